@@ -1,0 +1,87 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { VolatilitySurface, type VolatilityPoint } from '../../../src/core/market/volatility-surface.js';
+import { CoreError } from '../../../src/core/errors.js';
+
+const point = (strike: number, maturity: number, volatility: number): VolatilityPoint => ({ strike, maturity, volatility, timestamp: 0, source: 'test' });
+
+function build(points: VolatilityPoint[]): VolatilitySurface {
+  return points.reduce((s, p) => s.upsert(p), new VolatilitySurface());
+}
+
+/** A plane in (strike, maturity): bilinear and triangulated linear interpolation both reproduce it exactly. */
+const plane = (k: number, t: number): number => 0.1 + 0.001 * k + 0.05 * t;
+
+describe('VolatilitySurface', () => {
+  it('answers 0.20 with fewer than 4 points', () => {
+    const s = build([point(90, 1, 0.3), point(100, 1, 0.25), point(110, 1, 0.22)]);
+    assert.deepEqual(s.estimate(100, 1), { volatility: 0.2, method: 'default' });
+  });
+
+  it('replaces the point at the same strike and maturity (within 1e-9)', () => {
+    const s = build([point(100, 1, 0.3), point(100 + 5e-10, 1, 0.25)]);
+    assert.equal(s.points.length, 1);
+    assert.equal(s.points[0]!.volatility, 0.25);
+    assert.equal(build([point(100, 1, 0.3), point(100 + 1e-6, 1, 0.25)]).points.length, 2);
+  });
+
+  it('refuses volatilities outside [0.01, 5.0] naming the field', () => {
+    const s = new VolatilitySurface();
+    for (const bad of [0.009, 5.01, Number.NaN, Infinity]) {
+      assert.throws(() => s.upsert(point(100, 1, bad)), (e: unknown) => e instanceof CoreError && e.param === 'volatility');
+    }
+    assert.equal(s.upsert(point(100, 1, 0.01)).points.length, 1);
+    assert.equal(s.upsert(point(100, 1, 5)).points.length, 1);
+  });
+
+  it('interpolates bilinearly on a full grid', () => {
+    const grid: VolatilityPoint[] = [];
+    for (const k of [80, 100, 120]) for (const t of [0.25, 1, 2]) grid.push(point(k, t, plane(k, t)));
+    const s = build(grid);
+    const e = s.estimate(95, 0.6);
+    assert.equal(e.method, 'bilinear');
+    assert.ok(Math.abs(e.volatility - plane(95, 0.6)) < 1e-15);
+    // Bilinear is not a plane in general: a saddle checks the cross term.
+    const saddle = build([point(0.5, 1, 0.2), point(1.5, 1, 0.4), point(0.5, 2, 0.4), point(1.5, 2, 0.2)]);
+    assert.ok(Math.abs(saddle.estimate(1, 1.5).volatility - 0.3) < 1e-15);
+    assert.ok(Math.abs(saddle.estimate(0.75, 1.25).volatility - (0.2 * 0.5625 + 0.4 * 0.1875 + 0.4 * 0.1875 + 0.2 * 0.0625)) < 1e-15);
+  });
+
+  it('uses triangulated linear interpolation when the grid has holes, exact on a plane', () => {
+    const pts = [point(80, 0.25, plane(80, 0.25)), point(120, 0.25, plane(120, 0.25)), point(80, 2, plane(80, 2)), point(120, 2, plane(120, 2)), point(100, 1, plane(100, 1)), point(90, 1.5, plane(90, 1.5))];
+    const s = build(pts);
+    fc.assert(fc.property(fc.double({ min: 80, max: 120, noNaN: true }), fc.double({ min: 0.25, max: 2, noNaN: true }), (k, t) => {
+      const e = s.estimate(k, t);
+      assert.equal(e.method, 'triangulated', `k=${k} t=${t}`);
+      assert.ok(Math.abs(e.volatility - plane(k, t)) < 1e-12, `k=${k} t=${t} got ${e.volatility} want ${plane(k, t)}`);
+    }), { numRuns: 300 });
+  });
+
+  it('takes the nearest point outside the grid or the hull', () => {
+    const grid = build([point(80, 1, 0.3), point(120, 1, 0.2), point(80, 2, 0.28), point(120, 2, 0.18)]);
+    assert.deepEqual(grid.estimate(200, 1.1), { volatility: 0.2, method: 'nearest' });
+    const scattered = build([point(80, 1, 0.3), point(120, 1, 0.2), point(100, 2, 0.25), point(100, 1.5, 0.26)]);
+    assert.deepEqual(scattered.estimate(60, 1), { volatility: 0.3, method: 'nearest' });
+  });
+
+  it('falls back to inverse-distance weighting of the 5 nearest points when interpolation leaves [0.01, 3.0]', () => {
+    // Bilinear between 4.9 and 0.01 gives > 3.0 near the 4.9 corner, which the fallback replaces.
+    const s = build([point(100, 1, 4.9), point(110, 1, 4.9), point(100, 2, 0.01), point(110, 2, 0.01), point(130, 3, 0.5), point(140, 3, 0.5)]);
+    const e = s.estimate(101, 1.1);
+    assert.equal(e.method, 'inverse-distance');
+    // Recompute the weighting independently.
+    const pts = s.points.map((p) => ({ v: p.volatility, d: Math.hypot(p.strike - 101, p.maturity - 1.1) })).sort((a, b) => a.d - b.d).slice(0, 5);
+    const want = pts.reduce((acc, p) => acc + p.v / p.d ** 2, 0) / pts.reduce((acc, p) => acc + 1 / p.d ** 2, 0);
+    assert.ok(Math.abs(e.volatility - want) < 1e-15, `${e.volatility} vs ${want}`);
+  });
+
+  it('always answers a finite volatility inside [0.01, 5] for any surface of valid points', () => {
+    const arbPoint = fc.record({ strike: fc.double({ min: 1, max: 500, noNaN: true }), maturity: fc.double({ min: 0.01, max: 10, noNaN: true }), volatility: fc.double({ min: 0.01, max: 5, noNaN: true }) });
+    fc.assert(fc.property(fc.array(arbPoint, { minLength: 0, maxLength: 25 }), fc.double({ min: 0.5, max: 600, noNaN: true }), fc.double({ min: 0.001, max: 12, noNaN: true }), (pts, k, t) => {
+      const s = build(pts.map((p) => point(p.strike, p.maturity, p.volatility)));
+      const v = s.estimate(k, t).volatility;
+      assert.ok(Number.isFinite(v) && v >= 0.01 && v <= 5, `got ${v}`);
+    }), { numRuns: 300 });
+  });
+});

@@ -1,0 +1,85 @@
+import fp from 'fastify-plugin';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { Metrics } from '../observability/metrics.js';
+import { AuthError, isAuthError } from './auth-error.js';
+import type { Authenticator, Principal } from './authenticator.js';
+
+/**
+ * Bearer authentication and scope checks for Fastify (a fastify-plugin, so the decorations reach sibling plugins).
+ *
+ * Interface agreed with src/http:
+ *
+ *   await app.register(authPlugin, { authenticator, metrics });
+ *   app.get('/api/v1/models', { onRequest: app.requireScope(null) }, handler);          // any valid token
+ *   app.post('/api/v1/pricing/single', { onRequest: app.requireScope('pricing:read') }, handler);
+ *   request.principal  // Principal | null: set before the handler runs; `sub` is the log `user` and rate-limit key
+ *
+ * requireScope runs as an onRequest hook, so a refused request is answered before its body is read. Answers
+ * (API-V1.md), every body also carrying `request_id` = request.id:
+ *   no bearer token                      401, WWW-Authenticate: Bearer, {"detail": "Credentials required"}
+ *   bad signature/claims/alg/unknown kid 401, WWW-Authenticate: Bearer, {"detail": "Invalid credentials"}
+ *   missing scope                        403, {"detail": "Permission 'pricing:read' required"}
+ *   JWKS not loaded yet / past staleness 503, Retry-After, {"detail": "Authentication unavailable"}
+ * Each refusal increments ope_auth_failures_total{reason} once (missing_token, jwt_error, unknown_kid,
+ * insufficient_scope, jwks_unavailable) and is logged at info level with its reason, never with the token.
+ */
+
+export type { Principal } from './authenticator.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyInstance {
+    /** An onRequest hook that requires a valid bearer token carrying `scope` (null: any valid token). */
+    requireScope(scope: string | null): onRequestHookHandler;
+  }
+}
+
+export interface AuthPluginOptions {
+  readonly authenticator: Authenticator;
+  readonly metrics: Pick<Metrics, 'authFailuresTotal'>;
+}
+
+/** `Bearer <token>`, scheme case-insensitive (RFC 7235). Anything else counts as no bearer token. */
+export function bearerToken(authorization: string | undefined): string | null {
+  if (authorization === undefined) return null;
+  const match = /^Bearer +([^ ]+) *$/i.exec(authorization);
+  return match === null ? null : match[1]!;
+}
+
+const authPluginAsync: FastifyPluginAsync<AuthPluginOptions> = async (app, options) => {
+  const { authenticator, metrics } = options;
+  app.decorateRequest('principal', null);
+
+  function refuse(request: FastifyRequest, reply: FastifyReply, error: AuthError): FastifyReply {
+    metrics.authFailuresTotal.inc({ reason: error.reason });
+    request.log.info({ event: 'auth.refused', reason: error.reason, code: error.code, error: error.message }, 'request refused by authentication');
+    reply.code(error.statusCode);
+    if (error.statusCode === 401) reply.header('www-authenticate', 'Bearer');
+    if (error.statusCode === 503) reply.header('retry-after', String(error.retryAfterSeconds ?? 5));
+    return reply.send({ detail: error.publicDetail, request_id: request.id });
+  }
+
+  app.decorate('requireScope', function requireScope(scope: string | null): onRequestHookHandler {
+    return async function authenticate(request, reply) {
+      const token = bearerToken(request.headers.authorization);
+      if (token === null) return refuse(request, reply, new AuthError('ERR_AUTH_MISSING_TOKEN', 'no bearer token'));
+      let principal: Principal;
+      try {
+        principal = await authenticator.verify(token);
+      } catch (error) {
+        if (isAuthError(error)) return refuse(request, reply, error);
+        throw error;
+      }
+      request.principal = principal;
+      if (scope !== null && !principal.scopes.has(scope)) {
+        return refuse(request, reply, new AuthError('ERR_AUTH_INSUFFICIENT_SCOPE', `scope ${scope} missing`, { scope }));
+      }
+      return undefined;
+    };
+  });
+};
+
+const authPlugin = fp(authPluginAsync, { name: 'ope-auth', fastify: '5.x' });
+export default authPlugin;

@@ -21,7 +21,7 @@ import type { CryptoKey, JWK } from 'jose';
  */
 
 export type JwksMode = 'up' | 'down' | 'hang' | '500' | 'garbage';
-export type TestAlgorithm = 'ES256' | 'RS256' | 'PS256' | 'EdDSA';
+export type TestAlgorithm = 'ES256' | 'ES384' | 'RS256' | 'PS256' | 'EdDSA';
 
 export interface TestKey {
   readonly kid: string;

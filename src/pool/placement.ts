@@ -1,0 +1,96 @@
+/**
+ * Where a task runs, decided from measured costs (bench/pool.bench.ts prints the numbers below; docs/pool.md
+ * records a run): on the calling thread when the whole task costs less than a round trip to a worker thread,
+ * otherwise on the pool, split into contiguous chunks large enough that the hop is noise, and numerous
+ * enough that every thread gets a share. Results never depend on the split: every contract carries its own
+ * seed (tasks.ts), and the pool reassembles chunks in order.
+ */
+import type { ModelName } from '../core/models.js';
+import type { ImpliedVolTask, PriceTask } from './tasks.js';
+
+/** Measured cost of one contract in microseconds (single thread, steady state), without and with greeks. */
+export const CONTRACT_MICROS: Readonly<Record<ModelName, { readonly price: number; readonly greeks: number }>> = {
+  black_scholes: { price: 0.3, greeks: 0.5 },
+  binomial_200: { price: 60, greeks: 300 },
+  monte_carlo_20k: { price: 1_500, greeks: 3_000 },
+  leisen_reimer: { price: 60, greeks: 300 },
+  barone_adesi_whaley: { price: 2, greeks: 20 },
+  bjerksund_stensland: { price: 2, greeks: 20 },
+  bjerksund_stensland_1993: { price: 1, greeks: 10 },
+};
+
+/** Measured cost of one European implied volatility in microseconds. */
+export const EUROPEAN_IMPLIED_VOL_MICROS = 1;
+/** Model prices an American implied volatility costs (measured mean of the root finder's evaluations). */
+export const AMERICAN_IMPLIED_VOL_EVALUATIONS = 12;
+
+/** Measured round trip of a trivial task through the pool, in microseconds: the inline crossover. */
+export const THREAD_HOP_MICROS = 100;
+/** A chunk should cost this many hops or more, so that splitting adds at most ~5 % overhead. */
+const MIN_CHUNK_HOPS = 20;
+/** Chunks per thread for a large task: more than one, so a thread that finishes early takes another share. */
+const CHUNKS_PER_THREAD = 2;
+
+/** [start, end) indices into a task's contracts or quotes. */
+export type ItemRange = readonly [start: number, end: number];
+
+export interface Placement {
+  /** Run on the calling thread; `chunks` is then empty. */
+  readonly inline: boolean;
+  readonly chunks: readonly ItemRange[];
+}
+
+export interface PlacementOptions {
+  readonly threads: number;
+  /** Whether inline placement is allowed at all. */
+  readonly inline: boolean;
+  /** Fixed chunk size, overriding the cost model (tests, benchmarks). */
+  readonly chunkItems?: number | undefined;
+}
+
+/** Estimated single-thread cost of a whole task, in microseconds. */
+export function estimateTaskMicros(task: PriceTask | ImpliedVolTask): number {
+  if (task.kind === 'price') {
+    const cost = CONTRACT_MICROS[task.model];
+    return task.contracts.length * (cost === undefined ? Number.POSITIVE_INFINITY : task.greeks ? cost.greeks : cost.price);
+  }
+  const american = CONTRACT_MICROS[task.americanModel]?.price ?? Number.POSITIVE_INFINITY;
+  let total = 0;
+  for (const quote of task.quotes) {
+    total += quote.exercise === 'american' ? AMERICAN_IMPLIED_VOL_EVALUATIONS * american : EUROPEAN_IMPLIED_VOL_MICROS;
+  }
+  return total;
+}
+
+export function planPlacement(task: PriceTask | ImpliedVolTask, options: PlacementOptions): Placement {
+  const items = task.kind === 'price' ? task.contracts.length : task.quotes.length;
+  if (items === 0) return { inline: false, chunks: [] };
+  if (options.chunkItems !== undefined) return { inline: false, chunks: splitBySize(items, options.chunkItems) };
+
+  const micros = estimateTaskMicros(task);
+  if (options.inline && micros <= THREAD_HOP_MICROS) return { inline: true, chunks: [] };
+  const byCost = Math.floor(micros / (MIN_CHUNK_HOPS * THREAD_HOP_MICROS));
+  const count = Math.max(1, Math.min(items, options.threads * CHUNKS_PER_THREAD, byCost));
+  return { inline: false, chunks: splitEvenly(items, count) };
+}
+
+/** `count` contiguous ranges covering [0, items) whose sizes differ by at most one. */
+export function splitEvenly(items: number, count: number): ItemRange[] {
+  const ranges: ItemRange[] = [];
+  const base = Math.floor(items / count);
+  const extra = items % count;
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    const end = start + base + (i < extra ? 1 : 0);
+    ranges.push([start, end]);
+    start = end;
+  }
+  return ranges;
+}
+
+/** Ranges of exactly `size` items (the last may be shorter). */
+export function splitBySize(items: number, size: number): ItemRange[] {
+  const ranges: ItemRange[] = [];
+  for (let start = 0; start < items; start += size) ranges.push([start, Math.min(items, start + size)]);
+  return ranges;
+}

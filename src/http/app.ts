@@ -1,0 +1,123 @@
+import Fastify, { LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import authPlugin from '../auth/auth-plugin.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { Config } from '../config/config.js';
+import type { Metrics } from '../observability/metrics.js';
+import { createLogger } from '../observability/logger.js';
+import { requestLogging } from '../observability/request-logging.js';
+import type { PricingPool } from '../pool/pricing-pool.js';
+import { installErrorHandling, sendError } from './error-handler.js';
+import { maxStringBytesFor, parseJsonBody } from './json-body.js';
+import { createPricingService } from './pricing-service.js';
+import { requestContext, requestIdFor } from './request-context.js';
+import { createResultCache } from './result-cache.js';
+import { createLifecycle, healthRoutes } from './routes/health.js';
+import type { Lifecycle } from './routes/health.js';
+import { impliedVolatilityRoutes } from './routes/implied-volatility.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { modelsRoutes } from './routes/models.js';
+import { pricingRoutes } from './routes/pricing.js';
+import { riskRoutes } from './routes/risk.js';
+import { AJV_OPTIONS, addOpeKeywords } from './validation.js';
+import { packageVersion } from './version.js';
+import { constantVolatilityProvider } from './volatility-provider.js';
+import type { VolatilityProvider } from './volatility-provider.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Shutdown state: main.ts starts draining on SIGTERM/SIGINT, /healthz reports it. */
+    lifecycle: Lifecycle;
+  }
+}
+
+export interface AppDependencies {
+  readonly config: Config;
+  readonly metrics: Metrics;
+  readonly pool: Pick<PricingPool, 'run'>;
+  readonly authenticator: Authenticator;
+  /** Default: a new JSON logger at config.logLevel on stdout. */
+  readonly logger?: FastifyBaseLogger;
+  /** Volatility for contracts without market_data.volatility. Default: the sparse surface's constant 0.20. */
+  readonly volatility?: VolatilityProvider;
+  /** Default: a fresh lifecycle (not draining). */
+  readonly lifecycle?: Lifecycle;
+  /** Default: package.json's version. */
+  readonly version?: string;
+}
+
+/**
+ * The HTTP application: Fastify 5 with TypeBox schemas, validated without coercion, one plugin per resource.
+ * It does not listen; main.ts (or a test) calls listen() and owns the pool and authenticator it passes in.
+ */
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const { config, metrics, pool, authenticator } = deps;
+  const logger: FastifyBaseLogger = deps.logger ?? createLogger({ level: config.logLevel, base: { environment: config.environment } });
+  const lifecycle = deps.lifecycle ?? createLifecycle();
+  const version = deps.version ?? packageVersion();
+
+  const app = Fastify({
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
+    genReqId: requestIdFor,
+    bodyLimit: config.maxBodyBytes,
+    // During shutdown, requests already on an open connection are still answered (health says "draining")
+    // and the connection is then closed; Fastify's bare 503 would skip our headers and body format.
+    return503OnClosing: false,
+    ajv: { customOptions: { ...AJV_OPTIONS }, plugins: [addOpeKeywords as never] },
+    frameworkErrors: (error, request, reply) => {
+      sendError(error, request, reply, { metrics });
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('lifecycle', lifecycle);
+
+  const maxStringBytes = maxStringBytesFor(config.maxBodyBytes);
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: config.maxBodyBytes }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string, { maxStringBytes }));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  await app.register(requestContext);
+  await app.register(requestLogging, { metrics });
+  installErrorHandling(app, { metrics });
+  await app.register(authPlugin, { authenticator, metrics });
+
+  if (!config.isProduction) {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: { title: 'OPE, the Options Pricing Engine', version, description: 'HTTP API v1 (docs/api.md)' },
+        components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      },
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  }
+
+  const service = createPricingService({
+    pool,
+    volatility: deps.volatility ?? constantVolatilityProvider(),
+    cache: createResultCache({ size: config.cacheSize, ttlSeconds: config.cacheTtlSeconds }),
+    monteCarloSeed: config.monteCarloSeed,
+  });
+
+  await app.register(healthRoutes, { lifecycle, environment: config.environment, version });
+  await app.register(metricsRoutes, { registry: metrics.registry });
+  await app.register(pricingRoutes, { service, maxContracts: config.maxContracts });
+  await app.register(riskRoutes, { service, maxContracts: config.maxRiskContracts });
+  await app.register(impliedVolatilityRoutes, { pool, maxQuotes: config.maxContracts });
+  await app.register(modelsRoutes);
+  // Volatility surface routes (GET/POST /api/v1/market-data/volatility, POST .../estimate) register here, from
+  // src/http/routes/volatility.ts, with the same surface object passed as `deps.volatility` above, so
+  // pricing requests without market_data.volatility read the points those routes upsert.
+
+  return app;
+}

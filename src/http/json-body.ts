@@ -1,0 +1,188 @@
+import { AppError } from '../errors.js';
+
+/**
+ * The JSON request-body reader. JSON.parse does the parsing; one linear, non-recursive scan of the (then known
+ * valid) text adds what JSON.parse cannot give:
+ *  - the raw digits of the top-level `seed`, so seeds above 2^53 are read exactly instead of being rounded
+ *    into a different seed (Node 20 has no JSON.parse source-text access);
+ *  - prototype-poisoning refusal: any `__proto__` key, or a `constructor` object holding a `prototype` key;
+ *  - the string-length rule: a string longer than `maxStringBytes` UTF-8 bytes is refused with 413.
+ */
+
+/** Where the parser leaves the seed's source text on the parsed body (a symbol: invisible to Ajv and JSON). */
+export const SEED_SOURCE: unique symbol = Symbol('ope.seedSource');
+
+export interface JsonBodyOptions {
+  readonly maxStringBytes: number;
+}
+
+/** max(128, MAX_BODY_BYTES / 32), as the Python service computed it. */
+export function maxStringBytesFor(maxBodyBytes: number): number {
+  return Math.max(128, Math.floor(maxBodyBytes / 32));
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+interface Frame {
+  readonly isObject: boolean;
+  /** Objects: the next string token is a key. */
+  expectKey: boolean;
+  /** Objects: the key whose value comes next. */
+  key: string | null;
+  /** This object is the value of a `constructor` key. */
+  readonly underConstructor: boolean;
+}
+
+function malformed(message: string): AppError {
+  return new AppError('ERR_HTTP_MALFORMED_JSON', {
+    detail: [{ loc: ['body'], msg: `JSON decode error: ${message}`, type: 'json_invalid' }],
+  });
+}
+
+function forbiddenKey(key: string): AppError {
+  return new AppError('ERR_HTTP_FORBIDDEN_JSON_KEY', {
+    detail: [{ loc: ['body'], msg: `Forbidden JSON key "${key}"`, type: 'json_forbidden_key' }],
+  });
+}
+
+/**
+ * Parses a JSON request body. Returns `undefined` for an empty body (the schema then reports the body missing).
+ * Throws AppError: ERR_HTTP_MALFORMED_JSON, ERR_HTTP_FORBIDDEN_JSON_KEY (422) or ERR_HTTP_STRING_TOO_LONG (413).
+ */
+export function parseJsonBody(text: string, options: JsonBodyOptions): unknown {
+  if (text.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw malformed(error instanceof Error ? error.message : String(error));
+  }
+  const seedText = scan(text, options.maxStringBytes);
+  if (seedText !== undefined && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    Object.defineProperty(value, SEED_SOURCE, { value: seedText, enumerable: false });
+  }
+  return value;
+}
+
+/** Walks valid JSON text once; returns the source text of the last top-level `seed` number, if any. */
+function scan(text: string, maxStringBytes: number): string | undefined {
+  const stack: Frame[] = [];
+  let seedText: string | undefined;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      let j = i + 1;
+      let escaped = false;
+      for (;;) {
+        const d = text.charCodeAt(j);
+        if (d === QUOTE) break;
+        if (d === BACKSLASH) {
+          escaped = true;
+          j += 2;
+        } else {
+          j += 1;
+        }
+      }
+      // A UTF-16 unit is at most 3 UTF-8 bytes and an escape never decodes longer than it is written,
+      // so only long tokens need measuring.
+      const rawUnits = j - i - 1;
+      let decoded: string | undefined;
+      if (rawUnits * 3 > maxStringBytes) {
+        decoded = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
+        if (Buffer.byteLength(decoded, 'utf8') > maxStringBytes) {
+          throw new AppError('ERR_HTTP_STRING_TOO_LONG');
+        }
+      }
+      const top = stack[stack.length - 1];
+      if (top !== undefined && top.isObject && top.expectKey) {
+        const key = decoded ?? (escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j));
+        if (key === '__proto__') throw forbiddenKey(key);
+        if (key === 'prototype' && top.underConstructor) throw forbiddenKey('constructor.prototype');
+        top.key = key;
+        top.expectKey = false;
+        if (stack.length === 1 && key === 'seed') seedText = undefined;
+      }
+      i = j + 1;
+      continue;
+    }
+    if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      const parent = stack[stack.length - 1];
+      const isObject = c === 0x7b;
+      stack.push({
+        isObject,
+        expectKey: isObject,
+        key: null,
+        underConstructor: isObject && parent !== undefined && parent.isObject && parent.key === 'constructor',
+      });
+      i += 1;
+      continue;
+    }
+    if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      stack.pop();
+      i += 1;
+      continue;
+    }
+    if (c === 0x2c /* , */) {
+      const top = stack[stack.length - 1];
+      if (top !== undefined && top.isObject) {
+        top.expectKey = true;
+        top.key = null;
+      }
+      i += 1;
+      continue;
+    }
+    if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
+      let j = i + 1;
+      while (j < n && isNumberChar(text.charCodeAt(j))) j += 1;
+      const top = stack[stack.length - 1];
+      if (stack.length === 1 && top !== undefined && top.isObject && top.key === 'seed') seedText = text.slice(i, j);
+      i = j;
+      continue;
+    }
+    // Whitespace, ':' and the letters of true/false/null.
+    i += 1;
+  }
+  return seedText;
+}
+
+function isNumberChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d;
+}
+
+const INT63_MAX = (1n << 63n) - 1n;
+
+/**
+ * The exact value of a JSON number's source text when it is an integer in [0, 2^63-1] (fractions and exponents
+ * allowed when the value is integral, e.g. `42.0`, `4.2e1`); otherwise null.
+ */
+export function exactSeedFromText(text: string): bigint | null {
+  const match = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (match === null) return null;
+  const [, sign, intPart, fracPart = '', expPart = '0'] = match;
+  const digits = (intPart! + fracPart).replace(/^0+/, '');
+  if (digits === '') return 0n;
+  if (sign === '-') return null;
+  // Exponents beyond a few dozen either overflow 2^63 or leave a fraction: decide without building huge numbers.
+  const exp = Number(expPart) - fracPart.length;
+  if (!Number.isFinite(exp) || exp + digits.length > 20) return null;
+  let value: bigint;
+  if (exp >= 0) {
+    value = BigInt(digits) * 10n ** BigInt(exp);
+  } else {
+    const keep = digits.length + exp;
+    if (!/^0*$/.test(digits.slice(Math.max(0, keep)))) return null;
+    value = keep <= 0 ? 0n : BigInt(digits.slice(0, keep));
+  }
+  return value <= INT63_MAX ? value : null;
+}
+
+/** The request's seed exactly: from the source text when the body came through parseJsonBody. */
+export function exactSeedOf(body: object, parsedSeed: number | null | undefined): bigint | null {
+  if (parsedSeed === null || parsedSeed === undefined) return null;
+  const source = (body as { [SEED_SOURCE]?: string })[SEED_SOURCE];
+  if (source !== undefined) return exactSeedFromText(source);
+  return Number.isSafeInteger(parsedSeed) && parsedSeed >= 0 ? BigInt(parsedSeed) : null;
+}

@@ -1,0 +1,38 @@
+import type { FastifyReply, FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
+import { AppError } from '../errors.js';
+
+/**
+ * Route checks on a request's list length. The limit is checked before the schema so that a huge list of bad
+ * items cannot make the validator produce (and the client receive) one error per item; the rest of the route
+ * checks (empty list, exactly one) come after the schema, as API-V1.md orders them.
+ */
+
+export function tooManyContracts(limit: number): AppError {
+  return new AppError('ERR_HTTP_TOO_MANY_CONTRACTS', { detail: `Too many contracts; limit is ${limit}` });
+}
+
+export function tooManyQuotes(limit: number): AppError {
+  return new AppError('ERR_HTTP_TOO_MANY_QUOTES', { detail: `Too many quotes; limit is ${limit}` });
+}
+
+/** A preValidation hook refusing a body whose `field` array is longer than `limit`. */
+export function limitListLength(field: string, limit: number, refuse: (limit: number) => AppError): preValidationAsyncHookHandler {
+  return async function checkListLength(request: FastifyRequest) {
+    const body = request.body;
+    if (typeof body !== 'object' || body === null) return;
+    const list = (body as Record<string, unknown>)[field];
+    if (Array.isArray(list) && list.length > limit) throw refuse(limit);
+  };
+}
+
+/**
+ * An AbortSignal that fires when the client goes away before its response is written, so queued or running
+ * pricing work for it is dropped instead of computed for nobody.
+ */
+export function abortOnDisconnect(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
+  });
+  return controller.signal;
+}

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import fp from 'fastify-plugin';
+import type { FastifyPluginAsync } from 'fastify';
+
+/**
+ * What every response carries, errors and 404s included (API-V1.md, "Errors and headers"): the request id and
+ * the security headers, and `request_id` in every JSON error body, including bodies written by plugins that do
+ * not know about it.
+ */
+
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'strict-origin-when-cross-origin',
+};
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Fastify's genReqId: the inbound X-Request-ID when it is 1-128 chars of [A-Za-z0-9._-], else a fresh UUID. */
+export function requestIdFor(req: IncomingMessage): string {
+  const inbound = req.headers['x-request-id'];
+  return typeof inbound === 'string' && REQUEST_ID.test(inbound) ? inbound : randomUUID();
+}
+
+function withRequestId(payload: string, requestId: string): string {
+  if (payload.includes('"request_id"')) return payload;
+  try {
+    const body: unknown = JSON.parse(payload);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return payload;
+    return JSON.stringify({ ...body, request_id: requestId });
+  } catch {
+    return payload;
+  }
+}
+
+const requestContextAsync: FastifyPluginAsync = async (app) => {
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+    if (reply.statusCode < 400 || typeof payload !== 'string') return payload;
+    const type = reply.getHeader('content-type');
+    if (typeof type !== 'string' || !type.includes('json')) return payload;
+    return withRequestId(payload, request.id);
+  });
+};
+
+export const requestContext = fp(requestContextAsync, { name: 'ope-request-context', fastify: '5.x' });

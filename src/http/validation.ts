@@ -1,0 +1,173 @@
+import type { ValidationIssue } from '../errors.js';
+import { SEED_SOURCE, exactSeedFromText } from './json-body.js';
+
+/**
+ * Schema validation settings and the translation of Ajv's errors into FastAPI's 422 entries
+ * (`{loc, msg, type}`, pydantic v2 wording), so clients written against the Python service read them unchanged.
+ */
+
+/** Keyword: the string, upper-cased, must match this pattern (API-V1: symbols are upper-cased, then checked). */
+export const UPPERCASE_PATTERN = 'x-uppercase-pattern';
+/** Keyword: a seed is checked against its exact source text, not the rounded double. */
+export const EXACT_SEED = 'x-exact-seed';
+
+export const SEED_MAX_TEXT = '9223372036854775807';
+const TWO_POW_63 = 2 ** 63;
+
+/** Ajv options: no coercion ("5" is not 5), nothing stripped, every problem reported, NaN/Infinity refused. */
+export const AJV_OPTIONS = {
+  coerceTypes: false,
+  removeAdditional: false,
+  useDefaults: true,
+  allErrors: true,
+  strictNumbers: true,
+  allowUnionTypes: true,
+} as const;
+
+interface AjvValidateFunction {
+  (schema: unknown, data: unknown, parentSchema?: unknown, dataCxt?: { rootData: unknown; instancePath: string }): boolean;
+  errors?: { keyword: string; message: string; params: Record<string, unknown> }[];
+}
+
+interface AjvLike {
+  addKeyword(definition: { keyword: string; type?: string; schemaType?: string; errors?: boolean; validate: AjvValidateFunction }): unknown;
+}
+
+/** Adds the project's two keywords to the Ajv instance Fastify builds (passed as `ajv.plugins`). */
+export function addOpeKeywords(ajv: AjvLike): AjvLike {
+  const upper: AjvValidateFunction = function validateUppercasePattern(pattern, data) {
+    if (new RegExp(pattern as string, 'u').test((data as string).toUpperCase())) return true;
+    upper.errors = [{ keyword: UPPERCASE_PATTERN, message: `must match pattern "${pattern as string}" once upper-cased`, params: { pattern } }];
+    return false;
+  };
+  ajv.addKeyword({ keyword: UPPERCASE_PATTERN, type: 'string', schemaType: 'string', errors: true, validate: upper });
+
+  const seed: AjvValidateFunction = function validateExactSeed(_schema, data, _parent, cxt) {
+    const value = data as number;
+    // Values Ajv's own integer/minimum/maximum checks refuse are reported by them; this keyword only catches
+    // what the rounded double hides: 2^63 itself, values just above it, and fractions lost to rounding.
+    if (!Number.isInteger(value) || value < 0 || value > TWO_POW_63) return true;
+    const root = cxt?.rootData;
+    const source = typeof root === 'object' && root !== null ? (root as { [SEED_SOURCE]?: string })[SEED_SOURCE] : undefined;
+    const exact = cxt?.instancePath === '/seed' && source !== undefined;
+    if (exact ? exactSeedFromText(source) !== null : Number.isSafeInteger(value)) return true;
+    seed.errors = [{ keyword: EXACT_SEED, message: `must be an integer from 0 to ${SEED_MAX_TEXT}`, params: {} }];
+    return false;
+  };
+  ajv.addKeyword({ keyword: EXACT_SEED, type: 'number', errors: true, validate: seed });
+  return ajv;
+}
+
+/** The subset of an Ajv ErrorObject the mapping reads. */
+export interface AjvErrorLike {
+  readonly keyword: string;
+  readonly instancePath: string;
+  readonly params: Record<string, unknown>;
+  readonly message?: string;
+}
+
+function pointerToLoc(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((segment) => (/^(0|[1-9]\d*)$/.test(segment) ? Number(segment) : segment));
+}
+
+function valueAt(root: unknown, loc: readonly (string | number)[]): unknown {
+  let current = root;
+  for (const key of loc) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string | number, unknown>)[key];
+  }
+  return current;
+}
+
+function quoteList(values: readonly unknown[]): string {
+  const quoted = values.map((v) => `'${String(v)}'`);
+  return quoted.length <= 1 ? (quoted[0] ?? '') : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
+}
+
+const TYPE_MESSAGES: Record<string, [type: string, msg: string]> = {
+  number: ['float_type', 'Input should be a valid number'],
+  integer: ['int_type', 'Input should be a valid integer'],
+  boolean: ['bool_type', 'Input should be a valid boolean'],
+  string: ['string_type', 'Input should be a valid string'],
+  object: ['model_attributes_type', 'Input should be a valid dictionary or object to extract fields from'],
+  array: ['list_type', 'Input should be a valid list'],
+  null: ['none_required', 'Input should be None'],
+};
+
+function typeIssue(expected: string, value: unknown): [string, string] {
+  const first = expected.split(',')[0]!;
+  if (first === 'integer' && typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value)) {
+    return ['int_from_float', 'Input should be a valid integer, got a number with a fractional part'];
+  }
+  if (first === 'number' && typeof value === 'number' && !Number.isFinite(value)) {
+    return ['finite_number', 'Input should be a finite number'];
+  }
+  return TYPE_MESSAGES[first] ?? ['type_error', `Input should be of type ${expected}`];
+}
+
+function issueFor(error: AjvErrorLike, body: unknown): ValidationIssue {
+  const path = pointerToLoc(error.instancePath);
+  const p = error.params;
+  switch (error.keyword) {
+    case 'required':
+      return { loc: ['body', ...path, String(p.missingProperty)], msg: 'Field required', type: 'missing' };
+    case 'type': {
+      const [type, msg] = typeIssue(String(p.type), valueAt(body, path));
+      return { loc: ['body', ...path], msg, type };
+    }
+    case 'exclusiveMinimum':
+      return { loc: ['body', ...path], msg: `Input should be greater than ${String(p.limit)}`, type: 'greater_than' };
+    case 'minimum':
+      return { loc: ['body', ...path], msg: `Input should be greater than or equal to ${String(p.limit)}`, type: 'greater_than_equal' };
+    case 'exclusiveMaximum':
+      return { loc: ['body', ...path], msg: `Input should be less than ${String(p.limit)}`, type: 'less_than' };
+    case 'maximum':
+      return { loc: ['body', ...path], msg: `Input should be less than or equal to ${path.at(-1) === 'seed' ? SEED_MAX_TEXT : String(p.limit)}`, type: 'less_than_equal' };
+    case 'minLength': {
+      const limit = Number(p.limit);
+      return { loc: ['body', ...path], msg: `String should have at least ${limit} character${limit === 1 ? '' : 's'}`, type: 'string_too_short' };
+    }
+    case 'maxLength': {
+      const limit = Number(p.limit);
+      return { loc: ['body', ...path], msg: `String should have at most ${limit} character${limit === 1 ? '' : 's'}`, type: 'string_too_long' };
+    }
+    case 'pattern':
+    case UPPERCASE_PATTERN:
+      return { loc: ['body', ...path], msg: `String should match pattern '${String(p.pattern)}'`, type: 'string_pattern_mismatch' };
+    case 'enum':
+      return { loc: ['body', ...path], msg: `Input should be ${quoteList(p.allowedValues as unknown[])}`, type: 'enum' };
+    case 'const':
+      return { loc: ['body', ...path], msg: `Input should be ${quoteList([p.allowedValue])}`, type: 'literal_error' };
+    case 'minItems':
+      return { loc: ['body', ...path], msg: `List should have at least ${String(p.limit)} items`, type: 'too_short' };
+    case 'maxItems':
+      return { loc: ['body', ...path], msg: `List should have at most ${String(p.limit)} items`, type: 'too_long' };
+    case EXACT_SEED:
+      return { loc: ['body', ...path], msg: `Input should be an integer from 0 to ${SEED_MAX_TEXT}`, type: 'int_range' };
+    default:
+      return { loc: ['body', ...path], msg: error.message ?? 'Invalid value', type: error.keyword };
+  }
+}
+
+/**
+ * One entry per problem, in schema order. A missing body is reported once as `["body"]` "Field required",
+ * as FastAPI does, instead of as a type error.
+ */
+export function toValidationIssues(errors: readonly AjvErrorLike[], body: unknown): ValidationIssue[] {
+  if (body === undefined || body === null) return [{ loc: ['body'], msg: 'Field required', type: 'missing' }];
+  const issues: ValidationIssue[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    const issue = issueFor(error, body);
+    const key = `${JSON.stringify(issue.loc)} ${issue.type}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push(issue);
+  }
+  return issues;
+}

@@ -1,0 +1,54 @@
+import { pino } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
+
+/**
+ * The process's structured logger: one JSON object per line on stdout. Redaction is configured once, here, so
+ * no code path can log a bearer token, a cookie or a secret even by accident (OPERATIONS-CONTRACT.md, "Logs").
+ */
+
+/** Paths pino censors wherever a log call puts them. Wildcards cover one level of nesting under any key. */
+export const REDACTED_PATHS: readonly string[] = [
+  'authorization',
+  'headers.authorization',
+  'headers.cookie',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'request.headers.authorization',
+  'request.headers.cookie',
+  '*.authorization',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  'token',
+  '*.token',
+  'accessToken',
+  '*.accessToken',
+  'secret',
+  '*.secret',
+  'password',
+  '*.password',
+];
+
+export interface LoggerOptions {
+  /** pino level name; default "info". */
+  readonly level?: string;
+  /** Default stdout; tests pass a stream to read the lines back. */
+  readonly destination?: DestinationStream;
+  /** Fixed fields on every line, e.g. {service: "ope", environment}. */
+  readonly base?: Record<string, unknown>;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: { service: 'ope', ...options.base },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: [...REDACTED_PATHS], censor: '[Redacted]' },
+      formatters: {
+        // "level":"info" rather than a number: readable in a terminal and in log search.
+        level: (label) => ({ level: label }),
+      },
+    },
+    options.destination,
+  );
+}

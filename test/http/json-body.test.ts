@@ -1,0 +1,115 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { AppError } from '../../src/errors.js';
+import { SEED_SOURCE, exactSeedFromText, exactSeedOf, maxStringBytesFor, parseJsonBody } from '../../src/http/json-body.js';
+
+const options = { maxStringBytes: 128 };
+
+function refusal(fn: () => unknown): AppError {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof AppError, `expected an AppError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the parser to refuse the body');
+}
+
+describe('parseJsonBody', () => {
+  it('parses ordinary JSON like JSON.parse', () => {
+    assert.deepEqual(parseJsonBody('{"a":[1,2,{"b":"c"}],"d":null,"e":true}', options), { a: [1, 2, { b: 'c' }], d: null, e: true });
+  });
+
+  it('returns undefined for an empty or blank body', () => {
+    assert.equal(parseJsonBody('', options), undefined);
+    assert.equal(parseJsonBody(' \n\t', options), undefined);
+  });
+
+  it('refuses malformed JSON with a 422 at loc ["body"]', () => {
+    for (const text of ['{', '{"a":}', "{'a':1}", '[1,]', 'NaN', '{"a":1}x', '{"a":01}']) {
+      const error = refusal(() => parseJsonBody(text, options));
+      assert.equal(error.code, 'ERR_HTTP_MALFORMED_JSON', text);
+      assert.equal(error.statusCode, 422);
+      assert.ok(Array.isArray(error.detail));
+      assert.deepEqual(error.detail[0]!.loc, ['body']);
+      assert.equal(error.detail[0]!.type, 'json_invalid');
+    }
+  });
+
+  it('refuses __proto__ keys anywhere, also when written with escapes', () => {
+    for (const text of ['{"__proto__":{"x":1}}', '{"a":[{"__proto__":1}]}', '{"\\u005f_proto__":1}']) {
+      const error = refusal(() => parseJsonBody(text, options));
+      assert.equal(error.code, 'ERR_HTTP_FORBIDDEN_JSON_KEY', text);
+      assert.equal(error.statusCode, 422);
+    }
+  });
+
+  it('refuses a constructor object carrying a prototype key, and allows constructor otherwise', () => {
+    assert.equal(refusal(() => parseJsonBody('{"a":{"constructor":{"prototype":{"x":1}}}}', options)).code, 'ERR_HTTP_FORBIDDEN_JSON_KEY');
+    assert.deepEqual(parseJsonBody('{"constructor":{"name":"x"},"prototype":1}', options), { constructor: { name: 'x' }, prototype: 1 });
+  });
+
+  it('refuses a string longer than the limit in UTF-8 bytes with 413, counting decoded escapes', () => {
+    assert.deepEqual(parseJsonBody(`{"s":"${'a'.repeat(128)}"}`, options), { s: 'a'.repeat(128) });
+    const long = refusal(() => parseJsonBody(`{"s":"${'a'.repeat(129)}"}`, options));
+    assert.equal(long.statusCode, 413);
+    assert.equal(long.detail, 'Payload too large');
+    // 43 three-byte characters = 129 bytes although only 43 UTF-16 units.
+    assert.equal(refusal(() => parseJsonBody(`["${'€'.repeat(43)}"]`, options)).statusCode, 413);
+    // 100 escapes of 6 characters decode to 100 bytes: allowed.
+    assert.deepEqual(parseJsonBody(`["${'\\u0041'.repeat(100)}"]`, options), ['A'.repeat(100)]);
+    // Keys count as strings too.
+    assert.equal(refusal(() => parseJsonBody(`{"${'k'.repeat(200)}":1}`, options)).statusCode, 413);
+  });
+
+  it('does not recurse: 100,000 levels of nesting parse without a stack overflow', () => {
+    const depth = 100_000;
+    const text = '['.repeat(depth) + ']'.repeat(depth);
+    assert.ok(Array.isArray(parseJsonBody(text, options)));
+  });
+
+  it('keeps the top-level seed source text, the last one when the key repeats', () => {
+    const body = parseJsonBody('{"seed": 9223372036854775807, "x": {"seed": 5}}', options) as Record<PropertyKey, unknown>;
+    assert.equal(body[SEED_SOURCE], '9223372036854775807');
+    const repeated = parseJsonBody('{"seed": 1, "se\\u0065d": 18446744073709551615}', options) as Record<PropertyKey, unknown>;
+    assert.equal(repeated[SEED_SOURCE], '18446744073709551615');
+    const replaced = parseJsonBody('{"seed": 1, "seed": "two"}', options) as Record<PropertyKey, unknown>;
+    assert.equal(replaced[SEED_SOURCE], undefined);
+    assert.deepEqual(Object.keys(body), ['seed', 'x']);
+  });
+
+  it('derives the string limit as max(128, MAX_BODY_BYTES / 32)', () => {
+    assert.equal(maxStringBytesFor(1024), 128);
+    assert.equal(maxStringBytesFor(1_048_576), 32_768);
+  });
+});
+
+describe('exactSeedFromText', () => {
+  it('reads integers exactly, beyond 2^53', () => {
+    assert.equal(exactSeedFromText('0'), 0n);
+    assert.equal(exactSeedFromText('9007199254740993'), 9007199254740993n);
+    assert.equal(exactSeedFromText('9223372036854775807'), 9223372036854775807n);
+  });
+
+  it('accepts integral decimal and exponent forms', () => {
+    assert.equal(exactSeedFromText('42.0'), 42n);
+    assert.equal(exactSeedFromText('4.2e1'), 42n);
+    assert.equal(exactSeedFromText('100E-2'), 1n);
+    assert.equal(exactSeedFromText('-0'), 0n);
+    assert.equal(exactSeedFromText('0e999999'), 0n);
+  });
+
+  it('refuses fractions, negatives and values above 2^63-1, including ones a double would round away', () => {
+    for (const text of ['0.5', '9007199254740993.5', '-1', '9223372036854775808', '18446744073709551616', '1e19', '1e-999999', '1e999999999999999999']) {
+      assert.equal(exactSeedFromText(text), null, text);
+    }
+  });
+
+  it('exactSeedOf prefers the source text over the rounded number', () => {
+    const body = parseJsonBody('{"seed": 9007199254740993}', options) as { seed: number };
+    assert.equal(body.seed, 9007199254740992);
+    assert.equal(exactSeedOf(body, body.seed), 9007199254740993n);
+    assert.equal(exactSeedOf({}, 7), 7n);
+    assert.equal(exactSeedOf({}, null), null);
+  });
+});

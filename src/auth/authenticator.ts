@@ -77,6 +77,8 @@ export interface Authenticator {
   /** Operator's manual JWKS refresh (SIGHUP): fetch now and keep only the served keys. Throws ERR_AUTH_UNAVAILABLE. */
   refresh(): Promise<void>;
   status(): AuthenticatorStatus;
+  /** Resolves when no JWKS fetch is in flight (tests; an orderly shutdown). */
+  settled(): Promise<void>;
   /** Stops the JWKS timers. */
   close(): void;
 }
@@ -191,6 +193,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       tokenCache?.clear();
     },
     status: () => ({ oidc: oidc !== null, devHmac: hmacSecrets.length > 0, jwks: jwks?.status() ?? null }),
+    settled: () => jwks?.settled() ?? Promise.resolve(),
     close() {
       jwks?.close();
       tokenCache?.clear();

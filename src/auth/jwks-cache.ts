@@ -120,6 +120,7 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
   let inFlight: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
+  let failingClosedLogged = false;
   let resolveReady!: () => void;
   const readyPromise = new Promise<void>((resolve) => (resolveReady = resolve));
 
@@ -205,6 +206,8 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
         consecutiveFailures = 0;
         nextAttemptAt = now + refreshIntervalMs;
         metrics?.jwksLastSuccessTimestamp.set(now / 1000);
+        if (failingClosedLogged) logger?.info({ event: 'jwks.recovered', trigger }, 'JWKS fetched again: authentication is available');
+        failingClosedLogged = false;
         if (current === null || replace || set.fingerprint !== current.fingerprint) {
           const wasCurrent = current;
           previous = replace || wasCurrent === null ? null : { set: wasCurrent, retiredAt: now };
@@ -257,7 +260,16 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
   function assertUsable(): void {
     const now = clock();
     if (current === null) throw unavailable('JWKS not loaded yet');
-    if (isStale(now)) throw unavailable(`JWKS older than the maximum staleness (${maxStalenessMs / 1000} s)`);
+    if (isStale(now)) {
+      if (!failingClosedLogged) {
+        failingClosedLogged = true;
+        logger?.error(
+          { event: 'jwks.failing_closed', url, last_success_at: new Date(lastSuccessAt!).toISOString(), max_staleness_seconds: maxStalenessMs / 1000 },
+          'JWKS not refreshed within the maximum staleness: authentication is FAILING CLOSED (503) until a fetch succeeds',
+        );
+      }
+      throw unavailable(`JWKS older than the maximum staleness (${maxStalenessMs / 1000} s)`);
+    }
   }
 
   async function keysFor(header: JWSHeaderParameters): Promise<CryptoKey[]> {

@@ -87,9 +87,14 @@ async function createKey(kid: string, alg: TestAlgorithm): Promise<TestKey> {
   return { kid, alg, privateKey, publicJwk };
 }
 
+// The start-up keys are made once per process and shared by every provider: RSA key generation is slow on a
+// shared 2-core machine, and distinct providers have distinct issuers anyway. addKey always makes a fresh key.
+let standardKeys: Promise<TestKey[]> | null = null;
+
 export async function startIdentityProvider(options: IdentityProviderOptions = {}): Promise<IdentityProvider> {
+  standardKeys ??= Promise.all([createKey('A', 'ES256'), createKey('B', 'ES256'), createKey('R', 'RS256')]);
   const keys = new Map<string, TestKey>();
-  for (const [kid, alg] of [['A', 'ES256'], ['B', 'ES256'], ['R', 'RS256']] as const) keys.set(kid, await createKey(kid, alg));
+  for (const key of await standardKeys) keys.set(key.kid, key);
   let published: readonly string[] = options.publish ?? ['A'];
   let mode: JwksMode = 'up';
   let fetchCount = 0;

@@ -113,8 +113,10 @@ function checkLattice(lattice: BinomialLattice, option: OptionSpec, market: Mark
 
 /**
  * Backward induction over the lattice. American exercise compares continuation with intrinsic value at
- * every node, the root included. Node spots are S0 * down^i * (up/down)^j from two precomputed power tables,
- * so the inner loop has no Math.pow.
+ * every node, the root included. Node (i, j) has spot (S0 up^j) * down^(i-j), read from two tables filled
+ * by repeated multiplication, so the inner loop has no Math.pow. Each factor stays within the range of the
+ * nodes it builds (checkLattice bounds S0 up^n), unlike S0 down^i (up/down)^j, whose second factor
+ * overflows once sigma sqrt(T steps) passes ~354 while the nodes themselves are still finite.
  */
 function rollback(lattice: BinomialLattice, option: OptionSpec, spot: number, rate: number): Rollback {
   const n = lattice.steps;
@@ -124,32 +126,29 @@ function rollback(lattice: BinomialLattice, option: OptionSpec, spot: number, ra
   const pu = discount * lattice.probabilityUp;
   const pd = discount * lattice.probabilityDown;
 
-  const ratioPowers = new Float64Array(n + 1);
+  const spotTimesUpPowers = new Float64Array(n + 1);
   const downPowers = new Float64Array(n + 1);
-  const ratio = lattice.up / lattice.down;
-  ratioPowers[0] = 1;
+  spotTimesUpPowers[0] = spot;
   downPowers[0] = 1;
   for (let k = 1; k <= n; k++) {
-    ratioPowers[k] = ratioPowers[k - 1] * ratio;
+    spotTimesUpPowers[k] = spotTimesUpPowers[k - 1] * lattice.up;
     downPowers[k] = downPowers[k - 1] * lattice.down;
   }
 
   const values = new Float64Array(n + 1);
-  const terminalBase = spot * downPowers[n];
   for (let j = 0; j <= n; j++) {
-    const payoff = omega * (terminalBase * ratioPowers[j] - strike);
+    const payoff = omega * (spotTimesUpPowers[j] * downPowers[n - j] - strike);
     values[j] = payoff > 0 ? payoff : 0;
   }
 
   let step1: readonly [number, number] = [0, 0];
-  let step2: readonly [number, number, number] = [0, 0, 0];
+  let step2: readonly [number, number, number] = n === 2 ? [values[0], values[1], values[2]] : [0, 0, 0];
   const american = option.exercise === 'american';
   for (let i = n - 1; i >= 0; i--) {
     if (american) {
-      const base = spot * downPowers[i];
       for (let j = 0; j <= i; j++) {
         const continuation = pd * values[j] + pu * values[j + 1];
-        const exercise = omega * (base * ratioPowers[j] - strike);
+        const exercise = omega * (spotTimesUpPowers[j] * downPowers[i - j] - strike);
         values[j] = continuation > exercise ? continuation : exercise;
       }
     } else {

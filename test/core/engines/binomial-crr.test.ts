@@ -111,6 +111,13 @@ describe('binomial_200 (Cox-Ross-Rubinstein tree)', () => {
     const european = disc * disc * (p * p * vuu + 2 * p * (1 - p) * vud + (1 - p) * (1 - p) * vdd);
     const result = priceBinomialCrr(optionOf(c), marketOf(c), { steps: 2 });
     assertClose(result.value, european, 1e-14, 1, 'value', c);
+    // Greeks from the nodes: with two steps, the step-2 nodes are the payoffs themselves.
+    const v1u = disc * (p * vuu + (1 - p) * vud);
+    const v1d = disc * (p * vud + (1 - p) * vdd);
+    assertClose(result.greeks!.delta, (v1u - v1d) / (50 * u - 50 * d), 1e-13, 1, 'delta', c);
+    const gamma = ((vuu - vud) / (50 * u * u - 50) - (vud - vdd) / (50 - 50 * d * d)) / ((50 * u * u - 50 * d * d) / 2);
+    assertClose(result.greeks!.gamma, gamma, 1e-12, 1e-3, 'gamma', c);
+    assertClose(result.greeks!.theta, (vud - european) / (2 * dt), 1e-12, 1, 'theta', c);
     assert.deepEqual(result.diagnostics, { model: 'binomial_200', converged: true, iterations: 2 });
 
     // American: early exercise is checked at both step-1 nodes and at the root.

@@ -212,6 +212,28 @@ export function registerTreeProperties(model: string, pricer: TreePricer, monoto
     );
   });
 
+  it(`${model}: prices the API's extreme inputs (sigma 5, T 50, spot and strike from 1e-3 to 1e9) without overflow`, () => {
+    // sigma sqrt(T) = 35: the tree's top node is about S e^500, far beyond a naive (up/down)^j table.
+    for (const [spot, strike] of [[100, 100], [1e9, 1], [1e-3, 1e9], [1, 1e-3]]) {
+      for (const type of ['call', 'put'] as const) {
+        for (const exercise of ['european', 'american'] as const) {
+          const c: Case = { type, exercise, spot, strike, expiry: 50, rate: 0.05, dividendYield: 0.02, volatility: 5 };
+          const result = pricer(optionOf(c), marketOf(c));
+          const greeks = Object.values(result.greeks!);
+          assert.ok(Number.isFinite(result.value) && greeks.every(Number.isFinite), `${JSON.stringify(result)}; ${describeCase(c)}`);
+          const intrinsic = Math.max(type === 'call' ? spot - strike : strike - spot, 0);
+          const forward = type === 'call'
+            ? Math.max(spot * Math.exp(-0.02 * 50) - strike * Math.exp(-0.05 * 50), 0)
+            : Math.max(strike * Math.exp(-0.05 * 50) - spot * Math.exp(-0.02 * 50), 0);
+          const lower = exercise === 'american' ? Math.max(intrinsic, forward) : forward;
+          const upper = type === 'call' ? spot : strike;
+          const floor = roundingFloor(c);
+          assert.ok(result.value >= lower - floor && result.value <= upper + floor, `value ${result.value} outside [${lower}, ${upper}]; ${describeCase(c)}`);
+        }
+      }
+    }
+  });
+
   it(`${model}: refuses invalid inputs and step counts with ERR_CORE_INVALID_INPUT naming the parameter`, () => {
     const good: Case = { type: 'put', exercise: 'american', spot: 100, strike: 100, expiry: 1, rate: 0.05, dividendYield: 0, volatility: 0.2 };
     const refusals: [string, Case, TreeOptions | undefined][] = [

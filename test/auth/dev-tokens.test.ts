@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { SignJWT, decodeJwt, exportSPKI, importJWK } from 'jose';
+import type { CryptoKey } from 'jose';
 import { loadConfig } from '../../src/config/config.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { createAuthenticator } from '../../src/auth/authenticator.js';

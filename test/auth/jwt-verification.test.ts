@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignJWT, decodeJwt, exportSPKI, importJWK } from 'jose';
+import type { CryptoKey } from 'jose';
 import { startIdentityProvider, testEnv } from '../helpers/identity-provider.js';
 import type { IdentityProvider, MintOptions } from '../helpers/identity-provider.js';
 import { buildAuthApp } from './auth-fixture.js';

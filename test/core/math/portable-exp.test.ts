@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { portableExp } from '../../../src/core/math/portable-exp.js';
+
+/** The spacing of doubles at |v| (the unit in the last place), including the subnormal range. */
+function ulp(v: number): number {
+  const a = Math.abs(v);
+  if (a < 2 ** -1022) return 2 ** -1074;
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e -= 1;
+  return 2 ** (e - 52);
+}
+
+describe('portableExp (fdlibm e_exp.c method in plain arithmetic)', () => {
+  it('is within 1 ulp of Math.exp over 300,000 arguments spanning the whole finite range', (t) => {
+    let x = 0x2545f491;
+    const next = (): number => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) / 2 ** 32;
+    };
+    let identical = 0;
+    let total = 0;
+    let worst = 0;
+    for (const [lo, hi] of [[-1e-9, 1e-9], [-1, 1], [-20, 20], [-745.13, 709.78], [-745.13, -708], [700, 709.78]] as const) {
+      for (let i = 0; i < 50_000; i++) {
+        const v = lo + (hi - lo) * next();
+        const expected = Math.exp(v);
+        const got = portableExp(v);
+        total++;
+        if (Object.is(got, expected)) identical++;
+        const error = Math.abs(got - expected) / ulp(expected);
+        worst = Math.max(worst, error);
+        assert.ok(error <= 1, `exp(${v}): ${got} vs Math.exp ${expected}`);
+      }
+    }
+    t.diagnostic(`${identical} of ${total} bit-identical to this engine's Math.exp; worst difference ${worst} ulp`);
+  });
+
+  it('returns exact powers of two and 1 exactly, and e within 1 ulp', () => {
+    assert.equal(portableExp(0), 1);
+    assert.equal(portableExp(-0), 1);
+    // fdlibm's exp(1) is 1 ulp above the correctly rounded e (V8 special-cases it to return Math.E).
+    assert.ok(Math.abs(portableExp(1) - Math.E) <= ulp(Math.E), String(portableExp(1)));
+    assert.equal(portableExp(Math.LN2), 2);
+    assert.equal(portableExp(-Math.LN2), 0.5);
+    assert.equal(portableExp(10 * Math.LN2), 1024);
+    assert.equal(portableExp(1e-300), 1);
+  });
+
+  it('overflows, underflows and passes NaN through at the IEEE thresholds', () => {
+    assert.equal(portableExp(709.782712893384), 1.7976931348622732e308);
+    assert.equal(portableExp(709.7827128933841), Infinity);
+    assert.equal(portableExp(Infinity), Infinity);
+    assert.equal(portableExp(-745.1332191019411), 5e-324);
+    assert.equal(portableExp(-745.1332191019412), 0);
+    assert.equal(portableExp(-Infinity), 0);
+    assert.ok(Number.isNaN(portableExp(Number.NaN)));
+    assert.equal(portableExp(-708.5), 2.006132305331306e-308, 'first subnormal-free value below the normal range boundary');
+    assert.equal(portableExp(-740), Math.exp(-740), 'subnormal result');
+  });
+});

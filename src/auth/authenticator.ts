@@ -158,7 +158,14 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     if (jwks !== null && oidc !== null && (ASYMMETRIC_ALGORITHMS as readonly unknown[]).includes(alg)) {
       if (typeof header.kid !== 'string' || header.kid === '') throw invalid('token header has no kid');
       generation = jwks.generation();
-      const keys = await jwks.keysFor(header);
+      let keys: CryptoKey[];
+      try {
+        keys = await jwks.keysFor(header);
+      } catch (error) {
+        // A published key jose cannot use (private, unsupported curve...) fails this token, not the request.
+        if (error instanceof AuthError) throw error;
+        throw invalid('the matching JWKS key is unusable', error);
+      }
       payload = await verifyWithAny(token, keys, verifyOptions(oidc.issuer, oidc.audience, ASYMMETRIC_ALGORITHMS));
     } else if (hmacSecrets.length > 0 && alg === DEV_ALGORITHM) {
       payload = await verifyWithAny(token, hmacSecrets, verifyOptions(DEV_ISSUER, DEV_AUDIENCE, [DEV_ALGORITHM]));

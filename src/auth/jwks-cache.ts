@@ -121,6 +121,8 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
   let failingClosedLogged = false;
+  // Aborts a fetch still running at close(), so a hanging endpoint cannot hold up shutdown.
+  const closing = new AbortController();
   let resolveReady!: () => void;
   const readyPromise = new Promise<void>((resolve) => (resolveReady = resolve));
 
@@ -148,7 +150,7 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
   async function load(): Promise<KeySet> {
     // redirect 'error': a redirect could leave https (config only vouches for the configured URL).
     const response = await fetchImpl(url, {
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), closing.signal]),
       redirect: 'error',
       headers: { accept: 'application/jwk-set+json, application/json' },
     });
@@ -220,6 +222,7 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
         }
         resolveReady();
       } catch (error) {
+        if (closed) throw unavailable('JWKS cache closed', error);
         const now = clock();
         consecutiveFailures += 1;
         nextAttemptAt =
@@ -327,6 +330,7 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
     },
     close() {
       closed = true;
+      closing.abort();
       if (timer !== null) clearTimeout(timer);
       timer = null;
     },

@@ -229,3 +229,47 @@ describe('JWKS cache life cycle', () => {
     assert.equal(idp.fetchCount, 1);
   });
 });
+
+describe('JWKS documents the cache refuses to use', () => {
+  const env = { OIDC_ISSUER: 'https://idp.example.com', OIDC_AUDIENCE: 'ope', OIDC_JWKS_URL: 'https://idp.example.com/jwks' };
+  const serve = (body: string): typeof fetch => async () => new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+
+  test('a published private key makes its tokens fail with 401, never a server error', async () => {
+    const idp = await startIdentityProvider();
+    const { exportJWK } = await import('jose');
+    const privateJwk = { ...(await exportJWK(idp.keys.get('A')!.privateKey)), kid: 'A', alg: 'ES256' };
+    const auth = await buildAuthApp(env, { fetch: serve(JSON.stringify({ keys: [privateJwk] })) });
+    try {
+      const res = await auth.call(await idp.mintToken({ iss: env.OIDC_ISSUER, aud: 'ope', scopes: ['pricing:read'] }));
+      assert.equal(res.status, 401);
+      assert.equal(await auth.failures('jwt_error'), 1);
+    } finally {
+      await auth.close();
+      await idp.close();
+    }
+  });
+
+  for (const [name, body, options] of [
+    ['an empty key set', JSON.stringify({ keys: [] }), {}],
+    ['a document larger than maxBytes', JSON.stringify({ keys: [{ kty: 'oct', k: 'x'.repeat(2_000) }] }), { maxBytes: 1_000 }],
+    ['JSON that is not a key set', JSON.stringify({ issuer: 'https://idp.example.com' }), {}],
+  ] as const) {
+    test(`${name} is a failed fetch: not ready, counted, 503`, async () => {
+      const auth = await buildAuthApp(env, { fetch: serve(body), jwks: options });
+      try {
+        await auth.authenticator.settled();
+        assert.equal(auth.authenticator.isReady, false);
+        assert.equal((await auth.metrics.jwksRefreshFailuresTotal.get()).values[0]?.value, 1);
+        assert.equal((await auth.call('x.y.z')).status, 401, 'a malformed token is refused before any key is needed');
+        const idp = await startIdentityProvider();
+        try {
+          assert.equal((await auth.call(await idp.mintToken({ iss: env.OIDC_ISSUER, aud: 'ope' }), '/any')).status, 503);
+        } finally {
+          await idp.close();
+        }
+      } finally {
+        await auth.close();
+      }
+    });
+  }
+});

@@ -12,7 +12,6 @@ export const UPPERCASE_PATTERN = 'x-uppercase-pattern';
 export const EXACT_SEED = 'x-exact-seed';
 
 export const SEED_MAX_TEXT = '9223372036854775807';
-const TWO_POW_63 = 2 ** 63;
 
 /** Ajv options: no coercion ("5" is not 5), nothing stripped, every problem reported, NaN/Infinity refused. */
 export const AJV_OPTIONS = {
@@ -44,9 +43,9 @@ export function addOpeKeywords(ajv: AjvLike): AjvLike {
 
   const seed: AjvValidateFunction = function validateExactSeed(_schema, data, _parent, cxt) {
     const value = data as number;
-    // Values Ajv's own integer/minimum/maximum checks refuse are reported by them; this keyword only catches
-    // what the rounded double hides: 2^63 itself, values just above it, and fractions lost to rounding.
-    if (!Number.isInteger(value) || value < 0 || value > TWO_POW_63) return true;
+    // Fractions and negatives are reported by Ajv's own integer/minimum checks. This keyword owns the upper
+    // bound, which a double cannot express (2^63-1 rounds to 2^63), and fractions lost to rounding above 2^53.
+    if (!Number.isInteger(value) || value < 0) return true;
     const root = cxt?.rootData;
     const source = typeof root === 'object' && root !== null ? (root as { [SEED_SOURCE]?: string })[SEED_SOURCE] : undefined;
     const exact = cxt?.instancePath === '/seed' && source !== undefined;
@@ -127,7 +126,7 @@ function issueFor(error: AjvErrorLike, body: unknown): ValidationIssue {
     case 'exclusiveMaximum':
       return { loc: ['body', ...path], msg: `Input should be less than ${String(p.limit)}`, type: 'less_than' };
     case 'maximum':
-      return { loc: ['body', ...path], msg: `Input should be less than or equal to ${path.at(-1) === 'seed' ? SEED_MAX_TEXT : String(p.limit)}`, type: 'less_than_equal' };
+      return { loc: ['body', ...path], msg: `Input should be less than or equal to ${String(p.limit)}`, type: 'less_than_equal' };
     case 'minLength': {
       const limit = Number(p.limit);
       return { loc: ['body', ...path], msg: `String should have at least ${limit} character${limit === 1 ? '' : 's'}`, type: 'string_too_short' };
@@ -155,8 +154,8 @@ function issueFor(error: AjvErrorLike, body: unknown): ValidationIssue {
 }
 
 /**
- * One entry per problem, in schema order. A missing body is reported once as `["body"]` "Field required",
- * as FastAPI does, instead of as a type error.
+ * One entry per offending location, in schema order (the first failing constraint, as pydantic reports). A
+ * missing body is reported once as `["body"]` "Field required", as FastAPI does, instead of as a type error.
  */
 export function toValidationIssues(errors: readonly AjvErrorLike[], body: unknown): ValidationIssue[] {
   if (body === undefined || body === null) return [{ loc: ['body'], msg: 'Field required', type: 'missing' }];
@@ -164,7 +163,8 @@ export function toValidationIssues(errors: readonly AjvErrorLike[], body: unknow
   const seen = new Set<string>();
   for (const error of errors) {
     const issue = issueFor(error, body);
-    const key = `${JSON.stringify(issue.loc)} ${issue.type}`;
+    // pydantic stops at a field's first failing constraint: one entry per location.
+    const key = JSON.stringify(issue.loc);
     if (seen.has(key)) continue;
     seen.add(key);
     issues.push(issue);

@@ -1,0 +1,170 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { pricingRequest, startServer } from './support.js';
+import type { TestServer } from './support.js';
+
+/**
+ * Malformed and hostile bodies through a real listening server: whatever the client sends, the answer is a
+ * 4xx naming the problem (or a 200 when the mutation happened to stay valid), never a 5xx, and the process
+ * stays healthy. The seed of every run is printed by fast-check on failure, so a failure replays exactly.
+ */
+
+const RUNS = 2000;
+const ALLOWED = new Set([200, 400, 413, 415, 422]);
+const PATHS = ['/api/v1/pricing/single', '/api/v1/pricing/batch', '/api/v1/risk/aggregate-greeks', '/api/v1/implied-volatility'];
+
+type Path = (string | number)[];
+const FIELD_PATHS: Path[] = [
+  ['contracts'],
+  ['contracts', 0],
+  ['contracts', 0, 'symbol'],
+  ['contracts', 0, 'strike_price'],
+  ['contracts', 0, 'time_to_expiry'],
+  ['contracts', 0, 'option_type'],
+  ['contracts', 0, 'exercise_style'],
+  ['contracts', 0, 'quantity'],
+  ['market_data'],
+  ['market_data', 'spot_price'],
+  ['market_data', 'risk_free_rate'],
+  ['market_data', 'dividend_yield'],
+  ['market_data', 'volatility'],
+  ['model'],
+  ['calculate_greeks'],
+  ['seed'],
+  ['quotes'],
+  ['quotes', 0, 'price'],
+  ['quotes', 0, 'contract'],
+  ['__proto__'],
+  ['constructor'],
+];
+
+const DELETE = Symbol('delete');
+const MODEL_LIKE = ['monte_carlo_20k', 'binomial_200', 'bjerksund_stensland'] as const;
+
+const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom('NaN', 'Infinity', '-Infinity', '1e999', '', ' ', '0', '-0', '42', 'true', 'null', '\u0000', '💥'.repeat(5), 'ß'.repeat(15), '\u202e', 'american', 'call'),
+  fc.constantFrom(1e308, -1e308, 5e-324, -0, 0, -1, 1, 0.5, 1e9, 1e9 + 1, 50, 50.000001, 2 ** 53 + 1, 2 ** 63, Number.MAX_SAFE_INTEGER, -Number.MAX_VALUE),
+  fc.double(),
+  fc.integer(),
+  fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(DELETE),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.string({ maxLength: 300 }),
+  fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 8 }),
+  fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }),
+  fc.constantFrom(...MODEL_LIKE),
+);
+
+function setAt(target: unknown, path: Path, value: unknown): unknown {
+  const root = structuredClone(target) as Record<string | number, unknown>;
+  let node: Record<string | number, unknown> = root;
+  for (let i = 0; i < path.length - 1; i += 1) {
+    const next = node[path[i]!];
+    if (typeof next !== 'object' || next === null) return root;
+    node = next as Record<string | number, unknown>;
+  }
+  const key = path[path.length - 1]!;
+  if (value === DELETE) delete node[key];
+  else Object.defineProperty(node, key, { value, enumerable: true, configurable: true, writable: true });
+  return root;
+}
+
+/** JSON text, with bigints written as their digits (so huge integers reach the parser as numbers). */
+function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `__BIG${v.toString()}__` : v)).replace(/"__BIG(-?\d+)__"/g, '$1');
+}
+
+const validBodies = [
+  pricingRequest(),
+  {
+    market_data: { spot_price: 100, risk_free_rate: 0.05 },
+    quotes: [{ contract: { symbol: 'ABC', strike_price: 100, time_to_expiry: 1, option_type: 'call' }, price: 10.45 }],
+  },
+];
+
+const mutated: fc.Arbitrary<string> = fc
+  .tuple(fc.constantFrom(...validBodies), fc.array(fc.tuple(fc.constantFrom(...FIELD_PATHS), hostileValue), { minLength: 1, maxLength: 4 }))
+  .map(([base, edits]) => toJson(edits.reduce<unknown>((body, [path, value]) => setAt(body, path, value), base)));
+
+const nested: fc.Arbitrary<string> = fc
+  .tuple(fc.integer({ min: 1, max: 20_000 }), fc.constantFrom('[', '{"a":'), fc.boolean())
+  .map(([depth, open, wrap]) => {
+    const close = open === '[' ? ']' : '}';
+    const deep = open.repeat(depth) + '1' + close.repeat(depth);
+    return wrap ? toJson(pricingRequest()).replace(/}$/, `,"extra":${deep}}`) : deep;
+  });
+
+const rawText: fc.Arbitrary<string> = fc.oneof(
+  fc.string({ maxLength: 200 }),
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.json({ maxDepth: 4 }),
+  fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
+  fc.nat({ max: 400 }).map((n) => toJson(pricingRequest()).slice(0, n)),
+  fc.constantFrom(
+    '{"__proto__":{"polluted":true}}',
+    '{"constructor":{"prototype":{"polluted":true}}}',
+    '{"seed":1e999999}',
+    '{"seed":-0}',
+    `{"seed":${'9'.repeat(5000)}}`,
+    toJson(pricingRequest()).replace(/}$/, ',"seed":18446744073709551616}'),
+    toJson(pricingRequest()).replace('"ABC"', '"\\ud800"'),
+    toJson(pricingRequest()).replace('100', '1'.repeat(400)),
+    toJson(pricingRequest()).replace('"black_scholes"', `"${'x'.repeat(40_000)}"`),
+    '\ufeff{}',
+    '[]',
+    '""',
+    '0',
+  ),
+);
+
+const bodies: fc.Arbitrary<string> = fc.oneof({ weight: 5, arbitrary: mutated }, { weight: 1, arbitrary: nested }, { weight: 3, arbitrary: rawText });
+
+describe('hostile bodies through a real listening server', () => {
+  let server: TestServer;
+  let token: string;
+  before(async () => {
+    server = await startServer({ env: { OPE_THREAD_TASK_TIMEOUT_SECONDS: '30' } });
+    token = await server.token();
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it(`answers ${RUNS} malformed and hostile bodies with 4xx (or 200), never 5xx, and stays healthy`, async () => {
+    const statuses = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...PATHS), bodies, async (path, body) => {
+        const response = await fetch(server.url + path, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body,
+        });
+        const text = await response.text();
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        assert.ok(ALLOWED.has(response.status), `${path} answered ${response.status}: ${text.slice(0, 300)}\nbody: ${body.slice(0, 300)}`);
+        const json = JSON.parse(text) as Record<string, unknown>;
+        if (response.status !== 200) {
+          assert.equal(json.request_id, response.headers.get('x-request-id'));
+          assert.ok(typeof json.detail === 'string' || Array.isArray(json.detail));
+        }
+        if (response.status === 422) {
+          for (const issue of json.detail as { loc: unknown[] }[]) assert.equal(issue.loc[0], 'body');
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    assert.ok(({} as Record<string, unknown>).polluted === undefined, 'Object.prototype was polluted');
+    const health = await fetch(server.url + '/healthz');
+    assert.equal(health.status, 200);
+    const priced = await server.request('/api/v1/pricing/single', { body: pricingRequest() });
+    assert.equal(priced.status, 200);
+    const errors = /ope_request_errors_total\{[^}]*\} [1-9]/.exec((await server.request('/metrics', { token: null })).text);
+    assert.equal(errors, null, 'a 5xx was counted');
+    // Most bodies must be refused: a generator that produced only valid bodies would test nothing.
+    const refused = [...statuses].filter(([s]) => s !== 200).reduce((n, [, c]) => n + c, 0);
+    assert.ok(refused > RUNS / 2, JSON.stringify([...statuses]));
+  });
+});

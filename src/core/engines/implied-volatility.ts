@@ -109,8 +109,14 @@ export function solveImpliedVolatility(
   }
   // x = ln(F/K) from its parts. Near the money log1p of the exactly computed S - K (Sterbenz) keeps the
   // relative accuracy that log(S/K) loses to the rounding of S/K; at small s the price depends on it.
+  // Elsewhere log of the ratio (one rounding) beats the difference of two logs, unless the ratio over/underflows.
   const ratio = spot / strike;
-  const lnSpotOverStrike = ratio >= 0.5 && ratio <= 2 ? Math.log1p((spot - strike) / strike) : Math.log(spot) - Math.log(strike);
+  const lnSpotOverStrike =
+    ratio >= 0.5 && ratio <= 2
+      ? Math.log1p((spot - strike) / strike)
+      : ratio > 2.2250738585072014e-308 && ratio < Infinity
+        ? Math.log(ratio)
+        : Math.log(spot) - Math.log(strike);
   let x = lnSpotOverStrike + (rate - dividendYield) * expiry;
   // beta = price / sqrt(S e^(-qT) K e^(-rT)), the price in units of the geometric mean of the discounted forward
   // and the discounted strike.

@@ -60,6 +60,8 @@ const CENTRAL = 0.6629126073623883;
  * bounds as documented, not only in normalised coordinates, whose rounding differs in the last bits.
  */
 const BOUND_MARGIN = 1e-12;
+/** A few times the evaluation error of b: agreement to this relative residual is all the price can tell. */
+const RESOLUTION = 16 * 2 ** -52;
 /** Steps after which the iteration gives up. Two suffice on the tested range; the spare ones are a safety margin. */
 const MAX_ITERATIONS = 4;
 /**
@@ -137,9 +139,10 @@ export function solveImpliedVolatility(
     bMax = Math.exp(0.5 * x);
   }
   // Near a bound the normalised tests could differ from the documented dimensional ones in the last bits; there
-  // the dimensional bounds decide, and a time value lost to rounding also counts as "at the bound".
-  if (!(timeValue > BOUND_MARGIN * beta)) {
-    if (price <= lowerBound(isCall, spot, strike, expiry, rate, dividendYield) || !(timeValue > 0)) {
+  // the dimensional bounds decide. A time value lost to rounding, or so small that it is subnormal (fewer than
+  // 52 significant bits, so no volatility could be recovered to any useful accuracy), is "at the bound" too.
+  if (!(timeValue > BOUND_MARGIN * beta && timeValue >= DBL_MIN)) {
+    if (!(timeValue >= DBL_MIN) || price <= lowerBound(isCall, spot, strike, expiry, rate, dividendYield)) {
       return IMPLIED_VOLATILITY_STATUS.belowIntrinsic;
     }
   }
@@ -261,6 +264,9 @@ function normalisedImpliedVolatilityOtm(beta: number, x: number, bMax: number, o
   let ds = DBL_MAX;
   let iterations = 0;
   let converged = false;
+  // Where the price itself pins s down only to within rounding (b within a few ulps of bMax, say), the steps
+  // chase rounding noise and never shrink; a point where b(s) matched beta to within RESOLUTION is then the answer.
+  let resolved = NaN;
   while (iterations < MAX_ITERATIONS) {
     if (!(s >= sLeft && s <= sRight)) {
       // The step left the bracket (only conceivable for extreme inputs): bisect instead.
@@ -268,6 +274,7 @@ function normalisedImpliedVolatilityOtm(beta: number, x: number, bMax: number, o
     }
     const b = normalisedBlackOtmAndVega(x, s, bMax, out);
     const bp = out.vega;
+    if (Math.abs(b - beta) <= RESOLUTION * beta) resolved = s;
     if (b > beta && s < sRight) sRight = s;
     else if (b < beta && s > sLeft) sLeft = s;
     const h = x / s;
@@ -317,7 +324,7 @@ function normalisedImpliedVolatilityOtm(beta: number, x: number, bMax: number, o
     }
   }
   out.iterations = iterations;
-  return converged ? s : NaN;
+  return converged ? s : resolved;
 }
 
 /** Inverse of the lower map f(s) = (2 pi / sqrt 27) |x| Phi(-|x| / (sqrt3 s))^3, given |x|. */
@@ -437,9 +444,10 @@ export function statusError(
     case IMPLIED_VOLATILITY_STATUS.belowIntrinsic: {
       const bound = Math.max(isCall ? discountedForward - discountedStrike : discountedStrike - discountedForward, 0);
       const formula = isCall ? 'max(S e^(-qT) - K e^(-rT), 0)' : 'max(K e^(-rT) - S e^(-qT), 0)';
+      const resolution = price > bound ? ' to within floating-point resolution' : '';
       return new CoreError(
         'ERR_CORE_PRICE_BELOW_INTRINSIC',
-        `price ${price} is not above the lower no-arbitrage bound ${bound} of a European ${isCall ? 'call' : 'put'} (the discounted intrinsic value ${formula}): no volatility gives it`,
+        `price ${price} is not above the lower no-arbitrage bound ${bound} of a European ${isCall ? 'call' : 'put'} (the discounted intrinsic value ${formula})${resolution}: no volatility gives it`,
         'price',
       );
     }

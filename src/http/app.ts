@@ -85,7 +85,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     }
   });
 
-  await app.register(requestContext);
+  await app.register(requestContext, { isDraining: () => lifecycle.draining });
   await app.register(requestLogging, { metrics });
   installErrorHandling(app, { metrics });
   await app.register(authPlugin, { authenticator, metrics });

@@ -6,7 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 /**
  * What every response carries, errors and 404s included (API-V1.md, "Errors and headers"): the request id and
  * the security headers, and `request_id` in every JSON error body, including bodies written by plugins that do
- * not know about it.
+ * not know about it. During shutdown every response also closes its connection.
  */
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -35,9 +35,17 @@ function withRequestId(payload: string, requestId: string): string {
   }
 }
 
-const requestContextAsync: FastifyPluginAsync = async (app) => {
+export interface RequestContextOptions {
+  /** True once graceful shutdown has begun. */
+  readonly isDraining: () => boolean;
+}
+
+const requestContextAsync: FastifyPluginAsync<RequestContextOptions> = async (app, options) => {
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
+    // While draining, a keep-alive connection would outlive its last response and hold the shutdown open until
+    // the grace period ends: tell the client to close it.
+    if (options.isDraining()) reply.header('connection', 'close');
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
     if (reply.statusCode < 400 || typeof payload !== 'string') return payload;
     const type = reply.getHeader('content-type');

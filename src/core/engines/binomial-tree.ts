@@ -65,8 +65,11 @@ export const SMOOTH_VEGA_RELATIVE_BUMP = 1e-4;
 /** Rho bump: absolute, 1 basis point of rate, for the same truncation/rounding balance as the vega bump. */
 const RHO_ABSOLUTE_BUMP = 1e-4;
 
-/** exp(709) is the largest power of e below Number.MAX_VALUE: beyond it the top nodes become Infinity. */
-const LOG_MAX_NODE = 709;
+/**
+ * Node spots and the factors they are built from must stay within e^(+-LOG_RANGE) (Number.MAX_VALUE is
+ * e^709.78, the smallest normal double e^-708.4): inside it every product is accurate to a few ulps.
+ */
+const LOG_RANGE = 700;
 
 /** Node values kept during the rollback for the greeks (indices as in the lattice: 0 = lowest spot). */
 interface Rollback {
@@ -101,10 +104,10 @@ function checkLattice(lattice: BinomialLattice, option: OptionSpec, market: Mark
       'volatility',
     );
   }
-  if (Math.log(market.spot) + steps * Math.max(Math.log(up), 0) >= LOG_MAX_NODE) {
+  if (!nodeFactorsInRange(lattice, market.spot)) {
     throw new CoreError(
       'ERR_CORE_INVALID_INPUT',
-      `${model}: the highest tree node overflows double precision (sigma*sqrt(T*steps) too large); ` +
+      `${model}: the tree's nodes leave double-precision range (sigma*sqrt(T*steps) too large); ` +
         describeInputs(option, market, steps),
       'volatility',
     );
@@ -112,54 +115,100 @@ function checkLattice(lattice: BinomialLattice, option: OptionSpec, market: Mark
 }
 
 /**
+ * Node (i, j) has spot S0 up^j down^(i-j) = rowFactor[i] * columnFactor[j], with
+ *   rowFactor[i] = S0 up^c down^(i-c),  columnFactor[j] = (up/down)^(j-c),  c = floor(steps/2),
+ * both tables filled by repeated multiplication, so the inner loop costs one load and one multiply per node
+ * and has no Math.pow. Centring both tables on c keeps each factor within e^(+-LOG_RANGE) for every lattice
+ * whose nodes are (for CRR: sigma sqrt(T steps) up to ~700, where S0 (up/down)^j alone would overflow at
+ * ~354).
+ */
+function nodeFactorsInRange(lattice: BinomialLattice, spot: number): boolean {
+  const n = lattice.steps;
+  const c = n >> 1;
+  const logSpot = Math.log(spot);
+  const logUp = Math.log(lattice.up);
+  const logDown = Math.log(lattice.down);
+  const logRatio = logUp - logDown;
+  const extremes = [
+    logSpot + n * logUp, // the corner nodes: spot is linear in (i, j), so its extremes are at (0,0), (n,n), (n,0)
+    logSpot + n * logDown,
+    logSpot + c * logUp - c * logDown, // rowFactor[0] and rowFactor[n]
+    logSpot + c * logUp + (n - c) * logDown,
+    (n - c) * logRatio, // columnFactor[n] and columnFactor[0]
+    -c * logRatio,
+  ];
+  return Math.max(...extremes) < LOG_RANGE && Math.min(...extremes.slice(2)) > -LOG_RANGE;
+}
+
+/**
  * Backward induction over the lattice. American exercise compares continuation with intrinsic value at
- * every node, the root included. Node (i, j) has spot (S0 up^j) * down^(i-j), read from two tables filled
- * by repeated multiplication, so the inner loop has no Math.pow. Each factor stays within the range of the
- * nodes it builds (checkLattice bounds S0 up^n), unlike S0 down^i (up/down)^j, whose second factor
- * overflows once sigma sqrt(T steps) passes ~354 while the nodes themselves are still finite.
+ * every node, the root included.
  */
 function rollback(lattice: BinomialLattice, option: OptionSpec, spot: number, rate: number): Rollback {
   const n = lattice.steps;
-  const strike = option.strike;
+  const c = n >> 1;
   const omega = option.type === 'call' ? 1 : -1;
+  const omegaStrike = omega * option.strike;
   const discount = Math.exp(-rate * lattice.dt);
   const pu = discount * lattice.probabilityUp;
   const pd = discount * lattice.probabilityDown;
 
-  const spotTimesUpPowers = new Float64Array(n + 1);
-  const downPowers = new Float64Array(n + 1);
-  spotTimesUpPowers[0] = spot;
-  downPowers[0] = 1;
-  for (let k = 1; k <= n; k++) {
-    spotTimesUpPowers[k] = spotTimesUpPowers[k - 1] * lattice.up;
-    downPowers[k] = downPowers[k - 1] * lattice.down;
+  // The option type's sign is folded into the row factors: intrinsic value = omega * (spot - K).
+  const rowFactors = new Float64Array(n + 1);
+  const columnFactors = new Float64Array(n + 1);
+  let spotUpC = omega * spot;
+  for (let k = 0; k < c; k++) spotUpC *= lattice.up;
+  const ratio = lattice.up / lattice.down;
+  const inverseDown = 1 / lattice.down;
+  const inverseRatio = 1 / ratio;
+  rowFactors[c] = spotUpC;
+  columnFactors[c] = 1;
+  for (let k = c + 1; k <= n; k++) {
+    rowFactors[k] = rowFactors[k - 1] * lattice.down;
+    columnFactors[k] = columnFactors[k - 1] * ratio;
+  }
+  for (let k = c - 1; k >= 0; k--) {
+    rowFactors[k] = rowFactors[k + 1] * inverseDown;
+    columnFactors[k] = columnFactors[k + 1] * inverseRatio;
   }
 
   const values = new Float64Array(n + 1);
+  const terminalRow = rowFactors[n];
   for (let j = 0; j <= n; j++) {
-    const payoff = omega * (spotTimesUpPowers[j] * downPowers[n - j] - strike);
+    const payoff = terminalRow * columnFactors[j] - omegaStrike;
     values[j] = payoff > 0 ? payoff : 0;
   }
 
-  let step1: readonly [number, number] = [0, 0];
   let step2: readonly [number, number, number] = n === 2 ? [values[0], values[1], values[2]] : [0, 0, 0];
   const american = option.exercise === 'american';
-  for (let i = n - 1; i >= 0; i--) {
+  for (let i = n - 1; i >= 1; i--) {
+    // values[j + 1] is carried in a register from one node to the next: one array read per node.
+    let lower = values[0];
     if (american) {
+      const row = rowFactors[i];
       for (let j = 0; j <= i; j++) {
-        const continuation = pd * values[j] + pu * values[j + 1];
-        const exercise = omega * (spotTimesUpPowers[j] * downPowers[i - j] - strike);
+        const upper = values[j + 1];
+        const continuation = pd * lower + pu * upper;
+        const exercise = row * columnFactors[j] - omegaStrike;
         values[j] = continuation > exercise ? continuation : exercise;
+        lower = upper;
       }
     } else {
       for (let j = 0; j <= i; j++) {
-        values[j] = pd * values[j] + pu * values[j + 1];
+        const upper = values[j + 1];
+        values[j] = pd * lower + pu * upper;
+        lower = upper;
       }
     }
     if (i === 2) step2 = [values[0], values[1], values[2]];
-    else if (i === 1) step1 = [values[0], values[1]];
   }
-  return { value: values[0], step1, step2 };
+  const step1: readonly [number, number] = [values[0], values[1]];
+  // The root is exercised against the exact spot (the table product carries a few ulps), so an American
+  // value is never below its intrinsic value by rounding.
+  const continuation = pd * values[0] + pu * values[1];
+  const exercise = omega * spot - omegaStrike;
+  const value = american && exercise > continuation ? exercise : continuation;
+  return { value, step1, step2 };
 }
 
 function buildLattice(model: TreeModel, option: OptionSpec, market: MarketInputs, steps: number): BinomialLattice {

@@ -1,3 +1,4 @@
+import type { AuthErrorCode } from './auth/auth-error.js';
 import type { CoreErrorCode } from './core/errors.js';
 
 /**
@@ -30,15 +31,10 @@ export type HttpErrorCode =
   | 'ERR_HTTP_NOT_FOUND'
   | 'ERR_HTTP_INTERNAL';
 
-export type AuthErrorCode =
-  | 'ERR_AUTH_CREDENTIALS_REQUIRED'
-  | 'ERR_AUTH_INVALID_CREDENTIALS'
-  | 'ERR_AUTH_INSUFFICIENT_SCOPE'
-  | 'ERR_AUTH_UNAVAILABLE'
-  | 'ERR_RATE_LIMITED'
-  | 'ERR_HTTP_INVALID_HOST';
+/** Answered by the rate limiter and the Host allow-list, outside the route handlers. */
+export type GuardErrorCode = 'ERR_RATE_LIMITED' | 'ERR_HTTP_INVALID_HOST';
 
-export type AppErrorCode = HttpErrorCode | PoolErrorCode | AuthErrorCode | CoreErrorCode;
+export type AppErrorCode = HttpErrorCode | PoolErrorCode | AuthErrorCode | GuardErrorCode | CoreErrorCode;
 
 /** One FastAPI-style validation problem: `loc` is the JSON path of the offending value. */
 export interface ValidationIssue {
@@ -78,8 +74,11 @@ export const ERROR_CATALOGUE: Readonly<Record<AppErrorCode, CatalogueEntry>> = {
   // A defect, not a capacity problem: the worker threw outside the per-contract handling or its thread died.
   ERR_POOL_WORKER_FAILED: { status: 500, detail: 'Internal server error' },
 
-  ERR_AUTH_CREDENTIALS_REQUIRED: { status: 401, detail: 'Credentials required' },
-  ERR_AUTH_INVALID_CREDENTIALS: { status: 401, detail: 'Invalid credentials' },
+  // The auth plugin answers these itself (src/auth/auth-error.ts fixes the same statuses); listed so one table
+  // names every answer. The 403 detail names the scope: "Permission 'pricing:read' required".
+  ERR_AUTH_MISSING_TOKEN: { status: 401, detail: 'Credentials required' },
+  ERR_AUTH_INVALID_TOKEN: { status: 401, detail: 'Invalid credentials' },
+  ERR_AUTH_UNKNOWN_KID: { status: 401, detail: 'Invalid credentials' },
   ERR_AUTH_INSUFFICIENT_SCOPE: { status: 403, detail: 'Permission denied' },
   ERR_AUTH_UNAVAILABLE: { status: 503, detail: 'Authentication unavailable' },
   ERR_RATE_LIMITED: { status: 429, detail: 'Rate limit exceeded' },

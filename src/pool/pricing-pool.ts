@@ -31,6 +31,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { executeTask } from './execute-task.js';
 import { planPlacement, type ItemRange } from './placement.js';
 import { PoolError, type PoolErrorCode } from './pool-error.js';
+import { isWorkerReadyMessage } from './worker-ready.js';
 import type { ContractOutcome, ImpliedVolOutcome, ImpliedVolTask, PriceTask, TaskResult } from './tasks.js';
 
 export { PoolError, isPoolError, type PoolErrorCode } from './pool-error.js';
@@ -48,7 +49,7 @@ export interface PricingPoolOptions {
   /** A started job past this is cancelled with ERR_POOL_TASK_TIMEOUT and its threads replaced; 0 = no limit. */
   readonly taskTimeoutSeconds: number;
   readonly metrics?: Metrics;
-  /** The worker module (tests use scripted fixtures). Default: worker.ts/.js next to this module. */
+  /** The worker module (tests use scripted fixtures); it must call announceWorkerReady() (worker-ready.ts) when loaded. Default: worker.ts/.js next to this module. */
   readonly workerFile?: string | URL;
   /** Run work cheaper than a thread hop on the calling thread (placement.ts). Default true; false sends everything to a thread. */
   readonly inline?: boolean;
@@ -66,6 +67,8 @@ export interface PricingPoolStats {
   readonly workers: number;
   /** Threads piscina holds right now, including replacements that are still starting. */
   readonly liveWorkers: number;
+  /** Threads that have loaded the worker module and can take a chunk. */
+  readonly readyWorkers: number;
   /** Chunks on a thread now (ope_threadpool_tasks_in_flight). */
   readonly inFlight: number;
   /** Admitted jobs waiting for their first thread (ope_threadpool_queue_depth). */
@@ -155,6 +158,8 @@ export class PricingPool {
   /** Started, unsettled jobs in start order: their pending chunks come before the next queued job. */
   readonly #active: Job[] = [];
   readonly #waiters: AdmissionWaiter[] = [];
+  /** Ids of the threads that have announced they loaded the worker module (worker-ready.ts); pruned in #pump. */
+  readonly #readyThreads = new Set<number>();
   #inFlight = 0;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -180,6 +185,13 @@ export class PricingPool {
       idleTimeout: Number.POSITIVE_INFINITY,
       concurrentTasksPerWorker: 1,
     });
+    // A chunk goes to piscina only when a thread is ready for it, so that a thread's start-up is spent in our queue
+    // (visible as queue depth) and not on the deadline of the task that would wait for it.
+    this.#piscina.on('message', (message: unknown) => {
+      if (!isWorkerReadyMessage(message)) return;
+      this.#readyThreads.add(message.threadId);
+      this.#pump();
+    });
     this.#metrics?.threadpoolWorkers.set({ engine: POOL_ENGINE_LABEL }, options.threads);
     this.#publishGauges();
   }
@@ -188,12 +200,18 @@ export class PricingPool {
     return {
       workers: this.#threads,
       liveWorkers: this.#piscina.threads.length,
+      readyWorkers: this.#readyCount(),
       inFlight: this.#inFlight,
       queueDepth: this.#queue.length,
       waitingForAdmission: this.#waiters.length,
       runningJobs: this.#active.length,
       closed: this.#closed,
     };
+  }
+
+  #readyCount(): number {
+    this.#forgetGoneThreads();
+    return this.#readyThreads.size;
   }
 
   run<T extends AnyTask>(task: T, options: RunOptions = {}): Promise<TaskResult<T>> {
@@ -315,26 +333,37 @@ export class PricingPool {
     return Math.min(RETRY_AFTER_MAX_SECONDS, Math.max(1, Math.ceil(estimate)));
   }
 
-  /** Fills free threads: pending chunks of started jobs first, then the next queued job; then lets waiters in. */
+  /** Fills free threads (pending chunks of started jobs first, then the next queued job), then lets waiters in. */
   #pump(): void {
-    while (this.#inFlight < this.#threads) {
-      let job = this.#active.find((j) => j.pending.length > 0);
-      if (job === undefined) {
-        job = this.#queue.shift();
-        if (job === undefined) break;
-        this.#start(job);
+    this.#forgetGoneThreads();
+    for (;;) {
+      while (this.#inFlight < Math.min(this.#threads, this.#readyThreads.size)) {
+        let job = this.#active.find((j) => j.pending.length > 0);
+        if (job === undefined) {
+          job = this.#queue.shift();
+          if (job === undefined) break;
+          this.#start(job);
+        }
+        const { index, range } = job.pending.shift()!;
+        this.#dispatch(job, index, range);
       }
-      const { index, range } = job.pending.shift()!;
-      this.#dispatch(job, index, range);
-    }
-    while (this.#waiters.length > 0 && this.#hasRoom() && !this.#closed) {
+      if (this.#closed || this.#waiters.length === 0 || !this.#hasRoom()) break;
       const waiter = this.#waiters.shift()!;
       clearTimeout(waiter.timer);
       this.#queue.push(waiter.job);
-      this.#pump();
     }
     this.#publishGauges();
     if (this.#onDrained && this.#isIdle()) this.#onDrained();
+  }
+
+  /**
+   * Drops the ids of threads piscina no longer holds (terminated, exited). Its workerDestroy event cannot be used
+   * for this: by then an exited thread's id already reads -1.
+   */
+  #forgetGoneThreads(): void {
+    if (this.#readyThreads.size === 0) return;
+    const live = new Set(this.#piscina.threads.map((worker) => worker.threadId));
+    for (const id of this.#readyThreads) if (!live.has(id)) this.#readyThreads.delete(id);
   }
 
   #start(job: Job): void {

@@ -4,6 +4,9 @@
  */
 import { executeTask } from './execute-task.js';
 import type { ImpliedVolTask, PriceTask, TaskResult } from './tasks.js';
+import { announceWorkerReady } from './worker-ready.js';
+
+announceWorkerReady();
 
 export default function runWorkerTask<T extends PriceTask | ImpliedVolTask>(task: T): TaskResult<T> {
   return executeTask(task);

@@ -27,16 +27,34 @@ function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Runs `body` (`count` units of work) after a warm-up; returns the median and the fastest ms per unit. */
-function measure(count: number, body: () => void): { median: number; min: number } {
+/** CPU time of this process in ms: on a shared, loaded machine it is steadier than wall time. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+interface Timing {
+  /** Median wall-clock ms per unit. */
+  readonly median: number;
+  /** Fastest round, wall-clock ms per unit. */
+  readonly min: number;
+  /** Median CPU ms per unit. */
+  readonly cpu: number;
+}
+
+/** Runs `body` (`count` units of work) after a warm-up; returns wall and CPU ms per unit. */
+function measure(count: number, body: () => void): Timing {
   for (let i = 0; i < 3; i++) body();
-  const perUnit: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     const t0 = performance.now();
+    const c0 = cpuMs();
     body();
-    perUnit.push((performance.now() - t0) / count);
+    cpu.push((cpuMs() - c0) / count);
+    wall.push((performance.now() - t0) / count);
   }
-  return { median: median(perUnit), min: Math.min(...perUnit) };
+  return { median: median(wall), min: Math.min(...wall), cpu: median(cpu) };
 }
 
 function makeCases(n: number): { option: OptionSpec; market: MarketInputs }[] {
@@ -72,7 +90,7 @@ function plainLoop(spot: number, strike: number, expiry: number, volatility: num
 }
 
 const cases = makeCases(40);
-const rows: [string, { median: number; min: number }][] = [];
+const rows: [string, Timing][] = [];
 
 rows.push(['yardstick: plain V8 loop, 20,000 paths + std error', measure(cases.length, () => {
   for (const c of cases) sink += plainLoop(c.market.spot, c.option.strike, c.option.expiry, c.market.volatility, c.market.rate);
@@ -108,10 +126,10 @@ rows.push(['monte_carlo_20k price + std error + 5 greeks', measure(cases.length,
   })]);
 }
 
-const yardstick = rows[0]![1].median;
+const yardstick = rows[0]![1];
 console.log(`monte_carlo_20k benchmark: node ${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-console.log(`median of ${ROUNDS} rounds (fastest round in brackets), ms per option or per part`);
-for (const [name, { median: m, min }] of rows) {
-  console.log(`${name.padEnd(52)} ${m.toFixed(3).padStart(7)} ms  (${min.toFixed(3)})  ${(m / yardstick).toFixed(2)}x yardstick`);
+console.log(`${ROUNDS} rounds: median wall ms (fastest round), median CPU ms, CPU time relative to the yardstick; per option or per part`);
+for (const [name, t] of rows) {
+  console.log(`${name.padEnd(52)} ${t.median.toFixed(3).padStart(7)} ms (${t.min.toFixed(3)})  cpu ${t.cpu.toFixed(3)} ms  ${(t.cpu / yardstick.cpu).toFixed(2)}x yardstick`);
 }
 if (!Number.isFinite(sink)) console.log('sink', sink);

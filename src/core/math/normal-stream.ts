@@ -1,5 +1,5 @@
 import { CoreError } from '../errors.js';
-import { inverseNormalCdf } from './inverse-normal.js';
+import { inverseNormalCdfInPlace } from './inverse-normal.js';
 import { philox4x32 } from './philox.js';
 import { requireSeed, requireStream, splitWords64 } from './seed.js';
 
@@ -61,5 +61,5 @@ export function fillStandardNormalsFromWords(
       i += 1;
     }
   }
-  for (let j = 0; j < count; j++) out[j] = inverseNormalCdf(out[j]!);
+  inverseNormalCdfInPlace(out, count);
 }

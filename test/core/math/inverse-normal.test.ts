@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { CoreError } from '../../../src/core/errors.js';
-import { inverseNormalCdf } from '../../../src/core/math/inverse-normal.js';
+import { inverseNormalCdf, inverseNormalCdfInPlace } from '../../../src/core/math/inverse-normal.js';
 
 interface ReferenceTable {
   readonly source: string;
@@ -54,6 +54,17 @@ describe('inverseNormalCdf (Wichura AS241 PPND16)', () => {
     assert.equal(inverseNormalCdf(0.5), 0);
     assert.equal(inverseNormalCdf(0), -Infinity);
     assert.equal(inverseNormalCdf(1), Infinity);
+  });
+
+  it('gives element for element the same numbers in place over a batch, tails and edges included', () => {
+    const probabilities = [...reference.rows.map((row) => row.p), 0, 1, 0.5, 0.075, 0.925, 1e-300, 1 - 2 ** -53];
+    const batch = Float64Array.from(probabilities);
+    inverseNormalCdfInPlace(batch);
+    probabilities.forEach((p, i) => assert.ok(Object.is(batch[i], inverseNormalCdf(p)), `p=${p}`));
+    const partial = Float64Array.from([0.1, 0.01, 0.3]);
+    inverseNormalCdfInPlace(partial, 2);
+    assert.equal(partial[2], 0.3, 'only the first count values are transformed');
+    assert.throws(() => inverseNormalCdfInPlace(Float64Array.from([0.5, Number.NaN])), CoreError);
   });
 
   it('refuses NaN and probabilities outside [0, 1] with ERR_CORE_INVALID_INPUT', () => {

@@ -1,0 +1,62 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createResultCache, resultCacheKey } from '../../src/http/result-cache.js';
+import { toDisplayGreeks, vegaExposure } from '../../src/http/units.js';
+import type { ContractDto, MarketDto, PricedContract } from '../../src/pool/tasks.js';
+
+describe('toDisplayGreeks', () => {
+  it('converts theta per year to per calendar day and vega, rho per 1.00 to per point; delta and gamma unchanged', () => {
+    assert.deepEqual(toDisplayGreeks({ delta: 0.5, gamma: 0.02, theta: -3.65, vega: 25, rho: 40 }), { delta: 0.5, gamma: 0.02, theta: -0.01, vega: 0.25, rho: 0.4 });
+  });
+
+  it('keeps absent greeks null', () => {
+    assert.deepEqual(toDisplayGreeks({ delta: null, gamma: null, theta: null, vega: null, rho: null }), { delta: null, gamma: null, theta: null, vega: null, rho: null });
+  });
+
+  it('turns display vega back into exposure per 1.00 of volatility', () => {
+    assert.equal(vegaExposure(0.25), 25);
+  });
+});
+
+const market: MarketDto = { spot: 100, rate: 0.01, dividendYield: 0 };
+const contract: ContractDto = { type: 'call', strike: 100, expiry: 1, exercise: 'european', volatility: 0.2, seed: null };
+const priced: PricedContract = { ok: true, value: 1, delta: null, gamma: null, theta: null, vega: null, rho: null, standardError: null, confidenceInterval: null, seconds: 0 };
+
+describe('resultCacheKey', () => {
+  it('differs whenever an input that changes the numbers differs', () => {
+    const base = resultCacheKey('black_scholes', true, market, contract);
+    const variants = [
+      resultCacheKey('binomial_200', true, market, contract),
+      resultCacheKey('black_scholes', false, market, contract),
+      resultCacheKey('black_scholes', true, { ...market, spot: 100.00000000000001 }, contract),
+      resultCacheKey('black_scholes', true, { ...market, rate: 0.010000000000000002 }, contract),
+      resultCacheKey('black_scholes', true, { ...market, dividendYield: 1e-300 }, contract),
+      resultCacheKey('black_scholes', true, market, { ...contract, type: 'put' }),
+      resultCacheKey('black_scholes', true, market, { ...contract, strike: 100.5 }),
+      resultCacheKey('black_scholes', true, market, { ...contract, expiry: 1.0000000000000002 }),
+      resultCacheKey('black_scholes', true, market, { ...contract, exercise: 'american' }),
+      resultCacheKey('black_scholes', true, market, { ...contract, volatility: 0.20000000000000004 }),
+      resultCacheKey('black_scholes', true, market, { ...contract, seed: 9007199254740993n }),
+      resultCacheKey('black_scholes', true, market, { ...contract, seed: 9007199254740992n }),
+    ];
+    assert.equal(new Set([base, ...variants]).size, variants.length + 1);
+  });
+});
+
+describe('createResultCache', () => {
+  it('is disabled by a size or TTL of 0', () => {
+    assert.equal(createResultCache({ size: 0, ttlSeconds: 5 }), null);
+    assert.equal(createResultCache({ size: 10, ttlSeconds: 0 }), null);
+  });
+
+  it('keeps at most `size` entries, evicting the least recently used', () => {
+    const cache = createResultCache({ size: 2, ttlSeconds: 60 })!;
+    cache.set('a', priced);
+    cache.set('b', priced);
+    assert.equal(cache.get('a'), priced);
+    cache.set('c', priced);
+    assert.equal(cache.get('b'), undefined);
+    assert.equal(cache.get('a'), priced);
+    assert.equal(cache.size, 2);
+  });
+});

@@ -18,6 +18,14 @@ export interface RootFindingOptions {
   readonly maxIterations?: number;
 }
 
+/** Brent's options: the common ones plus f at the bracket ends when the caller has already paid for them. */
+export interface BrentOptions extends RootFindingOptions {
+  /** f(lower), if known: saves an evaluation. */
+  readonly lowerValue?: number;
+  /** f(upper), if known. */
+  readonly upperValue?: number;
+}
+
 export interface RootResult {
   readonly root: number;
   /** f(root). */
@@ -92,15 +100,16 @@ export function findRootBrent(
   f: (x: number) => number,
   lower: number,
   upper: number,
-  options?: RootFindingOptions,
+  options?: BrentOptions,
 ): RootResult {
   const opts = fillOptions(options);
   requireBracketEnd(lower, 'lower');
   requireBracketEnd(upper, 'upper');
   let a = lower;
   let b = upper;
-  let fa = evaluate(f, a);
-  let fb = evaluate(f, b);
+  let fa = options?.lowerValue ?? evaluate(f, a);
+  let fb = options?.upperValue ?? evaluate(f, b);
+  if (Number.isNaN(fa) || Number.isNaN(fb)) throw new CoreError('ERR_CORE_INVALID_INPUT', 'the given bracket values must not be NaN', 'bracket');
   if (fa === 0 || Math.abs(fa) <= opts.functionTolerance) return { root: a, value: fa, iterations: 0, converged: true };
   if (fb === 0 || Math.abs(fb) <= opts.functionTolerance) return { root: b, value: fb, iterations: 0, converged: true };
   if ((fa > 0) === (fb > 0)) throw notBracketed(lower, upper, fa, fb);

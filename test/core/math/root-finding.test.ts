@@ -63,6 +63,13 @@ describe('findRootBrent', () => {
     assert.ok(result.iterations <= 3 * 42, `iterations ${result.iterations}`);
   });
 
+  it('uses the caller\'s f(lower) and f(upper) instead of evaluating them again', () => {
+    const counted = countingCalls((x) => Math.cos(x) - x);
+    const result = findRootBrent(counted.f, 0, 1, { lowerValue: 1, upperValue: Math.cos(1) - 1 });
+    assertRelativelyClose(result.root, DOTTIE, 4e-16, 'root');
+    assert.equal(counted.calls(), result.iterations);
+  });
+
   it('returns a bracket end at once when f is zero there', () => {
     const result = findRootBrent((x) => x - 3, 3, 7);
     assert.deepEqual(result, { root: 3, value: 0, iterations: 0, converged: true });

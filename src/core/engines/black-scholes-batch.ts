@@ -1,5 +1,5 @@
 import { CoreError } from '../errors.js';
-import { evaluateBlackScholes } from './black-scholes.js';
+import { blackScholesKernel } from './black-scholes.js';
 
 /** Structure-of-arrays inputs: element i of every array describes option i. isCall is 1 (call) or 0 (put). */
 export interface BlackScholesBatchInput {
@@ -66,16 +66,7 @@ export function priceBlackScholesBatch(input: BlackScholesBatchInput, output: Bl
     if (!Number.isFinite(dividendYield[i]!)) invalidFinite('dividendYield', i, dividendYield[i]!);
   }
 
-  const { price, delta, gamma, theta, vega, rho } = output;
-  const greeks = new Float64Array(5);
-  for (let i = 0; i < count; i++) {
-    price[i] = evaluateBlackScholes(isCall[i] === 1, spot[i]!, strike[i]!, expiry[i]!, volatility[i]!, rate[i]!, dividendYield[i]!, greeks);
-    delta[i] = greeks[0]!;
-    gamma[i] = greeks[1]!;
-    theta[i] = greeks[2]!;
-    vega[i] = greeks[3]!;
-    rho[i] = greeks[4]!;
-  }
+  blackScholesKernel(input, output, 0, count, true);
 }
 
 function requireLength(array: ArrayLike<number>, count: number, param: string): void {

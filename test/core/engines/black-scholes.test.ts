@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { blackScholesPrice, evaluateBlackScholes, priceBlackScholes } from '../../../src/core/engines/black-scholes.js';
+import { blackScholesPrice, priceBlackScholes } from '../../../src/core/engines/black-scholes.js';
 import { CoreError } from '../../../src/core/errors.js';
 import type { OptionSpec, OptionType } from '../../../src/core/instruments/option-spec.js';
 import type { MarketInputs } from '../../../src/core/market/market-inputs.js';
@@ -214,11 +214,10 @@ describe('black_scholes relations and limits', () => {
     }
   });
 
-  it('blackScholesPrice and evaluateBlackScholes return the same number as priceBlackScholes, bit for bit', () => {
+  it('blackScholesPrice returns the same number as priceBlackScholes, bit for bit', () => {
     const row = { type: 'put' as const, spot: 97, strike: 103, expiry: 0.7, volatility: 0.27, rate: 0.035, dividendYield: 0.012 };
     const full = price(row).value;
     assert.equal(blackScholesPrice(row.type, row.spot, row.strike, row.expiry, row.volatility, row.rate, row.dividendYield), full);
-    assert.equal(evaluateBlackScholes(false, row.spot, row.strike, row.expiry, row.volatility, row.rate, row.dividendYield, null), full);
     assert.equal(priceBlackScholes(...split(row), { greeks: false }).value, full);
   });
 });

@@ -33,6 +33,12 @@ import type { PricingOptions } from './black-scholes.js';
  *   -dV/dT, per year. Its bias is O(1e-8 T^2 V''') and its variance stays bounded as the bump shrinks because
  *   the payoff is Lipschitz.
  *
+ * Limits (inherent to 20,000 paths, not defects): when exercise is a rare event (a strike more than about 3.5
+ * standard deviations from the forward) few or no paths reach the money, the sample standard error understates
+ * the error, and with no path in the money the price, its standard error and the greeks are exactly 0. The same
+ * holds in reverse for rho and delta deep in the money. For sigma sqrt(T) beyond about 2 the payoff's mass sits
+ * at Z near sigma sqrt(T), which 20,000 draws sample poorly.
+ *
  * Block API: pairs are grouped in canonical blocks of MONTE_CARLO_BLOCK_PAIRS; each block's moments are
  * computed on their own (two-pass) and blocks are merged in block order. Any split of the block range across
  * calls, threads or machines therefore gives bit-identical results once the partials are combined.
@@ -54,9 +60,8 @@ export const THETA_RELATIVE_BUMP = 1e-4;
  */
 export const MAX_TOTAL_VOLATILITY = 100;
 
+/** `greeks` as for every engine (default true); the random numbers are fixed by `seed`, `stream` and `pairs`. */
 export interface MonteCarloOptions extends PricingOptions {
-  /** Compute the greeks (default true); when false the result carries `greeks: null`. */
-  readonly greeks?: boolean;
   /** 64-bit unsigned seed, the Philox key. */
   readonly seed: bigint;
   /** Stream index, e.g. the contract's index in its batch (default 0): the Philox counter's upper 64 bits. */

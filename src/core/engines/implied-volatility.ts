@@ -260,6 +260,7 @@ function normalisedImpliedVolatilityOtm(beta: number, x: number, bMax: number, o
   }
 
   const lnBeta = objective === OBJECTIVE_LOWER ? Math.log(beta) : 0;
+  const invLnBeta = objective === OBJECTIVE_LOWER ? 1 / lnBeta : 0;
   const bMaxMinusBeta = bMax - beta;
   let ds = DBL_MAX;
   let iterations = 0;
@@ -277,9 +278,11 @@ function normalisedImpliedVolatilityOtm(beta: number, x: number, bMax: number, o
     if (Math.abs(b - beta) <= RESOLUTION * beta) resolved = s;
     if (b > beta && s < sRight) sRight = s;
     else if (b < beta && s > sLeft) sLeft = s;
-    const h = x / s;
-    const halleyB = (h * h) / s - 0.25 * s; // b''/b'
-    const hh3B = halleyB * halleyB - 3 * (h / s) * (h / s) - 0.25; // b'''/b'
+    const invS = 1 / s;
+    const h = x * invS;
+    const hOverS = h * invS;
+    const halleyB = h * hOverS - 0.25 * s; // b''/b' = x^2/s^3 - s/4
+    const hh3B = halleyB * halleyB - 3 * hOverS * hOverS - 0.25; // b'''/b' = (b''/b')^2 - 3 x^2/s^4 - 1/4
     let newton: number;
     let halley: number;
     let hh3: number;
@@ -296,10 +299,12 @@ function normalisedImpliedVolatilityOtm(beta: number, x: number, bMax: number, o
         continue;
       }
       const lnB = Math.log(b);
+      const invLnB = 1 / lnB;
       const bpOverB = bp / b;
-      newton = ((lnBeta - lnB) * lnB) / lnBeta / bpOverB;
-      halley = halleyB - bpOverB * (1 + 2 / lnB);
-      hh3 = hh3B + 2 * bpOverB * bpOverB * (1 + (3 / lnB) * (1 + 1 / lnB)) - 3 * halleyB * bpOverB * (1 + 2 / lnB);
+      const factor = 1 + 2 * invLnB;
+      newton = ((lnBeta - lnB) * lnB * invLnBeta * b) / bp;
+      halley = halleyB - bpOverB * factor;
+      hh3 = hh3B + 2 * bpOverB * bpOverB * (1 + 3 * invLnB * (1 + invLnB)) - 3 * halleyB * bpOverB * factor;
     } else {
       const bMaxMinusB = bMax - b;
       if (!(bMaxMinusB > 0 && bp > DBL_MIN)) {
@@ -314,7 +319,7 @@ function normalisedImpliedVolatilityOtm(beta: number, x: number, bMax: number, o
       halley = halleyB + gp;
       hh3 = hh3B + gp * (2 * gp + 3 * halleyB);
     }
-    ds = (newton * (1 + 0.5 * halley * newton)) / (1 + newton * (halley + (hh3 * newton) / 6));
+    ds = (newton * (1 + 0.5 * halley * newton)) / (1 + newton * (halley + hh3 * newton * (1 / 6)));
     ds = Math.max(-0.5 * s, ds);
     s += ds;
     iterations++;

@@ -36,7 +36,9 @@ const GL_W1 = 0.6521451548625461, GL_W2 = 0.3478548451374538;
  *
  * Accuracy (tested against mpmath at 60 digits): 1e-12 relative in price and 1e-10 in greeks, far out of the
  * money and in the limits sigma -> 0 and T -> 0 included, except where the rounding of ln(F/K) to a double
- * alone moves the answer by more than that.
+ * alone moves the answer by more than that. Never NaN for valid inputs, and the price always lies within
+ * the no-arbitrage bounds; gamma alone can overflow to +Infinity, when S sigma sqrt(T) nears the bottom of
+ * the double range (about 1e-300) at the money.
  */
 export function priceBlackScholes(option: OptionSpec, market: MarketInputs, options?: PricingOptions): PriceResult {
   validateInputs(option, market);
@@ -186,14 +188,16 @@ export function blackScholesKernel(
     else if (x <= 0) otm = pdf1 > 0 ? DS * pdf1 * millsDifference(h, t) : 0;
     else otm = pdf2 > 0 ? DK * pdf2 * millsDifference(-h, t) : 0;
     if (!(otm > 0)) otm = 0;
-    // The forward intrinsic DS - DK cancels near the money; that costs ulp(DS)/price, below 1e-14 once
-    // s >= 4/LOSS_BUDGET, so the dearer DK expm1(x) is kept for the hard regime, where s can be 1e-8.
+    // The forward intrinsic DS - DK cancels near the money, costing ulp(DS)/price: below 1e-14 once
+    // s >= 4/LOSS_BUDGET, so the dearer DK expm1(x) is kept for small |x| in the hard regime, where s can be
+    // 1e-8. Away from the money DS - DK is exact to an ulp, while expm1 would amplify the rounding of x.
+    const intrinsic = hard && Math.abs(x) < 0.5 ? DK * Math.expm1(x) : DS - DK;
     let price: number;
     if (isCall) {
-      price = x <= 0 ? otm : (hard ? DK * Math.expm1(x) : DS - DK) + otm;
+      price = x <= 0 ? otm : intrinsic + otm;
       if (price > DS) price = DS;
     } else {
-      price = x > 0 ? otm : otm - (hard ? DK * Math.expm1(x) : DS - DK);
+      price = x > 0 ? otm : otm - intrinsic;
       if (price > DK) price = DK;
     }
 
@@ -201,7 +205,8 @@ export function blackScholesKernel(
     if (withGreeks) {
       const densityTerm = DS * pdf1; // S e^{-qT} phi(d1)
       const thetaDecay = (-0.5 * densityTerm * sigma) / sqrtT;
-      output.gamma[i] = (dfq * pdf1) / (S * s);
+      // S s can underflow with tiny inputs; a zero density then means a zero gamma, not 0/0.
+      output.gamma[i] = pdf1 > 0 ? (dfq * pdf1) / (S * s) : 0;
       output.vega[i] = densityTerm * sqrtT;
       if (isCall) {
         output.delta[i] = dfq * n1;

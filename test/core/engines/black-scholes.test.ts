@@ -298,6 +298,31 @@ describe('black_scholes properties (fast-check)', () => {
     }), { numRuns: 2000, seed: 20240611 });
   });
 
+  it('never returns NaN anywhere in the API domain, down to subnormal inputs; only gamma may overflow, to +Infinity', () => {
+    const tiny = (max: number) => fc.oneof(fc.double({ min: Number.MIN_VALUE, max, noNaN: true }), fc.double({ min: 1e-3, max, noNaN: true }));
+    const apiDomain = fc.record({
+      type: fc.constantFrom('call' as const, 'put' as const),
+      spot: tiny(1e9),
+      strike: tiny(1e9),
+      expiry: tiny(50),
+      volatility: tiny(5),
+      rate: fc.double({ min: -1, max: 1, noNaN: true }),
+      dividendYield: fc.double({ min: 0, max: 1, noNaN: true }),
+    });
+    fc.assert(fc.property(apiDomain, (row) => {
+      const { value, greeks } = price(row);
+      const DS = row.spot * Math.exp(-row.dividendYield * row.expiry);
+      const DK = row.strike * Math.exp(-row.rate * row.expiry);
+      const lower = Math.max(row.type === 'call' ? DS - DK : DK - DS, 0);
+      const upper = row.type === 'call' ? DS : DK;
+      assert.ok(value >= lower - slack(DS, DK) && value <= upper, `${value} outside [${lower}, ${upper}] for ${describeInputs(row)}`);
+      for (const name of GREEKS) {
+        const ok = Number.isFinite(greeks[name]) || (name === 'gamma' && greeks.gamma === Infinity);
+        assert.ok(ok, `${name} = ${greeks[name]} for ${describeInputs(row)}`);
+      }
+    }), { numRuns: 20000, seed: 5 });
+  });
+
   it('is increasing in spot for calls and decreasing for puts', () => {
     fc.assert(fc.property(inputs, bump, (row, h) => {
       const a = price(row).value;

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { exposedSeriesNames, metricNamesInPromQL } from './metric-names.js';
 import { runTool, skipUnlessInstalled } from './system-tool.js';
 import type { ToolRun } from './system-tool.js';
 
@@ -38,6 +39,7 @@ describe('Prometheus alert rules (monitoring/prometheus)', () => {
 
 interface AlertRule {
   readonly alert?: string;
+  readonly expr: string;
   readonly labels?: Record<string, string>;
   readonly annotations?: Record<string, string>;
 }
@@ -68,6 +70,15 @@ describe('alert rule coverage (no promtool needed)', () => {
       assert.ok((rule.annotations?.summary ?? '').length > 0, `${rule.alert}: summary`);
       assert.match(rule.annotations?.description ?? '', /Runbook: docs\/RUNBOOK\.md, section "[^"]+"\./, `${rule.alert}: description`);
       assert.match(rule.annotations?.runbook ?? '', /^docs\/RUNBOOK\.md#[a-z0-9-]+$/, `${rule.alert}: runbook`);
+    }
+  });
+
+  it('asks only for series that OPE exposes (src/observability/metrics.ts)', async () => {
+    const exposed = await exposedSeriesNames();
+    for (const rule of alerts) {
+      const names = metricNamesInPromQL(rule.expr);
+      assert.ok(names.length > 0, `${rule.alert}: no metric`);
+      for (const name of names) assert.ok(exposed.has(name), `${rule.alert}: ${name} is not exposed by OPE`);
     }
   });
 });

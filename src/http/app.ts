@@ -13,7 +13,7 @@ import type { PricingPool } from '../pool/pricing-pool.js';
 import { installErrorHandling, sendError } from './error-handler.js';
 import { maxStringBytesFor, parseJsonBody } from './json-body.js';
 import { createPricingService } from './pricing-service.js';
-import { requestContext, requestIdFor } from './request-context.js';
+import { requestContext, requestIdFor, setCommonHeaders } from './request-context.js';
 import { createResultCache } from './result-cache.js';
 import { createLifecycle, healthRoutes } from './routes/health.js';
 import type { Lifecycle } from './routes/health.js';
@@ -68,7 +68,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // and the connection is then closed; Fastify's bare 503 would skip our headers and body format.
     return503OnClosing: false,
     ajv: { customOptions: { ...AJV_OPTIONS }, plugins: [addOpeKeywords as never] },
+    // Errors raised before routing (a URL that does not decode) skip the hooks: add the common headers here.
     frameworkErrors: (error, request, reply) => {
+      setCommonHeaders(reply, request.id);
       sendError(error, request, reply, { metrics });
     },
   }).withTypeProvider<TypeBoxTypeProvider>();

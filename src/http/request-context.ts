@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import fp from 'fastify-plugin';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 
 /**
  * What every response carries, errors and 404s included (API-V1.md, "Errors and headers"): the request id and
@@ -24,6 +24,12 @@ export function requestIdFor(req: IncomingMessage): string {
   return typeof inbound === 'string' && REQUEST_ID.test(inbound) ? inbound : randomUUID();
 }
 
+/** The headers every response carries; also called directly for framework errors, which skip the hooks. */
+export function setCommonHeaders(reply: FastifyReply, requestId: string): void {
+  reply.header('x-request-id', requestId);
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+}
+
 function withRequestId(payload: string, requestId: string): string {
   if (payload.includes('"request_id"')) return payload;
   try {
@@ -42,11 +48,10 @@ export interface RequestContextOptions {
 
 const requestContextAsync: FastifyPluginAsync<RequestContextOptions> = async (app, options) => {
   app.addHook('onSend', async (request, reply, payload) => {
-    reply.header('x-request-id', request.id);
+    setCommonHeaders(reply, request.id);
     // While draining, a keep-alive connection would outlive its last response and hold the shutdown open until
     // the grace period ends: tell the client to close it.
     if (options.isDraining()) reply.header('connection', 'close');
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
     if (reply.statusCode < 400 || typeof payload !== 'string') return payload;
     const type = reply.getHeader('content-type');
     if (typeof type !== 'string' || !type.includes('json')) return payload;

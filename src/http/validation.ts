@@ -34,8 +34,12 @@ interface AjvLike {
 
 /** Adds the project's two keywords to the Ajv instance Fastify builds (passed as `ajv.plugins`). */
 export function addOpeKeywords(ajv: AjvLike): AjvLike {
+  const compiled = new Map<string, RegExp>();
   const upper: AjvValidateFunction = function validateUppercasePattern(pattern, data) {
-    if (new RegExp(pattern as string, 'u').test((data as string).toUpperCase())) return true;
+    const source = pattern as string;
+    let regex = compiled.get(source);
+    if (regex === undefined) compiled.set(source, (regex = new RegExp(source, 'u')));
+    if (regex.test((data as string).toUpperCase())) return true;
     upper.errors = [{ keyword: UPPERCASE_PATTERN, message: `must match pattern "${pattern as string}" once upper-cased`, params: { pattern } }];
     return false;
   };

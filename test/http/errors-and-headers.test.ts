@@ -55,6 +55,13 @@ describe('errors and headers on a real server', () => {
     }
   });
 
+  it('answers a URL that does not decode with 400 and the common headers', async () => {
+    const response = await server.request('/api/v1/pricing/%E0%A4%A', { token: null });
+    assert.equal(response.status, 400);
+    assertErrorBody(response, 'Bad request', 'bad url');
+    assertCommonHeaders(response, 'bad url');
+  });
+
   it('carries the security headers and a request id on successes, validation errors and public routes', async () => {
     const responses = [
       await server.request('/api/v1/pricing/single', { body: pricingRequest() }),

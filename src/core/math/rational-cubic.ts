@@ -45,22 +45,14 @@ export function rationalCubicInterpolation(
   return (yr * u2 * u + (r * yr - h * dr) * u2 * v + (r * yl + h * dl) * u * v2 + yl * v2 * v) / (1 + (r - 3) * u * v);
 }
 
-/** The r at which P''(xl) equals `secondDerivative` (from differentiating P twice at u = 0). */
-function controlToFitSecondDerivativeAtLeft(xl: number, xr: number, yl: number, yr: number, dl: number, dr: number, secondDerivative: number): number {
-  const h = xr - xl;
+/**
+ * The r at which P''(xl) (atRight false) or P''(xr) (atRight true) equals `secondDerivative`, from differentiating
+ * P twice at u = 0 or u = 1; `slope` is (yr - yl)/(xr - xl).
+ */
+function controlToFitSecondDerivative(h: number, slope: number, dl: number, dr: number, secondDerivative: number, atRight: boolean): number {
   const numerator = 0.5 * h * secondDerivative + (dr - dl);
   if (isZero(numerator)) return 0;
-  const denominator = (yr - yl) / h - dl;
-  if (isZero(denominator)) return numerator > 0 ? MAXIMUM_CONTROL : MINIMUM_CONTROL;
-  return numerator / denominator;
-}
-
-/** The r at which P''(xr) equals `secondDerivative`. */
-function controlToFitSecondDerivativeAtRight(xl: number, xr: number, yl: number, yr: number, dl: number, dr: number, secondDerivative: number): number {
-  const h = xr - xl;
-  const numerator = 0.5 * h * secondDerivative + (dr - dl);
-  if (isZero(numerator)) return 0;
-  const denominator = dr - (yr - yl) / h;
+  const denominator = atRight ? dr - slope : slope - dl;
   if (isZero(denominator)) return numerator > 0 ? MAXIMUM_CONTROL : MINIMUM_CONTROL;
   return numerator / denominator;
 }
@@ -81,13 +73,11 @@ function minimumShapePreservingControl(dl: number, dr: number, slope: number, pr
     else if (preferShapePreservation) rMonotonic = MAXIMUM_CONTROL;
   }
   if (convex || concave) {
-    const rightGap = dr - slope;
-    const leftGap = slope - dl;
-    if (!(isZero(leftGap) || isZero(rightGap))) {
-      rConvex = Math.max(Math.abs((dr - dl) / rightGap), Math.abs((dr - dl) / leftGap));
-    } else if (preferShapePreservation) {
-      rConvex = MAXIMUM_CONTROL;
-    }
+    const rightGap = Math.abs(dr - slope);
+    const leftGap = Math.abs(slope - dl);
+    // max(|dr - dl| / rightGap, |dr - dl| / leftGap) with one division.
+    if (!(isZero(leftGap) || isZero(rightGap))) rConvex = Math.abs(dr - dl) / Math.min(leftGap, rightGap);
+    else if (preferShapePreservation) rConvex = MAXIMUM_CONTROL;
   } else if (monotonic && preferShapePreservation) {
     // Slopes at the ends disagree with the chord: only the straight line keeps the shape.
     rConvex = MAXIMUM_CONTROL;
@@ -106,8 +96,10 @@ export function convexControlToFitSecondDerivativeAtLeft(
   secondDerivative: number,
   preferShapePreservation: boolean,
 ): number {
-  const r = controlToFitSecondDerivativeAtLeft(xl, xr, yl, yr, dl, dr, secondDerivative);
-  return Math.max(r, minimumShapePreservingControl(dl, dr, (yr - yl) / (xr - xl), preferShapePreservation));
+  const h = xr - xl;
+  const slope = (yr - yl) / h;
+  const r = controlToFitSecondDerivative(h, slope, dl, dr, secondDerivative, false);
+  return Math.max(r, minimumShapePreservingControl(dl, dr, slope, preferShapePreservation));
 }
 
 /** The control parameter that matches P''(xr), raised where needed so that P keeps the data's shape. */
@@ -121,6 +113,8 @@ export function convexControlToFitSecondDerivativeAtRight(
   secondDerivative: number,
   preferShapePreservation: boolean,
 ): number {
-  const r = controlToFitSecondDerivativeAtRight(xl, xr, yl, yr, dl, dr, secondDerivative);
-  return Math.max(r, minimumShapePreservingControl(dl, dr, (yr - yl) / (xr - xl), preferShapePreservation));
+  const h = xr - xl;
+  const slope = (yr - yl) / h;
+  const r = controlToFitSecondDerivative(h, slope, dl, dr, secondDerivative, true);
+  return Math.max(r, minimumShapePreservingControl(dl, dr, slope, preferShapePreservation));
 }

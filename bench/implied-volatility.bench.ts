@@ -94,6 +94,37 @@ const scalarNs = measure(() => {
   }
 });
 
+// Reference point on the same machine in the same run: a plain safeguarded Newton iteration on blackScholesPrice
+// (start 0.3, vega from the formula, stop at |dsigma| <= 1e-12 sigma or 50 steps), the loop a straightforward
+// implementation would run. It is less robust (it gives up far from the money), so only its cost is compared.
+const SQRT_2PI = Math.sqrt(2 * Math.PI);
+let newtonFailures = 0;
+const newtonNs = measure(() => {
+  newtonFailures = 0;
+  for (let i = 0; i < N; i++) {
+    const type = input.isCall[i] ? 'call' : 'put';
+    const S = input.spot[i]!;
+    const K = input.strike[i]!;
+    const T = input.expiry[i]!;
+    const r = input.rate[i]!;
+    const q = input.dividendYield[i]!;
+    const target = input.price[i]!;
+    const sqrtT = Math.sqrt(T);
+    let v = 0.3;
+    let done = false;
+    for (let k = 0; k < 50 && !done; k++) {
+      const d1 = (Math.log(S / K) + (r - q + 0.5 * v * v) * T) / (v * sqrtT);
+      const vega = (S * Math.exp(-q * T - 0.5 * d1 * d1) * sqrtT) / SQRT_2PI;
+      const step = (blackScholesPrice(type, S, K, T, v, r, q) - target) / vega;
+      const next = Math.min(Math.max(v - step, 0.5 * v), 2 * v);
+      done = Math.abs(next - v) <= 1e-12 * v;
+      v = next;
+    }
+    if (!done) newtonFailures++;
+    sink += v;
+  }
+});
+
 // Accuracy of the batch results against the volatilities the quotes were made from. The condition number
 // P / (sigma vega) says how much the price's own rounding moves sigma; the 1e-12 claim is for cond <= 100.
 let solved = 0;
@@ -120,6 +151,8 @@ console.log(`implied volatility: node ${process.version}, ${cpus()[0]?.model ?? 
 console.log(`${N} random quotes, ${ROUNDS} rounds after ${WARMUP} warm-up rounds, median ns per quote; load average ${loadavg()[0]!.toFixed(2)}:`);
 console.log(`  batch (typed arrays):     ${fmt(batchNs)}; target <= 700 ns`);
 console.log(`  scalar impliedVolatility: ${fmt(scalarNs)}`);
+console.log(`  reference, plain Newton on blackScholesPrice: ${fmt(newtonNs)} (${newtonFailures} quotes not converged in 50 steps)`);
+console.log(`  batch / plain Newton (CPU): ${(median(batchNs.cpu) / median(newtonNs.cpu)).toFixed(2)}`);
 console.log(`  solved ${solved}/${N}; worst relative error ${worst.toExponential(2)}, ${worstWellConditioned.toExponential(2)} where cond <= 100`);
 console.log(`  iterations: ${[...iterationCounts.entries()].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
 if (!Number.isFinite(sink)) console.log('(sink)', sink);

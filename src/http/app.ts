@@ -24,8 +24,8 @@ import { pricingRoutes } from './routes/pricing.js';
 import { riskRoutes } from './routes/risk.js';
 import { AJV_OPTIONS, addOpeKeywords } from './validation.js';
 import { packageVersion } from './version.js';
-import { constantVolatilityProvider } from './volatility-provider.js';
-import type { VolatilityProvider } from './volatility-provider.js';
+import { volatilityRoutes } from './routes/volatility.js';
+import { VolatilitySurfaceStore } from './volatility-surface-store.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -41,8 +41,11 @@ export interface AppDependencies {
   readonly authenticator: Authenticator;
   /** Default: a new JSON logger at config.logLevel on stdout. */
   readonly logger?: FastifyBaseLogger;
-  /** Volatility for contracts without market_data.volatility. Default: the sparse surface's constant 0.20. */
-  readonly volatility?: VolatilityProvider;
+  /**
+   * The volatility surface: served by the market-data routes and read by pricing requests without
+   * market_data.volatility. Default: a new, empty surface (which answers 0.20 until it holds 4 points).
+   */
+  readonly surface?: VolatilitySurfaceStore;
   /** Default: a fresh lifecycle (not draining). */
   readonly lifecycle?: Lifecycle;
   /** Default: package.json's version. */
@@ -104,9 +107,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }
 
+  const surface = deps.surface ?? new VolatilitySurfaceStore();
   const service = createPricingService({
     pool,
-    volatility: deps.volatility ?? constantVolatilityProvider(),
+    volatility: surface,
     cache: createResultCache({ size: config.cacheSize, ttlSeconds: config.cacheTtlSeconds }),
     monteCarloSeed: config.monteCarloSeed,
   });
@@ -117,9 +121,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(riskRoutes, { service, maxContracts: config.maxRiskContracts });
   await app.register(impliedVolatilityRoutes, { pool, maxQuotes: config.maxContracts });
   await app.register(modelsRoutes);
-  // Volatility surface routes (GET/POST /api/v1/market-data/volatility, POST .../estimate) register here, from
-  // src/http/routes/volatility.ts, with the same surface object passed as `deps.volatility` above, so
-  // pricing requests without market_data.volatility read the points those routes upsert.
+  await app.register(volatilityRoutes, { store: surface });
 
   return app;
 }

@@ -60,7 +60,7 @@ export interface ServerOptions {
   readonly env?: Record<string, string>;
   /** Replaces the real pool (only for tests of how pool failures are answered). */
   readonly pool?: AppDependencies['pool'];
-  readonly volatility?: AppDependencies['volatility'];
+  readonly surface?: AppDependencies['surface'];
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
@@ -104,7 +104,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     pool: options.pool ?? realPool!,
     authenticator,
     logger,
-    ...(options.volatility === undefined ? {} : { volatility: options.volatility }),
+    ...(options.surface === undefined ? {} : { surface: options.surface }),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -1,0 +1,42 @@
+/**
+ * OPE's library API: the pure numerical core, usable in-process without the server. This is the only barrel
+ * src/core exposes; everything not re-exported here is an implementation detail.
+ */
+export { CoreError, isCoreError, type CoreErrorCode } from './errors.js';
+export type { YearFraction, Rate, Volatility, Price } from './types.js';
+export type { OptionSpec, OptionType, ExerciseStyle } from './instruments/option-spec.js';
+export type { MarketInputs } from './market/market-inputs.js';
+export type { Greeks, Diagnostics, PriceResult } from './results.js';
+
+export { MODEL_NAMES, MODELS, isModelName, priceOption, type ModelName, type ModelInfo, type PriceOptionOptions } from './models.js';
+
+export { priceBlackScholes, blackScholesPrice, type PricingOptions } from './engines/black-scholes.js';
+export { priceBlackScholesBatch, type BlackScholesBatchInput, type BlackScholesBatchOutput } from './engines/black-scholes-batch.js';
+export { priceBinomialCrr } from './engines/binomial-crr.js';
+export { priceLeisenReimer } from './engines/leisen-reimer.js';
+export type { TreeOptions } from './engines/binomial-tree.js';
+export { priceBaroneAdesiWhaley } from './engines/barone-adesi-whaley.js';
+export { priceBjerksundStensland } from './engines/bjerksund-stensland.js';
+export { priceBjerksundStensland1993 } from './engines/bjerksund-stensland-1993.js';
+export {
+  priceMonteCarlo,
+  simulateMonteCarloBlocks,
+  combineMonteCarloBlocks,
+  monteCarloBlockCount,
+  type MonteCarloOptions,
+  type MonteCarloBlockPartial,
+} from './engines/monte-carlo.js';
+export { impliedVolatility, type ImpliedVolatilityResult } from './engines/implied-volatility.js';
+export { impliedVolatilityAmerican } from './engines/implied-volatility-american.js';
+export {
+  impliedVolatilityBatch,
+  type ImpliedVolatilityBatchInput,
+  type ImpliedVolatilityBatchOutput,
+} from './engines/implied-volatility-batch.js';
+
+export { normCdf, normPdf, erfc } from './math/normal.js';
+export { inverseNormalCdf } from './math/inverse-normal.js';
+export { bivariateNormalCdf } from './math/bivariate-normal.js';
+export { deriveChildSeed } from './math/seed.js';
+
+export { VolatilitySurface, type VolatilityPoint, type VolatilityEstimate } from './market/volatility-surface.js';

@@ -1,0 +1,84 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { pricingRequest, startServer } from './support.js';
+import type { TestServer } from './support.js';
+import { SECURITY_HEADERS } from './support.js';
+
+let server: TestServer;
+before(async () => {
+  server = await startServer();
+});
+after(async () => {
+  await server.close();
+});
+
+const upsert = (body: unknown, scopes?: readonly string[]) =>
+  server.request('/api/v1/market-data/volatility', { method: 'POST', body, ...(scopes ? { scopes } : {}) });
+
+describe('volatility surface routes', () => {
+  it('lists no points on a fresh service and estimates 0.20 while it has fewer than 4', async () => {
+    const list = await server.request('/api/v1/market-data/volatility', { method: 'GET' });
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.json, { points: [] });
+    const est = await server.request('/api/v1/market-data/volatility/estimate', { method: 'POST', body: { strike: 100, maturity: 1, spot: 100 } });
+    assert.equal(est.status, 200);
+    assert.deepEqual(est.json, { volatility: 0.2 });
+  });
+
+  it('upserts a point with 201, defaulting source to "market" and timestamp to now, and replaces the same (strike, maturity)', async () => {
+    const before = Date.now() / 1000;
+    const first = await upsert({ strike: 90, maturity: 0.5, volatility: 0.3 });
+    assert.equal(first.status, 201);
+    assert.equal(first.json.source, 'market');
+    assert.ok(first.json.timestamp >= before - 1 && first.json.timestamp <= Date.now() / 1000 + 1, `timestamp ${first.json.timestamp}`);
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) assert.equal(first.headers.get(k), v, k);
+    const again = await upsert({ strike: 90 + 1e-10, maturity: 0.5, volatility: 0.32, source: 'desk', timestamp: 1700000000.5 });
+    assert.equal(again.status, 201);
+    assert.deepEqual(again.json, { strike: 90 + 1e-10, maturity: 0.5, volatility: 0.32, timestamp: 1700000000.5, source: 'desk' });
+    const list = await server.request('/api/v1/market-data/volatility', { method: 'GET' });
+    assert.equal(list.json.points.length, 1);
+    assert.equal(list.json.points[0].volatility, 0.32);
+  });
+
+  it('refuses a volatility outside [0.01, 5.0] with 400 and a schema violation with 422 naming the field', async () => {
+    const low = await upsert({ strike: 100, maturity: 1, volatility: 0.005 });
+    assert.equal(low.status, 400);
+    assert.match(low.json.detail, /volatility/);
+    assert.ok(typeof low.json.request_id === 'string');
+    const high = await upsert({ strike: 100, maturity: 1, volatility: 5.5 });
+    assert.equal(high.status, 400);
+    const typed = await upsert({ strike: '100', maturity: 1, volatility: 0.2 });
+    assert.equal(typed.status, 422);
+    assert.deepEqual(typed.json.detail[0].loc, ['body', 'strike']);
+    const longSource = await upsert({ strike: 100, maturity: 1, volatility: 0.2, source: 'x'.repeat(33) });
+    assert.equal(longSource.status, 422);
+    assert.deepEqual(longSource.json.detail[0].loc, ['body', 'source']);
+  });
+
+  it('needs market-data:write to upsert and market-data:read to list or estimate', async () => {
+    assert.equal((await upsert({ strike: 100, maturity: 1, volatility: 0.2 }, ['market-data:read'])).status, 403);
+    const list = await server.request('/api/v1/market-data/volatility', { method: 'GET', scopes: ['pricing:read'] });
+    assert.equal(list.status, 403);
+    assert.equal(list.json.detail, "Permission 'market-data:read' required");
+    assert.equal((await server.request('/api/v1/market-data/volatility', { method: 'GET', token: null })).status, 401);
+  });
+
+  it('interpolates once the surface holds a full grid, and pricing without market_data.volatility uses the estimate', async () => {
+    // 90/0.5 already holds 0.32; complete a 2 x 2 grid.
+    for (const [strike, maturity, volatility] of [[110, 0.5, 0.24], [90, 1.5, 0.3], [110, 1.5, 0.22]] as const) {
+      assert.equal((await upsert({ strike, maturity, volatility })).status, 201);
+    }
+    const est = await server.request('/api/v1/market-data/volatility/estimate', { method: 'POST', body: { strike: 100, maturity: 1, spot: 100 } });
+    const bilinear = (0.32 + 0.24 + 0.3 + 0.22) / 4;
+    assert.ok(Math.abs(est.json.volatility - bilinear) < 1e-12, `${est.json.volatility} vs ${bilinear}`);
+
+    const req = pricingRequest();
+    const md = { ...(req.market_data as Record<string, unknown>) };
+    delete md.volatility;
+    const priced = await server.request('/api/v1/pricing/single', {
+      body: { ...req, market_data: md, contracts: [{ symbol: 'ABC', strike_price: 100, time_to_expiry: 1, option_type: 'call' }] },
+    });
+    assert.equal(priced.status, 200);
+    assert.ok(Math.abs(priced.json.results[0].volatility_used - bilinear) < 1e-12);
+  });
+});

@@ -1,0 +1,35 @@
+# OPE, the Options Pricing Engine: production image.
+#   docker build -t ope:0.1.0 .
+#   docker run --rm -p 8000:8000 -e OPE_ENVIRONMENT=production -e OIDC_ISSUER=... -e OIDC_AUDIENCE=... \
+#     -e OIDC_JWKS_URL=... -e OPE_ALLOWED_HOSTS=... -e OPE_THREADS=2 ope:0.1.0
+# Stage 1 compiles TypeScript to dist/ with the dev toolchain; stage 2 holds only production dependencies and
+# dist/, runs as an unprivileged user, and starts `node dist/main.js` (no TypeScript loader at run time).
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+RUN groupadd --system --gid 10001 ope \
+ && useradd --system --uid 10001 --gid ope --no-create-home --shell /usr/sbin/nologin ope
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# The version /healthz reports is read from package.json, two levels above dist/http/.
+COPY --from=build /app/dist ./dist
+USER ope
+EXPOSE 8000
+# SIGTERM starts the graceful drain (src/main.ts); keep `docker stop -t` above OPE_SHUTDOWN_GRACE_SECONDS (25).
+STOPSIGNAL SIGTERM
+# Host: localhost, because the production Host allow-list (OPE_ALLOWED_HOSTS) must list it for probes anyway
+# (deploy/kubernetes/configmap.yaml); fetch() cannot set Host, node:http can.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
+  CMD ["node", "-e", "require('node:http').get({ host: '127.0.0.1', port: process.env.PORT || 8000, path: '/healthz', headers: { host: 'localhost' }, timeout: 2000 }, (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"]
+CMD ["node", "dist/main.js"]

@@ -468,6 +468,12 @@ export function statusError(
     case IMPLIED_VOLATILITY_STATUS.noConvergence:
       return new CoreError('ERR_CORE_NO_CONVERGENCE', `the implied volatility iteration did not converge for price ${price}`, 'price');
     default:
-      return new CoreError('ERR_CORE_INVALID_INPUT', `invalid implied volatility input (price ${price})`, 'price');
+      // Every field passed validation, so only the scale is left: (r + q) T or ln(S/K) + (r - q) T beyond the
+      // range of doubles.
+      return new CoreError(
+        'ERR_CORE_INVALID_INPUT',
+        `rate ${market.rate}, dividend yield ${market.dividendYield} and expiry ${option.expiry} put the discounted forward or strike outside the range of doubles`,
+        'rate',
+      );
   }
 }

@@ -264,6 +264,13 @@ describe('impliedVolatility refusals', () => {
     for (const [param, call] of cases) assert.throws(call, isCoreError('ERR_CORE_INVALID_INPUT', param), param);
   });
 
+  it('throws ERR_CORE_INVALID_INPUT (param rate) when rates and expiry put the forward outside the range of doubles', () => {
+    assert.throws(
+      () => impliedVolatility(5, european('call', 100, 1e4), { spot: 100, rate: 0.1, dividendYield: 0.1 }),
+      isCoreError('ERR_CORE_INVALID_INPUT', 'rate', /outside the range of doubles/),
+    );
+  });
+
   it('refuses American exercise where early exercise can matter, with ERR_CORE_UNSUPPORTED_EXERCISE', () => {
     assert.throws(
       () => impliedVolatility(5, { type: 'put', strike: 100, expiry: 1, exercise: 'american' }, market),

@@ -6,6 +6,7 @@ import {
   convexControlToFitSecondDerivativeAtRight,
   rationalCubicInterpolation,
 } from '../math/rational-cubic.js';
+import { inverseNormalCdf } from '../math/inverse-normal.js';
 import { erfcx, millsRatio, normCdf } from '../math/normal.js';
 import { requireFinite, requirePositive } from '../validate.js';
 import { normalisedBlackOtmAndVega, type VegaSink } from './normalised-black.js';
@@ -252,7 +253,7 @@ function normalisedImpliedVolatilityOtm(beta: number, x: number, bMax: number, o
         const u = (beta - bH) / width;
         f = (fH * (1 - u) + 0.5 * width * u) * (1 - u);
       }
-      s = -2 * inverseNormCdf(f);
+      s = -2 * inverseNormalCdf(Math.min(f, 0.5)); // f <= f(b_h) < 1/2; the clamp only guards round-off
       sLeft = sH;
       // Below half of b_max the plain price objective is as good and cheaper.
       if (beta > 0.5 * bMax) objective = OBJECTIVE_UPPER;
@@ -332,53 +333,13 @@ function normalisedImpliedVolatilityOtm(beta: number, x: number, bMax: number, o
   return converged ? s : resolved;
 }
 
-/** Inverse of the lower map f(s) = (2 pi / sqrt 27) |x| Phi(-|x| / (sqrt3 s))^3, given |x|. */
+/**
+ * Inverse of the lower map f(s) = (2 pi / sqrt 27) |x| Phi(-|x| / (sqrt3 s))^3, given |x|. Here f <= f(s_l), so the
+ * probability is at most Phi(-z_l) < 1/2; the clamp only keeps round-off from ever reaching inverseNormalCdf's refusal.
+ */
 function inverseLowerMap(ax: number, f: number): number {
   if (!(f > 0)) return 0;
-  return Math.abs(ax / (SQRT_THREE * inverseNormCdf(Math.cbrt(f / (TWO_PI_OVER_SQRT_27 * ax)))));
-}
-
-/**
- * Inverse of the standard normal CDF by Wichura's algorithm AS 241 (PPND16), Applied Statistics 37 (1988)
- * 477-484, relative accuracy about 1e-16. The coefficients are the published ones, written as the nearest
- * doubles. Only the initial guess uses it.
- */
-function inverseNormCdf(p: number): number {
-  if (!(p > 0)) return -Infinity;
-  if (!(p < 1)) return Infinity;
-  const q = p - 0.5;
-  if (Math.abs(q) <= 0.425) {
-    const r = 0.180625 - q * q;
-    const num =
-      ((((((2509.0809287301227 * r + 33430.57558358813) * r + 67265.7709270087) * r + 45921.95393154987) * r + 13731.69376550946) * r +
-        1971.5909503065513) * r + 133.14166789178438) * r + 3.3871328727963665;
-    const den =
-      ((((((5226.495278852854 * r + 28729.085735721943) * r + 39307.89580009271) * r + 21213.794301586597) * r + 5394.196021424751) * r +
-        687.1870074920579) * r + 42.31333070160091) * r + 1;
-    return (q * num) / den;
-  }
-  let r = Math.sqrt(-Math.log(q < 0 ? p : 1 - p));
-  let value: number;
-  if (r <= 5) {
-    r -= 1.6;
-    const num =
-      ((((((0.0007745450142783414 * r + 0.022723844989269184) * r + 0.2417807251774506) * r + 1.2704582524523684) * r + 3.6478483247632045) * r +
-        5.769497221460691) * r + 4.630337846156546) * r + 1.4234371107496835;
-    const den =
-      ((((((1.0507500716444169e-9 * r + 0.0005475938084995345) * r + 0.015198666563616457) * r + 0.14810397642748008) * r + 0.6897673349851) * r +
-        1.6763848301838038) * r + 2.053191626637759) * r + 1;
-    value = num / den;
-  } else {
-    r -= 5;
-    const num =
-      ((((((2.0103343992922881e-7 * r + 0.000027115555687434876) * r + 0.0012426609473880784) * r + 0.026532189526576124) * r + 0.29656057182850487) * r +
-        1.7848265399172913) * r + 5.463784911164114) * r + 6.657904643501103;
-    const den =
-      ((((((2.0442631033899397e-15 * r + 1.421511758316446e-7) * r + 0.000018463183175100548) * r + 0.0007868691311456133) * r + 0.014875361290850615) * r +
-        0.1369298809227358) * r + 0.599832206555888) * r + 1;
-    value = num / den;
-  }
-  return q < 0 ? -value : value;
+  return Math.abs(ax / (SQRT_THREE * inverseNormalCdf(Math.min(Math.cbrt(f / (TWO_PI_OVER_SQRT_27 * ax)), 0.5))));
 }
 
 /**

@@ -14,29 +14,20 @@ export const PHILOX_M1 = 0xcd9e8d57;
 export const PHILOX_W0 = 0x9e3779b9;
 export const PHILOX_W1 = 0xbb67ae85;
 export const PHILOX_ROUNDS = 10;
-
-/**
- * High 32 bits of the 64-bit product of two uint32 values. A double holds only 53 bits, so the product is
- * assembled from four 16x16-bit partial products, each below 2^32; the carries out of the middle column are
- * added explicitly. Everything stays exact integer arithmetic.
- */
-export function mulHi32(a: number, b: number): number {
-  const al = a & 0xffff;
-  const ah = a >>> 16;
-  const bl = b & 0xffff;
-  const bh = b >>> 16;
-  const ll = Math.imul(al, bl) >>> 0;
-  const lh = Math.imul(al, bh) >>> 0;
-  const hl = Math.imul(ah, bl) >>> 0;
-  const hh = Math.imul(ah, bh) >>> 0;
-  const middle = (ll >>> 16) + (lh & 0xffff) + (hl & 0xffff);
-  return (hh + (lh >>> 16) + (hl >>> 16) + (middle >>> 16)) >>> 0;
-}
+const M0_LOW = PHILOX_M0 & 0xffff;
+const M0_HIGH = PHILOX_M0 >>> 16;
+const M1_LOW = PHILOX_M1 & 0xffff;
+const M1_HIGH = PHILOX_M1 >>> 16;
 
 /**
  * One Philox4x32-10 evaluation: writes the four output words for counter (c0, c1, c2, c3) under key (k0, k1).
  * Round: (c0, c1, c2, c3) -> (hi(M1*c2) ^ c1 ^ k0, lo(M1*c2), hi(M0*c0) ^ c3 ^ k1, lo(M0*c0)); the key is
  * bumped by the Weyl constants between rounds.
+ *
+ * hi(M*c), the high word of a 32x32-bit product, needs care: a double holds only 53 bits, so the product is
+ * assembled from four 16x16-bit partial products (each below 2^32) with the carries out of the middle column
+ * added explicitly, all exact. It is written out inside the loop rather than called: this function is inlined
+ * into the Monte Carlo block loop, and a helper call per multiply would depend on V8's inlining budget.
  */
 export function philox4x32(
   c0: number, c1: number, c2: number, c3: number,
@@ -46,8 +37,22 @@ export function philox4x32(
   for (let round = 0; round < PHILOX_ROUNDS; round++) {
     const lo0 = Math.imul(PHILOX_M0, c0);
     const lo1 = Math.imul(PHILOX_M1, c2);
-    const hi0 = mulHi32(PHILOX_M0, c0);
-    const hi1 = mulHi32(PHILOX_M1, c2);
+    // hi(M0 * c0) from 16-bit halves.
+    const a0 = c0 & 0xffff;
+    const a1 = c0 >>> 16;
+    let ll = Math.imul(M0_LOW, a0) >>> 0;
+    let lh = Math.imul(M0_LOW, a1) >>> 0;
+    let hl = Math.imul(M0_HIGH, a0) >>> 0;
+    let hh = Math.imul(M0_HIGH, a1) >>> 0;
+    const hi0 = hh + (lh >>> 16) + (hl >>> 16) + (((ll >>> 16) + (lh & 0xffff) + (hl & 0xffff)) >>> 16);
+    // hi(M1 * c2) likewise.
+    const b0 = c2 & 0xffff;
+    const b1 = c2 >>> 16;
+    ll = Math.imul(M1_LOW, b0) >>> 0;
+    lh = Math.imul(M1_LOW, b1) >>> 0;
+    hl = Math.imul(M1_HIGH, b0) >>> 0;
+    hh = Math.imul(M1_HIGH, b1) >>> 0;
+    const hi1 = hh + (lh >>> 16) + (hl >>> 16) + (((ll >>> 16) + (lh & 0xffff) + (hl & 0xffff)) >>> 16);
     c0 = hi1 ^ c1 ^ k0;
     c1 = lo1;
     c2 = hi0 ^ c3 ^ k1;

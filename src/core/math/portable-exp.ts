@@ -4,8 +4,8 @@
  * part, so k * ln2hi is exact), approximate exp(r) = 1 + r + r c(r) / (2 - c(r)) with fdlibm's Remez
  * polynomial c (P1..P5, error below 2^-59), and scale by 2^k. Error below 1 ulp.
  *
- * Why not Math.exp: V8 reaches its C exp through a call that costs about twice this inlined version in the
- * Monte Carlo inner loop, and the ECMAScript specification leaves Math.exp's last bit to the engine, whereas
+ * Why not Math.exp: V8 reaches its C exp through a call per element, which costs about twice this loop over a
+ * block of exponents, and the ECMAScript specification leaves Math.exp's last bit to the engine, whereas
  * every step here is an IEEE-754 basic operation, so the value is the same on every engine. (On V8, whose
  * Math.exp is a port of the same fdlibm routine, the two agree bit for bit on random arguments, as the tests
  * measure; V8 special-cases exp(1) to return Math.E, 1 ulp below fdlibm's value.)

@@ -14,9 +14,14 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 /**
  * The application as src/main.ts builds it (development configuration, so the documentation routes are there too;
- * nothing listens and no pricing runs). Call close() when done.
+ * nothing listens and no pricing runs).
  */
-export async function buildInspectableApp(): Promise<FastifyInstance> {
+export interface InspectableApp {
+  readonly app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export async function buildInspectableApp(): Promise<InspectableApp> {
   const config = loadConfig({ DEV_JWT_SECRET: 'route-inventory-secret-of-32-bytes!', LOG_LEVEL: 'silent' });
   const metrics = createMetrics({ defaultMetrics: false });
   const logger = createLogger({ level: 'silent' });
@@ -26,8 +31,13 @@ export async function buildInspectableApp(): Promise<FastifyInstance> {
   };
   const app = await buildApp({ config, metrics, pool, authenticator, logger });
   await app.ready();
-  app.addHook('onClose', async () => authenticator.close());
-  return app;
+  return {
+    app,
+    async close() {
+      await app.close();
+      authenticator.close();
+    },
+  };
 }
 
 /** Whether the app answers `path` (a route template or a concrete path) with some route, for any method. */

@@ -58,8 +58,8 @@ describe('leisen_reimer (Leisen-Reimer tree, Peizer-Pratt inversion 2)', () => {
   });
 
   it("reproduces Haug's published Barone-Adesi-Whaley values (1998, p. 24) to within that approximation's own error", () => {
-    // BAW is an approximation: against a converged tree it is off by up to a few cents on this table
-    // (largest here 0.037, the long-dated out-of-the-money puts), which bounds what agreement can mean.
+    // BAW is an approximation: against a converged tree it is off by up to a few cents on this table (it
+    // overprices the T = 0.5 rows; largest here 0.037 at sigma = 0.35), which bounds what agreement can mean.
     for (const row of HAUG_ROWS) {
       if (row.haugBaw === null) continue;
       const { value } = price(row, false);

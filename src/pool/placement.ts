@@ -1,8 +1,8 @@
 /**
  * Where a task runs, decided from measured costs (bench/pool.bench.ts prints the numbers below; docs/pool.md
- * records a run): on the calling thread when the whole task costs less than a round trip to a worker thread,
- * otherwise on the pool, split into contiguous chunks large enough that the hop is noise, and numerous
- * enough that every thread gets a share. Results never depend on the split: every contract carries its own
+ * records a run): on the calling thread when the work costs the event loop less than dispatching it would
+ * (and stays under a small cap), otherwise on the pool, split into contiguous chunks large enough that the
+ * round trip is noise, and numerous enough that every thread gets a share. Results never depend on the split: every contract carries its own
  * seed (tasks.ts), and the pool reassembles chunks in order.
  */
 import type { ModelName } from '../core/models.js';
@@ -24,10 +24,19 @@ export const EUROPEAN_IMPLIED_VOL_MICROS = 1;
 /** Model prices an American implied volatility costs (measured mean of the root finder's evaluations). */
 export const AMERICAN_IMPLIED_VOL_EVALUATIONS = 12;
 
-/** Measured round trip of a trivial task through the pool, in microseconds: the inline crossover. */
-export const THREAD_HOP_MICROS = 100;
-/** A chunk should cost this many hops or more, so that splitting adds at most ~5 % overhead. */
-const MIN_CHUNK_HOPS = 20;
+/**
+ * Measured event-loop cost of sending a task to a thread and taking its result back (structured clone both ways,
+ * message handling, promise settlement): a fixed part and a part per contract. Work cheaper than this costs the
+ * event loop less when done inline than when dispatched, so it is done inline.
+ */
+export const DISPATCH_FIXED_MICROS = 40;
+export const DISPATCH_PER_ITEM_MICROS = 2;
+/** Measured round trip of a one-contract task through an idle pool: the unit a chunk must dwarf. */
+export const ROUND_TRIP_MICROS = 150;
+/** Policy, not measurement: inline work never holds the event loop longer than this per request. */
+export const INLINE_MAX_MICROS = 2_000;
+/** A chunk should cost this many round trips or more, so that splitting adds at most ~5 % overhead. */
+const MIN_CHUNK_ROUND_TRIPS = 20;
 /** Chunks per thread for a large task: more than one, so a thread that finishes early takes another share. */
 const CHUNKS_PER_THREAD = 2;
 
@@ -68,8 +77,10 @@ export function planPlacement(task: PriceTask | ImpliedVolTask, options: Placeme
   if (options.chunkItems !== undefined) return { inline: false, chunks: splitBySize(items, options.chunkItems) };
 
   const micros = estimateTaskMicros(task);
-  if (options.inline && micros <= THREAD_HOP_MICROS) return { inline: true, chunks: [] };
-  const byCost = Math.floor(micros / (MIN_CHUNK_HOPS * THREAD_HOP_MICROS));
+  if (options.inline && micros <= Math.min(INLINE_MAX_MICROS, DISPATCH_FIXED_MICROS + items * DISPATCH_PER_ITEM_MICROS)) {
+    return { inline: true, chunks: [] };
+  }
+  const byCost = Math.floor(micros / (MIN_CHUNK_ROUND_TRIPS * ROUND_TRIP_MICROS));
   const count = Math.max(1, Math.min(items, options.threads * CHUNKS_PER_THREAD, byCost));
   return { inline: false, chunks: splitEvenly(items, count) };
 }

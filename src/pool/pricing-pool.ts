@@ -27,6 +27,7 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { MODEL_NAMES } from '../core/models.js';
 import type { Metrics } from '../observability/metrics.js';
 import { executeTask } from './execute-task.js';
 import { planPlacement, type ItemRange } from './placement.js';
@@ -192,8 +193,7 @@ export class PricingPool {
       this.#readyThreads.add(message.threadId);
       this.#pump();
     });
-    this.#metrics?.threadpoolWorkers.set({ engine: POOL_ENGINE_LABEL }, options.threads);
-    this.#publishGauges();
+    this.#initMetrics(options.threads);
   }
 
   get stats(): PricingPoolStats {
@@ -460,6 +460,22 @@ export class PricingPool {
       if (outcome.code === null) return;
       metrics.modelErrorsTotal.inc({ model: task.quotes[i]?.exercise === 'american' ? task.americanModel : 'black_scholes' });
     });
+  }
+
+  /**
+   * Every series the pool owns exists from the start, at zero: Prometheus' increase() cannot see the first
+   * increment of a series that appears out of nothing, so an alert on the first rejection would miss it.
+   */
+  #initMetrics(threads: number): void {
+    const metrics = this.#metrics;
+    if (metrics === undefined) return;
+    const engine = { engine: POOL_ENGINE_LABEL };
+    metrics.threadpoolWorkers.set(engine, threads);
+    metrics.threadpoolRejectionsTotal.inc(engine, 0);
+    metrics.threadpoolSaturationTotal.inc(engine, 0);
+    metrics.threadpoolQueueWait.zero(engine);
+    for (const model of MODEL_NAMES) metrics.modelErrorsTotal.inc({ model }, 0);
+    this.#publishGauges();
   }
 
   #publishGauges(): void {

@@ -1,0 +1,175 @@
+/**
+ * `npm run bench:http`: autocannon against the real service (`node --import tsx src/main.ts` in a child process,
+ * dev HS256 tokens, the default pool settings unless overridden), one scenario after another:
+ *   - single black_scholes (placed inline), a 100-contract black_scholes batch, a 10-contract American binomial_200
+ *     batch (on the pool): throughput and latency;
+ *   - overload: monte_carlo_20k batches from as many connections as threads (1x), then from 2x and 10x as many
+ *     connections as the pool can hold (threads + queue): goodput (200s per second) should hold, the excess be
+ *     refused fast with 503 + Retry-After, and no other status appear.
+ * Knobs: BENCH_SECONDS (default 10), OPE_THREADS / OPE_THREAD_QUEUE_MAX / OPE_THREAD_QUEUE_TIMEOUT_SECONDS passed through.
+ * Run it on a quiet machine; autocannon and the service share the CPUs, so read ratios rather than absolute figures.
+ */
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { mintDevToken } from '../src/auth/dev-token.js';
+
+interface Histogram {
+  readonly average: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+interface AutocannonResult {
+  readonly requests: Histogram & { readonly total: number };
+  readonly latency: Histogram;
+  readonly duration: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly statusCodeStats: Record<string, { count: number }>;
+}
+interface AutocannonInstance extends PromiseLike<AutocannonResult> {
+  on(event: 'response', listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void): void;
+}
+type Autocannon = (options: Record<string, unknown>) => AutocannonInstance;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SECRET = 'http-benchmark-secret-0123456789abcdef0123456789';
+const THREADS = Number(process.env.OPE_THREADS ?? availableParallelism());
+const QUEUE_MAX = Number(process.env.OPE_THREAD_QUEUE_MAX ?? 32);
+
+async function startService(): Promise<{ url: string; stop: () => Promise<number | null> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DEV_JWT_SECRET: SECRET,
+      OPE_THREADS: String(THREADS),
+      OPE_THREAD_QUEUE_MAX: String(QUEUE_MAX),
+      RATE_LIMIT_DEFAULT: '100000000/second',
+      OPE_CACHE_SIZE: '0',
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const port = await new Promise<number>((resolve, reject) => {
+    void exited.then((code) => reject(new Error(`the service exited with code ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (text) => {
+      const line = JSON.parse(text) as { event?: string; port?: number };
+      if (line.event === 'service.start') resolve(Number(line.port));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+function contracts(n: number, exercise: 'european' | 'american'): unknown[] {
+  return Array.from({ length: n }, (_, i) => ({
+    symbol: 'ABC',
+    strike_price: 80 + (i % 41),
+    time_to_expiry: 0.1 + (i % 10) * 0.2,
+    option_type: i % 2 === 0 ? 'call' : 'put',
+    exercise_style: exercise,
+  }));
+}
+
+function request(model: string, n: number, exercise: 'european' | 'american', withSeed = false): string {
+  return JSON.stringify({
+    contracts: contracts(n, exercise),
+    market_data: { spot_price: 100, risk_free_rate: 0.03, dividend_yield: 0.01, volatility: 0.25 },
+    model,
+    calculate_greeks: true,
+    ...(withSeed ? { seed: 42 } : {}),
+  });
+}
+
+interface Row {
+  readonly scenario: string;
+  readonly connections: number;
+  readonly okPerSecond: number;
+  readonly okP50: number;
+  readonly okP99: number;
+  readonly refused: number;
+  readonly refusedP99: number;
+  readonly other: string;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+async function run(url: string, token: string, scenario: string, path: string, body: string, connections: number): Promise<Row> {
+  const ok: number[] = [];
+  const refused: number[] = [];
+  const instance = autocannon({
+    url: url + path,
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body,
+    connections,
+    duration: SECONDS,
+    timeout: 60,
+  });
+  instance.on('response', (_client, status, _bytes, ms) => {
+    if (status === 200) ok.push(ms);
+    else if (status === 503) refused.push(ms);
+  });
+  const result = await instance;
+  ok.sort((a, b) => a - b);
+  refused.sort((a, b) => a - b);
+  const other = Object.entries(result.statusCodeStats)
+    .filter(([code]) => code !== '200' && code !== '503')
+    .map(([code, { count }]) => `${code}x${count}`);
+  if (result.errors > 0) other.push(`errors x${result.errors}`);
+  return {
+    scenario,
+    connections,
+    okPerSecond: ok.length / result.duration,
+    okP50: percentile(ok, 0.5),
+    okP99: percentile(ok, 0.99),
+    refused: refused.length,
+    refusedP99: percentile(refused, 0.99),
+    other: other.join(' ') || '-',
+  };
+}
+
+function print(row: Row): void {
+  const f = (x: number, d = 1): string => (Number.isNaN(x) ? '-' : x.toFixed(d));
+  console.log(
+    `${row.scenario.padEnd(34)} | ${String(row.connections).padStart(4)} | ${f(row.okPerSecond).padStart(9)} | ${f(row.okP50).padStart(8)} | ${f(row.okP99).padStart(8)} | ${String(row.refused).padStart(7)} | ${f(row.refusedP99).padStart(8)} | ${row.other}`,
+  );
+}
+
+const service = await startService();
+try {
+  const token = await mintDevToken({ secret: new TextEncoder().encode(SECRET), scopes: ['pricing:read'] });
+  console.log(`# HTTP benchmark: node ${process.version}, ${availableParallelism()} CPUs, OPE_THREADS=${THREADS}, ${SECONDS} s per scenario\n`);
+  console.log('scenario                           | conn |    200/s |  p50 ms |  p99 ms |    503s | 503 p99 | other');
+  print(await run(service.url, token, 'single black_scholes', '/api/v1/pricing/single', request('black_scholes', 1, 'european'), 10));
+  print(await run(service.url, token, 'batch 100 black_scholes', '/api/v1/pricing/batch', request('black_scholes', 100, 'european'), 10));
+  print(await run(service.url, token, 'batch 10 binomial_200 american', '/api/v1/pricing/batch', request('binomial_200', 10, 'american'), 10));
+  const heavy = request('monte_carlo_20k', 20, 'european', true);
+  const base = await run(service.url, token, 'overload 1x: batch 20 monte_carlo_20k', '/api/v1/pricing/batch', heavy, THREADS);
+  print(base);
+  for (const factor of [2, 10]) {
+    const row = await run(service.url, token, `overload ${factor}x (threads + queue)`, '/api/v1/pricing/batch', heavy, factor * (THREADS + QUEUE_MAX));
+    print(row);
+    console.log(`${''.padEnd(34)}   goodput ${(100 * row.okPerSecond / base.okPerSecond).toFixed(0)} % of 1x`);
+  }
+} finally {
+  const code = await service.stop();
+  if (code !== 0) console.error(`the service exited with code ${code}`);
+}

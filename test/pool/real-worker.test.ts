@@ -1,0 +1,127 @@
+/**
+ * The pool with its real worker (src/pool/worker.ts, loaded under tsx as in `npm start`) and the real core:
+ * results do not depend on the thread count, the chunking or the placement, and work is placed as measured.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { createMetrics } from '../../src/observability/metrics.js';
+import { executeTask } from '../../src/pool/execute-task.js';
+import { planPlacement } from '../../src/pool/placement.js';
+import { PricingPool, type PricingPoolOptions } from '../../src/pool/pricing-pool.js';
+import type { ContractDto, ContractOutcome, ImpliedVolTask, PriceTask } from '../../src/pool/tasks.js';
+
+const pools: PricingPool[] = [];
+after(async () => {
+  await Promise.all(pools.map((p) => p.close({ graceMs: 0 })));
+});
+
+function pool(options: Partial<PricingPoolOptions>): PricingPool {
+  const p = new PricingPool({ threads: 2, queueMax: 8, queueTimeoutSeconds: 0, taskTimeoutSeconds: 0, ...options });
+  pools.push(p);
+  return p;
+}
+
+/** Outcomes without the per-contract wall time, which is the one field allowed to differ between runs. */
+function numbers(outcomes: readonly ContractOutcome[]): unknown[] {
+  return outcomes.map(({ seconds: _seconds, ...rest }) => rest);
+}
+
+const MARKET = { spot: 100, rate: 0.03, dividendYield: 0.01 };
+
+function monteCarloBatch(n: number): PriceTask {
+  const contracts: ContractDto[] = Array.from({ length: n }, (_, i) => ({
+    type: i % 3 === 0 ? 'put' : 'call',
+    strike: 80 + 2 * i,
+    expiry: 0.25 + 0.05 * i,
+    exercise: 'european',
+    volatility: 0.15 + 0.01 * (i % 7),
+    // Per-contract seeds as the HTTP layer derives them; two identical contracts still get different streams.
+    seed: 0x9e3779b97f4a7c15n + BigInt(i),
+  }));
+  return { kind: 'price', model: 'monte_carlo_20k', greeks: true, market: MARKET, contracts };
+}
+
+describe('PricingPool with the real worker', () => {
+  it('prices a seeded monte_carlo_20k batch bit-identically on 1 or 2 threads, in any chunking, and in process', async () => {
+    const task = monteCarloBatch(12);
+    const reference = numbers(executeTask(task));
+    assert.ok(reference.every((o) => (o as { ok: boolean }).ok), 'every contract priced');
+    const runs = await Promise.all([
+      pool({ threads: 1, chunkItems: 12 }).run(task),
+      pool({ threads: 2, chunkItems: 5 }).run(task),
+      pool({ threads: 2, chunkItems: 1 }).run(task),
+      pool({ threads: 2 }).run(task),
+    ]);
+    for (const outcomes of runs) assert.deepEqual(numbers(outcomes), reference);
+  });
+
+  it('returns a failed outcome in place for a contract the core refuses and prices the rest', async () => {
+    const task: PriceTask = {
+      kind: 'price',
+      model: 'black_scholes',
+      greeks: true,
+      market: MARKET,
+      contracts: [
+        { type: 'call', strike: 100, expiry: 1, exercise: 'european', volatility: 0.2, seed: null },
+        { type: 'put', strike: 100, expiry: 1, exercise: 'american', volatility: 0.2, seed: null },
+        { type: 'put', strike: 100, expiry: 1, exercise: 'european', volatility: 0.2, seed: null },
+      ],
+    };
+    const metrics = createMetrics({ defaultMetrics: false });
+    const outcomes = await pool({ threads: 1, inline: false, metrics }).run(task);
+    assert.deepEqual(outcomes.map((o) => o.ok), [true, false, true]);
+    const failed = outcomes[1]!;
+    assert.ok(!failed.ok && failed.code.startsWith('ERR_CORE_'), JSON.stringify(failed));
+    assert.deepEqual(numbers(outcomes), numbers(executeTask(task)));
+    const errors = (await metrics.modelErrorsTotal.get()).values.find((v) => v.labels.model === 'black_scholes');
+    assert.equal(errors?.value, 1);
+  });
+
+  it('prices a single closed-form contract on the calling thread without queueing for a worker', async () => {
+    const task: PriceTask = {
+      kind: 'price',
+      model: 'black_scholes',
+      greeks: true,
+      market: MARKET,
+      contracts: [{ type: 'call', strike: 100, expiry: 1, exercise: 'european', volatility: 0.2, seed: null }],
+    };
+    assert.equal(planPlacement(task, { threads: 2, inline: true }).inline, true);
+    const metrics = createMetrics({ defaultMetrics: false });
+    const outcomes = await pool({ threads: 1, metrics }).run(task);
+    assert.deepEqual(numbers(outcomes), numbers(executeTask(task)));
+    const waits = (await metrics.threadpoolQueueWait.get()).values.find((v) => v.metricName?.endsWith('_count'));
+    assert.equal(waits?.value ?? 0, 0, 'no job went to a thread');
+    const latency = (await metrics.modelLatency.get()).values.find((v) => v.metricName?.endsWith('_count') && v.labels.model === 'black_scholes');
+    assert.equal(latency?.value, 1);
+  });
+
+  it('splits a 1,000-contract monte_carlo_20k batch into chunks for every thread', () => {
+    const task = monteCarloBatch(1000);
+    for (const threads of [1, 2, 4]) {
+      const plan = planPlacement(task, { threads, inline: true });
+      assert.equal(plan.inline, false);
+      assert.ok(plan.chunks.length >= threads, `${plan.chunks.length} chunks for ${threads} threads`);
+      assert.deepEqual(plan.chunks.flatMap(([s, e]) => Array.from({ length: e - s }, (_, k) => s + k)), Array.from({ length: 1000 }, (_, i) => i));
+    }
+  });
+
+  it('inverts European and American quotes on a worker thread, with an error naming the bound for an impossible price', async () => {
+    const task: ImpliedVolTask = {
+      kind: 'implied-volatility',
+      americanModel: 'binomial_200',
+      market: MARKET,
+      quotes: [
+        { type: 'call', strike: 100, expiry: 1, exercise: 'european', price: 9.5 },
+        { type: 'put', strike: 100, expiry: 1, exercise: 'american', price: 8.0 },
+        { type: 'call', strike: 100, expiry: 1, exercise: 'european', price: 150 },
+      ],
+    };
+    const outcomes = await pool({ threads: 1, inline: false }).run(task);
+    assert.deepEqual(outcomes, executeTask(task));
+    assert.ok(outcomes[0]!.volatility !== null && outcomes[0]!.volatility > 0 && outcomes[0]!.code === null);
+    assert.ok(outcomes[1]!.volatility !== null && outcomes[1]!.volatility > 0 && outcomes[1]!.code === null);
+    assert.equal(outcomes[2]!.volatility, null);
+    assert.equal(outcomes[2]!.code, 'ERR_CORE_PRICE_ABOVE_MAXIMUM');
+    assert.match(outcomes[2]!.error ?? '', /upper no-arbitrage bound/);
+  });
+});

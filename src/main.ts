@@ -16,15 +16,19 @@ import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { PricingPool } from './pool/pricing-pool.js';
 
+function refuseToStart(error: unknown): never {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`ope: cannot start: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}
+
 function readConfig(): Config {
   try {
     return loadConfig(process.env);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`ope: cannot start: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
+    return refuseToStart(error);
   }
 }
 
@@ -68,7 +72,12 @@ async function main(): Promise<void> {
     taskTimeoutSeconds: config.threadTaskTimeoutSeconds,
     metrics,
   });
-  const app = await buildApp({ config, metrics, pool, authenticator, logger });
+  // buildApp checks the values only the HTTP layer understands (host and origin allow-lists, the Redis URL).
+  const app = await buildApp({ config, metrics, pool, authenticator, logger, devIdentity }).catch(async (error: unknown) => {
+    await pool.close({ graceMs: 0 });
+    authenticator.close();
+    return refuseToStart(error);
+  });
 
   process.on('uncaughtException', (error) => {
     logger.fatal({ event: 'process.crash', err: error }, 'uncaught exception');

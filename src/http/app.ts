@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import authPlugin from '../auth/auth-plugin.js';
+import type { DevIdentity } from '../auth/dev-identity.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Config } from '../config/config.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -12,6 +13,12 @@ import { requestLogging } from '../observability/request-logging.js';
 import type { PricingPool } from '../pool/pricing-pool.js';
 import { installErrorHandling, sendError } from './error-handler.js';
 import { maxStringBytesFor, parseJsonBody } from './json-body.js';
+import { corsAllowlist } from './plugins/cors.js';
+import { hostAllowlist } from './plugins/host-allowlist.js';
+import { createLocalRateLimitCounter } from './plugins/local-rate-limit-counter.js';
+import type { RateLimitCounter } from './plugins/local-rate-limit-counter.js';
+import { rateLimiting } from './plugins/rate-limit.js';
+import { createRedisRateLimitCounter } from './plugins/redis-rate-limit-counter.js';
 import { createPricingService } from './pricing-service.js';
 import { requestContext, requestIdFor, setCommonHeaders } from './request-context.js';
 import { createResultCache } from './result-cache.js';
@@ -20,6 +27,7 @@ import type { Lifecycle } from './routes/health.js';
 import { impliedVolatilityRoutes } from './routes/implied-volatility.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { modelsRoutes } from './routes/models.js';
+import { playgroundRoutes } from './routes/playground.js';
 import { pricingRoutes } from './routes/pricing.js';
 import { riskRoutes } from './routes/risk.js';
 import { AJV_OPTIONS, addOpeKeywords } from './validation.js';
@@ -50,6 +58,16 @@ export interface AppDependencies {
   readonly lifecycle?: Lifecycle;
   /** Default: package.json's version. */
   readonly version?: string;
+  /**
+   * Where rate-limit windows are counted. Default: Redis at OPE_RATE_LIMIT_REDIS_URL when it is set (shared by
+   * every instance), else this process's memory. The app closes it when it closes.
+   */
+  readonly rateLimitCounter?: RateLimitCounter;
+  /**
+   * The embedded development identity, when main.ts made one (no OIDC, no DEV_JWT_SECRET, not production): the
+   * playground then hands its page a short-lived pricing:read token (routes/playground.ts). Default: none.
+   */
+  readonly devIdentity?: DevIdentity | null;
 }
 
 /**
@@ -79,6 +97,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('lifecycle', lifecycle);
+  // First of all onRequest hooks: a request for a host we do not serve gets no further.
+  await app.register(hostAllowlist, { allowedHosts: config.allowedHosts });
 
   const maxStringBytes = maxStringBytesFor(config.maxBodyBytes);
   app.removeContentTypeParser('application/json');
@@ -94,6 +114,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(requestLogging, { metrics });
   installErrorHandling(app, { metrics });
   await app.register(authPlugin, { authenticator, metrics });
+  await app.register(corsAllowlist, { allowedOrigins: config.allowedOrigins, allowCredentials: config.corsAllowCredentials });
+  const rateLimitCounter =
+    deps.rateLimitCounter ??
+    (config.rateLimitRedisUrl === null ? createLocalRateLimitCounter() : createRedisRateLimitCounter({ url: config.rateLimitRedisUrl, logger }));
+  await app.register(rateLimiting, { limit: config.rateLimit, counter: rateLimitCounter, authenticator, metrics });
 
   if (!config.isProduction) {
     await app.register(swagger, {
@@ -122,6 +147,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(impliedVolatilityRoutes, { pool, maxQuotes: config.maxContracts });
   await app.register(modelsRoutes);
   await app.register(volatilityRoutes, { store: surface });
+  if (config.playground) {
+    await app.register(playgroundRoutes, { devIdentity: config.isProduction ? null : (deps.devIdentity ?? null) });
+  }
 
   return app;
 }

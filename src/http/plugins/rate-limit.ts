@@ -1,0 +1,117 @@
+import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
+import type { FastifyRateLimitStore } from '@fastify/rate-limit';
+import fp from 'fastify-plugin';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { isAuthError } from '../../auth/auth-error.js';
+import { bearerToken } from '../../auth/auth-plugin.js';
+import type { Authenticator, Principal } from '../../auth/authenticator.js';
+import type { RateLimitSpec } from '../../config/config.js';
+import { AppError, retryAfterHeader } from '../../errors.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { routeLabel } from '../../observability/request-logging.js';
+import type { RateLimitCounter } from './local-rate-limit-counter.js';
+
+/**
+ * RATE_LIMIT_DEFAULT on every /api/v1 route (OPERATIONS-CONTRACT.md): a fixed window of `max` requests per client,
+ * where the client is the verified token's `sub`, or the client IP (IPv6 by /64) when the request has no token or
+ * one that does not verify. /healthz, /health, /metrics, /docs, /openapi.json, `/`, CORS preflights and unmatched
+ * paths are never limited.
+ *
+ * Over the limit: 429 `{"detail": "Rate limit exceeded", "request_id"}` with `Retry-After` (whole seconds until
+ * the window ends) and `ope_rate_limit_rejections_total{route}`. Every limited response carries
+ * `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds).
+ *
+ * Order: the limiter is an onRequest hook that runs before the route's scope check and before the body is read,
+ * so a client over its budget costs neither a body parse nor a pricing task. To key on the `sub` it verifies the
+ * token itself; the auth plugin's own check then hits the authenticator's verified-token cache. A token refused
+ * for any reason other than an unavailable key set counts against the IP's budget: a flood of bad tokens is
+ * limited too. When the key set is unavailable the limiter steps aside and the auth plugin answers 503.
+ */
+
+export const RATE_LIMITED_PREFIX = '/api/v1/';
+
+export interface RateLimitingOptions {
+  /** RATE_LIMIT_DEFAULT. */
+  readonly limit: RateLimitSpec;
+  readonly counter: RateLimitCounter;
+  readonly authenticator: Pick<Authenticator, 'verify'>;
+  readonly metrics: Pick<Metrics, 'rateLimitRejectionsTotal'>;
+}
+
+export function isRateLimitedRoute(request: FastifyRequest): boolean {
+  const route = request.routeOptions.url;
+  return !request.is404 && route !== undefined && route.startsWith(RATE_LIMITED_PREFIX);
+}
+
+type Identity = Principal | 'anonymous' | 'auth-unavailable';
+
+async function identify(request: FastifyRequest, authenticator: Pick<Authenticator, 'verify'>): Promise<Identity> {
+  const token = bearerToken(request.headers.authorization);
+  if (token === null) return 'anonymous';
+  try {
+    return await authenticator.verify(token);
+  } catch (error) {
+    return isAuthError(error) && error.code === 'ERR_AUTH_UNAVAILABLE' ? 'auth-unavailable' : 'anonymous';
+  }
+}
+
+/** The budget a request draws on; the prefixes keep a `sub` that looks like an address apart from addresses. */
+export function rateLimitKey(request: FastifyRequest, principal: Principal | null): string {
+  return principal === null ? `ip:${normalizeIP(request.ip)}` : `sub:${principal.sub}`;
+}
+
+/** @fastify/rate-limit's store contract over our counter; one budget per client across all routes. */
+function storeOver(counter: RateLimitCounter): new () => FastifyRateLimitStore {
+  return class CounterStore implements FastifyRateLimitStore {
+    incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number): void {
+      counter.hit(key, timeWindow).then(
+        (count) => callback(null, count),
+        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+      );
+    }
+    child(): FastifyRateLimitStore {
+      return this;
+    }
+  };
+}
+
+const rateLimitingAsync: FastifyPluginAsync<RateLimitingOptions> = async (app, options) => {
+  const { limit, counter, authenticator, metrics } = options;
+  const keys = new WeakMap<FastifyRequest, string>();
+
+  await counter.ready();
+  app.addHook('onClose', async () => counter.close());
+
+  await app.register(fastifyRateLimit, {
+    // Applied by the hook below to the routes it selects, not by the plugin to every route.
+    global: false,
+    max: limit.max,
+    timeWindow: limit.windowMs,
+    keyGenerator: (request) => keys.get(request) ?? rateLimitKey(request, null),
+    store: storeOver(counter),
+  });
+  const check = app.createRateLimit();
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!isRateLimitedRoute(request)) return;
+    const identity = await identify(request, authenticator);
+    if (identity === 'auth-unavailable') return;
+    const principal = identity === 'anonymous' ? null : identity;
+    // The auth plugin sets it again after its scope check; set here so a 429's log line names the user.
+    if (principal !== null) request.principal = principal;
+    keys.set(request, rateLimitKey(request, principal));
+
+    const result = await check(request);
+    if (result.isAllowed) return;
+    const resetSeconds = retryAfterHeader(result.ttlInSeconds);
+    reply.header('x-ratelimit-limit', String(result.max));
+    reply.header('x-ratelimit-remaining', String(result.remaining));
+    reply.header('x-ratelimit-reset', resetSeconds);
+    if (!result.isExceeded) return;
+    metrics.rateLimitRejectionsTotal.inc({ route: routeLabel(request) });
+    throw new AppError('ERR_RATE_LIMITED', { headers: { 'Retry-After': resetSeconds } });
+  });
+};
+
+/** Register after the Host allow-list and CORS, before the routes. */
+export const rateLimiting = fp(rateLimitingAsync, { name: 'ope-rate-limiting', fastify: '5.x', dependencies: ['ope-auth'] });

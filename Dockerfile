@@ -2,8 +2,9 @@
 #   docker build -t ope:0.1.0 .
 #   docker run --rm -p 8000:8000 -e OPE_ENVIRONMENT=production -e OIDC_ISSUER=... -e OIDC_AUDIENCE=... \
 #     -e OIDC_JWKS_URL=... -e OPE_ALLOWED_HOSTS=... -e OPE_THREADS=2 ope:0.1.0
-# Stage 1 compiles TypeScript to dist/ with the dev toolchain; stage 2 holds only production dependencies and
-# dist/, runs as an unprivileged user, and starts `node dist/main.js` (no TypeScript loader at run time).
+# Stage 1 compiles TypeScript to dist/ with the dev toolchain; stage 2 holds only production dependencies, dist/
+# and the playground's public/, runs as an unprivileged user, and starts `node dist/main.js` (no TypeScript loader
+# at run time).
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -24,6 +25,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # The version /healthz reports is read from package.json, two levels above dist/http/.
 COPY --from=build /app/dist ./dist
+# The playground's static files (served outside production, or with OPE_PLAYGROUND=on), read from public/ beside dist/.
+COPY public ./public
 USER ope
 EXPOSE 8000
 # SIGTERM starts the graceful drain (src/main.ts); keep `docker stop -t` above OPE_SHUTDOWN_GRACE_SECONDS (25).

@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
  *   redis.url;            // redis://127.0.0.1:<port>
  *   await redis.stop();   // connection refused from now on
  *   await redis.start();  // back, empty, same port
+ *   redis.pause();        // hung: connections open, no answers (SIGSTOP); redis.resume() ends it
  *   await redis.close();    // stops it for good
  *
  * CI (.ci/run) also starts a shared redis-server and exports OPE_TEST_REDIS_URL; `sharedRedisUrl()` prefers that
@@ -24,6 +25,10 @@ export interface RedisServer {
   readonly running: boolean;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** SIGSTOP: connections stay open but nothing is answered (a hung Redis). */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -81,8 +86,16 @@ export async function startRedisServer(): Promise<RedisServer> {
       if (running === null) return;
       child = null;
       const exited = new Promise((resolve) => running.once('exit', resolve));
+      // A paused process would hold SIGTERM pending until it is continued.
+      running.kill('SIGCONT');
       running.kill('SIGTERM');
       await exited;
+    },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
     },
     async close() {
       await server.stop();

@@ -1,5 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../src/config/config.js';
 import { compileHostAllowlist, hostNameOf } from '../../src/http/plugins/host-allowlist.js';
 import { rawRequest } from '../helpers/raw-http.js';
@@ -118,5 +120,31 @@ describe('Host allow-list defaults', () => {
     assert.equal((await ask('localhost:8000')).status, 404);
     assert.equal((await ask('127.0.0.1')).status, 404);
     assert.equal((await ask('example.com')).status, 400);
+  });
+});
+
+describe('start-up with a malformed security setting', () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+
+  function startMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', OPE_THREADS: '1', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stderr })));
+  }
+
+  it('refuses to start with one line naming the variable: a host entry with a port, a Redis URL of another scheme', async () => {
+    const [host, redis] = await Promise.all([
+      startMain({ OPE_ALLOWED_HOSTS: 'api.example.com:443' }),
+      startMain({ OPE_RATE_LIMIT_REDIS_URL: 'http://127.0.0.1:6379' }),
+    ]);
+    assert.equal(host.code, 1);
+    assert.match(host.stderr, /^ope: cannot start: OPE_ALLOWED_HOSTS: "api\.example\.com:443" is not a host name/m);
+    assert.equal(redis.code, 1);
+    assert.match(redis.stderr, /^ope: cannot start: OPE_RATE_LIMIT_REDIS_URL: must use redis:\/\/ or rediss:\/\//m);
   });
 });

@@ -33,14 +33,34 @@ export function bivariateNormalCdf(x: number, y: number, rho: number): number {
 /**
  * M(x, y, rho) for one correlation fixed in advance (|rho| < 0.925), with the sines of the quadrature angles
  * computed once: the same numbers as bivariateNormalCdf(x, y, rho), for callers that evaluate many (x, y)
- * at a constant rho (Bjerksund-Stensland 2002's rho = sqrt(t1 / T) is a constant of the method).
+ * at a constant rho. `points` overrides Genz's choice of rule (6, 12 or 20 by |rho|) when a caller has
+ * measured that fewer suffice at its correlation (see plackettIntegralAtCorrelation).
  */
-export function bivariateNormalCdfAtCorrelation(rho: number): (x: number, y: number) => number {
+export function bivariateNormalCdfAtCorrelation(rho: number, points?: number): (x: number, y: number) => number {
   if (!(Math.abs(rho) < HIGH_CORRELATION)) {
     return (x: number, y: number) => bivariateNormalCdf(x, y, rho);
   }
+  const integral = plackettIntegralAtCorrelation(rho, points);
+  return (x: number, y: number): number => {
+    if (Number.isNaN(x) || Number.isNaN(y)) return Number.NaN;
+    if (x === Number.NEGATIVE_INFINITY || y === Number.NEGATIVE_INFINITY) return 0;
+    if (x === Number.POSITIVE_INFINITY) return normCdf(y);
+    if (y === Number.POSITIVE_INFINITY) return normCdf(x);
+    return integral(x, y) + normCdf(x) * normCdf(y);
+  };
+}
+
+/**
+ * M(x, y, rho) - Phi(x) Phi(y) for a fixed |rho| < 0.925: the Plackett integral alone, by Gauss-Legendre with
+ * `points` nodes (default: Genz's 6, 12 or 20 by |rho|), for callers that already hold Phi(x) and Phi(y).
+ * Finite x and y only. Terms whose exponent is below -40 (weight times e^-40 < 1e-18) are skipped.
+ */
+export function plackettIntegralAtCorrelation(rho: number, points?: number): (x: number, y: number) => number {
   const absRho = Math.abs(rho);
-  const rule = absRho < 0.3 ? GL6 : absRho < 0.75 ? GL12 : GL20;
+  if (!(absRho < HIGH_CORRELATION)) {
+    throw new CoreError('ERR_CORE_INVALID_INPUT', `the Plackett integral form needs |rho| < ${HIGH_CORRELATION}, got ${String(rho)}`, 'rho');
+  }
+  const rule = points === undefined ? (absRho < 0.3 ? GL6 : absRho < 0.75 ? GL12 : GL20) : gaussLegendre(points);
   const asr = Math.asin(rho);
   const n = rule.nodes.length;
   // exp((sn hk - hs) / (1 - sn^2)) = exp(a_i hk - c_i hs) with a_i = sn / (1 - sn^2), c_i = 1 / (1 - sn^2).
@@ -55,15 +75,14 @@ export function bivariateNormalCdfAtCorrelation(rho: number): (x: number, y: num
     w[i] = (rule.weights[i]! * asr) / (4 * Math.PI);
   }
   return (x: number, y: number): number => {
-    if (Number.isNaN(x) || Number.isNaN(y)) return Number.NaN;
-    if (x === Number.NEGATIVE_INFINITY || y === Number.NEGATIVE_INFINITY) return 0;
-    if (x === Number.POSITIVE_INFINITY) return normCdf(y);
-    if (y === Number.POSITIVE_INFINITY) return normCdf(x);
     const hk = x * y;
     const hs = (x * x + y * y) / 2;
     let sum = 0;
-    for (let i = 0; i < n; i++) sum += w[i]! * Math.exp(a[i]! * hk - c[i]! * hs);
-    return sum + normCdf(x) * normCdf(y);
+    for (let i = 0; i < n; i++) {
+      const exponent = a[i]! * hk - c[i]! * hs;
+      if (exponent > -40) sum += w[i]! * Math.exp(exponent);
+    }
+    return sum;
   };
 }
 

@@ -9,13 +9,18 @@ import { createMetrics } from '../../src/observability/metrics.js';
 export interface ExposedMetric {
   readonly name: string;
   readonly type: string;
+  readonly labelNames: readonly string[];
 }
 
 /** Every metric of a real registry, as createMetrics() builds it for src/main.ts (default metrics on). */
 export async function exposedMetrics(): Promise<ExposedMetric[]> {
   const metrics = createMetrics();
   const json = await metrics.registry.getMetricsAsJSON();
-  return json.map((m) => ({ name: m.name, type: String(m.type) }));
+  return json.map((m) => {
+    // Each metric object keeps the labelNames it was created with; prom-client's typings do not expose the field.
+    const metric = metrics.registry.getSingleMetric(m.name) as unknown as { labelNames?: readonly string[] } | undefined;
+    return { name: m.name, type: String(m.type), labelNames: [...(metric?.labelNames ?? [])] };
+  });
 }
 
 /** Series names a scrape can contain: histogram families contribute their _bucket, _sum and _count series. */

@@ -37,7 +37,9 @@ const MAX_ITERATIONS = 100;
  * A call with q <= 0 is never exercised early and gets the Black-Scholes value, as in the paper. A put
  * with r < 0 gets the Black-Scholes value too (early exercise is then never optimal; QuantLib 1.29's
  * iteration fails there with a negative forward); at r = 0 the approximation runs as published (Haug's
- * table has such a row, 4.2294). Greeks by bump-and-revalue on the fully converged iteration.
+ * table has such a row, 4.2294). The value is never below the European value (nor, where no critical price
+ * is needed, the intrinsic value); QuantLib's values on our reference rows never are either, beyond
+ * rounding. Greeks by bump-and-revalue on the fully converged iteration.
  */
 export function priceBaroneAdesiWhaley(option: OptionSpec, market: MarketInputs, options?: PricingOptions): PriceResult {
   validateInputs(option, market);
@@ -79,13 +81,7 @@ export function baroneAdesiWhaleyKernel(
   out: Float64Array | null,
 ): number {
   const type = isCall ? 'call' : 'put';
-  if ((isCall && q <= 0) || (!isCall && r < 0)) {
-    if (out !== null) {
-      out[0] = Number.NaN;
-      out[1] = 1;
-    }
-    return blackScholesPrice(type, S, K, T, sigma, r, q);
-  }
+  if ((isCall && q <= 0) || (!isCall && r < 0)) return europeanValue(isCall, S, K, T, sigma, r, q, out);
   const variance = sigma * sigma * T;
   const stdDev = Math.sqrt(variance);
   const rT = r * T;
@@ -106,6 +102,8 @@ export function baroneAdesiWhaleyKernel(
     const h = (-(bT + 2 * stdDev) * K) / (Su - K);
     Si = K + (Su - K) * (1 - Math.exp(h));
     Q = (-nm1 + Math.sqrt(nm1 * nm1 + 4 * k)) / 2;
+    // With q a rounding error above 0 the perpetual critical price overflows: no exercise region at all.
+    if (!Number.isFinite(Si)) return europeanValue(isCall, S, K, T, sigma, r, q, out);
   } else {
     const qu = (-nm1 - Math.sqrt(nm1 * nm1 + 4 * m)) / 2;
     const Su = K / (1 - 1 / qu);
@@ -153,13 +151,27 @@ export function baroneAdesiWhaleyKernel(
     Si = next;
     iterations++;
   }
+  const european = blackScholesPrice(type, S, K, T, sigma, r, q);
+  const value = premiumFormula(isCall, S, K, Si, Q, bT, variance, stdDev, dq, european);
   if (out !== null) {
     out[0] = iterations;
     out[1] = converged ? 1 : 0;
   }
+  if (!Number.isFinite(value)) {
+    // Only seen for a call whose dividend yield is a rounding error above 0, where the critical price runs
+    // off to infinity: no exercise region, the European value, reported as not converged.
+    if (out !== null) out[1] = 0;
+    return Math.max(european, isCall ? S - K : K - S);
+  }
+  // Below the critical price the approximation can fall short of the European value by rounding-level
+  // amounts (and by ~1e-9 of the strike for a put at r = 0, where its critical price is spurious); an
+  // American option is never worth less than its European twin.
+  return Math.max(value, european);
+}
 
+/** The quadratic approximation's value given the critical price Si and the exponent Q. */
+function premiumFormula(isCall: boolean, S: number, K: number, Si: number, Q: number, bT: number, variance: number, stdDev: number, dq: number, european: number): number {
   const d1 = (Math.log(Si / K) + bT + 0.5 * variance) / stdDev;
-  const european = blackScholesPrice(type, S, K, T, sigma, r, q);
   if (isCall) {
     if (S >= Si) return S - K;
     const A2 = (Si / Q) * (1 - dq * normCdf(d1));
@@ -169,4 +181,17 @@ export function baroneAdesiWhaleyKernel(
   if (S <= Si) return K - S;
   const A1 = -(Si / Q) * (1 - dq * normCdf(-d1));
   return european + A1 * Math.pow(S / Si, Q);
+}
+
+/**
+ * The Black-Scholes value where early exercise is never optimal in the model (no critical price to find),
+ * floored at the intrinsic value: with a negative rate and a negative dividend yield together the
+ * European value can fall below it, and an American option is always worth its immediate exercise.
+ */
+function europeanValue(isCall: boolean, S: number, K: number, T: number, sigma: number, r: number, q: number, out: Float64Array | null): number {
+  if (out !== null) {
+    out[0] = Number.NaN;
+    out[1] = 1;
+  }
+  return Math.max(blackScholesPrice(isCall ? 'call' : 'put', S, K, T, sigma, r, q), isCall ? S - K : K - S);
 }

@@ -59,8 +59,10 @@ export function bjerksundStensland1993Price(
   const c = asCall(type === 'call', spot, strike, rate, dividendYield);
   // A call on an asset with q <= 0 is never exercised early (b >= r); after the transformation this is
   // also the put with r <= 0.
-  if (c.q <= 0) return european;
   const intrinsic = Math.max(c.S - c.X, 0);
+  // The intrinsic floor matters here only when r and q are both negative, where the European value can
+  // fall below it (the papers assume r >= 0).
+  if (c.q <= 0) return Math.max(european, intrinsic);
   return floorAmericanValue(flatBoundaryCall(c.S, c.X, expiry, volatility, c.r, c.q), european, intrinsic, status);
 }
 

@@ -78,8 +78,10 @@ export function bjerksundStensland2002Price(
 ): Price {
   const european = blackScholesPrice(type, spot, strike, expiry, volatility, rate, dividendYield);
   const c = asCall(type === 'call', spot, strike, rate, dividendYield);
-  if (c.q <= 0) return european;
   const intrinsic = Math.max(c.S - c.X, 0);
+  // The intrinsic floor matters here only when r and q are both negative, where the European value can
+  // fall below it (the papers assume r >= 0).
+  if (c.q <= 0) return Math.max(european, intrinsic);
   return floorAmericanValue(twoStepBoundaryCall(c.S, c.X, expiry, volatility, c.r, c.q, false), european, intrinsic, status);
 }
 

@@ -11,9 +11,11 @@ export type Pricer = (option: OptionSpec, market: MarketInputs) => number;
  * rate (dividend yield held fixed). Nine prices: the base value (pass it in to save one) and two per input.
  *
  * Bump sizes, and why (central differences: truncation error ~ h^2 f''' / 6, rounding error ~ eps |V| / h):
- * - spot: h = S * min(1e-4, 1e-2 * sigma sqrt(T)). 1e-4 of S balances the two errors for gamma, whose rounding
- *   error grows like eps |V| / h^2; the cap at 1% of the one-standard-deviation move keeps the stencil inside
- *   the curvature when sigma sqrt(T) is tiny (short expiries), where gamma is a spike of width S sigma sqrt(T).
+ * - spot: h = S * min(1e-4, 1e-3 * sigma sqrt(T)). In units of the one-standard-deviation move
+ *   e = h / (S sigma sqrt(T)), gamma's truncation error is ~e^2 / 12 and its rounding error ~4 eps / e^2
+ *   (relative, at the money), so e = 1e-3 keeps both near 1e-7, however short the expiry: gamma is then a spike
+ *   of width S sigma sqrt(T) and a fixed relative bump would straddle it. The cap 1e-4 of S applies for long
+ *   expiries, where the rounding error (now 4 eps / (1e-4)^2 ~ 4e-8) is the larger.
  * - volatility: relative, h = 1e-4 sigma, so sigma - h stays positive for any sigma.
  * - expiry: relative, h = 1e-4 T, so T - h stays positive however small T is; the price behaves like
  *   sqrt(T) near 0 and a relative step keeps the central difference's relative error at ~1e-9 there.
@@ -48,7 +50,7 @@ export function bumpGreeks(pricer: Pricer, option: OptionSpec, market: MarketInp
 /** Relative spot bump, before the cap by the standard deviation (see bumpGreeks). */
 export const SPOT_RELATIVE_BUMP = 1e-4;
 /** Largest spot bump as a fraction of one standard deviation of the log-price, sigma sqrt(T). */
-export const SPOT_BUMP_PER_STD_DEV = 1e-2;
+export const SPOT_BUMP_PER_STD_DEV = 1e-3;
 export const VOLATILITY_RELATIVE_BUMP = 1e-4;
 export const EXPIRY_RELATIVE_BUMP = 1e-4;
 /** Absolute rate bump (1e-5 = 0.1 basis point). */

@@ -6,7 +6,8 @@
  *      per request (DISPATCH_FIXED_MICROS + n DISPATCH_PER_ITEM_MICROS, ROUND_TRIP_MICROS), beside the same work
  *      done inline; where inline work becomes dearer than dispatching it is the crossover;
  *   4. 1,000 monte_carlo_20k contracts on 1 thread vs OPE_THREADS threads with the default chunking.
- * Medians of several rounds; the machine is shared, so read ratios rather than absolute figures.
+ * Each figure is the fastest of several timed rounds: on a shared machine the least-disturbed round is the best
+ * estimate of what the work itself costs.
  */
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -50,13 +51,12 @@ function priceTask(model: ModelName, n: number, greeks: boolean): PriceTask {
   return { kind: 'price', model, greeks, market: MARKET, contracts: contracts(n, exerciseFor(model)) };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+function fastest(xs: number[]): number {
+  return Math.min(...xs);
 }
 
-/** Median over `rounds` of the time per call of `fn`, in microseconds, each round running at least `minMs`. */
-function timeSync(fn: () => unknown, rounds = 5, minMs = 150): number {
+/** Fastest over `rounds` of the time per call of `fn`, in microseconds, each round running at least `minMs`. */
+function timeSync(fn: () => unknown, rounds = 7, minMs = 100): number {
   for (let i = 0; i < 3; i++) fn();
   const perCall: number[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -70,10 +70,10 @@ function timeSync(fn: () => unknown, rounds = 5, minMs = 150): number {
     }
     perCall.push((elapsed * 1000) / calls);
   }
-  return median(perCall);
+  return fastest(perCall);
 }
 
-async function timeAsync(fn: () => Promise<unknown>, rounds = 5, minMs = 150, warmUp = 20): Promise<number> {
+async function timeAsync(fn: () => Promise<unknown>, rounds = 7, minMs = 100, warmUp = 20): Promise<number> {
   for (let i = 0; i < warmUp; i++) await fn();
   const perCall: number[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -87,7 +87,7 @@ async function timeAsync(fn: () => Promise<unknown>, rounds = 5, minMs = 150, wa
     }
     perCall.push((elapsed * 1000) / calls);
   }
-  return median(perCall);
+  return fastest(perCall);
 }
 
 const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
@@ -137,7 +137,7 @@ for (const n of [1, 10, 100, 300, 1000]) {
   const roundTrip = await timeAsync(() => viaThread.run(task));
   // The event loop's active time per request, from its utilisation over a run of requests.
   const rounds: number[] = [];
-  for (let r = 0; r < 5; r++) {
+  for (let r = 0; r < 7; r++) {
     const before = performance.eventLoopUtilization();
     const started = performance.now();
     let calls = 0;
@@ -147,7 +147,7 @@ for (const n of [1, 10, 100, 300, 1000]) {
     }
     rounds.push((performance.eventLoopUtilization(before).active * 1000) / calls);
   }
-  const loopBusy = median(rounds);
+  const loopBusy = fastest(rounds);
   busy.push({ n, micros: loopBusy });
   const plan = planPlacement(task, { threads: 1, inline: true });
   console.log(`${String(n).padStart(9)} | ${fmt(roundTrip).padStart(10)} | ${fmt(loopBusy).padStart(15)} | ${fmt(inline).padStart(6)} | ${plan.inline ? 'inline' : `${plan.chunks.length} chunk(s)`}`);

@@ -2,37 +2,43 @@
  * Where a task runs, decided from measured costs (bench/pool.bench.ts prints the numbers below; docs/pool.md
  * records a run): on the calling thread when the work costs the event loop less than dispatching it would
  * (and stays under a small cap), otherwise on the pool, split into contiguous chunks large enough that the
- * round trip is noise, and numerous enough that every thread gets a share. Results never depend on the split: every contract carries its own
- * seed (tasks.ts), and the pool reassembles chunks in order.
+ * round trip is noise, and numerous enough that every thread gets a share. Results never depend on the split:
+ * every contract carries its own seed (tasks.ts), and the pool reassembles chunks in order.
  */
 import type { ModelName } from '../core/models.js';
 import type { ImpliedVolTask, PriceTask } from './tasks.js';
 
-/** Measured cost of one contract in microseconds (single thread, steady state), without and with greeks. */
+/**
+ * Measured cost of one contract in microseconds through executeTask (single thread, steady state; bench/pool.bench.ts
+ * section 1, fastest round of three runs on the shared 2-CPU development machine), without and with greeks.
+ */
 export const CONTRACT_MICROS: Readonly<Record<ModelName, { readonly price: number; readonly greeks: number }>> = {
-  black_scholes: { price: 0.3, greeks: 0.5 },
-  binomial_200: { price: 60, greeks: 300 },
-  monte_carlo_20k: { price: 1_500, greeks: 3_000 },
-  leisen_reimer: { price: 60, greeks: 300 },
-  barone_adesi_whaley: { price: 2, greeks: 20 },
-  bjerksund_stensland: { price: 2, greeks: 20 },
-  bjerksund_stensland_1993: { price: 1, greeks: 10 },
+  black_scholes: { price: 0.8, greeks: 1.4 },
+  binomial_200: { price: 170, greeks: 880 },
+  monte_carlo_20k: { price: 2_300, greeks: 4_200 },
+  leisen_reimer: { price: 160, greeks: 530 },
+  barone_adesi_whaley: { price: 2.7, greeks: 27 },
+  bjerksund_stensland: { price: 16, greeks: 170 },
+  bjerksund_stensland_1993: { price: 2.1, greeks: 15 },
 };
 
-/** Measured cost of one European implied volatility in microseconds. */
-export const EUROPEAN_IMPLIED_VOL_MICROS = 1;
-/** Model prices an American implied volatility costs (measured mean of the root finder's evaluations). */
-export const AMERICAN_IMPLIED_VOL_EVALUATIONS = 12;
+/** Measured cost of one European implied volatility in microseconds (section 2). */
+export const EUROPEAN_IMPLIED_VOL_MICROS = 0.9;
+/**
+ * Model prices one American implied volatility costs: the root finder reports 4.5 to 5.3 pricer evaluations per
+ * quote on the benchmark's quotes (section 2), plus the European guess.
+ */
+export const AMERICAN_IMPLIED_VOL_EVALUATIONS = 6;
 
 /**
  * Measured event-loop cost of sending a task to a thread and taking its result back (structured clone both ways,
  * message handling, promise settlement): a fixed part and a part per contract. Work cheaper than this costs the
  * event loop less when done inline than when dispatched, so it is done inline.
  */
-export const DISPATCH_FIXED_MICROS = 40;
-export const DISPATCH_PER_ITEM_MICROS = 2;
-/** Measured round trip of a one-contract task through an idle pool: the unit a chunk must dwarf. */
-export const ROUND_TRIP_MICROS = 150;
+export const DISPATCH_FIXED_MICROS = 150;
+export const DISPATCH_PER_ITEM_MICROS = 3.6;
+/** Measured round trip of a small task through an idle pool (section 3): the unit a chunk must dwarf. */
+export const ROUND_TRIP_MICROS = 200;
 /** Policy, not measurement: inline work never holds the event loop longer than this per request. */
 export const INLINE_MAX_MICROS = 2_000;
 /** A chunk should cost this many round trips or more, so that splitting adds at most ~5 % overhead. */

@@ -95,16 +95,6 @@ describe('PricingPool with the real worker', () => {
     assert.equal(latency?.value, 1);
   });
 
-  it('splits a 1,000-contract monte_carlo_20k batch into chunks for every thread', () => {
-    const task = monteCarloBatch(1000);
-    for (const threads of [1, 2, 4]) {
-      const plan = planPlacement(task, { threads, inline: true });
-      assert.equal(plan.inline, false);
-      assert.ok(plan.chunks.length >= threads, `${plan.chunks.length} chunks for ${threads} threads`);
-      assert.deepEqual(plan.chunks.flatMap(([s, e]) => Array.from({ length: e - s }, (_, k) => s + k)), Array.from({ length: 1000 }, (_, i) => i));
-    }
-  });
-
   it('inverts European and American quotes on a worker thread, with an error naming the bound for an impossible price', async () => {
     const task: ImpliedVolTask = {
       kind: 'implied-volatility',

@@ -1,0 +1,109 @@
+/** The placement rule of src/pool/placement.ts, over its measured cost table. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MODEL_NAMES, type ModelName } from '../../src/core/models.js';
+import {
+  CONTRACT_MICROS,
+  DISPATCH_FIXED_MICROS,
+  DISPATCH_PER_ITEM_MICROS,
+  INLINE_MAX_MICROS,
+  estimateTaskMicros,
+  planPlacement,
+  splitBySize,
+  splitEvenly,
+  type ItemRange,
+} from '../../src/pool/placement.js';
+import type { ContractDto, ImpliedVolTask, PriceTask } from '../../src/pool/tasks.js';
+
+const CONTRACT: ContractDto = { type: 'call', strike: 100, expiry: 1, exercise: 'european', volatility: 0.2, seed: 1n };
+const MARKET = { spot: 100, rate: 0.01, dividendYield: 0 };
+
+function priceTask(model: ModelName, n: number, greeks = true): PriceTask {
+  return { kind: 'price', model, greeks, market: MARKET, contracts: Array.from({ length: n }, () => CONTRACT) };
+}
+
+function covered(ranges: readonly ItemRange[]): number[] {
+  return ranges.flatMap(([start, end]) => Array.from({ length: end - start }, (_, k) => start + k));
+}
+
+function indices(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+describe('planPlacement', () => {
+  it('runs work inline exactly when it costs less than dispatching it and stays under the inline cap', () => {
+    for (const model of MODEL_NAMES) {
+      for (const n of [1, 2, 10, 100, 1000]) {
+        const task = priceTask(model, n);
+        const work = n * CONTRACT_MICROS[model].greeks;
+        const expected = work <= Math.min(INLINE_MAX_MICROS, DISPATCH_FIXED_MICROS + n * DISPATCH_PER_ITEM_MICROS);
+        assert.equal(planPlacement(task, { threads: 2, inline: true }).inline, expected, `${model} x ${n}`);
+      }
+    }
+  });
+
+  it('prices a single black_scholes contract inline and a single tree or Monte Carlo contract on a thread', () => {
+    assert.equal(planPlacement(priceTask('black_scholes', 1), { threads: 2, inline: true }).inline, true);
+    for (const model of ['binomial_200', 'leisen_reimer', 'monte_carlo_20k'] as const) {
+      assert.deepEqual(planPlacement(priceTask(model, 1), { threads: 2, inline: true }), { inline: false, chunks: [[0, 1]] });
+    }
+  });
+
+  it('never runs inline when inline placement is off', () => {
+    assert.deepEqual(planPlacement(priceTask('black_scholes', 1), { threads: 2, inline: false }), { inline: false, chunks: [[0, 1]] });
+  });
+
+  it('sends a batch too long for the event loop to the pool even when each contract is cheap', () => {
+    const n = Math.ceil(INLINE_MAX_MICROS / CONTRACT_MICROS.black_scholes.greeks) + 1;
+    assert.equal(planPlacement(priceTask('black_scholes', n), { threads: 2, inline: true }).inline, false);
+  });
+
+  it('splits a 1,000-contract monte_carlo_20k batch into two contiguous chunks per thread covering every contract once', () => {
+    for (const threads of [1, 2, 3, 8]) {
+      const plan = planPlacement(priceTask('monte_carlo_20k', 1000), { threads, inline: true });
+      assert.equal(plan.chunks.length, 2 * threads);
+      assert.deepEqual(covered(plan.chunks), indices(1000));
+    }
+  });
+
+  it('keeps a cheap pooled task in one chunk rather than paying several round trips', () => {
+    assert.equal(planPlacement(priceTask('binomial_200', 3, false), { threads: 4, inline: true }).chunks.length, 1);
+  });
+
+  it('uses exactly the fixed chunk size when one is given', () => {
+    const plan = planPlacement(priceTask('black_scholes', 23), { threads: 2, inline: true, chunkItems: 5 });
+    assert.deepEqual(plan, { inline: false, chunks: [[0, 5], [5, 10], [10, 15], [15, 20], [20, 23]] });
+  });
+
+  it('plans nothing for an empty task', () => {
+    assert.deepEqual(planPlacement(priceTask('black_scholes', 0), { threads: 2, inline: true }), { inline: false, chunks: [] });
+  });
+
+  it('costs American implied volatilities by the pricer evaluations of their model and European ones by the closed-form inversion', () => {
+    const quote = { type: 'put' as const, strike: 100, expiry: 1, price: 7 };
+    const task: ImpliedVolTask = {
+      kind: 'implied-volatility',
+      americanModel: 'binomial_200',
+      market: MARKET,
+      quotes: [{ ...quote, exercise: 'european' }, { ...quote, exercise: 'american' }],
+    };
+    assert.ok(estimateTaskMicros(task) > CONTRACT_MICROS.binomial_200.price);
+    assert.equal(planPlacement(task, { threads: 2, inline: true }).inline, false);
+    const european: ImpliedVolTask = { ...task, quotes: [{ ...quote, exercise: 'european' }] };
+    assert.equal(planPlacement(european, { threads: 2, inline: true }).inline, true);
+  });
+});
+
+describe('splitEvenly and splitBySize', () => {
+  it('cover [0, n) with contiguous ranges, even ones differing in size by at most one', () => {
+    for (const [n, count] of [[10, 3], [7, 7], [1000, 4], [5, 1]] as const) {
+      const ranges = splitEvenly(n, count);
+      assert.equal(ranges.length, count);
+      assert.deepEqual(covered(ranges), indices(n));
+      const sizes = ranges.map(([s, e]) => e - s);
+      assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1);
+    }
+    assert.deepEqual(covered(splitBySize(11, 4)), indices(11));
+    assert.deepEqual(splitBySize(8, 4), [[0, 4], [4, 8]]);
+  });
+});

@@ -2,7 +2,9 @@
  * Measures what docs/RUNBOOK.md's "Monte Carlo batching guidance" states: the latency of one
  * POST /api/v1/pricing/batch with model monte_carlo_20k for 1, 10, 100 and 1000 contracts, through the real service
  * (src/main.ts in its own process, OPE_THREADS=2), one request at a time, after a warm-up. No seed, so nothing is
- * answered from the result cache. Prints a Markdown table and the machine it ran on.
+ * answered from the result cache. Beside the wall-clock latency it reports the service's CPU time per request
+ * (process_cpu_seconds_total from its /metrics, all threads), which other load on a shared machine barely changes:
+ * on dedicated cores the latency approaches CPU time / OPE_THREADS. Prints a Markdown table and the machine.
  *
  *   node --import tsx test/deploy/measure-monte-carlo-batches.ts [threads]
  *
@@ -59,23 +61,31 @@ async function main(): Promise<void> {
     // Warm-up: worker threads started, JIT-compiled engine, the placement estimate settled.
     for (const [contracts] of SIZES) for (let i = 0; i < 2; i += 1) await post(batch(contracts));
 
+    const cpuSeconds = async (): Promise<number> => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const match = /^process_cpu_seconds_total (\S+)$/m.exec(text);
+      if (match === null) throw new Error('no process_cpu_seconds_total in /metrics');
+      return Number(match[1]);
+    };
     const loadBefore = loadavg()[0]!;
     const rows: string[] = [];
     for (const [contracts, repetitions] of SIZES) {
       const body = batch(contracts);
       const times: number[] = [];
+      const cpuBefore = await cpuSeconds();
       for (let i = 0; i < repetitions; i += 1) times.push(await post(body));
+      const cpuMs = ((await cpuSeconds()) - cpuBefore) * 1000 / repetitions;
       times.sort((a, b) => a - b);
       const median = quantile(times, 0.5);
       rows.push(
-        `| ${contracts} | ${repetitions} | ${median.toFixed(1)} | ${times[0]!.toFixed(1)} | ${times.at(-1)!.toFixed(1)} | ${Math.round((contracts / median) * 1000)} |`,
+        `| ${contracts} | ${repetitions} | ${median.toFixed(1)} | ${times[0]!.toFixed(1)} | ${times.at(-1)!.toFixed(1)} | ${cpuMs.toFixed(1)} | ${(cpuMs / THREADS).toFixed(1)} |`,
       );
     }
     const loadAfter = loadavg()[0]!;
     console.log(`OPE_THREADS=${THREADS}; ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}; Node ${process.version}; 1-minute load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`);
     console.log('');
-    console.log('| contracts | requests | median ms | min ms | max ms | contracts/s (median) |');
-    console.log('|---:|---:|---:|---:|---:|---:|');
+    console.log('| contracts | requests | median ms | min ms | max ms | CPU ms per request | CPU ms / OPE_THREADS |');
+    console.log('|---:|---:|---:|---:|---:|---:|---:|');
     for (const row of rows) console.log(row);
   } finally {
     await ope.stop();

@@ -116,19 +116,24 @@ export function baroneAdesiWhaleyKernel(
   // tested before each update, so `iterations` counts updates.
   let iterations = 0;
   let converged = false;
+  const dr = Math.exp(-rT);
   for (;;) {
+    // The Black-Scholes value at Si written out, sharing N(d1) with the update: the critical price lies on
+    // the in-the-money side (Si > K for a call, Si < K for a put), where this difference does not cancel.
     const d1 = (Math.log(Si / K) + bT + 0.5 * variance) / stdDev;
-    const bs = blackScholesPrice(type, Si, K, T, sigma, r, q);
+    const d2 = d1 - stdDev;
     let residual: number;
     let next: number;
     if (isCall) {
       const nd1 = normCdf(d1);
+      const bs = dq * Si * nd1 - dr * K * normCdf(d2);
       const rhs = bs + ((1 - dq * nd1) * Si) / Q;
       const bi = dq * nd1 * (1 - 1 / Q) + (1 - (dq * normPdf(d1)) / stdDev) / Q;
       residual = Si - K - rhs;
       next = (K + rhs - bi * Si) / (1 - bi);
     } else {
       const nmd1 = normCdf(-d1);
+      const bs = dr * K * normCdf(-d2) - dq * Si * nmd1;
       const rhs = bs - ((1 - dq * nmd1) * Si) / Q;
       const bi = -dq * nmd1 * (1 - 1 / Q) - (1 + (dq * normPdf(-d1)) / stdDev) / Q;
       residual = K - Si - rhs;

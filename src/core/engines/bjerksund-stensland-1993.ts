@@ -4,6 +4,7 @@ import type { PriceResult } from '../results.js';
 import type { Price, Rate, Volatility, YearFraction } from '../types.js';
 import { requireExercise, validateInputs } from '../validate.js';
 import { blackScholesPrice, type PricingOptions } from './black-scholes.js';
+import { normCdf } from '../math/normal.js';
 import { asCall, floorAmericanValue, phiScaled, RUNAWAY_BOUNDARY_STD_DEVS, type FormulaStatus } from './bjerksund-stensland-common.js';
 import { bumpGreeks } from './bump-greeks.js';
 
@@ -63,14 +64,18 @@ export function bjerksundStensland1993Price(
   // The intrinsic floor matters here only when r and q are both negative, where the European value can
   // fall below it (the papers assume r >= 0).
   if (c.q <= 0) return Math.max(european, intrinsic);
-  return floorAmericanValue(flatBoundaryCall(c.S, c.X, expiry, volatility, c.r, c.q), european, intrinsic, status);
+  return floorAmericanValue(flatBoundaryCall(c.S, c.X, expiry, volatility, c.r, c.q, false), european, intrinsic, status);
 }
 
 /**
- * The 1993 call value for q > 0 (so b < r), or -Infinity where the trigger price falls below the strike.
- * All inputs as totals over the life: rT = r T, bT = b T, variance = sigma^2 T, as QuantLib writes it.
+ * The 1993 call value for q > 0 (so b < r), before the European and intrinsic floors, or -Infinity where the
+ * trigger price falls below the strike or runs away (see RUNAWAY_BOUNDARY_STD_DEVS). Internally the inputs
+ * are totals over the life (rT = r T, bT = b T, variance = sigma^2 T), as QuantLib writes them. Two
+ * arrangements of the same sum: a fast one when every factor is a representable double and a general one
+ * that keeps the factors as logarithms; `generalOnly` forces the latter (exported so the tests can hold the
+ * two against each other).
  */
-function flatBoundaryCall(S: number, X: number, T: number, sigma: number, r: number, q: number): number {
+export function flatBoundaryCall(S: number, X: number, T: number, sigma: number, r: number, q: number, generalOnly: boolean): number {
   const rT = r * T;
   const bT = (r - q) * T;
   const variance = sigma * sigma * T;
@@ -86,7 +91,12 @@ function flatBoundaryCall(S: number, X: number, T: number, sigma: number, r: num
   if (S >= I) return S - X;
   if (Math.log(I / S) - bT > RUNAWAY_BOUNDARY_STD_DEVS * stdDev) return Number.NEGATIVE_INFINITY;
   // alpha S^beta = (I - X) (S/I)^beta; with phi's own S^gamma folded in, every power is a ratio below 1.
-  const logAlphaSBeta = Math.log(I - X) + beta * Math.log(S / I);
+  const L = Math.log(I / S);
+  const logAlphaSBeta = Math.log(I - X) - beta * L;
+  const kappa0 = (2 * bT) / variance - 1;
+  if (!generalOnly && Math.max(Math.abs(kappa0) + 2, Math.abs(kappa0 + beta)) * L + Math.abs(logAlphaSBeta) < SAFE_LOG_FACTOR) {
+    return fastFlatBoundary(S, X, rT, bT, variance, stdDev, beta, L, kappa0, logAlphaSBeta);
+  }
   return (
     Math.exp(logAlphaSBeta) -
     phiScaled(logAlphaSBeta, S, beta, I, I, rT, bT, variance, stdDev) +
@@ -95,4 +105,56 @@ function flatBoundaryCall(S: number, X: number, T: number, sigma: number, r: num
     X * phiScaled(0, S, 0, I, I, rT, bT, variance, stdDev) +
     X * phiScaled(0, S, 0, X, I, rT, bT, variance, stdDev)
   );
+}
+
+/** Below this every factor of the formula is evaluated directly (see fastFlatBoundary). */
+const SAFE_LOG_FACTOR = 500;
+
+/**
+ * The same sum as flatBoundaryCall's general form, for when every factor is a representable double: the
+ * exponentials are taken once (e^{lambda} is e^{-qT} for gamma = 1 and e^{-rT} for gamma = 0, and
+ * (I/S)^kappa for gamma = 1 is (I/S)^2 times the one for gamma = 0), leaving the ten normal probabilities.
+ * L = ln(I/S) > 0 and kappa0 = 2b/sigma^2 - 1.
+ */
+function fastFlatBoundary(
+  S: number,
+  X: number,
+  rT: number,
+  bT: number,
+  variance: number,
+  stdDev: number,
+  beta: number,
+  L: number,
+  kappa0: number,
+  logAlphaSBeta: number,
+): number {
+  const lnXS = Math.log(X / S);
+  const twoLOverSd = (2 * L) / stdDev;
+  // d_gamma(H) = (ln(H/S) - bT - (gamma - 1/2) variance) / stdDev and d' = d - 2 L / stdDev.
+  const shift = (gamma: number): number => (bT + (gamma - 0.5) * variance) / stdDev;
+  const s0 = shift(0);
+  const s1 = shift(1);
+  const sBeta = shift(beta);
+  const dI0 = L / stdDev - s0;
+  const dX0 = lnXS / stdDev - s0;
+  const dI1 = L / stdDev - s1;
+  const dX1 = lnXS / stdDev - s1;
+  const dIBeta = L / stdDev - sBeta;
+
+  const pow0 = Math.exp(kappa0 * L); // (I/S)^kappa(0)
+  const pow1 = pow0 * Math.exp(2 * L); // (I/S)^kappa(1)
+  const discountR = Math.exp(-rT); // e^{lambda(0)}
+  const discountQ = Math.exp(bT - rT); // e^{lambda(1)}
+  const lambdaBeta = -rT + beta * bT + 0.5 * beta * (beta - 1) * variance; // 0 up to rounding: beta is its root
+  const alphaSBeta = Math.exp(logAlphaSBeta);
+  // (I - X)(S/I)^beta e^{lambda(beta)} [N(d) - (I/S)^kappa(beta) N(d')], the powers of I/S added as exponents
+  // (net (kappa(beta) - beta) L = (kappa0 + beta) L, which the caller bounded).
+  const betaTerm =
+    alphaSBeta * Math.exp(lambdaBeta) * normCdf(dIBeta) -
+    Math.exp(logAlphaSBeta + lambdaBeta + (kappa0 + 2 * beta) * L) * normCdf(dIBeta - twoLOverSd);
+  const phi1I = discountQ * (normCdf(dI1) - pow1 * normCdf(dI1 - twoLOverSd));
+  const phi1X = discountQ * (normCdf(dX1) - pow1 * normCdf(dX1 - twoLOverSd));
+  const phi0I = discountR * (normCdf(dI0) - pow0 * normCdf(dI0 - twoLOverSd));
+  const phi0X = discountR * (normCdf(dX0) - pow0 * normCdf(dX0 - twoLOverSd));
+  return alphaSBeta - betaTerm + S * (phi1I - phi1X) - X * (phi0I - phi0X);
 }

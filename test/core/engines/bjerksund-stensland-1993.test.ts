@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { blackScholesPrice } from '../../../src/core/engines/black-scholes.js';
-import { priceBjerksundStensland1993 } from '../../../src/core/engines/bjerksund-stensland-1993.js';
+import { flatBoundaryCall, priceBjerksundStensland1993 } from '../../../src/core/engines/bjerksund-stensland-1993.js';
 import { CoreError } from '../../../src/core/errors.js';
 import type { AmericanCase } from './american-approximation-support.js';
 import { americanOption, assertClose, describeCase, europeanOption, intrinsic, marketOf, QUANTLIB_AMERICAN } from './american-approximation-support.js';
@@ -68,6 +68,23 @@ describe('bjerksund_stensland_1993 (flat exercise boundary, as QuantLib 1.29 imp
       { type: 'put', spot: 95, strike: 100, expiry: 1, rate: -0.005, dividendYield: 0.03, volatility: 0.3 },
     ];
     for (const c of cases) assert.equal(price(c).value, european(c), describeCase(c));
+  });
+
+  it('gives the same numbers from its fast arrangement and its all-logarithms arrangement (to 1e-12)', () => {
+    let compared = 0;
+    for (const row of QUANTLIB_AMERICAN.rows) {
+      const call = row.type === 'call' ? row : { ...row, spot: row.strike, strike: row.spot, rate: row.dividendYield, dividendYield: row.rate };
+      if (call.dividendYield <= 0) continue;
+      const fast = flatBoundaryCall(call.spot, call.strike, call.expiry, call.volatility, call.rate, call.dividendYield, false);
+      const general = flatBoundaryCall(call.spot, call.strike, call.expiry, call.volatility, call.rate, call.dividendYield, true);
+      if (!Number.isFinite(fast)) {
+        assert.equal(general, fast, describeCase(row));
+        continue;
+      }
+      assertClose(fast, general, 1e-12, 1e-13 * Math.max(row.spot, row.strike), 'fast vs general', row);
+      compared++;
+    }
+    assert.ok(compared > 800, `compared ${compared}`);
   });
 
   it('satisfies the put-call transformation P(S, K, T, r, q, sigma) = C(K, S, T, q, r, sigma) of Bjerksund and Stensland', () => {

@@ -66,6 +66,43 @@ for (const [model, engine] of ENGINES) {
       );
     });
 
+    it('increases with the volatility (implied volatility inverts it)', () => {
+      fc.assert(
+        fc.property(caseArb, fc.double({ min: 1e-3, max: 0.3, noNaN: true }), (c, step) => {
+          const higher = { ...c, volatility: c.volatility * (1 + step) };
+          const v = value(c);
+          const w = value(higher);
+          assert.ok(w >= v - slack(c), `${describeCase(c)}: ${v}; at sigma ${higher.volatility}: ${w}`);
+        }),
+        { numRuns: 500, seed: 14 },
+      );
+    });
+
+    it('increases with the time to expiry', () => {
+      fc.assert(
+        fc.property(caseArb, fc.double({ min: 1e-3, max: 0.3, noNaN: true }), (c, step) => {
+          const longer = { ...c, expiry: c.expiry * (1 + step) };
+          const v = value(c);
+          const w = value(longer);
+          assert.ok(w >= v - slack(c), `${describeCase(c)}: ${v}; at T ${longer.expiry}: ${w}`);
+        }),
+        { numRuns: 500, seed: 15 },
+      );
+    });
+
+    it('is convex in the strike', () => {
+      fc.assert(
+        fc.property(caseArb, fc.double({ min: 1e-3, max: 0.2, noNaN: true }), (c, step) => {
+          const h = c.strike * step;
+          const v = value(c);
+          const lower = value({ ...c, strike: c.strike - h });
+          const upper = value({ ...c, strike: c.strike + h });
+          assert.ok(lower + upper - 2 * v >= -slack(c), `${describeCase(c)}: V(K-h) ${lower}, V(K) ${v}, V(K+h) ${upper}, h = ${h}`);
+        }),
+        { numRuns: 500, seed: 16 },
+      );
+    });
+
     it('decreases with the strike for a call and increases for a put', () => {
       fc.assert(
         fc.property(caseArb, fc.double({ min: 1e-4, max: 0.2, noNaN: true }), (c, step) => {

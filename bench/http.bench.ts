@@ -11,8 +11,9 @@
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
-import { createInterface } from 'node:readline';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mintDevToken } from '../src/auth/dev-token.js';
 
@@ -43,6 +44,11 @@ const THREADS = Number(process.env.OPE_THREADS ?? availableParallelism());
 const QUEUE_MAX = Number(process.env.OPE_THREAD_QUEUE_MAX ?? 32);
 
 async function startService(): Promise<{ url: string; stop: () => Promise<number | null> }> {
+  // The service's log goes to a file, not a pipe: stdout writes to a pipe are synchronous on Linux, so a benchmark
+  // process busy driving autocannon would stall the service's event loop whenever the pipe filled up.
+  const logDir = mkdtempSync(join(tmpdir(), 'ope-bench-'));
+  const logFile = join(logDir, 'service.log');
+  const log = openSync(logFile, 'w');
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: {
@@ -56,21 +62,28 @@ async function startService(): Promise<{ url: string; stop: () => Promise<number
       OPE_CACHE_SIZE: '0',
       LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', log, 'inherit'],
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const port = await new Promise<number>((resolve, reject) => {
-    void exited.then((code) => reject(new Error(`the service exited with code ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (text) => {
-      const line = JSON.parse(text) as { event?: string; port?: number };
-      if (line.event === 'service.start') resolve(Number(line.port));
-    });
-  });
+  closeSync(log);
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve((exitCode = code))));
+  let port: number | undefined;
+  while (port === undefined) {
+    if (exitCode !== undefined) throw new Error(`the service exited with code ${exitCode}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const start = readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"service.start"'))
+      .map((line) => JSON.parse(line) as { port: number })[0];
+    port = start?.port;
+  }
   return {
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
       child.kill('SIGTERM');
-      return exited;
+      const code = await exited;
+      rmSync(logDir, { recursive: true, force: true });
+      return code;
     },
   };
 }
@@ -112,12 +125,16 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function run(url: string, token: string, scenario: string, path: string, body: string, connections: number): Promise<Row> {
+  // autocannon drops the connections still waiting when a scenario ends; the service then stops those jobs and
+  // replaces their threads. One answered request per thread first, so no scenario measures the restart of the last.
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  await Promise.all(Array.from({ length: THREADS }, () => fetch(url + path, { method: 'POST', headers, body }).then((r) => r.text())));
   const ok: number[] = [];
   const refused: number[] = [];
   const instance = autocannon({
     url: url + path,
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    headers,
     body,
     connections,
     duration: SECONDS,

@@ -31,8 +31,7 @@ USER ope
 EXPOSE 8000
 # SIGTERM starts the graceful drain (src/main.ts); keep `docker stop -t` above OPE_SHUTDOWN_GRACE_SECONDS (25).
 STOPSIGNAL SIGTERM
-# Host: localhost, because the production Host allow-list (OPE_ALLOWED_HOSTS) must list it for probes anyway
-# (deploy/kubernetes/configmap.yaml); fetch() cannot set Host, node:http can.
+# /healthz is exempt from the OPE_ALLOWED_HOSTS check, so the check needs no Host of its own.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
-  CMD ["node", "-e", "require('node:http').get({ host: '127.0.0.1', port: process.env.PORT || 8000, path: '/healthz', headers: { host: 'localhost' }, timeout: 2000 }, (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8000) + '/healthz', { signal: AbortSignal.timeout(2000) }).then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/main.js"]

@@ -2,15 +2,16 @@
  * `node --import tsx bench/american-approximations.bench.ts`: single-threaded, steady-state cost of the three
  * American approximations (barone_adesi_whaley, bjerksund_stensland, bjerksund_stensland_1993) through the
  * library API, without greeks and with them (nine revaluations), plus the bivariate normal CDF that
- * Bjerksund-Stensland 2002 evaluates twenty times per price. Median of timed rounds after a warm-up; both
- * CPU time (process.cpuUsage, less sensitive to other load on a shared machine) and wall time.
- * Target: <= 1,000 ns per price without greeks (NUMERICS.md, issue 2).
+ * Bjerksund-Stensland 2002 evaluates twenty times per price and one Black-Scholes price for scale. Median of
+ * timed rounds after a warm-up; both CPU time (process.cpuUsage, less sensitive to other load on a shared
+ * machine) and wall time. Target: <= 1,000 ns per price without greeks (NUMERICS.md, issue 2).
  */
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { priceBaroneAdesiWhaley } from '../src/core/engines/barone-adesi-whaley.js';
 import { priceBjerksundStensland } from '../src/core/engines/bjerksund-stensland.js';
 import { priceBjerksundStensland1993 } from '../src/core/engines/bjerksund-stensland-1993.js';
+import { blackScholesPrice } from '../src/core/engines/black-scholes.js';
 import type { OptionSpec } from '../src/core/instruments/option-spec.js';
 import type { MarketInputs } from '../src/core/market/market-inputs.js';
 import { bivariateNormalCdf } from '../src/core/math/bivariate-normal.js';
@@ -103,6 +104,20 @@ for (const [name, engine] of ENGINES) {
     timing: measure(fewer.length, 7, 1, () => {
       let sum = 0;
       for (const c of fewer) sum += engine(c.option, c.market).greeks!.delta;
+      return sum;
+    }),
+    target: Number.NaN,
+  });
+}
+
+{
+  // For scale on a shared machine: one European price, which each approximation computes at least once.
+  const cases = makeCases(100_000, 5);
+  rows.push({
+    workload: 'blackScholesPrice (for scale)',
+    timing: measure(cases.length, 9, 2, () => {
+      let sum = 0;
+      for (const c of cases) sum += blackScholesPrice(c.option.type, c.market.spot, c.option.strike, c.option.expiry, c.market.volatility, c.market.rate, c.market.dividendYield);
       return sum;
     }),
     target: Number.NaN,

@@ -120,12 +120,9 @@ export function twoStepBoundaryCall(S: number, X: number, T: number, sigma: numb
   // The largest logarithm of a factor the formula multiplies a probability by: alpha S^beta, e^(lambda T),
   // and (I2/S)^kappa, (I1/S)^kappa, (I1/I2)^kappa for each gamma.
   const largestRatio = Math.max(logI2 - logS, Math.abs(logI1 - logS), Math.abs(logI2 - logI1));
-  let largestFactor = 0;
-  for (const gamma of [beta, 1, 0]) {
-    const lambdaT = Math.abs((-r + gamma * b + 0.5 * gamma * (gamma - 1) * v2) * T);
-    const kappa = Math.abs((2 * b) / v2 + 2 * gamma - 1);
-    largestFactor = Math.max(largestFactor, lambdaT + kappa * largestRatio);
-  }
+  const factorLog = (gamma: number): number =>
+    Math.abs((-r + gamma * b + 0.5 * gamma * (gamma - 1) * v2) * T) + Math.abs((2 * b) / v2 + 2 * gamma - 1) * largestRatio;
+  const largestFactor = Math.max(factorLog(beta), factorLog(1), factorLog(0));
   if (!generalOnly && Math.max(Math.abs(logAlpha1SBeta), Math.abs(logAlpha2SBeta)) + largestFactor < SAFE_LOG_FACTOR) {
     return fastFormula(S, X, T, r, b, sigma, beta, logS, logI1, logI2, logAlpha1SBeta, logAlpha2SBeta);
   }

@@ -59,7 +59,7 @@ export interface PricingPoolOptions {
 }
 
 export interface RunOptions {
-  /** Aborting removes a waiting job, or stops a running one (its threads are replaced); run() rejects with the signal's reason. */
+  /** Aborting removes a waiting job; chunks already running finish (or meet the deadline) unobserved. run() rejects with the signal's reason at once. */
   readonly signal?: AbortSignal;
 }
 
@@ -242,7 +242,7 @@ export class PricingPool {
         detachSignal: () => {},
       };
       if (signal) {
-        const onAbort = (): void => this.#abortJob(job, abortReason(signal));
+        const onAbort = (): void => this.#abandonJob(job, abortReason(signal));
         signal.addEventListener('abort', onAbort, { once: true });
         job.detachSignal = () => signal.removeEventListener('abort', onAbort);
       }
@@ -420,6 +420,25 @@ export class PricingPool {
   #release(job: Job, controller: AbortController): void {
     job.running.delete(controller);
     this.#inFlight -= 1;
+  }
+
+  /**
+   * The caller went away (client disconnected): its promise rejects at once and its waiting chunks are dropped,
+   * but chunks already on a thread run to their end or to the deadline. Stopping them would terminate and
+   * restart the thread (about 0.5 s under tsx), which costs more than the chunk, and would let clients churn
+   * threads simply by disconnecting.
+   */
+  #abandonJob(job: Job, reason: unknown): void {
+    if (job.settled) return;
+    if (job.running.size === 0) {
+      this.#abortJob(job, reason);
+      return;
+    }
+    job.pending.length = 0;
+    job.remaining = job.running.size;
+    job.detachSignal();
+    job.reject(reason);
+    this.#pump();
   }
 
   /** Settles a job early: dequeues it or stops its running chunks (piscina terminates and replaces those threads). */

@@ -274,8 +274,23 @@ describe('PricingPool', () => {
     assert.equal(threadOf(outcomes[0]), held?.threadId);
   });
 
-  it('stops a running job when its caller aborts and replaces its thread', async () => {
+  it('rejects a running job at once when its caller aborts, but lets the chunk finish on its thread (no thread churn)', async () => {
     const { pool, channel } = setUp({ threads: 1 });
+    const controller = new AbortController();
+    const held = pool.run(scriptedTask(contract(Op.hold, 0)), { signal: controller.signal });
+    const [started] = await channel.waitForStarted(1);
+    controller.abort(new Error('client went away'));
+    assert.match(String((await rejection(held) as Error).message), /client went away/);
+    assert.equal(pool.stats.inFlight, 1, 'the chunk is still on its thread');
+    channel.release(0);
+    const after = await pool.run(echoTask(1));
+    assert.equal(threadOf(after[0]), started?.threadId, 'the same thread serves the next job');
+    assert.equal(pool.stats.inFlight, 0);
+    assert.equal(pool.stats.runningJobs, 0, 'the abandoned job left the active list');
+  });
+
+  it('still stops an abandoned job that runs past the deadline, replacing its thread', async () => {
+    const { pool, channel } = setUp({ threads: 1, taskTimeoutSeconds: 1 });
     const controller = new AbortController();
     const spinning = pool.run(scriptedTask(contract(Op.spin, 0)), { signal: controller.signal });
     const [spin] = await channel.waitForStarted(1);

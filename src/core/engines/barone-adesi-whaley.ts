@@ -1,12 +1,13 @@
 import type { OptionSpec } from '../instruments/option-spec.js';
 import type { MarketInputs } from '../market/market-inputs.js';
-import { normCdf, normPdf } from '../math/normal.js';
+import { normCdfFromDensity, quickNormCdf } from '../math/normal-from-density.js';
 import type { PriceResult } from '../results.js';
 import { requireExercise, validateInputs } from '../validate.js';
 import { blackScholesPrice, priceBlackScholes, type PricingOptions } from './black-scholes.js';
 import { bumpGreeks } from './bump-greeks.js';
 
 const MODEL = 'barone_adesi_whaley';
+const INV_SQRT_2PI = 0.3989422804014327;
 
 /**
  * Stopping rule of the critical-price iteration, |LHS - RHS| / K <= 1e-6: the value in Haug's published
@@ -118,24 +119,27 @@ export function baroneAdesiWhaleyKernel(
   let converged = false;
   const dr = Math.exp(-rT);
   for (;;) {
-    // The Black-Scholes value at Si written out, sharing N(d1) with the update: the critical price lies on
-    // the in-the-money side (Si > K for a call, Si < K for a put), where this difference does not cancel.
+    // The Black-Scholes value at Si written out, sharing N(d1) and the density with the update: the critical
+    // price lies on the in-the-money side (Si > K for a call, Si < K for a put), where this difference does
+    // not cancel. One exponential serves both densities, since F phi(d1) = K phi(d2) with F = Si dq / dr.
     const d1 = (Math.log(Si / K) + bT + 0.5 * variance) / stdDev;
     const d2 = d1 - stdDev;
+    const pdf1 = INV_SQRT_2PI * Math.exp(-0.5 * d1 * d1);
+    const pdf2 = (pdf1 * Si * dq) / (K * dr);
     let residual: number;
     let next: number;
     if (isCall) {
-      const nd1 = normCdf(d1);
-      const bs = dq * Si * nd1 - dr * K * normCdf(d2);
+      const nd1 = normCdfFromDensity(d1, pdf1);
+      const bs = dq * Si * nd1 - dr * K * normCdfFromDensity(d2, pdf2);
       const rhs = bs + ((1 - dq * nd1) * Si) / Q;
-      const bi = dq * nd1 * (1 - 1 / Q) + (1 - (dq * normPdf(d1)) / stdDev) / Q;
+      const bi = dq * nd1 * (1 - 1 / Q) + (1 - (dq * pdf1) / stdDev) / Q;
       residual = Si - K - rhs;
       next = (K + rhs - bi * Si) / (1 - bi);
     } else {
-      const nmd1 = normCdf(-d1);
-      const bs = dr * K * normCdf(-d2) - dq * Si * nmd1;
+      const nmd1 = normCdfFromDensity(-d1, pdf1);
+      const bs = dr * K * normCdfFromDensity(-d2, pdf2) - dq * Si * nmd1;
       const rhs = bs - ((1 - dq * nmd1) * Si) / Q;
-      const bi = -dq * nmd1 * (1 - 1 / Q) - (1 + (dq * normPdf(-d1)) / stdDev) / Q;
+      const bi = -dq * nmd1 * (1 - 1 / Q) - (1 + (dq * pdf1) / stdDev) / Q;
       residual = K - Si - rhs;
       next = (K - rhs + bi * Si) / (1 + bi);
     }
@@ -179,13 +183,13 @@ function premiumFormula(isCall: boolean, S: number, K: number, Si: number, Q: nu
   const d1 = (Math.log(Si / K) + bT + 0.5 * variance) / stdDev;
   if (isCall) {
     if (S >= Si) return S - K;
-    const A2 = (Si / Q) * (1 - dq * normCdf(d1));
-    return european + A2 * Math.pow(S / Si, Q);
+    const A2 = (Si / Q) * (1 - dq * quickNormCdf(d1));
+    return european + A2 * Math.exp(Q * Math.log(S / Si));
   }
   if (Si === 0) return european;
   if (S <= Si) return K - S;
-  const A1 = -(Si / Q) * (1 - dq * normCdf(-d1));
-  return european + A1 * Math.pow(S / Si, Q);
+  const A1 = -(Si / Q) * (1 - dq * quickNormCdf(-d1));
+  return european + A1 * Math.exp(Q * Math.log(S / Si));
 }
 
 /**

@@ -4,7 +4,7 @@ import type { PriceResult } from '../results.js';
 import type { Price, Rate, Volatility, YearFraction } from '../types.js';
 import { requireExercise, validateInputs } from '../validate.js';
 import { blackScholesPrice, type PricingOptions } from './black-scholes.js';
-import { normCdf } from '../math/normal.js';
+import { quickNormCdf } from '../math/normal-from-density.js';
 import { asCall, floorAmericanValue, phiScaled, RUNAWAY_BOUNDARY_STD_DEVS, type FormulaStatus } from './bjerksund-stensland-common.js';
 import { bumpGreeks } from './bump-greeks.js';
 
@@ -150,11 +150,11 @@ function fastFlatBoundary(
   // (I - X)(S/I)^beta e^{lambda(beta)} [N(d) - (I/S)^kappa(beta) N(d')], the powers of I/S added as exponents
   // (net (kappa(beta) - beta) L = (kappa0 + beta) L, which the caller bounded).
   const betaTerm =
-    alphaSBeta * Math.exp(lambdaBeta) * normCdf(dIBeta) -
-    Math.exp(logAlphaSBeta + lambdaBeta + (kappa0 + 2 * beta) * L) * normCdf(dIBeta - twoLOverSd);
-  const phi1I = discountQ * (normCdf(dI1) - pow1 * normCdf(dI1 - twoLOverSd));
-  const phi1X = discountQ * (normCdf(dX1) - pow1 * normCdf(dX1 - twoLOverSd));
-  const phi0I = discountR * (normCdf(dI0) - pow0 * normCdf(dI0 - twoLOverSd));
-  const phi0X = discountR * (normCdf(dX0) - pow0 * normCdf(dX0 - twoLOverSd));
+    alphaSBeta * Math.exp(lambdaBeta) * quickNormCdf(dIBeta) -
+    Math.exp(logAlphaSBeta + lambdaBeta + (kappa0 + 2 * beta) * L) * quickNormCdf(dIBeta - twoLOverSd);
+  const phi1I = discountQ * (quickNormCdf(dI1) - pow1 * quickNormCdf(dI1 - twoLOverSd));
+  const phi1X = discountQ * (quickNormCdf(dX1) - pow1 * quickNormCdf(dX1 - twoLOverSd));
+  const phi0I = discountR * (quickNormCdf(dI0) - pow0 * quickNormCdf(dI0 - twoLOverSd));
+  const phi0X = discountR * (quickNormCdf(dX0) - pow0 * quickNormCdf(dX0 - twoLOverSd));
   return alphaSBeta - betaTerm + S * (phi1I - phi1X) - X * (phi0I - phi0X);
 }

@@ -1,7 +1,7 @@
 import type { OptionSpec, OptionType } from '../instruments/option-spec.js';
 import type { MarketInputs } from '../market/market-inputs.js';
 import { bivariateNormalCdfAtCorrelation, plackettIntegralAtCorrelation } from '../math/bivariate-normal.js';
-import { normCdf } from '../math/normal.js';
+import { quickNormCdf } from '../math/normal-from-density.js';
 import type { PriceResult } from '../results.js';
 import type { Price, Rate, Volatility, YearFraction } from '../types.js';
 import { requireExercise, validateInputs } from '../validate.js';
@@ -277,16 +277,16 @@ function gammaTerms(
   const e2 = (lnI2S - lnI1I2 + muT1) / sd1;
   const e3 = (-lnI1S - muT1) / sd1;
   const e4 = (lnI2S - lnI1I2 - muT1) / sd1;
-  const n1 = normCdf(-e1);
-  const n2 = normCdf(-e2);
-  const n3 = normCdf(-e3);
-  const n4 = normCdf(-e4);
+  const n1 = quickNormCdf(-e1);
+  const n2 = quickNormCdf(-e2);
+  const n3 = quickNormCdf(-e3);
+  const n4 = quickNormCdf(-e4);
 
   // phi over [0, t1] with trigger I2: H = I2 has its own arguments; H = I1 has -e1 and -e2.
   const expLambdaT1 = Math.exp(lambda * t1);
   const g1 = (-lnI2S + muT1) / sd1;
   const g2 = (lnI2S + muT1) / sd1;
-  let sum = cPhiI2 * expLambdaT1 * (normCdf(-g1) - f2 * normCdf(-g2)) + cPhiI1 * expLambdaT1 * (n1 - f2 * n2);
+  let sum = cPhiI2 * expLambdaT1 * (quickNormCdf(-g1) - f2 * quickNormCdf(-g2)) + cPhiI1 * expLambdaT1 * (n1 - f2 * n2);
 
   const expLambdaT = Math.exp(lambda * T);
   const muT = mu * T;
@@ -321,9 +321,9 @@ function psiBracket(
   const f2Arg = (2 * lnI2S + lnSH + muT) / sd;
   const f3Arg = (2 * lnI1S + lnSH + muT) / sd;
   const f4Arg = (2 * lnI1I2 + lnSH + muT) / sd;
-  const m1 = plackettPositive(-e1, -f1Arg) + n1 * normCdf(-f1Arg);
-  const m2 = plackettPositive(-e2, -f2Arg) + n2 * normCdf(-f2Arg);
-  const m3 = plackettNegative(-e3, -f3Arg) + n3 * normCdf(-f3Arg);
-  const m4 = plackettNegative(-e4, -f4Arg) + n4 * normCdf(-f4Arg);
+  const m1 = plackettPositive(-e1, -f1Arg) + n1 * quickNormCdf(-f1Arg);
+  const m2 = plackettPositive(-e2, -f2Arg) + n2 * quickNormCdf(-f2Arg);
+  const m3 = plackettNegative(-e3, -f3Arg) + n3 * quickNormCdf(-f3Arg);
+  const m4 = plackettNegative(-e4, -f4Arg) + n4 * quickNormCdf(-f4Arg);
   return m1 - f2 * m2 - f1 * m3 + f12 * m4;
 }

@@ -131,10 +131,9 @@ function fastFlatBoundary(
   const lnXS = Math.log(X / S);
   const twoLOverSd = (2 * L) / stdDev;
   // d_gamma(H) = (ln(H/S) - bT - (gamma - 1/2) variance) / stdDev and d' = d - 2 L / stdDev.
-  const shift = (gamma: number): number => (bT + (gamma - 0.5) * variance) / stdDev;
-  const s0 = shift(0);
-  const s1 = shift(1);
-  const sBeta = shift(beta);
+  const s0 = (bT - 0.5 * variance) / stdDev;
+  const s1 = (bT + 0.5 * variance) / stdDev;
+  const sBeta = (bT + (beta - 0.5) * variance) / stdDev;
   const dI0 = L / stdDev - s0;
   const dX0 = lnXS / stdDev - s0;
   const dI1 = L / stdDev - s1;

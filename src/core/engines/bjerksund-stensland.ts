@@ -120,9 +120,11 @@ export function twoStepBoundaryCall(S: number, X: number, T: number, sigma: numb
   // The largest logarithm of a factor the formula multiplies a probability by: alpha S^beta, e^(lambda T),
   // and (I2/S)^kappa, (I1/S)^kappa, (I1/I2)^kappa for each gamma.
   const largestRatio = Math.max(logI2 - logS, Math.abs(logI1 - logS), Math.abs(logI2 - logI1));
-  const factorLog = (gamma: number): number =>
-    Math.abs((-r + gamma * b + 0.5 * gamma * (gamma - 1) * v2) * T) + Math.abs((2 * b) / v2 + 2 * gamma - 1) * largestRatio;
-  const largestFactor = Math.max(factorLog(beta), factorLog(1), factorLog(0));
+  const largestFactor = Math.max(
+    factorLogBound(beta, r, b, v2, T, largestRatio),
+    factorLogBound(1, r, b, v2, T, largestRatio),
+    factorLogBound(0, r, b, v2, T, largestRatio),
+  );
   if (!generalOnly && Math.max(Math.abs(logAlpha1SBeta), Math.abs(logAlpha2SBeta)) + largestFactor < SAFE_LOG_FACTOR) {
     return fastFormula(S, X, T, r, b, sigma, beta, logS, logI1, logI2, logAlpha1SBeta, logAlpha2SBeta);
   }
@@ -148,6 +150,11 @@ export function twoStepBoundaryCall(S: number, X: number, T: number, sigma: numb
     X * psiScaled(0, S, T, 0, X, I2, I1, t1, r, b, sigma);
 
   return firstPeriod + secondPeriod;
+}
+
+/** |lambda T| + |kappa| * (largest |log ratio| of the triggers and the spot) for one gamma: a bound on log factors. */
+function factorLogBound(gamma: number, r: number, b: number, v2: number, T: number, largestRatio: number): number {
+  return Math.abs((-r + gamma * b + 0.5 * gamma * (gamma - 1) * v2) * T) + Math.abs((2 * b) / v2 + 2 * gamma - 1) * largestRatio;
 }
 
 /**

@@ -86,7 +86,9 @@ describe('the pricing pool behind the HTTP server', () => {
   });
 
   it('answers a task past OPE_THREAD_TASK_TIMEOUT_SECONDS with 503 on time, and the replacement thread serves the next request', async () => {
-    const s = await server({ OPE_THREADS: '1', OPE_THREAD_QUEUE_MAX: '4', OPE_THREAD_QUEUE_TIMEOUT_SECONDS: '5', OPE_THREAD_TASK_TIMEOUT_SECONDS: '1' });
+    // A generous admission wait: the follow-up request waits for the replacement thread to load, which takes
+    // seconds on a loaded machine under tsx, and that wait is admission, not the 1 s task deadline under test.
+    const s = await server({ OPE_THREADS: '1', OPE_THREAD_QUEUE_MAX: '4', OPE_THREAD_QUEUE_TIMEOUT_SECONDS: '60', OPE_THREAD_TASK_TIMEOUT_SECONDS: '1' });
     const token = await s.token(['pricing:read']);
     assert.equal((await s.request('/api/v1/pricing/batch', { token, body: monteCarloBatch(2, 1) })).status, 200, 'warm-up');
 

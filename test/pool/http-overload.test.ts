@@ -100,9 +100,11 @@ describe('the pricing pool behind the HTTP server', () => {
     assertUnavailable(slow);
     assert.ok(elapsedMs >= 1000 && elapsedMs < 2500, `answered after ${elapsedMs.toFixed(0)} ms`);
 
-    const next = await s.request('/api/v1/pricing/batch', { token, body: monteCarloBatch(4, 3) });
+    // One contract without greeks: the replacement thread runs it cold (unoptimised code), and on a loaded
+    // machine a bigger batch could itself meet the 1 s deadline.
+    const next = await s.request('/api/v1/pricing/batch', { token, body: { ...monteCarloBatch(1, 3), calculate_greeks: false } });
     assert.equal(next.status, 200);
-    assert.equal(next.json.results.length, 4);
+    assert.equal(next.json.results.length, 1);
     const scrape = (await s.request('/metrics', { token: null })).text;
     assert.equal(metric(scrape, 'ope_threadpool_tasks_in_flight'), 0);
     assert.equal(metric(scrape, 'ope_threadpool_rejections_total'), 0, 'a deadline is not an admission refusal');

@@ -19,7 +19,7 @@ import {
 /**
  * The playground page: reads the form, prices through /api/v1, shows the API's answer (or its errors beside the
  * fields they name) and draws the curves. `document.body.dataset.state` says where it is (ready, pricing, drawing,
- * done, error), for people and for the browser test alike.
+ * done, error) and `dataset.run` counts the pricings started, for people and for the browser test alike.
  */
 
 const $ = (id) => document.getElementById(id);
@@ -275,6 +275,7 @@ async function price() {
   const controller = new AbortController();
   inFlight = controller;
   const { signal } = controller;
+  document.body.dataset.run = String(Number(document.body.dataset.run ?? '0') + 1);
   clearErrors();
   setState('pricing', 'Pricing…');
   const values = Object.fromEntries(new FormData(form));
@@ -303,9 +304,14 @@ async function price() {
     await Promise.all([drawSpotCharts(priced, seedText, signal), drawVolatilityChart(priced, seedText, signal), drawConvergenceChart(priced, seedText, signal)]);
   } catch (error) {
     if (error?.name === 'AbortError') return;
-    throw error;
+    // The API errors are shown per chart; anything else is a fault of the page, said here rather than lost.
+    $('form-error').textContent = `The curves could not be drawn: ${messageOf(error)}`;
+    setState('error', 'Priced, but the curves failed.');
+    return;
   }
-  if (inFlight === controller) setState('done', `Priced with ${result.model_used}; curves drawn.`);
+  if (inFlight !== controller) return;
+  await loadModels();
+  setState('done', `Priced with ${result.model_used}; curves drawn.`);
 }
 
 form.addEventListener('submit', (event) => {
@@ -321,8 +327,15 @@ function describeModel() {
   $('hint-model').textContent = modelDescriptions.get($('field-model').value) ?? '';
 }
 
-/** The model list from the API (GET /api/v1/models), replacing the page's built-in three; kept when it fails. */
+let modelsLoaded = false;
+
+/**
+ * The model list from the API (GET /api/v1/models), replacing the page's built-in three; kept when it fails. Loaded
+ * at start-up with a development token, else after the first pricing with a pasted one (never while the user is
+ * typing or clicking: the descriptions change the layout).
+ */
 async function loadModels() {
+  if (modelsLoaded) return;
   const select = $('field-model');
   let body;
   try {
@@ -330,6 +343,7 @@ async function loadModels() {
   } catch {
     return;
   }
+  modelsLoaded = true;
   const selected = select.value;
   modelDescriptions.clear();
   for (const model of body.models) modelDescriptions.set(model.name, `${model.description} Exercise: ${model.exercise_styles.join(', ')}.`);
@@ -339,12 +353,6 @@ async function loadModels() {
 
 $('field-model').addEventListener('change', describeModel);
 
-tokenInput.addEventListener('change', () => {
-  $('error-token').textContent = '';
-  tokenInput.removeAttribute('aria-invalid');
-  void loadModels();
-});
-
 async function start() {
   development = await fetchDevelopmentToken();
   $('hint-token').textContent =
@@ -352,7 +360,7 @@ async function start() {
       ? `Using a development token from this server (scope ${development.scope}, renewed automatically). Paste another token to use it instead.`
       : 'Paste a bearer token with the pricing:read scope (from your identity provider, or npm run token with DEV_JWT_SECRET).';
   tokenInput.placeholder = development !== null ? 'development token in use' : 'paste a token';
-  await loadModels();
+  if (development !== null) await loadModels();
   setState('ready', '');
 }
 

@@ -58,22 +58,6 @@ export function phiScaled(
  */
 export const RUNAWAY_BOUNDARY_STD_DEVS = 12.5;
 
-/** Inputs of the call the put-call transformation produces: spot, strike, rate, dividend yield. */
-export interface CallInputs {
-  readonly S: number;
-  readonly X: number;
-  readonly r: number;
-  readonly q: number;
-}
-
-/**
- * The put-call transformation of Bjerksund and Stensland: P(S, X, T, r, b, sigma) = C(X, S, T, r - b, -b, sigma),
- * i.e. spot and strike swap and so do the rate and the dividend yield (r - b = q, and -b = q - r).
- */
-export function asCall(isCall: boolean, spot: number, strike: number, rate: number, dividendYield: number): CallInputs {
-  return isCall ? { S: spot, X: strike, r: rate, q: dividendYield } : { S: strike, X: spot, r: dividendYield, q: rate };
-}
-
 /** Set when a closed form could not be evaluated in doubles and a fallback value was returned instead. */
 export interface FormulaStatus {
   formulaFailed: boolean;

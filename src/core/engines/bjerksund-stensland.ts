@@ -6,7 +6,7 @@ import type { PriceResult } from '../results.js';
 import type { Price, Rate, Volatility, YearFraction } from '../types.js';
 import { requireExercise, validateInputs } from '../validate.js';
 import { blackScholesPrice, type PricingOptions } from './black-scholes.js';
-import { asCall, floorAmericanValue, phiScaled, RUNAWAY_BOUNDARY_STD_DEVS, type FormulaStatus } from './bjerksund-stensland-common.js';
+import { floorAmericanValue, phiScaled, RUNAWAY_BOUNDARY_STD_DEVS, type FormulaStatus } from './bjerksund-stensland-common.js';
 import { bumpGreeks } from './bump-greeks.js';
 
 const MODEL = 'bjerksund_stensland';
@@ -77,12 +77,18 @@ export function bjerksundStensland2002Price(
   status?: FormulaStatus,
 ): Price {
   const european = blackScholesPrice(type, spot, strike, expiry, volatility, rate, dividendYield);
-  const c = asCall(type === 'call', spot, strike, rate, dividendYield);
-  const intrinsic = Math.max(c.S - c.X, 0);
-  // The intrinsic floor matters here only when r and q are both negative, where the European value can
-  // fall below it (the papers assume r >= 0).
-  if (c.q <= 0) return Math.max(european, intrinsic);
-  return floorAmericanValue(twoStepBoundaryCall(c.S, c.X, expiry, volatility, c.r, c.q, false), european, intrinsic, status);
+  // The put-call transformation P(S, X, T, r, b, sigma) = C(X, S, T, r - b, -b, sigma): spot and strike swap,
+  // and so do the rate and the dividend yield (r - b = q, -b = q - r).
+  const isCall = type === 'call';
+  const S = isCall ? spot : strike;
+  const X = isCall ? strike : spot;
+  const r = isCall ? rate : dividendYield;
+  const q = isCall ? dividendYield : rate;
+  const intrinsic = Math.max(S - X, 0);
+  // A call with q <= 0 (b >= r) is never exercised early. The intrinsic floor matters here only when r and
+  // q are both negative, where the European value can fall below it (the papers assume r >= 0).
+  if (q <= 0) return Math.max(european, intrinsic);
+  return floorAmericanValue(twoStepBoundaryCall(S, X, expiry, volatility, r, q, false), european, intrinsic, status);
 }
 
 /**

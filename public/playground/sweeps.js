@@ -11,13 +11,14 @@
  * or the surface's estimate for this strike and expiry), i.e. a sticky-strike sweep.
  *
  * Price against volatility cannot be one batch (volatility is market data too, and no such scaling exists), so
- * it is a few single requests. The Monte Carlo convergence chart is one batch of identical contracts: the API
+ * it is a few single requests: eight or nine, since each counts against RATE_LIMIT_DEFAULT (60 a minute by default)
+ * and the price is smooth in volatility. The Monte Carlo convergence chart is one batch of identical contracts: the API
  * gives contract i of a batch its own child stream of (seed, i), so they are independent runs of 20,000 paths
  * each, and after k runs the combined estimate is their mean with standard error sqrt(sum se_i^2) / k.
  */
 
 export const SPOT_SWEEP_POINTS = 41;
-export const VOLATILITY_SWEEP_POINTS = 10;
+export const VOLATILITY_SWEEP_POINTS = 8;
 export const CONVERGENCE_RUNS = 20;
 export const PATHS_PER_RUN = 20_000;
 /** Phi^-1(0.975), the z the API uses for its 95% intervals. */

@@ -1,6 +1,7 @@
 import type { OptionSpec } from '../instruments/option-spec.js';
 import type { MarketInputs } from '../market/market-inputs.js';
 import { normCdfFromDensity, quickNormCdf } from '../math/normal-from-density.js';
+import { findRootBrent } from '../math/root-finding.js';
 import type { PriceResult } from '../results.js';
 import { requireExercise, validateInputs } from '../validate.js';
 import { blackScholesPrice, priceBlackScholes, type PricingOptions } from './black-scholes.js';
@@ -22,8 +23,8 @@ export const PUBLISHED_TOLERANCE = 1e-6;
  * price jumps by up to ~1e-6 of the strike; divided by a bump of 1e-5 that would be noise of order 0.1.
  */
 export const CONVERGED_TOLERANCE = 1e-13;
-/** Newton's method from the published seed converges in a handful of steps; this only stops a runaway. */
-const MAX_ITERATIONS = 100;
+/** Newton's method from the published seed converges in a handful of steps; past this, Brent's method takes over. */
+const MAX_ITERATIONS = 50;
 
 /**
  * Barone-Adesi and Whaley (1987), "Efficient analytic approximation of American option values", Journal of
@@ -147,18 +148,36 @@ export function baroneAdesiWhaleyKernel(
       converged = true;
       break;
     }
-    if (!isCall && !(next > 0)) {
-      // A put's critical price heads for 0 when r is near 0 (at r = 0 with q > 0 the update lands on a
-      // rounding-sized number of either sign): no early-exercise region, and the premium term A1 (S/S*)^q1
-      // vanishes in that limit, leaving the European value. QuantLib's iteration lands on ~1e-11 there.
-      Si = 0;
-      converged = true;
-      iterations++;
-      break;
-    }
-    if (iterations === MAX_ITERATIONS || !(next > 0)) break;
-    Si = next;
+    if (iterations === MAX_ITERATIONS) break;
+    // A Newton update that leaves the domain (a call's critical price lies above K, a put's in (0, K)) is
+    // replaced by a bisection step toward the edge. QuantLib's iteration has no such guard and fails or
+    // returns garbage there (deep in-the-money puts with a small volatility and a high rate; puts at r = 0,
+    // whose critical price heads for 0 and where the update lands on a rounding-sized number of either sign),
+    // so the guard changes no value QuantLib computes.
+    if (isCall) Si = next > K ? next : K + (Si - K) / 2;
+    else Si = next > 0 ? next : Si / 2;
     iterations++;
+  }
+  if (!converged) {
+    // Rare (8 in 200,000 random inputs, all with sigma sqrt(T) below 0.07): the published iteration wanders.
+    // The critical price is then found by Brent's method on the same residual over a bracket, with the same
+    // stopping rule; QuantLib has no such fallback, so this changes no value it computes.
+    const residual = (x: number): number => criticalResidual(isCall, x, K, bT, variance, stdDev, dq, dr, Q);
+    // The residual is negative at K for a call (positive far above), positive near 0 for a put (negative at K).
+    const bracket = isCall ? callBracket(residual, K) : ([K * 1e-12, K] as [number, number]);
+    const lowerValue = bracket === null ? Number.NaN : residual(bracket[0]);
+    if (bracket === null || (isCall ? lowerValue >= 0 : lowerValue <= 0)) {
+      // No sign change: the critical price is 0 (put) or infinite (call), and there is no exercise region.
+      Si = isCall ? Number.POSITIVE_INFINITY : 0;
+      converged = true;
+    } else if (!Number.isNaN(lowerValue)) {
+      const root = findRootBrent(residual, bracket[0], bracket[1], { functionTolerance: tolerance, maxIterations: 200, lowerValue });
+      iterations += root.iterations;
+      if (root.converged) {
+        Si = root.root;
+        converged = true;
+      }
+    }
   }
   const european = blackScholesPrice(type, S, K, T, sigma, r, q);
   const value = premiumFormula(isCall, S, K, Si, Q, bT, variance, stdDev, dq, european);
@@ -173,15 +192,40 @@ export function baroneAdesiWhaleyKernel(
     return Math.max(european, isCall ? S - K : K - S);
   }
   // Below the critical price the approximation can fall short of the European value by rounding-level
-  // amounts (and by ~1e-9 of the strike for a put at r = 0, where its critical price is spurious); an
-  // American option is never worth less than its European twin.
-  return Math.max(value, european);
+  // amounts (and by ~1e-9 of the strike for a put at r = 0, where its critical price is spurious), or of the
+  // intrinsic value where the iteration did not converge; an American option is worth at least both.
+  return Math.max(value, european, isCall ? S - K : K - S);
+}
+
+/** (LHS - RHS) / K of the critical-price equation at Si: the quantity the stopping rule tests. */
+function criticalResidual(isCall: boolean, Si: number, K: number, bT: number, variance: number, stdDev: number, dq: number, dr: number, Q: number): number {
+  const d1 = (Math.log(Si / K) + bT + 0.5 * variance) / stdDev;
+  const d2 = d1 - stdDev;
+  const pdf1 = INV_SQRT_2PI * Math.exp(-0.5 * d1 * d1);
+  const pdf2 = (pdf1 * Si * dq) / (K * dr);
+  if (isCall) {
+    const nd1 = normCdfFromDensity(d1, pdf1);
+    const bs = dq * Si * nd1 - dr * K * normCdfFromDensity(d2, pdf2);
+    return (Si - K - bs - ((1 - dq * nd1) * Si) / Q) / K;
+  }
+  const nmd1 = normCdfFromDensity(-d1, pdf1);
+  const bs = dr * K * normCdfFromDensity(-d2, pdf2) - dq * Si * nmd1;
+  return (K - Si - bs + ((1 - dq * nmd1) * Si) / Q) / K;
+}
+
+/** [K, upper] with a positive call residual at `upper` (doubling from 2K), or null if none below 2^60 K. */
+function callBracket(residual: (x: number) => number, K: number): [number, number] | null {
+  for (let upper = 2 * K, i = 0; i < 60; upper *= 2, i++) {
+    if (residual(upper) > 0) return [K, upper];
+  }
+  return null;
 }
 
 /** The quadratic approximation's value given the critical price Si and the exponent Q. */
 function premiumFormula(isCall: boolean, S: number, K: number, Si: number, Q: number, bT: number, variance: number, stdDev: number, dq: number, european: number): number {
   const d1 = (Math.log(Si / K) + bT + 0.5 * variance) / stdDev;
   if (isCall) {
+    if (Si === Number.POSITIVE_INFINITY) return european;
     if (S >= Si) return S - K;
     const A2 = (Si / Q) * (1 - dq * quickNormCdf(d1));
     return european + A2 * Math.exp(Q * Math.log(S / Si));

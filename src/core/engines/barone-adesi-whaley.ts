@@ -149,13 +149,15 @@ export function baroneAdesiWhaleyKernel(
       break;
     }
     if (iterations === MAX_ITERATIONS) break;
-    // A Newton update that leaves the domain (a call's critical price lies above K, a put's in (0, K)) is
-    // replaced by a bisection step toward the edge. QuantLib's iteration has no such guard and fails or
-    // returns garbage there (deep in-the-money puts with a small volatility and a high rate; puts at r = 0,
-    // whose critical price heads for 0 and where the update lands on a rounding-sized number of either sign),
-    // so the guard changes no value QuantLib computes.
-    if (isCall) Si = next > K ? next : K + (Si - K) / 2;
-    else Si = next > 0 ? next : Si / 2;
+    // A Newton update to a non-positive price is replaced by a bisection step toward the edge of the domain
+    // (K for a call, 0 for a put). QuantLib's iteration has no such guard and throws there (its Black formula
+    // refuses a negative forward): deep in-the-money puts with a small volatility and a high rate, calls
+    // with a tiny sigma sqrt(T) and a large q. Puts at r = 0 are the one case on both sides: the critical price
+    // heads for 0 and the update lands on a rounding-sized number of either sign; QuantLib's positive one and
+    // these halvings both end at the European value (to 1e-9 relative on our reference rows). Any other
+    // update, even one outside the critical price's range, is taken as published.
+    if (next > 0) Si = next;
+    else Si = isCall ? K + (Si - K) / 2 : Si / 2;
     iterations++;
   }
   if (!converged) {

@@ -90,12 +90,23 @@ function benchModel(model: ModelName, exercise: 'european' | 'american', n: numb
   const ivIn = { isCall: input.isCall, price, spot: input.spot, strike: input.strike, expiry: input.expiry, rate: input.rate, dividendYield: input.dividendYield };
   const ivOut = { volatility: new Float64Array(n), iterations: new Uint16Array(n), status: new Uint8Array(n) };
   rows.push({ workload: 'implied volatility batch (1e-12)', ns: measure(n, 9, 2, () => impliedVolatilityBatch(ivIn, ivOut, n)), target: 700 });
-  let worst = 0; let failures = 0;
+  // Accuracy: sigma is only determined to (price rounding) x (condition number price / (sigma * vega)); judge the
+  // 1e-12 target on quotes with condition <= 100, as the tests do, and report the rest by their repricing error.
+  let worstWell = 0; let well = 0; let worstReprice = 0; let failures = 0;
   for (let i = 0; i < n; i++) {
     if (ivOut.status[i] !== 0) { failures++; continue; }
-    worst = Math.max(worst, Math.abs(ivOut.volatility[i]! / input.volatility[i]! - 1));
+    const vega = output.vega[i]!;
+    const cond = price[i]! / (input.volatility[i]! * vega);
+    if (cond <= 100) {
+      well++;
+      worstWell = Math.max(worstWell, Math.abs(ivOut.volatility[i]! / input.volatility[i]! - 1));
+    }
+    const repriced = blackScholesPrice(input.isCall[i] ? 'call' : 'put', input.spot[i]!, input.strike[i]!, input.expiry[i]!, ivOut.volatility[i]!, input.rate[i]!, input.dividendYield[i]!);
+    worstReprice = Math.max(worstReprice, Math.abs(repriced / price[i]! - 1));
   }
-  console.log(`implied volatility check: ${n - failures}/${n} solved (the rest priced too close to a bound to invert), worst relative error ${worst.toExponential(2)}`);
+  console.log(`implied volatility: ${n - failures}/${n} solved (the others lie within rounding of a no-arbitrage bound);`
+    + ` worst relative sigma error ${worstWell.toExponential(2)} over the ${well} well-conditioned quotes (condition <= 100);`
+    + ` worst relative repricing error over all solved ${worstReprice.toExponential(2)}`);
 }
 
 benchModel('black_scholes', 'european', 20_000, 9, 150, true);

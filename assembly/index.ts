@@ -1,0 +1,29 @@
+/**
+ * The WebAssembly kernels of OPE (built by assembly/build.mjs into src/core/wasm/kernels-module.ts). Memory is
+ * laid out by the caller from `heapBase()` upward; nothing here allocates.
+ */
+import { exp, expm1, log, log1p } from './fdlibm';
+
+import { KERNEL_SCRATCH_BYTES } from './black-scholes';
+
+export { blackScholesBatch } from './black-scholes';
+export { binomialRollback } from './binomial-tree';
+
+/** First byte of linear memory free for the caller's buffers: the kernels' scratch area comes before it. */
+export function heapBase(): usize {
+  return ((__heap_base + 15) & ~(<usize>15)) + KERNEL_SCRATCH_BYTES;
+}
+
+// The fdlibm ports, exported so that the tests can check them against V8's Math bit for bit.
+export function fdlibmExp(x: f64): f64 {
+  return exp(x);
+}
+export function fdlibmLog(x: f64): f64 {
+  return log(x);
+}
+export function fdlibmLog1p(x: f64): f64 {
+  return log1p(x);
+}
+export function fdlibmExpm1(x: f64): f64 {
+  return expm1(x);
+}

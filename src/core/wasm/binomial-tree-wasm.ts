@@ -1,0 +1,122 @@
+import { CoreError } from '../errors.js';
+import type { OptionSpec } from '../instruments/option-spec.js';
+import type { MarketInputs } from '../market/market-inputs.js';
+import type { PriceResult } from '../results.js';
+import { BINOMIAL_CRR_MODEL } from '../engines/binomial-crr.js';
+import { LEISEN_REIMER_MODEL } from '../engines/leisen-reimer.js';
+import { MAX_TREE_STEPS } from '../engines/binomial-tree.js';
+import type { BinomialLattice, TreeModel } from '../engines/binomial-tree.js';
+import { validateInputs } from '../validate.js';
+import { reserveKernelMemory, wasmKernels } from './wasm-kernels.js';
+
+/** Node values kept by the rollback: the root value and the nodes of steps 1 and 2 (for the tree greeks). */
+export interface TreeRollback {
+  readonly value: number;
+  readonly step1: readonly [number, number];
+  readonly step2: readonly [number, number, number];
+}
+
+/**
+ * binomial-tree.ts's backward induction on the WebAssembly SIMD kernel (assembly/binomial-tree.ts): the same
+ * inputs, the same node tables and the same operations in the same order, hence the same doubles. The lattice
+ * must come from a tree policy and have passed its checks.
+ */
+export function binomialRollbackWasm(lattice: BinomialLattice, option: OptionSpec, spot: number, rate: number): TreeRollback {
+  const n = lattice.steps;
+  const omega = option.type === 'call' ? 1 : -1;
+  const discount = Math.exp(-rate * lattice.dt);
+  const slots = n + 4;
+  const base = reserveKernelMemory((3 * slots + 6) * 8);
+  const rowFactors = base;
+  const columnFactors = base + slots * 8;
+  const values = base + 2 * slots * 8;
+  const out = base + 3 * slots * 8;
+  const kernels = wasmKernels();
+  kernels.binomialRollback(
+    rowFactors, columnFactors, values, out, n, omega * spot, omega * option.strike, lattice.up, lattice.down,
+    discount * lattice.probabilityUp, discount * lattice.probabilityDown, option.exercise === 'american' ? 1 : 0,
+  );
+  const result = new Float64Array(kernels.memory.buffer, out, 6);
+  return { value: result[0]!, step1: [result[1]!, result[2]!], step2: [result[3]!, result[4]!, result[5]!] };
+}
+
+/**
+ * binomial_200 (Cox-Ross-Rubinstein, 200 steps by default) on the WebAssembly kernel: the price of
+ * priceBinomialCrr(option, market, { greeks: false, steps }), bit for bit, with the same validation and errors.
+ * Price only (greeks: null); the tree greeks stay with priceBinomialCrr.
+ */
+export function priceBinomialCrrWasm(option: OptionSpec, market: MarketInputs, steps: number = BINOMIAL_CRR_MODEL.defaultSteps): PriceResult {
+  return priceOnTreeWasm(BINOMIAL_CRR_MODEL, option, market, steps);
+}
+
+/** leisen_reimer (201 steps by default) on the WebAssembly kernel, price only, as priceBinomialCrrWasm. */
+export function priceLeisenReimerWasm(option: OptionSpec, market: MarketInputs, steps: number = LEISEN_REIMER_MODEL.defaultSteps): PriceResult {
+  return priceOnTreeWasm(LEISEN_REIMER_MODEL, option, market, steps);
+}
+
+function priceOnTreeWasm(model: TreeModel, option: OptionSpec, market: MarketInputs, requested: number): PriceResult {
+  validateInputs(option, market);
+  checkSteps(requested, model.name);
+  const steps = model.normaliseSteps(requested);
+  const lattice = model.policy(option, market, steps);
+  checkLattice(lattice, option, market, model.name);
+  const { value } = binomialRollbackWasm(lattice, option, market.spot, market.rate);
+  return { value, greeks: null, diagnostics: { model: model.name, converged: true, iterations: steps } };
+}
+
+// The checks of binomial-tree.ts, with its messages, so both paths refuse the same inputs the same way.
+
+const LOG_RANGE = 700;
+
+function describeInputs(option: OptionSpec, market: MarketInputs, steps: number): string {
+  return `S=${market.spot}, K=${option.strike}, T=${option.expiry}, sigma=${market.volatility}, ` +
+    `r=${market.rate}, q=${market.dividendYield}, steps=${steps}`;
+}
+
+function checkSteps(steps: number, model: string): void {
+  if (!Number.isInteger(steps) || steps < 2 || steps > MAX_TREE_STEPS) {
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `${model}: steps must be an integer from 2 to ${MAX_TREE_STEPS}, got ${String(steps)}`,
+      'steps',
+    );
+  }
+}
+
+function checkLattice(lattice: BinomialLattice, option: OptionSpec, market: MarketInputs, model: string): void {
+  const { up, down, probabilityUp: pu, probabilityDown: pd, steps } = lattice;
+  if (!(pu >= 0 && pu <= 1 && pd >= 0 && pd <= 1 && down > 0 && up > down && Number.isFinite(up))) {
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `${model}: the tree is not arbitrage-free for these inputs (up=${up}, down=${down}, ` +
+        `probability up=${pu}); ${describeInputs(option, market, steps)}`,
+      'volatility',
+    );
+  }
+  if (!nodeFactorsInRange(lattice, market.spot)) {
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `${model}: the tree's nodes leave double-precision range (sigma*sqrt(T*steps) too large); ` +
+        describeInputs(option, market, steps),
+      'volatility',
+    );
+  }
+}
+
+function nodeFactorsInRange(lattice: BinomialLattice, spot: number): boolean {
+  const n = lattice.steps;
+  const c = n >> 1;
+  const logSpot = Math.log(spot);
+  const logUp = Math.log(lattice.up);
+  const logDown = Math.log(lattice.down);
+  const logRatio = logUp - logDown;
+  const extremes = [
+    logSpot + n * logUp,
+    logSpot + n * logDown,
+    logSpot + c * logUp - c * logDown,
+    logSpot + c * logUp + (n - c) * logDown,
+    (n - c) * logRatio,
+    -c * logRatio,
+  ];
+  return Math.max(...extremes) < LOG_RANGE && Math.min(...extremes.slice(2)) > -LOG_RANGE;
+}

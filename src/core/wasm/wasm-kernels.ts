@@ -1,0 +1,75 @@
+import { decodeBase64 } from './decode-base64.js';
+import { KERNELS_WASM_BASE64 } from './kernels-module.js';
+
+/**
+ * The compiled WebAssembly kernels (assembly/*.ts, built by assembly/build.mjs), instantiated on first use.
+ *
+ * The module is embedded in kernels-module.ts as base64 rather than read from a .wasm file, so the core stays
+ * free of I/O (no node:fs, no fetch) and works unchanged in workers, bundles and browsers; the price is 45 KB of
+ * source for a 13 KB module. Instantiation is synchronous (a few milliseconds, once per thread).
+ */
+
+/** The subset of the host's WebAssembly API used here (the project's TypeScript lib does not declare it). */
+interface WebAssemblyHost {
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Instance: new (module: object, imports: object) => { readonly exports: unknown };
+}
+
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+/** The kernels' exports; addresses are byte offsets into `memory`. */
+export interface KernelExports {
+  readonly memory: WasmMemory;
+  /** First byte free for the caller's buffers (after the kernels' own scratch area), 16-byte aligned. */
+  heapBase(): number;
+  /**
+   * Prices options [0, n): isCall (u8) and six f64 input arrays, six f64 output arrays (greeks written only if
+   * withGreeks is 1). Returns how many options took the scalar path.
+   */
+  blackScholesBatch(
+    isCall: number, spot: number, strike: number, expiry: number, volatility: number, rate: number, dividendYield: number,
+    price: number, delta: number, gamma: number, theta: number, vega: number, rho: number,
+    n: number, withGreeks: number,
+  ): number;
+  /**
+   * binomial-tree.ts's rollback: tables rowFactors[n + 1] and columnFactors[n + 4], node values[n + 4] at the
+   * given addresses; writes value, step-1 and step-2 nodes (6 f64) at `out` and returns the value.
+   */
+  binomialRollback(
+    rowFactors: number, columnFactors: number, values: number, out: number,
+    steps: number, omegaSpot: number, omegaStrike: number, up: number, down: number, pu: number, pd: number, american: number,
+  ): number;
+  fdlibmExp(x: number): number;
+  fdlibmLog(x: number): number;
+  fdlibmLog1p(x: number): number;
+  fdlibmExpm1(x: number): number;
+}
+
+const PAGE_BYTES = 65536;
+
+let kernels: KernelExports | undefined;
+
+/** The instantiated kernels (one instance per thread: module state is per worker). */
+export function wasmKernels(): KernelExports {
+  if (kernels === undefined) {
+    const host = (globalThis as unknown as { WebAssembly: WebAssemblyHost }).WebAssembly;
+    const module = new host.Module(decodeBase64(KERNELS_WASM_BASE64));
+    kernels = new host.Instance(module, {}).exports as KernelExports;
+  }
+  return kernels;
+}
+
+/**
+ * Makes the kernels' memory at least `bytes` long past heapBase and returns heapBase. Growing detaches earlier
+ * views of the memory, so callers take their views after this call.
+ */
+export function reserveKernelMemory(bytes: number): number {
+  const k = wasmKernels();
+  const base = k.heapBase();
+  const needed = base + bytes - k.memory.buffer.byteLength;
+  if (needed > 0) k.memory.grow(Math.ceil(needed / PAGE_BYTES));
+  return base;
+}

@@ -1,0 +1,42 @@
+/**
+ * OPE's WebAssembly SIMD kernels (src/core/wasm), the same numbers as the TypeScript engines bit for bit: the
+ * Black-Scholes batch (prices alone, or with the five greeks) and the tree rollback for binomial_200 and
+ * leisen_reimer. Implied volatility, the American approximations and Monte Carlo have no WebAssembly kernel yet.
+ */
+import type { MarketInputs, OptionSpec } from '../../../src/core/index.js';
+import { priceBinomialCrrWasm, priceBlackScholesBatchWasm, priceBlackScholesPricesWasm, priceLeisenReimerWasm } from '../../../src/core/wasm/index.js';
+import type { OptionSet } from '../dataset.js';
+import { greekOutputs, perContractJob, valueOutputs, type Candidate, type CandidateJob } from '../candidate.js';
+
+type TreePricer = (option: OptionSpec, market: MarketInputs) => { value: number };
+
+function treeJob(set: OptionSet, count: number, price: TreePricer): CandidateJob {
+  const outputs = valueOutputs(count);
+  return perContractJob(count, outputs, (i) => {
+    const option: OptionSpec = { type: 'put', strike: set.strike[i]!, expiry: set.expiry[i]!, exercise: 'american' };
+    const market: MarketInputs = { spot: set.spot[i]!, rate: set.rate[i]!, dividendYield: set.dividendYield[i]!, volatility: set.volatility[i]! };
+    outputs.value[i] = price(option, market).value;
+  });
+}
+
+export const opeWasm: Candidate = {
+  name: 'OPE (WebAssembly)',
+  packages: 'this repository, src/core/wasm (AssemblyScript, SIMD)',
+  notes: [
+    'price: priceBlackScholesPricesWasm over the set; price + greeks: priceBlackScholesBatchWasm (same contract as priceBlackScholesBatch)',
+    'trees: priceBinomialCrrWasm / priceLeisenReimerWasm per contract (price only)',
+  ],
+  jobs: {
+    price: ({ european: set }) => {
+      const outputs = valueOutputs(set.size);
+      return { count: set.size, outputs, run: () => (priceBlackScholesPricesWasm(set, outputs.value), outputs.value[set.size - 1]!) };
+    },
+    greeks: ({ european: set }) => {
+      const outputs = greekOutputs(set.size);
+      const batchOutput = { price: outputs.value, ...outputs.greeks };
+      return { count: set.size, outputs, run: () => (priceBlackScholesBatchWasm(set, batchOutput), outputs.value[set.size - 1]!) };
+    },
+    crr: ({ american }) => treeJob(american, 1000, (o, m) => priceBinomialCrrWasm(o, m, 200)),
+    lr: ({ american }) => treeJob(american, 1000, (o, m) => priceLeisenReimerWasm(o, m, 201)),
+  },
+};

@@ -65,11 +65,12 @@ function engineJob(market: Market, set: OptionSet, count: number, american: bool
   });
 }
 
-let shared: Market | undefined;
-/** Built on first use: QuantLib keeps its evaluation date in a global. */
+/**
+ * A fresh market per job, so that no workload pays for the engines an earlier one left registered with the
+ * process (each quote change notifies every engine still registered).
+ */
 function market(): Market {
-  shared ??= new Market();
-  return shared;
+  return new Market();
 }
 
 export const quantlib: Candidate = {

@@ -30,7 +30,7 @@ const BUMPED: readonly ModelName[] = ['barone_adesi_whaley', 'bjerksund_stenslan
 const runs = (model: ModelName): number => (model === 'monte_carlo_20k' ? 30 : TREES.includes(model) ? 60 : 300);
 
 /**
- * How negative a greek that theory makes non-negative may come out from rounding alone, per model. Trees: gamma
+ * How far a greek may cross the bound theory sets from rounding alone, per model. Trees: gamma
  * from node values (measured -4.5e-12 of 1/(S sigma sqrt(T))), vega a bump of two rollbacks (measured -1.3e-8 of
  * S sqrt(T), deep in the money where the true vega is ~0). Bumped closed forms: a second difference over the spot
  * bump h carries ~eps max(S, K) / h^2, a first difference over the volatility bump ~eps max(S, K) / (1e-4 sigma).
@@ -42,7 +42,8 @@ function roundingAllowance(model: ModelName, c: Case): { delta: number; gamma: n
     const h = c.spot * Math.min(SPOT_RELATIVE_BUMP, SPOT_BUMP_PER_STD_DEV * stdDev);
     return { delta: (1e-13 * notional) / h, gamma: (1e-13 * notional) / (h * h), vega: (1e-13 * notional) / (VOLATILITY_RELATIVE_BUMP * c.volatility) };
   }
-  if (TREES.includes(model)) return { delta: 1e-12, gamma: 1e-9 / (c.spot * stdDev), vega: 1e-6 * c.spot * Math.sqrt(c.expiry) };
+  // A tree's delta divides node values (rounded to ~1e-16 of the notional) by the step-1 spot spread ~2 S sigma sqrt(dt).
+  if (TREES.includes(model)) return { delta: (1e-13 * notional) / (c.spot * c.volatility * Math.sqrt(c.expiry / 200)), gamma: 1e-9 / (c.spot * stdDev), vega: 1e-6 * c.spot * Math.sqrt(c.expiry) };
   return { delta: 1e-15, gamma: 0, vega: 0 };
 }
 

@@ -9,9 +9,11 @@ import type { ModelName } from '../../../src/core/models.js';
 import {
   AMERICAN_MODELS,
   caseArb,
+  crrEuropeanErrorBound,
   describeCase,
   inApproximationsNegativeRateCallGap,
   intrinsicValue,
+  leisenReimerEuropeanErrorBound,
   marketOf,
   monteCarloCaseArb,
   optionOf,
@@ -63,20 +65,20 @@ describe('European round trips: a model price -> impliedVolatility (Black-Schole
 
   /**
    * A tree's European price is Black-Scholes plus its discretisation error e, so its Black-Scholes implied volatility
-   * is sigma + e / vega to first order. With |e| <= tolerance * S sigma sqrt(T) (binomial_200 1e-2, leisen_reimer
-   * 1.5e-6: their own tests' bounds), |implied - sigma| * vega <= tolerance * S sigma sqrt(T) up to the second-order
+   * is sigma + e / vega to first order. With |e| bounded as property-support.ts measures (crrEuropeanErrorBound,
+   * leisenReimerEuropeanErrorBound), |implied - sigma| * vega stays within that bound up to the second-order
    * term, which 2x covers where vega is not tiny (vega >= 1e-3 S sqrt(T), i.e. not deep in or out of the money).
    * Where the tree's price falls outside the Black-Scholes bounds (deep in the money, a time value below the tree's
    * error), the refusal must name the lower bound, and Black-Scholes must indeed be within e of it.
    */
-  const treeTolerance: Partial<Record<ModelName, number>> = { binomial_200: 1e-2, leisen_reimer: 1.5e-6 };
+  const treeBound = { binomial_200: crrEuropeanErrorBound, leisen_reimer: leisenReimerEuropeanErrorBound } as const;
   for (const model of ['binomial_200', 'leisen_reimer'] as const) {
     it(`${model}: its Black-Scholes implied volatility is sigma to within its price error over vega`, () => {
       fc.assert(
         fc.property(caseArb, (c) => {
           const quote = value(model, c, 'european');
           const bs = price('black_scholes', c, 'european', true);
-          const allowed = treeTolerance[model]! * priceScale(c);
+          const allowed = treeBound[model](c);
           const implied = blackScholesImplied(quote, c);
           const context = `${describeCase(c, 'european', model)} tree price=${quote} Black-Scholes ${bs.value}`;
           if (implied instanceof CoreError) {
@@ -137,6 +139,8 @@ describe('round trips through each model: price = M(sigma) -> impliedVolatilityA
     const context = `${describeCase(c, exercise, model)} price=${quote}`;
     const moved = pricer(c.volatility * 1.01) - quote;
     if (!(quote > intrinsicValue(c) * (1 + 1e-6) + 1e-12 * c.strike) || !(moved > 1e-6 * quote)) return;
+    // An American put at r < 0 can be worth more than K, which impliedVolatilityAmerican refuses (known-defects.test.ts).
+    if (exercise === 'american' && c.type === 'put' && quote >= c.strike) return;
     const result = impliedVolatilityAmerican(quote, optionOf(c, exercise), marketOf(c), pricer);
     const noise = stoppingRuleNoise(model, c, exercise);
     const repriced = pricer(result.volatility);

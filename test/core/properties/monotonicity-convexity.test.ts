@@ -18,6 +18,9 @@ import {
   type Case,
 } from './property-support.js';
 
+/** The closed-form American approximations. */
+const BUMPED_MODELS: readonly ModelName[] = ['barone_adesi_whaley', 'bjerksund_stensland', 'bjerksund_stensland_1993'];
+
 /** A relative bump of an input: from 0.1% (where a tree's discretisation could show through) to 30%. */
 const bumpArb = fc.double({ min: 1e-3, max: 0.3, noNaN: true, noDefaultInfinity: true });
 
@@ -81,6 +84,8 @@ describe('monotonicity in volatility', () => {
     it(`${model} (${exercise}) does not fall when the volatility rises`, () => {
       fc.assert(
         fc.property(caseArb, bumpArb, (c, h) => {
+          // A volatility bump can cross the approximations' flip to the European value at r < 0, q ~ 0.
+          if (exercise === 'american' && BUMPED_MODELS.includes(model) && inApproximationsNegativeRateCallGap(c)) return;
           assertMoves(1, value(model, c, exercise), value(model, { ...c, volatility: c.volatility * (1 + h) }, exercise), `volatility x${1 + h}`, c, exercise, model);
         }),
         { numRuns: runsFor(model) },

@@ -167,3 +167,19 @@ export function stoppingRuleNoise(model: ModelName, c: Case, exercise: ExerciseS
 export function inApproximationsNegativeRateCallGap(c: Case): boolean {
   return c.type === 'call' && c.rate < 0 && c.dividendYield < 1e-6;
 }
+
+/**
+ * How far binomial_200's European value may sit from Black-Scholes. The CRR tree is centred on the spot, not the
+ * forward, so its O(1/n) error grows with the carry measured in standard deviations, rho = |r - q| sqrt(T) / sigma:
+ * over 30,000 draws of this domain, |error| / (S sigma sqrt(T)) stayed below 1.05e-3 (1 + rho^2), and reached
+ * 6.3e-2 at sigma = 5%, r = 14%, q = 0, T = 8 (rho = 7.7). The bound allows 2.5e-3 (1 + rho^2) of the scale.
+ */
+export function crrEuropeanErrorBound(c: Case): number {
+  const carryInStdDevs = (Math.abs(c.rate - c.dividendYield) * Math.sqrt(c.expiry)) / c.volatility;
+  return 2.5e-3 * (1 + carryInStdDevs * carryInStdDevs) * priceScale(c);
+}
+
+/** leisen_reimer's European error bound: 1.5e-6 of S sigma sqrt(T) (measured 6.3e-7 over the same 30,000 draws). */
+export function leisenReimerEuropeanErrorBound(c: Case): number {
+  return 1.5e-6 * priceScale(c);
+}

@@ -1,10 +1,18 @@
 /**
  * OPE's WebAssembly SIMD kernels (src/core/wasm), the same numbers as the TypeScript engines bit for bit: the
- * Black-Scholes batch (prices alone, or with the five greeks) and the tree rollback for binomial_200 and
- * leisen_reimer. Implied volatility, the American approximations and Monte Carlo have no WebAssembly kernel yet.
+ * Black-Scholes batch (prices alone, or with the five greeks), the tree rollback for binomial_200 and
+ * leisen_reimer, and monte_carlo_20k without greeks. Implied volatility and the American approximations have no
+ * WebAssembly kernel.
  */
 import type { MarketInputs, OptionSpec } from '../../../src/core/index.js';
-import { priceBinomialCrrWasm, priceBlackScholesBatchWasm, priceBlackScholesPricesWasm, priceLeisenReimerWasm } from '../../../src/core/wasm/index.js';
+import {
+  priceBinomialCrrWasm,
+  priceBlackScholesBatchWasm,
+  priceBlackScholesPricesWasm,
+  priceLeisenReimerWasm,
+  priceMonteCarloWasm,
+} from '../../../src/core/wasm/index.js';
+import { MONTE_CARLO_SEED } from './ope.js';
 import type { OptionSet } from '../dataset.js';
 import { greekOutputs, perContractJob, valueOutputs, type Candidate, type CandidateJob } from '../candidate.js';
 
@@ -25,6 +33,7 @@ export const opeWasm: Candidate = {
   notes: [
     'price: priceBlackScholesPricesWasm over the set; price + greeks: priceBlackScholesBatchWasm (same contract as priceBlackScholesBatch)',
     'trees: priceBinomialCrrWasm / priceLeisenReimerWasm per contract (price only)',
+    'Monte Carlo: priceMonteCarloWasm per contract (price, standard error and interval; the same seed and streams as OPE)',
   ],
   jobs: {
     price: ({ european: set }) => {
@@ -38,5 +47,14 @@ export const opeWasm: Candidate = {
     },
     crr: ({ american }) => treeJob(american, 1000, (o, m) => priceBinomialCrrWasm(o, m, 200)),
     lr: ({ american }) => treeJob(american, 1000, (o, m) => priceLeisenReimerWasm(o, m, 201)),
+    mc: ({ european: set }) => {
+      const count = 100;
+      const outputs = valueOutputs(count);
+      return perContractJob(count, outputs, (i) => {
+        const option: OptionSpec = { type: set.isCall[i] === 1 ? 'call' : 'put', strike: set.strike[i]!, expiry: set.expiry[i]!, exercise: 'european' };
+        const market: MarketInputs = { spot: set.spot[i]!, rate: set.rate[i]!, dividendYield: set.dividendYield[i]!, volatility: set.volatility[i]! };
+        outputs.value[i] = priceMonteCarloWasm(option, market, { seed: MONTE_CARLO_SEED, stream: i }).value;
+      });
+    },
   },
 };

@@ -5,3 +5,4 @@
  */
 export { priceBlackScholesBatchWasm, priceBlackScholesPricesWasm } from './black-scholes-batch-wasm.js';
 export { priceBinomialCrrWasm, priceLeisenReimerWasm, binomialRollbackWasm, type TreeRollback } from './binomial-tree-wasm.js';
+export { priceMonteCarloWasm, type MonteCarloWasmOptions } from './monte-carlo-wasm.js';

@@ -42,6 +42,15 @@ export interface KernelExports {
     rowFactors: number, columnFactors: number, values: number, out: number,
     steps: number, omegaSpot: number, omegaStrike: number, up: number, down: number, pu: number, pd: number, american: number,
   ): number;
+  /**
+   * monte_carlo_20k's price path: canonical blocks of a run, each block's (count, mean, m2) written as 3 f64 at
+   * out + 24 block; `scratch` needs 20,000 bytes. Seed and stream as four 32-bit words.
+   */
+  monteCarloPriceBlocks(
+    k0: number, k1: number, s0: number, s1: number, totalPairs: number,
+    forward: number, totalVolatility: number, halfDiscount: number, strike: number, isCall: number,
+    scratch: number, out: number,
+  ): void;
   fdlibmExp(x: number): number;
   fdlibmLog(x: number): number;
   fdlibmLog1p(x: number): number;

@@ -10,7 +10,7 @@ import {
   type OptionSpec,
   type PriceResult,
 } from '../../src/core/index.js';
-import { absoluteError, relativeError, type ErrorMeasure } from './accuracy.js';
+import { absoluteError, relativeError, RELATIVE_FLOOR, type ErrorMeasure } from './accuracy.js';
 import type { Outputs, WorkloadId, WorkloadInputs } from './candidate.js';
 import type { OptionSet } from './dataset.js';
 
@@ -45,6 +45,12 @@ const valueOnly = (outputs: Outputs): readonly Float64Array[] => [outputs.value]
  * is lost in the price's last bits fall outside; no method can recover their volatility.
  */
 export const WELL_POSED_ELASTICITY = 0.01;
+/**
+ * Quotes below this price (far out of the money, down to 1e-170 in this set) are left out of the error column:
+ * nobody trades them, and counting them would rank the peers by their underflow handling rather than by their
+ * accuracy. OPE inverts them too (its own tests cover that range).
+ */
+export const SMALLEST_QUOTE = RELATIVE_FLOOR;
 
 type AmericanEngine = (option: OptionSpec, market: MarketInputs) => PriceResult;
 
@@ -78,14 +84,14 @@ export const WORKLOADS: readonly Workload[] = [
   {
     id: 'iv',
     title: 'implied volatility',
-    errorDescription: `max relative error of sigma over the well-posed quotes (vega sigma >= ${WELL_POSED_ELASTICITY} price)`,
+    errorDescription: `max relative error of sigma over the quotes worth at least ${SMALLEST_QUOTE} whose price determines sigma (vega sigma >= ${WELL_POSED_ELASTICITY} price)`,
     measure: relativeError,
     compared: valueOnly,
     reference: ({ european, analytic }) => ({
       arrays: [european.volatility],
       include: (i) => {
         const price = analytic.value[i]!;
-        return price > 0 && analytic.greeks.vega[i]! * european.volatility[i]! >= WELL_POSED_ELASTICITY * price;
+        return price >= SMALLEST_QUOTE && analytic.greeks.vega[i]! * european.volatility[i]! >= WELL_POSED_ELASTICITY * price;
       },
     }),
   },

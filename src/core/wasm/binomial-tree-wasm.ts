@@ -25,7 +25,7 @@ export function binomialRollbackWasm(lattice: BinomialLattice, option: OptionSpe
   const n = lattice.steps;
   const omega = option.type === 'call' ? 1 : -1;
   const discount = Math.exp(-rate * lattice.dt);
-  const slots = n + 4;
+  const slots = n + 6;
   const base = reserveKernelMemory((3 * slots + 6) * 8);
   const rowFactors = base;
   const columnFactors = base + slots * 8;

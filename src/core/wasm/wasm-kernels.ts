@@ -36,7 +36,7 @@ export interface KernelExports {
     n: number, withGreeks: number,
   ): number;
   /**
-   * binomial-tree.ts's rollback: tables rowFactors[n + 1] and columnFactors[n + 4], node values[n + 4] at the
+   * binomial-tree.ts's rollback: tables rowFactors[n + 1] and columnFactors[n + 6], node values[n + 6] at the
    * given addresses; writes value, step-1 and step-2 nodes (6 f64) at `out` and returns the value.
    */
   binomialRollback(

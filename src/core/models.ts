@@ -39,7 +39,7 @@ export const MODELS: readonly ModelInfo[] = [
     name: 'black_scholes',
     exerciseStyles: ['european'],
     greeks: { delta: 'analytic', gamma: 'analytic', theta: 'analytic', vega: 'analytic', rho: 'analytic' },
-    description: 'Generalised Black-Scholes-Merton closed form. American calls without dividends are priced as European; other American options are refused.',
+    description: 'Generalised Black-Scholes-Merton closed form. American calls without dividends at a rate >= 0 are priced as European; other American options are refused.',
   },
   { name: 'binomial_200', exerciseStyles: ['european', 'american'], greeks: TREE, description: 'Cox-Ross-Rubinstein binomial tree, 200 steps.' },
   {

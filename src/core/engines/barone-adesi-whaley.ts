@@ -36,9 +36,10 @@ const MAX_ITERATIONS = 50;
  * and diagnostics.converged says whether the stopping rule was met within 100 steps.
  *
  * European options get exactly the black_scholes result (diagnostics.model stays 'barone_adesi_whaley').
- * A call with q <= 0 is never exercised early and gets the Black-Scholes value, as in the paper. A put
- * with r < 0 gets the Black-Scholes value too (early exercise is then never optimal; QuantLib 1.29's
- * iteration fails there with a negative forward); at r = 0 the approximation runs as published (Haug's
+ * A call with q <= 0 and r >= 0 is never exercised early and gets the Black-Scholes value, as in the paper
+ * (with r < 0 paying the strike early pays, so the approximation runs). A put with r < 0 and q >= 0 gets the
+ * Black-Scholes value too (early exercise is then never optimal; QuantLib 1.29's iteration fails there with
+ * a negative forward); at r = 0 the approximation runs as published (Haug's
  * table has such a row, 4.2294). The value is never below the European value (nor, where no critical price
  * is needed, the intrinsic value); QuantLib's values on our reference rows never are either, beyond
  * rounding. Greeks by bump-and-revalue on the fully converged iteration.
@@ -83,16 +84,18 @@ export function baroneAdesiWhaleyKernel(
   out: Float64Array | null,
 ): number {
   const type = isCall ? 'call' : 'put';
-  if ((isCall && q <= 0) || (!isCall && r < 0)) return europeanValue(isCall, S, K, T, sigma, r, q, out);
+  if ((isCall && q <= 0 && r >= 0) || (!isCall && r < 0 && q >= 0)) return europeanValue(isCall, S, K, T, sigma, r, q, out);
   const variance = sigma * sigma * T;
   const stdDev = Math.sqrt(variance);
   const rT = r * T;
   const bT = (r - q) * T;
   const dq = Math.exp(-q * T);
-  // n = 2b/sigma^2 and m = 2r/sigma^2 in the paper; k = m / (1 - e^{-rT}), with its limit 2/(sigma^2 T) at r = 0.
+  // n = 2b/sigma^2 and m = 2r/sigma^2 in the paper; k = m / (1 - e^{-rT}) = (2 / (sigma^2 T)) rT / (1 - e^{-rT}).
+  // The ratio rT / (1 - e^{-rT}) is formed before scaling: variance * (1 - e^{-rT}) underflows to 0 for a
+  // subnormal r. Below 1e-8 its series 1 + rT/2 is exact in doubles, and it is continuous through r = 0.
   const n = (2 * bT) / variance;
   const m = (2 * rT) / variance;
-  const k = rT === 0 ? 2 / variance : (2 * rT) / (variance * -Math.expm1(-rT));
+  const k = (2 / variance) * (Math.abs(rT) < 1e-8 ? 1 + rT / 2 : rT / -Math.expm1(-rT));
   const nm1 = n - 1;
 
   // Seed: the perpetual critical price Su (exponent from m), pulled toward K by h (Haug 1998; QuantLib).

@@ -20,11 +20,15 @@ const MODEL = 'bjerksund_stensland_1993';
  *
  * American exercise only (European -> ERR_CORE_UNSUPPORTED_EXERCISE, param 'exercise'). Puts by the
  * put-call transformation P(S, X, T, r, b, sigma) = C(X, S, T, r - b, -b, sigma). Where early exercise is
- * never optimal (a call with q <= 0, i.e. b >= r; a put with r <= 0) the European Black-Scholes value is
- * returned, as the paper and QuantLib do. Two guards QuantLib 1.29 lacks (its later engine has both):
+ * never optimal (a call with q <= 0 and r >= 0; a put with r <= 0 and q >= 0) the European Black-Scholes value
+ * is returned, as the paper and QuantLib do (their shortcut q <= 0 alone misses that a call pays early
+ * exercise when r < 0). Guards QuantLib 1.29 lacks (its later engine has the first two):
  * - if the heuristic trigger falls below the strike (a cost of carry below about -2 sigma / sqrt(T), where
  *   QuantLib 1.29 throws "approximation not applicable"), the flat-boundary strategy is worthless and the
- *   result is the larger of the European value and intrinsic value, both lower bounds of the American value;
+ *   result is the larger of the European value and intrinsic value, both lower bounds of the American value
+ *   but possibly far below it, reported with converged: false;
+ * - with r < 0 and no finite perpetual boundary (beta <= 1: a call without dividends and r > -sigma^2/2, or
+ *   r < 0 with q < 0), likewise;
  * - the result is never below the European value or the intrinsic value.
  * Greeks by bump-and-revalue (bump-greeks.ts).
  */
@@ -65,15 +69,15 @@ export function bjerksundStensland1993Price(
   const r = isCall ? rate : dividendYield;
   const q = isCall ? dividendYield : rate;
   const intrinsic = Math.max(S - X, 0);
-  // A call with q <= 0 (b >= r) is never exercised early. The intrinsic floor matters here only when r and
-  // q are both negative, where the European value can fall below it (the papers assume r >= 0).
-  if (q <= 0) return Math.max(european, intrinsic);
+  // A call with q <= 0 and r >= 0 is never exercised early (with r < 0 paying the strike early pays).
+  if (q <= 0 && r >= 0) return Math.max(european, intrinsic);
   return floorAmericanValue(flatBoundaryCall(S, X, expiry, volatility, r, q, false), european, intrinsic, status);
 }
 
 /**
- * The 1993 call value for q > 0 (so b < r), before the European and intrinsic floors, or -Infinity where the
- * trigger price falls below the strike or runs away (see RUNAWAY_BOUNDARY_STD_DEVS). Internally the inputs
+ * The 1993 call value for q > 0 or r < 0, before the European and intrinsic floors: -Infinity where the
+ * European value is the answer (the trigger runs away, see RUNAWAY_BOUNDARY_STD_DEVS), NaN where the method
+ * fails (the trigger falls below the strike, or r < 0 leaves no finite perpetual boundary). Internally the inputs
  * are totals over the life (rT = r T, bT = b T, variance = sigma^2 T), as QuantLib writes them. Two
  * arrangements of the same sum: a fast one when every factor is a representable double and a general one
  * that keeps the factors as logarithms; `generalOnly` forces the latter (exported so the tests can hold the
@@ -91,7 +95,11 @@ export function flatBoundaryCall(S: number, X: number, T: number, sigma: number,
   const b0 = Math.max(X, (rT / (rT - bT)) * X);
   const ht = (-(bT + 2 * stdDev) * b0) / (bInfinity - b0);
   const I = b0 - (bInfinity - b0) * Math.expm1(ht);
-  if (!(I >= X)) return Number.NEGATIVE_INFINITY;
+  // beta <= 1 (or complex, NaN): no finite perpetual boundary for the trigger heuristic to start from. With r >= 0
+  // that is q a rounding error above 0, where the European value is the limit; with r < 0 early exercise still
+  // pays (without dividends beta = 1 whenever r > -sigma^2/2), so NaN reports the formula as failed.
+  if (!(beta > 1)) return rT >= 0 ? Number.NEGATIVE_INFINITY : Number.NaN;
+  if (!(I >= X)) return Number.NaN;
   if (S >= I) return S - X;
   if (Math.log(I / S) - bT > RUNAWAY_BOUNDARY_STD_DEVS * stdDev) return Number.NEGATIVE_INFINITY;
   // alpha S^beta = (I - X) (S/I)^beta; with phi's own S^gamma folded in, every power is a ratio below 1.

@@ -58,7 +58,7 @@ export function phiScaled(
  */
 export const RUNAWAY_BOUNDARY_STD_DEVS = 12.5;
 
-/** Set when a closed form could not be evaluated in doubles and a fallback value was returned instead. */
+/** Set when the method failed (outside its domain, or not evaluable in doubles) and a fallback value was returned. */
 export interface FormulaStatus {
   formulaFailed: boolean;
 }
@@ -66,8 +66,9 @@ export interface FormulaStatus {
 /**
  * The approximations value a feasible (not optimal) exercise strategy, so they are lower bounds of the
  * American value, and so are the European value and the intrinsic value: the largest of the three is
- * returned. `american` is -Infinity where the method declines (trigger below the strike, runaway
- * boundary) and NaN or +Infinity where its evaluation broke down, which is reported through `status`.
+ * returned. `american` is -Infinity where the European value is the answer (runaway boundary) and NaN or
+ * +Infinity where the method failed (trigger below the strike, no finite perpetual boundary with r < 0, or a
+ * broken evaluation): the fallback can then be far below the American value, which is reported through `status`.
  */
 export function floorAmericanValue(american: number, european: number, intrinsic: number, status?: FormulaStatus): number {
   if (Number.isNaN(american) || american === Number.POSITIVE_INFINITY) {

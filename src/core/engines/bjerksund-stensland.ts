@@ -36,11 +36,13 @@ const SAFE_LOG_FACTOR = 500;
  *
  * American exercise only (European -> ERR_CORE_UNSUPPORTED_EXERCISE, param 'exercise'). Puts by the
  * put-call transformation P(S, X, T, r, b, sigma) = C(X, S, T, r - b, -b, sigma). Where early exercise is
- * never optimal (call with q <= 0, i.e. b >= r; put with r <= 0) the European value is returned, as in the
- * paper. Guards for inputs the paper does not consider:
+ * never optimal (call with q <= 0 and r >= 0; put with r <= 0 and q >= 0) the European value is returned, as in
+ * the paper. Guards for inputs the paper does not consider:
  * - a trigger below the strike (cost of carry below about -2 sigma / sqrt(T)) means the heuristic boundary
  *   has failed (QuantLib's 1993 engine refuses such inputs): the larger of the European and intrinsic
- *   values is returned;
+ *   values is returned with converged: false (it can be far below the American value);
+ * - with r < 0 and no finite perpetual boundary (beta <= 1: a call without dividends and r > -sigma^2/2, or
+ *   r < 0 with q < 0), likewise;
  * - the result is never below the European value or the intrinsic value (both also lower bounds).
  * The formula is otherwise applied exactly as published, including where strongly negative carry
  * (|b| sqrt(T) > ~1.1 sigma) puts the second-period trigger I1 above the first-period one I2: there the
@@ -85,15 +87,14 @@ export function bjerksundStensland2002Price(
   const r = isCall ? rate : dividendYield;
   const q = isCall ? dividendYield : rate;
   const intrinsic = Math.max(S - X, 0);
-  // A call with q <= 0 (b >= r) is never exercised early. The intrinsic floor matters here only when r and
-  // q are both negative, where the European value can fall below it (the papers assume r >= 0).
-  if (q <= 0) return Math.max(european, intrinsic);
+  // A call with q <= 0 and r >= 0 is never exercised early (with r < 0 paying the strike early pays).
+  if (q <= 0 && r >= 0) return Math.max(european, intrinsic);
   return floorAmericanValue(twoStepBoundaryCall(S, X, expiry, volatility, r, q, false), european, intrinsic, status);
 }
 
 /**
- * The 2002 call value for q > 0 (b < r), before the European and intrinsic floors, or -Infinity where the
- * method declines (see above). Two arrangements of the same sum: a fast one when every factor is a
+ * The 2002 call value for q > 0 or r < 0, before the European and intrinsic floors: -Infinity where the
+ * European value is the answer (runaway trigger), NaN where the method fails (see above). Two arrangements of the same sum: a fast one when every factor is a
  * representable double, and a general one that keeps all factors as logarithms; `generalOnly` forces the
  * latter (exported so the tests can hold the two against each other).
  */
@@ -112,7 +113,11 @@ export function twoStepBoundaryCall(S: number, X: number, T: number, sigma: numb
   const h2 = -(b * T + 2 * sdT) * scale;
   const I2 = b0 - (bInfinity - b0) * Math.expm1(h2);
   const I1 = b0 - (bInfinity - b0) * Math.expm1(h1);
-  if (!(I1 >= X && I2 >= X)) return Number.NEGATIVE_INFINITY;
+  // beta <= 1 (or complex, NaN): no finite perpetual boundary for the trigger heuristic to start from. With r >= 0
+  // that is q a rounding error above 0, where the European value is the limit; with r < 0 early exercise still
+  // pays (without dividends beta = 1 whenever r > -sigma^2/2), so NaN reports the formula as failed.
+  if (!(beta > 1)) return r >= 0 ? Number.NEGATIVE_INFINITY : Number.NaN;
+  if (!(I1 >= X && I2 >= X)) return Number.NaN;
   if (S >= I2) return S - X;
   if (Math.log(Math.min(I1, I2) / S) - b * T > RUNAWAY_BOUNDARY_STD_DEVS * sdT) return Number.NEGATIVE_INFINITY;
 

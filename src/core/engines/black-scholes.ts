@@ -32,8 +32,9 @@ const GL_W1 = 0.6521451548625461, GL_W2 = 0.34785484513745385;
 /**
  * Generalised Black-Scholes-Merton (cost of carry b = r - q) for a European option, with analytic greeks in
  * raw units: delta and gamma per 1.0 of spot, theta per year as dV/dt, vega per 1.00 of volatility, rho per
- * 1.00 of rate (q held fixed). An American call with q = 0 is never exercised early, so it gets the same
- * price; every other American option is refused with ERR_CORE_UNSUPPORTED_EXERCISE (param 'exercise').
+ * 1.00 of rate (q held fixed). An American call with q = 0 and r >= 0 is never exercised early, so it gets the
+ * same price; every other American option (r < 0 included: paying the strike early then pays) is refused with
+ * ERR_CORE_UNSUPPORTED_EXERCISE (param 'exercise').
  *
  * Accuracy (tested against mpmath at 60 digits): 1e-12 relative in price and 1e-10 in greeks (theta: relative
  * to the size of its three terms, as it crosses zero), far out of the money and in the limits sigma -> 0 and
@@ -43,7 +44,7 @@ const GL_W1 = 0.6521451548625461, GL_W2 = 0.34785484513745385;
  */
 export function priceBlackScholes(option: OptionSpec, market: MarketInputs, options?: PricingOptions): PriceResult {
   validateInputs(option, market);
-  if (option.exercise === 'american' && !(option.type === 'call' && market.dividendYield === 0)) {
+  if (option.exercise === 'american' && !(option.type === 'call' && market.dividendYield === 0 && market.rate >= 0)) {
     requireExercise(option, ['european'], MODEL);
   }
   const withGreeks = options?.greeks !== false;

@@ -34,7 +34,8 @@ const FALLBACK_GUESS = 0.3;
  *
  * Bounds, checked first (ERR_CORE_PRICE_BELOW_INTRINSIC / ERR_CORE_PRICE_ABOVE_MAXIMUM, param 'price', message naming
  * the bound and its value): for American exercise the price must lie strictly between max(intrinsic value
- * max(S-K, 0) or max(K-S, 0), the European lower bound) and S for a call, K for a put (the limits as sigma -> infinity);
+ * max(S-K, 0) or max(K-S, 0), the European lower bound) and max(S, S e^(-qT)) for a call, max(K, K e^(-rT)) for a put (the
+ * limits as sigma -> infinity: S and K when q, r >= 0);
  * for European exercise between the discounted intrinsic value and S e^(-qT) (call) or K e^(-rT) (put).
  *
  * Method: the European implied volatility of the same price is an upper bracket (American >= European at equal sigma);
@@ -183,11 +184,13 @@ function checkBounds(price: number, option: OptionSpec, market: Omit<MarketInput
           : [europeanLower, `the European lower bound ${isCall ? 'max(S e^(-qT) - K e^(-rT), 0)' : 'max(K e^(-rT) - S e^(-qT), 0)'}`];
       throw new CoreError('ERR_CORE_PRICE_BELOW_INTRINSIC', `price ${price} is not above the lower no-arbitrage bound ${bound} of ${kind} (${name}): no volatility gives it`, 'price');
     }
-    const upper = isCall ? spot : strike;
+    // Exercised at time t the holder gets at most S e^(-qt) (call) or K e^(-rt) (put) in today's money, so the
+    // bound is the largest of those over [0, T]: S or K when the yield or rate is >= 0, the expiry's value when < 0.
+    const upper = isCall ? Math.max(spot, discountedForward) : Math.max(strike, discountedStrike);
     if (price >= upper) {
       throw new CoreError(
         'ERR_CORE_PRICE_ABOVE_MAXIMUM',
-        `price ${price} is not below the upper no-arbitrage bound ${upper} of ${kind} (${isCall ? 'S' : 'K'}, its value as volatility grows without limit): no volatility gives it`,
+        `price ${price} is not below the upper no-arbitrage bound ${upper} of ${kind} (${isCall ? 'max(S, S e^(-qT))' : 'max(K, K e^(-rT))'}, its value as volatility grows without limit): no volatility gives it`,
         'price',
       );
     }

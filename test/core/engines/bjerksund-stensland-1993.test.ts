@@ -50,13 +50,13 @@ describe('bjerksund_stensland_1993 (flat exercise boundary, as QuantLib 1.29 imp
     for (const row of rows) assertClose(price(row).value, row.published!, 0, 5e-5, 'Haug (1998)', row);
   });
 
-  it('returns max(European, intrinsic) where QuantLib 1.29 throws "approximation not applicable" (trigger price below the strike)', () => {
+  it('returns max(European, intrinsic) with converged: false where QuantLib 1.29 throws "approximation not applicable" (trigger price below the strike)', () => {
     const failing = QUANTLIB_AMERICAN.rows.filter((r) => r.bjerksundStensland1993 === null);
     assert.ok(failing.length > 0);
     for (const row of failing) {
       const { value, diagnostics } = price(row);
       assert.equal(value, Math.max(european(row), intrinsic(row)), describeCase(row));
-      assert.equal(diagnostics.converged, true);
+      assert.equal(diagnostics.converged, false, describeCase(row));
     }
   });
 

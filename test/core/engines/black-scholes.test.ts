@@ -255,18 +255,20 @@ describe('priceBlackScholes contract', () => {
     }
   });
 
-  it('prices an American call with q = 0 as the European call and refuses every other American option', () => {
+  it('prices an American call with q = 0 and r >= 0 as the European call and refuses every other American option (r < 0 included)', () => {
     const noDividend = { ...market, dividendYield: 0 };
     assert.deepEqual(priceBlackScholes({ ...option, exercise: 'american' }, noDividend), priceBlackScholes(option, noDividend));
     const refused: [OptionSpec, MarketInputs][] = [
       [{ ...option, type: 'put', exercise: 'american' }, noDividend],
       [{ ...option, type: 'put', exercise: 'american' }, market],
       [{ ...option, exercise: 'american' }, market],
+      // With r < 0 paying the strike early pays, so even a call without dividends is exercised early.
+      [{ ...option, exercise: 'american' }, { ...noDividend, rate: -0.01 }],
     ];
     for (const [o, m] of refused) {
       assert.throws(() => priceBlackScholes(o, m),
         (e: unknown) => e instanceof CoreError && e.code === 'ERR_CORE_UNSUPPORTED_EXERCISE' && e.param === 'exercise',
-        `${o.type} q=${m.dividendYield}`);
+        `${o.type} q=${m.dividendYield} r=${m.rate}`);
     }
   });
 });

@@ -27,6 +27,17 @@ function priceContracts(task: PriceTask): ContractOutcome[] {
         { spot: market.spot, rate: market.rate, dividendYield: market.dividendYield, volatility: contract.volatility },
         contract.seed === null ? { greeks } : { greeks, seed: contract.seed },
       );
+      if (!result.diagnostics.converged) {
+        // A number the model itself does not vouch for (e.g. Bjerksund-Stensland outside its boundary's domain) is
+        // not served as a price: the client gets a named error for this contract and can pick a tree model.
+        return {
+          ok: false,
+          code: 'ERR_CORE_NO_CONVERGENCE',
+          message: `${model} does not cover these inputs (its method did not converge); binomial_200 or leisen_reimer price them`,
+          param: null,
+          seconds: (performance.now() - started) / 1000,
+        };
+      }
       const g = result.greeks;
       return {
         ok: true,

@@ -1,11 +1,13 @@
 /**
  * `npm run bench:http`: autocannon against the real service (`node --import tsx src/main.ts` in a child process,
  * dev HS256 tokens, the default pool settings unless overridden), one scenario after another:
- *   - single black_scholes (placed inline), a 100-contract black_scholes batch, a 10-contract American binomial_200
- *     batch (on the pool): throughput and latency;
+ *   - a bare Fastify hello-world route (the yardstick), single black_scholes (placed inline) and its share of the
+ *     yardstick's requests/s, a 100-contract black_scholes batch, a 10-contract American binomial_200 batch and a single
+ *     monte_carlo_20k (on the pool): throughput and latency;
  *   - overload: monte_carlo_20k batches from as many connections as threads (1x), then from 2x and 10x as many
  *     connections as the pool can hold (threads + queue): goodput (200s per second) should hold, the excess be
  *     refused fast with 503 + Retry-After, and no other status appear.
+ * The service's resident memory is read from its /metrics before and after the overload runs.
  * Knobs: BENCH_SECONDS (default 10), OPE_THREADS / OPE_THREAD_QUEUE_MAX / OPE_THREAD_QUEUE_TIMEOUT_SECONDS passed through.
  * Run it on a quiet machine; autocannon and the service share the CPUs, so read ratios rather than absolute figures.
  */
@@ -124,18 +126,18 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 
-async function run(url: string, token: string, scenario: string, path: string, body: string, connections: number): Promise<Row> {
-  // autocannon drops the connections still waiting when a scenario ends; the service then stops those jobs and
-  // replaces their threads. One answered request per thread first, so no scenario measures the restart of the last.
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  await Promise.all(Array.from({ length: THREADS }, () => fetch(url + path, { method: 'POST', headers, body }).then((r) => r.text())));
+async function run(url: string, token: string, scenario: string, path: string, body: string | null, connections: number): Promise<Row> {
+  // One answered request per thread first, so no scenario measures a thread's start-up.
+  const headers: Record<string, string> = body === null ? {} : { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const method = body === null ? 'GET' : 'POST';
+  await Promise.all(Array.from({ length: THREADS }, () => fetch(url + path, { method, headers, ...(body === null ? {} : { body }) }).then((r) => r.text())));
   const ok: number[] = [];
   const refused: number[] = [];
   const instance = autocannon({
     url: url + path,
-    method: 'POST',
+    method,
     headers,
-    body,
+    ...(body === null ? {} : { body }),
     connections,
     duration: SECONDS,
     timeout: 60,
@@ -170,15 +172,50 @@ function print(row: Row): void {
   );
 }
 
+/**
+ * The yardstick of issue 7: a bare Fastify hello-world route (GET, no auth, no validation), in its own process like
+ * the service, driven by the same autocannon settings in the same run.
+ */
+async function startHelloWorld(): Promise<{ url: string; stop: () => void }> {
+  const script = `
+    const app = require('fastify')({ logger: false });
+    app.get('/hello', async () => ({ hello: 'world' }));
+    app.listen({ port: 0, host: '127.0.0.1' }).then(() => console.log('PORT ' + app.server.address().port));`;
+  const child = spawn(process.execPath, ['-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /PORT (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`hello-world exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => void child.kill('SIGTERM') };
+}
+
+async function residentMegabytes(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const bytes = Number(/^process_resident_memory_bytes (\S+)$/m.exec(text)?.[1]);
+  return bytes / 2 ** 20;
+}
+
+const hello = await startHelloWorld();
 const service = await startService();
 try {
   const token = await mintDevToken({ secret: new TextEncoder().encode(SECRET), scopes: ['pricing:read'] });
   console.log(`# HTTP benchmark: node ${process.version}, ${availableParallelism()} CPUs, OPE_THREADS=${THREADS}, ${SECONDS} s per scenario\n`);
   console.log('scenario                           | conn |    200/s |  p50 ms |  p99 ms |    503s | 503 p99 | other');
-  print(await run(service.url, token, 'single black_scholes', '/api/v1/pricing/single', request('black_scholes', 1, 'european'), 10));
+  const bare = await run(hello.url, token, 'bare Fastify hello-world (GET)', '/hello', null, 10);
+  print(bare);
+  const single = await run(service.url, token, 'single black_scholes', '/api/v1/pricing/single', request('black_scholes', 1, 'european'), 10);
+  print(single);
+  console.log(`${''.padEnd(34)}   ${(100 * single.okPerSecond / bare.okPerSecond).toFixed(0)} % of the hello-world route's requests/s (issue 7 target >= 50 %)`);
   print(await run(service.url, token, 'batch 100 black_scholes', '/api/v1/pricing/batch', request('black_scholes', 100, 'european'), 10));
   print(await run(service.url, token, 'batch 10 binomial_200 american', '/api/v1/pricing/batch', request('binomial_200', 10, 'american'), 10));
+  print(await run(service.url, token, 'single monte_carlo_20k', '/api/v1/pricing/single', request('monte_carlo_20k', 1, 'european', true), 2 * THREADS));
   const heavy = request('monte_carlo_20k', 20, 'european', true);
+  const rssBefore = await residentMegabytes(service.url);
   const base = await run(service.url, token, 'overload 1x: batch 20 monte_carlo_20k', '/api/v1/pricing/batch', heavy, THREADS);
   print(base);
   for (const factor of [2, 10]) {
@@ -186,7 +223,9 @@ try {
     print(row);
     console.log(`${''.padEnd(34)}   goodput ${(100 * row.okPerSecond / base.okPerSecond).toFixed(0)} % of 1x`);
   }
+  console.log(`\nservice resident memory: ${rssBefore.toFixed(0)} MiB before the overload runs, ${(await residentMegabytes(service.url)).toFixed(0)} MiB after`);
 } finally {
+  hello.stop();
   const code = await service.stop();
   if (code !== 0) console.error(`the service exited with code ${code}`);
 }

@@ -16,19 +16,8 @@ import type { OptionSpec } from '../src/core/instruments/option-spec.js';
 import type { MarketInputs } from '../src/core/market/market-inputs.js';
 import { bivariateNormalCdf } from '../src/core/math/bivariate-normal.js';
 import type { PriceResult } from '../src/core/results.js';
+import { xorshift32 } from './support/xorshift32.js';
 
-/** The same deterministic input distribution as bench/core.bench.ts (xorshift32). */
-function makeRandom(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
 
 interface Case {
   option: OptionSpec;
@@ -36,7 +25,7 @@ interface Case {
 }
 
 function makeCases(n: number, seed: number): Case[] {
-  const rnd = makeRandom(seed);
+  const rnd = xorshift32(seed);
   const out: Case[] = [];
   for (let i = 0; i < n; i++) {
     out.push({
@@ -125,7 +114,7 @@ for (const [name, engine] of ENGINES) {
 }
 
 {
-  const rnd = makeRandom(3);
+  const rnd = xorshift32(3);
   const n = 100_000;
   const xs = Float64Array.from({ length: n }, () => -4 + 8 * rnd());
   const ys = Float64Array.from({ length: n }, () => -4 + 8 * rnd());

@@ -9,21 +9,12 @@ import { performance } from 'node:perf_hooks';
 import { priceBlackScholesBatch } from '../src/core/engines/black-scholes-batch.js';
 import { blackScholesPrice, priceBlackScholes } from '../src/core/engines/black-scholes.js';
 import { normCdf } from '../src/core/math/normal.js';
+import { xorshift32 } from './support/xorshift32.js';
 
 const N = 100_000;
 const ROUNDS = 15;
 const WARMUP = 5;
 
-/** xorshift32: the same options on every run. */
-function makeRandom(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s / 4294967296;
-  };
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -51,7 +42,7 @@ function timeRounds(body: () => number): Timing {
   return { cpu, wall };
 }
 
-const rnd = makeRandom(20240611);
+const rnd = xorshift32(20240611);
 const input = {
   isCall: new Uint8Array(N),
   spot: new Float64Array(N),

@@ -11,22 +11,13 @@ import type { MarketInputs } from '../src/core/market/market-inputs.js';
 import { priceBlackScholesBatch } from '../src/core/engines/black-scholes-batch.js';
 import { blackScholesPrice } from '../src/core/engines/black-scholes.js';
 import { impliedVolatilityBatch } from '../src/core/engines/implied-volatility-batch.js';
+import { xorshift32 } from './support/xorshift32.js';
 
-/** Deterministic inputs (xorshift), so every run prices the same set. */
-function makeRandom(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s / 4294967296;
-  };
-}
 
 interface Case { option: OptionSpec; market: MarketInputs }
 
 function makeCases(n: number, exercise: 'european' | 'american', seed: number): Case[] {
-  const rnd = makeRandom(seed);
+  const rnd = xorshift32(seed);
   const out: Case[] = [];
   for (let i = 0; i < n; i++) {
     out.push({

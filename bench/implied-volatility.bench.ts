@@ -10,25 +10,14 @@ import { blackScholesPrice } from '../src/core/engines/black-scholes.js';
 import { impliedVolatility } from '../src/core/engines/implied-volatility.js';
 import { impliedVolatilityBatch } from '../src/core/engines/implied-volatility-batch.js';
 import { normalisedVega } from '../src/core/engines/normalised-black.js';
+import { xorshift32 } from './support/xorshift32.js';
 
 const N = 100_000;
 const ROUNDS = 11;
 const WARMUP = 3;
 
-/** xorshift32, so every run inverts the same quotes. */
-function makeRandom(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
 
-const rnd = makeRandom(2015);
+const rnd = xorshift32(2015);
 const input = {
   isCall: new Uint8Array(N),
   price: new Float64Array(N),

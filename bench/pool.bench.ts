@@ -16,23 +16,13 @@ import { executeTask } from '../src/pool/execute-task.js';
 import { CONTRACT_MICROS, DISPATCH_FIXED_MICROS, DISPATCH_PER_ITEM_MICROS, ROUND_TRIP_MICROS, planPlacement } from '../src/pool/placement.js';
 import { PricingPool } from '../src/pool/pricing-pool.js';
 import type { ContractDto, ImpliedVolTask, PriceTask, QuoteDto } from '../src/pool/tasks.js';
+import { xorshift32 } from './support/xorshift32.js';
 
-function makeRandom(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
 
 const MARKET = { spot: 100, rate: 0.04, dividendYield: 0.01 };
 
 function contracts(n: number, exercise: 'european' | 'american', seed = 7): ContractDto[] {
-  const rnd = makeRandom(seed);
+  const rnd = xorshift32(seed);
   return Array.from({ length: n }, (_, i) => ({
     type: rnd() < 0.5 ? 'call' : 'put',
     strike: 70 + 60 * rnd(),
@@ -110,7 +100,7 @@ for (const model of MODEL_NAMES) {
 
 console.log('\n## 2. Implied volatility, in process (µs per quote)');
 {
-  const rnd = makeRandom(11);
+  const rnd = xorshift32(11);
   const quotes = (exercise: 'european' | 'american', model: ModelName): QuoteDto[] =>
     contracts(40, exercise).map((c) => {
       const price = priceOption(model, c, { ...MARKET, volatility: c.volatility }, { greeks: false }).value;

@@ -13,24 +13,13 @@ import { priceLeisenReimer } from '../src/core/engines/leisen-reimer.js';
 import type { ExerciseStyle, OptionSpec } from '../src/core/instruments/option-spec.js';
 import type { MarketInputs } from '../src/core/market/market-inputs.js';
 import type { PriceResult } from '../src/core/results.js';
+import { xorshift32 } from './support/xorshift32.js';
 
 const OPTIONS_PER_ROUND = 400;
 const ROUNDS = 15;
 const WARMUP_ROUNDS = 5;
 const TARGET_US = 60;
 
-/** xorshift32: the same options on every run. */
-function makeRandom(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
 
 interface Case {
   readonly option: OptionSpec;
@@ -38,7 +27,7 @@ interface Case {
 }
 
 function makeCases(exercise: ExerciseStyle, seed: number): Case[] {
-  const rnd = makeRandom(seed);
+  const rnd = xorshift32(seed);
   const cases: Case[] = [];
   for (let i = 0; i < OPTIONS_PER_ROUND; i++) {
     const spot = 50 + 100 * rnd();

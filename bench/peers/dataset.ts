@@ -6,6 +6,8 @@
  * day-exact expiries its year fraction is exactly the T every other candidate receives.
  */
 
+import { xorshift32 } from '../support/xorshift32.js';
+
 /** One option set as structure-of-arrays: element i of every array describes contract i. */
 export interface OptionSet {
   readonly size: number;
@@ -24,19 +26,6 @@ export interface OptionSet {
 
 export const EUROPEAN_SEED = 20240611;
 export const AMERICAN_SEED = 19870301;
-
-/** Marsaglia's xorshift32 (13, 17, 5) mapped to [0, 1). */
-function xorshift32(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
 
 const MIN_DAYS = 19; // 0.052 years: the first whole day past 0.05 y
 const MAX_DAYS = 1095; // 3.0 years

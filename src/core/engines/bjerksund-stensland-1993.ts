@@ -2,11 +2,15 @@ import type { OptionSpec, OptionType } from '../instruments/option-spec.js';
 import type { MarketInputs } from '../market/market-inputs.js';
 import type { PriceResult } from '../results.js';
 import type { Price, Rate, Volatility, YearFraction } from '../types.js';
-import { requireExercise, validateInputs } from '../validate.js';
-import { blackScholesPrice, type PricingOptions } from './black-scholes.js';
+import type { PricingOptions } from './black-scholes.js';
 import { quickNormCdf } from '../math/normal-from-density.js';
-import { floorAmericanValue, phiScaled, RUNAWAY_BOUNDARY_STD_DEVS, type FormulaStatus } from './bjerksund-stensland-common.js';
-import { bumpGreeks } from './bump-greeks.js';
+import {
+  bjerksundStenslandAmericanPrice,
+  phiScaled,
+  priceWithBoundaryFormula,
+  RUNAWAY_BOUNDARY_STD_DEVS,
+  type FormulaStatus,
+} from './bjerksund-stensland-common.js';
 
 const MODEL = 'bjerksund_stensland_1993';
 
@@ -33,15 +37,7 @@ const MODEL = 'bjerksund_stensland_1993';
  * Greeks by bump-and-revalue (bump-greeks.ts).
  */
 export function priceBjerksundStensland1993(option: OptionSpec, market: MarketInputs, options?: PricingOptions): PriceResult {
-  validateInputs(option, market);
-  requireExercise(option, ['american'], MODEL);
-  const status: FormulaStatus = { formulaFailed: false };
-  const value = bjerksundStensland1993Price(option.type, market.spot, option.strike, option.expiry, market.volatility, market.rate, market.dividendYield, status);
-  const greeks =
-    options?.greeks === false
-      ? null
-      : bumpGreeks((o, m) => bjerksundStensland1993Price(o.type, m.spot, o.strike, o.expiry, m.volatility, m.rate, m.dividendYield), option, market, value);
-  return { value, greeks, diagnostics: { model: MODEL, converged: !status.formulaFailed } };
+  return priceWithBoundaryFormula(MODEL, bjerksundStensland1993Price, option, market, options);
 }
 
 /**
@@ -60,18 +56,7 @@ export function bjerksundStensland1993Price(
   dividendYield: Rate,
   status?: FormulaStatus,
 ): Price {
-  const european = blackScholesPrice(type, spot, strike, expiry, volatility, rate, dividendYield);
-  // The put-call transformation P(S, X, T, r, b, sigma) = C(X, S, T, r - b, -b, sigma): spot and strike swap,
-  // and so do the rate and the dividend yield (r - b = q, -b = q - r).
-  const isCall = type === 'call';
-  const S = isCall ? spot : strike;
-  const X = isCall ? strike : spot;
-  const r = isCall ? rate : dividendYield;
-  const q = isCall ? dividendYield : rate;
-  const intrinsic = Math.max(S - X, 0);
-  // A call with q <= 0 and r >= 0 is never exercised early (with r < 0 paying the strike early pays).
-  if (q <= 0 && r >= 0) return Math.max(european, intrinsic);
-  return floorAmericanValue(flatBoundaryCall(S, X, expiry, volatility, r, q, false), european, intrinsic, status);
+  return bjerksundStenslandAmericanPrice(flatBoundaryCall, type, spot, strike, expiry, volatility, rate, dividendYield, status);
 }
 
 /**

@@ -1,4 +1,10 @@
+import type { OptionSpec, OptionType } from '../instruments/option-spec.js';
+import type { MarketInputs } from '../market/market-inputs.js';
 import { millsRatio, normCdf } from '../math/normal.js';
+import type { PriceResult } from '../results.js';
+import { requireExercise, validateInputs } from '../validate.js';
+import { blackScholesPrice, type PricingOptions } from './black-scholes.js';
+import { bumpGreeks } from './bump-greeks.js';
 
 /**
  * Pieces shared by the two Bjerksund-Stensland engines (1993 flat boundary, 2002 two-step boundary).
@@ -76,4 +82,54 @@ export function floorAmericanValue(american: number, european: number, intrinsic
     return Math.max(european, intrinsic);
   }
   return Math.max(american, european, intrinsic);
+}
+
+/** A Bjerksund-Stensland call formula before the floors (the 1993 flat boundary or the 2002 two-step one). */
+export type BoundaryCallFormula = (S: number, X: number, T: number, sigma: number, r: number, q: number, generalOnly: boolean) => number;
+
+/**
+ * The American value by a Bjerksund-Stensland call formula, for any option type: puts through the put-call
+ * transformation P(S, X, T, r, b, sigma) = C(X, S, T, r - b, -b, sigma) (spot and strike swap, and so do the rate
+ * and the dividend yield: r - b = q, -b = q - r); a call with q <= 0 and r >= 0 is never exercised early (with
+ * r < 0 paying the strike early pays); never below the European or intrinsic value (floorAmericanValue).
+ */
+export function bjerksundStenslandAmericanPrice(
+  callFormula: BoundaryCallFormula,
+  type: OptionType,
+  spot: number,
+  strike: number,
+  expiry: number,
+  volatility: number,
+  rate: number,
+  dividendYield: number,
+  status?: FormulaStatus,
+): number {
+  const european = blackScholesPrice(type, spot, strike, expiry, volatility, rate, dividendYield);
+  const isCall = type === 'call';
+  const S = isCall ? spot : strike;
+  const X = isCall ? strike : spot;
+  const r = isCall ? rate : dividendYield;
+  const q = isCall ? dividendYield : rate;
+  const intrinsic = Math.max(S - X, 0);
+  if (q <= 0 && r >= 0) return Math.max(european, intrinsic);
+  return floorAmericanValue(callFormula(S, X, expiry, volatility, r, q, false), european, intrinsic, status);
+}
+
+/** The engine shared by both Bjerksund-Stensland models: validation, the value, bumped greeks, diagnostics. */
+export function priceWithBoundaryFormula(
+  model: string,
+  price: (type: OptionType, spot: number, strike: number, expiry: number, volatility: number, rate: number, dividendYield: number, status?: FormulaStatus) => number,
+  option: OptionSpec,
+  market: MarketInputs,
+  options?: PricingOptions,
+): PriceResult {
+  validateInputs(option, market);
+  requireExercise(option, ['american'], model);
+  const status: FormulaStatus = { formulaFailed: false };
+  const value = price(option.type, market.spot, option.strike, option.expiry, market.volatility, market.rate, market.dividendYield, status);
+  const greeks =
+    options?.greeks === false
+      ? null
+      : bumpGreeks((o, m) => price(o.type, m.spot, o.strike, o.expiry, m.volatility, m.rate, m.dividendYield), option, market, value);
+  return { value, greeks, diagnostics: { model, converged: !status.formulaFailed } };
 }

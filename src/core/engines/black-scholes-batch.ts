@@ -50,9 +50,20 @@ export function priceBlackScholesBatch(input: BlackScholesBatchInput, output: Bl
   requireLength(output.vega, count, 'vega');
   requireLength(output.rho, count, 'rho');
 
-  const { isCall, spot, strike, expiry, volatility, rate, dividendYield } = input;
   // A separate validation pass keeps the pricing loop branch-free of error paths and the output untouched
-  // on failure. The messages are built only when an element fails.
+  // on failure.
+  requireValidBatchElements(input, count);
+
+  blackScholesKernel(input, output, 0, count, true);
+}
+
+/**
+ * Throws ERR_CORE_INVALID_INPUT naming the array and index (param 'spot[3]') of the first invalid element of
+ * input[0..count); messages are built only when an element fails. Shared with the WebAssembly batch entry point,
+ * so both refuse the same inputs with the same errors.
+ */
+export function requireValidBatchElements(input: BlackScholesBatchInput, count: number): void {
+  const { isCall, spot, strike, expiry, volatility, rate, dividendYield } = input;
   for (let i = 0; i < count; i++) {
     const flag = isCall[i]!;
     if (flag !== 0 && flag !== 1) {
@@ -65,11 +76,10 @@ export function priceBlackScholesBatch(input: BlackScholesBatchInput, output: Bl
     if (!Number.isFinite(rate[i]!)) invalidFinite('rate', i, rate[i]!);
     if (!Number.isFinite(dividendYield[i]!)) invalidFinite('dividendYield', i, dividendYield[i]!);
   }
-
-  blackScholesKernel(input, output, 0, count, true);
 }
 
-function requireLength(array: ArrayLike<number>, count: number, param: string): void {
+/** Throws ERR_CORE_INVALID_INPUT naming `param` when `array` holds fewer than `count` elements. */
+export function requireLength(array: ArrayLike<number>, count: number, param: string): void {
   if (array.length < count) {
     throw new CoreError('ERR_CORE_INVALID_INPUT', `${param} has ${array.length} elements, ${count} are needed`, param);
   }

@@ -1,4 +1,4 @@
-import type { BlackScholesBatchInput, BlackScholesBatchOutput } from '../engines/black-scholes-batch.js';
+import { requireLength, requireValidBatchElements, type BlackScholesBatchInput, type BlackScholesBatchOutput } from '../engines/black-scholes-batch.js';
 import { CoreError } from '../errors.js';
 import { reserveKernelMemory, wasmKernels } from './wasm-kernels.js';
 
@@ -122,33 +122,8 @@ function validateElements(input: BlackScholesBatchInput, count: number): void {
     strayBits |= isCall[i]! & ~1;
   }
   if (smallest > 0 && largest < Infinity && carry === 0 && strayBits === 0) return;
-  for (let i = 0; i < count; i++) {
-    const flag = isCall[i]!;
-    if (flag !== 0 && flag !== 1) {
-      throw new CoreError('ERR_CORE_INVALID_INPUT', `isCall[${i}] must be 1 (call) or 0 (put), got ${flag}`, `isCall[${i}]`);
-    }
-    if (!(spot[i]! > 0 && spot[i]! < Infinity)) invalidPositive('spot', i, spot[i]!);
-    if (!(strike[i]! > 0 && strike[i]! < Infinity)) invalidPositive('strike', i, strike[i]!);
-    if (!(expiry[i]! > 0 && expiry[i]! < Infinity)) invalidPositive('expiry', i, expiry[i]!);
-    if (!(volatility[i]! > 0 && volatility[i]! < Infinity)) invalidPositive('volatility', i, volatility[i]!);
-    if (!Number.isFinite(rate[i]!)) invalidFinite('rate', i, rate[i]!);
-    if (!Number.isFinite(dividendYield[i]!)) invalidFinite('dividendYield', i, dividendYield[i]!);
-  }
+  requireValidBatchElements(input, count);
 }
 
-function requireLength(array: ArrayLike<number>, count: number, param: string): void {
-  if (array.length < count) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `${param} has ${array.length} elements, ${count} are needed`, param);
-  }
-}
 
-function invalidPositive(name: string, i: number, value: number): never {
-  const param = `${name}[${i}]`;
-  const reason = Number.isFinite(value) ? 'must be greater than 0' : 'must be a finite number';
-  throw new CoreError('ERR_CORE_INVALID_INPUT', `${param} ${reason}, got ${String(value)}`, param);
-}
 
-function invalidFinite(name: string, i: number, value: number): never {
-  const param = `${name}[${i}]`;
-  throw new CoreError('ERR_CORE_INVALID_INPUT', `${param} must be a finite number, got ${String(value)}`, param);
-}

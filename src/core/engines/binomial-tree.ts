@@ -83,7 +83,8 @@ function describeInputs(option: OptionSpec, market: MarketInputs, steps: number)
     `r=${market.rate}, q=${market.dividendYield}, steps=${steps}`;
 }
 
-function checkSteps(steps: number, model: string): void {
+/** Refuses a step count outside 2..MAX_TREE_STEPS. Exported so every tree entry point refuses the same inputs the same way. */
+export function checkSteps(steps: number, model: string): void {
   if (!Number.isInteger(steps) || steps < 2 || steps > MAX_TREE_STEPS) {
     throw new CoreError(
       'ERR_CORE_INVALID_INPUT',
@@ -94,7 +95,7 @@ function checkSteps(steps: number, model: string): void {
 }
 
 /** Refuses lattices that would give garbage: negative probabilities, non-positive or inverted moves, overflow. */
-function checkLattice(lattice: BinomialLattice, option: OptionSpec, market: MarketInputs, model: string): void {
+export function checkLattice(lattice: BinomialLattice, option: OptionSpec, market: MarketInputs, model: string): void {
   const { up, down, probabilityUp: pu, probabilityDown: pd, steps } = lattice;
   if (!(pu >= 0 && pu <= 1 && pd >= 0 && pd <= 1 && down > 0 && up > down && Number.isFinite(up))) {
     throw new CoreError(

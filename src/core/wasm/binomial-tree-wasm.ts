@@ -1,10 +1,9 @@
-import { CoreError } from '../errors.js';
 import type { OptionSpec } from '../instruments/option-spec.js';
 import type { MarketInputs } from '../market/market-inputs.js';
 import type { PriceResult } from '../results.js';
 import { BINOMIAL_CRR_MODEL } from '../engines/binomial-crr.js';
 import { LEISEN_REIMER_MODEL } from '../engines/leisen-reimer.js';
-import { MAX_TREE_STEPS } from '../engines/binomial-tree.js';
+import { checkLattice, checkSteps } from '../engines/binomial-tree.js';
 import type { BinomialLattice, TreeModel } from '../engines/binomial-tree.js';
 import { validateInputs } from '../validate.js';
 import { reserveKernelMemory, wasmKernels } from './wasm-kernels.js';
@@ -64,59 +63,3 @@ function priceOnTreeWasm(model: TreeModel, option: OptionSpec, market: MarketInp
   return { value, greeks: null, diagnostics: { model: model.name, converged: true, iterations: steps } };
 }
 
-// The checks of binomial-tree.ts, with its messages, so both paths refuse the same inputs the same way.
-
-const LOG_RANGE = 700;
-
-function describeInputs(option: OptionSpec, market: MarketInputs, steps: number): string {
-  return `S=${market.spot}, K=${option.strike}, T=${option.expiry}, sigma=${market.volatility}, ` +
-    `r=${market.rate}, q=${market.dividendYield}, steps=${steps}`;
-}
-
-function checkSteps(steps: number, model: string): void {
-  if (!Number.isInteger(steps) || steps < 2 || steps > MAX_TREE_STEPS) {
-    throw new CoreError(
-      'ERR_CORE_INVALID_INPUT',
-      `${model}: steps must be an integer from 2 to ${MAX_TREE_STEPS}, got ${String(steps)}`,
-      'steps',
-    );
-  }
-}
-
-function checkLattice(lattice: BinomialLattice, option: OptionSpec, market: MarketInputs, model: string): void {
-  const { up, down, probabilityUp: pu, probabilityDown: pd, steps } = lattice;
-  if (!(pu >= 0 && pu <= 1 && pd >= 0 && pd <= 1 && down > 0 && up > down && Number.isFinite(up))) {
-    throw new CoreError(
-      'ERR_CORE_INVALID_INPUT',
-      `${model}: the tree is not arbitrage-free for these inputs (up=${up}, down=${down}, ` +
-        `probability up=${pu}); ${describeInputs(option, market, steps)}`,
-      'volatility',
-    );
-  }
-  if (!nodeFactorsInRange(lattice, market.spot)) {
-    throw new CoreError(
-      'ERR_CORE_INVALID_INPUT',
-      `${model}: the tree's nodes leave double-precision range (sigma*sqrt(T*steps) too large); ` +
-        describeInputs(option, market, steps),
-      'volatility',
-    );
-  }
-}
-
-function nodeFactorsInRange(lattice: BinomialLattice, spot: number): boolean {
-  const n = lattice.steps;
-  const c = n >> 1;
-  const logSpot = Math.log(spot);
-  const logUp = Math.log(lattice.up);
-  const logDown = Math.log(lattice.down);
-  const logRatio = logUp - logDown;
-  const extremes = [
-    logSpot + n * logUp,
-    logSpot + n * logDown,
-    logSpot + c * logUp - c * logDown,
-    logSpot + c * logUp + (n - c) * logDown,
-    (n - c) * logRatio,
-    -c * logRatio,
-  ];
-  return Math.max(...extremes) < LOG_RANGE && Math.min(...extremes.slice(2)) > -LOG_RANGE;
-}

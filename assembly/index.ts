@@ -8,7 +8,7 @@ import { KERNEL_SCRATCH_BYTES } from './black-scholes';
 
 export { blackScholesBatch } from './black-scholes';
 export { binomialRollback } from './binomial-tree';
-export { monteCarloPriceBlocks } from './monte-carlo';
+export { monteCarloGreekBlocks, monteCarloPriceBlocks } from './monte-carlo';
 
 /** First byte of linear memory free for the caller's buffers: the kernels' scratch area comes before it. */
 export function heapBase(): usize {

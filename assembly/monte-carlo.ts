@@ -12,6 +12,8 @@ import { INV_LN2, LN2_HI, LN2_LO, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5 } from 
 
 /** Pairs per canonical block (MONTE_CARLO_BLOCK_PAIRS). */
 const MONTE_CARLO_BLOCK_PAIRS = 1000;
+/** Below this |sigma sqrt(T) Z| the antithetic difference S_T(Z) - S_T(-Z) is taken from the sinh series. */
+const SINH_SERIES_LIMIT: f64 = 1e-2;
 
 // Philox4x32-10 constants (Salmon et al., SC'11; Random123 philox.h).
 const PHILOX_M0: u64 = 0xd2511f53;
@@ -42,6 +44,10 @@ const F5: f64 = 0.000018463183175100548, F6: f64 = 1.421511758316446e-7, F7: f64
 const V_HALF: usize = memory.data<f64>([0.5, 0.5], 16);
 const V_ONE: usize = memory.data<f64>([1, 1], 16);
 const V_TWO: usize = memory.data<f64>([2, 2], 16);
+const V_SIX: usize = memory.data<f64>([6, 6], 16);
+const V_TWENTY: usize = memory.data<f64>([20, 20], 16);
+const V_FORTY_TWO: usize = memory.data<f64>([42, 42], 16);
+const V_SINH_SERIES_LIMIT: usize = memory.data<f64>([SINH_SERIES_LIMIT, SINH_SERIES_LIMIT], 16);
 const V_SPLIT1: usize = memory.data<f64>([SPLIT1, SPLIT1], 16);
 const V_CONST1: usize = memory.data<f64>([CONST1, CONST1], 16);
 const V_A0: usize = memory.data<f64>([A0, A0], 16);
@@ -106,6 +112,42 @@ export function monteCarloPriceBlocks(
     store<f64>(record, mean, 8);
     store<f64>(record, m2, 16);
     block++;
+  }
+}
+
+/**
+ * monte_carlo_20k with greeks: canonical blocks firstBlock .. firstBlock + blockCount - 1 of a run, each block's
+ * moments of the six per-pair samples (price, delta, gamma, theta, vega, rho, in the order of
+ * MonteCarloBlockPartial.moments) written as 6 x (count, mean, m2) at out + 144 (block - firstBlock). The
+ * estimators are accumulateWithGreeks's (src/core/engines/monte-carlo.ts), operation for operation. `later` and
+ * `sooner` are forward, sigma sqrt(T') and e^(-rT')/2 at the theta expiries T' = T (1 +- bump); thetaWidth is
+ * their difference. `scratch` needs 60,000 bytes.
+ */
+export function monteCarloGreekBlocks(
+  k0: u32, k1: u32, s0: u32, s1: u32, totalPairs: i32, firstBlock: i32, blockCount: i32,
+  isCall: bool, strike: f64, spot: f64, expiry: f64, volatility: f64,
+  forward: f64, totalVolatility: f64, halfDiscount: f64,
+  laterForward: f64, laterTotalVolatility: f64, laterHalfDiscount: f64,
+  soonerForward: f64, soonerTotalVolatility: f64, soonerHalfDiscount: f64, thetaWidth: f64,
+  scratch: usize, out: usize,
+): void {
+  // Scratch: normals, then the samples as three arrays of (quantity 2k, quantity 2k + 1) per pair, then tail indices.
+  const normals = scratch;
+  const samples = scratch + MONTE_CARLO_BLOCK_PAIRS * 8;
+  const tails = samples + MONTE_CARLO_BLOCK_PAIRS * 48;
+  for (let block = firstBlock; block < firstBlock + blockCount; block++) {
+    const first = block * MONTE_CARLO_BLOCK_PAIRS;
+    const count = min(MONTE_CARLO_BLOCK_PAIRS, totalPairs - first);
+    uniforms(k0, k1, s0, s1, first, normals, count);
+    quantiles(normals, count, tails);
+    // An odd count leaves the last vector half empty: a finite normal there keeps that unused lane harmless.
+    if (count & 1) store<f64>(normals + (<usize>count << 3), 0);
+    greekSamples(
+      normals, samples, count, isCall, strike, spot, expiry, volatility, forward, totalVolatility, halfDiscount,
+      laterForward, laterTotalVolatility, laterHalfDiscount, soonerForward, soonerTotalVolatility, soonerHalfDiscount, thetaWidth,
+    );
+    const record = out + <usize>(block - firstBlock) * 144;
+    for (let k = 0; k < 3; k++) pairedMoments(samples + <usize>k * MONTE_CARLO_BLOCK_PAIRS * 16, count, record + <usize>k * 48);
   }
 }
 
@@ -225,24 +267,7 @@ function payoffs(normals: usize, samples: usize, count: i32, forward: f64, total
   let i = 0;
   for (; i + 1 < count; i += 2) {
     const offset = <usize>i << 3;
-    const x = f64x2.mul(volatility, v128.load(normals + offset));
-    const scaled = f64x2.mul(x, lanes(V_INV_LN2));
-    // k = scaled >= 0 ? floor(scaled + 0.5) : -floor(0.5 - scaled)
-    const kf = v128.or(f64x2.floor(f64x2.add(f64x2.abs(scaled), lanes(V_HALF))), v128.and(scaled, lanes(V_SIGN_BIT)));
-    const hi = f64x2.sub(x, f64x2.mul(kf, lanes(V_LN2_HI)));
-    const lo = f64x2.mul(kf, lanes(V_LN2_LO));
-    const r = f64x2.sub(hi, lo);
-    const t = f64x2.mul(r, r);
-    let poly = f64x2.add(lanes(V_EXP_P4), f64x2.mul(t, lanes(V_EXP_P5)));
-    poly = f64x2.add(lanes(V_EXP_P3), f64x2.mul(t, poly));
-    poly = f64x2.add(lanes(V_EXP_P2), f64x2.mul(t, poly));
-    poly = f64x2.add(lanes(V_EXP_P1), f64x2.mul(t, poly));
-    const c = f64x2.sub(r, f64x2.mul(t, poly));
-    const quotient = f64x2.div(f64x2.mul(r, c), f64x2.sub(lanes(V_TWO), c));
-    // For k = 0 this is exactly 1 - ((r c)/(c - 2) - r), the k = 0 form.
-    const y = f64x2.sub(lanes(V_ONE), f64x2.sub(f64x2.sub(lo, quotient), hi));
-    const scale = i64x2.shl(i64x2.add(f64x2.add(kf, lanes(V_MAGIC)), lanes(V_EXPONENT_BIAS)), 52);
-    const growth = v128.bitselect(f64x2.add(lanes(V_ONE), x), f64x2.mul(y, scale), f64x2.lt(f64x2.abs(x), lanes(V_EXP_TINY)));
+    const growth = inline.always(portableExpLanes(f64x2.mul(volatility, v128.load(normals + offset))));
     const up = f64x2.mul(F, growth);
     const down = f64x2.div(F, growth);
     let payoff: v128;
@@ -263,6 +288,166 @@ function payoffs(normals: usize, samples: usize, count: i32, forward: f64, total
       : (up < strike ? strike - up : 0) + (down < strike ? strike - down : 0);
     store<f64>(samples + offset, halfDiscount * payoff);
   }
+}
+
+/**
+ * accumulateWithGreeks of monte-carlo.ts on two pairs per vector. Its branches become selections between values
+ * computed for both lanes: each selected value is formed by the same operations on the same operands as the
+ * TypeScript branch that would have run, hence the same double. The samples of pair i go to three arrays, as
+ * (price, delta), (gamma, theta) and (vega, rho), so pairedMoments sums two quantities per vector.
+ */
+function greekSamples(
+  normals: usize, samples: usize, count: i32, isCall: bool, strike: f64, spot: f64, expiry: f64, volatility: f64,
+  forward: f64, totalVolatility: f64, halfDiscount: f64,
+  laterForward: f64, laterTotalVolatility: f64, laterHalfDiscount: f64,
+  soonerForward: f64, soonerTotalVolatility: f64, soonerHalfDiscount: f64, thetaWidth: f64,
+): void {
+  const K = f64x2.splat(strike);
+  const S = f64x2.splat(spot);
+  const T = f64x2.splat(expiry);
+  const F = f64x2.splat(forward);
+  const vol = f64x2.splat(totalVolatility);
+  const discount = f64x2.splat(halfDiscount);
+  const sqrtExpiry = Math.sqrt(expiry);
+  const rootT = f64x2.splat(sqrtExpiry);
+  const minusRootT = f64x2.splat(-sqrtExpiry);
+  const varianceTime = f64x2.splat(volatility * expiry); // sigma T
+  const sign = f64x2.splat(isCall ? 1.0 : -1.0);
+  const zero = f64x2.splat(0);
+  const pricePairs = samples;
+  const curvaturePairs = samples + MONTE_CARLO_BLOCK_PAIRS * 16;
+  const sensitivityPairs = samples + MONTE_CARLO_BLOCK_PAIRS * 32;
+  for (let i = 0; i < count; i += 2) {
+    const z = v128.load(normals + (<usize>i << 3));
+    const exponent = f64x2.mul(vol, z);
+    const growth = inline.always(portableExpLanes(exponent));
+    const up = f64x2.mul(F, growth);
+    const down = f64x2.div(F, growth);
+    const inUp = isCall ? f64x2.gt(up, K) : f64x2.lt(up, K);
+    const inDown = isCall ? f64x2.gt(down, K) : f64x2.lt(down, K);
+    // Payoff slopes in S_T: sign in the money, else +0.
+    const wUp = v128.and(sign, inUp);
+    const wDown = v128.and(sign, inDown);
+    const value = f64x2.mul(discount, inline.always(pairPayoff(up, down, K, inUp, inDown, isCall)));
+
+    const slopeSum = f64x2.mul(discount, f64x2.add(f64x2.mul(wUp, up), f64x2.mul(wDown, down)));
+    const delta = f64x2.div(slopeSum, S);
+    const rho = f64x2.mul(T, f64x2.sub(slopeSum, value));
+
+    // Both paths in the money: the sinh form, its series for a small exponent.
+    const square = f64x2.mul(exponent, exponent);
+    const series = f64x2.mul(
+      f64x2.mul(f64x2.mul(lanes(V_TWO), F), z),
+      f64x2.add(lanes(V_ONE), f64x2.mul(f64x2.div(square, lanes(V_SIX)),
+        f64x2.add(lanes(V_ONE), f64x2.mul(f64x2.div(square, lanes(V_TWENTY)),
+          f64x2.add(lanes(V_ONE), f64x2.div(square, lanes(V_FORTY_TWO))))))),
+    );
+    const differenceOverVol = v128.bitselect(
+      series, f64x2.div(f64x2.sub(up, down), vol), f64x2.lt(f64x2.abs(exponent), lanes(V_SINH_SERIES_LIMIT)),
+    );
+    const core = f64x2.sub(f64x2.mul(z, differenceOverVol), f64x2.add(up, down));
+    const weight = f64x2.mul(discount, wUp);
+    const gammaSame = f64x2.div(f64x2.div(f64x2.mul(weight, core), S), S);
+    const vegaSame = f64x2.mul(f64x2.mul(weight, varianceTime), core);
+    // Exactly one path in the money.
+    const ratio = f64x2.div(z, vol);
+    const slopeUp = f64x2.mul(wUp, up);
+    const slopeDown = f64x2.mul(wDown, down);
+    const gammaSplit = f64x2.div(f64x2.div(f64x2.mul(discount, f64x2.add(
+      f64x2.mul(slopeUp, f64x2.sub(ratio, lanes(V_ONE))),
+      f64x2.mul(slopeDown, f64x2.sub(f64x2.neg(ratio), lanes(V_ONE))),
+    )), S), S);
+    const vegaSplit = f64x2.mul(discount, f64x2.add(
+      f64x2.mul(slopeUp, f64x2.sub(f64x2.mul(rootT, z), varianceTime)),
+      f64x2.mul(slopeDown, f64x2.sub(f64x2.mul(minusRootT, z), varianceTime)),
+    ));
+    const same = f64x2.eq(wUp, wDown);
+    // Neither in the money: +0, as the TypeScript's literal 0.
+    const neither = v128.and(same, f64x2.eq(wUp, zero));
+    const gamma = v128.bitselect(v128.andnot(gammaSame, neither), gammaSplit, same);
+    const vega = v128.bitselect(v128.andnot(vegaSame, neither), vegaSplit, same);
+
+    // Theta: the payoffs at the bumped expiries on the same normals; dV/dt = -dV/dT.
+    const laterF = f64x2.splat(laterForward);
+    const laterGrowth = inline.always(portableExpLanes(f64x2.mul(f64x2.splat(laterTotalVolatility), z)));
+    const laterUp = f64x2.mul(laterF, laterGrowth);
+    const laterDown = f64x2.div(laterF, laterGrowth);
+    const valueLater = f64x2.mul(f64x2.splat(laterHalfDiscount), inline.always(pairPayoff(
+      laterUp, laterDown, K, isCall ? f64x2.gt(laterUp, K) : f64x2.lt(laterUp, K), isCall ? f64x2.gt(laterDown, K) : f64x2.lt(laterDown, K), isCall,
+    )));
+    const soonerF = f64x2.splat(soonerForward);
+    const soonerGrowth = inline.always(portableExpLanes(f64x2.mul(f64x2.splat(soonerTotalVolatility), z)));
+    const soonerUp = f64x2.mul(soonerF, soonerGrowth);
+    const soonerDown = f64x2.div(soonerF, soonerGrowth);
+    const valueSooner = f64x2.mul(f64x2.splat(soonerHalfDiscount), inline.always(pairPayoff(
+      soonerUp, soonerDown, K, isCall ? f64x2.gt(soonerUp, K) : f64x2.lt(soonerUp, K), isCall ? f64x2.gt(soonerDown, K) : f64x2.lt(soonerDown, K), isCall,
+    )));
+    const theta = f64x2.div(f64x2.sub(valueSooner, valueLater), f64x2.splat(thetaWidth));
+
+    const offset = <usize>i << 4;
+    inline.always(storeTransposed(pricePairs + offset, value, delta));
+    inline.always(storeTransposed(curvaturePairs + offset, gamma, theta));
+    inline.always(storeTransposed(sensitivityPairs + offset, vega, rho));
+  }
+}
+
+/** payoff(up) + payoff(down) as the TypeScript writes it, (in the money ? distance : 0) for each, up first. */
+function pairPayoff(up: v128, down: v128, K: v128, inUp: v128, inDown: v128, isCall: bool): v128 {
+  return isCall
+    ? f64x2.add(v128.and(f64x2.sub(up, K), inUp), v128.and(f64x2.sub(down, K), inDown))
+    : f64x2.add(v128.and(f64x2.sub(K, up), inUp), v128.and(f64x2.sub(K, down), inDown));
+}
+
+/** Lanes (a_i, a_i+1) and (b_i, b_i+1) stored as (a_i, b_i), (a_i+1, b_i+1). */
+function storeTransposed(at: usize, a: v128, b: v128): void {
+  v128.store(at, i8x16.shuffle(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23));
+  v128.store(at, i8x16.shuffle(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31), 16);
+}
+
+/**
+ * Two-pass moments (summary-stats.ts's sampleMoments) of two quantities stored as pairs, one per lane: each lane's
+ * sums run sequentially over the pairs, as the scalar code's. Writes (count, mean, m2) of the first quantity, then
+ * of the second.
+ */
+function pairedMoments(values: usize, count: i32, out: usize): void {
+  let sum = f64x2.splat(0);
+  for (let i = 0; i < count; i++) sum = f64x2.add(sum, v128.load(values + (<usize>i << 4)));
+  const mean = f64x2.div(sum, f64x2.splat(<f64>count));
+  let m2 = f64x2.splat(0);
+  for (let i = 0; i < count; i++) {
+    const deviation = f64x2.sub(v128.load(values + (<usize>i << 4)), mean);
+    m2 = f64x2.add(m2, f64x2.mul(deviation, deviation));
+  }
+  store<f64>(out, <f64>count);
+  store<f64>(out, f64x2.extract_lane(mean, 0), 8);
+  store<f64>(out, f64x2.extract_lane(m2, 0), 16);
+  store<f64>(out, <f64>count, 24);
+  store<f64>(out, f64x2.extract_lane(mean, 1), 32);
+  store<f64>(out, f64x2.extract_lane(m2, 1), 40);
+}
+
+/**
+ * portable-exp.ts's exponential on both lanes, for arguments of magnitude below 708 (fdlibm's method; k rounded
+ * half away from zero; 1 + x below 2^-28): 2^k is then always a normal double.
+ */
+function portableExpLanes(x: v128): v128 {
+  const scaled = f64x2.mul(x, lanes(V_INV_LN2));
+  // k = scaled >= 0 ? floor(scaled + 0.5) : -floor(0.5 - scaled)
+  const kf = v128.or(f64x2.floor(f64x2.add(f64x2.abs(scaled), lanes(V_HALF))), v128.and(scaled, lanes(V_SIGN_BIT)));
+  const hi = f64x2.sub(x, f64x2.mul(kf, lanes(V_LN2_HI)));
+  const lo = f64x2.mul(kf, lanes(V_LN2_LO));
+  const r = f64x2.sub(hi, lo);
+  const t = f64x2.mul(r, r);
+  let poly = f64x2.add(lanes(V_EXP_P4), f64x2.mul(t, lanes(V_EXP_P5)));
+  poly = f64x2.add(lanes(V_EXP_P3), f64x2.mul(t, poly));
+  poly = f64x2.add(lanes(V_EXP_P2), f64x2.mul(t, poly));
+  poly = f64x2.add(lanes(V_EXP_P1), f64x2.mul(t, poly));
+  const c = f64x2.sub(r, f64x2.mul(t, poly));
+  const quotient = f64x2.div(f64x2.mul(r, c), f64x2.sub(lanes(V_TWO), c));
+  // For k = 0 this is exactly 1 - ((r c)/(c - 2) - r), the k = 0 form.
+  const y = f64x2.sub(lanes(V_ONE), f64x2.sub(f64x2.sub(lo, quotient), hi));
+  const scale = i64x2.shl(i64x2.add(f64x2.add(kf, lanes(V_MAGIC)), lanes(V_EXPONENT_BIAS)), 52);
+  return v128.bitselect(f64x2.add(lanes(V_ONE), x), f64x2.mul(y, scale), f64x2.lt(f64x2.abs(x), lanes(V_EXP_TINY)));
 }
 
 /** portable-exp.ts's exponential for one argument of magnitude below 708. */

@@ -106,7 +106,7 @@ export function monteCarloBlockCount(pairs: number): number {
 /** Prices a European option by Monte Carlo: all blocks, combined in order. */
 export function priceMonteCarlo(option: OptionSpec, market: MarketInputs, options: MonteCarloOptions): PriceResult {
   const pairs = options.pairs ?? MONTE_CARLO_DEFAULT_PAIRS;
-  checkPairs(pairs);
+  checkMonteCarloPairs(pairs);
   return combineMonteCarloBlocks(simulateMonteCarloBlocks(option, market, options, 0, monteCarloBlockCount(pairs)));
 }
 
@@ -121,7 +121,7 @@ export function simulateMonteCarloBlocks(
   firstBlock: number,
   blockCount: number,
 ): MonteCarloBlockPartial[] {
-  const setup = prepare(option, market, options);
+  const setup = prepareMonteCarlo(option, market, options);
   const totalBlocks = monteCarloBlockCount(setup.totalPairs);
   if (!Number.isSafeInteger(firstBlock) || firstBlock < 0 || firstBlock >= totalBlocks) {
     throw new CoreError('ERR_CORE_INVALID_INPUT', `firstBlock must be an integer in [0, ${totalBlocks - 1}], got ${String(firstBlock)}`, 'firstBlock');
@@ -190,8 +190,8 @@ export function summarizeMonteCarloBlocks(partials: readonly MonteCarloBlockPart
   };
 }
 
-/** Everything a block needs, computed once per run. */
-interface Setup {
+/** Everything a block needs, computed once per run (the WebAssembly kernel takes the same numbers). */
+export interface MonteCarloSetup {
   readonly isCall: boolean;
   readonly spot: number;
   readonly strike: number;
@@ -239,19 +239,21 @@ class Scratch {
   }
 }
 
-function checkPairs(pairs: number): void {
+/** Refuses a number of pairs that is not an integer of at least 2. */
+export function checkMonteCarloPairs(pairs: number): void {
   if (typeof pairs !== 'number' || !Number.isSafeInteger(pairs) || pairs < 2) {
     throw new CoreError('ERR_CORE_INVALID_INPUT', `pairs must be an integer of at least 2, got ${String(pairs)}`, 'pairs');
   }
 }
 
-function prepare(option: OptionSpec, market: MarketInputs, options: MonteCarloOptions): Setup {
+/** Validates a run's inputs, as every Monte Carlo entry point does, and computes its setup. */
+export function prepareMonteCarlo(option: OptionSpec, market: MarketInputs, options: MonteCarloOptions): MonteCarloSetup {
   validateInputs(option, market);
   requireExercise(option, ['european'], MONTE_CARLO_MODEL);
   requireSeed(options.seed, 'seed');
   const stream = requireStream(options.stream ?? 0, 'stream');
   const totalPairs = options.pairs ?? MONTE_CARLO_DEFAULT_PAIRS;
-  checkPairs(totalPairs);
+  checkMonteCarloPairs(totalPairs);
 
   const { spot, rate, dividendYield, volatility } = market;
   const expiry = option.expiry;
@@ -264,7 +266,7 @@ function prepare(option: OptionSpec, market: MarketInputs, options: MonteCarloOp
   const downExpiry = expiry * (1 - THETA_RELATIVE_BUMP);
   const [k0, k1] = splitWords64(options.seed);
   const [s0, s1] = splitWords64(stream);
-  const setup: Setup = {
+  const setup: MonteCarloSetup = {
     isCall: option.type === 'call',
     spot,
     strike: option.strike,
@@ -296,7 +298,7 @@ function prepare(option: OptionSpec, market: MarketInputs, options: MonteCarloOp
  * One canonical block, as a few passes over typed arrays (normals; exponentials; payoffs and greeks; moments).
  * Each pass is a self-contained loop, which keeps its speed independent of V8's inlining decisions.
  */
-function simulateBlock(setup: Setup, block: number, scratch: Scratch): MonteCarloBlockPartial {
+function simulateBlock(setup: MonteCarloSetup, block: number, scratch: Scratch): MonteCarloBlockPartial {
   const first = block * MONTE_CARLO_BLOCK_PAIRS;
   const count = Math.min(MONTE_CARLO_BLOCK_PAIRS, setup.totalPairs - first);
   const { normals, growth } = scratch;
@@ -312,7 +314,11 @@ function simulateBlock(setup: Setup, block: number, scratch: Scratch): MonteCarl
   } else {
     accumulatePrice(setup, growth, count, scratch.samples[PRICE]!);
   }
-  const moments = scratch.samples.map((samples) => sampleMoments(samples, count));
+  return monteCarloBlockPartial(setup, block, scratch.samples.map((samples) => sampleMoments(samples, count)));
+}
+
+/** A block's partial from its moments, refused when the simulated payoffs overflowed. */
+export function monteCarloBlockPartial(setup: MonteCarloSetup, block: number, moments: readonly SampleMoments[]): MonteCarloBlockPartial {
   for (const m of moments) {
     if (!Number.isFinite(m.mean) || !Number.isFinite(m.m2)) {
       throw new CoreError('ERR_CORE_INVALID_INPUT', 'the simulated payoffs overflow the double range for these inputs', 'spot');
@@ -330,7 +336,7 @@ function scaleInto(target: Float64Array, source: Float64Array, factor: number, c
  * S_T(-Z) = F / growth (one exponential per pair). The same expressions as accumulateWithGreeks, so prices
  * agree bit for bit with and without greeks.
  */
-function accumulatePrice(setup: Setup, growth: Float64Array, count: number, price: Float64Array): void {
+function accumulatePrice(setup: MonteCarloSetup, growth: Float64Array, count: number, price: Float64Array): void {
   const { forwardFactor, halfDiscount, strike } = setup;
   if (setup.isCall) {
     for (let i = 0; i < count; i++) {
@@ -350,7 +356,7 @@ function accumulatePrice(setup: Setup, growth: Float64Array, count: number, pric
 /** Below this |sigma sqrt(T) Z| the antithetic difference S_T(Z) - S_T(-Z) is taken from the sinh series. */
 const SINH_SERIES_LIMIT = 1e-2;
 
-function accumulateWithGreeks(setup: Setup, normals: Float64Array, scratch: Scratch, count: number): void {
+function accumulateWithGreeks(setup: MonteCarloSetup, normals: Float64Array, scratch: Scratch, count: number): void {
   const { forwardFactor, totalVolatility, halfDiscount, strike, spot, expiry, volatility, isCall } = setup;
   const { upForwardFactor, upHalfDiscount, downForwardFactor, downHalfDiscount, thetaWidth } = setup;
   const { growth: growths, growthLater, growthSooner, samples } = scratch;

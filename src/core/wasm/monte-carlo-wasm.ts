@@ -1,98 +1,97 @@
-import { CoreError } from '../errors.js';
 import type { OptionSpec } from '../instruments/option-spec.js';
 import type { MarketInputs } from '../market/market-inputs.js';
+import type { SampleMoments } from '../math/summary-stats.js';
 import type { PriceResult } from '../results.js';
 import {
+  checkMonteCarloPairs,
   combineMonteCarloBlocks,
-  MAX_TOTAL_VOLATILITY,
   MONTE_CARLO_BLOCK_PAIRS,
   MONTE_CARLO_DEFAULT_PAIRS,
-  MONTE_CARLO_MODEL,
   monteCarloBlockCount,
-  THETA_RELATIVE_BUMP,
+  monteCarloBlockPartial,
+  prepareMonteCarlo,
   type MonteCarloBlockPartial,
+  type MonteCarloOptions,
+  type MonteCarloSetup,
 } from '../engines/monte-carlo.js';
-import { requireSeed, requireStream, splitWords64 } from '../math/seed.js';
-import { requireExercise, validateInputs } from '../validate.js';
 import { reserveKernelMemory, wasmKernels } from './wasm-kernels.js';
 
-/** The seed, stream and number of antithetic pairs, as in MonteCarloOptions; the greeks are not offered here. */
-export interface MonteCarloWasmOptions {
-  /** 64-bit unsigned seed, the Philox key. */
-  readonly seed: bigint;
-  /** Stream index (default 0). */
-  readonly stream?: bigint | number;
-  /** Antithetic pairs (default 10,000, i.e. 20,000 paths); at least 2. */
-  readonly pairs?: number;
-}
+/** The options of priceMonteCarlo: greeks (default true), seed, stream and number of antithetic pairs. */
+export type MonteCarloWasmOptions = MonteCarloOptions;
 
-/** The kernel's scratch (normals, pair samples, tail indices for one block of 1,000 pairs). */
-const SCRATCH_BYTES = MONTE_CARLO_BLOCK_PAIRS * (8 + 8 + 4);
-/** Bytes of the per-block record the kernel writes: count, mean, m2. */
-const RECORD_BYTES = 24;
+/** The price kernel's scratch (normals, pair samples, tail indices for one block of 1,000 pairs). */
+const PRICE_SCRATCH_BYTES = MONTE_CARLO_BLOCK_PAIRS * (8 + 8 + 4);
+/** The greek kernel's scratch (normals, six samples per pair, tail indices). */
+const GREEK_SCRATCH_BYTES = MONTE_CARLO_BLOCK_PAIRS * (8 + 48 + 4);
+/** Per block: (count, mean, m2) of one quantity, or of six with greeks. */
+const PRICE_RECORD_DOUBLES = 3;
+const GREEK_RECORD_DOUBLES = 18;
+/**
+ * Blocks simulated per kernel call with greeks: bounds the records' memory (144 bytes a block) however many pairs
+ * are asked for; 20,000 paths take one call.
+ */
+const GREEK_BLOCKS_PER_CALL = 64;
 
 /**
- * monte_carlo_20k without greeks on the WebAssembly kernel (assembly/monte-carlo.ts): the same random numbers,
- * the same per-block moments and the same combination, so the PriceResult (price, standard error, interval,
- * paths) equals priceMonteCarlo(option, market, { ...options, greeks: false }) bit for bit, with the same
- * validation and errors. The greeks stay with priceMonteCarlo.
+ * monte_carlo_20k on the WebAssembly kernels (assembly/monte-carlo.ts): the same validation and errors, the same
+ * random numbers, the same per-pair estimators and the same per-block moments, combined by the same code, so the
+ * PriceResult (price, greeks, standard error, interval, paths) equals priceMonteCarlo(option, market, options)
+ * bit for bit, with greeks (the default) or without.
  */
 export function priceMonteCarloWasm(option: OptionSpec, market: MarketInputs, options: MonteCarloWasmOptions): PriceResult {
-  // The order of priceMonteCarlo's checks: pairs first, then everything prepare() checks.
-  const totalPairs = options.pairs ?? MONTE_CARLO_DEFAULT_PAIRS;
-  checkPairs(totalPairs);
-  validateInputs(option, market);
-  requireExercise(option, ['european'], MONTE_CARLO_MODEL);
-  requireSeed(options.seed, 'seed');
-  const stream = requireStream(options.stream ?? 0, 'stream');
-
-  const { spot, rate, dividendYield, volatility } = market;
-  const expiry = option.expiry;
-  const totalVolatility = volatility * Math.sqrt(expiry);
-  if (!(totalVolatility <= MAX_TOTAL_VOLATILITY)) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `volatility * sqrt(expiry) must be at most ${MAX_TOTAL_VOLATILITY} for Monte Carlo, got ${totalVolatility}`, 'volatility');
-  }
-  const drift = rate - dividendYield - 0.5 * volatility * volatility;
-  const forwardFactor = spot * Math.exp(drift * expiry);
-  const halfDiscount = 0.5 * Math.exp(-rate * expiry);
-  // priceMonteCarlo also refuses inputs whose theta bumps leave the double range, greeks or not.
-  const upExpiry = expiry * (1 + THETA_RELATIVE_BUMP);
-  const downExpiry = expiry * (1 - THETA_RELATIVE_BUMP);
-  const bumped = [
-    spot * Math.exp(drift * upExpiry), 0.5 * Math.exp(-rate * upExpiry),
-    spot * Math.exp(drift * downExpiry), 0.5 * Math.exp(-rate * downExpiry),
-  ];
-  for (const value of [forwardFactor, halfDiscount, ...bumped]) {
-    if (!Number.isFinite(value)) {
-      throw new CoreError('ERR_CORE_INVALID_INPUT', 'spot, rate, dividend yield and expiry put the forward or the discount factor outside the double range', 'rate');
-    }
-  }
-
-  const [k0, k1] = splitWords64(options.seed);
-  const [s0, s1] = splitWords64(stream);
-  const blocks = monteCarloBlockCount(totalPairs);
-  const scratch = reserveKernelMemory(SCRATCH_BYTES + blocks * RECORD_BYTES);
-  const records = scratch + SCRATCH_BYTES;
-  const kernels = wasmKernels();
-  kernels.monteCarloPriceBlocks(
-    k0, k1, s0, s1, totalPairs, forwardFactor, totalVolatility, halfDiscount, option.strike, option.type === 'call' ? 1 : 0,
-    scratch, records,
-  );
-  const moments = new Float64Array(kernels.memory.buffer, records, blocks * 3);
-  const partials: MonteCarloBlockPartial[] = [];
-  for (let block = 0; block < blocks; block++) {
-    const mean = moments[3 * block + 1]!;
-    const m2 = moments[3 * block + 2]!;
-    if (!Number.isFinite(mean) || !Number.isFinite(m2)) {
-      throw new CoreError('ERR_CORE_INVALID_INPUT', 'the simulated payoffs overflow the double range for these inputs', 'spot');
-    }
-    partials.push({ block, totalPairs, greeks: false, moments: [{ count: moments[3 * block]!, mean, m2 }] });
-  }
-  return combineMonteCarloBlocks(partials);
+  // The order of priceMonteCarlo's checks: pairs first, then everything its setup checks.
+  checkMonteCarloPairs(options.pairs ?? MONTE_CARLO_DEFAULT_PAIRS);
+  const setup = prepareMonteCarlo(option, market, options);
+  return combineMonteCarloBlocks(setup.greeks ? greekPartials(setup) : pricePartials(setup));
 }
 
-function checkPairs(pairs: number): void {
-  if (typeof pairs !== 'number' || !Number.isSafeInteger(pairs) || pairs < 2) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `pairs must be an integer of at least 2, got ${String(pairs)}`, 'pairs');
+function pricePartials(setup: MonteCarloSetup): MonteCarloBlockPartial[] {
+  const blocks = monteCarloBlockCount(setup.totalPairs);
+  const scratch = reserveKernelMemory(PRICE_SCRATCH_BYTES + blocks * PRICE_RECORD_DOUBLES * 8);
+  const records = scratch + PRICE_SCRATCH_BYTES;
+  const kernels = wasmKernels();
+  kernels.monteCarloPriceBlocks(
+    setup.k0, setup.k1, setup.s0, setup.s1, setup.totalPairs, setup.forwardFactor, setup.totalVolatility,
+    setup.halfDiscount, setup.strike, setup.isCall ? 1 : 0, scratch, records,
+  );
+  return readPartials(setup, 0, blocks, new Float64Array(kernels.memory.buffer, records, blocks * PRICE_RECORD_DOUBLES), 1);
+}
+
+function greekPartials(setup: MonteCarloSetup): MonteCarloBlockPartial[] {
+  const blocks = monteCarloBlockCount(setup.totalPairs);
+  const perCall = Math.min(blocks, GREEK_BLOCKS_PER_CALL);
+  const scratch = reserveKernelMemory(GREEK_SCRATCH_BYTES + perCall * GREEK_RECORD_DOUBLES * 8);
+  const records = scratch + GREEK_SCRATCH_BYTES;
+  const kernels = wasmKernels();
+  const partials: MonteCarloBlockPartial[] = [];
+  for (let first = 0; first < blocks; first += perCall) {
+    const count = Math.min(perCall, blocks - first);
+    kernels.monteCarloGreekBlocks(
+      setup.k0, setup.k1, setup.s0, setup.s1, setup.totalPairs, first, count,
+      setup.isCall ? 1 : 0, setup.strike, setup.spot, setup.expiry, setup.volatility,
+      setup.forwardFactor, setup.totalVolatility, setup.halfDiscount,
+      setup.upForwardFactor, setup.upTotalVolatility, setup.upHalfDiscount,
+      setup.downForwardFactor, setup.downTotalVolatility, setup.downHalfDiscount, setup.thetaWidth,
+      scratch, records,
+    );
+    const moments = new Float64Array(kernels.memory.buffer, records, count * GREEK_RECORD_DOUBLES);
+    partials.push(...readPartials(setup, first, count, moments, 6));
   }
+  return partials;
+}
+
+/** The partials of blocks first .. first + count - 1 from their records of `quantities` x (count, mean, m2). */
+function readPartials(
+  setup: MonteCarloSetup, first: number, count: number, records: Float64Array, quantities: number,
+): MonteCarloBlockPartial[] {
+  const partials: MonteCarloBlockPartial[] = [];
+  for (let b = 0; b < count; b++) {
+    const moments: SampleMoments[] = [];
+    for (let k = 0; k < quantities; k++) {
+      const at = 3 * (b * quantities + k);
+      moments.push({ count: records[at]!, mean: records[at + 1]!, m2: records[at + 2]! });
+    }
+    partials.push(monteCarloBlockPartial(setup, first + b, moments));
+  }
+  return partials;
 }

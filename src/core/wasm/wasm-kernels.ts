@@ -52,6 +52,20 @@ export interface KernelExports {
     forward: number, totalVolatility: number, halfDiscount: number, strike: number, isCall: number,
     scratch: number, out: number,
   ): void;
+  /**
+   * monte_carlo_20k with greeks: canonical blocks firstBlock .. firstBlock + blockCount - 1, each block's moments of
+   * price, delta, gamma, theta, vega and rho written as 18 f64 (count, mean, m2 for each) at out + 144 (block -
+   * firstBlock); `scratch` needs 60,000 bytes. `later` / `sooner`: forward, sigma sqrt(T') and e^(-rT')/2 at the
+   * theta expiries.
+   */
+  monteCarloGreekBlocks(
+    k0: number, k1: number, s0: number, s1: number, totalPairs: number, firstBlock: number, blockCount: number,
+    isCall: number, strike: number, spot: number, expiry: number, volatility: number,
+    forward: number, totalVolatility: number, halfDiscount: number,
+    laterForward: number, laterTotalVolatility: number, laterHalfDiscount: number,
+    soonerForward: number, soonerTotalVolatility: number, soonerHalfDiscount: number, thetaWidth: number,
+    scratch: number, out: number,
+  ): void;
   fdlibmExp(x: number): number;
   fdlibmLog(x: number): number;
   fdlibmLog1p(x: number): number;

@@ -45,15 +45,15 @@ export const opeWasm: Candidate = {
       const batchOutput = { price: outputs.value, ...outputs.greeks };
       return { count: set.size, outputs, run: () => (priceBlackScholesBatchWasm(set, batchOutput), outputs.value[set.size - 1]!) };
     },
-    crr: ({ american }) => treeJob(american, 1000, (o, m) => priceBinomialCrrWasm(o, m, 200)),
-    lr: ({ american }) => treeJob(american, 1000, (o, m) => priceLeisenReimerWasm(o, m, 201)),
+    crr: ({ american }) => treeJob(american, 1000, (o, m) => priceBinomialCrrWasm(o, m, { greeks: false, steps: 200 })),
+    lr: ({ american }) => treeJob(american, 1000, (o, m) => priceLeisenReimerWasm(o, m, { greeks: false, steps: 201 })),
     mc: ({ european: set }) => {
       const count = 100;
       const outputs = valueOutputs(count);
       return perContractJob(count, outputs, (i) => {
         const option: OptionSpec = { type: set.isCall[i] === 1 ? 'call' : 'put', strike: set.strike[i]!, expiry: set.expiry[i]!, exercise: 'european' };
         const market: MarketInputs = { spot: set.spot[i]!, rate: set.rate[i]!, dividendYield: set.dividendYield[i]!, volatility: set.volatility[i]! };
-        outputs.value[i] = priceMonteCarloWasm(option, market, { seed: MONTE_CARLO_SEED, stream: i }).value;
+        outputs.value[i] = priceMonteCarloWasm(option, market, { seed: MONTE_CARLO_SEED, stream: i, greeks: false }).value;
       });
     },
   },

@@ -72,11 +72,17 @@ const RHO_ABSOLUTE_BUMP = 1e-4;
 const LOG_RANGE = 700;
 
 /** Node values kept during the rollback for the greeks (indices as in the lattice: 0 = lowest spot). */
-interface Rollback {
+export interface TreeRollback {
   readonly value: number;
   readonly step1: readonly [number, number];
   readonly step2: readonly [number, number, number];
 }
+
+/**
+ * A backward induction over a checked lattice: `binomialRollback` below, the reference, or an implementation that
+ * returns the same doubles (the WebAssembly kernel, src/core/wasm/binomial-tree-wasm.ts).
+ */
+export type TreeRollbackFunction = (lattice: BinomialLattice, option: OptionSpec, spot: number, rate: number) => TreeRollback;
 
 function describeInputs(option: OptionSpec, market: MarketInputs, steps: number): string {
   return `S=${market.spot}, K=${option.strike}, T=${option.expiry}, sigma=${market.volatility}, ` +
@@ -145,7 +151,7 @@ function nodeFactorsInRange(lattice: BinomialLattice, spot: number): boolean {
  * Backward induction over the lattice. American exercise compares continuation with intrinsic value at
  * every node, the root included.
  */
-function rollback(lattice: BinomialLattice, option: OptionSpec, spot: number, rate: number): Rollback {
+export function binomialRollback(lattice: BinomialLattice, option: OptionSpec, spot: number, rate: number): TreeRollback {
   const n = lattice.steps;
   const c = n >> 1;
   const omega = option.type === 'call' ? 1 : -1;
@@ -218,8 +224,8 @@ function buildLattice(model: TreeModel, option: OptionSpec, market: MarketInputs
   return lattice;
 }
 
-function treeValue(model: TreeModel, option: OptionSpec, market: MarketInputs, steps: number): number {
-  return rollback(buildLattice(model, option, market, steps), option, market.spot, market.rate).value;
+function treeValue(model: TreeModel, option: OptionSpec, market: MarketInputs, steps: number, roll: TreeRollbackFunction): number {
+  return roll(buildLattice(model, option, market, steps), option, market.spot, market.rate).value;
 }
 
 /**
@@ -257,7 +263,8 @@ function treeGreeks(
   option: OptionSpec,
   market: MarketInputs,
   lattice: BinomialLattice,
-  nodes: Rollback,
+  nodes: TreeRollback,
+  roll: TreeRollbackFunction,
 ): Greeks {
   const spot = market.spot;
   const { up, down, dt } = lattice;
@@ -279,13 +286,13 @@ function treeGreeks(
   const steps = lattice.steps;
   const sigma = market.volatility;
   const vega = bumpDerivative(
-    (volatility) => treeValue(model, option, { ...market, volatility }, steps),
+    (volatility) => treeValue(model, option, { ...market, volatility }, steps, roll),
     sigma,
     model.vegaBump(option, market, lattice),
     nodes.value,
   );
   const rho = bumpDerivative(
-    (rate) => treeValue(model, option, { ...market, rate }, steps),
+    (rate) => treeValue(model, option, { ...market, rate }, steps, roll),
     market.rate,
     RHO_ABSOLUTE_BUMP,
     nodes.value,
@@ -293,12 +300,16 @@ function treeGreeks(
   return { delta, gamma, theta, vega, rho };
 }
 
-/** Prices `option` on `model`'s tree; greeks (default on) cost four extra rollbacks for vega and rho. */
+/**
+ * Prices `option` on `model`'s tree; greeks (default on) cost four extra rollbacks for vega and rho. Every
+ * rollback, the bumped ones included, goes through `roll` (default: the TypeScript reference).
+ */
 export function priceOnBinomialTree(
   model: TreeModel,
   option: OptionSpec,
   market: MarketInputs,
   options: TreeOptions = {},
+  roll: TreeRollbackFunction = binomialRollback,
 ): PriceResult {
   validateInputs(option, market);
   const requested = options.steps ?? model.defaultSteps;
@@ -306,8 +317,8 @@ export function priceOnBinomialTree(
   const steps = model.normaliseSteps(requested);
 
   const lattice = buildLattice(model, option, market, steps);
-  const nodes = rollback(lattice, option, market.spot, market.rate);
-  const greeks = options.greeks === false ? null : treeGreeks(model, option, market, lattice, nodes);
+  const nodes = roll(lattice, option, market.spot, market.rate);
+  const greeks = options.greeks === false ? null : treeGreeks(model, option, market, lattice, nodes, roll);
   return {
     value: nodes.value,
     greeks,

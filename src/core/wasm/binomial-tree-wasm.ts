@@ -3,22 +3,16 @@ import type { MarketInputs } from '../market/market-inputs.js';
 import type { PriceResult } from '../results.js';
 import { BINOMIAL_CRR_MODEL } from '../engines/binomial-crr.js';
 import { LEISEN_REIMER_MODEL } from '../engines/leisen-reimer.js';
-import { checkLattice, checkSteps } from '../engines/binomial-tree.js';
-import type { BinomialLattice, TreeModel } from '../engines/binomial-tree.js';
-import { validateInputs } from '../validate.js';
+import { priceOnBinomialTree } from '../engines/binomial-tree.js';
+import type { BinomialLattice, TreeOptions, TreeRollback } from '../engines/binomial-tree.js';
 import { reserveKernelMemory, wasmKernels } from './wasm-kernels.js';
 
-/** Node values kept by the rollback: the root value and the nodes of steps 1 and 2 (for the tree greeks). */
-export interface TreeRollback {
-  readonly value: number;
-  readonly step1: readonly [number, number];
-  readonly step2: readonly [number, number, number];
-}
+export type { TreeRollback };
 
 /**
  * binomial-tree.ts's backward induction on the WebAssembly SIMD kernel (assembly/binomial-tree.ts): the same
  * inputs, the same node tables and the same operations in the same order, hence the same doubles. The lattice
- * must come from a tree policy and have passed its checks.
+ * must come from a tree policy and have passed its checks. A TreeRollbackFunction, for priceOnBinomialTree.
  */
 export function binomialRollbackWasm(lattice: BinomialLattice, option: OptionSpec, spot: number, rate: number): TreeRollback {
   const n = lattice.steps;
@@ -40,26 +34,15 @@ export function binomialRollbackWasm(lattice: BinomialLattice, option: OptionSpe
 }
 
 /**
- * binomial_200 (Cox-Ross-Rubinstein, 200 steps by default) on the WebAssembly kernel: the price of
- * priceBinomialCrr(option, market, { greeks: false, steps }), bit for bit, with the same validation and errors.
- * Price only (greeks: null); the tree greeks stay with priceBinomialCrr.
+ * binomial_200 (Cox-Ross-Rubinstein, 200 steps by default) with every rollback on the WebAssembly kernel, the
+ * bumped ones of vega and rho included: the PriceResult of priceBinomialCrr(option, market, options), greeks
+ * (default on) included, bit for bit, with the same validation and errors.
  */
-export function priceBinomialCrrWasm(option: OptionSpec, market: MarketInputs, steps: number = BINOMIAL_CRR_MODEL.defaultSteps): PriceResult {
-  return priceOnTreeWasm(BINOMIAL_CRR_MODEL, option, market, steps);
+export function priceBinomialCrrWasm(option: OptionSpec, market: MarketInputs, options?: TreeOptions): PriceResult {
+  return priceOnBinomialTree(BINOMIAL_CRR_MODEL, option, market, options, binomialRollbackWasm);
 }
 
-/** leisen_reimer (201 steps by default) on the WebAssembly kernel, price only, as priceBinomialCrrWasm. */
-export function priceLeisenReimerWasm(option: OptionSpec, market: MarketInputs, steps: number = LEISEN_REIMER_MODEL.defaultSteps): PriceResult {
-  return priceOnTreeWasm(LEISEN_REIMER_MODEL, option, market, steps);
+/** leisen_reimer (201 steps by default) on the WebAssembly kernel: priceLeisenReimer's result, as priceBinomialCrrWasm. */
+export function priceLeisenReimerWasm(option: OptionSpec, market: MarketInputs, options?: TreeOptions): PriceResult {
+  return priceOnBinomialTree(LEISEN_REIMER_MODEL, option, market, options, binomialRollbackWasm);
 }
-
-function priceOnTreeWasm(model: TreeModel, option: OptionSpec, market: MarketInputs, requested: number): PriceResult {
-  validateInputs(option, market);
-  checkSteps(requested, model.name);
-  const steps = model.normaliseSteps(requested);
-  const lattice = model.policy(option, market, steps);
-  checkLattice(lattice, option, market, model.name);
-  const { value } = binomialRollbackWasm(lattice, option, market.spot, market.rate);
-  return { value, greeks: null, diagnostics: { model: model.name, converged: true, iterations: steps } };
-}
-

@@ -9,6 +9,9 @@ import { priceBaroneAdesiWhaley } from './engines/barone-adesi-whaley.js';
 import { priceBjerksundStensland } from './engines/bjerksund-stensland.js';
 import { priceBjerksundStensland1993 } from './engines/bjerksund-stensland-1993.js';
 import { priceMonteCarlo } from './engines/monte-carlo.js';
+import { priceBinomialCrrWasm, priceLeisenReimerWasm } from './wasm/binomial-tree-wasm.js';
+import { priceMonteCarloWasm } from './wasm/monte-carlo-wasm.js';
+import { wasmKernelsAvailable } from './wasm/wasm-kernels.js';
 
 /** Model names exactly as on the wire (API-V1.md, NUMERICS.md). */
 export const MODEL_NAMES = [
@@ -63,18 +66,27 @@ export interface PriceOptionOptions {
   readonly greeks?: boolean;
   /** Required by monte_carlo_20k: the core has no ambient randomness. Ignored by the other models. */
   readonly seed?: bigint;
+  /**
+   * Which code runs monte_carlo_20k, binomial_200 and leisen_reimer: 'auto' (default) the WebAssembly kernels
+   * (src/core/wasm) when the host can instantiate them, else the TypeScript engines; 'typescript' the TypeScript
+   * engines, the reference the kernels are tested against. Both give the same doubles, so this is a matter of
+   * speed only (the kernels are 2-5x faster, BENCHMARKS.md). The other models have TypeScript engines only.
+   */
+  readonly kernels?: 'auto' | 'typescript';
 }
 
 /** Prices one option with the named model: the single entry point the worker pool and library users call. */
 export function priceOption(model: ModelName, option: OptionSpec, market: MarketInputs, options: PriceOptionOptions = {}): PriceResult {
   const greeks = options.greeks ?? true;
+  // Asked only for the models that have kernels, so the others never pay for instantiating the module.
+  const wasm = (): boolean => options.kernels !== 'typescript' && wasmKernelsAvailable();
   switch (model) {
     case 'black_scholes':
       return priceBlackScholes(option, market, { greeks });
     case 'binomial_200':
-      return priceBinomialCrr(option, market, { greeks, steps: 200 });
+      return (wasm() ? priceBinomialCrrWasm : priceBinomialCrr)(option, market, { greeks, steps: 200 });
     case 'leisen_reimer':
-      return priceLeisenReimer(option, market, { greeks, steps: 201 });
+      return (wasm() ? priceLeisenReimerWasm : priceLeisenReimer)(option, market, { greeks, steps: 201 });
     case 'barone_adesi_whaley':
       return priceBaroneAdesiWhaley(option, market, { greeks });
     case 'bjerksund_stensland':
@@ -83,7 +95,7 @@ export function priceOption(model: ModelName, option: OptionSpec, market: Market
       return priceBjerksundStensland1993(option, market, { greeks });
     case 'monte_carlo_20k': {
       if (options.seed === undefined) throw new CoreError('ERR_CORE_INVALID_INPUT', 'monte_carlo_20k needs a seed', 'seed');
-      return priceMonteCarlo(option, market, { greeks, seed: options.seed });
+      return (wasm() ? priceMonteCarloWasm : priceMonteCarlo)(option, market, { greeks, seed: options.seed });
     }
     default:
       throw new CoreError('ERR_CORE_UNKNOWN_MODEL', `unknown model ${String(model)}`, 'model');

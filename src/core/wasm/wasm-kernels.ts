@@ -86,6 +86,26 @@ export function wasmKernels(): KernelExports {
   return kernels;
 }
 
+let availability: boolean | undefined;
+
+/**
+ * Whether this thread can run the kernels: false where the host has no WebAssembly or cannot compile the module
+ * (it needs the SIMD proposal, in V8 since 2021), and callers then take the TypeScript engines. Asked once per
+ * thread; the first call instantiates the module.
+ */
+export function wasmKernelsAvailable(): boolean {
+  if (availability === undefined) {
+    try {
+      wasmKernels();
+      availability = true;
+    } catch {
+      // Any failure here (no WebAssembly global, CompileError, LinkError) means the same thing: no kernels.
+      availability = false;
+    }
+  }
+  return availability;
+}
+
 /**
  * Makes the kernels' memory at least `bytes` long past heapBase and returns heapBase. Growing detaches earlier
  * views of the memory, so callers take their views after this call.

@@ -19,7 +19,8 @@
  * job's chunks take free threads before the next job starts, and piscina never holds more tasks than there are
  * threads, so our counters are the truth for the gauges.
  *
- * Life of a job: run() -> [wait for room, at most queueTimeoutSeconds] -> queue (at most queueMax jobs) -> started
+ * Life of a job: run() -> [wait for room, at most queueTimeoutSeconds; refused at once when the waiting line's
+ * measured pace says room would come too late] -> queue (at most queueMax jobs) -> started
  * (first chunk on a thread; the task deadline starts here) -> chunks run, results reassembled in order -> settled.
  * A deadline or a caller's abort on a running job aborts its chunks: piscina terminates those threads and starts
  * replacements, so the pool returns to full size and the CPU is really freed.
@@ -56,11 +57,17 @@ export interface PricingPoolOptions {
   readonly inline?: boolean;
   /** Fixed contracts (or quotes) per chunk, overriding the measured chunking (tests, benchmarks). */
   readonly chunkItems?: number;
+  /** Milliseconds on a monotonic clock, for the admission line's pace. Default performance.now (tests inject one). */
+  readonly clock?: () => number;
 }
 
 export interface RunOptions {
-  /** Aborting removes a waiting job; chunks already running finish (or meet the deadline) unobserved. run() rejects with the signal's reason at once. */
-  readonly signal?: AbortSignal;
+  /**
+   * Aborting removes a waiting job; chunks already running finish (or meet the deadline) unobserved. run() rejects
+   * with the signal's reason at once. A function is called only when the job goes to the threads: work placed inline
+   * cannot be abandoned, so a cheap request never pays for a signal and its listener.
+   */
+  readonly signal?: AbortSignal | (() => AbortSignal);
 }
 
 export interface PricingPoolStats {
@@ -103,9 +110,14 @@ interface Job {
 interface AdmissionWaiter {
   readonly job: Job;
   readonly timer: NodeJS.Timeout | undefined;
+  /** When it joined the line (the pool's clock), and how many callers were in the line then, itself included. */
+  readonly joinedAt: number;
+  readonly position: number;
 }
 
 const RETRY_AFTER_MAX_SECONDS = 30;
+/** Weight of the newest gap in the moving average of the time between two admissions from the waiting line. */
+const ADMISSION_PACE_SMOOTHING = 0.2;
 /** Weight of the newest job in the moving average of job run time behind Retry-After. */
 const RUN_TIME_SMOOTHING = 0.2;
 
@@ -167,6 +179,9 @@ export class PricingPool {
   #onDrained: (() => void) | undefined;
   /** Moving average of a job's run time in seconds, for Retry-After. */
   #meanJobSeconds = 0;
+  readonly #clock: () => number;
+  /** Moving average of the time the waiting line takes to move one place; undefined until a caller went through it. */
+  #admissionGapMs: number | undefined;
 
   constructor(options: PricingPoolOptions) {
     validate(options);
@@ -177,6 +192,7 @@ export class PricingPool {
     this.#metrics = options.metrics;
     this.#inline = options.inline ?? true;
     this.#chunkItems = options.chunkItems;
+    this.#clock = options.clock ?? (() => performance.now());
     const file = options.workerFile ?? defaultWorkerFile();
     this.#piscina = new Piscina({
       filename: file instanceof URL ? fileURLToPath(file) : file,
@@ -218,13 +234,15 @@ export class PricingPool {
     return this.#run(task, options) as Promise<TaskResult<T>>;
   }
 
-  #run(task: AnyTask, { signal }: RunOptions): Promise<Outcome[]> {
+  #run(task: AnyTask, options: RunOptions): Promise<Outcome[]> {
     if (this.#closed) return Promise.reject(this.#refuse('ERR_POOL_CLOSED', 'the pricing pool is shutting down'));
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    if (options.signal instanceof AbortSignal && options.signal.aborted) return Promise.reject(abortReason(options.signal));
 
     const placement = planPlacement(task, { threads: this.#threads, inline: this.#inline, chunkItems: this.#chunkItems });
     if (placement.inline) return Promise.resolve(this.#runInline(task));
     if (placement.chunks.length === 0) return Promise.resolve([]);
+    const signal = typeof options.signal === 'function' ? options.signal() : options.signal;
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
 
     return new Promise<Outcome[]>((resolve, reject) => {
       const job: Job = {
@@ -311,13 +329,33 @@ export class PricingPool {
       this.#settle(job, this.#refuse('ERR_POOL_SATURATED', 'the pricing queue is full', true));
       return;
     }
+    if (this.#wouldWaitInVain()) {
+      this.#settle(job, this.#refuse('ERR_POOL_SATURATED', 'the pricing queue is full and the waiting line would not reach it within the queue timeout', true));
+      return;
+    }
     const timer = setTimeout(() => {
       const index = this.#waiters.findIndex((w) => w.job === job);
       if (index < 0) return;
       this.#waiters.splice(index, 1);
       this.#settle(job, this.#refuse('ERR_POOL_QUEUE_TIMEOUT', `the pricing queue stayed full for ${this.#queueTimeoutMs / 1000} s`, true));
     }, this.#queueTimeoutMs);
-    this.#waiters.push({ job, timer });
+    this.#waiters.push({ job, timer, joinedAt: this.#clock(), position: this.#waiters.length + 1 });
+  }
+
+  /**
+   * A caller joining the waiting line would be let in after everyone already in it, one per measured gap between
+   * admissions. When that comes after the queue timeout it would wait only to be refused: refuse it now instead, so
+   * an overload is answered with fast 503s rather than with half-second ones that also hold its connection.
+   */
+  #wouldWaitInVain(): boolean {
+    if (this.#admissionGapMs === undefined) return false;
+    return (this.#waiters.length + 1) * this.#admissionGapMs > this.#queueTimeoutMs;
+  }
+
+  /** Measures the line's pace from each caller let through: its wait over the places it had to move. */
+  #admittedFromLine(waiter: AdmissionWaiter): void {
+    const gap = (this.#clock() - waiter.joinedAt) / waiter.position;
+    this.#admissionGapMs = this.#admissionGapMs === undefined ? gap : this.#admissionGapMs + ADMISSION_PACE_SMOOTHING * (gap - this.#admissionGapMs);
   }
 
   #refuse(code: PoolErrorCode, message: string, queueFull = false): PoolError {
@@ -351,6 +389,7 @@ export class PricingPool {
       const waiter = this.#waiters.shift()!;
       clearTimeout(waiter.timer);
       this.#queue.push(waiter.job);
+      this.#admittedFromLine(waiter);
     }
     this.#publishGauges();
     if (this.#onDrained && this.#isIdle()) this.#onDrained();

@@ -175,6 +175,34 @@ describe('PricingPool', () => {
     assert.equal(await sample(metrics.threadpoolRejectionsTotal, ENGINE), 0);
   });
 
+  it('refuses at once, from the pace the waiting line has shown, a caller it would not let in before the queue timeout', async () => {
+    let now = 0;
+    const { pool, channel, metrics } = setUp({ threads: 1, queueMax: 0, queueTimeoutSeconds: 1, clock: () => now });
+    const first = pool.run(scriptedTask(contract(Op.hold, 0)));
+    await channel.waitForStarted(1);
+    // Before any caller has gone through the line, nothing is known of its pace: a caller waits.
+    const second = pool.run(scriptedTask(contract(Op.hold, 1)));
+    assert.equal(pool.stats.waitingForAdmission, 1);
+    now = 400;
+    channel.release(0);
+    await channel.waitForStarted(2);
+
+    // The line moves one place per 400 ms: second and third place are let in within 1 s, fourth place is not.
+    const third = pool.run(scriptedTask(contract(Op.hold, 2)));
+    const fourth = pool.run(scriptedTask(contract(Op.hold, 3)));
+    assert.equal(pool.stats.waitingForAdmission, 2);
+    await assertPoolError(pool.run(echoTask(9)), 'ERR_POOL_SATURATED');
+    assert.equal(pool.stats.waitingForAdmission, 2, 'the refused caller never joined the line');
+    assert.equal(await sample(metrics.threadpoolSaturationTotal, ENGINE), 1);
+
+    for (const id of [1, 2, 3]) {
+      channel.release(id);
+      if (id < 3) await channel.waitForStarted(id + 2);
+    }
+    assert.deepEqual([values(await first), values(await second), values(await third), values(await fourth)], [[0], [1], [2], [3]]);
+    assert.equal(await sample(metrics.threadpoolRejectionsTotal, ENGINE), 1);
+  });
+
   it('stops a task past the task timeout with ERR_POOL_TASK_TIMEOUT, replaces its thread, and runs the queued job next', async () => {
     const { pool, channel } = setUp({ threads: 1, queueMax: 2, taskTimeoutSeconds: 1 });
     await warmUp(pool, channel);

@@ -29,6 +29,8 @@ export type { Principal } from './authenticator.js';
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** The one verification of this request's bearer token, shared by the rate limiter and the scope check. */
+    tokenVerification: TokenVerification | null;
   }
   interface FastifyInstance {
     /** An onRequest hook that requires a valid bearer token carrying `scope` (null: any valid token). */
@@ -41,6 +43,24 @@ export interface AuthPluginOptions {
   readonly metrics: Pick<Metrics, 'authFailuresTotal'>;
 }
 
+interface TokenVerification {
+  readonly token: string;
+  readonly authenticator: Pick<Authenticator, 'verify'>;
+  readonly result: Promise<Principal>;
+}
+
+/**
+ * Verifies `token` for `request` once: the rate limiter (which keys on the verified `sub`) and the route's scope
+ * check both ask, and the second asker gets the first one's promise instead of hashing and looking the token up again.
+ */
+export function verifyRequestToken(request: FastifyRequest, authenticator: Pick<Authenticator, 'verify'>, token: string): Promise<Principal> {
+  const earlier = request.tokenVerification;
+  if (earlier !== null && earlier.token === token && earlier.authenticator === authenticator) return earlier.result;
+  const result = authenticator.verify(token);
+  request.tokenVerification = { token, authenticator, result };
+  return result;
+}
+
 /** `Bearer <token>`, scheme case-insensitive (RFC 7235). Anything else counts as no bearer token. */
 export function bearerToken(authorization: string | undefined): string | null {
   if (authorization === undefined) return null;
@@ -51,6 +71,7 @@ export function bearerToken(authorization: string | undefined): string | null {
 const authPluginAsync: FastifyPluginAsync<AuthPluginOptions> = async (app, options) => {
   const { authenticator, metrics } = options;
   app.decorateRequest('principal', null);
+  app.decorateRequest('tokenVerification', null);
 
   function refuse(request: FastifyRequest, reply: FastifyReply, error: AuthError): FastifyReply {
     metrics.authFailuresTotal.inc({ reason: error.reason });
@@ -67,7 +88,7 @@ const authPluginAsync: FastifyPluginAsync<AuthPluginOptions> = async (app, optio
       if (token === null) return refuse(request, reply, new AuthError('ERR_AUTH_MISSING_TOKEN', 'no bearer token'));
       let principal: Principal;
       try {
-        principal = await authenticator.verify(token);
+        principal = await verifyRequestToken(request, authenticator, token);
       } catch (error) {
         if (isAuthError(error)) return refuse(request, reply, error);
         throw error;

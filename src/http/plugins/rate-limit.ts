@@ -3,7 +3,7 @@ import type { FastifyRateLimitStore } from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { isAuthError } from '../../auth/auth-error.js';
-import { bearerToken } from '../../auth/auth-plugin.js';
+import { bearerToken, verifyRequestToken } from '../../auth/auth-plugin.js';
 import type { Authenticator, Principal } from '../../auth/authenticator.js';
 import type { RateLimitSpec } from '../../config/config.js';
 import { AppError, retryAfterHeader } from '../../errors.js';
@@ -23,7 +23,7 @@ import type { RateLimitCounter } from './local-rate-limit-counter.js';
  *
  * Order: the limiter is an onRequest hook that runs before the route's scope check and before the body is read,
  * so a client over its budget costs neither a body parse nor a pricing task. To key on the `sub` it verifies the
- * token itself; the auth plugin's own check then hits the authenticator's verified-token cache. A token refused
+ * token itself (verifyRequestToken), and the auth plugin's own check reuses that one verification. A token refused
  * for any reason other than an unavailable key set counts against the IP's budget: a flood of bad tokens is
  * limited too. When the key set is unavailable the limiter steps aside and the auth plugin answers 503.
  */
@@ -49,7 +49,7 @@ async function identify(request: FastifyRequest, authenticator: Pick<Authenticat
   const token = bearerToken(request.headers.authorization);
   if (token === null) return 'anonymous';
   try {
-    return await authenticator.verify(token);
+    return await verifyRequestToken(request, authenticator, token);
   } catch (error) {
     return isAuthError(error) && error.code === 'ERR_AUTH_UNAVAILABLE' ? 'auth-unavailable' : 'anonymous';
   }

@@ -18,6 +18,9 @@ import { AppError } from '../../errors.js';
 
 export const HOST_CHECK_EXEMPT_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/health', '/metrics']);
 
+/** Distinct Host header texts whose decision is remembered. */
+const HOST_DECISIONS_KEPT = 256;
+
 /** RFC 3986 host (reg-name or bracketed IP literal) and optional port; anything else is not a Host header. */
 const HOST_HEADER = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::\d{1,5})?$/;
 
@@ -81,10 +84,23 @@ function isExempt(request: FastifyRequest): boolean {
 
 const hostAllowlistAsync: FastifyPluginAsync<HostAllowlistOptions> = async (app, options) => {
   const allowed = compileHostAllowlist(options.allowedHosts);
-  app.addHook('onRequest', async (request) => {
-    if (isExempt(request)) return;
-    const hostname = hostNameOf(request.headers.host);
-    if (hostname === null || !allowed(hostname)) throw new AppError('ERR_HTTP_INVALID_HOST');
+  // A service sees a handful of distinct Host values, and parsing one (a URL object) costs more than the rest of
+  // this hook: decisions are remembered per header text, in a map cleared when a scanner floods it with variety.
+  const decisions = new Map<string, boolean>();
+  const isAllowed = (header: string | undefined): boolean => {
+    if (header === undefined) return false;
+    let decision = decisions.get(header);
+    if (decision === undefined) {
+      const hostname = hostNameOf(header);
+      decision = hostname !== null && allowed(hostname);
+      if (decisions.size >= HOST_DECISIONS_KEPT) decisions.clear();
+      decisions.set(header, decision);
+    }
+    return decision;
+  };
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (isExempt(request) || isAllowed(request.headers.host)) done();
+    else done(new AppError('ERR_HTTP_INVALID_HOST'));
   });
 };
 

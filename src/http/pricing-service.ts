@@ -28,7 +28,7 @@ export interface PriceOptions {
   readonly seed: bigint | null;
   /** Overrides request.calculate_greeks (the risk route always needs greeks). */
   readonly greeks?: boolean;
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | (() => AbortSignal);
 }
 
 export interface PricedRequest {

@@ -27,12 +27,20 @@ export function limitListLength(field: string, limit: number, refuse: (limit: nu
 
 /**
  * An AbortSignal that fires when the client goes away before its response is written, so queued or running
- * pricing work for it is dropped instead of computed for nobody.
+ * pricing work for it is dropped instead of computed for nobody. Made on demand (the pool asks only for work it
+ * sends to a thread), hence a function.
  */
-export function abortOnDisconnect(reply: FastifyReply): AbortSignal {
+export function abortOnDisconnect(reply: FastifyReply): () => AbortSignal {
+  return () => disconnectSignal(reply);
+}
+
+function disconnectSignal(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
-  reply.raw.once('close', () => {
+  const onClose = (): void => {
     if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
-  });
+  };
+  // The client may have gone before the signal was asked for: its close event is then already past.
+  if (reply.raw.closed) onClose();
+  else reply.raw.once('close', onClose);
   return controller.signal;
 }

@@ -8,6 +8,7 @@ import type { DevIdentity } from '../auth/dev-identity.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Config } from '../config/config.js';
 import type { Metrics } from '../observability/metrics.js';
+import { createAccessLog, lazyChildLogger } from '../observability/access-log.js';
 import { createLogger } from '../observability/logger.js';
 import { requestLogging } from '../observability/request-logging.js';
 import type { PricingPool } from '../pool/pricing-pool.js';
@@ -82,6 +83,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   const app = Fastify({
     loggerInstance: logger,
+    childLoggerFactory: lazyChildLogger,
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     genReqId: requestIdFor,
     bodyLimit: config.maxBodyBytes,
@@ -111,7 +113,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   await app.register(requestContext, { isDraining: () => lifecycle.draining });
-  await app.register(requestLogging, { metrics });
+  await app.register(requestLogging, { metrics, accessLog: createAccessLog(logger) });
   installErrorHandling(app, { metrics });
   await app.register(authPlugin, { authenticator, metrics });
   await app.register(corsAllowlist, { allowedOrigins: config.allowedOrigins, allowCredentials: config.corsAllowCredentials });

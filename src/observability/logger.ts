@@ -37,17 +37,19 @@ export interface LoggerOptions {
   readonly base?: Record<string, unknown>;
 }
 
+/** How every line looks: ISO time, the level by name ("level":"info", readable in a terminal and in log search). */
+export const LINE_FORMAT = {
+  timestamp: pino.stdTimeFunctions.isoTime,
+  formatters: { level: (label: string) => ({ level: label }) },
+} as const;
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
+      ...LINE_FORMAT,
       level: options.level ?? 'info',
       base: { service: 'ope', ...options.base },
-      timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: [...REDACTED_PATHS], censor: '[Redacted]' },
-      formatters: {
-        // "level":"info" rather than a number: readable in a terminal and in log search.
-        level: (label) => ({ level: label }),
-      },
     },
     options.destination,
   );

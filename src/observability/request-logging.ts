@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { AccessLog } from './access-log.js';
 import type { Metrics } from './metrics.js';
 import { UNMATCHED_ROUTE } from './metrics.js';
 
@@ -11,6 +12,8 @@ import { UNMATCHED_ROUTE } from './metrics.js';
 
 export interface RequestLoggingOptions {
   readonly metrics: Pick<Metrics, 'requestTotal' | 'requestErrorsTotal' | 'requestLatency'>;
+  /** Where the request.complete lines go (createAccessLog over the app's logger). */
+  readonly accessLog: AccessLog;
 }
 
 /** The route template of a request, or UNMATCHED_ROUTE when no route matched (404s, framework errors). */
@@ -43,18 +46,15 @@ const requestLoggingAsync: FastifyPluginAsync<RequestLoggingOptions> = async (ap
     metrics.requestTotal.inc(labels);
     if (status >= 500) metrics.requestErrorsTotal.inc(labels);
     metrics.requestLatency.observe({ method, route }, seconds);
-    request.log.info(
-      {
-        event: 'request.complete',
-        method,
-        route,
-        path: pathOf(request),
-        status_code: status,
-        latency_ms: Math.round(reply.elapsedTime * 1000) / 1000,
-        user: userOf(request),
-      },
-      'request complete',
-    );
+    options.accessLog(request.id, {
+      event: 'request.complete',
+      method,
+      route,
+      path: pathOf(request),
+      status_code: status,
+      latency_ms: Math.round(reply.elapsedTime * 1000) / 1000,
+      user: userOf(request),
+    });
   });
 };
 

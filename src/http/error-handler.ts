@@ -9,7 +9,7 @@ import type { AjvErrorLike } from './validation.js';
 /**
  * The one place where a thrown error becomes a response: `{detail, request_id}` with the catalogued status
  * (src/errors.ts). Unknown errors are 500 "Internal server error", logged with their stack and the request id;
- * the client never sees a stack trace or an internal message.
+ * the client never sees a stack trace or an internal message. Pool refusals (shed load) are logged at debug only.
  */
 
 interface HttpAnswer {
@@ -51,6 +51,9 @@ function answerFor(error: unknown, request: FastifyRequest): HttpAnswer {
   return { status: 500, detail: ERROR_CATALOGUE.ERR_HTTP_INTERNAL.detail, headers: {}, code: 'ERR_HTTP_INTERNAL' };
 }
 
+/** Answers that refuse work the pool has no room for: expected under overload, not faults. */
+const SHED_CODES: ReadonlySet<string> = new Set(['ERR_POOL_SATURATED', 'ERR_POOL_QUEUE_TIMEOUT', 'ERR_POOL_CLOSED']);
+
 export interface ErrorHandlingOptions {
   readonly metrics: Pick<Metrics, 'payloadTooLargeTotal'>;
 }
@@ -60,6 +63,10 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   if (reply.raw.destroyed) {
     // The client left (its pricing work was aborted): nobody reads this answer, and it is not a server fault.
     request.log.info({ event: 'request.abandoned', code: answer.code }, 'client disconnected before the response');
+  } else if (SHED_CODES.has(answer.code)) {
+    // Load shed by design: counted by ope_threadpool_rejections_total and on the access line (503). A stack trace
+    // per refusal would turn an overload into a log flood that costs more CPU than the refusals themselves.
+    request.log.debug({ event: 'request.shed', code: answer.code }, 'request shed: pricing pool full');
   } else if (answer.status >= 500) {
     request.log.error({ event: 'request.error', code: answer.code, err: error }, 'request failed');
   } else {

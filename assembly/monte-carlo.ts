@@ -334,17 +334,19 @@ function greekSamples(
     const delta = f64x2.div(slopeSum, S);
     const rho = f64x2.mul(T, f64x2.sub(slopeSum, value));
 
-    // Both paths in the money: the sinh form, its series for a small exponent.
-    const square = f64x2.mul(exponent, exponent);
-    const series = f64x2.mul(
-      f64x2.mul(f64x2.mul(lanes(V_TWO), F), z),
-      f64x2.add(lanes(V_ONE), f64x2.mul(f64x2.div(square, lanes(V_SIX)),
-        f64x2.add(lanes(V_ONE), f64x2.mul(f64x2.div(square, lanes(V_TWENTY)),
-          f64x2.add(lanes(V_ONE), f64x2.div(square, lanes(V_FORTY_TWO))))))),
-    );
-    const differenceOverVol = v128.bitselect(
-      series, f64x2.div(f64x2.sub(up, down), vol), f64x2.lt(f64x2.abs(exponent), lanes(V_SINH_SERIES_LIMIT)),
-    );
+    // Both paths in the money: the sinh form, its series for a small exponent (rare: computed only when a lane needs it).
+    let differenceOverVol = f64x2.div(f64x2.sub(up, down), vol);
+    const small = f64x2.lt(f64x2.abs(exponent), lanes(V_SINH_SERIES_LIMIT));
+    if (v128.any_true(small)) {
+      const square = f64x2.mul(exponent, exponent);
+      const series = f64x2.mul(
+        f64x2.mul(f64x2.mul(lanes(V_TWO), F), z),
+        f64x2.add(lanes(V_ONE), f64x2.mul(f64x2.div(square, lanes(V_SIX)),
+          f64x2.add(lanes(V_ONE), f64x2.mul(f64x2.div(square, lanes(V_TWENTY)),
+            f64x2.add(lanes(V_ONE), f64x2.div(square, lanes(V_FORTY_TWO))))))),
+      );
+      differenceOverVol = v128.bitselect(series, differenceOverVol, small);
+    }
     const core = f64x2.sub(f64x2.mul(z, differenceOverVol), f64x2.add(up, down));
     const weight = f64x2.mul(discount, wUp);
     const gammaSame = f64x2.div(f64x2.div(f64x2.mul(weight, core), S), S);

@@ -1,7 +1,8 @@
 /**
  * `node --import tsx bench/monte-carlo.bench.ts`: single-threaded, steady-state cost of monte_carlo_20k
  * (20,000 paths = 10,000 antithetic pairs, with its standard error), with and without greeks, and of its
- * parts: Philox words, normal variates, and the payoff pass. Median of several timed rounds after a warm-up.
+ * parts: Philox words, normal variates, and the payoff pass; on the TypeScript engine (the reference) and on the
+ * WebAssembly kernel priceOption runs by default (the same doubles). Median of several timed rounds after a warm-up.
  *
  * The machine is shared, so a plain V8 loop is timed in the same run as a yardstick: 20,000 paths of
  * Math.random + Box-Muller + Math.exp, summing payoffs and squares (no reproducibility, no antithetics, no
@@ -13,6 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
 import { priceMonteCarlo } from '../src/core/engines/monte-carlo.js';
+import { priceMonteCarloWasm } from '../src/core/wasm/monte-carlo-wasm.js';
 import type { OptionSpec } from '../src/core/instruments/option-spec.js';
 import type { MarketInputs } from '../src/core/market/market-inputs.js';
 import { fillStandardNormals } from '../src/core/math/normal-stream.js';
@@ -103,6 +105,16 @@ rows.push(['monte_carlo_20k price + std error', measure(cases.length, () => {
 rows.push(['monte_carlo_20k price + std error + 5 greeks', measure(cases.length, () => {
   cases.forEach((c, i) => {
     sink += priceMonteCarlo(c.option, c.market, { seed: BigInt(i), greeks: true }).greeks!.delta;
+  });
+})]);
+rows.push(['WebAssembly: price + std error', measure(cases.length, () => {
+  cases.forEach((c, i) => {
+    sink += priceMonteCarloWasm(c.option, c.market, { seed: BigInt(i), greeks: false }).value;
+  });
+})]);
+rows.push(['WebAssembly: price + std error + 5 greeks', measure(cases.length, () => {
+  cases.forEach((c, i) => {
+    sink += priceMonteCarloWasm(c.option, c.market, { seed: BigInt(i), greeks: true }).greeks!.delta;
   });
 })]);
 {

@@ -1,7 +1,8 @@
 /**
  * `node --import tsx bench/trees.bench.ts`: single-threaded, steady-state cost of the tree engines
  * (binomial_200: CRR, 200 steps; leisen_reimer: 201 steps) in microseconds per option, price only and with
- * greeks (which add four bumped rollbacks for vega and rho). Each figure is the median of several timed
+ * greeks (which add four bumped rollbacks for vega and rho), on the TypeScript engines (the reference) and on the
+ * WebAssembly kernel priceOption runs by default (the same doubles). Each figure is the median of several timed
  * rounds over the same deterministic random options, after a warm-up. Target (issue brief): <= 60 us per
  * price without greeks, for binomial_200 American and leisen_reimer.
  */
@@ -10,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { priceBinomialCrr } from '../src/core/engines/binomial-crr.js';
 import type { TreeOptions } from '../src/core/engines/binomial-tree.js';
 import { priceLeisenReimer } from '../src/core/engines/leisen-reimer.js';
+import { priceBinomialCrrWasm, priceLeisenReimerWasm } from '../src/core/wasm/binomial-tree-wasm.js';
 import type { ExerciseStyle, OptionSpec } from '../src/core/instruments/option-spec.js';
 import type { MarketInputs } from '../src/core/market/market-inputs.js';
 import type { PriceResult } from '../src/core/results.js';
@@ -107,6 +109,10 @@ const rows: Row[] = [
   makeRow('leisen_reimer european, price only', priceLeisenReimer, european, false, false),
   makeRow('binomial_200 american, with greeks', priceBinomialCrr, american, true, false),
   makeRow('leisen_reimer american, with greeks', priceLeisenReimer, american, true, false),
+  makeRow('wasm binomial_200 american, price only', priceBinomialCrrWasm, american, false, true),
+  makeRow('wasm leisen_reimer american, price only', priceLeisenReimerWasm, american, false, true),
+  makeRow('wasm binomial_200 american, with greeks', priceBinomialCrrWasm, american, true, false),
+  makeRow('wasm leisen_reimer american, with greeks', priceLeisenReimerWasm, american, true, false),
 ];
 
 // Rounds are interleaved across rows, so on a shared machine every row sees the same load.
@@ -132,7 +138,7 @@ for (const row of rows) {
   const us = median(row.wall);
   const verdict = row.targeted ? `  target <= ${TARGET_US} us: ${us <= TARGET_US ? 'met' : 'MISSED'}` : '';
   console.log(
-    `${row.label.padEnd(38)} ${us.toFixed(1).padStart(7)} us/option  (min ${Math.min(...row.wall).toFixed(1).padStart(6)}; ` +
+    `${row.label.padEnd(42)} ${us.toFixed(1).padStart(7)} us/option  (min ${Math.min(...row.wall).toFixed(1).padStart(6)}; ` +
       `cpu ${median(row.cpu).toFixed(1).padStart(6)}; x${(us / bare).toFixed(2)})${verdict}`,
   );
 }

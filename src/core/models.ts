@@ -70,7 +70,8 @@ export interface PriceOptionOptions {
    * Which code runs monte_carlo_20k, binomial_200 and leisen_reimer: 'auto' (default) the WebAssembly kernels
    * (src/core/wasm) when the host can instantiate them, else the TypeScript engines; 'typescript' the TypeScript
    * engines, the reference the kernels are tested against. Both give the same doubles, so this is a matter of
-   * speed only (the kernels are 2-5x faster, BENCHMARKS.md). The other models have TypeScript engines only.
+   * speed only (the kernels are 2.5-5x faster: bench/monte-carlo.bench.ts, bench/trees.bench.ts). The other models
+   * have TypeScript engines only.
    */
   readonly kernels?: 'auto' | 'typescript';
 }

@@ -1,7 +1,10 @@
 /**
  * The WebAssembly SIMD kernels, as drop-in alternatives to the TypeScript engines they reproduce bit for bit
- * (see assembly/ for the sources and test/core/wasm for the equality checks). Not yet re-exported from the core
- * barrel: which path is the default is decided per workload from the measurements in BENCHMARKS.md.
+ * (see assembly/ for the sources and test/core/wasm for the equality checks). priceOption (models.ts) prices
+ * monte_carlo_20k, binomial_200 and leisen_reimer, greeks included, on them by default, and on the TypeScript
+ * engines where the host cannot instantiate them. Not re-exported from the core barrel: library users reach them
+ * through priceOption. The Black-Scholes batch kernels are not a default path yet (nothing in the service calls a
+ * batch of Black-Scholes prices through them).
  */
 export { priceBlackScholesBatchWasm, priceBlackScholesPricesWasm } from './black-scholes-batch-wasm.js';
 export { priceBinomialCrrWasm, priceLeisenReimerWasm, binomialRollbackWasm, type TreeRollback } from './binomial-tree-wasm.js';

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -42,6 +43,20 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 30
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** GET on a connection of its own, closed afterwards, so no keep-alive connection outlives the call. */
+function getOnFreshConnection(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ host: '127.0.0.1', port, path, agent: false }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve(text));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+  });
 }
 
 function logLines(text: string): Record<string, unknown>[] {
@@ -98,20 +113,24 @@ describe('npm start (src/main.ts)', () => {
       const port = await until('the listener', () => listeningPort(started));
       const { mintDevToken } = await import('../../src/auth/dev-token.js');
       const token = await mintDevToken({ secret: new TextEncoder().encode('a-development-secret-of-32-bytes!!'), scopes: ['pricing:read'] });
-      const contracts = Array.from({ length: 40 }, (_, i) => ({ symbol: 'MC', strike_price: 80 + i, time_to_expiry: 1, option_type: 'call' }));
+      // 1,000 Monte Carlo contracts on one thread: long enough (a few hundred ms even on the WebAssembly kernels)
+      // to be still running when the signal comes.
+      const contracts = Array.from({ length: 1000 }, (_, i) => ({ symbol: 'MC', strike_price: 50 + (i % 100), time_to_expiry: 1, option_type: 'call' }));
       const inFlight = fetch(`http://127.0.0.1:${port}/api/v1/pricing/batch`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ contracts, market_data: { spot_price: 100, risk_free_rate: 0.01, volatility: 0.2 }, model: 'monte_carlo_20k', seed: 1 }),
-      });
-      // Wait until the request is being processed before signalling.
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      }).then(async (response) => ({ status: response.status, body: (await response.json()) as { results: unknown[] } }));
+      // Signal once the pool is working on the batch.
+      while (!/^ope_threadpool_tasks_in_flight\{[^}]*\} [1-9]/m.test(await getOnFreshConnection(port, '/metrics'))) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       started.child.kill('SIGTERM');
       await until('draining', () => (logLines(started.stdout()).some((l) => l.event === 'shutdown.start') ? true : undefined));
-      await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), 'a new connection was accepted during the drain');
-      const response = await inFlight;
-      assert.equal(response.status, 200);
-      assert.equal(((await response.json()) as { results: unknown[] }).results.length, 40);
+      await assert.rejects(getOnFreshConnection(port, '/healthz'), 'a new connection was accepted during the drain');
+      const answered = await inFlight;
+      assert.equal(answered.status, 200);
+      assert.equal(answered.body.results.length, 1000);
       assert.equal(await started.exit, 0);
     } finally {
       if (started.child.exitCode === null) started.child.kill('SIGKILL');

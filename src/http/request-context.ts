@@ -16,6 +16,8 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'referrer-policy': 'strict-origin-when-cross-origin',
 };
 
+const SECURITY_HEADER_ENTRIES = Object.entries(SECURITY_HEADERS);
+
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** Fastify's genReqId: the inbound X-Request-ID when it is 1-128 chars of [A-Za-z0-9._-], else a fresh UUID. */
@@ -27,7 +29,7 @@ export function requestIdFor(req: IncomingMessage): string {
 /** The headers every response carries; also called directly for framework errors, which skip the hooks. */
 export function setCommonHeaders(reply: FastifyReply, requestId: string): void {
   reply.header('x-request-id', requestId);
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+  for (const [name, value] of SECURITY_HEADER_ENTRIES) reply.header(name, value);
 }
 
 function withRequestId(payload: string, requestId: string): string {
@@ -47,15 +49,16 @@ export interface RequestContextOptions {
 }
 
 const requestContextAsync: FastifyPluginAsync<RequestContextOptions> = async (app, options) => {
-  app.addHook('onSend', async (request, reply, payload) => {
+  // Callback style, not async: nothing here waits, and an async hook costs every request a promise and a microtask.
+  app.addHook('onSend', (request, reply, payload, done) => {
     setCommonHeaders(reply, request.id);
     // While draining, a keep-alive connection would outlive its last response and hold the shutdown open until
     // the grace period ends: tell the client to close it.
     if (options.isDraining()) reply.header('connection', 'close');
-    if (reply.statusCode < 400 || typeof payload !== 'string') return payload;
+    if (reply.statusCode < 400 || typeof payload !== 'string') return done(null, payload);
     const type = reply.getHeader('content-type');
-    if (typeof type !== 'string' || !type.includes('json')) return payload;
-    return withRequestId(payload, request.id);
+    if (typeof type !== 'string' || !type.includes('json')) return done(null, payload);
+    done(null, withRequestId(payload, request.id));
   });
 };
 

@@ -37,7 +37,8 @@ function userOf(request: FastifyRequest): string | undefined {
 
 const requestLoggingAsync: FastifyPluginAsync<RequestLoggingOptions> = async (app, options) => {
   const { metrics } = options;
-  app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+  // Callback style, not async: nothing here waits, and an async hook costs every request a promise and a microtask.
+  app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const route = routeLabel(request);
     const method = request.method;
     const status = reply.statusCode;
@@ -55,6 +56,7 @@ const requestLoggingAsync: FastifyPluginAsync<RequestLoggingOptions> = async (ap
       latency_ms: Math.round(reply.elapsedTime * 1000) / 1000,
       user: userOf(request),
     });
+    done();
   });
 };
 

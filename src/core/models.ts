@@ -76,18 +76,21 @@ export interface PriceOptionOptions {
   readonly kernels?: 'auto' | 'typescript';
 }
 
+/** Asked only for the models that have kernels, so the others never pay for instantiating the module. */
+function useKernels(options: PriceOptionOptions): boolean {
+  return options.kernels !== 'typescript' && wasmKernelsAvailable();
+}
+
 /** Prices one option with the named model: the single entry point the worker pool and library users call. */
 export function priceOption(model: ModelName, option: OptionSpec, market: MarketInputs, options: PriceOptionOptions = {}): PriceResult {
   const greeks = options.greeks ?? true;
-  // Asked only for the models that have kernels, so the others never pay for instantiating the module.
-  const wasm = (): boolean => options.kernels !== 'typescript' && wasmKernelsAvailable();
   switch (model) {
     case 'black_scholes':
       return priceBlackScholes(option, market, { greeks });
     case 'binomial_200':
-      return (wasm() ? priceBinomialCrrWasm : priceBinomialCrr)(option, market, { greeks, steps: 200 });
+      return (useKernels(options) ? priceBinomialCrrWasm : priceBinomialCrr)(option, market, { greeks, steps: 200 });
     case 'leisen_reimer':
-      return (wasm() ? priceLeisenReimerWasm : priceLeisenReimer)(option, market, { greeks, steps: 201 });
+      return (useKernels(options) ? priceLeisenReimerWasm : priceLeisenReimer)(option, market, { greeks, steps: 201 });
     case 'barone_adesi_whaley':
       return priceBaroneAdesiWhaley(option, market, { greeks });
     case 'bjerksund_stensland':
@@ -96,7 +99,7 @@ export function priceOption(model: ModelName, option: OptionSpec, market: Market
       return priceBjerksundStensland1993(option, market, { greeks });
     case 'monte_carlo_20k': {
       if (options.seed === undefined) throw new CoreError('ERR_CORE_INVALID_INPUT', 'monte_carlo_20k needs a seed', 'seed');
-      return (wasm() ? priceMonteCarloWasm : priceMonteCarlo)(option, market, { greeks, seed: options.seed });
+      return (useKernels(options) ? priceMonteCarloWasm : priceMonteCarlo)(option, market, { greeks, seed: options.seed });
     }
     default:
       throw new CoreError('ERR_CORE_UNKNOWN_MODEL', `unknown model ${String(model)}`, 'model');

@@ -43,6 +43,16 @@ export const LINE_FORMAT = {
   formatters: { level: (label: string) => ({ level: label }) },
 } as const;
 
+/**
+ * stdout, written asynchronously: with synchronous writes, a log reader that lags (a full pipe to the container
+ * runtime) stalls the event loop and with it every request. Lines written while one write is in flight go out
+ * together in the next. pino flushes what is pending
+ * synchronously when the process exits, process.exit() included.
+ */
+function stdoutDestination(): DestinationStream {
+  return pino.destination({ dest: 1, sync: false });
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
@@ -51,6 +61,6 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: { service: 'ope', ...options.base },
       redact: { paths: [...REDACTED_PATHS], censor: '[Redacted]' },
     },
-    options.destination,
+    options.destination ?? stdoutDestination(),
   );
 }

@@ -1,15 +1,19 @@
 /**
- * `npm run bench:http`: autocannon against the real service (`node --import tsx src/main.ts` in a child process,
- * dev HS256 tokens, the default pool settings unless overridden), one scenario after another:
- *   - a bare Fastify hello-world route (the yardstick), single black_scholes (placed inline) and its share of the
- *     yardstick's requests/s, a 100-contract black_scholes batch, a 10-contract American binomial_200 batch and a single
- *     monte_carlo_20k (on the pool): throughput and latency;
- *   - overload: monte_carlo_20k batches from as many connections as threads (1x), then from 2x and 10x as many
- *     connections as the pool can hold (threads + queue): goodput (200s per second) should hold, the excess be
- *     refused fast with 503 + Retry-After, and no other status appear.
- * The service's resident memory is read from its /metrics before and after the overload runs.
- * Knobs: BENCH_SECONDS (default 10), OPE_THREADS / OPE_THREAD_QUEUE_MAX / OPE_THREAD_QUEUE_TIMEOUT_SECONDS passed through.
- * Run it on a quiet machine; autocannon and the service share the CPUs, so read ratios rather than absolute figures.
+ * `npm run bench:http`: load against the real service (`node --import tsx src/main.ts` in a child process, dev HS256
+ * tokens, result cache off, rate limit out of the way), one scenario after another.
+ *   throughput (autocannon, closed loop): two yardsticks in their own process (bench/support/fastify-yardsticks.ts:
+ *     a bare hello-world GET, and a POST with OPE's schemas and nothing else), then single black_scholes (placed
+ *     inline), a 100-contract black_scholes batch, a 10-contract American binomial_200 batch and a single
+ *     monte_carlo_20k (on the pool);
+ *   overload: 20-contract monte_carlo_20k batches. The unloaded p99 comes from one connection, the capacity (1x) from
+ *     two connections per thread (closed loop, so the pool never idles); then an open-loop generator (bench/support/open-loop.ts) offers 2x and 10x that
+ *     rate. Goodput (200s per second) should hold, the excess be refused fast with 503 + Retry-After, the accepted
+ *     requests' p99 stay near the unloaded one, and no other status appear. Run twice: with the pool settings given
+ *     (OPE_THREAD_QUEUE_MAX, default 32; OPE_THREAD_QUEUE_TIMEOUT_SECONDS, default 0.5), and with the runbook's
+ *     latency-sensitive settings (a queue of one job per thread, no wait for room). The service's resident memory
+ *     is read from its /metrics before and after each overload series.
+ * Knobs: BENCH_SECONDS (default 10), BENCH_SCENARIOS (throughput,overload), OPE_THREADS / OPE_THREAD_QUEUE_MAX /
+ * OPE_THREAD_QUEUE_TIMEOUT_SECONDS passed through. Client and service share the CPUs: run it on a quiet machine.
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -18,6 +22,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mintDevToken } from '../src/auth/dev-token.js';
+import { openLoop } from './support/open-loop.js';
 
 interface Histogram {
   readonly average: number;
@@ -44,8 +49,15 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SECRET = 'http-benchmark-secret-0123456789abcdef0123456789';
 const THREADS = Number(process.env.OPE_THREADS ?? availableParallelism());
 const QUEUE_MAX = Number(process.env.OPE_THREAD_QUEUE_MAX ?? 32);
+const QUEUE_TIMEOUT = Number(process.env.OPE_THREAD_QUEUE_TIMEOUT_SECONDS ?? 0.5);
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'throughput,overload').split(','));
 
-async function startService(): Promise<{ url: string; stop: () => Promise<number | null> }> {
+interface PoolSettings {
+  readonly queueMax: number;
+  readonly queueTimeoutSeconds: number;
+}
+
+async function startService(pool: PoolSettings): Promise<{ url: string; stop: () => Promise<number | null> }> {
   // The service's log goes to a file, not a pipe: stdout writes to a pipe are synchronous on Linux, so a benchmark
   // process busy driving autocannon would stall the service's event loop whenever the pipe filled up.
   const logDir = mkdtempSync(join(tmpdir(), 'ope-bench-'));
@@ -59,7 +71,8 @@ async function startService(): Promise<{ url: string; stop: () => Promise<number
       HOST: '127.0.0.1',
       DEV_JWT_SECRET: SECRET,
       OPE_THREADS: String(THREADS),
-      OPE_THREAD_QUEUE_MAX: String(QUEUE_MAX),
+      OPE_THREAD_QUEUE_MAX: String(pool.queueMax),
+      OPE_THREAD_QUEUE_TIMEOUT_SECONDS: String(pool.queueTimeoutSeconds),
       RATE_LIMIT_DEFAULT: '100000000/second',
       OPE_CACHE_SIZE: '0',
       LOG_LEVEL: 'info',
@@ -172,16 +185,9 @@ function print(row: Row): void {
   );
 }
 
-/**
- * The yardstick of issue 7: a bare Fastify hello-world route (GET, no auth, no validation), in its own process like
- * the service, driven by the same autocannon settings in the same run.
- */
-async function startHelloWorld(): Promise<{ url: string; stop: () => void }> {
-  const script = `
-    const app = require('fastify')({ logger: false });
-    app.get('/hello', async () => ({ hello: 'world' }));
-    app.listen({ port: 0, host: '127.0.0.1' }).then(() => console.log('PORT ' + app.server.address().port));`;
-  const child = spawn(process.execPath, ['-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+/** bench/support/fastify-yardsticks.ts in its own process, like the service. */
+async function startYardsticks(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/fastify-yardsticks.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
@@ -189,7 +195,7 @@ async function startHelloWorld(): Promise<{ url: string; stop: () => void }> {
       const m = /PORT (\d+)/.exec(out);
       if (m) resolve(Number(m[1]));
     });
-    child.once('exit', (code) => reject(new Error(`hello-world exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`the yardsticks exited with ${code}`)));
   });
   return { url: `http://127.0.0.1:${port}`, stop: () => void child.kill('SIGTERM') };
 }
@@ -200,32 +206,84 @@ async function residentMegabytes(url: string): Promise<number> {
   return bytes / 2 ** 20;
 }
 
-const hello = await startHelloWorld();
-const service = await startService();
-try {
-  const token = await mintDevToken({ secret: new TextEncoder().encode(SECRET), scopes: ['pricing:read'] });
-  console.log(`# HTTP benchmark: node ${process.version}, ${availableParallelism()} CPUs, OPE_THREADS=${THREADS}, ${SECONDS} s per scenario\n`);
-  console.log('scenario                           | conn |    200/s |  p50 ms |  p99 ms |    503s | 503 p99 | other');
-  const bare = await run(hello.url, token, 'bare Fastify hello-world (GET)', '/hello', null, 10);
-  print(bare);
-  const single = await run(service.url, token, 'single black_scholes', '/api/v1/pricing/single', request('black_scholes', 1, 'european'), 10);
-  print(single);
-  console.log(`${''.padEnd(34)}   ${(100 * single.okPerSecond / bare.okPerSecond).toFixed(0)} % of the hello-world route's requests/s (issue 7 target >= 50 %)`);
-  print(await run(service.url, token, 'batch 100 black_scholes', '/api/v1/pricing/batch', request('black_scholes', 100, 'european'), 10));
-  print(await run(service.url, token, 'batch 10 binomial_200 american', '/api/v1/pricing/batch', request('binomial_200', 10, 'american'), 10));
-  print(await run(service.url, token, 'single monte_carlo_20k', '/api/v1/pricing/single', request('monte_carlo_20k', 1, 'european', true), 2 * THREADS));
-  const heavy = request('monte_carlo_20k', 20, 'european', true);
-  const rssBefore = await residentMegabytes(service.url);
-  const base = await run(service.url, token, 'overload 1x: batch 20 monte_carlo_20k', '/api/v1/pricing/batch', heavy, THREADS);
-  print(base);
-  for (const factor of [2, 10]) {
-    const row = await run(service.url, token, `overload ${factor}x (threads + queue)`, '/api/v1/pricing/batch', heavy, factor * (THREADS + QUEUE_MAX));
-    print(row);
-    console.log(`${''.padEnd(34)}   goodput ${(100 * row.okPerSecond / base.okPerSecond).toFixed(0)} % of 1x`);
+async function overloadRow(url: string, token: string, scenario: string, body: string, rate: number): Promise<Row> {
+  const result = await openLoop({
+    url: `${url}/api/v1/pricing/batch`,
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body,
+    rate,
+    seconds: SECONDS,
+  });
+  const ok = [...(result.latencies.get(200) ?? [])].sort((a, b) => a - b);
+  const refused = [...(result.latencies.get(503) ?? [])].sort((a, b) => a - b);
+  const other = [...result.latencies].filter(([code]) => code !== 200 && code !== 503).map(([code, list]) => `${code}x${list.length}`);
+  if (result.errors > 0) other.push(`errors x${result.errors}`);
+  return {
+    scenario,
+    connections: Math.round(rate),
+    okPerSecond: ok.length / result.duration,
+    okP50: percentile(ok, 0.5),
+    okP99: percentile(ok, 0.99),
+    refused: refused.length,
+    refusedP99: percentile(refused, 0.99),
+    other: other.join(' ') || '-',
+  };
+}
+
+async function overload(token: string, label: string, pool: PoolSettings): Promise<void> {
+  const service = await startService(pool);
+  try {
+    console.log(`\noverload, ${label}: OPE_THREAD_QUEUE_MAX=${pool.queueMax} OPE_THREAD_QUEUE_TIMEOUT_SECONDS=${pool.queueTimeoutSeconds} (conn column: offered requests/s for 2x and 10x)`);
+    const heavy = request('monte_carlo_20k', 20, 'european', true);
+    const rssBefore = await residentMegabytes(service.url);
+    const unloaded = await run(service.url, token, 'unloaded: batch 20 monte_carlo_20k', '/api/v1/pricing/batch', heavy, 1);
+    print(unloaded);
+    // Two requests per thread keep every thread busy (the next job waits while one runs): the pool's capacity.
+    const base = await run(service.url, token, '1x: capacity, 2 connections/thread', '/api/v1/pricing/batch', heavy, 2 * THREADS);
+    print(base);
+    for (const factor of [2, 10]) {
+      const row = await overloadRow(service.url, token, `${factor}x offered (open loop)`, heavy, factor * base.okPerSecond);
+      print(row);
+      console.log(
+        `${''.padEnd(34)}   goodput ${(100 * row.okPerSecond / base.okPerSecond).toFixed(0)} % of 1x; accepted p99 ${(row.okP99 / unloaded.okP99).toFixed(1)}x the unloaded p99`,
+      );
+    }
+    console.log(`${''.padEnd(34)}   service resident memory: ${rssBefore.toFixed(0)} MiB before, ${(await residentMegabytes(service.url)).toFixed(0)} MiB after`);
+  } finally {
+    const code = await service.stop();
+    if (code !== 0) console.error(`the service exited with code ${code}`);
   }
-  console.log(`\nservice resident memory: ${rssBefore.toFixed(0)} MiB before the overload runs, ${(await residentMegabytes(service.url)).toFixed(0)} MiB after`);
-} finally {
-  hello.stop();
-  const code = await service.stop();
-  if (code !== 0) console.error(`the service exited with code ${code}`);
+}
+
+const token = await mintDevToken({ secret: new TextEncoder().encode(SECRET), scopes: ['pricing:read'] });
+console.log(`# HTTP benchmark: node ${process.version}, ${availableParallelism()} CPUs, OPE_THREADS=${THREADS}, ${SECONDS} s per scenario\n`);
+console.log('scenario                           | conn |    200/s |  p50 ms |  p99 ms |    503s | 503 p99 | other');
+if (SCENARIOS.has('throughput')) {
+  const yardsticks = await startYardsticks();
+  const service = await startService({ queueMax: QUEUE_MAX, queueTimeoutSeconds: QUEUE_TIMEOUT });
+  try {
+    const single = request('black_scholes', 1, 'european');
+    const hello = await run(yardsticks.url, token, 'yardstick: Fastify hello-world GET', '/hello', null, 10);
+    print(hello);
+    const ceiling = await run(yardsticks.url, token, 'yardstick: Fastify + OPE schemas', '/api/v1/pricing/single', single, 10);
+    print(ceiling);
+    const priced = await run(service.url, token, 'single black_scholes', '/api/v1/pricing/single', single, 10);
+    print(priced);
+    console.log(
+      `${''.padEnd(34)}   ${(100 * priced.okPerSecond / hello.okPerSecond).toFixed(0)} % of the hello-world route's requests/s (issue 7 target >= 50 %), ` +
+        `${(100 * priced.okPerSecond / ceiling.okPerSecond).toFixed(0)} % of the schemas-only route's`,
+    );
+    print(await run(service.url, token, 'batch 100 black_scholes', '/api/v1/pricing/batch', request('black_scholes', 100, 'european'), 10));
+    print(await run(service.url, token, 'batch 10 binomial_200 american', '/api/v1/pricing/batch', request('binomial_200', 10, 'american'), 10));
+    print(await run(service.url, token, 'single monte_carlo_20k', '/api/v1/pricing/single', request('monte_carlo_20k', 1, 'european', true), 4 * THREADS));
+  } finally {
+    yardsticks.stop();
+    const code = await service.stop();
+    if (code !== 0) console.error(`the service exited with code ${code}`);
+  }
+}
+if (SCENARIOS.has('overload')) {
+  await overload(token, 'pool settings as given', { queueMax: QUEUE_MAX, queueTimeoutSeconds: QUEUE_TIMEOUT });
+  await overload(token, 'latency-sensitive settings', { queueMax: THREADS, queueTimeoutSeconds: 0 });
 }

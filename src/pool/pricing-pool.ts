@@ -118,6 +118,13 @@ interface AdmissionWaiter {
 const RETRY_AFTER_MAX_SECONDS = 30;
 /** Weight of the newest gap in the moving average of the time between two admissions from the waiting line. */
 const ADMISSION_PACE_SMOOTHING = 0.2;
+/**
+ * Share of the queue timeout a caller's predicted wait may fill before it is refused at once. The pace is an
+ * average: a caller predicted to get in just before the timeout often does not, and is then refused after the
+ * whole wait. Measured with `npm run bench:http` (BENCHMARKS.md): at 1.0 most 503s under a 2x overload still
+ * took the full 0.5 s.
+ */
+const ADMISSION_PACE_TRUST = 0.5;
 /** Weight of the newest job in the moving average of job run time behind Retry-After. */
 const RUN_TIME_SMOOTHING = 0.2;
 
@@ -349,7 +356,7 @@ export class PricingPool {
    */
   #wouldWaitInVain(): boolean {
     if (this.#admissionGapMs === undefined) return false;
-    return (this.#waiters.length + 1) * this.#admissionGapMs > this.#queueTimeoutMs;
+    return (this.#waiters.length + 1) * this.#admissionGapMs > ADMISSION_PACE_TRUST * this.#queueTimeoutMs;
   }
 
   /** Measures the line's pace from each caller let through: its wait over the places it had to move. */

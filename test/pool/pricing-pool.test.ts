@@ -183,11 +183,12 @@ describe('PricingPool', () => {
     // Before any caller has gone through the line, nothing is known of its pace: a caller waits.
     const second = pool.run(scriptedTask(contract(Op.hold, 1)));
     assert.equal(pool.stats.waitingForAdmission, 1);
-    now = 400;
+    now = 200;
     channel.release(0);
     await channel.waitForStarted(2);
 
-    // The line moves one place per 400 ms: second and third place are let in within 1 s, fourth place is not.
+    // The line moves one place per 200 ms. A caller waits when it is predicted in within half the 1 s timeout (the
+    // pace is an average): second and third place are, fourth place (600 ms) is not.
     const third = pool.run(scriptedTask(contract(Op.hold, 2)));
     const fourth = pool.run(scriptedTask(contract(Op.hold, 3)));
     assert.equal(pool.stats.waitingForAdmission, 2);

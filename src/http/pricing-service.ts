@@ -1,3 +1,4 @@
+import { isModelName } from '../core/models.js';
 import type { ModelName } from '../core/models.js';
 import type { PricingPool } from '../pool/pricing-pool.js';
 import type { ContractDto, ContractOutcome, FailedContract, MarketDto, PricedContract } from '../pool/tasks.js';
@@ -16,7 +17,8 @@ import type { VolatilityProvider } from './volatility-provider.js';
  */
 
 export interface PricingServiceOptions {
-  readonly pool: Pick<PricingPool, 'run'>;
+  /** refuseAtOnce is optional: without it, requests are never shed before validation. */
+  readonly pool: Pick<PricingPool, 'run'> & Partial<Pick<PricingPool, 'refuseAtOnce'>>;
   readonly volatility: VolatilityProvider;
   readonly cache: ResultCache | null;
   /** OPE_MONTE_CARLO_SEED. */
@@ -39,6 +41,12 @@ export interface PricedRequest {
 
 export interface PricingService {
   price(request: PricingRequest, options: PriceOptions): Promise<PricedRequest>;
+  /**
+   * For a parsed, not yet validated body: the pool's refusal when the work it asks for would be refused right now
+   * (the route throws it: 503 with Retry-After), else null. Shedding before validation and preparation keeps a
+   * refusal cheap under overload. A body whose model or contract list is not usable yet is left to validation.
+   */
+  refuseAtOnce(body: unknown, options?: { readonly greeks?: boolean }): Error | null;
 }
 
 const MONTE_CARLO: ModelName = 'monte_carlo_20k';
@@ -139,6 +147,13 @@ export function createPricingService(options: PricingServiceOptions): PricingSer
   }
 
   return {
+    refuseAtOnce(body, refuseOptions = {}) {
+      if (pool.refuseAtOnce === undefined || typeof body !== 'object' || body === null) return null;
+      const { model = 'black_scholes', contracts, calculate_greeks: greeks } = body as Record<string, unknown>;
+      if (!isModelName(model) || !Array.isArray(contracts) || contracts.length === 0) return null;
+      return pool.refuseAtOnce({ kind: 'price', model, greeks: refuseOptions.greeks ?? greeks !== false, contracts });
+    },
+
     async price(request, priceOptions) {
       const started = performance.now();
       const model = (request.model ?? 'black_scholes') as ModelName;

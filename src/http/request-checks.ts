@@ -45,3 +45,15 @@ function disconnectSignal(reply: FastifyReply): AbortSignal {
   else reply.raw.once('close', onClose);
   return controller.signal;
 }
+
+/**
+ * A preValidation hook answering 503 at once (via the error handler: Retry-After, the pool's counters) when the
+ * pool would refuse the request's work anyway, before the body is validated and prepared.
+ */
+export function shedWhenPoolFull(refuseAtOnce: (body: unknown) => Error | null): preValidationHookHandler {
+  return function shedEarly(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) {
+    const refusal = refuseAtOnce(request.body);
+    if (refusal === null) done();
+    else done(refusal);
+  };
+}

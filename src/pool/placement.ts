@@ -63,8 +63,11 @@ export interface PlacementOptions {
   readonly chunkItems?: number | undefined;
 }
 
+/** What placement reads of a pricing task: its model, whether it wants greeks, and how many contracts. */
+export type PriceTaskShape = Pick<PriceTask, 'kind' | 'model' | 'greeks'> & { readonly contracts: ArrayLike<unknown> };
+
 /** Estimated single-thread cost of a whole task, in microseconds. */
-export function estimateTaskMicros(task: PriceTask | ImpliedVolTask): number {
+export function estimateTaskMicros(task: PriceTaskShape | ImpliedVolTask): number {
   if (task.kind === 'price') {
     const cost = CONTRACT_MICROS[task.model];
     return task.contracts.length * (cost === undefined ? Number.POSITIVE_INFINITY : task.greeks ? cost.greeks : cost.price);
@@ -77,7 +80,7 @@ export function estimateTaskMicros(task: PriceTask | ImpliedVolTask): number {
   return total;
 }
 
-export function planPlacement(task: PriceTask | ImpliedVolTask, options: PlacementOptions): Placement {
+export function planPlacement(task: PriceTaskShape | ImpliedVolTask, options: PlacementOptions): Placement {
   const items = task.kind === 'price' ? task.contracts.length : task.quotes.length;
   if (items === 0) return { inline: false, chunks: [] };
   if (options.chunkItems !== undefined) return { inline: false, chunks: splitBySize(items, options.chunkItems) };

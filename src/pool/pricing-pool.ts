@@ -9,7 +9,8 @@
  *                                         inline?; chunkItems? }
  *   export class PricingPool {
  *     constructor(options: PricingPoolOptions);
- *     run<T extends PriceTask | ImpliedVolTask>(task: T, options?: { signal?: AbortSignal }): Promise<TaskResult<T>>;
+ *     run<T extends PriceTask | ImpliedVolTask>(task: T, options?: { signal?: AbortSignal | (() => AbortSignal) }): Promise<TaskResult<T>>;
+ *     refuseAtOnce(task: PriceTaskShape | ImpliedVolTask): PoolError | null;
  *     get stats(): PricingPoolStats;
  *     close(options?: { graceMs?: number }): Promise<void>;
  *   }
@@ -31,7 +32,7 @@ import { Piscina } from 'piscina';
 import { MODEL_NAMES } from '../core/models.js';
 import type { Metrics } from '../observability/metrics.js';
 import { executeTask } from './execute-task.js';
-import { planPlacement, type ItemRange } from './placement.js';
+import { planPlacement, type ItemRange, type PriceTaskShape } from './placement.js';
 import { PoolError, type PoolErrorCode } from './pool-error.js';
 import { isWorkerReadyMessage } from './worker-ready.js';
 import type { ContractOutcome, ImpliedVolOutcome, ImpliedVolTask, PriceTask, TaskResult } from './tasks.js';
@@ -118,6 +119,7 @@ interface AdmissionWaiter {
 const RETRY_AFTER_MAX_SECONDS = 30;
 /** Weight of the newest gap in the moving average of the time between two admissions from the waiting line. */
 const ADMISSION_PACE_SMOOTHING = 0.2;
+const WAIT_IN_VAIN = 'the pricing queue is full and the waiting line would not reach it within the queue timeout';
 /**
  * Share of the queue timeout a caller's predicted wait may fill before it is refused at once. The pace is an
  * average: a caller predicted to get in just before the timeout often does not, and is then refused after the
@@ -275,6 +277,21 @@ export class PricingPool {
     });
   }
 
+  /**
+   * The refusal run() would give a task of this shape right now without waiting (counted as one), or null when
+   * run() would run it inline, queue it, or let it wait for room. The HTTP layer asks before it validates and
+   * prepares a request, so that shedding an overload costs little more than reading the body.
+   */
+  refuseAtOnce(task: PriceTaskShape | ImpliedVolTask): PoolError | null {
+    if (this.#closed) return this.#refuse('ERR_POOL_CLOSED', 'the pricing pool is shutting down');
+    const placement = planPlacement(task, { threads: this.#threads, inline: this.#inline, chunkItems: this.#chunkItems });
+    if (placement.inline || placement.chunks.length === 0) return null;
+    if (this.#waiters.length === 0 && this.#hasRoom()) return null;
+    if (this.#queueTimeoutMs === 0) return this.#refuse('ERR_POOL_SATURATED', 'the pricing queue is full', true);
+    if (this.#wouldWaitInVain()) return this.#refuse('ERR_POOL_SATURATED', WAIT_IN_VAIN, true);
+    return null;
+  }
+
   close(options: { graceMs?: number } = {}): Promise<void> {
     this.#closing ??= this.#shutDown(options.graceMs ?? 10_000);
     return this.#closing;
@@ -337,7 +354,7 @@ export class PricingPool {
       return;
     }
     if (this.#wouldWaitInVain()) {
-      this.#settle(job, this.#refuse('ERR_POOL_SATURATED', 'the pricing queue is full and the waiting line would not reach it within the queue timeout', true));
+      this.#settle(job, this.#refuse('ERR_POOL_SATURATED', WAIT_IN_VAIN, true));
       return;
     }
     const timer = setTimeout(() => {

@@ -204,6 +204,30 @@ describe('PricingPool', () => {
     assert.equal(await sample(metrics.threadpoolRejectionsTotal, ENGINE), 1);
   });
 
+  it('tells, before any work is prepared, whether a task of a given shape would be refused at once, counting the refusal', async () => {
+    const { pool, channel, metrics } = setUp({ threads: 1, queueMax: 1, queueTimeoutSeconds: 0, inline: true });
+    const heavy = { kind: 'price', model: 'monte_carlo_20k', greeks: true, contracts: { length: 100 } } as const;
+    const cheap = { kind: 'price', model: 'black_scholes', greeks: true, contracts: { length: 1 } } as const;
+    assert.equal(pool.refuseAtOnce(heavy), null, 'an idle pool has room');
+    // Scripted tasks are cheap black_scholes tasks, which inline placement would run here: these two go to the thread.
+    const onThread = (id: number) => ({ ...scriptedTask(contract(Op.hold, id)), model: 'monte_carlo_20k' as const });
+    const running = pool.run(onThread(0));
+    await channel.waitForStarted(1);
+    assert.equal(pool.refuseAtOnce(heavy), null, 'the queue still has room');
+    const queued = pool.run(onThread(1));
+    assert.equal(pool.refuseAtOnce(cheap), null, 'work placed inline never needs the pool');
+    assert.equal(await sample(metrics.threadpoolRejectionsTotal, ENGINE), 0);
+    const refusal = pool.refuseAtOnce(heavy);
+    assert.ok(refusal instanceof PoolError && refusal.code === 'ERR_POOL_SATURATED' && refusal.retryAfterSeconds >= 1);
+    assert.equal(await sample(metrics.threadpoolRejectionsTotal, ENGINE), 1);
+    assert.equal(await sample(metrics.threadpoolSaturationTotal, ENGINE), 1);
+    channel.release(0);
+    await channel.waitForStarted(2);
+    channel.release(1);
+    assert.deepEqual([values(await running), values(await queued)], [[0], [1]]);
+    assert.equal(pool.refuseAtOnce(heavy), null, 'room again once the burst is over');
+  });
+
   it('stops a task past the task timeout with ERR_POOL_TASK_TIMEOUT, replaces its thread, and runs the queued job next', async () => {
     const { pool, channel } = setUp({ threads: 1, queueMax: 2, taskTimeoutSeconds: 1 });
     await warmUp(pool, channel);

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError, isAppErrorCode } from '../../errors.js';
 import { exactSeedOf } from '../json-body.js';
 import type { PricingService } from '../pricing-service.js';
-import { abortOnDisconnect, limitListLength, tooManyContracts } from '../request-checks.js';
+import { abortOnDisconnect, limitListLength, shedWhenPoolFull, tooManyContracts } from '../request-checks.js';
 import { ERROR_RESPONSES, PricingBatchResponse, PricingRequest } from '../schemas.js';
 
 /** POST /api/v1/pricing/single and /api/v1/pricing/batch (scope pricing:read). */
@@ -27,7 +27,7 @@ export const pricingRoutes: FastifyPluginAsyncTypebox<PricingRoutesOptions> = as
     '/api/v1/pricing/single',
     {
       onRequest: app.requireScope('pricing:read'),
-      preValidation: limitListLength('contracts', maxContracts, tooManyContracts),
+      preValidation: [limitListLength('contracts', maxContracts, tooManyContracts), shedWhenPoolFull((body) => service.refuseAtOnce(body))],
       schema: schema('Price exactly one contract'),
     },
     async (request, reply) => {
@@ -49,7 +49,7 @@ export const pricingRoutes: FastifyPluginAsyncTypebox<PricingRoutesOptions> = as
     '/api/v1/pricing/batch',
     {
       onRequest: app.requireScope('pricing:read'),
-      preValidation: limitListLength('contracts', maxContracts, tooManyContracts),
+      preValidation: [limitListLength('contracts', maxContracts, tooManyContracts), shedWhenPoolFull((body) => service.refuseAtOnce(body))],
       schema: schema(`Price 1..OPE_MAX_CONTRACTS contracts under one market_data`),
     },
     async (request, reply) => {

@@ -10,16 +10,17 @@ import type { ImpliedVolTask, PriceTask } from './tasks.js';
 
 /**
  * Measured cost of one contract in microseconds through executeTask (single thread, steady state; bench/pool.bench.ts
- * section 1, fastest round of three runs on the shared 2-CPU development machine), without and with greeks.
+ * section 1, a quiet run on the 2-CPU development machine, 2026-11-29, trees and Monte Carlo on the WebAssembly
+ * kernels), without and with greeks, rounded up.
  */
 export const CONTRACT_MICROS: Readonly<Record<ModelName, { readonly price: number; readonly greeks: number }>> = {
-  black_scholes: { price: 0.8, greeks: 1.4 },
-  binomial_200: { price: 170, greeks: 880 },
-  monte_carlo_20k: { price: 2_300, greeks: 4_200 },
-  leisen_reimer: { price: 160, greeks: 530 },
-  barone_adesi_whaley: { price: 2.7, greeks: 27 },
-  bjerksund_stensland: { price: 16, greeks: 170 },
-  bjerksund_stensland_1993: { price: 2.1, greeks: 15 },
+  black_scholes: { price: 0.6, greeks: 0.6 },
+  binomial_200: { price: 15, greeks: 72 },
+  monte_carlo_20k: { price: 380, greeks: 800 },
+  leisen_reimer: { price: 15, greeks: 72 },
+  barone_adesi_whaley: { price: 1.9, greeks: 17 },
+  bjerksund_stensland: { price: 11, greeks: 110 },
+  bjerksund_stensland_1993: { price: 1.8, greeks: 14 },
 };
 
 /** Measured cost of one European implied volatility in microseconds (section 2). */
@@ -35,8 +36,8 @@ export const AMERICAN_IMPLIED_VOL_EVALUATIONS = 6;
  * message handling, promise settlement): a fixed part and a part per contract. Work cheaper than this costs the
  * event loop less when done inline than when dispatched, so it is done inline.
  */
-export const DISPATCH_FIXED_MICROS = 150;
-export const DISPATCH_PER_ITEM_MICROS = 3.6;
+export const DISPATCH_FIXED_MICROS = 110;
+export const DISPATCH_PER_ITEM_MICROS = 3.1;
 /** Measured round trip of a small task through an idle pool (section 3): the unit a chunk must dwarf. */
 export const ROUND_TRIP_MICROS = 200;
 /** Policy, not measurement: inline work never holds the event loop longer than this per request. */

@@ -42,10 +42,13 @@ describe('planPlacement', () => {
     }
   });
 
-  it('prices a single black_scholes contract inline and a single tree or Monte Carlo contract on a thread', () => {
-    assert.equal(planPlacement(priceTask('black_scholes', 1), { threads: 2, inline: true }).inline, true);
-    for (const model of ['binomial_200', 'leisen_reimer', 'monte_carlo_20k'] as const) {
-      assert.deepEqual(planPlacement(priceTask(model, 1), { threads: 2, inline: true }), { inline: false, chunks: [[0, 1]] });
+  it('prices a single black_scholes or tree contract inline (cheaper than a thread hop) and a Monte Carlo contract or a few trees on a thread', () => {
+    for (const model of ['black_scholes', 'binomial_200', 'leisen_reimer'] as const) {
+      assert.equal(planPlacement(priceTask(model, 1), { threads: 2, inline: true }).inline, true, model);
+    }
+    assert.deepEqual(planPlacement(priceTask('monte_carlo_20k', 1), { threads: 2, inline: true }), { inline: false, chunks: [[0, 1]] });
+    for (const model of ['binomial_200', 'leisen_reimer'] as const) {
+      assert.equal(planPlacement(priceTask(model, 2), { threads: 2, inline: true }).inline, false, model);
     }
   });
 
@@ -67,7 +70,8 @@ describe('planPlacement', () => {
   });
 
   it('keeps a cheap pooled task in one chunk rather than paying several round trips', () => {
-    assert.equal(planPlacement(priceTask('binomial_200', 3, false), { threads: 4, inline: true }).chunks.length, 1);
+    const plan = planPlacement(priceTask('binomial_200', 10), { threads: 4, inline: true });
+    assert.deepEqual({ inline: plan.inline, chunks: plan.chunks.length }, { inline: false, chunks: 1 });
   });
 
   it('uses exactly the fixed chunk size when one is given', () => {
@@ -85,7 +89,7 @@ describe('planPlacement', () => {
       kind: 'implied-volatility',
       americanModel: 'binomial_200',
       market: MARKET,
-      quotes: [{ ...quote, exercise: 'european' }, { ...quote, exercise: 'american' }],
+      quotes: [{ ...quote, exercise: 'european' }, { ...quote, exercise: 'american' }, { ...quote, exercise: 'american' }],
     };
     assert.ok(estimateTaskMicros(task) > CONTRACT_MICROS.binomial_200.price);
     assert.equal(planPlacement(task, { threads: 2, inline: true }).inline, false);

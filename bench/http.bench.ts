@@ -12,7 +12,7 @@
  *     (OPE_THREAD_QUEUE_MAX, default 32; OPE_THREAD_QUEUE_TIMEOUT_SECONDS, default 0.5), and with the runbook's
  *     latency-sensitive settings (a queue of one job per thread, no wait for room). The service's resident memory
  *     is read from its /metrics before and after each overload series.
- * Knobs: BENCH_SECONDS (default 10), BENCH_SCENARIOS (throughput,overload), OPE_THREADS / OPE_THREAD_QUEUE_MAX /
+ * Knobs: BENCH_SECONDS (default 10), BENCH_SCENARIOS (throughput,overload; capacity = the overload's first two rows only), OPE_THREADS / OPE_THREAD_QUEUE_MAX /
  * OPE_THREAD_QUEUE_TIMEOUT_SECONDS passed through. Client and service share the CPUs: run it on a quiet machine.
  */
 import { spawn } from 'node:child_process';
@@ -272,10 +272,10 @@ async function overload(token: string, label: string, pool: PoolSettings, body: 
       const row = await overloadRow(service.url, token, `${factor}x offered (open loop)`, body, factor * base.capacity);
       print(row);
       console.log(
-        `${''.padEnd(34)}   goodput ${(100 * row.okPerSecond / base.capacity).toFixed(0)} % of 1x; accepted p99 ${(row.okP99 / base.unloadedP99).toFixed(1)}x the unloaded p99`,
+        `${''.padEnd(34)}   goodput ${(100 * row.okPerSecond / base.capacity).toFixed(0)} % of 1x; accepted p99 ${(row.okP99 / base.unloadedP99).toFixed(1)}x the unloaded p99; ` +
+          `service resident memory ${(await residentMegabytes(service.url)).toFixed(0)} MiB (${rssBefore.toFixed(0)} MiB before the overload)`,
       );
     }
-    console.log(`${''.padEnd(34)}   service resident memory: ${rssBefore.toFixed(0)} MiB before, ${(await residentMegabytes(service.url)).toFixed(0)} MiB after`);
   } finally {
     const code = await service.stop();
     if (code !== 0) console.error(`the service exited with code ${code}`);
@@ -309,10 +309,10 @@ if (SCENARIOS.has('throughput')) {
     if (code !== 0) console.error(`the service exited with code ${code}`);
   }
 }
-if (SCENARIOS.has('overload')) {
+if (SCENARIOS.has('overload') || SCENARIOS.has('capacity')) {
   const heavy = request('monte_carlo_20k', OVERLOAD_CONTRACTS, 'european', true);
   console.log(`\noverload: batch ${OVERLOAD_CONTRACTS} monte_carlo_20k`);
   const base = await baseline(token, heavy);
-  await overload(token, 'pool settings as given', { queueMax: QUEUE_MAX, queueTimeoutSeconds: QUEUE_TIMEOUT }, heavy, base);
-  await overload(token, 'latency-sensitive settings', { queueMax: THREADS, queueTimeoutSeconds: 0 }, heavy, base);
+  if (SCENARIOS.has('overload')) await overload(token, 'pool settings as given', { queueMax: QUEUE_MAX, queueTimeoutSeconds: QUEUE_TIMEOUT }, heavy, base);
+  if (SCENARIOS.has('overload')) await overload(token, 'latency-sensitive settings', { queueMax: THREADS, queueTimeoutSeconds: 0 }, heavy, base);
 }

@@ -95,6 +95,16 @@ export function expNonPositiveX2(x: v128): v128 {
 function expReduced(x: v128, half: v128): v128 {
   const ax = f64x2.abs(x);
   const kf = v128.and(f64x2.trunc(f64x2.add(f64x2.mul(lanes(V_INV_LN2), x), half)), f64x2.gt(ax, lanes(V_EXP_REDUCE)));
+  // Below 2^-28 fdlibm returns 1 + x.
+  return v128.bitselect(f64x2.add(lanes(V_ONE), x), inline.always(expWithExponent(x, kf)), f64x2.lt(ax, lanes(V_EXP_TINY)));
+}
+
+/**
+ * e^x on both lanes for a chosen exponent k (as doubles, |k| <= 1023): fdlibm's reduction r = x - k ln 2 in a hi/lo
+ * split and its rational approximation of e^r, scaled by 2^k. Shared by fdlibm's exp (k rounded its way) and the
+ * Monte Carlo kernel's portable exp (k rounded half away from zero, as the TypeScript engine does).
+ */
+export function expWithExponent(x: v128, kf: v128): v128 {
   const hi = f64x2.sub(x, f64x2.mul(kf, lanes(V_LN2_HI)));
   const lo = f64x2.mul(kf, lanes(V_LN2_LO));
   const r = f64x2.sub(hi, lo);
@@ -108,8 +118,7 @@ function expReduced(x: v128, half: v128): v128 {
   const y = f64x2.sub(lanes(V_ONE), f64x2.sub(f64x2.sub(lo, quotient), hi));
   // 2^k from the integer left in the low bits of k + MAGIC: its exponent field is k + 1023.
   const scale = i64x2.shl(i64x2.add(f64x2.add(kf, lanes(V_MAGIC)), lanes(V_EXPONENT_BIAS)), 52);
-  // Below 2^-28 fdlibm returns 1 + x.
-  return v128.bitselect(f64x2.add(lanes(V_ONE), x), f64x2.mul(y, scale), f64x2.lt(ax, lanes(V_EXP_TINY)));
+  return f64x2.mul(y, scale);
 }
 
 /**

@@ -7,6 +7,7 @@
  * result the TypeScript side combines from them, are the same doubles.
  */
 import { log } from './fdlibm';
+import { expWithExponent } from './fdlibm-x2';
 import { lanes } from './lanes';
 import { INV_LN2, LN2_HI, LN2_LO, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5 } from './fdlibm';
 
@@ -66,17 +67,8 @@ const V_B5: usize = memory.data<f64>([B5, B5], 16);
 const V_B6: usize = memory.data<f64>([B6, B6], 16);
 const V_B7: usize = memory.data<f64>([B7, B7], 16);
 const V_INV_LN2: usize = memory.data<f64>([INV_LN2, INV_LN2], 16);
-const V_LN2_HI: usize = memory.data<f64>([LN2_HI, LN2_HI], 16);
-const V_LN2_LO: usize = memory.data<f64>([LN2_LO, LN2_LO], 16);
-const V_EXP_P1: usize = memory.data<f64>([EXP_P1, EXP_P1], 16);
-const V_EXP_P2: usize = memory.data<f64>([EXP_P2, EXP_P2], 16);
-const V_EXP_P3: usize = memory.data<f64>([EXP_P3, EXP_P3], 16);
-const V_EXP_P4: usize = memory.data<f64>([EXP_P4, EXP_P4], 16);
-const V_EXP_P5: usize = memory.data<f64>([EXP_P5, EXP_P5], 16);
-const V_MAGIC: usize = memory.data<f64>([6755399441055744.0, 6755399441055744.0], 16);
 const V_EXP_TINY: usize = memory.data<u32>([0, 0x3e300000, 0, 0x3e300000], 16);
 const V_SIGN_BIT: usize = memory.data<u32>([0, 0x80000000, 0, 0x80000000], 16);
-const V_EXPONENT_BIAS: usize = memory.data<u32>([1023, 0, 1023, 0], 16);
 
 /**
  * Simulates canonical blocks 0 .. ceil(totalPairs / 1000) - 1 of a run and writes each block's (count, mean,
@@ -436,20 +428,8 @@ function portableExpLanes(x: v128): v128 {
   const scaled = f64x2.mul(x, lanes(V_INV_LN2));
   // k = scaled >= 0 ? floor(scaled + 0.5) : -floor(0.5 - scaled)
   const kf = v128.or(f64x2.floor(f64x2.add(f64x2.abs(scaled), lanes(V_HALF))), v128.and(scaled, lanes(V_SIGN_BIT)));
-  const hi = f64x2.sub(x, f64x2.mul(kf, lanes(V_LN2_HI)));
-  const lo = f64x2.mul(kf, lanes(V_LN2_LO));
-  const r = f64x2.sub(hi, lo);
-  const t = f64x2.mul(r, r);
-  let poly = f64x2.add(lanes(V_EXP_P4), f64x2.mul(t, lanes(V_EXP_P5)));
-  poly = f64x2.add(lanes(V_EXP_P3), f64x2.mul(t, poly));
-  poly = f64x2.add(lanes(V_EXP_P2), f64x2.mul(t, poly));
-  poly = f64x2.add(lanes(V_EXP_P1), f64x2.mul(t, poly));
-  const c = f64x2.sub(r, f64x2.mul(t, poly));
-  const quotient = f64x2.div(f64x2.mul(r, c), f64x2.sub(lanes(V_TWO), c));
-  // For k = 0 this is exactly 1 - ((r c)/(c - 2) - r), the k = 0 form.
-  const y = f64x2.sub(lanes(V_ONE), f64x2.sub(f64x2.sub(lo, quotient), hi));
-  const scale = i64x2.shl(i64x2.add(f64x2.add(kf, lanes(V_MAGIC)), lanes(V_EXPONENT_BIAS)), 52);
-  return v128.bitselect(f64x2.add(lanes(V_ONE), x), f64x2.mul(y, scale), f64x2.lt(f64x2.abs(x), lanes(V_EXP_TINY)));
+  // For k = 0 the shared core is exactly 1 - ((r c)/(c - 2) - r), the k = 0 form.
+  return v128.bitselect(f64x2.add(lanes(V_ONE), x), inline.always(expWithExponent(x, kf)), f64x2.lt(f64x2.abs(x), lanes(V_EXP_TINY)));
 }
 
 /** portable-exp.ts's exponential for one argument of magnitude below 708. */

@@ -167,16 +167,25 @@ async function run(url: string, token: string, scenario: string, path: string, b
     else if (status === 503) refused.push(ms);
   });
   const result = await instance;
-  ok.sort((a, b) => a - b);
-  refused.sort((a, b) => a - b);
   const other = Object.entries(result.statusCodeStats)
     .filter(([code]) => code !== '200' && code !== '503')
     .map(([code, { count }]) => `${code}x${count}`);
-  if (result.errors > 0) other.push(`errors x${result.errors}`);
+  return rowOf(scenario, connections, { ok, refused, other, errors: result.errors, seconds: result.duration });
+}
+
+/** A table row from the answers' latencies (ms) by kind; `other` lists the other statuses as `<code>x<count>`. */
+function rowOf(
+  scenario: string,
+  connections: number,
+  answers: { ok: number[]; refused: number[]; other: string[]; errors: number; seconds: number },
+): Row {
+  const ok = [...answers.ok].sort((a, b) => a - b);
+  const refused = [...answers.refused].sort((a, b) => a - b);
+  const other = answers.errors > 0 ? [...answers.other, `errors x${answers.errors}`] : answers.other;
   return {
     scenario,
     connections,
-    okPerSecond: ok.length / result.duration,
+    okPerSecond: ok.length / answers.seconds,
     okP50: percentile(ok, 0.5),
     okP99: percentile(ok, 0.99),
     refused: refused.length,
@@ -222,20 +231,14 @@ async function overloadRow(url: string, token: string, scenario: string, body: s
     rate,
     seconds: SECONDS,
   });
-  const ok = [...(result.latencies.get(200) ?? [])].sort((a, b) => a - b);
-  const refused = [...(result.latencies.get(503) ?? [])].sort((a, b) => a - b);
   const other = [...result.latencies].filter(([code]) => code !== 200 && code !== 503).map(([code, list]) => `${code}x${list.length}`);
-  if (result.errors > 0) other.push(`errors x${result.errors}`);
-  return {
-    scenario,
-    connections: Math.round(rate),
-    okPerSecond: ok.length / result.duration,
-    okP50: percentile(ok, 0.5),
-    okP99: percentile(ok, 0.99),
-    refused: refused.length,
-    refusedP99: percentile(refused, 0.99),
-    other: other.join(' ') || '-',
-  };
+  return rowOf(scenario, Math.round(rate), {
+    ok: result.latencies.get(200) ?? [],
+    refused: result.latencies.get(503) ?? [],
+    other,
+    errors: result.errors,
+    seconds: result.duration,
+  });
 }
 
 interface Baseline {

@@ -362,20 +362,8 @@ function greekSamples(
     const vega = v128.bitselect(v128.andnot(vegaSame, neither), vegaSplit, same);
 
     // Theta: the payoffs at the bumped expiries on the same normals; dV/dt = -dV/dT.
-    const laterF = f64x2.splat(laterForward);
-    const laterGrowth = inline.always(portableExpLanes(f64x2.mul(f64x2.splat(laterTotalVolatility), z)));
-    const laterUp = f64x2.mul(laterF, laterGrowth);
-    const laterDown = f64x2.div(laterF, laterGrowth);
-    const valueLater = f64x2.mul(f64x2.splat(laterHalfDiscount), inline.always(pairPayoff(
-      laterUp, laterDown, K, isCall ? f64x2.gt(laterUp, K) : f64x2.lt(laterUp, K), isCall ? f64x2.gt(laterDown, K) : f64x2.lt(laterDown, K), isCall,
-    )));
-    const soonerF = f64x2.splat(soonerForward);
-    const soonerGrowth = inline.always(portableExpLanes(f64x2.mul(f64x2.splat(soonerTotalVolatility), z)));
-    const soonerUp = f64x2.mul(soonerF, soonerGrowth);
-    const soonerDown = f64x2.div(soonerF, soonerGrowth);
-    const valueSooner = f64x2.mul(f64x2.splat(soonerHalfDiscount), inline.always(pairPayoff(
-      soonerUp, soonerDown, K, isCall ? f64x2.gt(soonerUp, K) : f64x2.lt(soonerUp, K), isCall ? f64x2.gt(soonerDown, K) : f64x2.lt(soonerDown, K), isCall,
-    )));
+    const valueLater = inline.always(bumpedPairValue(laterForward, laterTotalVolatility, laterHalfDiscount, z, K, isCall));
+    const valueSooner = inline.always(bumpedPairValue(soonerForward, soonerTotalVolatility, soonerHalfDiscount, z, K, isCall));
     const theta = f64x2.div(f64x2.sub(valueSooner, valueLater), f64x2.splat(thetaWidth));
 
     const offset = <usize>i << 4;
@@ -424,6 +412,17 @@ function pairedMoments(values: usize, count: i32, out: usize): void {
  * portable-exp.ts's exponential on both lanes, for arguments of magnitude below 708 (fdlibm's method; k rounded
  * half away from zero; 1 + x below 2^-28): 2^k is then always a normal double.
  */
+/** The discounted pair payoff at a theta expiry: the same normals z, that expiry's forward, sigma sqrt(T') and e^(-rT')/2. */
+function bumpedPairValue(forward: f64, totalVolatility: f64, halfDiscount: f64, z: v128, K: v128, isCall: bool): v128 {
+  const F = f64x2.splat(forward);
+  const growth = inline.always(portableExpLanes(f64x2.mul(f64x2.splat(totalVolatility), z)));
+  const up = f64x2.mul(F, growth);
+  const down = f64x2.div(F, growth);
+  return f64x2.mul(f64x2.splat(halfDiscount), inline.always(pairPayoff(
+    up, down, K, isCall ? f64x2.gt(up, K) : f64x2.lt(up, K), isCall ? f64x2.gt(down, K) : f64x2.lt(down, K), isCall,
+  )));
+}
+
 function portableExpLanes(x: v128): v128 {
   const scaled = f64x2.mul(x, lanes(V_INV_LN2));
   // k = scaled >= 0 ? floor(scaled + 0.5) : -floor(0.5 - scaled)

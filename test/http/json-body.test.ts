@@ -20,6 +20,21 @@ describe('parseJsonBody', () => {
     assert.deepEqual(parseJsonBody('{"a":[1,2,{"b":"c"}],"d":null,"e":true}', options), { a: [1, 2, { b: 'c' }], d: null, e: true });
   });
 
+  it('gives every check the same answer whether or not the body is short and plain enough to skip the walk', () => {
+    // Short plain bodies skip the walk; each variant below adds one thing that makes the walk necessary.
+    const wide = { maxStringBytes: 64 };
+    const plain = '{"contracts":[{"strike_price":100}],"model":"black_scholes"}';
+    const body = parseJsonBody(plain, wide) as Record<PropertyKey, unknown>;
+    assert.deepEqual(body, JSON.parse(plain));
+    assert.equal(body[SEED_SOURCE], undefined);
+    assert.equal((parseJsonBody('{"seed":18446744073709551615}', wide) as Record<PropertyKey, unknown>)[SEED_SOURCE], '18446744073709551615');
+    assert.equal(refusal(() => parseJsonBody('{"a":{"__proto__":1}}', wide)).code, 'ERR_HTTP_FORBIDDEN_JSON_KEY');
+    assert.equal(refusal(() => parseJsonBody('{"a":{"\\u005f_proto__":1}}', wide)).code, 'ERR_HTTP_FORBIDDEN_JSON_KEY');
+    assert.equal(refusal(() => parseJsonBody('{"constructor":{"prototype":1}}', wide)).code, 'ERR_HTTP_FORBIDDEN_JSON_KEY');
+    assert.equal(refusal(() => parseJsonBody(JSON.stringify({ name: 'x'.repeat(65) }), wide)).code, 'ERR_HTTP_STRING_TOO_LONG');
+    assert.deepEqual(parseJsonBody(JSON.stringify({ name: 'x'.repeat(64) }), wide), { name: 'x'.repeat(64) });
+  });
+
   it('returns undefined for an empty or blank body', () => {
     assert.equal(parseJsonBody('', options), undefined);
     assert.equal(parseJsonBody(' \n\t', options), undefined);

@@ -12,7 +12,8 @@
  *     (OPE_THREAD_QUEUE_MAX, default 32; OPE_THREAD_QUEUE_TIMEOUT_SECONDS, default 0.5), and with the runbook's
  *     latency-sensitive settings (a queue of one job per thread, no wait for room). The service's resident memory
  *     is read from its /metrics before and after each overload series.
- * Knobs: BENCH_SECONDS (default 10), BENCH_SCENARIOS (throughput,overload; capacity = the overload's first two rows only), OPE_THREADS / OPE_THREAD_QUEUE_MAX /
+ * Knobs: BENCH_SECONDS (default 10), BENCH_SCENARIOS (throughput,overload; capacity = the overload's first two rows only),
+ * BENCH_OVERLOAD_FACTORS (default 2,10; e.g. 10,10,10,10,10,10 to watch memory across repeated overloads), OPE_THREADS / OPE_THREAD_QUEUE_MAX /
  * OPE_THREAD_QUEUE_TIMEOUT_SECONDS passed through. Client and service share the CPUs: run it on a quiet machine.
  */
 import { spawn } from 'node:child_process';
@@ -57,6 +58,8 @@ const QUEUE_TIMEOUT = Number(process.env.OPE_THREAD_QUEUE_TIMEOUT_SECONDS ?? 0.5
  * before the pool does (BENCHMARKS.md).
  */
 const OVERLOAD_CONTRACTS = 100;
+/** Offered load in multiples of capacity, one row each in one service process (repeat a level to watch memory). */
+const OVERLOAD_FACTORS = (process.env.BENCH_OVERLOAD_FACTORS ?? '2,10').split(',').map(Number);
 const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'throughput,overload').split(','));
 
 interface PoolSettings {
@@ -216,6 +219,13 @@ async function startYardsticks(): Promise<{ url: string; stop: () => void }> {
   return { url: `http://127.0.0.1:${port}`, stop: () => void child.kill('SIGTERM') };
 }
 
+/** Resident memory and V8 heap in use, from the service's /metrics. */
+async function memoryReading(url: string): Promise<string> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const mib = (name: string): string => (Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]) / 2 ** 20).toFixed(0);
+  return `resident ${mib('process_resident_memory_bytes')} MiB, heap used ${mib('nodejs_heap_size_used_bytes')} MiB`;
+}
+
 async function residentMegabytes(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const bytes = Number(/^process_resident_memory_bytes (\S+)$/m.exec(text)?.[1]);
@@ -271,12 +281,12 @@ async function overload(token: string, label: string, pool: PoolSettings, body: 
   try {
     console.log(`overload, ${label}: OPE_THREAD_QUEUE_MAX=${pool.queueMax} OPE_THREAD_QUEUE_TIMEOUT_SECONDS=${pool.queueTimeoutSeconds} (conn column: requests/s offered)`);
     const rssBefore = await residentMegabytes(service.url);
-    for (const factor of [2, 10]) {
+    for (const factor of OVERLOAD_FACTORS) {
       const row = await overloadRow(service.url, token, `${factor}x offered (open loop)`, body, factor * base.capacity);
       print(row);
       console.log(
         `${''.padEnd(34)}   goodput ${(100 * row.okPerSecond / base.capacity).toFixed(0)} % of 1x; accepted p99 ${(row.okP99 / base.unloadedP99).toFixed(1)}x the unloaded p99; ` +
-          `service resident memory ${(await residentMegabytes(service.url)).toFixed(0)} MiB (${rssBefore.toFixed(0)} MiB before the overload)`,
+          `service memory ${await memoryReading(service.url)} (resident ${rssBefore.toFixed(0)} MiB before the overload)`,
       );
     }
   } finally {

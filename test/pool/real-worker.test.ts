@@ -3,6 +3,7 @@
  * results do not depend on the thread count, the chunking or the placement, and work is placed as measured.
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { executeTask } from '../../src/pool/execute-task.js';
@@ -113,5 +114,27 @@ describe('PricingPool with the real worker', () => {
     assert.equal(outcomes[2]!.volatility, null);
     assert.equal(outcomes[2]!.code, 'ERR_CORE_PRICE_ABOVE_MAXIMUM');
     assert.match(outcomes[2]!.error ?? '', /upper no-arbitrage bound/);
+  });
+});
+
+describe('PricingPool thread priority', () => {
+  /** The nice value of each thread of this process (Linux /proc: field 19 of a task's stat line). */
+  function niceByThread(): Map<number, number> {
+    const nice = new Map<number, number>();
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      nice.set(Number(tid), Number(fields[16]));
+    }
+    return nice;
+  }
+
+  it('runs its pricing threads below the event loop (nice +5), so probes and refusals are not queued behind pricing', { skip: process.platform !== 'linux' }, async () => {
+    const before = [...niceByThread().values()].filter((n) => n === 5).length;
+    const p = pool({ threads: 2, inline: false });
+    await p.run(monteCarloBatch(4));
+    const nice = niceByThread();
+    assert.equal(nice.get(process.pid), 0, 'the event loop keeps its priority');
+    assert.ok([...nice.values()].filter((n) => n === 5).length >= before + 2, `thread nice values: ${[...nice.values()].join(' ')}`);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Marsaglia's xorshift32 (13, 17, 5) mapped to [0, 1): a tiny deterministic generator, so every benchmark run
- * prices exactly the same inputs. Not for pricing: Monte Carlo uses the core's Philox streams.
+ * prices exactly the same inputs (tests use it too, for reproducible random cases). Not for pricing: Monte Carlo uses the core's Philox streams.
  */
 export function xorshift32(seed: number): () => number {
   let s = seed >>> 0 || 1;

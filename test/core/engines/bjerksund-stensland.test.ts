@@ -6,6 +6,7 @@ import { CoreError } from '../../../src/core/errors.js';
 import { oracleBs2002, oracleEuropean } from '../oracles/bjerksund-stensland-2002-oracle.js';
 import type { AmericanCase } from './american-approximation-support.js';
 import { americanOption, assertClose, describeCase, europeanOption, intrinsic, marketOf } from './american-approximation-support.js';
+import { xorshift32 } from '../../../bench/support/xorshift32.js';
 
 function price(c: AmericanCase, greeks = false) {
   return priceBjerksundStensland(americanOption(c), marketOf(c), { greeks });
@@ -19,15 +20,7 @@ function oracle(c: AmericanCase): number {
 
 /** A fixed pseudo-random set (xorshift32), so every run checks the same cases. */
 function randomCases(n: number, seed: number): AmericanCase[] {
-  let s = seed >>> 0;
-  const next = (): number => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
+  const next = xorshift32(seed);
   const out: AmericanCase[] = [];
   for (let i = 0; i < n; i++) {
     out.push({

@@ -9,6 +9,7 @@ import type { OptionSpec } from '../../../src/core/instruments/option-spec.js';
 import type { MarketInputs } from '../../../src/core/market/market-inputs.js';
 import type { PriceResult } from '../../../src/core/results.js';
 import { priceBinomialCrrWasm, priceLeisenReimerWasm } from '../../../src/core/wasm/binomial-tree-wasm.js';
+import { captureError } from './capture-core-error.js';
 
 interface Case { readonly option: OptionSpec; readonly market: MarketInputs }
 
@@ -160,14 +161,4 @@ function tryError(run: () => void): CoreError | undefined {
     throw error;
   }
   return undefined;
-}
-
-function captureError(run: () => void): CoreError {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof CoreError, `expected a CoreError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected an error');
 }

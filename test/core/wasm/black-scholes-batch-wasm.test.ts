@@ -7,8 +7,8 @@ import {
   type BlackScholesBatchInput,
   type BlackScholesBatchOutput,
 } from '../../../src/core/engines/black-scholes-batch.js';
-import { CoreError } from '../../../src/core/errors.js';
 import { priceBlackScholesBatchWasm, priceBlackScholesPricesWasm } from '../../../src/core/wasm/black-scholes-batch-wasm.js';
+import { captureError } from './capture-core-error.js';
 
 interface Row { type: 'call' | 'put'; spot: number; strike: number; expiry: number; volatility: number; rate: number; dividendYield: number }
 
@@ -182,13 +182,3 @@ describe('priceBlackScholesBatchWasm', () => {
     assert.equal(actual.param, 'vega');
   });
 });
-
-function captureError(run: () => void): CoreError {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof CoreError, `expected a CoreError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected an error');
-}

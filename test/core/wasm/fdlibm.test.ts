@@ -1,19 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { wasmKernels } from '../../../src/core/wasm/wasm-kernels.js';
+import { xorshift32 } from '../../../bench/support/xorshift32.js';
 
-/** xorshift32: reproducible arguments. */
-function makeRandom(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
 
 const words = new Uint32Array(2);
 const asDouble = new Float64Array(words.buffer);
@@ -38,7 +27,7 @@ describe('fdlibm ports in WebAssembly', () => {
   ];
   for (const [name, reference, port, draw] of functions) {
     it(`${name} returns V8's Math.${name} bit for bit on special values and 200,000 random arguments`, () => {
-      const random = makeRandom(name.length * 7919);
+      const random = xorshift32(name.length * 7919);
       const args = [...SPECIAL, ...SPECIAL.map((x) => -x), ...Array.from({ length: 100_000 }, () => draw(random)), ...Array.from({ length: 100_000 }, () => randomBits(random))];
       for (const x of args) {
         const want = reference(x);

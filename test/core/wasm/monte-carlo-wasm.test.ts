@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { CoreError } from '../../../src/core/errors.js';
 import { priceMonteCarlo } from '../../../src/core/engines/monte-carlo.js';
 import type { OptionSpec } from '../../../src/core/instruments/option-spec.js';
 import type { MarketInputs } from '../../../src/core/market/market-inputs.js';
 import { priceMonteCarloWasm, type MonteCarloWasmOptions } from '../../../src/core/wasm/monte-carlo-wasm.js';
+import { captureError } from './capture-core-error.js';
 
 interface Case { readonly option: OptionSpec; readonly market: MarketInputs; readonly options: MonteCarloWasmOptions }
 
@@ -128,14 +128,4 @@ describe('priceMonteCarloWasm', () => {
 
 function describe_(option: OptionSpec, market: MarketInputs, options: MonteCarloWasmOptions): string {
   return JSON.stringify({ option, market, ...options, seed: String(options.seed), stream: String(options.stream) });
-}
-
-function captureError(run: () => void): CoreError {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof CoreError, `expected a CoreError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected an error');
 }

@@ -2,7 +2,7 @@ import { CoreError } from '../errors.js';
 import type { OptionSpec } from '../instruments/option-spec.js';
 import type { MarketInputs } from '../market/market-inputs.js';
 import { findRootBrent } from '../math/root-finding.js';
-import { requireFinite, requirePositive } from '../validate.js';
+import { requireExerciseStyle, validateQuoteInputs } from '../validate.js';
 import { IMPLIED_VOLATILITY_STATUS, ImpliedVolatilityWorkspace, solveImpliedVolatility, type ImpliedVolatilityResult } from './implied-volatility.js';
 
 /** Tolerances of impliedVolatilityAmerican; the defaults suit deterministic pricers (trees, approximations). */
@@ -214,19 +214,8 @@ function checkBounds(price: number, option: OptionSpec, market: Omit<MarketInput
 }
 
 function validate(price: number, option: OptionSpec, market: Omit<MarketInputs, 'volatility'>, pricer: unknown): void {
-  requireFinite(price, 'price');
-  if (price < 0) throw new CoreError('ERR_CORE_INVALID_INPUT', `price must be at least 0, got ${price}`, 'price');
-  requirePositive(market.spot, 'spot');
-  requirePositive(option.strike, 'strike');
-  requirePositive(option.expiry, 'expiry');
-  requireFinite(market.rate, 'rate');
-  requireFinite(market.dividendYield, 'dividendYield');
-  if (option.type !== 'call' && option.type !== 'put') {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `type must be "call" or "put", got ${String(option.type)}`, 'type');
-  }
-  if (option.exercise !== 'european' && option.exercise !== 'american') {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `exercise must be "european" or "american", got ${String(option.exercise)}`, 'exercise');
-  }
+  validateQuoteInputs(price, option, market);
+  requireExerciseStyle(option);
   if (typeof pricer !== 'function') throw new CoreError('ERR_CORE_INVALID_INPUT', 'pricer must be a function of the volatility', 'pricer');
 }
 

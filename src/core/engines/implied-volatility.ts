@@ -8,7 +8,7 @@ import {
 } from '../math/rational-cubic.js';
 import { inverseNormalCdf } from '../math/inverse-normal.js';
 import { erfcx, millsRatio, normCdf } from '../math/normal.js';
-import { requireFinite, requirePositive } from '../validate.js';
+import { requireExerciseStyle, validateQuoteInputs } from '../validate.js';
 import { normalisedBlackOtmAndVega, type VegaSink } from './normalised-black.js';
 
 /**
@@ -373,16 +373,7 @@ export function impliedVolatility(
 }
 
 function validateQuote(price: number, option: OptionSpec, market: Omit<MarketInputs, 'volatility'>): void {
-  requireFinite(price, 'price');
-  if (price < 0) throw new CoreError('ERR_CORE_INVALID_INPUT', `price must be at least 0, got ${price}`, 'price');
-  requirePositive(market.spot, 'spot');
-  requirePositive(option.strike, 'strike');
-  requirePositive(option.expiry, 'expiry');
-  requireFinite(market.rate, 'rate');
-  requireFinite(market.dividendYield, 'dividendYield');
-  if (option.type !== 'call' && option.type !== 'put') {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `type must be "call" or "put", got ${String(option.type)}`, 'type');
-  }
+  validateQuoteInputs(price, option, market);
   if (option.exercise === 'american') {
     if (!(option.type === 'call' && market.dividendYield === 0 && market.rate >= 0)) {
       throw new CoreError(
@@ -391,8 +382,8 @@ function validateQuote(price: number, option: OptionSpec, market: Omit<MarketInp
         'exercise',
       );
     }
-  } else if (option.exercise !== 'european') {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `exercise must be "european" or "american", got ${String(option.exercise)}`, 'exercise');
+  } else {
+    requireExerciseStyle(option);
   }
 }
 

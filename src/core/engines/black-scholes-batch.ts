@@ -32,17 +32,7 @@ export interface BlackScholesBatchOutput {
  * input or output array shorter than n is reported the same way, naming the array.
  */
 export function priceBlackScholesBatch(input: BlackScholesBatchInput, output: BlackScholesBatchOutput, n?: number): void {
-  const count = n ?? input.spot.length;
-  if (!Number.isInteger(count) || count < 0) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `n must be a non-negative integer, got ${String(n)}`, 'n');
-  }
-  requireLength(input.isCall, count, 'isCall');
-  requireLength(input.spot, count, 'spot');
-  requireLength(input.strike, count, 'strike');
-  requireLength(input.expiry, count, 'expiry');
-  requireLength(input.volatility, count, 'volatility');
-  requireLength(input.rate, count, 'rate');
-  requireLength(input.dividendYield, count, 'dividendYield');
+  const count = batchInputCount(input, n);
   requireLength(output.price, count, 'price');
   requireLength(output.delta, count, 'delta');
   requireLength(output.gamma, count, 'gamma');
@@ -62,6 +52,22 @@ export function priceBlackScholesBatch(input: BlackScholesBatchInput, output: Bl
  * input[0..count); messages are built only when an element fails. Shared with the WebAssembly batch entry point,
  * so both refuse the same inputs with the same errors.
  */
+/** The element count (n, default the spot array's length), checked against every input array. */
+export function batchInputCount(input: BlackScholesBatchInput, n: number | undefined): number {
+  const count = n ?? input.spot.length;
+  if (!Number.isInteger(count) || count < 0) {
+    throw new CoreError('ERR_CORE_INVALID_INPUT', `n must be a non-negative integer, got ${String(n)}`, 'n');
+  }
+  requireLength(input.isCall, count, 'isCall');
+  requireLength(input.spot, count, 'spot');
+  requireLength(input.strike, count, 'strike');
+  requireLength(input.expiry, count, 'expiry');
+  requireLength(input.volatility, count, 'volatility');
+  requireLength(input.rate, count, 'rate');
+  requireLength(input.dividendYield, count, 'dividendYield');
+  return count;
+}
+
 export function requireValidBatchElements(input: BlackScholesBatchInput, count: number): void {
   const { isCall, spot, strike, expiry, volatility, rate, dividendYield } = input;
   for (let i = 0; i < count; i++) {

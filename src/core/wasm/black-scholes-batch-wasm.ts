@@ -1,5 +1,4 @@
-import { requireLength, requireValidBatchElements, type BlackScholesBatchInput, type BlackScholesBatchOutput } from '../engines/black-scholes-batch.js';
-import { CoreError } from '../errors.js';
+import { batchInputCount, requireLength, requireValidBatchElements, type BlackScholesBatchInput, type BlackScholesBatchOutput } from '../engines/black-scholes-batch.js';
 import { reserveKernelMemory, wasmKernels } from './wasm-kernels.js';
 
 /**
@@ -50,7 +49,7 @@ function chunkBuffers(): ChunkBuffers {
  * output, n defaulting to the length of input.spot.
  */
 export function priceBlackScholesBatchWasm(input: BlackScholesBatchInput, output: BlackScholesBatchOutput, n?: number): void {
-  const count = batchCount(input, n);
+  const count = batchInputCount(input, n);
   requireLength(output.price, count, 'price');
   requireLength(output.delta, count, 'delta');
   requireLength(output.gamma, count, 'gamma');
@@ -63,7 +62,7 @@ export function priceBlackScholesBatchWasm(input: BlackScholesBatchInput, output
 
 /** The prices alone (no greeks) for input[0..n) into `price`: the same doubles as priceBlackScholesBatchWasm's. */
 export function priceBlackScholesPricesWasm(input: BlackScholesBatchInput, price: Float64Array, n?: number): void {
-  const count = batchCount(input, n);
+  const count = batchInputCount(input, n);
   requireLength(price, count, 'price');
   validateElements(input, count);
   run(input, [price], count, false);
@@ -85,21 +84,6 @@ function run(input: BlackScholesBatchInput, outputs: readonly Float64Array[], co
 }
 
 // Validation exactly as priceBlackScholesBatch's (same order, same messages), so the two are interchangeable.
-
-function batchCount(input: BlackScholesBatchInput, n: number | undefined): number {
-  const count = n ?? input.spot.length;
-  if (!Number.isInteger(count) || count < 0) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `n must be a non-negative integer, got ${String(n)}`, 'n');
-  }
-  requireLength(input.isCall, count, 'isCall');
-  requireLength(input.spot, count, 'spot');
-  requireLength(input.strike, count, 'strike');
-  requireLength(input.expiry, count, 'expiry');
-  requireLength(input.volatility, count, 'volatility');
-  requireLength(input.rate, count, 'rate');
-  requireLength(input.dividendYield, count, 'dividendYield');
-  return count;
-}
 
 /**
  * Checks every element, throwing priceBlackScholesBatch's error for the first bad one. A single reduction pass

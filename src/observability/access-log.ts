@@ -44,35 +44,66 @@ export function createAccessLog(logger: FastifyBaseLogger): AccessLog {
   };
 }
 
-type LogMethod = FastifyBaseLogger['info'];
+type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+
+/**
+ * request.log until something logs through it: then, and only then, the pino child bound to the request id. A
+ * class, so a request that never logs costs one small object and no closures.
+ */
+class LazyChildLogger {
+  #child: Logger | undefined;
+
+  constructor(
+    readonly parent: Logger,
+    readonly bindings: pino.Bindings,
+    readonly options: pino.ChildLoggerOptions,
+  ) {}
+
+  #real(): Logger {
+    return (this.#child ??= this.parent.child(this.bindings, this.options));
+  }
+
+  #log(level: Level, args: unknown[]): void {
+    // A call below the level costs nothing and builds nothing.
+    if (this.#child === undefined && !this.parent.isLevelEnabled(level)) return;
+    (this.#real()[level] as (...a: unknown[]) => void)(...args);
+  }
+
+  get level(): string {
+    return this.#real().level;
+  }
+  set level(value: string) {
+    this.#real().level = value;
+  }
+  fatal(...args: unknown[]): void {
+    this.#log('fatal', args);
+  }
+  error(...args: unknown[]): void {
+    this.#log('error', args);
+  }
+  warn(...args: unknown[]): void {
+    this.#log('warn', args);
+  }
+  info(...args: unknown[]): void {
+    this.#log('info', args);
+  }
+  debug(...args: unknown[]): void {
+    this.#log('debug', args);
+  }
+  trace(...args: unknown[]): void {
+    this.#log('trace', args);
+  }
+  silent(): void {}
+  child(bindings: pino.Bindings, options?: pino.ChildLoggerOptions): Logger {
+    return this.#real().child(bindings, options);
+  }
+  isLevelEnabled(level: string): boolean {
+    return this.#real().isLevelEnabled(level);
+  }
+}
 
 /** Fastify's childLoggerFactory: request.log made on first use. */
 export function lazyChildLogger(logger: FastifyBaseLogger, bindings: pino.Bindings, options: pino.ChildLoggerOptions): FastifyBaseLogger {
   if (!isPino(logger)) return logger.child(bindings, options);
-  let child: FastifyBaseLogger | undefined;
-  const real = (): FastifyBaseLogger => (child ??= logger.child(bindings, options));
-  const forward =
-    (level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'): LogMethod =>
-    (...args: Parameters<LogMethod>) => {
-      // A call below the level costs nothing and builds nothing.
-      if (child === undefined && level !== 'silent' && !logger.isLevelEnabled(level)) return;
-      (real()[level] as (...a: unknown[]) => void)(...args);
-    };
-  return {
-    get level() {
-      return real().level;
-    },
-    set level(value: string) {
-      real().level = value;
-    },
-    fatal: forward('fatal'),
-    error: forward('error'),
-    warn: forward('warn'),
-    info: forward('info'),
-    debug: forward('debug'),
-    trace: forward('trace'),
-    silent: forward('silent'),
-    child: (more, moreOptions) => real().child(more, moreOptions),
-    isLevelEnabled: (level: string) => (real() as Logger).isLevelEnabled(level),
-  } as FastifyBaseLogger;
+  return new LazyChildLogger(logger, bindings, options) as unknown as FastifyBaseLogger;
 }

@@ -1,5 +1,6 @@
 import type { AuthErrorCode } from './auth/auth-error.js';
 import type { CoreErrorCode } from './core/errors.js';
+import { withoutStackTrace } from './stackless-error.js';
 
 /**
  * Every error the service can answer, with its HTTP status and the `detail` clients see. The HTTP error
@@ -142,6 +143,7 @@ export function fromPoolError(error: unknown): unknown {
   if (typeof error !== 'object' || error === null) return error;
   const { code, retryAfterSeconds } = error as { code?: unknown; retryAfterSeconds?: unknown };
   if (typeof code !== 'string' || !code.startsWith('ERR_POOL_') || !isAppErrorCode(code)) return error;
-  const headers: Record<string, string> = ERROR_CATALOGUE[code].status === 503 ? { 'Retry-After': retryAfterHeader(retryAfterSeconds) } : {};
-  return new AppError(code, { headers, cause: error });
+  if (ERROR_CATALOGUE[code].status !== 503) return new AppError(code, { cause: error });
+  const headers = { 'Retry-After': retryAfterHeader(retryAfterSeconds) };
+  return withoutStackTrace(() => new AppError(code, { headers, cause: error }));
 }

@@ -1,8 +1,8 @@
 import { AppError } from '../errors.js';
 
 /**
- * The JSON request-body reader. JSON.parse does the parsing; one linear, non-recursive scan of the (then known
- * valid) text adds what JSON.parse cannot give:
+ * The JSON request-body reader. JSON.parse does the parsing; one linear, non-recursive walk of the (then known
+ * valid) text adds what JSON.parse cannot give, when the text could need it (needsWalk, soleSeedText):
  *  - the raw digits of the top-level `seed`, so seeds above 2^53 are read exactly instead of being rounded
  *    into a different seed (Node 20 has no JSON.parse source-text access);
  *  - prototype-poisoning refusal: any `__proto__` key, or a `constructor` object holding a `prototype` key;
@@ -59,8 +59,12 @@ export function parseJsonBody(text: string, options: JsonBodyOptions): unknown {
   } catch (error) {
     throw malformed(error instanceof Error ? error.message : String(error));
   }
-  if (!mayHoldWhatScanFinds(text, options.maxStringBytes)) return value;
-  const seedText = scan(text, options.maxStringBytes);
+  let seedText: string | undefined;
+  if (needsWalk(text, options.maxStringBytes)) seedText = scan(text, options.maxStringBytes);
+  else if (text.includes('"seed"')) {
+    const sole = soleSeedText(text, value);
+    seedText = sole === null ? scan(text, options.maxStringBytes) : sole;
+  } else return value;
   if (seedText !== undefined && typeof value === 'object' && value !== null && !Array.isArray(value)) {
     Object.defineProperty(value, SEED_SOURCE, { value: seedText, enumerable: false });
   }
@@ -70,18 +74,41 @@ export function parseJsonBody(text: string, options: JsonBodyOptions): unknown {
 const NON_WHITESPACE = /\S/;
 
 /**
- * Whether scan() could find anything in `text`: a key can only be `seed`, `__proto__` or `prototype` if those
- * letters appear literally or behind an escape, and no string can be longer than the limit when the whole body is
- * not. Most bodies (every request without a seed) skip the walk, which costs about as much as JSON.parse itself.
+ * Whether only the walk can check `text`: a key can only be `__proto__` or `prototype` if those letters appear
+ * literally or behind an escape, and no string can be longer than the limit when the whole body is not. Most
+ * bodies skip the walk, which costs about as much as JSON.parse itself.
  */
-function mayHoldWhatScanFinds(text: string, maxStringBytes: number): boolean {
+function needsWalk(text: string, maxStringBytes: number): boolean {
   return (
     text.includes('\\') ||
-    text.includes('seed') ||
     text.includes('__proto__') ||
     text.includes('prototype') ||
     Buffer.byteLength(text, 'utf8') > maxStringBytes
   );
+}
+
+/**
+ * The top-level seed's source text without the walk, in the common case: valid JSON with no backslash, where
+ * `"seed"` occurs once. Without escapes every occurrence of `"seed"` is a string token equal to seed (a closing
+ * quote cannot be followed by a letter), and a top-level numeric seed needs one such key token: so a single
+ * occurrence is that key, and its number follows the colon. `undefined` when there is no numeric top-level seed;
+ * null when the text holds more than one occurrence and only the walk can tell which is the top-level key.
+ */
+function soleSeedText(text: string, value: unknown): string | null | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  if (typeof (value as { seed?: unknown }).seed !== 'number') return undefined;
+  const at = text.indexOf('"seed"');
+  if (at < 0 || text.indexOf('"seed"', at + 1) >= 0) return null;
+  let i = at + '"seed"'.length;
+  while (i < text.length && !isNumberStart(text.charCodeAt(i))) i += 1;
+  if (i === text.length) return null;
+  let j = i + 1;
+  while (j < text.length && isNumberChar(text.charCodeAt(j))) j += 1;
+  return text.slice(i, j);
+}
+
+function isNumberStart(c: number): boolean {
+  return c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39);
 }
 
 /** Walks valid JSON text once; returns the source text of the last top-level `seed` number, if any. */
@@ -153,7 +180,7 @@ function scan(text: string, maxStringBytes: number): string | undefined {
       i += 1;
       continue;
     }
-    if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
+    if (isNumberStart(c)) {
       let j = i + 1;
       while (j < n && isNumberChar(text.charCodeAt(j))) j += 1;
       const top = stack[stack.length - 1];

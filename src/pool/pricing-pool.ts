@@ -30,6 +30,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { MODEL_NAMES } from '../core/models.js';
+import { withoutStackTrace } from '../stackless-error.js';
 import type { Metrics } from '../observability/metrics.js';
 import { executeTask } from './execute-task.js';
 import { planPlacement, type ItemRange, type PriceTaskShape } from './placement.js';
@@ -394,7 +395,8 @@ export class PricingPool {
   #refuse(code: PoolErrorCode, message: string, queueFull = false): PoolError {
     this.#metrics?.threadpoolRejectionsTotal.inc({ engine: POOL_ENGINE_LABEL });
     if (queueFull) this.#metrics?.threadpoolSaturationTotal.inc({ engine: POOL_ENGINE_LABEL });
-    return new PoolError(code, message, this.#retryAfter());
+    const retryAfter = this.#retryAfter();
+    return withoutStackTrace(() => new PoolError(code, message, retryAfter));
   }
 
   /** Time until the work ahead of a new job has drained, from the recent mean job run time. */

@@ -1,9 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { AppError } from '../../src/errors.js';
 import { SEED_SOURCE, exactSeedFromText, exactSeedOf, maxStringBytesFor, parseJsonBody } from '../../src/http/json-body.js';
 
 const options = { maxStringBytes: 128 };
+/** Long enough that no generated body needs the walk for its length. */
+const wideOptions = { maxStringBytes: 4096 };
 
 function refusal(fn: () => unknown): AppError {
   try {
@@ -91,6 +94,30 @@ describe('parseJsonBody', () => {
     const replaced = parseJsonBody('{"seed": 1, "seed": "two"}', options) as Record<PropertyKey, unknown>;
     assert.equal(replaced[SEED_SOURCE], undefined);
     assert.deepEqual(Object.keys(body), ['seed', 'x']);
+  });
+
+  it('finds the same seed source text without the walk as with it, wherever "seed" appears', () => {
+    // A "prototype" string value makes the walk run without changing the answer: the walk is the oracle for the
+    // short path taken when the body has no backslash and "seed" occurs at most once.
+    const seedNumber = fc.oneof(
+      fc.bigInt({ min: -(1n << 70n), max: 1n << 70n }).map(String),
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => JSON.stringify(x)),
+      fc.constantFrom('42.0', '4.2e1', '1E+2', '0', '-0', '18446744073709551615'),
+    );
+    const space = fc.constantFrom('', ' ', '\n\t ');
+    const seedMember = fc.tuple(space, space, seedNumber).map(([a, b, n]) => `"seed"${a}:${b}${n}`);
+    const otherMember = fc.constantFrom(
+      '"x":{"seed":5}', '"name":"seed"', '"list":["seed",1]', '"seeds":7', '"seed":"text"', '"y":[{"seed":-1}]', '"z":1',
+    );
+    const body = fc.array(fc.oneof(seedMember, otherMember), { maxLength: 4 }).map((members) => `{${members.join(',')}}`);
+    fc.assert(
+      fc.property(body, (text) => {
+        const fast = parseJsonBody(text, wideOptions) as Record<PropertyKey, unknown>;
+        const walked = parseJsonBody(`${text.slice(0, -1)}${text.length > 2 ? ',' : ''}"pad":"prototype"}`, wideOptions) as Record<PropertyKey, unknown>;
+        assert.equal(fast[SEED_SOURCE], walked[SEED_SOURCE], text);
+        assert.deepEqual(fast, JSON.parse(text));
+      }),
+    );
   });
 
   it('derives the string limit as max(128, MAX_BODY_BYTES / 32)', () => {

@@ -219,6 +219,7 @@ describe('PricingPool', () => {
     assert.equal(await sample(metrics.threadpoolRejectionsTotal, ENGINE), 0);
     const refusal = pool.refuseAtOnce(heavy);
     assert.ok(refusal instanceof PoolError && refusal.code === 'ERR_POOL_SATURATED' && refusal.retryAfterSeconds >= 1);
+    assert.doesNotMatch(refusal.stack ?? '', /\n\s+at /, 'a refusal is traffic, not a defect: no stack is captured');
     assert.equal(await sample(metrics.threadpoolRejectionsTotal, ENGINE), 1);
     assert.equal(await sample(metrics.threadpoolSaturationTotal, ENGINE), 1);
     channel.release(0);

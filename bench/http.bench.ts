@@ -68,7 +68,27 @@ interface PoolSettings {
   readonly queueTimeoutSeconds: number;
 }
 
-async function startService(pool: PoolSettings): Promise<{ url: string; stop: () => Promise<number | null> }> {
+interface Service {
+  readonly url: string;
+  /** CPU seconds so far of the service's event loop (its main thread) and of its whole process; null off Linux. */
+  readonly cpu: () => { readonly eventLoop: number; readonly process: number } | null;
+  readonly stop: () => Promise<number | null>;
+}
+
+/** utime + stime of a /proc stat line, in seconds (USER_HZ is 100 on Linux). */
+function procCpuSeconds(path: string): number {
+  const fields = readFileSync(path, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** "event loop 33 % of one core, process 165 %" between two readings `seconds` apart, or '' off Linux. */
+function cpuShares(before: ReturnType<Service['cpu']>, after: ReturnType<Service['cpu']>, seconds: number): string {
+  if (before === null || after === null) return '';
+  const share = (a: number, b: number): string => `${((100 * (b - a)) / seconds).toFixed(0)} %`;
+  return `service CPU: event loop ${share(before.eventLoop, after.eventLoop)} of one core, whole process ${share(before.process, after.process)}`;
+}
+
+async function startService(pool: PoolSettings): Promise<Service> {
   // The service's log goes to a file, not a pipe: stdout writes to a pipe are synchronous on Linux, so a benchmark
   // process busy driving autocannon would stall the service's event loop whenever the pipe filled up.
   const logDir = mkdtempSync(join(tmpdir(), 'ope-bench-'));
@@ -103,8 +123,16 @@ async function startService(pool: PoolSettings): Promise<{ url: string; stop: ()
       .map((line) => JSON.parse(line) as { port: number })[0];
     port = start?.port;
   }
+  const pid = child.pid!;
   return {
     url: `http://127.0.0.1:${port}`,
+    cpu: () => {
+      try {
+        return { eventLoop: procCpuSeconds(`/proc/${pid}/task/${pid}/stat`), process: procCpuSeconds(`/proc/${pid}/stat`) };
+      } catch {
+        return null;
+      }
+    },
     stop: async () => {
       child.kill('SIGTERM');
       const code = await exited;
@@ -238,9 +266,10 @@ async function residentMegabytes(url: string): Promise<number> {
  * generator's own CPU over the run as a share of one core.
  */
 async function overloadRow(
-  url: string, token: string, scenario: string, body: string, rate: number,
+  url: string, token: string, scenario: string, body: string, rate: number, onOfferEnd: () => void,
 ): Promise<{ row: Row; goodput: number; clientCore: number }> {
   const result = await openLoop({
+    onOfferEnd,
     url: `${url}/api/v1/pricing/batch`,
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -277,8 +306,11 @@ async function baseline(token: string, body: string): Promise<Baseline> {
   try {
     const unloaded = await run(service.url, token, `unloaded: batch ${OVERLOAD_CONTRACTS} monte_carlo_20k`, '/api/v1/pricing/batch', body, 1);
     print(unloaded);
+    const cpuBefore = service.cpu();
+    const began = performance.now();
     const full = await run(service.url, token, '1x: capacity, 2 connections/thread', '/api/v1/pricing/batch', body, 2 * THREADS);
     print(full);
+    console.log(`${''.padEnd(34)}   ${cpuShares(cpuBefore, service.cpu(), (performance.now() - began) / 1000)}`);
     return { capacity: full.okPerSecond, unloadedP99: unloaded.okP99 };
   } finally {
     await service.stop();
@@ -291,12 +323,18 @@ async function overload(token: string, label: string, pool: PoolSettings, body: 
     console.log(`overload, ${label}: OPE_THREAD_QUEUE_MAX=${pool.queueMax} OPE_THREAD_QUEUE_TIMEOUT_SECONDS=${pool.queueTimeoutSeconds} (conn column: requests/s offered)`);
     const rssBefore = await residentMegabytes(service.url);
     for (const factor of OVERLOAD_FACTORS) {
-      const { row, goodput, clientCore } = await overloadRow(service.url, token, `${factor}x offered (open loop)`, body, factor * base.capacity);
+      const cpuBefore = service.cpu();
+      const began = performance.now();
+      let cpu = '';
+      const offerEnded = (): void => {
+        cpu = cpuShares(cpuBefore, service.cpu(), (performance.now() - began) / 1000);
+      };
+      const { row, goodput, clientCore } = await overloadRow(service.url, token, `${factor}x offered (open loop)`, body, factor * base.capacity, offerEnded);
       print(row);
       console.log(
         `${''.padEnd(34)}   goodput ${goodput.toFixed(1)}/s answered during the offer, ${(100 * goodput / base.capacity).toFixed(0)} % of 1x; accepted p99 ${(row.okP99 / base.unloadedP99).toFixed(1)}x the unloaded p99; ` +
           `service memory ${await memoryReading(service.url)} (resident ${rssBefore.toFixed(0)} MiB before the overload); ` +
-          `load generator ${(100 * clientCore).toFixed(0)} % of one core`,
+          `${cpu}; load generator ${(100 * clientCore).toFixed(0)} % of one core`,
       );
     }
   } finally {

@@ -21,6 +21,8 @@ export interface OpenLoopOptions {
   /** Requests per second offered. */
   readonly rate: number;
   readonly seconds: number;
+  /** Called when the last request has been sent, before waiting for the answers still due. */
+  readonly onOfferEnd?: () => void;
 }
 
 export interface OpenLoopResult {
@@ -36,7 +38,7 @@ export interface OpenLoopResult {
   readonly errors: number;
   /** Seconds from the first request sent to the last one. */
   readonly duration: number;
-  /** CPU seconds (user + system) this process spent during the run: the client's share of the machine. */
+  /** CPU seconds (user + system) this process spent while offering the load: the client's share of the machine. */
   readonly clientCpuSeconds: number;
 }
 
@@ -217,13 +219,14 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
     }, TICK_MS);
   });
   const duration = (performance.now() - begin) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  options.onOfferEnd?.();
   if (outstanding > 0) {
     await new Promise<void>((resolve) => {
       drained = resolve;
       setTimeout(resolve, DRAIN_MS).unref();
     });
   }
-  const cpu = process.cpuUsage(cpuBefore);
   for (const connection of open) connection.destroy();
   return { latencies, answeredInWindow, sent, errors, duration, clientCpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }

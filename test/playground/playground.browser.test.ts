@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -16,7 +17,7 @@ import type { DevIdentityServer } from './dev-identity-server.js';
  * leaves OPE's origin blocked and recorded (the page must work with no other network). It prices the example
  * contract and checks the displayed numbers are the API's, switches to monte_carlo_20k with a seed and reads the
  * interval and the convergence chart, provokes a validation error and finds it beside its field, and saves the
- * screenshot the README shows (docs/img/playground.png). A second server with OIDC checks the paste-a-token path.
+ * screenshot the README shows (docs/img/playground.png, rewritten with UPDATE_SCREENSHOTS=1). A second server with OIDC checks the paste-a-token path.
  *
  * Skipped, loudly, only when /usr/bin/chromium is absent outside CI; in CI (.ci/run installs it) its absence fails.
  */
@@ -31,7 +32,14 @@ const LAUNCH_ARGS = [
   '--no-first-run',
   '--disable-quic',
 ];
-const SCREENSHOT = fileURLToPath(new URL('../../docs/img/playground.png', import.meta.url));
+/**
+ * The README's screenshot is rewritten only on request (`UPDATE_SCREENSHOTS=1 npm test`); otherwise the page is shot
+ * into a temporary directory, so that running the suite leaves the working tree as it was.
+ */
+const SCREENSHOT =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../docs/img/playground.png', import.meta.url))
+    : join(mkdtempSync(join(tmpdir(), 'ope-playground-')), 'playground.png');
 const EXAMPLE = JSON.parse(readFileSync(new URL('../../examples/price_single.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 const TIMEOUT = { timeout: 180_000 };
 

@@ -1,6 +1,6 @@
 import { isModelName } from '../core/models.js';
 import type { ModelName } from '../core/models.js';
-import type { PricingPool } from '../pool/pricing-pool.js';
+import type { AbortSignalLike, PricingPool } from '../pool/pricing-pool.js';
 import type { ContractDto, ContractOutcome, FailedContract, MarketDto, PricedContract } from '../pool/tasks.js';
 import { contractId } from './contract-id.js';
 import type { ResultCache } from './result-cache.js';
@@ -30,7 +30,7 @@ export interface PriceOptions {
   readonly seed: bigint | null;
   /** Overrides request.calculate_greeks (the risk route always needs greeks). */
   readonly greeks?: boolean;
-  readonly signal?: AbortSignal | (() => AbortSignal);
+  readonly signal?: AbortSignalLike | (() => AbortSignalLike);
 }
 
 export interface PricedRequest {

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify';
 import { AppError } from '../errors.js';
+import { AbortHandle, type AbortSignalLike } from '../pool/abort-handle.js';
 
 /**
  * Route checks on a request's list length. The limit is checked before the schema so that a huge list of bad
@@ -27,23 +28,23 @@ export function limitListLength(field: string, limit: number, refuse: (limit: nu
 }
 
 /**
- * An AbortSignal that fires when the client goes away before its response is written, so queued or running
- * pricing work for it is dropped instead of computed for nobody. Made on demand (the pool asks only for work it
- * sends to a thread), hence a function.
+ * A signal that fires when the client goes away before its response is written, so queued or running pricing work
+ * for it is dropped instead of computed for nobody. Made on demand (the pool asks only for work it sends to a
+ * thread), hence a function; an AbortHandle, not an AbortController: the pool is its only listener.
  */
-export function abortOnDisconnect(reply: FastifyReply): () => AbortSignal {
+export function abortOnDisconnect(reply: FastifyReply): () => AbortSignalLike {
   return () => disconnectSignal(reply);
 }
 
-function disconnectSignal(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
+function disconnectSignal(reply: FastifyReply): AbortSignalLike {
+  const handle = new AbortHandle();
   const onClose = (): void => {
-    if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
+    if (!reply.raw.writableFinished) handle.abort(new Error('client disconnected'));
   };
   // The client may have gone before the signal was asked for: its close event is then already past.
   if (reply.raw.closed) onClose();
   else reply.raw.once('close', onClose);
-  return controller.signal;
+  return handle;
 }
 
 /**

@@ -9,7 +9,7 @@
  *                                         inline?; chunkItems? }
  *   export class PricingPool {
  *     constructor(options: PricingPoolOptions);
- *     run<T extends PriceTask | ImpliedVolTask>(task: T, options?: { signal?: AbortSignal | (() => AbortSignal) }): Promise<TaskResult<T>>;
+ *     run<T extends PriceTask | ImpliedVolTask>(task: T, options?: { signal?: AbortSignalLike | (() => AbortSignalLike) }): Promise<TaskResult<T>>;
  *     refuseAtOnce(task: PriceTaskShape | ImpliedVolTask): PoolError | null;
  *     get stats(): PricingPoolStats;
  *     close(options?: { graceMs?: number }): Promise<void>;
@@ -32,6 +32,7 @@ import { Piscina } from 'piscina';
 import { MODEL_NAMES } from '../core/models.js';
 import { withoutStackTrace } from '../stackless-error.js';
 import type { Metrics } from '../observability/metrics.js';
+import { AbortHandle, type AbortSignalLike } from './abort-handle.js';
 import { executeTask } from './execute-task.js';
 import { planPlacement, type ItemRange, type PriceTaskShape } from './placement.js';
 import { PoolError, type PoolErrorCode } from './pool-error.js';
@@ -39,6 +40,7 @@ import { isWorkerReadyMessage } from './worker-ready.js';
 import type { ContractOutcome, ImpliedVolOutcome, ImpliedVolTask, PriceTask, TaskResult } from './tasks.js';
 
 export { PoolError, isPoolError, type PoolErrorCode } from './pool-error.js';
+export { AbortHandle, type AbortSignalLike } from './abort-handle.js';
 
 /** The `engine` label value of the ope_threadpool_* metrics. */
 export const POOL_ENGINE_LABEL = 'pricing';
@@ -69,7 +71,7 @@ export interface RunOptions {
    * with the signal's reason at once. A function is called only when the job goes to the threads: work placed inline
    * cannot be abandoned, so a cheap request never pays for a signal and its listener.
    */
-  readonly signal?: AbortSignal | (() => AbortSignal);
+  readonly signal?: AbortSignalLike | (() => AbortSignalLike);
 }
 
 export interface PricingPoolStats {
@@ -99,7 +101,7 @@ interface Job {
   /** Undispatched chunks, in order, with their position in the result. */
   readonly pending: { readonly index: number; readonly range: ItemRange }[];
   readonly parts: Outcome[][];
-  readonly running: Set<AbortController>;
+  readonly running: Set<AbortHandle>;
   remaining: number;
   settled: boolean;
   timer: NodeJS.Timeout | undefined;
@@ -156,7 +158,7 @@ function sliceTask(task: AnyTask, range: ItemRange): AnyTask {
   return { ...task, quotes: task.quotes.slice(start, end) };
 }
 
-function abortReason(signal: AbortSignal): unknown {
+function abortReason(signal: AbortSignalLike): unknown {
   return signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
 }
 
@@ -255,7 +257,7 @@ export class PricingPool {
 
   #run(task: AnyTask, options: RunOptions): Promise<Outcome[]> {
     if (this.#closed) return Promise.reject(this.#refuse('ERR_POOL_CLOSED', 'the pricing pool is shutting down'));
-    if (options.signal instanceof AbortSignal && options.signal.aborted) return Promise.reject(abortReason(options.signal));
+    if (typeof options.signal === 'object' && options.signal.aborted) return Promise.reject(abortReason(options.signal));
 
     const placement = planPlacement(task, { threads: this.#threads, inline: this.#inline, chunkItems: this.#chunkItems });
     if (placement.inline) return Promise.resolve(this.#runInline(task));
@@ -453,17 +455,17 @@ export class PricingPool {
   }
 
   #dispatch(job: Job, index: number, range: ItemRange): void {
-    const controller = new AbortController();
-    job.running.add(controller);
+    const chunk = new AbortHandle();
+    job.running.add(chunk);
     this.#inFlight += 1;
-    this.#piscina.run(sliceTask(job.task, range), { signal: controller.signal }).then(
-      (outcomes) => this.#chunkDone(job, controller, index, outcomes),
-      (error: unknown) => this.#chunkFailed(job, controller, error),
+    this.#piscina.run(sliceTask(job.task, range), { signal: chunk }).then(
+      (outcomes) => this.#chunkDone(job, chunk, index, outcomes),
+      (error: unknown) => this.#chunkFailed(job, chunk, error),
     );
   }
 
-  #chunkDone(job: Job, controller: AbortController, index: number, outcomes: Outcome[]): void {
-    this.#release(job, controller);
+  #chunkDone(job: Job, chunk: AbortHandle, index: number, outcomes: Outcome[]): void {
+    this.#release(job, chunk);
     // Work that was done is measured even when its job already failed for another reason.
     this.#recordOutcomes(job.task, outcomes);
     if (!job.settled) {
@@ -478,9 +480,9 @@ export class PricingPool {
     this.#pump();
   }
 
-  #chunkFailed(job: Job, controller: AbortController, error: unknown): void {
-    const abortedByUs = controller.signal.aborted;
-    this.#release(job, controller);
+  #chunkFailed(job: Job, chunk: AbortHandle, error: unknown): void {
+    const abortedByUs = chunk.aborted;
+    this.#release(job, chunk);
     if (!abortedByUs) {
       // A thrown exception or a dead thread; piscina replaces a dead thread, and the job's other chunks finish unharmed.
       this.#metrics?.modelErrorsTotal.inc({ model: modelLabel(job.task) });
@@ -491,8 +493,8 @@ export class PricingPool {
     this.#pump();
   }
 
-  #release(job: Job, controller: AbortController): void {
-    job.running.delete(controller);
+  #release(job: Job, chunk: AbortHandle): void {
+    job.running.delete(chunk);
     this.#inFlight -= 1;
   }
 
@@ -521,7 +523,7 @@ export class PricingPool {
     const waiting = this.#waiters.findIndex((w) => w.job === job);
     if (waiting >= 0) clearTimeout(this.#waiters.splice(waiting, 1)[0]!.timer);
     this.#settle(job, error);
-    for (const controller of [...job.running]) controller.abort(error);
+    for (const chunk of [...job.running]) chunk.abort(error);
     this.#pump();
   }
 

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify';
 import { AppError } from '../errors.js';
-import { AbortHandle, type AbortSignalLike } from '../pool/abort-handle.js';
+import { AbortHandle, type AbortSignalLike } from '../pool/pricing-pool.js';
 
 /**
  * Route checks on a request's list length. The limit is checked before the schema so that a huge list of bad

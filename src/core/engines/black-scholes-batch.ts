@@ -33,12 +33,7 @@ export interface BlackScholesBatchOutput {
  */
 export function priceBlackScholesBatch(input: BlackScholesBatchInput, output: BlackScholesBatchOutput, n?: number): void {
   const count = batchInputCount(input, n);
-  requireLength(output.price, count, 'price');
-  requireLength(output.delta, count, 'delta');
-  requireLength(output.gamma, count, 'gamma');
-  requireLength(output.theta, count, 'theta');
-  requireLength(output.vega, count, 'vega');
-  requireLength(output.rho, count, 'rho');
+  requireOutputLength(output, count);
 
   // A separate validation pass keeps the pricing loop branch-free of error paths and the output untouched
   // on failure.
@@ -47,11 +42,6 @@ export function priceBlackScholesBatch(input: BlackScholesBatchInput, output: Bl
   blackScholesKernel(input, output, 0, count, true);
 }
 
-/**
- * Throws ERR_CORE_INVALID_INPUT naming the array and index (param 'spot[3]') of the first invalid element of
- * input[0..count); messages are built only when an element fails. Shared with the WebAssembly batch entry point,
- * so both refuse the same inputs with the same errors.
- */
 /** The element count (n, default the spot array's length), checked against every input array. */
 export function batchInputCount(input: BlackScholesBatchInput, n: number | undefined): number {
   const count = n ?? input.spot.length;
@@ -68,6 +58,21 @@ export function batchInputCount(input: BlackScholesBatchInput, n: number | undef
   return count;
 }
 
+/** Throws ERR_CORE_INVALID_INPUT naming the first output array shorter than `count`. */
+export function requireOutputLength(output: BlackScholesBatchOutput, count: number): void {
+  requireLength(output.price, count, 'price');
+  requireLength(output.delta, count, 'delta');
+  requireLength(output.gamma, count, 'gamma');
+  requireLength(output.theta, count, 'theta');
+  requireLength(output.vega, count, 'vega');
+  requireLength(output.rho, count, 'rho');
+}
+
+/**
+ * Throws ERR_CORE_INVALID_INPUT naming the array and index (param 'spot[3]') of the first invalid element of
+ * input[0..count); messages are built only when an element fails. Shared with the WebAssembly batch entry point,
+ * so both refuse the same inputs with the same errors.
+ */
 export function requireValidBatchElements(input: BlackScholesBatchInput, count: number): void {
   const { isCall, spot, strike, expiry, volatility, rate, dividendYield } = input;
   for (let i = 0; i < count; i++) {

@@ -1,4 +1,4 @@
-import { batchInputCount, requireLength, requireValidBatchElements, type BlackScholesBatchInput, type BlackScholesBatchOutput } from '../engines/black-scholes-batch.js';
+import { batchInputCount, requireLength, requireOutputLength, requireValidBatchElements, type BlackScholesBatchInput, type BlackScholesBatchOutput } from '../engines/black-scholes-batch.js';
 import { reserveKernelMemory, wasmKernels } from './wasm-kernels.js';
 
 /**
@@ -50,12 +50,7 @@ function chunkBuffers(): ChunkBuffers {
  */
 export function priceBlackScholesBatchWasm(input: BlackScholesBatchInput, output: BlackScholesBatchOutput, n?: number): void {
   const count = batchInputCount(input, n);
-  requireLength(output.price, count, 'price');
-  requireLength(output.delta, count, 'delta');
-  requireLength(output.gamma, count, 'gamma');
-  requireLength(output.theta, count, 'theta');
-  requireLength(output.vega, count, 'vega');
-  requireLength(output.rho, count, 'rho');
+  requireOutputLength(output, count);
   validateElements(input, count);
   run(input, [output.price, output.delta, output.gamma, output.theta, output.vega, output.rho], count, true);
 }

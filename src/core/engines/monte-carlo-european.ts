@@ -41,7 +41,7 @@ export const EUROPEAN_BLOCK_UNITS = 1024;
 export const MIN_MONTE_CARLO_PATHS = 1_000;
 export const MAX_MONTE_CARLO_PATHS = 1_000_000;
 export const DEFAULT_MONTE_CARLO_PATHS = 20_000;
-export const DEFAULT_SOBOL_SCRAMBLINGS = 32;
+export const DEFAULT_SOBOL_SCRAMBLINGS = 64;
 export const MIN_SOBOL_SCRAMBLINGS = 8;
 export const MAX_SOBOL_SCRAMBLINGS = 1024;
 const Z_95 = 1.959963984540054;
@@ -62,7 +62,12 @@ export interface EuropeanMonteCarloOptions {
   readonly antithetic?: boolean;
   readonly controlVariate?: boolean;
   readonly sampler?: MonteCarloSampler;
-  /** Independent Sobol scramblings (replicates), 8 to 1,024; default 32. Sobol only. */
+  /**
+   * Independent Sobol scramblings (replicates), 8 to 1,024; default 64. Sobol only. The replicate estimates of
+   * a kinked payoff are skewed (the top cell of the unit interval carries the unbounded tail), so the Student t
+   * interval covers less than 95% with few replicates: measured 93.2% at 32, 93.3-93.8% at 64, 94.8% at 128
+   * (docs/numerics.md).
+   */
   readonly scramblings?: number;
   /** Target 95% half-width in basis points of the price; `paths` is the starting size. */
   readonly targetCiBps?: number;
@@ -91,7 +96,7 @@ export interface EuropeanMonteCarloResult extends PriceResult {
   readonly antithetic: boolean;
   readonly controlVariate: boolean;
   readonly scramblings: number | null;
-  /** Fitted control-variate coefficient (pseudo-random runs; mean over replicates for Sobol); null without. */
+  /** Fitted coefficient of the spot control (pooled over replicates for Sobol); null without controls. */
   readonly controlCoefficient: number | null;
   readonly precision: { readonly targetCiBps: number; readonly maxPaths: number; readonly met: boolean; readonly rounds: number } | null;
   readonly greekStandardErrors: Greeks | null;
@@ -313,6 +318,8 @@ interface SampleEstimate {
   readonly value: number;
   readonly standardError: number;
   readonly coefficient: number | null;
+  /** The fitted coefficients of the controls (spot, quadratic); zeros without controls. */
+  readonly betas: readonly [number, number];
 }
 
 /**
@@ -323,7 +330,7 @@ function priceEstimate(setup: Setup, moments: EuropeanBlockMoments): SampleEstim
   const n = moments.count;
   const meanY = moments.mean[PRICE]!;
   const m2Y = moments.m2[PRICE]!;
-  const plain = { value: meanY, standardError: n > 1 ? Math.sqrt(m2Y / (n - 1) / n) : 0 };
+  const plain = { value: meanY, standardError: n > 1 ? Math.sqrt(m2Y / (n - 1) / n) : 0, betas: [0, 0] as const };
   if (setup.controls === 0) return { ...plain, coefficient: null };
   const sxx = moments.m2[CONTROL]!;
   const sxy = moments.coMoments[0]!;
@@ -332,7 +339,7 @@ function priceEstimate(setup: Setup, moments: EuropeanBlockMoments): SampleEstim
     if (!(sxx > 0) || n < 3) return { ...plain, coefficient: 0 };
     const beta = sxy / sxx;
     const sse = Math.max(0, m2Y - beta * sxy);
-    return { value: meanY - beta * d1, standardError: Math.sqrt((sse / (n - 2)) * (1 / n + (d1 * d1) / sxx)), coefficient: beta };
+    return { value: meanY - beta * d1, standardError: Math.sqrt((sse / (n - 2)) * (1 / n + (d1 * d1) / sxx)), coefficient: beta, betas: [beta, 0] };
   }
   // Two controls: solve the 2x2 normal system of the centred regression by Cramer's rule on correlations,
   // i.e. after scaling each control to unit sum of squares, which keeps the determinant well conditioned.
@@ -360,6 +367,7 @@ function priceEstimate(setup: Setup, moments: EuropeanBlockMoments): SampleEstim
     value: meanY - betaX * d1 - betaZ * d2,
     standardError: Math.sqrt((sse / (n - 3)) * (1 / n + leverage)),
     coefficient: betaX,
+    betas: [betaX, betaZ],
   };
 }
 
@@ -417,7 +425,13 @@ function summarize(setup: Setup, perReplicate: readonly EuropeanBlockMoments[]):
     };
   }
   const R = perReplicate.length;
-  const estimates = perReplicate.map((m) => priceEstimate(setup, m));
+  // Control coefficients are fitted once on all replicates pooled and applied to every replicate: a fit per
+  // replicate would carry an O(1 / points) bias into every replicate alike, which averaging cannot remove.
+  const pooled = priceEstimate(setup, perReplicate.reduce(mergeBlockMoments));
+  const [betaX, betaZ] = pooled.betas;
+  const estimates = perReplicate.map((m) => ({
+    value: m.mean[PRICE]! - betaX * (m.mean[CONTROL]! - setup.controlMean) - betaZ * (m.mean[SQUARE_CONTROL]! - setup.squareControlMean),
+  }));
   const across = (values: readonly number[]): { mean: number; se: number } => {
     let sum = 0;
     for (const v of values) sum += v;
@@ -439,7 +453,7 @@ function summarize(setup: Setup, perReplicate: readonly EuropeanBlockMoments[]):
     paths,
     diagnosticsPaths: paths,
     independentSamples: R,
-    controlCoefficient: setup.controlVariate ? across(estimates.map((e) => e.coefficient ?? 0)).mean : null,
+    controlCoefficient: setup.controlVariate ? betaX : null,
     greeks: setup.greeks ? greeksFrom((q) => greekStats[q]!.mean) : null,
     greekStandardErrors: setup.greeks ? greeksFrom((q) => greekStats[q]!.se) : null,
     ...common(setup),

@@ -86,9 +86,11 @@ class PassState {
   readonly brownian: Float64Array;
   readonly spotAt: Float64Array;
   readonly cash: Float64Array;
+  readonly exercise: Float64Array;
   readonly normals = new Float64Array(BLOCK);
 
   constructor(paths: number) {
+    this.exercise = new Float64Array(paths);
     this.brownian = new Float64Array(paths);
     this.spotAt = new Float64Array(paths);
     this.cash = new Float64Array(paths);
@@ -163,14 +165,15 @@ export function leastSquaresQr(a: Float64Array, y: Float64Array, m: number, colu
     a[c * m + c] = a[c * m + c]! - alpha;
     let vv = 0;
     for (let i = c; i < m; i++) vv += a[c * m + i]! * a[c * m + i]!;
-    const apply = (target: Float64Array, offset: number): void => {
+    for (let other = c + 1; other <= columns; other++) {
+      // Columns 0 .. columns - 1 of `a`, then y: H applied to each.
+      const target = other < columns ? a : y;
+      const offset = other < columns ? other * m : 0;
       let dot = 0;
       for (let i = c; i < m; i++) dot += a[c * m + i]! * target[offset + i]!;
       const f = (2 * dot) / vv;
       for (let i = c; i < m; i++) target[offset + i] = target[offset + i]! - f * a[c * m + i]!;
-    };
-    for (let other = c + 1; other < columns; other++) apply(a, other * m);
-    apply(y, 0);
+    }
     diagonal[c] = alpha;
   }
   let largest = 0;
@@ -188,7 +191,59 @@ export function leastSquaresQr(a: Float64Array, y: Float64Array, m: number, colu
 }
 
 /**
- * The regression pass: backward induction on the regression set, returning the continuation coefficients of
+ * The continuation polynomial of one date in monomial form, sum_k c_k x^k, converted from the fitted Laguerre
+ * coefficients (L_k(x) = sum_i binom(k, i) (-1)^i x^i / i!), so that every path costs one Horner evaluation.
+ */
+function laguerreToMonomial(coefficients: Float64Array, degree: number): Float64Array {
+  const out = new Float64Array(degree + 1);
+  for (let k = 0; k <= degree; k++) {
+    let binomial = 1;
+    let factorial = 1;
+    for (let i = 0; i <= k; i++) {
+      if (i > 0) {
+        binomial = (binomial * (k - i + 1)) / i;
+        factorial *= i;
+      }
+      out[i] = out[i]! + coefficients[k]! * (i % 2 === 0 ? 1 : -1) * binomial / factorial;
+    }
+  }
+  return out;
+}
+
+function horner(polynomial: Float64Array, x: number): number {
+  let sum = 0;
+  for (let k = polynomial.length - 1; k >= 0; k--) sum = sum * x + polynomial[k]!;
+  return sum;
+}
+
+/** Exercise values of every path at the current date; returns how many are in the money. */
+function exerciseValues(setup: Setup, state: PassState, paths: number): number {
+  const { spotAt, exercise } = state;
+  const { strike } = setup;
+  let inTheMoney = 0;
+  for (let p = 0; p < paths; p++) {
+    const s = spotAt[p]!;
+    const value = setup.isCall ? s - strike : strike - s;
+    exercise[p] = value > 0 ? value : 0;
+    if (value > 0) inTheMoney++;
+  }
+  return inTheMoney;
+}
+
+/** Discounts every cash flow one date back and replaces it by the exercise value where the rule says so. */
+function applyRule(setup: Setup, state: PassState, paths: number, rule: Float64Array | null): void {
+  const { cash, exercise, spotAt } = state;
+  const discount = setup.stepDiscount;
+  const inverseStrike = 1 / setup.strike;
+  for (let p = 0; p < paths; p++) {
+    const value = exercise[p]!;
+    // Backward replacement: the earliest date whose rule says exercise decides the path's cash flow.
+    cash[p] = rule !== null && value > 0 && value >= horner(rule, spotAt[p]! * inverseStrike) ? value : cash[p]! * discount;
+  }
+}
+
+/**
+ * The regression pass: backward induction on the regression set, returning the continuation polynomial of
  * every date 1 .. N - 1 (null where fewer in-the-money paths than 2 (degree + 1) leave no usable fit: no
  * exercise there).
  */
@@ -200,59 +255,40 @@ function regressionPass(setup: Setup, paths: number): (Float64Array | null)[] {
   const row = new Float64Array(columns);
   const rules: (Float64Array | null)[] = new Array<Float64Array | null>(setup.dates + 1).fill(null);
   stepBack(setup, 0, setup.dates, state, paths);
-  for (let p = 0; p < paths; p++) state.cash[p] = payoff(setup, state.spotAt[p]!);
+  exerciseValues(setup, state, paths);
+  state.cash.set(state.exercise.subarray(0, paths));
   for (let date = setup.dates - 1; date >= 1; date--) {
     stepBack(setup, 0, date, state, paths);
-    let m = 0;
-    for (let p = 0; p < paths; p++) {
-      state.cash[p] = state.cash[p]! * setup.stepDiscount;
-      if (payoff(setup, state.spotAt[p]!) > 0) m++;
+    const m = exerciseValues(setup, state, paths);
+    let rule: Float64Array | null = null;
+    if (m >= 2 * columns) {
+      let i = 0;
+      for (let p = 0; p < paths; p++) {
+        if (state.exercise[p]! <= 0) continue;
+        laguerre(state.spotAt[p]! / setup.strike, setup.degree, row);
+        for (let c = 0; c < columns; c++) design[c * m + i] = row[c]!;
+        // The cash flow seen from this date: one step of discount from the next date.
+        target[i] = state.cash[p]! * setup.stepDiscount;
+        i++;
+      }
+      rule = laguerreToMonomial(leastSquaresQr(design, target, m, columns), setup.degree);
     }
-    if (m < 2 * columns) continue;
-    let i = 0;
-    for (let p = 0; p < paths; p++) {
-      const s = state.spotAt[p]!;
-      if (payoff(setup, s) <= 0) continue;
-      laguerre(s / setup.strike, setup.degree, row);
-      for (let c = 0; c < columns; c++) design[c * m + i] = row[c]!;
-      target[i] = state.cash[p]!;
-      i++;
-    }
-    const coefficients = leastSquaresQr(design, target, m, columns);
-    rules[date] = coefficients;
-    for (let p = 0; p < paths; p++) {
-      const s = state.spotAt[p]!;
-      const exercise = payoff(setup, s);
-      if (exercise > 0 && exercise >= continuation(coefficients, s / setup.strike, setup.degree, row)) state.cash[p] = exercise;
-    }
+    rules[date] = rule;
+    applyRule(setup, state, paths, rule);
   }
   return rules;
-}
-
-function continuation(coefficients: Float64Array, x: number, degree: number, row: Float64Array): number {
-  laguerre(x, degree, row);
-  let sum = 0;
-  for (let c = 0; c <= degree; c++) sum += coefficients[c]! * row[c]!;
-  return sum;
 }
 
 /** The pricing pass: the rule applied to the independent set; returns the discounted cash flows at t = 0. */
 function pricingPass(setup: Setup, paths: number, rules: readonly (Float64Array | null)[]): Float64Array {
   const state = new PassState(paths);
-  const row = new Float64Array(setup.degree + 1);
   stepBack(setup, 1, setup.dates, state, paths);
-  for (let p = 0; p < paths; p++) state.cash[p] = payoff(setup, state.spotAt[p]!);
+  exerciseValues(setup, state, paths);
+  state.cash.set(state.exercise.subarray(0, paths));
   for (let date = setup.dates - 1; date >= 1; date--) {
     stepBack(setup, 1, date, state, paths);
-    const rule = rules[date] ?? null;
-    for (let p = 0; p < paths; p++) {
-      state.cash[p] = state.cash[p]! * setup.stepDiscount;
-      if (rule === null) continue;
-      const s = state.spotAt[p]!;
-      const exercise = payoff(setup, s);
-      // Backward replacement: the earliest date whose rule says exercise decides the path's cash flow.
-      if (exercise > 0 && exercise >= continuation(rule, s / setup.strike, setup.degree, row)) state.cash[p] = exercise;
-    }
+    exerciseValues(setup, state, paths);
+    applyRule(setup, state, paths, rules[date] ?? null);
   }
   for (let p = 0; p < paths; p++) state.cash[p] = state.cash[p]! * setup.stepDiscount;
   return state.cash;

@@ -37,6 +37,7 @@ export {
 } from './engines/monte-carlo-european.js';
 export type { GreekMethod, GreekMethods } from './engines/monte-carlo-greeks.js';
 export { priceLongstaffSchwartz, type LongstaffSchwartzOptions, type LongstaffSchwartzResult } from './engines/longstaff-schwartz.js';
+export { priceMonteCarloModel, type MonteCarloModelParams, type MonteCarloModelResult } from './engines/monte-carlo-model.js';
 export { impliedVolatility, type ImpliedVolatilityResult } from './engines/implied-volatility.js';
 export { impliedVolatilityAmerican } from './engines/implied-volatility-american.js';
 export {

@@ -25,7 +25,8 @@ import { addPathGreeks, GAMMA_FD_RELATIVE_BUMP, greekMethodsFor, type GreekMetho
  *   variance; with the square the standard error falls about 5x). The estimate is the regression estimator
  *   Ybar - beta'(Xbar - E[X]) with beta fitted by least squares on the same run; its standard error is the
  *   OLS standard error of the fitted value at X = E[X], s_e sqrt(1/n + d' Sxx^-1 d), d = Xbar - E[X],
- *   s_e^2 = SSE / (n - 1 - controls), which accounts for the estimated beta;
+ *   s_e^2 = SSE / (n - 1 - controls), which accounts for the estimated beta. Under Sobol each replicate is
+ *   adjusted with coefficients fitted on the other replicates, and the replicates' spread is the error;
  * - a precision target: the run doubles its paths until the 95% half-width is at most `targetCiBps` basis points
  *   of the price or `maxPaths` is reached, and reports the paths used and whether the target was met.
  * Pseudo-random intervals are mean +- 1.96 SE; Sobol intervals are mean +- t_{0.975, R-1} SE over R replicates.
@@ -96,7 +97,7 @@ export interface EuropeanMonteCarloResult extends PriceResult {
   readonly antithetic: boolean;
   readonly controlVariate: boolean;
   readonly scramblings: number | null;
-  /** Fitted coefficient of the spot control (pooled over replicates for Sobol); null without controls. */
+  /** Fitted coefficient of the spot control (over all replicates for Sobol); null without controls. */
   readonly controlCoefficient: number | null;
   readonly precision: { readonly targetCiBps: number; readonly maxPaths: number; readonly met: boolean; readonly rounds: number } | null;
   readonly greekStandardErrors: Greeks | null;
@@ -314,6 +315,24 @@ export function mergeBlockMoments(a: EuropeanBlockMoments, b: EuropeanBlockMomen
   return { count, mean, m2, coMoments };
 }
 
+/** The moments of `total` without its part `part` (the inverse of mergeBlockMoments, exact up to rounding). */
+function unmergeBlockMoments(total: EuropeanBlockMoments, part: EuropeanBlockMoments): EuropeanBlockMoments {
+  const count = total.count - part.count;
+  const mean = new Float64Array(QUANTITIES);
+  const m2 = new Float64Array(QUANTITIES);
+  for (let q = 0; q < QUANTITIES; q++) {
+    mean[q] = (total.count * total.mean[q]! - part.count * part.mean[q]!) / count;
+    const delta = part.mean[q]! - mean[q]!;
+    m2[q] = Math.max(0, total.m2[q]! - part.m2[q]! - (delta * delta * count * part.count) / total.count);
+  }
+  const coMoments = new Float64Array(CO_PAIRS.length);
+  CO_PAIRS.forEach(([p, q], k) => {
+    coMoments[k] = total.coMoments[k]! - part.coMoments[k]! -
+      ((part.mean[p]! - mean[p]!) * (part.mean[q]! - mean[q]!) * count * part.count) / total.count;
+  });
+  return { count, mean, m2, coMoments };
+}
+
 interface SampleEstimate {
   readonly value: number;
   readonly standardError: number;
@@ -425,13 +444,20 @@ function summarize(setup: Setup, perReplicate: readonly EuropeanBlockMoments[]):
     };
   }
   const R = perReplicate.length;
-  // Control coefficients are fitted once on all replicates pooled and applied to every replicate: a fit per
-  // replicate would carry an O(1 / points) bias into every replicate alike, which averaging cannot remove.
-  const pooled = priceEstimate(setup, perReplicate.reduce(mergeBlockMoments));
-  const [betaX, betaZ] = pooled.betas;
-  const estimates = perReplicate.map((m) => ({
-    value: m.mean[PRICE]! - betaX * (m.mean[CONTROL]! - setup.controlMean) - betaZ * (m.mean[SQUARE_CONTROL]! - setup.squareControlMean),
-  }));
+  // Each replicate is adjusted with coefficients fitted on all the other replicates (leave one out): they are
+  // then independent of that replicate, so its adjusted estimate stays unbiased. A fit that includes the
+  // replicate (per replicate, or pooled) leaves an O(1 / points) bias, which randomised QMC's O(1 / points)
+  // standard error would expose.
+  const pooled = perReplicate.reduce(mergeBlockMoments);
+  const pooledFit = priceEstimate(setup, pooled);
+  const estimates = perReplicate.map((m) => {
+    if (setup.controls === 0) return { value: m.mean[PRICE]! };
+    const [betaX, betaZ] = priceEstimate(setup, unmergeBlockMoments(pooled, m)).betas;
+    return {
+      value: m.mean[PRICE]! - betaX * (m.mean[CONTROL]! - setup.controlMean) - betaZ * (m.mean[SQUARE_CONTROL]! - setup.squareControlMean),
+    };
+  });
+  const betaX = pooledFit.betas[0];
   const across = (values: readonly number[]): { mean: number; se: number } => {
     let sum = 0;
     for (const v of values) sum += v;

@@ -21,7 +21,7 @@ export interface MonteCarloModelParams {
   readonly antithetic?: boolean;
   readonly useControlVariate?: boolean;
   readonly useQuasiRandom?: boolean;
-  /** Sobol scramblings (default 64) when useQuasiRandom. */
+  /** Sobol scramblings (default 128) when useQuasiRandom. */
   readonly scramblings?: number;
   readonly targetCiBps?: number;
   readonly maxPaths?: number;

@@ -86,6 +86,18 @@ describe('Longstaff-Schwartz: mechanics', () => {
     assert.notEqual(a.value, c.value);
   });
 
+  it('an American call with a dividend yield agrees with a 2,000-step tree; deep in the money it exercises at once', () => {
+    const call: OptionSpec = { type: 'call', strike: 100, expiry: 1, exercise: 'american' };
+    const market: MarketInputs = { spot: 100, rate: 0.03, dividendYield: 0.08, volatility: 0.25 };
+    const lsm = priceLongstaffSchwartz(call, market, { seed: 12n, paths: 10_000 });
+    const tree = priceBinomialCrr(call, market, { steps: 2_000, greeks: false }).value;
+    assert.ok(Math.abs(lsm.value - tree) <= 3 * lsm.standardError + 0.005 * tree, `${lsm.value} +- ${lsm.standardError} vs ${tree}`);
+    const deep = priceLongstaffSchwartz({ ...PUT, expiry: 1 }, { spot: 40, rate: 0.1, dividendYield: 0, volatility: 0.2 }, { seed: 12n, paths: 2_000 });
+    assert.equal(deep.exercisedImmediately, true);
+    assert.equal(deep.value, 60);
+    assert.equal(deep.standardError, 0);
+  });
+
   it('refuses European exercise and bad options with the field named', () => {
     assert.throws(() => priceLongstaffSchwartz({ ...PUT, exercise: 'european' }, MARKET, { seed: 1n }), (e: unknown) => e instanceof CoreError && e.param === 'exercise');
     for (const [options, field] of [[{ paths: 10 }, 'paths'], [{ exerciseDates: 0 }, 'exerciseDates'], [{ basisDegree: 9 }, 'basisDegree']] as const) {

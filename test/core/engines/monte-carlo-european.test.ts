@@ -108,6 +108,20 @@ describe('tunable European Monte Carlo: estimators', () => {
     }
   });
 
+  it('Sobol greeks carry their spread over the scramblings as error, and agree with Black-Scholes within it', () => {
+    const sobol = priceMonteCarloEuropean(CALL, MARKET, { seed: 21n, paths: 64_000, sampler: 'sobol' });
+    const pseudo = priceMonteCarloEuropean(CALL, MARKET, { seed: 21n, paths: 64_000 });
+    const bs = priceBlackScholes(CALL, MARKET).greeks!;
+    for (const g of GREEKS) {
+      const se = sobol.greekStandardErrors![g];
+      // Student t with 127 degrees of freedom: 3.5 SE is a two-sided 0.06% event.
+      assert.ok(Math.abs(sobol.greeks![g] - bs[g]) <= 3.5 * se, `${g}: ${sobol.greeks![g]} +- ${se} vs ${bs[g]}`);
+      assert.ok(se < pseudo.greekStandardErrors![g], `${g}: Sobol SE ${se} not below pseudo-random ${pseudo.greekStandardErrors![g]}`);
+    }
+    assert.equal(sobol.scramblings, 128);
+    assert.equal(sobol.degreesOfFreedom, 127);
+  });
+
   it('a tiny sigma sqrt(T) switches gamma to the common-random-number finite difference, recorded per greek', () => {
     const market = { ...MARKET, volatility: 0.03 };
     const option = { ...CALL, expiry: 0.5 };

@@ -26,6 +26,18 @@ export {
   type MonteCarloOptions,
   type MonteCarloBlockPartial,
 } from './engines/monte-carlo.js';
+export {
+  priceMonteCarloEuropean,
+  simulateMonteCarloEuropeanBlocks,
+  mergeBlockMoments,
+  type EuropeanMonteCarloOptions,
+  type EuropeanMonteCarloResult,
+  type EuropeanBlockMoments,
+  type MonteCarloSampler,
+} from './engines/monte-carlo-european.js';
+export type { GreekMethod, GreekMethods } from './engines/monte-carlo-greeks.js';
+export { priceLongstaffSchwartz, type LongstaffSchwartzOptions, type LongstaffSchwartzResult } from './engines/longstaff-schwartz.js';
+export { priceMonteCarloModel, type MonteCarloModelParams, type MonteCarloModelResult } from './engines/monte-carlo-model.js';
 export { impliedVolatility, type ImpliedVolatilityResult } from './engines/implied-volatility.js';
 export { impliedVolatilityAmerican } from './engines/implied-volatility-american.js';
 export {

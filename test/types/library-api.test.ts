@@ -161,6 +161,7 @@ describe('library API (src/core/index.ts)', () => {
       'inverseNormalCdf',
       'isCoreError',
       'isModelName',
+      'mergeBlockMoments',
       'monteCarloBlockCount',
       'normCdf',
       'normPdf',
@@ -171,9 +172,13 @@ describe('library API (src/core/index.ts)', () => {
       'priceBlackScholes',
       'priceBlackScholesBatch',
       'priceLeisenReimer',
+      'priceLongstaffSchwartz',
       'priceMonteCarlo',
+      'priceMonteCarloEuropean',
+      'priceMonteCarloModel',
       'priceOption',
       'simulateMonteCarloBlocks',
+      'simulateMonteCarloEuropeanBlocks',
     ]);
   });
 });

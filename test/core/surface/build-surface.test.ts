@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CoreError } from '../../../src/core/errors.js';
 import { checkButterfly } from '../../../src/core/surface/arbitrage.js';
-import type { QuoteBoard } from '../../../src/core/surface/board.js';
+import type { BoardQuote, QuoteBoard } from '../../../src/core/surface/board.js';
 import { buildSurface } from '../../../src/core/surface/build-surface.js';
 import { sabrVolatility } from '../../../src/core/surface/sabr.js';
 import { SurfaceEvaluator } from '../../../src/core/surface/surface.js';
@@ -62,7 +62,7 @@ describe('buildSurface: cleaning and checks', () => {
   const base = toCoreBoard(golden.board);
 
   it('removes crossed, stale, out-of-bounds and outlier quotes, each with its reason', () => {
-    const quotes = base.quotes.map((q) => ({ ...q, timestamp: base.asOf - 10 }));
+    const quotes: BoardQuote[] = base.quotes.map((q) => ({ ...q, timestamp: base.asOf - 10 }));
     quotes[0] = { ...quotes[0]!, bidIv: 0.3, askIv: 0.2 };
     quotes[1] = { ...quotes[1]!, timestamp: base.asOf - 301 };
     quotes.push({ expiry: 0.25, strike: 10_000, optionType: 'call', midIv: 0.5 });

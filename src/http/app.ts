@@ -31,6 +31,10 @@ import { modelsRoutes } from './routes/models.js';
 import { playgroundRoutes } from './routes/playground.js';
 import { pricingRoutes } from './routes/pricing.js';
 import { riskRoutes } from './routes/risk.js';
+import { surfacesRoutes } from './routes/surfaces.js';
+import { SurfaceRepository } from './surfaces/surface-repository.js';
+import type { DocumentStore } from '../store/document-store.js';
+import { MemoryDocumentStore } from '../store/memory-document-store.js';
 import { AJV_OPTIONS, addOpeKeywords } from './validation.js';
 import { packageVersion } from './version.js';
 import { volatilityRoutes } from './routes/volatility.js';
@@ -69,6 +73,8 @@ export interface AppDependencies {
    * playground then hands its page a short-lived pricing:read token (routes/playground.ts). Default: none.
    */
   readonly devIdentity?: DevIdentity | null;
+  /** Where calibrated surfaces (kind 'surface') live. Default: a new in-memory store (nothing outlives the process). */
+  readonly documentStore?: DocumentStore;
 }
 
 /**
@@ -149,6 +155,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(impliedVolatilityRoutes, { pool, maxQuotes: config.maxContracts });
   await app.register(modelsRoutes);
   await app.register(volatilityRoutes, { store: surface });
+  await app.register(surfacesRoutes, { surfaces: new SurfaceRepository(deps.documentStore ?? new MemoryDocumentStore()) });
   if (config.playground) {
     await app.register(playgroundRoutes, { devIdentity: config.isProduction ? null : (deps.devIdentity ?? null) });
   }

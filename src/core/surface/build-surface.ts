@@ -42,6 +42,8 @@ export interface SurfaceBuild {
   readonly definition: SurfaceDefinition;
   readonly slices: readonly SliceReport[];
   readonly quality: QualityReport;
+  /** The quotes kept by cleaning, in volatility terms (board order): what the smiles were fitted to. */
+  readonly quotes: readonly CleanQuote[];
   /** Empty when the cleaned board passed every check. */
   readonly violations: readonly ArbitrageViolation[];
 }
@@ -132,6 +134,7 @@ export function buildSurface(board: QuoteBoard, options: BuildSurfaceOptions = {
     definition: { spot: board.spot, slices },
     slices: reports,
     quality: { quotesIn: board.quotes.length, quotesKept: cleaned.quotes.length, removed: cleaned.removed },
+    quotes: cleaned.quotes,
     violations,
   };
 }

@@ -47,7 +47,7 @@ for expiry, (alpha, rho, nu) in PARAMETERS.items():
 out = {
     "source": "test/core/reference/generate-golden-surface-board.py, numpy default_rng seed %d, QuantLib %s" % (SEED, ql.__version__),
     "truth": truth,
-    "board": {"as_of": "2026-12-07T00:00:00Z", "spot": FORWARD, "rate": 0.0, "dividend_yield": 0.0, "quotes": quotes},
+    "board": {"as_of": "2026-12-07T00:00:00Z", "spot": FORWARD, "risk_free_rate": 0.0, "dividend_yield": 0.0, "quotes": quotes},
 }
 path = os.path.join(os.path.dirname(__file__), "golden-surface-board.json")
 with open(path, "w") as fh:

@@ -14,7 +14,7 @@ export interface WireQuote {
 export interface GoldenFile {
   source: string;
   truth: { expiry: number; alpha: number; beta: number; rho: number; nu: number }[];
-  board: { as_of: string; spot: number; rate: number; dividend_yield: number; quotes: WireQuote[] };
+  board: { as_of: string; spot: number; risk_free_rate: number; dividend_yield: number; quotes: WireQuote[] };
 }
 
 export function loadGolden(): GoldenFile {
@@ -25,7 +25,7 @@ export function toCoreBoard(golden: GoldenFile['board'], quotes: readonly WireQu
   return {
     asOf: Date.parse(golden.as_of) / 1000,
     spot: golden.spot,
-    rate: golden.rate,
+    rate: golden.risk_free_rate,
     dividendYield: golden.dividend_yield,
     quotes: quotes.map(
       (q): BoardQuote => ({ expiry: q.expiry, strike: q.strike, optionType: q.option_type, bidIv: q.bid_iv, askIv: q.ask_iv, midIv: q.mid_iv }),

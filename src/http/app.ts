@@ -33,6 +33,7 @@ import { pricingRoutes } from './routes/pricing.js';
 import { riskRoutes } from './routes/risk.js';
 import { surfacesRoutes } from './routes/surfaces.js';
 import { SurfaceRepository } from './surfaces/surface-repository.js';
+import { surfaceVolatilityResolver } from './surfaces/surface-volatility.js';
 import type { DocumentStore } from '../store/document-store.js';
 import { MemoryDocumentStore } from '../store/memory-document-store.js';
 import { AJV_OPTIONS, addOpeKeywords } from './validation.js';
@@ -141,11 +142,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   }
 
   const surface = deps.surface ?? new VolatilitySurfaceStore();
+  const surfaces = new SurfaceRepository(deps.documentStore ?? new MemoryDocumentStore());
   const service = createPricingService({
     pool,
     volatility: surface,
     cache: createResultCache({ size: config.cacheSize, ttlSeconds: config.cacheTtlSeconds }),
     monteCarloSeed: config.monteCarloSeed,
+    surfaceVolatility: surfaceVolatilityResolver(surfaces),
   });
 
   await app.register(healthRoutes, { lifecycle, environment: config.environment, version });
@@ -155,7 +158,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(impliedVolatilityRoutes, { pool, maxQuotes: config.maxContracts });
   await app.register(modelsRoutes);
   await app.register(volatilityRoutes, { store: surface });
-  await app.register(surfacesRoutes, { surfaces: new SurfaceRepository(deps.documentStore ?? new MemoryDocumentStore()) });
+  await app.register(surfacesRoutes, { surfaces });
   if (config.playground) {
     await app.register(playgroundRoutes, { devIdentity: config.isProduction ? null : (deps.devIdentity ?? null) });
   }

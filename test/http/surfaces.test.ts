@@ -1,6 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { brokenParityQuotes, loadGolden } from '../core/surface/support.js';
+import { SurfaceEvaluator } from '../../src/core/surface/surface.js';
+import { toSurfaceDefinition, type SurfaceDocument } from '../../src/http/surfaces/surface-document.js';
 import { startServer } from './support.js';
 import type { TestServer } from './support.js';
 
@@ -109,5 +111,43 @@ describe('/api/v1/surfaces', () => {
     assert.equal((await server.request('/api/v1/surfaces', { method: 'GET', token: null })).status, 401);
     assert.equal((await server.request('/api/v1/surfaces?limit=0', { method: 'GET' })).status, 422);
     assert.equal((await server.request('/api/v1/surfaces?limit=abc', { method: 'GET' })).status, 422);
+  });
+});
+
+describe('pricing with market_data.surface_id', () => {
+  const contract = { symbol: 'ABC', strike_price: 104, time_to_expiry: 0.5, option_type: 'call' };
+  let id = '';
+  before(async () => {
+    id = (await post(golden.board)).json.surface_id as string;
+  });
+
+  it("prices at the surface's volatility at (K, T) and reports the surface id", async () => {
+    const market_data = { spot_price: 100, risk_free_rate: 0, dividend_yield: 0, surface_id: id };
+    const res = await server.request('/api/v1/pricing/batch', { method: 'POST', body: { contracts: [contract, { ...contract, strike_price: 90, time_to_expiry: 0.75 }], market_data } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.surface_id, id);
+    const stored = (await server.request(`/api/v1/surfaces/${id}`, { method: 'GET' })).json as SurfaceDocument;
+    const surface = new SurfaceEvaluator(toSurfaceDefinition(stored));
+    const vol = res.json.results[0].volatility_used as number;
+    assert.equal(vol, surface.volatility(104, 0.5));
+    assert.equal(res.json.results[1].volatility_used, surface.volatility(90, 0.75));
+    assert.ok(vol > 0.15 && vol < 0.25, `${vol}`);
+    // Between expiries (0.5 and 1) the contract is priced too.
+    assert.equal(res.json.results[1].error, null);
+    const single = await server.request('/api/v1/pricing/single', { method: 'POST', body: { contracts: [contract], market_data } });
+    assert.equal(single.json.results[0].volatility_used, vol);
+    const risk = await server.request('/api/v1/risk/aggregate-greeks', { method: 'POST', body: { contracts: [contract], market_data } });
+    assert.equal(risk.status, 200, risk.text);
+  });
+
+  it('refuses an unknown surface id, and a surface id together with a volatility, with 422 naming the field', async () => {
+    for (const market_data of [
+      { spot_price: 100, risk_free_rate: 0, surface_id: 'f'.repeat(64) },
+      { spot_price: 100, risk_free_rate: 0, surface_id: id, volatility: 0.2 },
+    ]) {
+      const res = await server.request('/api/v1/pricing/batch', { method: 'POST', body: { contracts: [contract], market_data } });
+      assert.equal(res.status, 422, res.text);
+      assert.deepEqual(res.json.detail[0].loc, ['body', 'market_data', 'surface_id']);
+    }
   });
 });

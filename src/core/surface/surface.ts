@@ -41,6 +41,45 @@ export function sliceModelTotalVariance(slice: SurfaceSlice, k: number): number 
   return v * v * slice.expiry;
 }
 
+const SABR = 0;
+const SVI = 1;
+/** Per-slice numbers, flat: model code, then SABR (alpha, beta, rho, nu, ln F, T) or SVI (a, b, rho, m, sigma). */
+const STRIDE = 7;
+
+/**
+ * sabrVolatility's formula in k = ln(K/F) directly, for the evaluator's inner loop: (FK)^((1-beta)/2) becomes
+ * one exp and ln(F/K) is -k, so no K = F e^k round trip. Agrees with sabrVolatility to rounding.
+ */
+function sabrTotalVarianceAt(k: number, p: Float64Array, o: number): number {
+  const alpha = p[o + 1]!;
+  const beta = p[o + 2]!;
+  const rho = p[o + 3]!;
+  const nu = p[o + 4]!;
+  const t = p[o + 6]!;
+  const oneMinusBeta = 1 - beta;
+  const fkPow = Math.exp(oneMinusBeta * (p[o + 5]! + 0.5 * k));
+  const logM = -k;
+  const z = (nu / alpha) * fkPow * logM;
+  let zOverX: number;
+  if (Math.abs(z) < 1e-5) {
+    zOverX = 1 - 0.5 * rho * z + ((2 - 3 * rho * rho) * z * z) / 12;
+  } else {
+    const root = Math.sqrt(1 - 2 * rho * z + z * z);
+    zOverX = z / Math.log1p((z + (z * z - 2 * rho * z) / (root + 1)) / (1 - rho));
+  }
+  const c = oneMinusBeta * oneMinusBeta * logM * logM;
+  const correction =
+    1 + t * ((oneMinusBeta * oneMinusBeta * alpha * alpha) / (24 * fkPow * fkPow) + (rho * beta * nu * alpha) / (4 * fkPow) + ((2 - 3 * rho * rho) * nu * nu) / 24);
+  const v = (alpha / (fkPow * (1 + c / 24 + (c * c) / 1920))) * zOverX * correction;
+  return v * v * t;
+}
+
+function sviTotalVarianceAt(k: number, p: Float64Array, o: number): number {
+  const d = k - p[o + 4]!;
+  const sigma = p[o + 5]!;
+  return p[o + 1]! + p[o + 2]! * (p[o + 3]! * d + Math.sqrt(d * d + sigma * sigma));
+}
+
 function clamp(x: number, lo: number, hi: number): number {
   return x < lo ? lo : x > hi ? hi : x;
 }
@@ -50,7 +89,9 @@ function clamp(x: number, lo: number, hi: number): number {
  * Throws CoreError ERR_CORE_INVALID_INPUT for a definition with no slice or unsorted expiries.
  */
 export class SurfaceEvaluator {
-  readonly #slices: readonly SurfaceSlice[];
+  readonly #params: Float64Array;
+  readonly #kMin: Float64Array;
+  readonly #kMax: Float64Array;
   readonly #expiries: Float64Array;
   readonly #logForwards: Float64Array;
   readonly #logSpot: number;
@@ -71,7 +112,16 @@ export class SurfaceEvaluator {
       if (!(s.forward > 0 && s.forward < Infinity)) throw new CoreError('ERR_CORE_INVALID_INPUT', `forward must be positive, got ${s.forward}`, `slices[${i}].forward`);
       if (!(s.kMin <= s.kMax)) throw new CoreError('ERR_CORE_INVALID_INPUT', 'kMin must not exceed kMax', `slices[${i}].kMin`);
     }
-    this.#slices = slices;
+    this.#params = new Float64Array(slices.length * STRIDE);
+    slices.forEach((s, i) => {
+      const values =
+        s.model === 'sabr'
+          ? [SABR, s.parameters.alpha, s.parameters.beta, s.parameters.rho, s.parameters.nu, Math.log(s.forward), s.expiry]
+          : [SVI, s.parameters.a, s.parameters.b, s.parameters.rho, s.parameters.m, s.parameters.sigma, 0];
+      this.#params.set(values, i * STRIDE);
+    });
+    this.#kMin = Float64Array.from(slices, (s) => s.kMin);
+    this.#kMax = Float64Array.from(slices, (s) => s.kMax);
     this.#expiries = Float64Array.from(slices, (s) => s.expiry);
     this.#logForwards = Float64Array.from(slices, (s) => Math.log(s.forward));
     this.#logSpot = Math.log(definition.spot);
@@ -82,10 +132,10 @@ export class SurfaceEvaluator {
     this.#rightSlope = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const s = slices[i]!;
-      const slope = (k: number): number => (sliceModelTotalVariance(s, k + SLOPE_STEP) - sliceModelTotalVariance(s, k - SLOPE_STEP)) / (2 * SLOPE_STEP);
-      this.#leftW[i] = sliceModelTotalVariance(s, s.kMin);
+      const slope = (k: number): number => (this.#modelTotalVariance(i, k + SLOPE_STEP) - this.#modelTotalVariance(i, k - SLOPE_STEP)) / (2 * SLOPE_STEP);
+      this.#leftW[i] = this.#modelTotalVariance(i, s.kMin);
       this.#leftSlope[i] = clamp(slope(s.kMin), -SVI_MAX_WING_SLOPE, 0);
-      this.#rightW[i] = sliceModelTotalVariance(s, s.kMax);
+      this.#rightW[i] = this.#modelTotalVariance(i, s.kMax);
       this.#rightSlope[i] = clamp(slope(s.kMax), 0, SVI_MAX_WING_SLOPE);
     }
   }
@@ -106,12 +156,18 @@ export class SurfaceEvaluator {
     return lf[i - 1]! + ((lf[i]! - lf[i - 1]!) * (t - ts[i - 1]!)) / (ts[i]! - ts[i - 1]!);
   }
 
+  #modelTotalVariance(i: number, k: number): number {
+    const o = i * STRIDE;
+    return this.#params[o] === SABR ? sabrTotalVarianceAt(k, this.#params, o) : sviTotalVarianceAt(k, this.#params, o);
+  }
+
   /** Total variance of slice i at log-moneyness k, with the wing extrapolation. */
   #sliceTotalVariance(i: number, k: number): number {
-    const s = this.#slices[i]!;
-    if (k < s.kMin) return this.#leftW[i]! + this.#leftSlope[i]! * (k - s.kMin);
-    if (k > s.kMax) return this.#rightW[i]! + this.#rightSlope[i]! * (k - s.kMax);
-    return sliceModelTotalVariance(s, k);
+    const kMin = this.#kMin[i]!;
+    if (k < kMin) return this.#leftW[i]! + this.#leftSlope[i]! * (k - kMin);
+    const kMax = this.#kMax[i]!;
+    if (k > kMax) return this.#rightW[i]! + this.#rightSlope[i]! * (k - kMax);
+    return this.#modelTotalVariance(i, k);
   }
 
   /** Total implied variance sigma^2 T at (strike, expiry). */

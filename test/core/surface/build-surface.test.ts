@@ -5,6 +5,7 @@ import { checkButterfly } from '../../../src/core/surface/arbitrage.js';
 import type { BoardQuote, QuoteBoard } from '../../../src/core/surface/board.js';
 import { buildSurface } from '../../../src/core/surface/build-surface.js';
 import { sabrVolatility } from '../../../src/core/surface/sabr.js';
+import { sviTotalVariance } from '../../../src/core/surface/svi.js';
 import { SurfaceEvaluator } from '../../../src/core/surface/surface.js';
 import { brokenParityQuotes, loadGolden, toCoreBoard } from './support.js';
 
@@ -162,6 +163,27 @@ describe('SurfaceEvaluator', () => {
     const slope2 = w(kMax + 2) - w(kMax + 1.5);
     assert.ok(Math.abs(slope1 - slope2) < 1e-12 && slope1 >= 0 && slope1 <= 1);
     assert.ok(surface.volatility(1, 1) > 0 && surface.volatility(1e4, 1) > 0);
+  });
+
+  it("evaluates each expiry's own model at its node (the evaluator's SABR-in-k form agrees with sabrVolatility)", () => {
+    const manual = new SurfaceEvaluator({
+      spot: 100,
+      slices: [
+        { model: 'sabr', parameters: { alpha: 2, beta: 0.5, rho: -0.3, nu: 0.6 }, expiry: 0.5, forward: 101, kMin: -0.3, kMax: 0.3 },
+        { model: 'svi', parameters: { a: 0.02, b: 0.1, rho: -0.5, m: 0.02, sigma: 0.2 }, expiry: 1, forward: 102, kMin: -0.4, kMax: 0.4 },
+      ],
+    });
+    for (let strike = 76; strike <= 130; strike += 3) {
+      const sabr = sabrVolatility(101, strike, 0.5, { alpha: 2, beta: 0.5, rho: -0.3, nu: 0.6 });
+      assert.ok(Math.abs(manual.volatility(strike, 0.5) / sabr - 1) < 1e-13, `sabr at ${strike}`);
+      const k = Math.log(strike / 102);
+      const svi = Math.sqrt(sviTotalVariance(k, { a: 0.02, b: 0.1, rho: -0.5, m: 0.02, sigma: 0.2 }));
+      assert.ok(Math.abs(manual.volatility(strike, 1) / svi - 1) < 1e-13, `svi at ${strike}`);
+    }
+    // The forward between and beyond the nodes: ln F linear in T through (0, ln S).
+    assert.ok(Math.abs(manual.forward(0.25) - Math.sqrt(100 * 101)) < 1e-12);
+    assert.ok(Math.abs(manual.forward(0.75) - Math.sqrt(101 * 102)) < 1e-12);
+    assert.ok(Math.abs(manual.forward(1.5) - (102 * 102) / 101) < 1e-12);
   });
 
   it('refuses a non-positive strike or expiry', () => {

@@ -4,7 +4,9 @@
  *   calls and puts, 126 quotes): cleaning, arbitrage checks, SABR and SVI fits per expiry. Target 50 ms.
  * - SurfaceEvaluator.volatility at random (K, T) (strikes 60..140, expiries 0.1..1.5: inside, between, beyond
  *   the expiries and in the wings). Target 200 ns per contract.
- * Median of timed rounds after a warm-up.
+ * Median of timed rounds after a warm-up, as wall-clock time and as this process's CPU time (user + system,
+ * process.cpuUsage): on a shared, loaded machine the wall clock also counts the time other processes held the
+ * core, the CPU time does not. Targets are judged on the CPU time, and both are printed.
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
@@ -32,43 +34,56 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-let sink = 0;
-const buildMs: number[] = [];
-for (let i = 0; i < 5; i++) buildSurface(board);
-for (let i = 0; i < 21; i++) {
-  const t0 = performance.now();
-  const build = buildSurface(board);
-  buildMs.push(performance.now() - t0);
-  sink += build.slices[0]!.rmse;
+/** Runs body `rounds` times; returns [wall, cpu] per unit (body does `units` units), in milliseconds per unit. */
+function timed(rounds: number, units: number, body: () => void): { wall: number[]; cpu: number[] } {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    body();
+    const elapsed = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    wall.push(elapsed / units);
+    cpu.push((c.user + c.system) / 1000 / units);
+  }
+  return { wall, cpu };
 }
+
+let sink = 0;
+for (let i = 0; i < 5; i++) buildSurface(board);
+const builds = timed(15, 3, () => {
+  for (let i = 0; i < 3; i++) sink += buildSurface(board).slices[0]!.rmse;
+});
 
 const surface = new SurfaceEvaluator(buildSurface(board).definition);
 const n = 200_000;
 const rnd = xorshift32(19);
 const strikes = Float64Array.from({ length: n }, () => 60 + 80 * rnd());
 const expiries = Float64Array.from({ length: n }, () => 0.1 + 1.4 * rnd());
-const evalNs: number[] = [];
-for (let round = 0; round < 14; round++) {
-  const t0 = performance.now();
+const evaluate = (): void => {
   for (let i = 0; i < n; i++) sink += surface.volatility(strikes[i]!, expiries[i]!);
-  if (round >= 3) evalNs.push(((performance.now() - t0) * 1e6) / n);
-}
+};
+for (let i = 0; i < 3; i++) evaluate();
+const evaluations = timed(11, n, evaluate);
+const toNs = (xs: number[]): number[] => xs.map((x) => x * 1e6);
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 console.log(`\nOPE surface benchmark: node ${process.version}, ${cpu}, ${availableParallelism()} logical CPUs, single thread`);
-console.log('workload'.padEnd(52), 'median'.padStart(12), 'min-max'.padStart(20), 'target'.padStart(10), '  status');
-const row = (name: string, xs: number[], unit: string, target: number): void => {
-  const med = median(xs);
+console.log('workload'.padEnd(52), 'cpu median'.padStart(12), 'cpu min-max'.padStart(16), 'wall median'.padStart(12), 'target'.padStart(10), '  status');
+const row = (name: string, t: { wall: number[]; cpu: number[] }, unit: string, target: number): void => {
   const digits = unit === 'ms' ? 2 : 0;
+  const med = median(t.cpu);
   console.log(
     name.padEnd(52),
     `${med.toFixed(digits)} ${unit}`.padStart(12),
-    `${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)}`.padStart(20),
+    `${Math.min(...t.cpu).toFixed(digits)}-${Math.max(...t.cpu).toFixed(digits)}`.padStart(16),
+    `${median(t.wall).toFixed(digits)} ${unit}`.padStart(12),
     `${target} ${unit}`.padStart(10),
     ' ',
     med <= target ? 'met' : 'NOT MET',
   );
 };
-row('buildSurface, golden board 3 expiries x 21 strikes', buildMs, 'ms', 50);
-row('SurfaceEvaluator.volatility per contract', evalNs, 'ns', 200);
+row('buildSurface, golden board 3 expiries x 21 strikes', builds, 'ms', 50);
+row('SurfaceEvaluator.volatility per contract', { wall: toNs(evaluations.wall), cpu: toNs(evaluations.cpu) }, 'ns', 200);
 if (!Number.isFinite(sink)) console.log('(sink)', sink);

@@ -143,19 +143,20 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   const surface = deps.surface ?? new VolatilitySurfaceStore();
   const surfaces = new SurfaceRepository(deps.documentStore ?? new MemoryDocumentStore());
+  const surfaceVolatility = surfaceVolatilityResolver(surfaces);
   const service = createPricingService({
     pool,
     volatility: surface,
     cache: createResultCache({ size: config.cacheSize, ttlSeconds: config.cacheTtlSeconds }),
     monteCarloSeed: config.monteCarloSeed,
-    surfaceVolatility: surfaceVolatilityResolver(surfaces),
+    surfaceVolatility,
   });
 
   await app.register(healthRoutes, { lifecycle, environment: config.environment, version });
   await app.register(metricsRoutes, { registry: metrics.registry });
   await app.register(pricingRoutes, { service, maxContracts: config.maxContracts });
   await app.register(riskRoutes, { service, maxContracts: config.maxRiskContracts });
-  await app.register(impliedVolatilityRoutes, { pool, maxQuotes: config.maxContracts });
+  await app.register(impliedVolatilityRoutes, { pool, maxQuotes: config.maxContracts, surfaceVolatility });
   await app.register(modelsRoutes);
   await app.register(volatilityRoutes, { store: surface });
   await app.register(surfacesRoutes, { surfaces });

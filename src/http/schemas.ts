@@ -111,6 +111,7 @@ export const ImpliedVolatilityRequest = Type.Object({
     spot_price: MarketData.properties.spot_price,
     risk_free_rate: MarketData.properties.risk_free_rate,
     dividend_yield: MarketData.properties.dividend_yield,
+    surface_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'A calibrated surface (/api/v1/surfaces): each result also reports its volatility at (K, T)' })),
   }),
   model: Type.Optional(Type.Enum([...MODEL_NAMES], { description: 'Model inverted for American quotes (default binomial_200); European quotes invert black_scholes' })),
   quotes: Type.Array(
@@ -130,8 +131,10 @@ export const ImpliedVolatilityResponse = Type.Object({
       implied_volatility: NullableNumber,
       iterations: Type.Integer(),
       error: nullable(Type.String()),
+      surface_volatility: Type.Optional(Type.Number({ description: "The named surface's volatility at the quote's (K, T)" })),
     }),
   ),
+  surface_id: Type.Optional(Type.String({ description: 'The calibrated surface the request named' })),
 });
 export type ImpliedVolatilityResponse = Static<typeof ImpliedVolatilityResponse>;
 

@@ -140,6 +140,24 @@ describe('pricing with market_data.surface_id', () => {
     assert.equal(risk.status, 200, risk.text);
   });
 
+  it("implied volatility reports the surface's volatility at each quote's (K, T) beside the quote's own, and the id", async () => {
+    const stored = (await server.request(`/api/v1/surfaces/${id}`, { method: 'GET' })).json as SurfaceDocument;
+    const surface = new SurfaceEvaluator(toSurfaceDefinition(stored));
+    const quotes = [{ contract: contract, price: 6.5 }, { contract: { ...contract, strike_price: 90, option_type: 'put' }, price: 2.1 }];
+    const res = await server.request('/api/v1/implied-volatility', { method: 'POST', body: { quotes, market_data: { spot_price: 100, risk_free_rate: 0, surface_id: id } } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.surface_id, id);
+    assert.equal(res.json.results[0].surface_volatility, surface.volatility(104, 0.5));
+    assert.equal(res.json.results[1].surface_volatility, surface.volatility(90, 0.5));
+    assert.ok(res.json.results[0].implied_volatility > 0);
+    const unknown = await server.request('/api/v1/implied-volatility', { method: 'POST', body: { quotes, market_data: { spot_price: 100, risk_free_rate: 0, surface_id: 'nope' } } });
+    assert.equal(unknown.status, 422);
+    assert.deepEqual(unknown.json.detail[0].loc, ['body', 'market_data', 'surface_id']);
+    const plain = await server.request('/api/v1/implied-volatility', { method: 'POST', body: { quotes, market_data: { spot_price: 100, risk_free_rate: 0 } } });
+    assert.equal(plain.json.surface_id, undefined);
+    assert.equal(plain.json.results[0].surface_volatility, undefined);
+  });
+
   it('refuses an unknown surface id, and a surface id together with a volatility, with 422 naming the field', async () => {
     for (const market_data of [
       { spot_price: 100, risk_free_rate: 0, surface_id: 'f'.repeat(64) },

@@ -65,7 +65,12 @@ export const surfacesRoutes: FastifyPluginAsyncTypebox<SurfacesRoutesOptions> = 
         summary: 'Clean, check and calibrate a quote board into a stored volatility surface',
         security: [{ bearerAuth: [] }],
         body: SurfaceRequest,
-        response: { 201: Type.Unknown(), 200: Type.Unknown(), ...ERROR_RESPONSES, 422: SurfaceRefusal },
+        response: {
+          201: Type.Unknown({ description: 'The stored surface document (docs/api.md, "Calibrated surfaces")' }),
+          200: Type.Unknown({ description: 'The same surface was already stored: the stored document, byte for byte' }),
+          ...ERROR_RESPONSES,
+          422: SurfaceRefusal,
+        },
       },
     },
     async (request, reply) => {
@@ -150,7 +155,7 @@ export const surfacesRoutes: FastifyPluginAsyncTypebox<SurfacesRoutesOptions> = 
         summary: 'One stored surface: parameters, per-expiry RMSE and model choice, cleaning and arbitrage reports',
         security: [{ bearerAuth: [] }],
         params: IdParams,
-        response: { 200: Type.Unknown(), ...ERROR_RESPONSES, 404: ERROR_RESPONSES[422] },
+        response: { 200: Type.Unknown({ description: 'The stored surface document, byte for byte' }), ...ERROR_RESPONSES, 404: ERROR_RESPONSES[422] },
       },
     },
     async (request, reply) => {

@@ -103,6 +103,22 @@ describe('/api/v1/surfaces', () => {
     assert.equal(await count(), 2);
   });
 
+
+  it('removes stale quotes by their ISO timestamps, and fits beta when asked', async () => {
+    const quotes = golden.board.quotes.map((q, i) => ({ ...q, timestamp: i === 5 ? '2026-12-06T23:54:59Z' : '2026-12-06T23:59:00Z' }));
+    const res = await post({ ...golden.board, quotes, beta: 'fit', max_age_seconds: 300 });
+    assert.equal(res.status, 201, res.text);
+    assert.deepEqual(
+      (res.json.quality.removed as { index: number; reason: string }[]).map((r) => [r.index, r.reason]),
+      [[5, 'stale']],
+    );
+    assert.equal(res.json.beta, 'fit');
+    for (const slice of res.json.slices as { rmse: number; sabr: { parameters: { beta: number } } }[]) {
+      const beta = slice.sabr.parameters.beta;
+      assert.ok(beta >= 0 && beta <= 1 && slice.rmse <= 0.0075);
+    }
+  });
+
   it('answers 404 for an unknown id, 403 without the scope, 401 without a token, 422 for a bad limit', async () => {
     const missing = await server.request(`/api/v1/surfaces/${'0'.repeat(64)}`, { method: 'GET' });
     assert.equal(missing.status, 404);

@@ -104,6 +104,32 @@ describe('buildSurface: cleaning and checks', () => {
     assert.deepEqual(tooCheap.quality.removed.map((r) => r.reason), ['not_invertible']);
   });
 
+  it('discounts price quotes at the rate and reads the forwards the board gives', () => {
+    // Discounted Black prices with r = 3%, forwards per expiry that differ from S e^(rT) (a dividend): the
+    // volatilities come back to 1e-10 and the slices sit at the given forwards.
+    const normCdf = (x: number): number => 0.5 * erfc(-x / Math.SQRT2);
+    const rate = 0.03;
+    const forwards = [
+      { expiry: 0.25, forward: 100.4 },
+      { expiry: 0.5, forward: 100.9 },
+      { expiry: 1, forward: 101.5 },
+    ];
+    const quotes = base.quotes.map((q) => {
+      const f = forwards.find((x) => x.expiry === q.expiry)!.forward;
+      const s = q.midIv! * Math.sqrt(q.expiry);
+      const d1 = Math.log(f / q.strike) / s + s / 2;
+      const df = Math.exp(-rate * q.expiry);
+      const price = q.optionType === 'call' ? df * (f * normCdf(d1) - q.strike * normCdf(d1 - s)) : df * (q.strike * normCdf(s - d1) - f * normCdf(-d1));
+      return { expiry: q.expiry, strike: q.strike, optionType: q.optionType, midPrice: price };
+    });
+    const build = buildSurface({ ...base, rate, forwards, quotes });
+    assert.deepEqual(
+      build.definition.slices.map((s) => s.forward),
+      [100.4, 100.9, 101.5],
+    );
+    build.quotes.forEach((q, i) => assert.ok(Math.abs(q.mid - base.quotes[i]!.midIv!) < 1e-10, `quote ${i}: ${q.mid}`));
+  });
+
   it('finds calendar and butterfly violations', () => {
     // The 1-year smile at half the 0.5-year volatility: total variance falls with expiry.
     const calendar = buildSurface({ ...base, quotes: base.quotes.map((q) => (q.expiry === 1 ? { ...q, bidIv: q.bidIv! / 2, askIv: q.askIv! / 2, midIv: q.midIv! / 2 } : q)) });

@@ -52,3 +52,19 @@ export { bivariateNormalCdf } from './math/bivariate-normal.js';
 export { deriveChildSeed } from './math/seed.js';
 
 export { VolatilitySurface, type VolatilityPoint, type VolatilityEstimate } from './market/volatility-surface.js';
+
+export { sabrVolatility, type SabrParameters } from './surface/sabr.js';
+export { sviTotalVariance, sviDensityFactor, sviMinimumVariance, type SviParameters } from './surface/svi.js';
+export { calibrateSabr, type CalibrateSabrOptions, type SabrCalibration } from './surface/calibrate-sabr.js';
+export { calibrateSvi, type CalibrateSviOptions, type SviCalibration } from './surface/calibrate-svi.js';
+export type { SmileQuote, SmileFit } from './surface/smile-quote.js';
+export { cleanBoard, type QuoteBoard, type BoardQuote, type ExpiryForward, type CleaningOptions, type Removal, type RemovalReason } from './surface/board.js';
+export { checkButterfly, checkCalendar, checkPutCallParity, type ArbitrageViolation, type ViolationKind } from './surface/arbitrage.js';
+export {
+  buildSurface,
+  type BuildSurfaceOptions,
+  type SurfaceBuild,
+  type SliceReport,
+  type QualityReport,
+} from './surface/build-surface.js';
+export { SurfaceEvaluator, type SurfaceDefinition, type SurfaceSlice, type SmileModelName } from './surface/surface.js';

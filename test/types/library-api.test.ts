@@ -144,14 +144,22 @@ export function compileOnlyAssertions(): void {
 }
 
 describe('library API (src/core/index.ts)', () => {
-  it('exports exactly these runtime values: pricing, implied volatility, the normal functions, seeds, the volatility surface and the error class', () => {
+  it('exports exactly these runtime values: pricing, implied volatility, the normal functions, seeds, the volatility surface, the calibrated surfaces and the error class', () => {
     assert.deepEqual(Object.keys(core).sort(), [
       'CoreError',
       'MODELS',
       'MODEL_NAMES',
+      'SurfaceEvaluator',
       'VolatilitySurface',
       'bivariateNormalCdf',
       'blackScholesPrice',
+      'buildSurface',
+      'calibrateSabr',
+      'calibrateSvi',
+      'checkButterfly',
+      'checkCalendar',
+      'checkPutCallParity',
+      'cleanBoard',
       'combineMonteCarloBlocks',
       'deriveChildSeed',
       'erfc',
@@ -177,8 +185,12 @@ describe('library API (src/core/index.ts)', () => {
       'priceMonteCarloEuropean',
       'priceMonteCarloModel',
       'priceOption',
+      'sabrVolatility',
       'simulateMonteCarloBlocks',
       'simulateMonteCarloEuropeanBlocks',
+      'sviDensityFactor',
+      'sviMinimumVariance',
+      'sviTotalVariance',
     ]);
   });
 });

@@ -63,7 +63,8 @@ export class SqliteStore {
     if (dataDir !== ':memory:') mkdirSync(dataDir, { recursive: true });
     this.path = dataDir === ':memory:' ? ':memory:' : join(dataDir, SQLITE_FILE_NAME);
     this.#db = new DatabaseSync(this.path);
-    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
+    // busy_timeout first: switching to WAL takes a lock that another process opening the file may hold for a moment.
+    this.#db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
     this.#migrate();
     this.points = new SqlitePointStore(this.#db, () => this.close());
     this.documents = new SqliteDocumentStore(this.#db);

@@ -147,6 +147,27 @@ describe('volatility routes with versions and as_of (HTTP)', () => {
     }
   });
 
+  it('writes nothing for a malformed or out-of-range point, and names the field', async () => {
+    const before = await store.inner.headVersion();
+    const cases: [unknown, number, string][] = [
+      [{ strike: 100, maturity: 1, volatility: 5.5 }, 400, 'volatility'],
+      [{ strike: 100, maturity: 1, volatility: 0.001 }, 400, 'volatility'],
+      [{ strike: -1, maturity: 1, volatility: 0.2 }, 422, 'strike'],
+      [{ strike: 100, maturity: 0, volatility: 0.2 }, 422, 'maturity'],
+      [{ strike: 100, maturity: 1 }, 422, 'volatility'],
+      [{ strike: 100, maturity: 1, volatility: '0.2' }, 422, 'volatility'],
+      [{ strike: 100, maturity: 1, volatility: 0.2, source: '' }, 422, 'source'],
+      [{ strike: 100, maturity: 1, volatility: 0.2, timestamp: -5 }, 422, 'timestamp'],
+    ];
+    for (const [body, status, field] of cases) {
+      const r = await upsert(body);
+      assert.equal(r.status, status, JSON.stringify(body));
+      if (status === 422) assert.deepEqual(r.json.detail[0].loc, ['body', field], JSON.stringify(body));
+      else assert.match(r.json.detail, new RegExp(field));
+    }
+    assert.equal(await store.inner.headVersion(), before);
+  });
+
   it('reports the surface version on priced contracts, and a new version is never served from the cache', async () => {
     const first = await server.request('/api/v1/pricing/single', { body: noVolatility() });
     assert.equal(first.status, 200);

@@ -1,3 +1,4 @@
+/* global console, process, performance */
 // Measures the embedded-store candidates of docs/architecture.md ("The store") on this machine: time to open a new
 // database (schema created), time to reopen it, and the latency of 200 durable single-point upserts (one
 // transaction each, fsync on commit), p50 and p99.

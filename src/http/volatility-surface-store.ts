@@ -50,6 +50,8 @@ export class VolatilitySurfaceStore implements VolatilityProvider {
   /** Staleness is judged only once start() has loaded from the store and the probe keeps the copy fresh. */
   #started = false;
   #failing = false;
+  /** A probe still waiting on a hung store: the next tick skips rather than piling up connections. */
+  #probing = false;
   #timer: NodeJS.Timeout | null = null;
   #unsubscribe: (() => void) | null = null;
   #loading: Promise<void> = Promise.resolve();
@@ -182,6 +184,13 @@ export class VolatilitySurfaceStore implements VolatilityProvider {
   }
 
   async #refreshQuietly(operation: 'notify' | 'probe' | 'upsert'): Promise<void> {
+    if (operation === 'probe') {
+      if (this.#probing) {
+        this.#metrics?.surfaceAgeSeconds.set(this.ageSeconds());
+        return;
+      }
+      this.#probing = true;
+    }
     try {
       if (operation === 'probe') {
         const head = await this.#store.headVersion();
@@ -198,6 +207,8 @@ export class VolatilitySurfaceStore implements VolatilityProvider {
         this.#failing = true;
         this.#logger?.warn({ event: 'store.unreachable', err: error, version: this.#version }, 'volatility surface store unreachable: serving the last loaded surface');
       }
+    } finally {
+      if (operation === 'probe') this.#probing = false;
     }
   }
 }

@@ -53,18 +53,21 @@ function recordOf(row: Record<string, unknown>): DocumentRecord {
   };
 }
 
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   const client = await pool.connect();
+  let failure: Error | undefined;
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   } finally {
-    client.release();
+    // A connection that failed mid-transaction (a timeout, a dropped socket) is discarded, never reused.
+    client.release(failure);
   }
 }
 
@@ -203,22 +206,19 @@ class PostgresPointStore implements VolatilityPointStore {
 
   async current(): Promise<SurfaceSnapshot> {
     // REPEATABLE READ: the points and the head version come from one snapshot.
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const head = await client.query<{ version: string; changed_at: Date | null }>(
-        'SELECT h.version, c.changed_at FROM surface_head h LEFT JOIN volatility_changes c ON c.version = h.version WHERE h.id = 1',
-      );
-      const points = await client.query('SELECT strike, maturity, volatility, point_timestamp, source FROM volatility_points ORDER BY version');
-      await client.query('COMMIT');
-      const row = head.rows[0];
-      return { version: Number(row?.version ?? 0), changedAt: row?.changed_at === null || row?.changed_at === undefined ? null : iso(row.changed_at), points: points.rows.map(pointOf) };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    return inTransaction(
+      this.#pool,
+      async (client) => {
+        const head = await client.query<{ version: string; changed_at: Date | null }>(
+          'SELECT h.version, c.changed_at FROM surface_head h LEFT JOIN volatility_changes c ON c.version = h.version WHERE h.id = 1',
+        );
+        const points = await client.query('SELECT strike, maturity, volatility, point_timestamp, source FROM volatility_points ORDER BY version');
+        const row = head.rows[0];
+        const changedAt = row?.changed_at === null || row?.changed_at === undefined ? null : iso(row.changed_at);
+        return { version: Number(row?.version ?? 0), changedAt, points: points.rows.map(pointOf) };
+      },
+      'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+    );
   }
 
   async headVersion(): Promise<number> {

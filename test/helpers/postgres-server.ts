@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import pg from 'pg';
  *   server.url;                              // postgres://postgres@127.0.0.1:<port>/postgres
  *   await server.stop();                     // an outage: connections refused
  *   await server.start();                    // back, same port, same data
+ *   server.pause();                          // hung: connections open, nothing answered (SIGSTOP); resume() ends it
  *   await server.close();
  */
 
@@ -43,6 +44,10 @@ export interface PostgresServer {
   start(): Promise<void>;
   /** Fast shutdown: clients are disconnected, new connections refused. */
   stop(): Promise<void>;
+  /** SIGSTOP to the server and its backends (by pid, from postmaster.pid): a hung database, connections still open. */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   /** Runs SQL as the superuser on a fresh connection (for test set-up and inspection). */
   query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<T>>;
   /** A new empty database on this cluster; returns its URL. */
@@ -59,6 +64,24 @@ async function freePort(): Promise<number> {
 }
 
 const asRoot = process.getuid?.() === 0;
+
+/** The postmaster's pid and its children's (every backend of the cluster), read from /proc. */
+function clusterPids(dataDir: string): number[] {
+  const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const children = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        // Field 4 of /proc/<pid>/stat is the parent pid; the command name (field 2) may contain spaces, so split after ')'.
+        const fields = readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1]?.split(' ');
+        return Number(fields?.[1]) === postmaster;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+  return [postmaster, ...children];
+}
 
 function run(bin: string, args: readonly string[]): void {
   const [command, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, [...args]];
@@ -92,6 +115,12 @@ export async function startPostgres(): Promise<PostgresServer> {
       if (!running) return;
       run(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
       running = false;
+    },
+    pause() {
+      for (const pid of clusterPids(dataDir)) process.kill(pid, 'SIGSTOP');
+    },
+    resume() {
+      for (const pid of clusterPids(dataDir)) process.kill(pid, 'SIGCONT');
     },
     async query(sql, params) {
       const client = new pg.Client({ connectionString: url });

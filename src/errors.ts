@@ -35,7 +35,10 @@ export type HttpErrorCode =
 /** Answered by the rate limiter and the Host allow-list, outside the route handlers. */
 export type GuardErrorCode = 'ERR_RATE_LIMITED' | 'ERR_HTTP_INVALID_HOST';
 
-export type AppErrorCode = HttpErrorCode | PoolErrorCode | AuthErrorCode | GuardErrorCode | CoreErrorCode;
+/** The store could not commit a write, or the surface a request needs is older than OPE_SURFACE_MAX_STALENESS_SECONDS. */
+export type StoreErrorCode = 'ERR_STORE_UNAVAILABLE' | 'ERR_SURFACE_STALE';
+
+export type AppErrorCode = HttpErrorCode | PoolErrorCode | AuthErrorCode | GuardErrorCode | CoreErrorCode | StoreErrorCode;
 
 /** One FastAPI-style validation problem: `loc` is the JSON path of the offending value. */
 export interface ValidationIssue {
@@ -92,6 +95,10 @@ export const ERROR_CATALOGUE: Readonly<Record<AppErrorCode, CatalogueEntry>> = {
   ERR_CORE_PRICE_BELOW_INTRINSIC: { status: 400, detail: 'Price is below the no-arbitrage lower bound' },
   ERR_CORE_PRICE_ABOVE_MAXIMUM: { status: 400, detail: 'Price is above the no-arbitrage upper bound' },
   ERR_CORE_NO_CONVERGENCE: { status: 400, detail: 'The numerical method did not converge for these inputs' },
+
+  // Store outages (docs/RUNBOOK.md, "The store"): nothing was written, retry later.
+  ERR_STORE_UNAVAILABLE: { status: 503, detail: 'Market data store unavailable' },
+  ERR_SURFACE_STALE: { status: 503, detail: 'Volatility surface is stale' },
 };
 
 export function isAppErrorCode(value: unknown): value is AppErrorCode {

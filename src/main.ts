@@ -13,10 +13,12 @@ import type { DevIdentity } from './auth/dev-identity.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import type { Config } from './config/config.js';
 import { buildApp } from './http/app.js';
-import { MemoryDocumentStore } from './store/memory-document-store.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { PricingPool } from './pool/pricing-pool.js';
+import { VolatilitySurfaceStore } from './http/volatility-surface-store.js';
+import { openStore } from './store/open-store.js';
+import type { OpenedStore } from './store/open-store.js';
 
 function refuseToStart(error: unknown): never {
   if (error instanceof ConfigError) {
@@ -61,12 +63,30 @@ async function printDevIdentity(identity: DevIdentity, url: string): Promise<voi
   );
 }
 
+/** Opens the store (docs/architecture.md, "The store") and loads the surface; an unusable store stops start-up. */
+async function openMarketData(config: Config, logger: ReturnType<typeof createLogger>, metrics: ReturnType<typeof createMetrics>) {
+  let store: OpenedStore;
+  try {
+    store = await openStore(config.store, { onBackgroundError: (err) => logger.warn({ event: 'store.background_error', err }, 'store connection problem') });
+  } catch (error) {
+    const variable = config.store.databaseUrl === null ? 'OPE_DATA_DIR' : 'OPE_DATABASE_URL';
+    process.stderr.write(`ope: cannot start: ${variable}: the store cannot be opened: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  const surface = new VolatilitySurfaceStore({ store: store.points, maxStalenessSeconds: config.store.surfaceMaxStalenessSeconds, metrics, logger });
+  await surface.start();
+  logger.info({ event: 'store.open', store: store.kind, location: store.location, surface_version: surface.version }, 'store open');
+  return { store, surface };
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger({ level: config.logLevel, base: { environment: config.environment } });
   const metrics = createMetrics();
   const devIdentity = config.oidc === null && config.devJwtSecrets.length === 0 && !config.isProduction ? createDevIdentity() : null;
   const authenticator = createAuthenticator({ config, metrics, logger, ...devIdentity?.authenticatorOptions });
+  // store.documents is the DocumentStore for the routes that keep documents.
+  const { store, surface } = await openMarketData(config, logger, metrics);
   const pool = new PricingPool({
     threads: config.threads,
     queueMax: config.threadQueueMax,
@@ -75,7 +95,7 @@ async function main(): Promise<void> {
     metrics,
   });
   // buildApp checks the values only the HTTP layer understands (host and origin allow-lists, the Redis URL).
-  const app = await buildApp({ config, metrics, pool, authenticator, logger, devIdentity, documentStore: new MemoryDocumentStore() }).catch(async (error: unknown) => {
+  const app = await buildApp({ config, metrics, pool, authenticator, logger, devIdentity, surface, documentStore: store.documents }).catch(async (error: unknown) => {
     await pool.close({ graceMs: 0 });
     authenticator.close();
     return refuseToStart(error);
@@ -118,6 +138,8 @@ async function main(): Promise<void> {
       await app.close();
       await pool.close({ graceMs: Math.max(0, deadline - Date.now()) });
       authenticator.close();
+      await surface.close();
+      await store.close();
       clearTimeout(forced);
       logger.info({ event: 'shutdown.complete' }, 'stopped');
       process.exit(0);

@@ -40,6 +40,29 @@ export interface Config {
   readonly shutdownGraceSeconds: number;
   readonly playground: boolean;
   readonly logLevel: string;
+  readonly store: StoreConfig;
+}
+
+/** Where market data and documents are kept (docs/architecture.md, "The store"). */
+export interface StoreConfig {
+  /** OPE_DATA_DIR: the embedded store's directory, created at start (used when databaseUrl is null). */
+  readonly dataDir: string;
+  /** OPE_DATABASE_URL: PostgreSQL shared by every instance; null selects the embedded store. */
+  readonly databaseUrl: string | null;
+  /** OPE_SURFACE_MAX_STALENESS_SECONDS: how old the last loaded surface may grow during a store outage. */
+  readonly surfaceMaxStalenessSeconds: number;
+}
+
+function storeConfig(env: Env): StoreConfig {
+  const databaseUrl = raw(env, 'OPE_DATABASE_URL') ?? null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\/./.test(databaseUrl)) {
+    throw new ConfigError('OPE_DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
+  }
+  return {
+    dataDir: raw(env, 'OPE_DATA_DIR') ?? './data',
+    databaseUrl,
+    surfaceMaxStalenessSeconds: seconds(env, 'OPE_SURFACE_MAX_STALENESS_SECONDS', 300, 1),
+  };
 }
 
 export class ConfigError extends Error {
@@ -218,6 +241,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceSeconds: seconds(env, 'OPE_SHUTDOWN_GRACE_SECONDS', 25),
     playground: playgroundText === undefined ? !isProduction : playgroundText.toLowerCase() === 'on',
     logLevel: raw(env, 'LOG_LEVEL') ?? 'info',
+    store: storeConfig(env),
   };
   return Object.freeze(config);
 }

@@ -5,7 +5,7 @@ import type { AbortSignalLike, PricingPool } from '../pool/pricing-pool.js';
 import type { ContractDto, ContractOutcome, FailedContract, MarketDto, PricedContract } from '../pool/tasks.js';
 import { contractId } from './contract-id.js';
 import type { ResultCache } from './result-cache.js';
-import { resultCacheKey } from './result-cache.js';
+import { resultCacheKey, withSurfaceVersion } from './result-cache.js';
 import type { PortfolioGreeks, PricingBatchResponse, PricingRequest, PricingResult } from './schemas.js';
 import { childSeedFor, rootSeedFor } from './seeds.js';
 import { toDisplayGreeks, vegaExposure } from './units.js';
@@ -189,7 +189,9 @@ export function createPricingService(options: PricingServiceOptions): PricingSer
         seed: root === null ? null : childSeedFor(root, i),
       }));
 
-      const keys = dtos.map((dto) => (cacheable ? resultCacheKey(model, greeks, market, dto) : null));
+      // Same synchronous step as the estimates above: the version names the surface they were read from.
+      const surfaceVersion = md.volatility === null || md.volatility === undefined ? (volatility.version ?? null) : null;
+      const keys = dtos.map((dto) => (cacheable ? withSurfaceVersion(resultCacheKey(model, greeks, market, dto), surfaceVersion) : null));
       const outcomes: (ContractOutcome | undefined)[] = keys.map((key) => (key === null ? undefined : cache?.get(key)));
       const cached = outcomes.map((o) => o !== undefined);
       const misses = outcomes.flatMap((o, i) => (o === undefined ? [i] : []));
@@ -211,7 +213,8 @@ export function createPricingService(options: PricingServiceOptions): PricingSer
         const quantity = c.quantity ?? 1;
         const vol = dtos[i]!.volatility;
         failures.push(outcome.ok ? null : outcome);
-        return outcome.ok ? pricedResult(id, quantity, model, vol, outcome, cached[i]!) : failedResult(id, quantity, model, vol, outcome);
+        const result = outcome.ok ? pricedResult(id, quantity, model, vol, outcome, cached[i]!) : failedResult(id, quantity, model, vol, outcome);
+        return surfaceVersion === null ? result : { ...result, volatility_surface_version: surfaceVersion };
       });
 
       const elapsedMs = performance.now() - started;

@@ -51,3 +51,12 @@ export function resultCacheKey(model: ModelName, greeks: boolean, market: Market
     contract.seed === null ? '-' : contract.seed.toString(),
   ].join('|');
 }
+
+/**
+ * A key for a result whose volatility came from the volatility surface: the surface version is an input too, so a
+ * result computed with a superseded surface is never served once the surface has moved on (docs/architecture.md,
+ * "The store").
+ */
+export function withSurfaceVersion(key: string, surfaceVersion: number | null): string {
+  return surfaceVersion === null ? key : `${key}|surface:${surfaceVersion}`;
+}

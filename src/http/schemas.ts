@@ -74,6 +74,8 @@ export const PricingResult = Type.Object({
   position_rho: NullableNumber,
   position_standard_error: NullableNumber,
   position_confidence_interval: Type.Unsafe<[number, number] | null>({ type: ['array', 'null'], items: { type: 'number' }, minItems: 2, maxItems: 2 }),
+  /** Present when the volatility came from the volatility surface: the surface version used (docs/api.md). */
+  volatility_surface_version: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type PricingResult = Static<typeof PricingResult>;
 

@@ -34,6 +34,10 @@ export interface Metrics {
   /** Beyond the contract: JWKS refresh health, for the JWKS alert. */
   readonly jwksRefreshFailuresTotal: Counter;
   readonly jwksLastSuccessTimestamp: Gauge;
+  /** Beyond the contract: the store (docs/RUNBOOK.md, "The store"). */
+  readonly storeErrorsTotal: Counter<'operation'>;
+  readonly surfaceVersion: Gauge;
+  readonly surfaceAgeSeconds: Gauge;
 }
 
 export interface MetricsOptions {
@@ -63,5 +67,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     threadpoolSaturationTotal: new Counter({ name: 'ope_threadpool_saturation_total', help: 'Hard rejections because the wait queue was full', labelNames: ['engine'], registers }),
     jwksRefreshFailuresTotal: new Counter({ name: 'ope_jwks_refresh_failures_total', help: 'Failed JWKS fetches', registers }),
     jwksLastSuccessTimestamp: new Gauge({ name: 'ope_jwks_last_success_timestamp_seconds', help: 'Unix time of the last successful JWKS fetch', registers }),
+    storeErrorsTotal: new Counter({ name: 'ope_store_errors_total', help: 'Store operations that failed (upsert, load, probe, as_of)', labelNames: ['operation'], registers }),
+    surfaceVersion: new Gauge({ name: 'ope_volatility_surface_version', help: 'Version of the volatility surface this instance prices with', registers }),
+    surfaceAgeSeconds: new Gauge({
+      name: 'ope_volatility_surface_age_seconds',
+      help: 'Seconds since the store last confirmed the loaded volatility surface is current',
+      registers,
+    }),
   };
 }

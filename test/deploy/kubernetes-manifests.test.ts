@@ -91,6 +91,13 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     assert.equal(http.containerPort, Number(configMap.data.PORT));
   });
 
+  it('share one PostgreSQL through the required Secret ope-database, never the single-instance embedded store', () => {
+    const variable = container.env.find((e: Obj) => e.name === 'OPE_DATABASE_URL');
+    assert.deepEqual(variable.valueFrom.secretKeyRef, { name: 'ope-database', key: 'url', optional: false });
+    assert.equal(configMap.data.OPE_DATABASE_URL, undefined, 'a database URL (with its password) belongs in the Secret');
+    assert.ok(configVariables().has('OPE_DATABASE_URL'));
+  });
+
   it('probe /healthz on the http port for readiness and liveness', () => {
     for (const probe of [container.readinessProbe, container.livenessProbe]) {
       assert.equal(probe.httpGet.path, '/healthz');

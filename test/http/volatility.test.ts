@@ -19,7 +19,7 @@ describe('volatility surface routes', () => {
   it('lists no points on a fresh service and estimates 0.20 while it has fewer than 4', async () => {
     const list = await server.request('/api/v1/market-data/volatility', { method: 'GET' });
     assert.equal(list.status, 200);
-    assert.deepEqual(list.json, { points: [] });
+    assert.deepEqual(list.json, { points: [], version: 0, changed_at: null });
     const est = await server.request('/api/v1/market-data/volatility/estimate', { method: 'POST', body: { strike: 100, maturity: 1, spot: 100 } });
     assert.equal(est.status, 200);
     assert.deepEqual(est.json, { volatility: 0.2 });

@@ -3,12 +3,13 @@ import Type from 'typebox';
 import { isCoreError } from '../../core/errors.js';
 import { AppError } from '../../errors.js';
 import { ERROR_RESPONSES } from '../schemas.js';
+import type { SurfaceAsOf } from '../../store/volatility-point-store.js';
 import type { VolatilitySurfaceStore } from '../volatility-surface-store.js';
 
 /**
- * The in-memory volatility surface (API-V1.md, "Volatility surface"): list the points, upsert one (201), and
- * estimate the volatility at (strike, maturity). Pricing requests without market_data.volatility read the
- * same store.
+ * The volatility surface (docs/api.md, "Volatility surface"): list the points (now, or `as_of` a version or an
+ * instant), upsert one (201 once committed to the store), and estimate the volatility at (strike, maturity).
+ * Pricing requests without market_data.volatility read the same surface.
  */
 
 export interface VolatilityRoutesOptions {
@@ -33,6 +34,37 @@ const StoredPoint = Type.Object({
   source: Type.String(),
 });
 
+const SurfaceResponse = Type.Object({
+  points: Type.Array(StoredPoint),
+  /** Added to the v1 shape: the surface version listed (0 before the first change) and when it was committed. */
+  version: Type.Integer({ minimum: 0 }),
+  changed_at: Type.Union([Type.String(), Type.Null()]),
+});
+
+const SurfaceQuery = Type.Object({
+  as_of: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 40, description: 'A surface version (1, 2, ...) or an ISO 8601 instant: the surface as it was then' }),
+  ),
+});
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+function asOfProblem(msg: string): AppError {
+  return new AppError('ERR_HTTP_VALIDATION', { detail: [{ loc: ['query', 'as_of'], msg, type: 'value_error' }] });
+}
+
+/** `as_of` is a version (digits) or an ISO 8601 date or instant (a date alone means its midnight UTC). */
+function parseAsOf(text: string): SurfaceAsOf {
+  if (/^\d+$/.test(text)) {
+    const version = Number(text);
+    if (!Number.isSafeInteger(version)) throw asOfProblem('as_of version is too large');
+    return { version };
+  }
+  const time = Date.parse(text);
+  if (!ISO_INSTANT.test(text) || Number.isNaN(time)) throw asOfProblem('as_of must be a surface version (an integer) or an ISO 8601 instant such as 2026-12-07T09:30:00Z');
+  return { time: new Date(time) };
+}
+
 const EstimateRequest = Type.Object({
   strike: Type.Number({ exclusiveMinimum: 0, maximum: 1e9 }),
   maturity: Type.Number({ exclusiveMinimum: 0, maximum: 50 }),
@@ -49,12 +81,19 @@ export const volatilityRoutes: FastifyPluginAsyncTypebox<VolatilityRoutesOptions
       onRequest: app.requireScope('market-data:read'),
       schema: {
         tags: ['market-data'],
-        summary: 'List the volatility surface points',
+        summary: 'List the volatility surface points, now or as of a version or instant',
         security: [{ bearerAuth: [] }],
-        response: { 200: Type.Object({ points: Type.Array(StoredPoint) }), ...ERROR_RESPONSES },
+        querystring: SurfaceQuery,
+        response: { 200: SurfaceResponse, ...ERROR_RESPONSES },
       },
     },
-    async () => ({ points: [...store.points] }),
+    async (request) => {
+      const asOfText = request.query.as_of;
+      if (asOfText === undefined) return { points: [...store.points], version: store.version, changed_at: store.changedAt };
+      const snapshot = await store.asOf(parseAsOf(asOfText));
+      if (snapshot === null) throw asOfProblem(`as_of version ${asOfText} is beyond the latest version`);
+      return { points: [...snapshot.points], version: snapshot.version, changed_at: snapshot.changedAt };
+    },
   );
 
   app.post(
@@ -63,7 +102,7 @@ export const volatilityRoutes: FastifyPluginAsyncTypebox<VolatilityRoutesOptions
       onRequest: app.requireScope('market-data:write'),
       schema: {
         tags: ['market-data'],
-        summary: 'Upsert one volatility point (replaces the point at the same strike and maturity)',
+        summary: 'Upsert one volatility point (replaces the point at the same strike and maturity); 201 once committed',
         security: [{ bearerAuth: [] }],
         body: VolatilityPointSchema,
         response: { 201: StoredPoint, ...ERROR_RESPONSES },
@@ -72,14 +111,17 @@ export const volatilityRoutes: FastifyPluginAsyncTypebox<VolatilityRoutesOptions
     async (request, reply) => {
       const body = request.body;
       try {
-        const stored = store.upsert({
-          strike: body.strike,
-          maturity: body.maturity,
-          volatility: body.volatility,
-          timestamp: body.timestamp ?? now(),
-          source: body.source ?? 'market',
-        });
-        return reply.code(201).send(stored);
+        const change = await store.upsert(
+          {
+            strike: body.strike,
+            maturity: body.maturity,
+            volatility: body.volatility,
+            timestamp: body.timestamp ?? now(),
+            source: body.source ?? 'market',
+          },
+          { subject: request.principal?.sub ?? null },
+        );
+        return reply.code(201).header('X-Surface-Version', String(change.version)).send(change.point);
       } catch (err) {
         if (isCoreError(err)) throw new AppError('ERR_HTTP_BAD_REQUEST', { detail: err.message, cause: err });
         throw err;

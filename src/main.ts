@@ -6,7 +6,7 @@
  *                   finish within OPE_SHUTDOWN_GRACE_SECONDS, the pool closes, exit 0 (1 if the grace ran out)
  * A bad configuration stops start-up with one line naming the variable, and exit code 1.
  */
-import './v8-tuning.js';
+import './main/v8-tuning.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { createDevIdentity } from './auth/dev-identity.js';
 import type { DevIdentity } from './auth/dev-identity.js';

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ERROR_CATALOGUE, fromPoolError, isAppError } from '../errors.js';
-import type { Detail } from '../errors.js';
+import { AppError, ERROR_CATALOGUE, fromPoolError, isAppError } from './errors.js';
+import type { Detail } from './errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { routeLabel } from '../observability/request-logging.js';
 import { toValidationIssues } from './validation.js';
@@ -8,7 +8,7 @@ import type { AjvErrorLike } from './validation.js';
 
 /**
  * The one place where a thrown error becomes a response: `{detail, request_id}` with the catalogued status
- * (src/errors.ts). Unknown errors are 500 "Internal server error", logged with their stack and the request id;
+ * (src/http/errors.ts). Unknown errors are 500 "Internal server error", logged with their stack and the request id;
  * the client never sees a stack trace or an internal message. Pool refusals (shed load) are logged at debug only.
  */
 

@@ -9,8 +9,9 @@
  *                                         inline?; chunkItems? }
  *   export class PricingPool {
  *     constructor(options: PricingPoolOptions);
- *     run<T extends PriceTask | ImpliedVolTask>(task: T, options?: { signal?: AbortSignalLike | (() => AbortSignalLike) }): Promise<TaskResult<T>>;
- *     refuseAtOnce(task: PriceTaskShape | ImpliedVolTask): PoolError | null;
+ *     plan(task: TaskShape): Placement;
+ *     run<T extends PriceTask | ImpliedVolTask>(task: T, options?: { signal?; placement? }): Promise<TaskResult<T>>;
+ *     refuseAtOnce(placement: Placement): PoolError | null;
  *     get stats(): PricingPoolStats;
  *     close(options?: { graceMs?: number }): Promise<void>;
  *   }
@@ -30,17 +31,18 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { MODEL_NAMES } from '../core/models.js';
-import { withoutStackTrace } from '../stackless-error.js';
+import { withoutStackTrace } from './stackless-error.js';
 import type { Metrics } from '../observability/metrics.js';
 import { AbortHandle, type AbortSignalLike } from './abort-handle.js';
 import { executeTask } from './execute-task.js';
-import { planPlacement, type ItemRange, type PriceTaskShape } from './placement.js';
+import { placementCovers, planPlacement, type ItemRange, type Placement, type TaskShape } from './placement.js';
 import { PoolError, type PoolErrorCode } from './pool-error.js';
 import { isWorkerReadyMessage } from './worker-ready.js';
-import type { ContractOutcome, ImpliedVolOutcome, ImpliedVolTask, PriceTask, TaskResult } from './tasks.js';
+import type { ImpliedVolOutcome, ImpliedVolTask, PriceOutcome, PriceTask, TaskResult } from './tasks.js';
 
 export { PoolError, isPoolError, type PoolErrorCode } from './pool-error.js';
 export { AbortHandle, type AbortSignalLike } from './abort-handle.js';
+export type { Placement, TaskShape } from './placement.js';
 
 /** The `engine` label value of the ope_threadpool_* metrics. */
 export const POOL_ENGINE_LABEL = 'pricing';
@@ -71,7 +73,9 @@ export interface RunOptions {
    * with the signal's reason at once. A function is called only when the job goes to the threads: work placed inline
    * cannot be abandoned, so a cheap request never pays for a signal and its listener.
    */
-  readonly signal?: AbortSignalLike | (() => AbortSignalLike);
+  readonly signal?: AbortSignalLike | (() => AbortSignalLike) | undefined;
+  /** The placement plan() gave for this task's shape (planned once per request); planned here when absent or not for this task. */
+  readonly placement?: Placement | undefined;
 }
 
 export interface PricingPoolStats {
@@ -93,7 +97,7 @@ export interface PricingPoolStats {
 }
 
 type AnyTask = PriceTask | ImpliedVolTask;
-type Outcome = ContractOutcome | ImpliedVolOutcome;
+type Outcome = PriceOutcome | ImpliedVolOutcome;
 
 interface Job {
   readonly task: AnyTask;
@@ -149,13 +153,14 @@ function defaultWorkerFile(): string {
 
 function modelLabel(task: AnyTask): string {
   if (task.kind === 'price') return task.model;
-  return task.quotes.some((q) => q.exercise === 'american') ? task.americanModel : 'black_scholes';
+  return task.items.some((q) => q.option.exercise === 'american') ? task.americanModel : 'black_scholes';
 }
 
 function sliceTask(task: AnyTask, range: ItemRange): AnyTask {
   const [start, end] = range;
-  if (task.kind === 'price') return { ...task, contracts: task.contracts.slice(start, end) };
-  return { ...task, quotes: task.quotes.slice(start, end) };
+  if (start === 0 && end === task.items.length) return task;
+  if (task.kind === 'price') return { ...task, items: task.items.slice(start, end) };
+  return { ...task, items: task.items.slice(start, end) };
 }
 
 function abortReason(signal: AbortSignalLike): unknown {
@@ -259,7 +264,8 @@ export class PricingPool {
     if (this.#closed) return Promise.reject(this.#refuse('ERR_POOL_CLOSED', 'the pricing pool is shutting down'));
     if (typeof options.signal === 'object' && options.signal.aborted) return Promise.reject(abortReason(options.signal));
 
-    const placement = planPlacement(task, { threads: this.#threads, inline: this.#inline, chunkItems: this.#chunkItems });
+    const planned = options.placement;
+    const placement = planned !== undefined && placementCovers(planned, task.items.length) ? planned : this.plan(task);
     if (placement.inline) return Promise.resolve(this.#runInline(task));
     if (placement.chunks.length === 0) return Promise.resolve([]);
     const signal = typeof options.signal === 'function' ? options.signal() : options.signal;
@@ -289,14 +295,18 @@ export class PricingPool {
     });
   }
 
+  /** Where a task of this shape would run (placement.ts): plan once per request, then hand it to refuseAtOnce and run. */
+  plan(task: TaskShape): Placement {
+    return planPlacement(task, { threads: this.#threads, inline: this.#inline, chunkItems: this.#chunkItems });
+  }
+
   /**
-   * The refusal run() would give a task of this shape right now without waiting (counted as one), or null when
-   * run() would run it inline, queue it, or let it wait for room. The HTTP layer asks before it validates and
+   * The refusal run() would give a task with this placement right now without waiting (counted as one), or null
+   * when run() would run it inline, queue it, or let it wait for room. The HTTP layer asks before it validates and
    * prepares a request, so that shedding an overload costs little more than reading the body.
    */
-  refuseAtOnce(task: PriceTaskShape | ImpliedVolTask): PoolError | null {
+  refuseAtOnce(placement: Placement): PoolError | null {
     if (this.#closed) return this.#refuse('ERR_POOL_CLOSED', 'the pricing pool is shutting down');
-    const placement = planPlacement(task, { threads: this.#threads, inline: this.#inline, chunkItems: this.#chunkItems });
     if (placement.inline || placement.chunks.length === 0) return null;
     if (this.#waiters.length === 0 && this.#hasRoom()) return null;
     if (this.#queueTimeoutMs === 0) return this.#refuse('ERR_POOL_SATURATED', 'the pricing queue is full', true);
@@ -545,15 +555,16 @@ export class PricingPool {
     const metrics = this.#metrics;
     if (metrics === undefined) return;
     if (task.kind === 'price') {
-      for (const outcome of outcomes as readonly ContractOutcome[]) {
-        if (outcome.ok) metrics.modelLatency.observe({ model: task.model }, outcome.seconds);
-        else metrics.modelErrorsTotal.inc({ model: task.model });
+      const labels = { model: task.model };
+      for (const outcome of outcomes as readonly PriceOutcome[]) {
+        if (outcome.ok) metrics.modelLatency.observe(labels, outcome.seconds);
+        else metrics.modelErrorsTotal.inc(labels);
       }
       return;
     }
     (outcomes as readonly ImpliedVolOutcome[]).forEach((outcome, i) => {
-      if (outcome.code === null) return;
-      metrics.modelErrorsTotal.inc({ model: task.quotes[i]?.exercise === 'american' ? task.americanModel : 'black_scholes' });
+      if (outcome.ok) return;
+      metrics.modelErrorsTotal.inc({ model: task.items[i]?.option.exercise === 'american' ? task.americanModel : 'black_scholes' });
     });
   }
 

@@ -58,8 +58,16 @@ export interface ModelPriceContext {
   readonly greeks: boolean;
   /** Present exactly when the entry says needsSeed (priceOption checks). */
   readonly seed: bigint | undefined;
-  /** Whether the WebAssembly kernels may be used (asked lazily: models without kernels never instantiate them). */
-  readonly useKernels: () => boolean;
+  /** 'typescript' forbids the WebAssembly kernels; 'auto' uses them when the host can (ask through useKernels()). */
+  readonly kernels: 'auto' | 'typescript';
+}
+
+/**
+ * Whether a model with WebAssembly kernels runs them: asked only by those models, so the others never pay for
+ * instantiating the module.
+ */
+export function useKernels(context: ModelPriceContext): boolean {
+  return context.kernels !== 'typescript' && wasmKernelsAvailable();
 }
 
 /**
@@ -100,7 +108,7 @@ export const MODEL_REGISTRY: { readonly [N in ModelName]: ModelEntry & { readonl
     description: 'Cox-Ross-Rubinstein binomial tree, 200 steps.',
     needsSeed: false,
     cost: { price: 15, greeks: 72 },
-    price: (option, market, { greeks, useKernels }) => (useKernels() ? priceBinomialCrrWasm : priceBinomialCrr)(option, market, { greeks, steps: 200 }),
+    price: (option, market, context) => (useKernels(context) ? priceBinomialCrrWasm : priceBinomialCrr)(option, market, { greeks: context.greeks, steps: 200 }),
   },
   monte_carlo_20k: {
     name: 'monte_carlo_20k',
@@ -109,9 +117,10 @@ export const MODEL_REGISTRY: { readonly [N in ModelName]: ModelEntry & { readonl
     description: 'Monte Carlo, 20,000 paths of exact terminal GBM in antithetic pairs (Philox4x32-10, seeded), with standard error and 95% interval.',
     needsSeed: true,
     cost: { price: 380, greeks: 800 },
-    price: (option, market, { greeks, seed, useKernels }) => {
+    price: (option, market, context) => {
+      const { greeks, seed } = context;
       if (seed === undefined) throw new CoreError('ERR_CORE_INVALID_INPUT', 'monte_carlo_20k needs a seed', 'seed');
-      return (useKernels() ? priceMonteCarloWasm : priceMonteCarlo)(option, market, { greeks, seed });
+      return (useKernels(context) ? priceMonteCarloWasm : priceMonteCarlo)(option, market, { greeks, seed });
     },
   },
   leisen_reimer: {
@@ -121,7 +130,7 @@ export const MODEL_REGISTRY: { readonly [N in ModelName]: ModelEntry & { readonl
     description: 'Leisen-Reimer binomial tree (Peizer-Pratt inversion 2), 201 steps.',
     needsSeed: false,
     cost: { price: 15, greeks: 72 },
-    price: (option, market, { greeks, useKernels }) => (useKernels() ? priceLeisenReimerWasm : priceLeisenReimer)(option, market, { greeks, steps: 201 }),
+    price: (option, market, context) => (useKernels(context) ? priceLeisenReimerWasm : priceLeisenReimer)(option, market, { greeks: context.greeks, steps: 201 }),
   },
   barone_adesi_whaley: {
     name: 'barone_adesi_whaley',
@@ -173,10 +182,6 @@ export function priceOption(model: ModelName, option: OptionSpec, market: Market
   const entry = modelEntry(model);
   const seed = entry.needsSeed ? options.seed : undefined;
   if (entry.needsSeed && seed === undefined) throw new CoreError('ERR_CORE_INVALID_INPUT', `${model} needs a seed`, 'seed');
-  const typescriptOnly = options.kernels === 'typescript';
-  return entry.price(option, market, {
-    greeks: options.greeks ?? true,
-    seed,
-    useKernels: () => !typescriptOnly && wasmKernelsAvailable(),
-  });
+  // No closure is made per call: this is the hot path of every priced contract.
+  return entry.price(option, market, { greeks: options.greeks ?? true, seed, kernels: options.kernels ?? 'auto' });
 }

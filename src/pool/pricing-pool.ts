@@ -555,11 +555,14 @@ export class PricingPool {
     const metrics = this.#metrics;
     if (metrics === undefined) return;
     if (task.kind === 'price') {
-      const labels = { model: task.model };
+      // The labelled child is looked up once per task, not once per contract (a batch observes every contract).
+      const latency = metrics.modelLatency.labels({ model: task.model });
+      let failed = 0;
       for (const outcome of outcomes as readonly PriceOutcome[]) {
-        if (outcome.ok) metrics.modelLatency.observe(labels, outcome.seconds);
-        else metrics.modelErrorsTotal.inc(labels);
+        if (outcome.ok) latency.observe(outcome.seconds);
+        else failed += 1;
       }
+      if (failed > 0) metrics.modelErrorsTotal.inc({ model: task.model }, failed);
       return;
     }
     (outcomes as readonly ImpliedVolOutcome[]).forEach((outcome, i) => {

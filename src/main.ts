@@ -66,13 +66,7 @@ async function main(): Promise<void> {
   const metrics = createMetrics();
   const devIdentity = config.oidc === null && config.devJwtSecrets.length === 0 && !config.isProduction ? createDevIdentity() : null;
   const authenticator = createAuthenticator({ config, metrics, logger, ...devIdentity?.authenticatorOptions });
-  const pool = new PricingPool({
-    threads: config.threads,
-    queueMax: config.threadQueueMax,
-    queueTimeoutSeconds: config.threadQueueTimeoutSeconds,
-    taskTimeoutSeconds: config.threadTaskTimeoutSeconds,
-    metrics,
-  });
+  const pool = new PricingPool({ ...config.pool, metrics });
   // buildApp checks the values only the HTTP layer understands (host and origin allow-lists, the Redis URL).
   const app = await buildApp({ config, metrics, pool, authenticator, logger, devIdentity }).catch(async (error: unknown) => {
     await pool.close({ graceMs: 0 });

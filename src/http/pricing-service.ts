@@ -1,4 +1,4 @@
-import type { ModelName } from '../core/models.js';
+import { MODEL_REGISTRY, type ModelName } from '../core/models.js';
 import type { AbortSignalLike, Placement, PricingPool } from '../pool/pricing-pool.js';
 import type { FailedItem, PriceItem, PriceOutcome } from '../pool/tasks.js';
 import { NOT_PLANNED, type Admission } from './request-checks.js';
@@ -96,7 +96,7 @@ export function createPricingService(options: PricingServiceOptions): PricingSer
       const model: ModelName = request.model ?? DEFAULT_MODEL;
       const greeks = priceOptions.greeks ?? request.calculate_greeks ?? true;
       const md = request.market_data;
-      const root = model === 'monte_carlo_20k' ? rootSeedFor(priceOptions.seed, options.monteCarloSeed) : null;
+      const root = MODEL_REGISTRY[model].needsSeed ? rootSeedFor(priceOptions.seed, options.monteCarloSeed) : null;
       const cacheable = cache !== null && (root === null || root.reproducible);
       const contracts = request.contracts;
       const n = contracts.length;

@@ -138,7 +138,7 @@ const WAIT_IN_VAIN = 'the pricing queue is full and the waiting line would not r
 /**
  * Share of the queue timeout a caller's predicted wait may fill before it is refused at once. The pace is an
  * average: a caller predicted to get in just before the timeout often does not, and is then refused after the
- * whole wait. Measured with `npm run bench:http` (BENCHMARKS.md): at 1.0 most 503s under a 2x overload still
+ * whole wait. Measured with `npm run bench:http` (bench/results/2026-11-29-measurement-notes.md): at 1.0 most 503s under a 2x overload still
  * took the full 0.5 s.
  */
 const ADMISSION_PACE_TRUST = 0.5;

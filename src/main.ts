@@ -1,6 +1,6 @@
 /**
  * Composition root: config -> logger -> metrics -> authenticator -> pool -> app -> listen, and the signal handling
- * of a well-behaved service (OPERATIONS-CONTRACT.md):
+ * of a well-behaved service (docs/RUNBOOK.md):
  *   SIGHUP          re-fetch the JWKS now (an operator's manual key refresh)
  *   SIGTERM/SIGINT  graceful shutdown: /healthz answers 503 "draining", the listener closes, in-flight requests
  *                   finish within OPE_SHUTDOWN_GRACE_SECONDS, the pool closes, exit 0 (1 if the grace ran out)

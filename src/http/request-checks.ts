@@ -5,7 +5,7 @@ import { AbortHandle, type AbortSignalLike, type Placement } from '../pool/prici
 /**
  * Route checks on a request's list length. The limit is checked before the schema so that a huge list of bad
  * items cannot make the validator produce (and the client receive) one error per item; the rest of the route
- * checks (empty list, exactly one) come after the schema, as API-V1.md orders them.
+ * checks (empty list, exactly one) come after the schema, as docs/api.md orders them.
  */
 
 export function tooManyContracts(limit: number): AppError {

@@ -19,18 +19,29 @@ export interface ResultCacheOptions {
   readonly ttlSeconds: number;
 }
 
+class LruResultCache implements ResultCache {
+  readonly #lru: LRUCache<string, PricedItem>;
+
+  constructor(options: ResultCacheOptions) {
+    this.#lru = new LRUCache<string, PricedItem>({ max: options.size, ttl: options.ttlSeconds * 1000 });
+  }
+
+  get(key: string): PricedItem | undefined {
+    return this.#lru.get(key);
+  }
+
+  set(key: string, value: PricedItem): void {
+    this.#lru.set(key, value);
+  }
+
+  get size(): number {
+    return this.#lru.size;
+  }
+}
+
 export function createResultCache(options: ResultCacheOptions): ResultCache | null {
   if (options.size <= 0 || options.ttlSeconds <= 0) return null;
-  const lru = new LRUCache<string, PricedItem>({ max: options.size, ttl: options.ttlSeconds * 1000 });
-  return {
-    get: (key) => lru.get(key),
-    set: (key, value) => {
-      lru.set(key, value);
-    },
-    get size() {
-      return lru.size;
-    },
-  };
+  return new LruResultCache(options);
 }
 
 /**

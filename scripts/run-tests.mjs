@@ -1,4 +1,5 @@
-// Runs the test files with node:test (+ tsx), one file per process and as many files at once as there are cores.
+// Runs the test files with node:test (+ tsx), one file per process and as many files at once as there are cores
+// (then the few timing-sensitive files one at a time).
 // Tiers: `node scripts/run-tests.mjs --tier=unit` runs the fast tier (core, pool with scripted workers, HTTP
 // through inject(): no child processes, no system services, no browsers); without --tier every file runs.
 // Extra arguments pick files by path substring from every tier: `npm run test:unit -- core/ deploy/`.
@@ -21,6 +22,19 @@ const NOT_UNIT = [
   'test/auth/dev-tokens.test.ts',
   'test/observability/metrics-contract.test.ts',
   'test/core/wasm/kernels-module.test.ts',
+];
+
+/**
+ * Files whose assertions depend on wall-clock deadlines (1 s task timeouts, thread replacement, JWKS refresh timing)
+ * or on the garbage collector's verdicts: they run one at a time after the others, so that a concurrently running
+ * file cannot starve them of CPU on a small machine.
+ */
+const SERIAL = [
+  'test/pool/pricing-pool.test.ts',
+  'test/pool/graceful-shutdown.test.ts',
+  'test/pool/http-overload.test.ts',
+  'test/auth/jwks-lifecycle.test.ts',
+  'test/main/v8-tuning.test.ts',
 ];
 
 function collect(dir) {
@@ -49,9 +63,17 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = Math.max(1, Number(process.env.OPE_TEST_CONCURRENCY ?? availableParallelism()));
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--import', './test/setup.mjs', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-  { stdio: 'inherit' },
-);
-process.exit(result.status ?? 1);
+
+function runFiles(list, filesAtOnce) {
+  if (list.length === 0) return 0;
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--import', './test/setup.mjs', '--test', `--test-concurrency=${filesAtOnce}`, '--test-reporter=spec', ...list],
+    { stdio: 'inherit' },
+  );
+  return result.status ?? 1;
+}
+
+const concurrent = runFiles(files.filter((f) => !SERIAL.includes(f)), concurrency);
+const serial = runFiles(files.filter((f) => SERIAL.includes(f)), 1);
+process.exit(concurrent !== 0 ? concurrent : serial);

@@ -56,7 +56,7 @@ const QUEUE_TIMEOUT = Number(process.env.OPE_THREAD_QUEUE_TIMEOUT_SECONDS ?? 0.5
  * Contracts per overload request. The overload runs are about the pool's back-pressure, so each request carries
  * enough pricing (about 0.1 s of one thread) that the pool, not the event loop, is the bottleneck: with 20 contracts
  * 10x capacity is about 900 requests/s, and on 2 shared cores the load generator and the event loop then saturate
- * before the pool does (BENCHMARKS.md).
+ * before the pool does (bench/results/2026-11-29-measurement-notes.md).
  */
 const OVERLOAD_CONTRACTS = 100;
 /** Offered load in multiples of capacity, one row each in one service process (repeat a level to watch memory). */

@@ -15,20 +15,17 @@ import { MODEL_NAMES, priceOption, type ModelName } from '../src/core/models.js'
 import { executeTask } from '../src/pool/execute-task.js';
 import { CONTRACT_MICROS, DISPATCH_FIXED_MICROS, DISPATCH_PER_ITEM_MICROS, ROUND_TRIP_MICROS, planPlacement } from '../src/pool/placement.js';
 import { PricingPool } from '../src/pool/pricing-pool.js';
-import type { ContractDto, ImpliedVolTask, PriceTask, QuoteDto } from '../src/pool/tasks.js';
+import type { ImpliedVolTask, PriceItem, PriceTask, QuoteItem } from '../src/pool/tasks.js';
 import { xorshift32 } from './support/xorshift32.js';
 
 
 const MARKET = { spot: 100, rate: 0.04, dividendYield: 0.01 };
 
-function contracts(n: number, exercise: 'european' | 'american', seed = 7): ContractDto[] {
+function contracts(n: number, exercise: 'european' | 'american', seed = 7): PriceItem[] {
   const rnd = xorshift32(seed);
   return Array.from({ length: n }, (_, i) => ({
-    type: rnd() < 0.5 ? 'call' : 'put',
-    strike: 70 + 60 * rnd(),
-    expiry: 0.1 + 1.9 * rnd(),
-    exercise,
-    volatility: 0.1 + 0.4 * rnd(),
+    option: { type: rnd() < 0.5 ? 'call' : 'put', strike: 70 + 60 * rnd(), expiry: 0.1 + 1.9 * rnd(), exercise },
+    market: { ...MARKET, volatility: 0.1 + 0.4 * rnd() },
     seed: BigInt(1_000 + i),
   }));
 }
@@ -38,7 +35,7 @@ function exerciseFor(model: ModelName): 'european' | 'american' {
 }
 
 function priceTask(model: ModelName, n: number, greeks: boolean): PriceTask {
-  return { kind: 'price', model, greeks, market: MARKET, contracts: contracts(n, exerciseFor(model)) };
+  return { kind: 'price', model, greeks, items: contracts(n, exerciseFor(model)) };
 }
 
 function fastest(xs: number[]): number {
@@ -101,18 +98,18 @@ for (const model of MODEL_NAMES) {
 console.log('\n## 2. Implied volatility, in process (µs per quote)');
 {
   const rnd = xorshift32(11);
-  const quotes = (exercise: 'european' | 'american', model: ModelName): QuoteDto[] =>
+  const quotes = (exercise: 'european' | 'american', model: ModelName): QuoteItem[] =>
     contracts(40, exercise).map((c) => {
-      const price = priceOption(model, c, { ...MARKET, volatility: c.volatility }, { greeks: false }).value;
-      return { type: c.type, strike: c.strike, expiry: c.expiry, exercise, price: price * (1 + 1e-3 * (rnd() - 0.5)) };
+      const price = priceOption(model, c.option, c.market, { greeks: false }).value;
+      return { option: c.option, market: MARKET, price: price * (1 + 1e-3 * (rnd() - 0.5)) };
     });
-  const european: ImpliedVolTask = { kind: 'implied-volatility', americanModel: 'binomial_200', market: MARKET, quotes: quotes('european', 'black_scholes') };
+  const european: ImpliedVolTask = { kind: 'implied-volatility', americanModel: 'binomial_200', items: quotes('european', 'black_scholes') };
   console.log(`european (black_scholes)   | ${fmt(timeSync(() => executeTask(european)) / 40)}`);
   for (const model of ['binomial_200', 'barone_adesi_whaley', 'bjerksund_stensland'] as const) {
-    const american: ImpliedVolTask = { kind: 'implied-volatility', americanModel: model, market: MARKET, quotes: quotes('american', model) };
+    const american: ImpliedVolTask = { kind: 'implied-volatility', americanModel: model, items: quotes('american', model) };
     const perQuote = timeSync(() => executeTask(american), 3) / 40;
     const outcomes = executeTask(american);
-    const iterations = outcomes.reduce((sum, o) => sum + o.iterations, 0) / outcomes.length;
+    const iterations = outcomes.reduce((sum, o) => sum + (o.ok ? o.iterations : 0), 0) / outcomes.length;
     console.log(`american (${model})`.padEnd(26) + ` | ${fmt(perQuote)}  (${fmt(perQuote / CONTRACT_MICROS[model].price)} prices, ${fmt(iterations)} iterations reported)`);
   }
 }

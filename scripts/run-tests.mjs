@@ -1,8 +1,41 @@
-// Node 20's `node --test` has no glob support and finds no .ts files on its own, so the test files are
-// listed here and handed to it explicitly. Extra arguments filter by path substring: `npm run test:unit -- core/`.
+// Runs the test files with node:test (+ tsx), one file per process and as many files at once as there are cores
+// (then the few timing-sensitive files one at a time).
+// Tiers: `node scripts/run-tests.mjs --tier=unit` runs the fast tier (core, pool with scripted workers, HTTP
+// through inject(): no child processes, no system services, no browsers); without --tier every file runs.
+// Extra arguments pick files by path substring from every tier: `npm run test:unit -- core/ deploy/`.
+// Node 20's `node --test` has no glob support and finds no .ts files on its own, so the files are listed here.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+
+/** The unit tier: these folders, less the files below that start processes, servers or system services. */
+const UNIT_FOLDERS = ['test/core/', 'test/types/', 'test/config/', 'test/pool/', 'test/http/', 'test/auth/', 'test/observability/'];
+const NOT_UNIT = [
+  'test/pool/graceful-shutdown.test.ts',
+  'test/pool/http-overload.test.ts',
+  'test/http/main.test.ts',
+  'test/http/security-host.test.ts',
+  'test/http/security-rate-limit-redis.test.ts',
+  'test/http/fuzz.test.ts',
+  'test/auth/oidc-provider.test.ts',
+  'test/auth/dev-tokens.test.ts',
+  'test/observability/metrics-contract.test.ts',
+  'test/core/wasm/kernels-module.test.ts',
+];
+
+/**
+ * Files whose assertions depend on wall-clock deadlines (1 s task timeouts, thread replacement, JWKS refresh timing)
+ * or on the garbage collector's verdicts: they run one at a time after the others, so that a concurrently running
+ * file cannot starve them of CPU on a small machine.
+ */
+const SERIAL = [
+  'test/pool/pricing-pool.test.ts',
+  'test/pool/graceful-shutdown.test.ts',
+  'test/pool/http-overload.test.ts',
+  'test/auth/jwks-lifecycle.test.ts',
+  'test/main/v8-tuning.test.ts',
+];
 
 function collect(dir) {
   const out = [];
@@ -14,11 +47,33 @@ function collect(dir) {
   return out;
 }
 
-const filters = process.argv.slice(2);
-const files = collect('test').filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+const args = process.argv.slice(2);
+const tier = args.find((a) => a.startsWith('--tier='))?.slice('--tier='.length) ?? 'all';
+if (tier !== 'unit' && tier !== 'all') {
+  console.error(`run-tests: unknown tier ${tier} (unit or all)`);
+  process.exit(1);
+}
+const filters = args.filter((a) => !a.startsWith('--tier='));
+const inTier = (f) => tier === 'all' || (UNIT_FOLDERS.some((d) => f.startsWith(d)) && !NOT_UNIT.includes(f));
+const files = collect('test')
+  .map((f) => f.split('\\').join('/'))
+  .filter((f) => (filters.length === 0 ? inTier(f) : filters.some((s) => f.includes(s))));
 if (files.length === 0) {
   console.error('run-tests: no test files matched');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--import', './test/setup.mjs', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+const concurrency = Math.max(1, Number(process.env.OPE_TEST_CONCURRENCY ?? availableParallelism()));
+
+function runFiles(list, filesAtOnce) {
+  if (list.length === 0) return 0;
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--import', './test/setup.mjs', '--test', `--test-concurrency=${filesAtOnce}`, '--test-reporter=spec', ...list],
+    { stdio: 'inherit' },
+  );
+  return result.status ?? 1;
+}
+
+const concurrent = runFiles(files.filter((f) => !SERIAL.includes(f)), concurrency);
+const serial = runFiles(files.filter((f) => SERIAL.includes(f)), 1);
+process.exit(concurrent !== 0 ? concurrent : serial);

@@ -1,12 +1,12 @@
 /**
  * Composition root: config -> logger -> metrics -> authenticator -> pool -> app -> listen, and the signal handling
- * of a well-behaved service (OPERATIONS-CONTRACT.md):
+ * of a well-behaved service (docs/RUNBOOK.md):
  *   SIGHUP          re-fetch the JWKS now (an operator's manual key refresh)
  *   SIGTERM/SIGINT  graceful shutdown: /healthz answers 503 "draining", the listener closes, in-flight requests
  *                   finish within OPE_SHUTDOWN_GRACE_SECONDS, the pool closes, exit 0 (1 if the grace ran out)
  * A bad configuration stops start-up with one line naming the variable, and exit code 1.
  */
-import './v8-tuning.js';
+import './main/v8-tuning.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { createDevIdentity } from './auth/dev-identity.js';
 import type { DevIdentity } from './auth/dev-identity.js';
@@ -87,13 +87,7 @@ async function main(): Promise<void> {
   const authenticator = createAuthenticator({ config, metrics, logger, ...devIdentity?.authenticatorOptions });
   // store.documents is the DocumentStore for the routes that keep documents.
   const { store, surface } = await openMarketData(config, logger, metrics);
-  const pool = new PricingPool({
-    threads: config.threads,
-    queueMax: config.threadQueueMax,
-    queueTimeoutSeconds: config.threadQueueTimeoutSeconds,
-    taskTimeoutSeconds: config.threadTaskTimeoutSeconds,
-    metrics,
-  });
+  const pool = new PricingPool({ ...config.pool, metrics });
   // buildApp checks the values only the HTTP layer understands (host and origin allow-lists, the Redis URL).
   const app = await buildApp({ config, metrics, pool, authenticator, logger, devIdentity, surface, documentStore: store.documents }).catch(async (error: unknown) => {
     await pool.close({ graceMs: 0 });

@@ -7,7 +7,7 @@
  * Client and service share the machine's cores, so every microsecond the client spends is taken from the service
  * under test. Like autocannon, this client speaks HTTP/1.1 on plain sockets instead of node:http: the request is
  * one prebuilt buffer written whole, and of a response only the status line and Content-Length are read, the body
- * merely counted. That costs a fraction of node:http's client (BENCHMARKS.md, "open-loop client"). Keep-alive
+ * merely counted. That costs a fraction of node:http's client (bench/results/2026-11-29-measurement-notes.md, "open-loop client"). Keep-alive
  * connections are reused; a request that finds none idle opens one. The service must answer with Content-Length
  * (OPE always does); any other framing, a parse failure or a socket error counts as an error.
  */

@@ -2,8 +2,8 @@ import type { AuthFailureReason } from '../observability/metrics.js';
 
 /**
  * Every way authentication or authorisation can fail, as a literal union you can `switch` on. Each code fixes
- * the HTTP status, the `detail` the client sees (API-V1.md) and the `ope_auth_failures_total` reason, so the
- * plugin, the logs and the dashboards can never disagree about what happened.
+ * the `ope_auth_failures_total` reason here, and its HTTP status and client `detail` in the one error catalogue
+ * (src/http/errors.ts), so the plugin, the logs and the dashboards can never disagree about what happened.
  */
 export type AuthErrorCode =
   | 'ERR_AUTH_MISSING_TOKEN'
@@ -13,16 +13,15 @@ export type AuthErrorCode =
   | 'ERR_AUTH_UNAVAILABLE';
 
 interface CodeInfo {
-  readonly statusCode: 401 | 403 | 503;
   readonly reason: AuthFailureReason;
 }
 
 export const AUTH_ERRORS: Readonly<Record<AuthErrorCode, CodeInfo>> = {
-  ERR_AUTH_MISSING_TOKEN: { statusCode: 401, reason: 'missing_token' },
-  ERR_AUTH_INVALID_TOKEN: { statusCode: 401, reason: 'jwt_error' },
-  ERR_AUTH_UNKNOWN_KID: { statusCode: 401, reason: 'unknown_kid' },
-  ERR_AUTH_INSUFFICIENT_SCOPE: { statusCode: 403, reason: 'insufficient_scope' },
-  ERR_AUTH_UNAVAILABLE: { statusCode: 503, reason: 'jwks_unavailable' },
+  ERR_AUTH_MISSING_TOKEN: { reason: 'missing_token' },
+  ERR_AUTH_INVALID_TOKEN: { reason: 'jwt_error' },
+  ERR_AUTH_UNKNOWN_KID: { reason: 'unknown_kid' },
+  ERR_AUTH_INSUFFICIENT_SCOPE: { reason: 'insufficient_scope' },
+  ERR_AUTH_UNAVAILABLE: { reason: 'jwks_unavailable' },
 };
 
 export interface AuthErrorOptions {
@@ -34,13 +33,12 @@ export interface AuthErrorOptions {
 }
 
 /**
- * The message is for logs and may name the failed check (never the token). Clients only ever see `publicDetail`,
- * which is deliberately vague for 401s: telling a caller which check failed helps an attacker more than a client.
+ * The message is for logs and may name the failed check (never the token). Clients only ever see the catalogue's
+ * detail, which is deliberately vague for 401s: telling a caller which check failed helps an attacker more than a client.
  */
 export class AuthError extends Error {
   override readonly name = 'AuthError';
   readonly code: AuthErrorCode;
-  readonly statusCode: 401 | 403 | 503;
   readonly reason: AuthFailureReason;
   readonly scope: string | undefined;
   readonly retryAfterSeconds: number | undefined;
@@ -48,24 +46,9 @@ export class AuthError extends Error {
   constructor(code: AuthErrorCode, message: string, options: AuthErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.statusCode = AUTH_ERRORS[code].statusCode;
     this.reason = AUTH_ERRORS[code].reason;
     this.scope = options.scope;
     this.retryAfterSeconds = options.retryAfterSeconds;
-  }
-
-  get publicDetail(): string {
-    switch (this.code) {
-      case 'ERR_AUTH_MISSING_TOKEN':
-        return 'Credentials required';
-      case 'ERR_AUTH_INVALID_TOKEN':
-      case 'ERR_AUTH_UNKNOWN_KID':
-        return 'Invalid credentials';
-      case 'ERR_AUTH_INSUFFICIENT_SCOPE':
-        return `Permission '${this.scope ?? ''}' required`;
-      case 'ERR_AUTH_UNAVAILABLE':
-        return 'Authentication unavailable';
-    }
   }
 }
 

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { Metrics } from '../observability/metrics.js';
 import { AuthError, isAuthError } from './auth-error.js';
 import type { Authenticator, Principal } from './authenticator.js';
@@ -14,8 +14,9 @@ import type { Authenticator, Principal } from './authenticator.js';
  *   app.post('/api/v1/pricing/single', { onRequest: app.requireScope('pricing:read') }, handler);
  *   request.principal  // Principal | null: set before the handler runs; `sub` is the log `user` and rate-limit key
  *
- * requireScope runs as an onRequest hook, so a refused request is answered before its body is read. Answers
- * (API-V1.md), every body also carrying `request_id` = request.id:
+ * requireScope runs as an onRequest hook, so a refused request is answered before its body is read. It throws an
+ * AuthError; the HTTP error handler (src/http/error-handler.ts) renders it from the one catalogue
+ * (src/http/errors.ts). Answers (docs/api.md), every body also carrying `request_id` = request.id:
  *   no bearer token                      401, WWW-Authenticate: Bearer, {"detail": "Credentials required"}
  *   bad signature/claims/alg/unknown kid 401, WWW-Authenticate: Bearer, {"detail": "Invalid credentials"}
  *   missing scope                        403, {"detail": "Permission 'pricing:read' required"}
@@ -73,31 +74,28 @@ const authPluginAsync: FastifyPluginAsync<AuthPluginOptions> = async (app, optio
   app.decorateRequest('principal', null);
   app.decorateRequest('tokenVerification', null);
 
-  function refuse(request: FastifyRequest, reply: FastifyReply, error: AuthError): FastifyReply {
+  /** Counts and logs a refusal and returns it for throwing: the HTTP error handler renders it from its catalogue. */
+  function refused(request: FastifyRequest, error: AuthError): AuthError {
     metrics.authFailuresTotal.inc({ reason: error.reason });
     request.log.info({ event: 'auth.refused', reason: error.reason, code: error.code, error: error.message }, 'request refused by authentication');
-    reply.code(error.statusCode);
-    if (error.statusCode === 401) reply.header('www-authenticate', 'Bearer');
-    if (error.statusCode === 503) reply.header('retry-after', String(error.retryAfterSeconds ?? 5));
-    return reply.send({ detail: error.publicDetail, request_id: request.id });
+    return error;
   }
 
   app.decorate('requireScope', function requireScope(scope: string | null): onRequestHookHandler {
-    return async function authenticate(request, reply) {
+    return async function authenticate(request) {
       const token = bearerToken(request.headers.authorization);
-      if (token === null) return refuse(request, reply, new AuthError('ERR_AUTH_MISSING_TOKEN', 'no bearer token'));
+      if (token === null) throw refused(request, new AuthError('ERR_AUTH_MISSING_TOKEN', 'no bearer token'));
       let principal: Principal;
       try {
         principal = await verifyRequestToken(request, authenticator, token);
       } catch (error) {
-        if (isAuthError(error)) return refuse(request, reply, error);
+        if (isAuthError(error)) throw refused(request, error);
         throw error;
       }
       request.principal = principal;
       if (scope !== null && !principal.scopes.has(scope)) {
-        return refuse(request, reply, new AuthError('ERR_AUTH_INSUFFICIENT_SCOPE', `scope ${scope} missing`, { scope }));
+        throw refused(request, new AuthError('ERR_AUTH_INSUFFICIENT_SCOPE', `scope ${scope} missing`, { scope }));
       }
-      return undefined;
     };
   });
 };

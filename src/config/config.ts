@@ -14,7 +14,21 @@ export interface RateLimitSpec {
   readonly text: string;
 }
 
+/** The worker pool's settings, in the shape PricingPoolOptions takes them (src/pool/pricing-pool.ts). */
+export interface PoolConfig {
+  /** OPE_THREADS. */
+  readonly threads: number;
+  /** OPE_THREAD_QUEUE_MAX. */
+  readonly queueMax: number;
+  /** OPE_THREAD_QUEUE_TIMEOUT_SECONDS. */
+  readonly queueTimeoutSeconds: number;
+  /** OPE_THREAD_TASK_TIMEOUT_SECONDS. */
+  readonly taskTimeoutSeconds: number;
+}
+
 export interface Config {
+  /** The pool's settings as one group: `new PricingPool({ ...config.pool, metrics })`. */
+  readonly pool: PoolConfig;
   readonly environment: Environment;
   readonly isProduction: boolean;
   readonly oidc: { readonly issuer: string; readonly audience: string; readonly jwksUrl: string } | null;
@@ -215,7 +229,15 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('OPE_PLAYGROUND', `must be "on" or "off", got "${playgroundText}"`);
   }
 
+  const pool: PoolConfig = Object.freeze({
+    threads: integer(env, 'OPE_THREADS', availableParallelism(), 1, 256),
+    queueMax: integer(env, 'OPE_THREAD_QUEUE_MAX', 32, 0),
+    queueTimeoutSeconds: seconds(env, 'OPE_THREAD_QUEUE_TIMEOUT_SECONDS', 0.5),
+    taskTimeoutSeconds: seconds(env, 'OPE_THREAD_TASK_TIMEOUT_SECONDS', 30),
+  });
+
   const config: Config = {
+    pool,
     environment,
     isProduction,
     oidc: issuer !== undefined && audience !== undefined && jwksUrl !== undefined ? { issuer, audience, jwksUrl } : null,
@@ -224,10 +246,10 @@ export function loadConfig(env: Env = process.env): Config {
     allowedHosts: hosts ?? ['localhost', '127.0.0.1'],
     allowedOrigins: origins ?? (isProduction ? [] : LOCAL_ORIGINS),
     corsAllowCredentials: boolean(env, 'OPE_CORS_ALLOW_CREDENTIALS', true),
-    threads: integer(env, 'OPE_THREADS', availableParallelism(), 1, 256),
-    threadQueueMax: integer(env, 'OPE_THREAD_QUEUE_MAX', 32, 0),
-    threadQueueTimeoutSeconds: seconds(env, 'OPE_THREAD_QUEUE_TIMEOUT_SECONDS', 0.5),
-    threadTaskTimeoutSeconds: seconds(env, 'OPE_THREAD_TASK_TIMEOUT_SECONDS', 30),
+    threads: pool.threads,
+    threadQueueMax: pool.queueMax,
+    threadQueueTimeoutSeconds: pool.queueTimeoutSeconds,
+    threadTaskTimeoutSeconds: pool.taskTimeoutSeconds,
     maxContracts,
     maxRiskContracts: integer(env, 'OPE_MAX_RISK_CONTRACTS', maxContracts, 1, 1_000_000),
     monteCarloSeed: seed(env, 'OPE_MONTE_CARLO_SEED'),

@@ -51,7 +51,7 @@ declare module 'fastify' {
 export interface AppDependencies {
   readonly config: Config;
   readonly metrics: Metrics;
-  readonly pool: Pick<PricingPool, 'run'> & Partial<Pick<PricingPool, 'refuseAtOnce'>>;
+  readonly pool: Pick<PricingPool, 'run'> & Partial<Pick<PricingPool, 'refuseAtOnce' | 'plan'>>;
   readonly authenticator: Authenticator;
   /** Default: a new JSON logger at config.logLevel on stdout. */
   readonly logger?: FastifyBaseLogger;

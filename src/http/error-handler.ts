@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ERROR_CATALOGUE, fromPoolError, isAppError } from '../errors.js';
-import type { Detail } from '../errors.js';
+import { isAuthError, type AuthError } from '../auth/auth-error.js';
+import { AppError, ERROR_CATALOGUE, fromPoolError, isAppError } from './errors.js';
+import type { Detail } from './errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { routeLabel } from '../observability/request-logging.js';
 import { toValidationIssues } from './validation.js';
@@ -8,7 +9,7 @@ import type { AjvErrorLike } from './validation.js';
 
 /**
  * The one place where a thrown error becomes a response: `{detail, request_id}` with the catalogued status
- * (src/errors.ts). Unknown errors are 500 "Internal server error", logged with their stack and the request id;
+ * (src/http/errors.ts). Unknown errors are 500 "Internal server error", logged with their stack and the request id;
  * the client never sees a stack trace or an internal message. Pool refusals (shed load) are logged at debug only.
  */
 
@@ -28,12 +29,30 @@ const FASTIFY_CODES: Readonly<Record<string, AppError['code']>> = {
   FST_ERR_BAD_URL: 'ERR_HTTP_BAD_REQUEST',
 };
 
+/** Seconds a client should wait when authentication is unavailable and the authenticator gave no better estimate. */
+const AUTH_RETRY_AFTER_SECONDS = 5;
+
+/** An authentication refusal as a catalogued AppError: 401s carry WWW-Authenticate, a 503 carries Retry-After. */
+function fromAuthError(error: AuthError): AppError {
+  const code = error.code;
+  switch (code) {
+    case 'ERR_AUTH_MISSING_TOKEN':
+    case 'ERR_AUTH_INVALID_TOKEN':
+    case 'ERR_AUTH_UNKNOWN_KID':
+      return new AppError(code, { headers: { 'www-authenticate': 'Bearer' }, cause: error });
+    case 'ERR_AUTH_INSUFFICIENT_SCOPE':
+      return new AppError(code, { detail: `Permission '${error.scope ?? ''}' required`, cause: error });
+    case 'ERR_AUTH_UNAVAILABLE':
+      return new AppError(code, { headers: { 'retry-after': String(error.retryAfterSeconds ?? AUTH_RETRY_AFTER_SECONDS) }, cause: error });
+  }
+}
+
 function answerFor(error: unknown, request: FastifyRequest): HttpAnswer {
   const fastifyError = error as Partial<FastifyError> & { validation?: AjvErrorLike[] };
   if (Array.isArray(fastifyError.validation)) {
     return { status: 422, detail: toValidationIssues(fastifyError.validation, request.body), headers: {}, code: 'ERR_HTTP_VALIDATION' };
   }
-  const wrapped = fromPoolError(error);
+  const wrapped = isAuthError(error) ? fromAuthError(error) : fromPoolError(error);
   if (isAppError(wrapped)) {
     return { status: wrapped.statusCode, detail: wrapped.detail, headers: wrapped.headers, code: wrapped.code };
   }

@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { AppError } from './errors.js';
 
 /**
  * The JSON request-body reader. JSON.parse does the parsing; one linear, non-recursive walk of the (then known

@@ -1,15 +1,15 @@
-import { isModelName } from '../core/models.js';
-import type { ModelName } from '../core/models.js';
-import { AppError } from '../errors.js';
-import type { AbortSignalLike, PricingPool } from '../pool/pricing-pool.js';
-import type { ContractDto, ContractOutcome, FailedContract, MarketDto, PricedContract } from '../pool/tasks.js';
-import { contractId } from './contract-id.js';
+import { MODEL_REGISTRY, type ModelName } from '../core/models.js';
+import type { AbortSignalLike, Placement, PricingPool } from '../pool/pricing-pool.js';
+import type { FailedItem, PriceItem, PriceOutcome } from '../pool/tasks.js';
+import { NOT_PLANNED, type Admission } from './request-checks.js';
+import { AppError } from './errors.js';
 import type { ResultCache } from './result-cache.js';
 import { resultCacheKey, withSurfaceVersion } from './result-cache.js';
 import type { PortfolioGreeks, PricingBatchResponse, PricingRequest, PricingResult } from './schemas.js';
 import { childSeedFor, rootSeedFor } from './seeds.js';
-import { toDisplayGreeks, vegaExposure } from './units.js';
+import { vegaExposure } from './units.js';
 import type { VolatilityProvider } from './volatility-provider.js';
+import { contractIdOf, DEFAULT_MODEL, failedRow, marketFromWire, optionFromWire, pricedRow, pricingShapeOf } from './wire.js';
 
 /**
  * Prices a validated PricingRequest: resolves each contract's volatility and Monte Carlo child seed, serves what
@@ -18,8 +18,8 @@ import type { VolatilityProvider } from './volatility-provider.js';
  */
 
 export interface PricingServiceOptions {
-  /** refuseAtOnce is optional: without it, requests are never shed before validation. */
-  readonly pool: Pick<PricingPool, 'run'> & Partial<Pick<PricingPool, 'refuseAtOnce'>>;
+  /** plan and refuseAtOnce are optional: without them, requests are never shed before validation. */
+  readonly pool: Pick<PricingPool, 'run'> & Partial<Pick<PricingPool, 'refuseAtOnce' | 'plan'>>;
   readonly volatility: VolatilityProvider;
   readonly cache: ResultCache | null;
   /** OPE_MONTE_CARLO_SEED. */
@@ -36,89 +36,25 @@ export interface PriceOptions {
   readonly seed: bigint | null;
   /** Overrides request.calculate_greeks (the risk route always needs greeks). */
   readonly greeks?: boolean;
-  readonly signal?: AbortSignalLike | (() => AbortSignalLike);
+  readonly signal?: AbortSignalLike | (() => AbortSignalLike) | undefined;
+  /** The placement admit() planned for this request, if any. */
+  readonly placement?: Placement | undefined;
 }
 
 export interface PricedRequest {
   readonly response: PricingBatchResponse;
   /** Per result, in order: why it failed, or null. */
-  readonly failures: readonly (FailedContract | null)[];
+  readonly failures: readonly (FailedItem | null)[];
 }
 
 export interface PricingService {
   price(request: PricingRequest, options: PriceOptions): Promise<PricedRequest>;
   /**
-   * For a parsed, not yet validated body: the pool's refusal when the work it asks for would be refused right now
-   * (the route throws it: 503 with Retry-After), else null. Shedding before validation and preparation keeps a
-   * refusal cheap under overload. A body whose model or contract list is not usable yet is left to validation.
+   * For a parsed, not yet validated body: plans where its work runs and says whether the pool would refuse it
+   * right now (the route throws the refusal: 503 with Retry-After). Shedding before validation and preparation
+   * keeps a refusal cheap under overload. A body whose model or contract list is not usable yet is left to validation.
    */
-  refuseAtOnce(body: unknown, options?: { readonly greeks?: boolean }): Error | null;
-}
-
-const MONTE_CARLO: ModelName = 'monte_carlo_20k';
-
-function times(value: number | null, quantity: number): number | null {
-  return value === null ? null : value * quantity;
-}
-
-function pricedResult(id: string, quantity: number, model: string, volatility: number, outcome: PricedContract, cached: boolean): PricingResult {
-  const g = toDisplayGreeks(outcome);
-  const ci = outcome.confidenceInterval;
-  return {
-    contract_id: id,
-    theoretical_price: outcome.value,
-    delta: g.delta,
-    gamma: g.gamma,
-    theta: g.theta,
-    vega: g.vega,
-    rho: g.rho,
-    implied_volatility: volatility,
-    computation_time_ms: outcome.seconds * 1000,
-    model_used: model,
-    volatility_used: volatility,
-    cached,
-    error: null,
-    standard_error: outcome.standardError,
-    confidence_interval: ci === null ? null : [ci[0], ci[1]],
-    quantity,
-    position_value: outcome.value * quantity,
-    position_delta: times(g.delta, quantity),
-    position_gamma: times(g.gamma, quantity),
-    position_theta: times(g.theta, quantity),
-    position_vega: times(g.vega, quantity),
-    position_rho: times(g.rho, quantity),
-    position_standard_error: times(outcome.standardError, quantity),
-    position_confidence_interval: ci === null ? null : [ci[0] * quantity, ci[1] * quantity],
-  };
-}
-
-function failedResult(id: string, quantity: number, model: string, volatility: number, outcome: FailedContract): PricingResult {
-  return {
-    contract_id: id,
-    theoretical_price: 0,
-    delta: null,
-    gamma: null,
-    theta: null,
-    vega: null,
-    rho: null,
-    implied_volatility: volatility,
-    computation_time_ms: outcome.seconds * 1000,
-    model_used: model,
-    volatility_used: volatility,
-    cached: false,
-    error: outcome.message,
-    standard_error: null,
-    confidence_interval: null,
-    quantity,
-    position_value: 0,
-    position_delta: null,
-    position_gamma: null,
-    position_theta: null,
-    position_vega: null,
-    position_rho: null,
-    position_standard_error: null,
-    position_confidence_interval: null,
-  };
+  admit(body: unknown, options?: { readonly greeks?: boolean }): Admission;
 }
 
 /**
@@ -157,20 +93,20 @@ export function createPricingService(options: PricingServiceOptions): PricingSer
     ((): Promise<VolatilityProvider> => Promise.reject(new Error('market_data.surface_id named but no surface store is configured')));
 
   return {
-    refuseAtOnce(body, refuseOptions = {}) {
-      if (pool.refuseAtOnce === undefined || typeof body !== 'object' || body === null) return null;
-      const { model = 'black_scholes', contracts, calculate_greeks: greeks } = body as Record<string, unknown>;
-      if (!isModelName(model) || !Array.isArray(contracts) || contracts.length === 0) return null;
-      return pool.refuseAtOnce({ kind: 'price', model, greeks: refuseOptions.greeks ?? greeks !== false, contracts });
+    admit(body, admitOptions = {}) {
+      if (pool.plan === undefined || pool.refuseAtOnce === undefined) return NOT_PLANNED;
+      const shape = pricingShapeOf(body, admitOptions.greeks);
+      if (shape === null) return NOT_PLANNED;
+      const placement = pool.plan(shape);
+      return { placement, refusal: pool.refuseAtOnce(placement) };
     },
 
     async price(request, priceOptions) {
       const started = performance.now();
-      const model = (request.model ?? 'black_scholes') as ModelName;
+      const model: ModelName = request.model ?? DEFAULT_MODEL;
       const greeks = priceOptions.greeks ?? request.calculate_greeks ?? true;
       const md = request.market_data;
-      const market: MarketDto = { spot: md.spot_price, rate: md.risk_free_rate, dividendYield: md.dividend_yield ?? 0 };
-      const root = model === MONTE_CARLO ? rootSeedFor(priceOptions.seed, options.monteCarloSeed) : null;
+      const root = MODEL_REGISTRY[model].needsSeed ? rootSeedFor(priceOptions.seed, options.monteCarloSeed) : null;
       const cacheable = cache !== null && (root === null || root.reproducible);
       const surfaceId = md.surface_id;
       if (surfaceId !== undefined && md.volatility !== undefined && md.volatility !== null) {
@@ -179,50 +115,67 @@ export function createPricingService(options: PricingServiceOptions): PricingSer
         });
       }
       const provider = surfaceId === undefined ? volatility : await surfaceVolatilityFor(surfaceId);
+      const contracts = request.contracts;
+      const n = contracts.length;
 
-      const dtos: ContractDto[] = request.contracts.map((c, i) => ({
-        type: c.option_type,
-        strike: c.strike_price,
-        expiry: c.time_to_expiry,
-        exercise: c.exercise_style ?? 'european',
-        volatility: volatilityFor(md.volatility, c.strike_price, c.time_to_expiry, md.spot_price, provider),
-        seed: root === null ? null : childSeedFor(root, i),
-      }));
-
-      // Same synchronous step as the estimates above: the version names the surface they were read from.
-      const surfaceVersion = md.volatility === null || md.volatility === undefined ? (volatility.version ?? null) : null;
-      const keys = dtos.map((dto) => (cacheable ? withSurfaceVersion(resultCacheKey(model, greeks, market, dto), surfaceVersion) : null));
-      const outcomes: (ContractOutcome | undefined)[] = keys.map((key) => (key === null ? undefined : cache?.get(key)));
-      const cached = outcomes.map((o) => o !== undefined);
-      const misses = outcomes.flatMap((o, i) => (o === undefined ? [i] : []));
-      if (misses.length > 0) {
-        const task = { kind: 'price' as const, model, greeks, market, contracts: misses.map((i) => dtos[i]!) };
-        const priced = await pool.run(task, priceOptions.signal === undefined ? {} : { signal: priceOptions.signal });
-        misses.forEach((index, k) => {
-          const outcome = priced[k]!;
-          outcomes[index] = outcome;
-          const key = keys[index];
-          if (outcome.ok && key !== null && key !== undefined) cache?.set(key, outcome);
-        });
+      const items = new Array<PriceItem>(n);
+      for (let i = 0; i < n; i++) {
+        const c = contracts[i]!;
+        const market = marketFromWire(md, volatilityFor(md.volatility, c.strike_price, c.time_to_expiry, md.spot_price, provider));
+        const option = optionFromWire(c);
+        items[i] = root === null ? { option, market } : { option, market, seed: childSeedFor(root, i) };
       }
 
-      const failures: (FailedContract | null)[] = [];
-      const results = request.contracts.map((c, i) => {
+      // Same synchronous step as the estimates above: the version names the surface they were read from.
+      const surfaceVersion = surfaceId === undefined && (md.volatility === null || md.volatility === undefined) ? (volatility.version ?? null) : null;
+      const outcomes = new Array<PriceOutcome | undefined>(n);
+      const cached = new Array<boolean>(n).fill(false);
+      let keys: string[] | null = null;
+      let missing = items;
+      let misses: number[] | null = null;
+      if (cacheable) {
+        keys = items.map((item) => withSurfaceVersion(resultCacheKey(model, greeks, item), surfaceVersion));
+        misses = [];
+        for (let i = 0; i < n; i++) {
+          const hit = cache.get(keys[i]!);
+          if (hit === undefined) misses.push(i);
+          else {
+            outcomes[i] = hit;
+            cached[i] = true;
+          }
+        }
+        missing = misses.map((i) => items[i]!);
+      }
+      if (missing.length > 0) {
+        const task = { kind: 'price' as const, model, greeks, items: missing };
+        const priced = await pool.run(task, { signal: priceOptions.signal, placement: priceOptions.placement });
+        for (let k = 0; k < priced.length; k++) {
+          const index = misses === null ? k : misses[k]!;
+          const outcome = priced[k]!;
+          outcomes[index] = outcome;
+          if (outcome.ok && keys !== null) cache?.set(keys[index]!, outcome);
+        }
+      }
+
+      const failures = new Array<FailedItem | null>(n);
+      const results = new Array<PricingResult>(n);
+      for (let i = 0; i < n; i++) {
+        const c = contracts[i]!;
         const outcome = outcomes[i]!;
-        const id = contractId(c.symbol.toUpperCase(), c.strike_price, c.time_to_expiry, c.option_type);
+        const id = contractIdOf(c);
         const quantity = c.quantity ?? 1;
-        const vol = dtos[i]!.volatility;
-        failures.push(outcome.ok ? null : outcome);
-        const result = outcome.ok ? pricedResult(id, quantity, model, vol, outcome, cached[i]!) : failedResult(id, quantity, model, vol, outcome);
-        return surfaceVersion === null ? result : { ...result, volatility_surface_version: surfaceVersion };
-      });
+        const vol = items[i]!.market.volatility;
+        failures[i] = outcome.ok ? null : outcome;
+        const result = outcome.ok ? pricedRow(id, quantity, model, vol, outcome, cached[i]!) : failedRow(id, quantity, model, vol, outcome);
+        results[i] = surfaceVersion === null ? result : { ...result, volatility_surface_version: surfaceVersion };
+      }
 
       const elapsedMs = performance.now() - started;
       return {
         response: {
           results,
           total_computation_time_ms: elapsedMs,
-          options_per_second: elapsedMs > 0 ? results.length / (elapsedMs / 1000) : 0,
+          options_per_second: elapsedMs > 0 ? n / (elapsedMs / 1000) : 0,
           portfolio_greeks: greeks ? portfolioTotals(results) : null,
           ...(surfaceId === undefined ? {} : { surface_id: surfaceId }),
         },

@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify';
-import { AppError } from '../errors.js';
-import { AbortHandle, type AbortSignalLike } from '../pool/pricing-pool.js';
+import { AppError } from './errors.js';
+import { AbortHandle, type AbortSignalLike, type Placement } from '../pool/pricing-pool.js';
 
 /**
  * Route checks on a request's list length. The limit is checked before the schema so that a huge list of bad
  * items cannot make the validator produce (and the client receive) one error per item; the rest of the route
- * checks (empty list, exactly one) come after the schema, as API-V1.md orders them.
+ * checks (empty list, exactly one) come after the schema, as docs/api.md orders them.
  */
 
 export function tooManyContracts(limit: number): AppError {
@@ -47,14 +47,36 @@ function disconnectSignal(reply: FastifyReply): AbortSignalLike {
   return handle;
 }
 
+/** What admission planned for a request before validation: where its work runs, and whether it is refused now. */
+export interface Admission {
+  readonly placement: Placement | undefined;
+  readonly refusal: Error | null;
+}
+
+/** The admission of a body whose work could not be planned yet (validation will answer it). */
+export const NOT_PLANNED: Admission = { placement: undefined, refusal: null };
+
+/** Placements planned in preValidation, read back by the handler of the same request (placed once per request). */
+const placements = new WeakMap<FastifyRequest, Placement>();
+
 /**
  * A preValidation hook answering 503 at once (via the error handler: Retry-After, the pool's counters) when the
- * pool would refuse the request's work anyway, before the body is validated and prepared.
+ * pool would refuse the request's work anyway, before the body is validated and prepared. The placement it
+ * planned is kept for the handler (plannedPlacement).
  */
-export function shedWhenPoolFull(refuseAtOnce: (body: unknown) => Error | null): preValidationHookHandler {
+export function shedWhenPoolFull(admit: (body: unknown) => Admission): preValidationHookHandler {
   return function shedEarly(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) {
-    const refusal = refuseAtOnce(request.body);
-    if (refusal === null) done();
-    else done(refusal);
+    const { placement, refusal } = admit(request.body);
+    if (refusal !== null) {
+      done(refusal);
+      return;
+    }
+    if (placement !== undefined) placements.set(request, placement);
+    done();
   };
+}
+
+/** The placement shedWhenPoolFull planned for this request, if it planned one. */
+export function plannedPlacement(request: FastifyRequest): Placement | undefined {
+  return placements.get(request);
 }

@@ -1,15 +1,16 @@
 import { LRUCache } from 'lru-cache';
 import type { ModelName } from '../core/models.js';
-import type { ContractDto, MarketDto, PricedContract } from '../pool/tasks.js';
+import type { PricedItem, PriceItem } from '../pool/tasks.js';
 
 /**
  * The in-memory LRU of recent contract results (OPE_CACHE_SIZE entries, OPE_CACHE_TTL_SECONDS each). One entry
- * per contract, keyed by every input that changes the numbers: the economic inputs, the model, the greeks flag
- * and the Monte Carlo child seed. Only successful prices are stored; a size or TTL of 0 disables the cache.
+ * per contract, keyed by the model, the greeks flag and the whole pool item (option, market, seed): the key is
+ * derived from the item itself, so a field added to the item is part of the key without anyone listing it. Only
+ * successful prices are stored; a size or TTL of 0 disables the cache.
  */
 export interface ResultCache {
-  get(key: string): PricedContract | undefined;
-  set(key: string, value: PricedContract): void;
+  get(key: string): PricedItem | undefined;
+  set(key: string, value: PricedItem): void;
   readonly size: number;
 }
 
@@ -18,38 +19,63 @@ export interface ResultCacheOptions {
   readonly ttlSeconds: number;
 }
 
+class LruResultCache implements ResultCache {
+  readonly #lru: LRUCache<string, PricedItem>;
+
+  constructor(options: ResultCacheOptions) {
+    this.#lru = new LRUCache<string, PricedItem>({ max: options.size, ttl: options.ttlSeconds * 1000 });
+  }
+
+  get(key: string): PricedItem | undefined {
+    return this.#lru.get(key);
+  }
+
+  set(key: string, value: PricedItem): void {
+    this.#lru.set(key, value);
+  }
+
+  get size(): number {
+    return this.#lru.size;
+  }
+}
+
 export function createResultCache(options: ResultCacheOptions): ResultCache | null {
   if (options.size <= 0 || options.ttlSeconds <= 0) return null;
-  const lru = new LRUCache<string, PricedContract>({ max: options.size, ttl: options.ttlSeconds * 1000 });
-  return {
-    get: (key) => lru.get(key),
-    set: (key, value) => {
-      lru.set(key, value);
-    },
-    get size() {
-      return lru.size;
-    },
-  };
+  return new LruResultCache(options);
 }
 
 /**
- * Numbers print with String(), which round-trips every double exactly, so two inputs share a key only when
- * they are the same numbers. `seed` is the contract's child seed (null for deterministic models).
+ * Plain data as text, injectively: object keys sorted, numbers with String() (which round-trips every double
+ * exactly; -0 kept apart from 0), bigints with an `n`, strings quoted. Two values share a text only when they are
+ * the same data.
  */
-export function resultCacheKey(model: ModelName, greeks: boolean, market: MarketDto, contract: ContractDto): string {
-  return [
-    model,
-    greeks ? 'g' : 'n',
-    contract.type,
-    contract.strike,
-    contract.expiry,
-    contract.exercise,
-    market.spot,
-    market.rate,
-    market.dividendYield,
-    contract.volatility,
-    contract.seed === null ? '-' : contract.seed.toString(),
-  ].join('|');
+function canonical(value: unknown): string {
+  switch (typeof value) {
+    case 'number':
+      return Object.is(value, -0) ? '-0' : String(value);
+    case 'bigint':
+      return `${value}n`;
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+      return 'undefined';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort();
+      return `{${keys.map((k) => `${k}:${canonical(record[k])}`).join(',')}}`;
+    }
+    default:
+      throw new TypeError(`result-cache keys take plain data, not ${typeof value}`);
+  }
+}
+
+/** The key of one pool item's result: everything that determines the numbers, and nothing else. */
+export function resultCacheKey(model: ModelName, greeks: boolean, item: PriceItem): string {
+  return `${model}|${greeks ? 'g' : 'n'}|${canonical(item)}`;
 }
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { deriveChildSeed } from '../core/math/philox.js';
 
 /**
- * Monte Carlo seeds of a request (API-V1.md): the root is the request's seed, else OPE_MONTE_CARLO_SEED, else a
+ * Monte Carlo seeds of a request (docs/api.md): the root is the request's seed, else OPE_MONTE_CARLO_SEED, else a
  * fresh random one (and then the run is not reproducible, so its results are never cached). Contract i of a
  * batch prices with the child stream deriveChildSeed(root, i), so the numbers depend on the contract's index
  * in the request and on nothing else: not on threads, chunking, or which contracts came from the cache.

@@ -1,5 +1,5 @@
 /**
- * The one place where the core's raw greek units become the v1 display units (API-V1.md, "Greek units"):
+ * The one place where the core's raw greek units become the v1 display units (docs/api.md):
  * theta per calendar day instead of per year, vega and rho per one point (0.01) instead of per 1.00.
  * Delta and gamma are per 1.0 of spot in both.
  */

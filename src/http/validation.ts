@@ -1,4 +1,4 @@
-import type { ValidationIssue } from '../errors.js';
+import type { ValidationIssue } from './errors.js';
 import { SEED_SOURCE, exactSeedFromText } from './json-body.js';
 
 /**

@@ -1,5 +1,5 @@
 import { VolatilitySurface, type VolatilityPoint } from '../core/market/volatility-surface.js';
-import { AppError } from '../errors.js';
+import { AppError } from './errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { MemoryVolatilityPointStore } from '../store/volatility-point-store.js';
 import type { SurfaceAsOf, SurfaceChange, SurfaceSnapshot, VolatilityPointStore } from '../store/volatility-point-store.js';

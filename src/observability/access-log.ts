@@ -5,7 +5,7 @@ import { LINE_FORMAT } from './logger.js';
 
 /**
  * The per-request `request.complete` line and the per-request child logger, both off the process logger's most
- * expensive paths. Measured on the single black_scholes route (BENCHMARKS.md, "HTTP"), one line per request through
+ * expensive paths. Measured on the single black_scholes route (bench/results/2026-11-29-measurement-notes.md, "HTTP"), one line per request through
  * a per-request child of the redacting logger cost about as much CPU as Fastify's own routing, validation and
  * serialization together:
  *  - the access line carries only fields this module names (no headers, no body, the path without its query),

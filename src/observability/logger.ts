@@ -3,7 +3,7 @@ import type { DestinationStream, Logger } from 'pino';
 
 /**
  * The process's structured logger: one JSON object per line on stdout. Redaction is configured once, here, so
- * no code path can log a bearer token, a cookie or a secret even by accident (OPERATIONS-CONTRACT.md, "Logs").
+ * no code path can log a bearer token, a cookie or a secret even by accident (docs/RUNBOOK.md).
  */
 
 /** Paths pino censors wherever a log call puts them. Wildcards cover one level of nesting under any key. */

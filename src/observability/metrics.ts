@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 /**
  * The metric names, labels and buckets below are a contract with existing dashboards and alert rules
- * (OPERATIONS-CONTRACT.md, "Metrics"): change none of them. One registry per app instance, so tests can
+ * (docs/RUNBOOK.md): change none of them. One registry per app instance, so tests can
  * build several apps in one process without "metric already registered" clashes.
  */
 

@@ -6,7 +6,7 @@ import { UNMATCHED_ROUTE } from './metrics.js';
 
 /**
  * One `request.complete` JSON line and the request metrics for every request, matched or not
- * (OPERATIONS-CONTRACT.md, "Logs" and "Metrics"). The `route` label is the route template, never the raw path;
+ * (docs/RUNBOOK.md). The `route` label is the route template, never the raw path;
  * every unmatched path shares UNMATCHED_ROUTE so a scanner cannot explode label cardinality.
  */
 

@@ -15,7 +15,7 @@ export interface AbortSignalLike {
  * pool, or a request that may leave, has exactly one party listening, and Node's AbortController brings an
  * EventTarget with its Map and listener records for each, which V8 kept alive past young collections under load.
  * Without any signal a single monte_carlo_20k request took about a tenth less CPU; with AbortHandles about 5 % less
- * than with AbortControllers (BENCHMARKS.md, "HTTP").
+ * than with AbortControllers (bench/results/2026-11-29-measurement-notes.md, "HTTP").
  */
 export class AbortHandle implements AbortSignalLike {
   #aborted = false;

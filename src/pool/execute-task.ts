@@ -1,71 +1,74 @@
 /**
  * Runs a task against the numerical core: the pool's only touch point with src/core. The worker thread calls it
  * for a chunk, and the pool calls it on the event loop for work cheaper than a thread hop (placement.ts).
- * Every contract gets its own outcome, so one bad contract never fails its batch.
+ * Every item gets its own outcome, so one bad contract never fails its batch.
  */
 import { isCoreError } from '../core/errors.js';
-import { priceOption } from '../core/models.js';
-import type { ContractOutcome, ImpliedVolOutcome, ImpliedVolTask, PriceTask, TaskResult } from './tasks.js';
-import { impliedVolatilityOutcome } from './implied-volatility-outcome.js';
+import { impliedVolatility } from '../core/engines/implied-volatility.js';
+import { impliedVolatilityAmerican } from '../core/engines/implied-volatility-american.js';
+import { priceOption, type ModelName } from '../core/models.js';
+import type { ImpliedVolOutcome, ImpliedVolTask, ItemFailure, PriceOutcome, PriceTask, QuoteItem, TaskResult } from './tasks.js';
 
 /** Shown to clients for an exception the core did not anticipate; the cause stays in the worker. */
 const UNEXPECTED_MESSAGE = 'the pricing model failed unexpectedly';
 
 export function executeTask<T extends PriceTask | ImpliedVolTask>(task: T): TaskResult<T> {
-  const outcomes = task.kind === 'price' ? priceContracts(task) : impliedVolatilities(task);
+  const outcomes = task.kind === 'price' ? priceItems(task) : impliedVolatilities(task);
   return outcomes as TaskResult<T>;
 }
 
-function priceContracts(task: PriceTask): ContractOutcome[] {
-  const { model, greeks, market } = task;
-  return task.contracts.map((contract): ContractOutcome => {
+function failureOf(error: unknown): ItemFailure {
+  if (isCoreError(error)) return { code: error.code, message: error.message, param: error.param ?? null };
+  return { code: 'ERR_POOL_WORKER_FAILED', message: UNEXPECTED_MESSAGE, param: null };
+}
+
+function priceItems(task: PriceTask): PriceOutcome[] {
+  const { model, items } = task;
+  const outcomes = new Array<PriceOutcome>(items.length);
+  const withoutSeed = { greeks: task.greeks };
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
     const started = performance.now();
     try {
-      const result = priceOption(
-        model,
-        { type: contract.type, strike: contract.strike, expiry: contract.expiry, exercise: contract.exercise },
-        { spot: market.spot, rate: market.rate, dividendYield: market.dividendYield, volatility: contract.volatility },
-        contract.seed === null ? { greeks } : { greeks, seed: contract.seed },
-      );
-      if (!result.diagnostics.converged) {
-        // A number the model itself does not vouch for (e.g. Bjerksund-Stensland outside its boundary's domain) is
-        // not served as a price: the client gets a named error for this contract and can pick a tree model.
-        return {
-          ok: false,
-          code: 'ERR_CORE_NO_CONVERGENCE',
-          message: `${model} does not cover these inputs (its method did not converge); binomial_200 or leisen_reimer price them`,
-          param: null,
-          seconds: (performance.now() - started) / 1000,
-        };
-      }
-      const g = result.greeks;
-      return {
-        ok: true,
-        value: result.value,
-        delta: g?.delta ?? null,
-        gamma: g?.gamma ?? null,
-        theta: g?.theta ?? null,
-        vega: g?.vega ?? null,
-        rho: g?.rho ?? null,
-        standardError: result.diagnostics.standardError ?? null,
-        confidenceInterval: result.diagnostics.confidenceInterval ?? null,
-        seconds: (performance.now() - started) / 1000,
-      };
-    } catch (error) {
+      const result = priceOption(model, item.option, item.market, item.seed === undefined ? withoutSeed : { greeks: task.greeks, seed: item.seed });
       const seconds = (performance.now() - started) / 1000;
-      if (isCoreError(error)) return { ok: false, code: error.code, message: error.message, param: error.param ?? null, seconds };
-      return { ok: false, code: 'ERR_POOL_WORKER_FAILED', message: UNEXPECTED_MESSAGE, param: null, seconds };
+      // A number the model itself does not vouch for (e.g. Bjerksund-Stensland outside its boundary's domain) is
+      // not served as a price: the client gets a named error for this contract and can pick a tree model.
+      outcomes[i] = result.diagnostics.converged
+        ? { ok: true, result, seconds }
+        : {
+            ok: false,
+            code: 'ERR_CORE_NO_CONVERGENCE',
+            message: `${model} does not cover these inputs (its method did not converge); binomial_200 or leisen_reimer price them`,
+            param: null,
+            seconds,
+          };
+    } catch (error) {
+      outcomes[i] = { ok: false, ...failureOf(error), seconds: (performance.now() - started) / 1000 };
+    }
+  }
+  return outcomes;
+}
+
+function impliedVolatilities(task: ImpliedVolTask): ImpliedVolOutcome[] {
+  return task.items.map((quote): ImpliedVolOutcome => {
+    try {
+      const { volatility, iterations } = impliedVolatilityOf(quote, task.americanModel);
+      return { ok: true, volatility, iterations };
+    } catch (error) {
+      return { ok: false, ...failureOf(error) };
     }
   });
 }
 
-function impliedVolatilities(task: ImpliedVolTask): ImpliedVolOutcome[] {
-  return task.quotes.map((quote): ImpliedVolOutcome => {
-    try {
-      return impliedVolatilityOutcome(quote, task.market, task.americanModel);
-    } catch (error) {
-      if (isCoreError(error)) return { volatility: null, iterations: 0, code: error.code, error: error.message };
-      return { volatility: null, iterations: 0, code: 'ERR_POOL_WORKER_FAILED', error: UNEXPECTED_MESSAGE };
-    }
-  });
+/**
+ * European quotes invert Black-Scholes (Jäckel's method); American quotes invert the task's American model by
+ * safeguarded root finding on its price as a function of volatility. A quote without a volatility (outside the
+ * no-arbitrage bounds, or outside what the model can reach) throws the core's CoreError.
+ */
+function impliedVolatilityOf(quote: QuoteItem, americanModel: ModelName): { volatility: number; iterations: number } {
+  const { option, market, price } = quote;
+  if (option.exercise !== 'american') return impliedVolatility(price, option, market);
+  const pricer = (volatility: number): number => priceOption(americanModel, option, { ...market, volatility }, { greeks: false }).value;
+  return impliedVolatilityAmerican(price, option, market, pricer);
 }

@@ -5,23 +5,16 @@
  * round trip is noise, and numerous enough that every thread gets a share. Results never depend on the split:
  * every contract carries its own seed (tasks.ts), and the pool reassembles chunks in order.
  */
-import type { ModelName } from '../core/models.js';
+import { MODEL_REGISTRY, isModelName, type ModelName } from '../core/models.js';
 import type { ImpliedVolTask, PriceTask } from './tasks.js';
 
 /**
- * Measured cost of one contract in microseconds through executeTask (single thread, steady state; bench/pool.bench.ts
- * section 1, a quiet run on the 2-CPU development machine, 2026-11-29, trees and Monte Carlo on the WebAssembly
- * kernels), without and with greeks, rounded up.
+ * Measured cost of one contract in microseconds through executeTask, without and with greeks: the cost row of
+ * each model's registry entry (src/core/models.ts), indexed by model name.
  */
-export const CONTRACT_MICROS: Readonly<Record<ModelName, { readonly price: number; readonly greeks: number }>> = {
-  black_scholes: { price: 0.6, greeks: 0.6 },
-  binomial_200: { price: 15, greeks: 72 },
-  monte_carlo_20k: { price: 380, greeks: 800 },
-  leisen_reimer: { price: 15, greeks: 72 },
-  barone_adesi_whaley: { price: 1.9, greeks: 17 },
-  bjerksund_stensland: { price: 11, greeks: 110 },
-  bjerksund_stensland_1993: { price: 1.8, greeks: 14 },
-};
+export const CONTRACT_MICROS: Readonly<Record<ModelName, { readonly price: number; readonly greeks: number }>> = Object.fromEntries(
+  Object.values(MODEL_REGISTRY).map((entry) => [entry.name, entry.cost]),
+) as Record<ModelName, { readonly price: number; readonly greeks: number }>;
 
 /** Measured cost of one European implied volatility in microseconds (section 2). */
 export const EUROPEAN_IMPLIED_VOL_MICROS = 0.9;
@@ -56,6 +49,13 @@ export interface Placement {
   readonly chunks: readonly ItemRange[];
 }
 
+/** Whether `placement` was planned for a task of `items` items (a placement planned once per request is reused). */
+export function placementCovers(placement: Placement, items: number): boolean {
+  if (placement.inline) return items > 0;
+  const last = placement.chunks[placement.chunks.length - 1];
+  return last === undefined ? items === 0 : last[1] === items;
+}
+
 export interface PlacementOptions {
   readonly threads: number;
   /** Whether inline placement is allowed at all. */
@@ -65,24 +65,33 @@ export interface PlacementOptions {
 }
 
 /** What placement reads of a pricing task: its model, whether it wants greeks, and how many contracts. */
-export type PriceTaskShape = Pick<PriceTask, 'kind' | 'model' | 'greeks'> & { readonly contracts: ArrayLike<unknown> };
+export type PriceTaskShape = Pick<PriceTask, 'kind' | 'model' | 'greeks'> & { readonly items: ArrayLike<unknown> };
+/** What placement reads of an implied-volatility task: its American model and each quote's exercise style. */
+export type ImpliedVolTaskShape = Pick<ImpliedVolTask, 'kind' | 'americanModel'> & {
+  readonly items: ArrayLike<{ readonly option: { readonly exercise: string } }>;
+};
+export type TaskShape = PriceTaskShape | ImpliedVolTaskShape;
+
+function contractMicros(model: ModelName, greeks: boolean): number {
+  // The shape may come from an unvalidated body: an unknown model costs "too much to run inline".
+  if (!isModelName(model)) return Number.POSITIVE_INFINITY;
+  const cost = MODEL_REGISTRY[model].cost;
+  return greeks ? cost.greeks : cost.price;
+}
 
 /** Estimated single-thread cost of a whole task, in microseconds. */
-export function estimateTaskMicros(task: PriceTaskShape | ImpliedVolTask): number {
-  if (task.kind === 'price') {
-    const cost = CONTRACT_MICROS[task.model];
-    return task.contracts.length * (cost === undefined ? Number.POSITIVE_INFINITY : task.greeks ? cost.greeks : cost.price);
-  }
-  const american = CONTRACT_MICROS[task.americanModel]?.price ?? Number.POSITIVE_INFINITY;
+export function estimateTaskMicros(task: TaskShape): number {
+  if (task.kind === 'price') return task.items.length * contractMicros(task.model, task.greeks);
+  const american = contractMicros(task.americanModel, false);
   let total = 0;
-  for (const quote of task.quotes) {
-    total += quote.exercise === 'american' ? AMERICAN_IMPLIED_VOL_EVALUATIONS * american : EUROPEAN_IMPLIED_VOL_MICROS;
+  for (let i = 0; i < task.items.length; i++) {
+    total += task.items[i]?.option.exercise === 'american' ? AMERICAN_IMPLIED_VOL_EVALUATIONS * american : EUROPEAN_IMPLIED_VOL_MICROS;
   }
   return total;
 }
 
-export function planPlacement(task: PriceTaskShape | ImpliedVolTask, options: PlacementOptions): Placement {
-  const items = task.kind === 'price' ? task.contracts.length : task.quotes.length;
+export function planPlacement(task: TaskShape, options: PlacementOptions): Placement {
+  const items = task.items.length;
   if (items === 0) return { inline: false, chunks: [] };
   if (options.chunkItems !== undefined) return { inline: false, chunks: splitBySize(items, options.chunkItems) };
 

@@ -9,13 +9,14 @@
  *                                         inline?; chunkItems? }
  *   export class PricingPool {
  *     constructor(options: PricingPoolOptions);
- *     run<T extends PriceTask | ImpliedVolTask>(task: T, options?: { signal?: AbortSignalLike | (() => AbortSignalLike) }): Promise<TaskResult<T>>;
- *     refuseAtOnce(task: PriceTaskShape | ImpliedVolTask): PoolError | null;
+ *     plan(task: TaskShape): Placement;
+ *     run<T extends PriceTask | ImpliedVolTask>(task: T, options?: { signal?; placement? }): Promise<TaskResult<T>>;
+ *     refuseAtOnce(placement: Placement): PoolError | null;
  *     get stats(): PricingPoolStats;
  *     close(options?: { graceMs?: number }): Promise<void>;
  *   }
  *
- * Why our own queue in front of piscina: piscina's queue can only refuse at once (with a code-less Error, TOOLCHAIN 3b)
+ * Why our own queue in front of piscina: piscina's queue can only refuse at once (with a code-less Error)
  * and knows nothing of a request split into chunks. Here the unit of admission is a job (one run() call); a started
  * job's chunks take free threads before the next job starts, and piscina never holds more tasks than there are
  * threads, so our counters are the truth for the gauges.
@@ -29,21 +30,21 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { MODEL_NAMES } from '../core/models.js';
-import { withoutStackTrace } from '../stackless-error.js';
+import { withoutStackTrace } from './stackless-error.js';
 import type { Metrics } from '../observability/metrics.js';
+import { PoolMetrics } from './pool-metrics.js';
 import { AbortHandle, type AbortSignalLike } from './abort-handle.js';
 import { executeTask } from './execute-task.js';
-import { planPlacement, type ItemRange, type PriceTaskShape } from './placement.js';
+import { placementCovers, planPlacement, type ItemRange, type Placement, type TaskShape } from './placement.js';
 import { PoolError, type PoolErrorCode } from './pool-error.js';
 import { isWorkerReadyMessage } from './worker-ready.js';
-import type { ContractOutcome, ImpliedVolOutcome, ImpliedVolTask, PriceTask, TaskResult } from './tasks.js';
+import type { ImpliedVolOutcome, ImpliedVolTask, PriceOutcome, PriceTask, TaskResult } from './tasks.js';
 
 export { PoolError, isPoolError, type PoolErrorCode } from './pool-error.js';
 export { AbortHandle, type AbortSignalLike } from './abort-handle.js';
+export type { Placement, TaskShape } from './placement.js';
 
-/** The `engine` label value of the ope_threadpool_* metrics. */
-export const POOL_ENGINE_LABEL = 'pricing';
+export { POOL_ENGINE_LABEL } from './pool-metrics.js';
 
 export interface PricingPoolOptions {
   /** Worker threads (OPE_THREADS), >= 1. */
@@ -71,7 +72,9 @@ export interface RunOptions {
    * with the signal's reason at once. A function is called only when the job goes to the threads: work placed inline
    * cannot be abandoned, so a cheap request never pays for a signal and its listener.
    */
-  readonly signal?: AbortSignalLike | (() => AbortSignalLike);
+  readonly signal?: AbortSignalLike | (() => AbortSignalLike) | undefined;
+  /** The placement plan() gave for this task's shape (planned once per request); planned here when absent or not for this task. */
+  readonly placement?: Placement | undefined;
 }
 
 export interface PricingPoolStats {
@@ -93,7 +96,7 @@ export interface PricingPoolStats {
 }
 
 type AnyTask = PriceTask | ImpliedVolTask;
-type Outcome = ContractOutcome | ImpliedVolOutcome;
+type Outcome = PriceOutcome | ImpliedVolOutcome;
 
 interface Job {
   readonly task: AnyTask;
@@ -124,8 +127,7 @@ const RETRY_AFTER_MAX_SECONDS = 30;
  * Pricing threads run at a lower scheduling priority than the event loop (nice +5, through piscina and
  * @napi-rs/nice; lowering one's own priority needs no privilege). With as many threads as cores, the event loop
  * otherwise waits for a core behind busy pricing threads, and with it every probe, refusal and inline price. The
- * threads still get every cycle the event loop leaves. Measured (single monte_carlo_20k, 2 cores, OPE_THREADS=2):
- * 954-973 requests/s at +5 against 861-919 at 0.
+ * threads still get every cycle the event loop leaves (measurements: docs/pool.md, "Priority").
  */
 const WORKER_NICE_INCREMENT = 5;
 /** Weight of the newest gap in the moving average of the time between two admissions from the waiting line. */
@@ -134,8 +136,7 @@ const WAIT_IN_VAIN = 'the pricing queue is full and the waiting line would not r
 /**
  * Share of the queue timeout a caller's predicted wait may fill before it is refused at once. The pace is an
  * average: a caller predicted to get in just before the timeout often does not, and is then refused after the
- * whole wait. Measured with `npm run bench:http` (BENCHMARKS.md): at 1.0 most 503s under a 2x overload still
- * took the full 0.5 s.
+ * whole wait (measurements: docs/pool.md, "Admission").
  */
 const ADMISSION_PACE_TRUST = 0.5;
 /** Weight of the newest job in the moving average of job run time behind Retry-After. */
@@ -147,15 +148,11 @@ function defaultWorkerFile(): string {
   return fileURLToPath(new URL(`./worker${extname(self.pathname)}`, self));
 }
 
-function modelLabel(task: AnyTask): string {
-  if (task.kind === 'price') return task.model;
-  return task.quotes.some((q) => q.exercise === 'american') ? task.americanModel : 'black_scholes';
-}
-
 function sliceTask(task: AnyTask, range: ItemRange): AnyTask {
   const [start, end] = range;
-  if (task.kind === 'price') return { ...task, contracts: task.contracts.slice(start, end) };
-  return { ...task, quotes: task.quotes.slice(start, end) };
+  if (start === 0 && end === task.items.length) return task;
+  if (task.kind === 'price') return { ...task, items: task.items.slice(start, end) };
+  return { ...task, items: task.items.slice(start, end) };
 }
 
 function abortReason(signal: AbortSignalLike): unknown {
@@ -182,7 +179,7 @@ export class PricingPool {
   readonly #queueMax: number;
   readonly #queueTimeoutMs: number;
   readonly #taskTimeoutMs: number;
-  readonly #metrics: Metrics | undefined;
+  readonly #metrics: PoolMetrics;
   readonly #inline: boolean;
   readonly #chunkItems: number | undefined;
   readonly #piscina: Piscina<AnyTask, Outcome[]>;
@@ -209,7 +206,7 @@ export class PricingPool {
     this.#queueMax = options.queueMax;
     this.#queueTimeoutMs = options.queueTimeoutSeconds * 1000;
     this.#taskTimeoutMs = options.taskTimeoutSeconds * 1000;
-    this.#metrics = options.metrics;
+    this.#metrics = new PoolMetrics(options.metrics, options.threads);
     this.#inline = options.inline ?? true;
     this.#chunkItems = options.chunkItems;
     this.#clock = options.clock ?? (() => performance.now());
@@ -230,7 +227,7 @@ export class PricingPool {
       this.#readyThreads.add(message.threadId);
       this.#pump();
     });
-    this.#initMetrics(options.threads);
+    this.#publishGauges();
   }
 
   get stats(): PricingPoolStats {
@@ -259,7 +256,8 @@ export class PricingPool {
     if (this.#closed) return Promise.reject(this.#refuse('ERR_POOL_CLOSED', 'the pricing pool is shutting down'));
     if (typeof options.signal === 'object' && options.signal.aborted) return Promise.reject(abortReason(options.signal));
 
-    const placement = planPlacement(task, { threads: this.#threads, inline: this.#inline, chunkItems: this.#chunkItems });
+    const planned = options.placement;
+    const placement = planned !== undefined && placementCovers(planned, task.items.length) ? planned : this.plan(task);
     if (placement.inline) return Promise.resolve(this.#runInline(task));
     if (placement.chunks.length === 0) return Promise.resolve([]);
     const signal = typeof options.signal === 'function' ? options.signal() : options.signal;
@@ -289,14 +287,18 @@ export class PricingPool {
     });
   }
 
+  /** Where a task of this shape would run (placement.ts): plan once per request, then hand it to refuseAtOnce and run. */
+  plan(task: TaskShape): Placement {
+    return planPlacement(task, { threads: this.#threads, inline: this.#inline, chunkItems: this.#chunkItems });
+  }
+
   /**
-   * The refusal run() would give a task of this shape right now without waiting (counted as one), or null when
-   * run() would run it inline, queue it, or let it wait for room. The HTTP layer asks before it validates and
+   * The refusal run() would give a task with this placement right now without waiting (counted as one), or null
+   * when run() would run it inline, queue it, or let it wait for room. The HTTP layer asks before it validates and
    * prepares a request, so that shedding an overload costs little more than reading the body.
    */
-  refuseAtOnce(task: PriceTaskShape | ImpliedVolTask): PoolError | null {
+  refuseAtOnce(placement: Placement): PoolError | null {
     if (this.#closed) return this.#refuse('ERR_POOL_CLOSED', 'the pricing pool is shutting down');
-    const placement = planPlacement(task, { threads: this.#threads, inline: this.#inline, chunkItems: this.#chunkItems });
     if (placement.inline || placement.chunks.length === 0) return null;
     if (this.#waiters.length === 0 && this.#hasRoom()) return null;
     if (this.#queueTimeoutMs === 0) return this.#refuse('ERR_POOL_SATURATED', 'the pricing queue is full', true);
@@ -339,7 +341,7 @@ export class PricingPool {
 
   #runInline(task: AnyTask): Outcome[] {
     const outcomes = executeTask(task);
-    this.#recordOutcomes(task, outcomes);
+    this.#metrics.outcomes(task, outcomes);
     return outcomes;
   }
 
@@ -395,8 +397,7 @@ export class PricingPool {
   }
 
   #refuse(code: PoolErrorCode, message: string, queueFull = false): PoolError {
-    this.#metrics?.threadpoolRejectionsTotal.inc({ engine: POOL_ENGINE_LABEL });
-    if (queueFull) this.#metrics?.threadpoolSaturationTotal.inc({ engine: POOL_ENGINE_LABEL });
+    this.#metrics.refused(queueFull);
     const retryAfter = this.#retryAfter();
     return withoutStackTrace(() => new PoolError(code, message, retryAfter));
   }
@@ -445,7 +446,7 @@ export class PricingPool {
   #start(job: Job): void {
     job.startedAt = performance.now();
     this.#active.push(job);
-    this.#metrics?.threadpoolQueueWait.observe({ engine: POOL_ENGINE_LABEL }, (job.startedAt - job.calledAt) / 1000);
+    this.#metrics.queueWait((job.startedAt - job.calledAt) / 1000);
     if (this.#taskTimeoutMs > 0) {
       job.timer = setTimeout(() => {
         const error = new PoolError('ERR_POOL_TASK_TIMEOUT', `the pricing task ran past ${this.#taskTimeoutMs / 1000} s`, this.#retryAfter());
@@ -467,7 +468,7 @@ export class PricingPool {
   #chunkDone(job: Job, chunk: AbortHandle, index: number, outcomes: Outcome[]): void {
     this.#release(job, chunk);
     // Work that was done is measured even when its job already failed for another reason.
-    this.#recordOutcomes(job.task, outcomes);
+    this.#metrics.outcomes(job.task, outcomes);
     if (!job.settled) {
       job.parts[index] = outcomes;
       job.remaining -= 1;
@@ -485,7 +486,7 @@ export class PricingPool {
     this.#release(job, chunk);
     if (!abortedByUs) {
       // A thrown exception or a dead thread; piscina replaces a dead thread, and the job's other chunks finish unharmed.
-      this.#metrics?.modelErrorsTotal.inc({ model: modelLabel(job.task) });
+      this.#metrics.workerFailed(job.task);
       if (!job.settled) {
         this.#settle(job, new PoolError('ERR_POOL_WORKER_FAILED', 'a pricing worker failed', this.#retryAfter(), { cause: error }));
       }
@@ -541,42 +542,7 @@ export class PricingPool {
     else job.reject(result);
   }
 
-  #recordOutcomes(task: AnyTask, outcomes: readonly Outcome[]): void {
-    const metrics = this.#metrics;
-    if (metrics === undefined) return;
-    if (task.kind === 'price') {
-      for (const outcome of outcomes as readonly ContractOutcome[]) {
-        if (outcome.ok) metrics.modelLatency.observe({ model: task.model }, outcome.seconds);
-        else metrics.modelErrorsTotal.inc({ model: task.model });
-      }
-      return;
-    }
-    (outcomes as readonly ImpliedVolOutcome[]).forEach((outcome, i) => {
-      if (outcome.code === null) return;
-      metrics.modelErrorsTotal.inc({ model: task.quotes[i]?.exercise === 'american' ? task.americanModel : 'black_scholes' });
-    });
-  }
-
-  /**
-   * Every series the pool owns exists from the start, at zero: Prometheus' increase() cannot see the first
-   * increment of a series that appears out of nothing, so an alert on the first rejection would miss it.
-   */
-  #initMetrics(threads: number): void {
-    const metrics = this.#metrics;
-    if (metrics === undefined) return;
-    const engine = { engine: POOL_ENGINE_LABEL };
-    metrics.threadpoolWorkers.set(engine, threads);
-    metrics.threadpoolRejectionsTotal.inc(engine, 0);
-    metrics.threadpoolSaturationTotal.inc(engine, 0);
-    metrics.threadpoolQueueWait.zero(engine);
-    for (const model of MODEL_NAMES) metrics.modelErrorsTotal.inc({ model }, 0);
-    this.#publishGauges();
-  }
-
   #publishGauges(): void {
-    const metrics = this.#metrics;
-    if (metrics === undefined) return;
-    metrics.threadpoolTasksInFlight.set({ engine: POOL_ENGINE_LABEL }, this.#inFlight);
-    metrics.threadpoolQueueDepth.set({ engine: POOL_ENGINE_LABEL }, this.#queue.length);
+    this.#metrics.gauges(this.#inFlight, this.#queue.length);
   }
 }

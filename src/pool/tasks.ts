@@ -1,40 +1,34 @@
 /**
- * Task DTOs that cross the worker-thread boundary: plain data only (structured-clone safe; bigint is fine,
- * class instances and functions are not). The HTTP layer builds them, a worker runs them against src/core.
+ * What crosses the worker-thread boundary, in the core's own vocabulary: a task is a model, a greeks flag and
+ * items of (OptionSpec, MarketInputs, seed); an outcome is the core's PriceResult or a typed failure. Plain data
+ * only (structured-clone safe; bigint is fine, class instances and functions are not).
  */
-import type { ExerciseStyle, OptionType } from '../core/instruments/option-spec.js';
+import type { CoreErrorCode } from '../core/errors.js';
+import type { OptionSpec } from '../core/instruments/option-spec.js';
+import type { MarketInputs } from '../core/market/market-inputs.js';
 import type { ModelName } from '../core/models.js';
+import type { PriceResult } from '../core/results.js';
 
-export interface ContractDto {
-  readonly type: OptionType;
-  readonly strike: number;
-  readonly expiry: number;
-  readonly exercise: ExerciseStyle;
-  /** The volatility to price with (request value or the surface's estimate for this contract). */
-  readonly volatility: number;
-  /** monte_carlo_20k: this contract's child seed (derived from the request's root seed and its index); null elsewhere. */
-  readonly seed: bigint | null;
-}
-
-export interface MarketDto {
-  readonly spot: number;
-  readonly rate: number;
-  readonly dividendYield: number;
+/** One contract to price: exactly the arguments of priceOption (src/core/models.ts). */
+export interface PriceItem {
+  readonly option: OptionSpec;
+  /** The market including the volatility to price with (the request's, or the surface's estimate for this contract). */
+  readonly market: MarketInputs;
+  /** For models that need one (monte_carlo_20k): this contract's child seed, derived from the request's root seed and its index. */
+  readonly seed?: bigint;
 }
 
 export interface PriceTask {
   readonly kind: 'price';
   readonly model: ModelName;
   readonly greeks: boolean;
-  readonly market: MarketDto;
-  readonly contracts: readonly ContractDto[];
+  readonly items: readonly PriceItem[];
 }
 
-export interface QuoteDto {
-  readonly type: OptionType;
-  readonly strike: number;
-  readonly expiry: number;
-  readonly exercise: ExerciseStyle;
+/** One quoted price to invert. */
+export interface QuoteItem {
+  readonly option: OptionSpec;
+  readonly market: Omit<MarketInputs, 'volatility'>;
   readonly price: number;
 }
 
@@ -42,42 +36,45 @@ export interface ImpliedVolTask {
   readonly kind: 'implied-volatility';
   /** The model inverted for American quotes; European quotes always invert Black-Scholes. */
   readonly americanModel: ModelName;
-  readonly market: MarketDto;
-  readonly quotes: readonly QuoteDto[];
+  readonly items: readonly QuoteItem[];
 }
 
-/** Raw units as in src/core/results.ts; the HTTP layer converts to display units. */
-export interface PricedContract {
-  readonly ok: true;
-  readonly value: number;
-  readonly delta: number | null;
-  readonly gamma: number | null;
-  readonly theta: number | null;
-  readonly vega: number | null;
-  readonly rho: number | null;
-  readonly standardError: number | null;
-  readonly confidenceInterval: readonly [number, number] | null;
-  /** Wall time spent pricing this contract inside the worker, in seconds. */
-  readonly seconds: number;
-}
+/** The code of one item's failure: the core's refusal, or an exception the core did not anticipate. */
+export type ItemFailureCode = CoreErrorCode | 'ERR_POOL_WORKER_FAILED';
 
-export interface FailedContract {
-  readonly ok: false;
-  /** A CoreErrorCode, or ERR_POOL_WORKER_FAILED for an unexpected exception. */
-  readonly code: string;
+export interface ItemFailure {
+  readonly code: ItemFailureCode;
   readonly message: string;
   /** The core's parameter name at fault, when known. */
   readonly param: string | null;
+}
+
+export interface PricedItem {
+  readonly ok: true;
+  readonly result: PriceResult;
+  /** Wall time spent pricing this item inside the worker, in seconds. */
   readonly seconds: number;
 }
 
-export type ContractOutcome = PricedContract | FailedContract;
-
-export interface ImpliedVolOutcome {
-  readonly volatility: number | null;
-  readonly iterations: number;
-  readonly code: string | null;
-  readonly error: string | null;
+export interface FailedItem extends ItemFailure {
+  readonly ok: false;
+  readonly seconds: number;
 }
 
-export type TaskResult<T> = T extends PriceTask ? ContractOutcome[] : T extends ImpliedVolTask ? ImpliedVolOutcome[] : never;
+export type PriceOutcome = PricedItem | FailedItem;
+
+export interface ImpliedVolSolved {
+  readonly ok: true;
+  readonly volatility: number;
+  readonly iterations: number;
+}
+
+export interface ImpliedVolFailed extends ItemFailure {
+  readonly ok: false;
+}
+
+export type ImpliedVolOutcome = ImpliedVolSolved | ImpliedVolFailed;
+
+export type PoolTask = PriceTask | ImpliedVolTask;
+
+export type TaskResult<T> = T extends PriceTask ? PriceOutcome[] : T extends ImpliedVolTask ? ImpliedVolOutcome[] : never;

@@ -7,6 +7,7 @@ import { createAuthenticator } from '../../src/auth/authenticator.js';
 import type { Authenticator, AuthenticatorOptions, Principal } from '../../src/auth/authenticator.js';
 import type { AuthLogger } from '../../src/auth/auth-logger.js';
 import authPlugin from '../../src/auth/auth-plugin.js';
+import { installErrorHandling } from '../../src/http/error-handler.js';
 
 /** A fake clock in milliseconds that tests move by hand, and the matching "now" in Unix seconds for minting. */
 export interface FakeClock {
@@ -64,6 +65,7 @@ export async function buildAuthApp(
   const logger = recordingLogger();
   const authenticator = createAuthenticator({ config: loadConfig(env), metrics, logger, ...options });
   const app = Fastify({ logger: false });
+  installErrorHandling(app, { metrics });
   await app.register(authPlugin, { authenticator, metrics });
   const answer = async (request: { principal: Principal | null }) => ({
     sub: request.principal?.sub ?? null,

@@ -202,6 +202,8 @@ describe('JWT verification against the OIDC JWKS', () => {
       logger: { level: 'info', stream: { write: (line: string) => void lines.push(line) } },
     });
     const { default: authPlugin } = await import('../../src/auth/auth-plugin.js');
+    const { installErrorHandling } = await import('../../src/http/error-handler.js');
+    installErrorHandling(app, { metrics: auth.metrics });
     await app.register(authPlugin, { authenticator: auth.authenticator, metrics: auth.metrics });
     app.get('/p', { onRequest: app.requireScope('pricing:read') }, async () => ({}));
     const res = await app.inject({ url: '/p', headers: { authorization: `Bearer ${token}` } });

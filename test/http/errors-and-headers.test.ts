@@ -138,6 +138,36 @@ describe('pool failures', () => {
     });
   }
 
+  it('sheds implied-volatility and pricing requests before validation when the pool would refuse them, as 503 + Retry-After', async () => {
+    let runs = 0;
+    let plans = 0;
+    const pool = {
+      run: async (): Promise<never> => {
+        runs += 1;
+        throw new Error('a shed request must not reach run()');
+      },
+      plan: () => {
+        plans += 1;
+        return { inline: false, chunks: [[0, 1] as const] };
+      },
+      refuseAtOnce: () => new PoolError('ERR_POOL_SATURATED', 'the pricing queue is full', 4),
+    };
+    const server = await startServer({ pool });
+    try {
+      const quote = { contract: { symbol: 'ABC', strike_price: 100, time_to_expiry: 1, option_type: 'call' }, price: 10 };
+      const iv = await server.request('/api/v1/implied-volatility', { body: { market_data: { spot_price: 100, risk_free_rate: 0.01 }, quotes: [quote] } });
+      assert.equal(iv.status, 503);
+      assert.equal(iv.headers.get('retry-after'), '4');
+      assertErrorBody(iv, 'Pricing engine unavailable', 'implied volatility shed');
+      const priced = await server.request('/api/v1/pricing/batch', { body: pricingRequest() });
+      assert.equal(priced.status, 503);
+      assert.equal(runs, 0);
+      assert.equal(plans, 2, 'one placement per request');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('answers an unexpected failure with 500 "Internal server error", no stack, and logs the stack with the request id', async () => {
     const server = await startServer({ pool: failingPool(new TypeError('boom: secret internals')) });
     try {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { AppError } from '../../src/errors.js';
+import { AppError } from '../../src/http/errors.js';
 import { SEED_SOURCE, exactSeedFromText, exactSeedOf, maxStringBytesFor, parseJsonBody } from '../../src/http/json-body.js';
 
 const options = { maxStringBytes: 128 };

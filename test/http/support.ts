@@ -90,13 +90,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   await authenticator.ready();
   const realPool =
     options.pool === undefined
-      ? new PricingPool({
-          threads: config.threads,
-          queueMax: config.threadQueueMax,
-          queueTimeoutSeconds: config.threadQueueTimeoutSeconds,
-          taskTimeoutSeconds: config.threadTaskTimeoutSeconds,
-          metrics,
-        })
+      ? new PricingPool({ ...config.pool, metrics })
       : null;
   const app = await buildApp({
     config,

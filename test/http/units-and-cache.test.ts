@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createResultCache, resultCacheKey } from '../../src/http/result-cache.js';
 import { toDisplayGreeks, vegaExposure } from '../../src/http/units.js';
-import type { ContractDto, MarketDto, PricedContract } from '../../src/pool/tasks.js';
+import type { PricedItem, PriceItem } from '../../src/pool/tasks.js';
 
 describe('toDisplayGreeks', () => {
   it('converts theta per year to per calendar day and vega, rho per 1.00 to per point; delta and gamma unchanged', () => {
@@ -18,26 +18,27 @@ describe('toDisplayGreeks', () => {
   });
 });
 
-const market: MarketDto = { spot: 100, rate: 0.01, dividendYield: 0 };
-const contract: ContractDto = { type: 'call', strike: 100, expiry: 1, exercise: 'european', volatility: 0.2, seed: null };
-const priced: PricedContract = { ok: true, value: 1, delta: null, gamma: null, theta: null, vega: null, rho: null, standardError: null, confidenceInterval: null, seconds: 0 };
+const option = { type: 'call', strike: 100, expiry: 1, exercise: 'european' } as const;
+const market = { spot: 100, rate: 0.01, dividendYield: 0, volatility: 0.2 };
+const item: PriceItem = { option, market };
+const priced: PricedItem = { ok: true, result: { value: 1, greeks: null, diagnostics: { model: 'black_scholes', converged: true } }, seconds: 0 };
 
 describe('resultCacheKey', () => {
   it('differs whenever an input that changes the numbers differs', () => {
-    const base = resultCacheKey('black_scholes', true, market, contract);
+    const base = resultCacheKey('black_scholes', true, item);
     const variants = [
-      resultCacheKey('binomial_200', true, market, contract),
-      resultCacheKey('black_scholes', false, market, contract),
-      resultCacheKey('black_scholes', true, { ...market, spot: 100.00000000000001 }, contract),
-      resultCacheKey('black_scholes', true, { ...market, rate: 0.010000000000000002 }, contract),
-      resultCacheKey('black_scholes', true, { ...market, dividendYield: 1e-300 }, contract),
-      resultCacheKey('black_scholes', true, market, { ...contract, type: 'put' }),
-      resultCacheKey('black_scholes', true, market, { ...contract, strike: 100.5 }),
-      resultCacheKey('black_scholes', true, market, { ...contract, expiry: 1.0000000000000002 }),
-      resultCacheKey('black_scholes', true, market, { ...contract, exercise: 'american' }),
-      resultCacheKey('black_scholes', true, market, { ...contract, volatility: 0.20000000000000004 }),
-      resultCacheKey('black_scholes', true, market, { ...contract, seed: 9007199254740993n }),
-      resultCacheKey('black_scholes', true, market, { ...contract, seed: 9007199254740992n }),
+      resultCacheKey('binomial_200', true, item),
+      resultCacheKey('black_scholes', false, item),
+      resultCacheKey('black_scholes', true, { option, market: { ...market, spot: 100.00000000000001 } }),
+      resultCacheKey('black_scholes', true, { option, market: { ...market, rate: 0.010000000000000002 } }),
+      resultCacheKey('black_scholes', true, { option, market: { ...market, dividendYield: 1e-300 } }),
+      resultCacheKey('black_scholes', true, { option: { ...option, type: 'put' }, market }),
+      resultCacheKey('black_scholes', true, { option: { ...option, strike: 100.5 }, market }),
+      resultCacheKey('black_scholes', true, { option: { ...option, expiry: 1.0000000000000002 }, market }),
+      resultCacheKey('black_scholes', true, { option: { ...option, exercise: 'american' }, market }),
+      resultCacheKey('black_scholes', true, { option, market: { ...market, volatility: 0.20000000000000004 } }),
+      resultCacheKey('black_scholes', true, { ...item, seed: 9007199254740993n }),
+      resultCacheKey('black_scholes', true, { ...item, seed: 9007199254740992n }),
     ];
     assert.equal(new Set([base, ...variants]).size, variants.length + 1);
   });

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { ERROR_CATALOGUE } from '../../src/errors.js';
+import { ERROR_CATALOGUE } from '../../src/http/errors.js';
 import { buildInspectableApp, hasRoute } from './app-routes.js';
 import type { InspectableApp } from './app-routes.js';
 import { configVariables } from './config-variables.js';
@@ -15,7 +15,7 @@ import { exposedMetrics, exposedSeriesNames, metricNamesInPromQL } from './metri
  * test keeps two runbooks honest:
  * - docs/RUNBOOK.md (this implementation's): every name in backticks exists here (metrics exposed by
  *   src/observability/metrics.ts or prom-client's defaults, variables read by src/config/config.ts, routes the app
- *   registers, alerts in monitoring/prometheus/rules.yml, error codes in src/errors.ts, log events that src logs,
+ *   registers, alerts in monitoring/prometheus/rules.yml, error codes in src/http/errors.ts, log events that src logs,
  *   files in the repository), and every alert has the section its description points to.
  * - the seed runbook the on-call team already follows (shared/seed/OPERATIONS.md, written for the Python service):
  *   every metric, variable, alert, route and file it names exists here too.
@@ -140,7 +140,7 @@ describe('docs/RUNBOOK.md names only what exists', () => {
       return true;
     }
     if (/^ERR_[A-Z0-9_]+$/.test(span)) {
-      assert.ok(span in ERROR_CATALOGUE, `${where}: ${span} is not an error code in src/errors.ts`);
+      assert.ok(span in ERROR_CATALOGUE, `${where}: ${span} is not an error code in src/http/errors.ts`);
       return true;
     }
     if (/^SIG[A-Z]+$/.test(span)) {

@@ -1,28 +1,28 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { executeTask } from '../../src/pool/execute-task.js';
-import type { PriceTask } from '../../src/pool/tasks.js';
+import type { PriceItem, PriceTask } from '../../src/pool/tasks.js';
 
-const market = { spot: 100, rate: 0.15, dividendYield: 0 };
-const put = { type: 'put', strike: 100, expiry: 3, exercise: 'american', volatility: 0.11, seed: null } as const;
+const market = { spot: 100, rate: 0.15, dividendYield: 0, volatility: 0.11 };
+const put: PriceItem = { option: { type: 'put', strike: 100, expiry: 3, exercise: 'american' }, market };
 
 describe('executeTask', () => {
   it('refuses to serve a number the model does not vouch for: an unconverged result becomes a named per-contract error', () => {
     // Carry below -2 sigma / sqrt(T): outside the Bjerksund-Stensland boundary's domain (docs/numerics.md, known defects).
     for (const model of ['bjerksund_stensland', 'bjerksund_stensland_1993'] as const) {
-      const task: PriceTask = { kind: 'price', model, greeks: true, market, contracts: [put, { ...put, volatility: 0.3 }] };
+      const task: PriceTask = { kind: 'price', model, greeks: true, items: [put, { ...put, market: { ...market, volatility: 0.3 } }] };
       const [outside, inside] = executeTask(task);
       assert.equal(outside!.ok, false, model);
       assert.equal(outside!.ok === false && outside!.code, 'ERR_CORE_NO_CONVERGENCE', model);
       assert.match(outside!.ok === false ? outside!.message : '', /does not cover these inputs/);
       assert.equal(inside!.ok, true, `${model} still prices the neighbouring contract`);
     }
-    const tree = executeTask({ kind: 'price', model: 'leisen_reimer', greeks: false, market, contracts: [put] });
+    const tree = executeTask({ kind: 'price', model: 'leisen_reimer', greeks: false, items: [put] });
     assert.equal(tree[0]!.ok, true, 'the tree prices the same contract');
   });
 
   it('reports a core refusal with its code and parameter and keeps the rest of the batch', () => {
-    const task: PriceTask = { kind: 'price', model: 'monte_carlo_20k', greeks: false, market, contracts: [{ ...put, seed: 7n }, { ...put, exercise: 'european', seed: 7n }] };
+    const task: PriceTask = { kind: 'price', model: 'monte_carlo_20k', greeks: false, items: [{ ...put, seed: 7n }, { ...put, option: { ...put.option, exercise: 'european' }, seed: 7n }] };
     const [american, european] = executeTask(task);
     assert.deepEqual(american!.ok === false && [american!.code, american!.param], ['ERR_CORE_UNSUPPORTED_EXERCISE', 'exercise']);
     assert.equal(european!.ok, true);

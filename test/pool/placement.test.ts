@@ -13,13 +13,13 @@ import {
   splitEvenly,
   type ItemRange,
 } from '../../src/pool/placement.js';
-import type { ContractDto, ImpliedVolTask, PriceTask } from '../../src/pool/tasks.js';
+import type { ImpliedVolTask, PriceItem, PriceTask } from '../../src/pool/tasks.js';
 
-const CONTRACT: ContractDto = { type: 'call', strike: 100, expiry: 1, exercise: 'european', volatility: 0.2, seed: 1n };
 const MARKET = { spot: 100, rate: 0.01, dividendYield: 0 };
+const CONTRACT: PriceItem = { option: { type: 'call', strike: 100, expiry: 1, exercise: 'european' }, market: { ...MARKET, volatility: 0.2 }, seed: 1n };
 
 function priceTask(model: ModelName, n: number, greeks = true): PriceTask {
-  return { kind: 'price', model, greeks, market: MARKET, contracts: Array.from({ length: n }, () => CONTRACT) };
+  return { kind: 'price', model, greeks, items: Array.from({ length: n }, () => CONTRACT) };
 }
 
 function covered(ranges: readonly ItemRange[]): number[] {
@@ -84,16 +84,16 @@ describe('planPlacement', () => {
   });
 
   it('costs American implied volatilities by the pricer evaluations of their model and European ones by the closed-form inversion', () => {
-    const quote = { type: 'put' as const, strike: 100, expiry: 1, price: 7 };
+    const option = { type: 'put' as const, strike: 100, expiry: 1 };
+    const quote = (exercise: 'european' | 'american') => ({ option: { ...option, exercise }, market: MARKET, price: 7 });
     const task: ImpliedVolTask = {
       kind: 'implied-volatility',
       americanModel: 'binomial_200',
-      market: MARKET,
-      quotes: [{ ...quote, exercise: 'european' }, { ...quote, exercise: 'american' }, { ...quote, exercise: 'american' }],
+      items: [quote('european'), quote('american'), quote('american')],
     };
     assert.ok(estimateTaskMicros(task) > CONTRACT_MICROS.binomial_200.price);
     assert.equal(planPlacement(task, { threads: 2, inline: true }).inline, false);
-    const european: ImpliedVolTask = { ...task, quotes: [{ ...quote, exercise: 'european' }] };
+    const european: ImpliedVolTask = { ...task, items: [quote('european')] };
     assert.equal(planPlacement(european, { threads: 2, inline: true }).inline, true);
   });
 });

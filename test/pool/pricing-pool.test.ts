@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
 import { PoolError, PricingPool, type PricingPoolOptions } from '../../src/pool/pricing-pool.js';
-import type { ContractOutcome } from '../../src/pool/tasks.js';
+import type { PriceOutcome } from '../../src/pool/tasks.js';
 import { FixtureChannel } from './fixtures/fixture-channel.js';
 import { contract, echoTask, Op, scriptedTask } from './fixtures/scripted-ops.js';
 
@@ -51,11 +51,11 @@ async function sample(metric: { get(): Promise<{ values: { value: number; labels
 const ENGINE = { engine: 'pricing' };
 const MODEL = { model: 'black_scholes' };
 
-function values(outcomes: readonly ContractOutcome[]): number[] {
-  return outcomes.map((o) => (o.ok ? o.value : Number.NaN));
+function values(outcomes: readonly PriceOutcome[]): number[] {
+  return outcomes.map((o) => (o.ok ? o.result.value : Number.NaN));
 }
 
-function threadOf(outcome: ContractOutcome | undefined): number {
+function threadOf(outcome: PriceOutcome | undefined): number {
   return (outcome as unknown as { threadId: number }).threadId;
 }
 
@@ -206,8 +206,8 @@ describe('PricingPool', () => {
 
   it('tells, before any work is prepared, whether a task of a given shape would be refused at once, counting the refusal', async () => {
     const { pool, channel, metrics } = setUp({ threads: 1, queueMax: 1, queueTimeoutSeconds: 0, inline: true });
-    const heavy = { kind: 'price', model: 'monte_carlo_20k', greeks: true, contracts: { length: 100 } } as const;
-    const cheap = { kind: 'price', model: 'black_scholes', greeks: true, contracts: { length: 1 } } as const;
+    const heavy = pool.plan({ kind: 'price', model: 'monte_carlo_20k', greeks: true, items: { length: 100 } });
+    const cheap = pool.plan({ kind: 'price', model: 'black_scholes', greeks: true, items: { length: 1 } });
     assert.equal(pool.refuseAtOnce(heavy), null, 'an idle pool has room');
     // Scripted tasks are cheap black_scholes tasks, which inline placement would run here: these two go to the thread.
     const onThread = (id: number) => ({ ...scriptedTask(contract(Op.hold, id)), model: 'monte_carlo_20k' as const });
@@ -305,7 +305,7 @@ describe('PricingPool', () => {
     const { pool, metrics } = setUp({ threads: 1 });
     const outcomes = await pool.run(scriptedTask(contract(Op.echo, 0), contract(Op.coreError, 1), contract(Op.echo, 2)));
     assert.deepEqual(
-      outcomes.map((o) => (o.ok ? o.value : o.code)),
+      outcomes.map((o) => (o.ok ? o.result.value : o.code)),
       [0, 'ERR_CORE_INVALID_INPUT', 2],
     );
     assert.equal(await sample(metrics.modelErrorsTotal, MODEL), 1);

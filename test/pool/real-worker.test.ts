@@ -9,7 +9,7 @@ import { createMetrics } from '../../src/observability/metrics.js';
 import { executeTask } from '../../src/pool/execute-task.js';
 import { planPlacement } from '../../src/pool/placement.js';
 import { PricingPool, type PricingPoolOptions } from '../../src/pool/pricing-pool.js';
-import type { ContractDto, ContractOutcome, ImpliedVolTask, PriceTask } from '../../src/pool/tasks.js';
+import type { ImpliedVolTask, PriceItem, PriceOutcome, PriceTask } from '../../src/pool/tasks.js';
 
 const pools: PricingPool[] = [];
 after(async () => {
@@ -23,23 +23,20 @@ function pool(options: Partial<PricingPoolOptions>): PricingPool {
 }
 
 /** Outcomes without the per-contract wall time, which is the one field allowed to differ between runs. */
-function numbers(outcomes: readonly ContractOutcome[]): unknown[] {
+function numbers(outcomes: readonly PriceOutcome[]): unknown[] {
   return outcomes.map(({ seconds: _seconds, ...rest }) => rest);
 }
 
 const MARKET = { spot: 100, rate: 0.03, dividendYield: 0.01 };
 
 function monteCarloBatch(n: number): PriceTask {
-  const contracts: ContractDto[] = Array.from({ length: n }, (_, i) => ({
-    type: i % 3 === 0 ? 'put' : 'call',
-    strike: 80 + 2 * i,
-    expiry: 0.25 + 0.05 * i,
-    exercise: 'european',
-    volatility: 0.15 + 0.01 * (i % 7),
+  const items: PriceItem[] = Array.from({ length: n }, (_, i) => ({
+    option: { type: i % 3 === 0 ? 'put' : 'call', strike: 80 + 2 * i, expiry: 0.25 + 0.05 * i, exercise: 'european' },
+    market: { ...MARKET, volatility: 0.15 + 0.01 * (i % 7) },
     // Per-contract seeds as the HTTP layer derives them; two identical contracts still get different streams.
     seed: 0x9e3779b97f4a7c15n + BigInt(i),
   }));
-  return { kind: 'price', model: 'monte_carlo_20k', greeks: true, market: MARKET, contracts };
+  return { kind: 'price', model: 'monte_carlo_20k', greeks: true, items };
 }
 
 describe('PricingPool with the real worker', () => {
@@ -61,11 +58,10 @@ describe('PricingPool with the real worker', () => {
       kind: 'price',
       model: 'black_scholes',
       greeks: true,
-      market: MARKET,
-      contracts: [
-        { type: 'call', strike: 100, expiry: 1, exercise: 'european', volatility: 0.2, seed: null },
-        { type: 'put', strike: 100, expiry: 1, exercise: 'american', volatility: 0.2, seed: null },
-        { type: 'put', strike: 100, expiry: 1, exercise: 'european', volatility: 0.2, seed: null },
+      items: [
+        { option: { type: 'call', strike: 100, expiry: 1, exercise: 'european' }, market: { ...MARKET, volatility: 0.2 } },
+        { option: { type: 'put', strike: 100, expiry: 1, exercise: 'american' }, market: { ...MARKET, volatility: 0.2 } },
+        { option: { type: 'put', strike: 100, expiry: 1, exercise: 'european' }, market: { ...MARKET, volatility: 0.2 } },
       ],
     };
     const metrics = createMetrics({ defaultMetrics: false });
@@ -83,8 +79,7 @@ describe('PricingPool with the real worker', () => {
       kind: 'price',
       model: 'black_scholes',
       greeks: true,
-      market: MARKET,
-      contracts: [{ type: 'call', strike: 100, expiry: 1, exercise: 'european', volatility: 0.2, seed: null }],
+      items: [{ option: { type: 'call', strike: 100, expiry: 1, exercise: 'european' }, market: { ...MARKET, volatility: 0.2 } }],
     };
     assert.equal(planPlacement(task, { threads: 2, inline: true }).inline, true);
     const metrics = createMetrics({ defaultMetrics: false });
@@ -100,20 +95,20 @@ describe('PricingPool with the real worker', () => {
     const task: ImpliedVolTask = {
       kind: 'implied-volatility',
       americanModel: 'binomial_200',
-      market: MARKET,
-      quotes: [
-        { type: 'call', strike: 100, expiry: 1, exercise: 'european', price: 9.5 },
-        { type: 'put', strike: 100, expiry: 1, exercise: 'american', price: 8.0 },
-        { type: 'call', strike: 100, expiry: 1, exercise: 'european', price: 150 },
+      items: [
+        { option: { type: 'call', strike: 100, expiry: 1, exercise: 'european' }, market: MARKET, price: 9.5 },
+        { option: { type: 'put', strike: 100, expiry: 1, exercise: 'american' }, market: MARKET, price: 8.0 },
+        { option: { type: 'call', strike: 100, expiry: 1, exercise: 'european' }, market: MARKET, price: 150 },
       ],
     };
     const outcomes = await pool({ threads: 1, inline: false }).run(task);
     assert.deepEqual(outcomes, executeTask(task));
-    assert.ok(outcomes[0]!.volatility !== null && outcomes[0]!.volatility > 0 && outcomes[0]!.code === null);
-    assert.ok(outcomes[1]!.volatility !== null && outcomes[1]!.volatility > 0 && outcomes[1]!.code === null);
-    assert.equal(outcomes[2]!.volatility, null);
-    assert.equal(outcomes[2]!.code, 'ERR_CORE_PRICE_ABOVE_MAXIMUM');
-    assert.match(outcomes[2]!.error ?? '', /upper no-arbitrage bound/);
+    const [european, american, impossible] = outcomes;
+    assert.ok(european?.ok === true && european.volatility > 0);
+    assert.ok(american?.ok === true && american.volatility > 0);
+    assert.ok(impossible?.ok === false);
+    assert.equal(impossible.code, 'ERR_CORE_PRICE_ABOVE_MAXIMUM');
+    assert.match(impossible.message, /upper no-arbitrage bound/);
   });
 });
 

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ConfigError } from '../../config/config.js';
-import { AppError } from '../../errors.js';
+import { AppError } from '../errors.js';
 
 /**
  * The Host header allow-list (OPE_ALLOWED_HOSTS): a request whose Host is not listed is answered 400

@@ -6,7 +6,7 @@ import { isAuthError } from '../../auth/auth-error.js';
 import { bearerToken, verifyRequestToken } from '../../auth/auth-plugin.js';
 import type { Authenticator, Principal } from '../../auth/authenticator.js';
 import type { RateLimitSpec } from '../../config/config.js';
-import { AppError, retryAfterHeader } from '../../errors.js';
+import { AppError, retryAfterHeader } from '../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { routeLabel } from '../../observability/request-logging.js';
 import type { RateLimitCounter } from './local-rate-limit-counter.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { DevIdentity } from '../../auth/dev-identity.js';
 import { SCOPES } from '../../auth/scopes.js';
-import { AppError } from '../../errors.js';
+import { AppError } from '../errors.js';
 import { loadPlaygroundAssets } from '../playground/playground-assets.js';
 import type { PlaygroundAsset } from '../playground/playground-assets.js';
 

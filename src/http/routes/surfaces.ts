@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { isCoreError } from '../../core/errors.js';
 import { buildSurface } from '../../core/surface/build-surface.js';
-import { AppError, type ValidationIssue } from '../../errors.js';
+import { AppError, type ValidationIssue } from '../errors.js';
 import { ERROR_RESPONSES } from '../schemas.js';
 import { surfaceDocumentBody, toQuoteBoard, unixSeconds } from '../surfaces/surface-document.js';
 import type { SurfaceRepository } from '../surfaces/surface-repository.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { isCoreError } from '../../core/errors.js';
-import { AppError } from '../../errors.js';
+import { AppError } from '../errors.js';
 import { ERROR_RESPONSES } from '../schemas.js';
 import type { SurfaceAsOf } from '../../store/volatility-point-store.js';
 import type { VolatilitySurfaceStore } from '../volatility-surface-store.js';

@@ -1,5 +1,5 @@
 import { isCoreError } from '../../core/errors.js';
-import { AppError } from '../../errors.js';
+import { AppError } from '../errors.js';
 import type { VolatilityProvider } from '../volatility-provider.js';
 import type { SurfaceRepository } from './surface-repository.js';
 

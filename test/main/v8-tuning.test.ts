@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { SERVICE_V8_FLAGS } from '../src/v8-tuning.js';
+import { SERVICE_V8_FLAGS } from '../../src/main/v8-tuning.js';
 
 /**
  * A program whose object-literal site keeps its objects alive, the pattern V8 answers by pretenuring. Run in a plain
@@ -32,8 +32,8 @@ describe('V8 tuning of the service process', () => {
   });
 
   it('is the first module main.ts loads, so the flags hold before anything else allocates', () => {
-    const main = readFileSync(new URL('../src/main.ts', import.meta.url), 'utf8');
+    const main = readFileSync(new URL('../../src/main.ts', import.meta.url), 'utf8');
     const firstImport = /^import .*$/m.exec(main)?.[0];
-    assert.equal(firstImport, "import './v8-tuning.js';");
+    assert.equal(firstImport, "import './main/v8-tuning.js';");
   });
 });

@@ -6,8 +6,7 @@
  * collection and then allocates them straight in the old generation. Under load the per-task objects of the pool
  * (piscina's task records, abort signals, worker views) get that verdict, although each lives about as long as
  * one request: the old generation then fills with short-lived garbage that only the expensive major collections
- * reclaim. Measured in BENCHMARKS.md ("V8 pretenuring"): single monte_carlo_20k requests/s +7 to +24 %, no change
- * for inline black_scholes.
+ * reclaim (measurements: docs/pool.md, "Garbage collection").
  */
 import { setFlagsFromString } from 'node:v8';
 

@@ -1,6 +1,7 @@
-import type { AuthErrorCode } from './auth/auth-error.js';
-import type { CoreErrorCode } from './core/errors.js';
-import { withoutStackTrace } from './stackless-error.js';
+import type { AuthErrorCode } from '../auth/auth-error.js';
+import type { CoreErrorCode } from '../core/errors.js';
+import { isPoolError, type PoolErrorCode } from '../pool/pool-error.js';
+import { withoutStackTrace } from '../pool/stackless-error.js';
 
 /**
  * Every error the service can answer, with its HTTP status and the `detail` clients see. The HTTP error
@@ -9,12 +10,7 @@ import { withoutStackTrace } from './stackless-error.js';
  * status for all of them.
  */
 
-export type PoolErrorCode =
-  | 'ERR_POOL_SATURATED'
-  | 'ERR_POOL_QUEUE_TIMEOUT'
-  | 'ERR_POOL_TASK_TIMEOUT'
-  | 'ERR_POOL_CLOSED'
-  | 'ERR_POOL_WORKER_FAILED';
+export type { PoolErrorCode } from '../pool/pool-error.js';
 
 export type HttpErrorCode =
   | 'ERR_HTTP_VALIDATION'
@@ -143,14 +139,13 @@ export function retryAfterHeader(seconds: unknown): string {
 }
 
 /**
- * Wraps anything the pool threw: a PoolError (recognised by its ERR_POOL_* code, so this module need not import
- * the pool) becomes an AppError (503 with Retry-After for capacity problems); anything else is returned unchanged.
+ * Wraps anything the pool threw: a PoolError becomes an AppError (503 with Retry-After for capacity problems);
+ * anything else is returned unchanged.
  */
 export function fromPoolError(error: unknown): unknown {
-  if (typeof error !== 'object' || error === null) return error;
-  const { code, retryAfterSeconds } = error as { code?: unknown; retryAfterSeconds?: unknown };
-  if (typeof code !== 'string' || !code.startsWith('ERR_POOL_') || !isAppErrorCode(code)) return error;
+  if (!isPoolError(error)) return error;
+  const code: PoolErrorCode = error.code;
   if (ERROR_CATALOGUE[code].status !== 503) return new AppError(code, { cause: error });
-  const headers = { 'Retry-After': retryAfterHeader(retryAfterSeconds) };
+  const headers = { 'Retry-After': retryAfterHeader(error.retryAfterSeconds) };
   return withoutStackTrace(() => new AppError(code, { headers, cause: error }));
 }

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AppError, fromPoolError } from '../src/errors.js';
-import { PoolError } from '../src/pool/pool-error.js';
-import { withoutStackTrace } from '../src/stackless-error.js';
+import { AppError, fromPoolError } from '../../src/http/errors.js';
+import { PoolError } from '../../src/pool/pool-error.js';
+import { withoutStackTrace } from '../../src/pool/stackless-error.js';
 
 describe('withoutStackTrace', () => {
   it('builds the error with no stack frames and restores the stack limit, also when building throws', () => {

@@ -42,6 +42,10 @@ export interface ValidationIssue {
   readonly loc: readonly (string | number)[];
   readonly msg: string;
   readonly type: string;
+  /** pydantic's echo of the offending value (absent when the value itself is absent). */
+  readonly input?: unknown;
+  /** pydantic's context of the rule, e.g. { gt: 0 }. */
+  readonly ctx?: Readonly<Record<string, unknown>>;
 }
 
 export type Detail = string | readonly ValidationIssue[];

@@ -40,6 +40,8 @@ export interface Config {
   readonly shutdownGraceSeconds: number;
   readonly playground: boolean;
   readonly logLevel: string;
+  /** OPE_VOLATILITY_MAX_POINTS: the most points the volatility surface holds (an upsert past it gets 422). */
+  readonly volatilityMaxPoints: number;
 }
 
 export class ConfigError extends Error {
@@ -218,6 +220,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceSeconds: seconds(env, 'OPE_SHUTDOWN_GRACE_SECONDS', 25),
     playground: playgroundText === undefined ? !isProduction : playgroundText.toLowerCase() === 'on',
     logLevel: raw(env, 'LOG_LEVEL') ?? 'info',
+    volatilityMaxPoints: integer(env, 'OPE_VOLATILITY_MAX_POINTS', 5000, 4, 100_000),
   };
   return Object.freeze(config);
 }

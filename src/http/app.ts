@@ -134,7 +134,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }
 
-  const surface = deps.surface ?? new VolatilitySurfaceStore();
+  const surface = deps.surface ?? new VolatilitySurfaceStore({ maxPoints: config.volatilityMaxPoints });
   const service = createPricingService({
     pool,
     volatility: surface,

@@ -81,6 +81,12 @@ export const volatilityRoutes: FastifyPluginAsyncTypebox<VolatilityRoutesOptions
         });
         return reply.code(201).send(stored);
       } catch (err) {
+        if (isCoreError(err) && err.param === 'points') {
+          throw new AppError('ERR_HTTP_VALIDATION', {
+            detail: [{ type: 'too_long', loc: ['body'], msg: err.message, input: null, ctx: { max_length: store.maxPoints } }],
+            cause: err,
+          });
+        }
         if (isCoreError(err)) throw new AppError('ERR_HTTP_BAD_REQUEST', { detail: err.message, cause: err });
         throw err;
       }

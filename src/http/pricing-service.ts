@@ -149,15 +149,19 @@ export function createPricingService(options: PricingServiceOptions): PricingSer
   return {
     refuseAtOnce(body, refuseOptions = {}) {
       if (pool.refuseAtOnce === undefined || typeof body !== 'object' || body === null) return null;
-      const { model = 'black_scholes', contracts, calculate_greeks: greeks } = body as Record<string, unknown>;
+      const { model = 'black_scholes', contracts } = body as Record<string, unknown>;
       if (!isModelName(model) || !Array.isArray(contracts) || contracts.length === 0) return null;
-      return pool.refuseAtOnce({ kind: 'price', model, greeks: refuseOptions.greeks ?? greeks !== false, contracts });
+      // Every contract's greeks are computed whatever calculate_greeks says (see price below).
+      return pool.refuseAtOnce({ kind: 'price', model, greeks: refuseOptions.greeks ?? true, contracts });
     },
 
     async price(request, priceOptions) {
       const started = performance.now();
       const model = (request.model ?? 'black_scholes') as ModelName;
-      const greeks = priceOptions.greeks ?? request.calculate_greeks ?? true;
+      // calculate_greeks decides portfolio_greeks only: each contract's greeks are computed and returned either way,
+      // as the Python service did (docs/api.md, "calculate_greeks").
+      const greeks = true;
+      const portfolio = priceOptions.greeks ?? request.calculate_greeks ?? true;
       const md = request.market_data;
       const market: MarketDto = { spot: md.spot_price, rate: md.risk_free_rate, dividendYield: md.dividend_yield ?? 0 };
       const root = model === MONTE_CARLO ? rootSeedFor(priceOptions.seed, options.monteCarloSeed) : null;
@@ -203,7 +207,7 @@ export function createPricingService(options: PricingServiceOptions): PricingSer
           results,
           total_computation_time_ms: elapsedMs,
           options_per_second: elapsedMs > 0 ? results.length / (elapsedMs / 1000) : 0,
-          portfolio_greeks: greeks ? portfolioTotals(results) : null,
+          portfolio_greeks: portfolio ? portfolioTotals(results) : null,
         },
         failures,
       };

@@ -149,6 +149,12 @@ export const HealthResponse = Type.Object({
   environment: Type.String(),
   uptime: Type.Number({ description: 'Seconds since start' }),
   version: Type.String(),
+  timestamp: Type.String({ description: 'ISO 8601, UTC offset +00:00 (as the Python service)' }),
+  uptime_seconds: Type.Number({ description: 'Seconds since start, 3 decimals (as the Python service)' }),
+  system: Type.Object({
+    cpu_percent: Type.Number({ description: 'Machine-wide CPU busy percentage since the previous health request' }),
+    memory_percent: Type.Number({ description: "This process's resident memory, percent of the machine's" }),
+  }),
   request_id: Type.Optional(Type.String()),
 });
 

@@ -18,11 +18,19 @@ describe('operations and beyond-v1 routes (development)', () => {
     for (const path of ['/healthz', '/health']) {
       const response = await server.request(path, { token: null });
       assert.equal(response.status, 200);
-      assert.deepEqual(Object.keys(response.json).sort(), ['environment', 'status', 'uptime', 'version']);
+      assert.deepEqual(Object.keys(response.json).sort(), ['environment', 'status', 'system', 'timestamp', 'uptime', 'uptime_seconds', 'version']);
       assert.equal(response.json.status, 'ok');
       assert.equal(response.json.environment, 'development');
       assert.equal(response.json.version, packageVersion());
       assert.ok(response.json.uptime > 0);
+      // The Python service's fields: ISO 8601 with +00:00, uptime in seconds to 3 decimals, psutil-like percentages.
+      assert.match(response.json.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+\+00:00$/);
+      assert.ok(Math.abs(Date.parse(response.json.timestamp) - Date.now()) < 60_000);
+      assert.equal(response.json.uptime_seconds, Math.round(response.json.uptime * 1000) / 1000);
+      for (const field of ['cpu_percent', 'memory_percent']) {
+        const value = response.json.system[field];
+        assert.ok(typeof value === 'number' && value >= 0 && value <= 100, `${field} ${value}`);
+      }
     }
   });
 

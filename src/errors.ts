@@ -30,6 +30,7 @@ export type HttpErrorCode =
   | 'ERR_HTTP_UNSUPPORTED_MEDIA_TYPE'
   | 'ERR_HTTP_BAD_REQUEST'
   | 'ERR_HTTP_NOT_FOUND'
+  | 'ERR_HTTP_METHOD_NOT_ALLOWED'
   | 'ERR_HTTP_INTERNAL';
 
 /** Answered by the rate limiter and the Host allow-list, outside the route handlers. */
@@ -70,6 +71,7 @@ export const ERROR_CATALOGUE: Readonly<Record<AppErrorCode, CatalogueEntry>> = {
   ERR_HTTP_UNSUPPORTED_MEDIA_TYPE: { status: 415, detail: 'Unsupported media type' },
   ERR_HTTP_BAD_REQUEST: { status: 400, detail: 'Bad request' },
   ERR_HTTP_NOT_FOUND: { status: 404, detail: 'Not Found' },
+  ERR_HTTP_METHOD_NOT_ALLOWED: { status: 405, detail: 'Method Not Allowed' },
   ERR_HTTP_INTERNAL: { status: 500, detail: 'Internal server error' },
 
   ERR_POOL_SATURATED: { status: 503, detail: 'Pricing engine unavailable' },

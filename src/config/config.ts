@@ -140,7 +140,8 @@ export function decodeSecret(text: string, variable: string): Uint8Array {
   return bytes;
 }
 
-const LOCAL_ORIGINS = ['http://localhost:8000', 'http://127.0.0.1:8000', 'http://localhost:3000', 'http://127.0.0.1:3000'];
+// The Python service's three defaults (http://localhost, :3000, :8000) plus the same ports on 127.0.0.1.
+const LOCAL_ORIGINS = ['http://localhost:8000', 'http://127.0.0.1:8000', 'http://localhost:3000', 'http://127.0.0.1:3000', 'http://localhost'];
 
 export function loadConfig(env: Env = process.env): Config {
   const environment = raw(env, 'OPE_ENVIRONMENT') ?? 'development';

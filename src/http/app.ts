@@ -30,6 +30,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { modelsRoutes } from './routes/models.js';
 import { playgroundRoutes } from './routes/playground.js';
 import { pricingRoutes } from './routes/pricing.js';
+import { redocRoutes } from './routes/redoc.js';
 import { riskRoutes } from './routes/risk.js';
 import { AJV_OPTIONS, addOpeKeywords } from './validation.js';
 import { packageVersion } from './version.js';
@@ -132,6 +133,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    await app.register(redocRoutes, { title: 'OPE, the Options Pricing Engine', specUrl: '/openapi.json' });
   }
 
   const surface = deps.surface ?? new VolatilitySurfaceStore({ maxPoints: config.volatilityMaxPoints });

@@ -159,9 +159,11 @@ export const HealthResponse = Type.Object({
 });
 
 export const ValidationIssueSchema = Type.Object({
+  type: Type.String(),
   loc: Type.Array(Type.Union([Type.String(), Type.Integer()])),
   msg: Type.String(),
-  type: Type.String(),
+  input: Type.Optional(Type.Unknown({ description: 'What the client sent at loc (for a missing field: the object that lacks it)' })),
+  ctx: Type.Optional(Type.Object({}, { additionalProperties: true, description: "The rule's parameters, e.g. {\"gt\": 0}" })),
 });
 
 export const ErrorResponse = Type.Object({

@@ -1,9 +1,11 @@
 import type { ValidationIssue } from '../errors.js';
 import { SEED_SOURCE, exactSeedFromText } from './json-body.js';
+import { coercionIssueAt, originalAt } from './lax-coercion.js';
 
 /**
  * Schema validation settings and the translation of Ajv's errors into FastAPI's 422 entries
- * (`{loc, msg, type}`, pydantic v2 wording), so clients written against the Python service read them unchanged.
+ * (`{type, loc, msg, input, ctx}`, pydantic v2 wording), so clients written against the Python service read them
+ * unchanged. Lax coercion (pydantic's) happens before validation, in lax-coercion.ts; Ajv itself never coerces.
  */
 
 /** Keyword: the string, upper-cased, must match this pattern (API-V1: symbols are upper-cased, then checked). */
@@ -13,7 +15,7 @@ export const EXACT_SEED = 'x-exact-seed';
 
 export const SEED_MAX_TEXT = '9223372036854775807';
 
-/** Ajv options: no coercion ("5" is not 5), nothing stripped, every problem reported, NaN/Infinity refused. */
+/** Ajv options: no coercion of its own (lax-coercion.ts does pydantic's), nothing stripped, every problem reported, NaN/Infinity refused. */
 export const AJV_OPTIONS = {
   coerceTypes: false,
   removeAdditional: false,
@@ -113,7 +115,62 @@ function typeIssue(expected: string, value: unknown): [string, string] {
   return TYPE_MESSAGES[first] ?? ['type_error', `Input should be of type ${expected}`];
 }
 
+/** pydantic's `ctx` for a constraint keyword. */
+function contextFor(error: AjvErrorLike): Record<string, unknown> | undefined {
+  const p = error.params;
+  switch (error.keyword) {
+    case 'exclusiveMinimum':
+      return { gt: p.limit };
+    case 'minimum':
+      return { ge: p.limit };
+    case 'exclusiveMaximum':
+      return { lt: p.limit };
+    case 'maximum':
+      return { le: p.limit };
+    case 'minLength':
+      return { min_length: p.limit };
+    case 'maxLength':
+      return { max_length: p.limit };
+    case 'minItems':
+      return { min_length: p.limit };
+    case 'maxItems':
+      return { max_length: p.limit };
+    case 'enum':
+      return { expected: quoteList(p.allowedValues as unknown[]) };
+    case 'pattern':
+    case UPPERCASE_PATTERN:
+      return { pattern: p.pattern };
+    default:
+      return undefined;
+  }
+}
+
 function issueFor(error: AjvErrorLike, body: unknown): ValidationIssue {
+  const base = bareIssueFor(error, body);
+  // `input`: what the client sent there (before lax coercion); for a missing field, the object that lacks it.
+  const inputPath = error.keyword === 'required' ? pointerToLoc(error.instancePath) : base.loc.slice(1);
+  const original = originalAt(body, error.instancePath);
+  const input = original.found && error.keyword !== 'required' ? original.value : valueAt(body, inputPath);
+  const ctx = contextFor(error);
+  return { ...base, ...(input === undefined || !echoable(input) ? {} : { input }), ...(ctx === undefined ? {} : { ctx }) };
+}
+
+/** Nesting beyond which `input` is not echoed: the serializer recurses, and a hostile body can nest 100,000 deep. */
+const MAX_ECHO_DEPTH = 32;
+
+/** Whether `value` nests at most MAX_ECHO_DEPTH levels (checked without recursion). */
+function echoable(value: unknown): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth >= MAX_ECHO_DEPTH) return false;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return true;
+}
+
+function bareIssueFor(error: AjvErrorLike, body: unknown): ValidationIssue {
   const path = pointerToLoc(error.instancePath);
   const p = error.params;
   switch (error.keyword) {
@@ -162,11 +219,11 @@ function issueFor(error: AjvErrorLike, body: unknown): ValidationIssue {
  * missing body is reported once as `["body"]` "Field required", as FastAPI does, instead of as a type error.
  */
 export function toValidationIssues(errors: readonly AjvErrorLike[], body: unknown): ValidationIssue[] {
-  if (body === undefined || body === null) return [{ loc: ['body'], msg: 'Field required', type: 'missing' }];
+  if (body === undefined || body === null) return [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }];
   const issues: ValidationIssue[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
-    const issue = issueFor(error, body);
+    const issue = coercionIssueAt(body, error.instancePath) ?? issueFor(error, body);
     // pydantic stops at a field's first failing constraint: one entry per location.
     const key = JSON.stringify(issue.loc);
     if (seen.has(key)) continue;

@@ -106,11 +106,10 @@ function removePoisonKeys(value: unknown): void {
 
 /**
  * Parses a JSON request body. Returns `undefined` for an empty body (the schema then reports the body missing);
- * a body of blanks only is invalid JSON, as in Python. A leading UTF-8 BOM is skipped.
+ * a body of blanks only is invalid JSON, as in Python. (decodeJsonBytes has already skipped one byte-order mark.)
  * Throws AppError: ERR_HTTP_MALFORMED_JSON (422) or ERR_HTTP_STRING_TOO_LONG (413).
  */
-export function parseJsonBody(input: string, options: JsonBodyOptions): unknown {
-  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+export function parseJsonBody(text: string, options: JsonBodyOptions): unknown {
   if (text === '') return undefined;
   let value: unknown;
   try {

@@ -14,6 +14,8 @@ export const UPPERCASE_PATTERN = 'x-uppercase-pattern';
 export const EXACT_SEED = 'x-exact-seed';
 
 export const SEED_MAX_TEXT = '9223372036854775807';
+/** 2^63 - 1 as JSON writes it in `ctx` (the double nearest to it, as Python's float). */
+const SEED_MAX = Number(SEED_MAX_TEXT);
 
 /** Ajv options: no coercion of its own (lax-coercion.ts does pydantic's), nothing stripped, every problem reported, NaN/Infinity refused. */
 export const AJV_OPTIONS = {
@@ -138,8 +140,11 @@ function contextFor(error: AjvErrorLike): Record<string, unknown> | undefined {
     case 'enum':
       return { expected: quoteList(p.allowedValues as unknown[]) };
     case 'pattern':
-    case UPPERCASE_PATTERN:
       return { pattern: p.pattern };
+    case UPPERCASE_PATTERN:
+      return { error: {} };
+    case EXACT_SEED:
+      return { le: SEED_MAX };
     default:
       return undefined;
   }
@@ -197,8 +202,10 @@ function bareIssueFor(error: AjvErrorLike, body: unknown): ValidationIssue {
       return { loc: ['body', ...path], msg: `String should have at most ${limit} character${limit === 1 ? '' : 's'}`, type: 'string_too_long' };
     }
     case 'pattern':
-    case UPPERCASE_PATTERN:
       return { loc: ['body', ...path], msg: `String should match pattern '${String(p.pattern)}'`, type: 'string_pattern_mismatch' };
+    case UPPERCASE_PATTERN:
+      // The Python service checked symbols in a validator of its own: pydantic reports those as value_error.
+      return { loc: ['body', ...path], msg: 'Value error, symbol must be 1-20 uppercase alphanumerics', type: 'value_error' };
     case 'enum':
       return { loc: ['body', ...path], msg: `Input should be ${quoteList(p.allowedValues as unknown[])}`, type: 'enum' };
     case 'const':
@@ -208,7 +215,7 @@ function bareIssueFor(error: AjvErrorLike, body: unknown): ValidationIssue {
     case 'maxItems':
       return { loc: ['body', ...path], msg: `List should have at most ${String(p.limit)} items`, type: 'too_long' };
     case EXACT_SEED:
-      return { loc: ['body', ...path], msg: `Input should be an integer from 0 to ${SEED_MAX_TEXT}`, type: 'int_range' };
+      return { loc: ['body', ...path], msg: `Input should be less than or equal to ${SEED_MAX_TEXT}`, type: 'less_than_equal' };
     default:
       return { loc: ['body', ...path], msg: error.message ?? 'Invalid value', type: error.keyword };
   }

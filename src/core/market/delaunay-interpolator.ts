@@ -12,8 +12,8 @@ import Delaunator from 'delaunator';
 
 /** Barycentric tolerance: a query this close to an edge counts as inside (scipy's find_simplex uses 100 ulp). */
 const INSIDE_TOLERANCE = 1e-12;
-/** About this many triangles per index cell on average. */
-const TRIANGLES_PER_CELL = 2;
+/** Bound on the index's cells, per triangle. */
+const MAX_CELLS_PER_TRIANGLE = 4;
 
 export class DelaunayInterpolator {
   private readonly xs: Float64Array;
@@ -56,20 +56,48 @@ export class DelaunayInterpolator {
       maxY = Math.max(maxY, ys[i]!);
     }
     const count = triangles.length / 3;
-    const side = Math.max(1, Math.ceil(Math.sqrt(count / TRIANGLES_PER_CELL)));
-    this.nx = side;
-    this.ny = side;
+    // Cells about the size of an average triangle's bounding box, so that a triangle lands in a handful of cells
+    // whatever the aspect of the data (strikes span ~100, maturities ~1), and at most MAX_CELLS_PER_TRIANGLE
+    // cells per triangle in all.
+    const boxes = new Float64Array(count * 4);
+    let sumW = 0, sumH = 0;
+    for (let t = 0; t < count; t++) {
+      const a = triangles[3 * t]!, b = triangles[3 * t + 1]!, c = triangles[3 * t + 2]!;
+      const x0 = Math.min(xs[a]!, xs[b]!, xs[c]!), x1 = Math.max(xs[a]!, xs[b]!, xs[c]!);
+      const y0 = Math.min(ys[a]!, ys[b]!, ys[c]!), y1 = Math.max(ys[a]!, ys[b]!, ys[c]!);
+      boxes[4 * t] = x0;
+      boxes[4 * t + 1] = x1;
+      boxes[4 * t + 2] = y0;
+      boxes[4 * t + 3] = y1;
+      sumW += x1 - x0;
+      sumH += y1 - y0;
+    }
+    const spanX = maxX - minX || 1, spanY = maxY - minY || 1;
+    let nx = Math.max(1, Math.ceil(spanX / (sumW / count || spanX)));
+    let ny = Math.max(1, Math.ceil(spanY / (sumH / count || spanY)));
+    const excess = (nx * ny) / (MAX_CELLS_PER_TRIANGLE * count);
+    if (excess > 1) {
+      nx = Math.max(1, Math.floor(nx / Math.sqrt(excess)));
+      ny = Math.max(1, Math.floor(ny / Math.sqrt(excess)));
+    }
+    this.nx = nx;
+    this.ny = ny;
     this.minX = minX;
     this.minY = minY;
-    // A degenerate extent cannot happen here (a triangle exists), but keep the division finite regardless.
-    this.cellW = (maxX - minX) / side || 1;
-    this.cellH = (maxY - minY) / side || 1;
+    this.cellW = spanX / nx;
+    this.cellH = spanY / ny;
 
-    const cells = side * side;
+    const side = nx;
+    const cells = nx * ny;
     const counts = new Uint32Array(cells + 1);
     const ranges = new Int32Array(count * 4);
+    const cellX = (x: number): number => Math.min(nx - 1, Math.max(0, Math.floor((x - minX) / this.cellW)));
+    const cellY = (y: number): number => Math.min(ny - 1, Math.max(0, Math.floor((y - minY) / this.cellH)));
     for (let t = 0; t < count; t++) {
-      const [cx0, cx1, cy0, cy1] = this.cellRange(t);
+      const x0 = boxes[4 * t]!, x1 = boxes[4 * t + 1]!, y0 = boxes[4 * t + 2]!, y1 = boxes[4 * t + 3]!;
+      // A query on a bounding box's edge may round into the neighbouring cell: widen by a relative hair.
+      const ex = 1e-9 * (Math.abs(x0) + Math.abs(x1) + this.cellW), ey = 1e-9 * (Math.abs(y0) + Math.abs(y1) + this.cellH);
+      const cx0 = cellX(x0 - ex), cx1 = cellX(x1 + ex), cy0 = cellY(y0 - ey), cy1 = cellY(y1 + ey);
       ranges[4 * t] = cx0;
       ranges[4 * t + 1] = cx1;
       ranges[4 * t + 2] = cy0;
@@ -109,21 +137,6 @@ export class DelaunayInterpolator {
 
   private vertex(t: number, corner: number): number {
     return this.triangles[3 * t + corner]!;
-  }
-
-  private cellRange(t: number): [number, number, number, number] {
-    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-    for (let k = 0; k < 3; k++) {
-      const v = this.vertex(t, k);
-      x0 = Math.min(x0, this.xs[v]!);
-      x1 = Math.max(x1, this.xs[v]!);
-      y0 = Math.min(y0, this.ys[v]!);
-      y1 = Math.max(y1, this.ys[v]!);
-    }
-    const clampX = (x: number): number => Math.min(this.nx - 1, Math.max(0, Math.floor((x - this.minX) / this.cellW)));
-    const clampY = (y: number): number => Math.min(this.ny - 1, Math.max(0, Math.floor((y - this.minY) / this.cellH)));
-    // One cell of slack each way: a query on a shared boundary may round into the neighbouring cell.
-    return [Math.max(0, clampX(x0) - 1), Math.min(this.nx - 1, clampX(x1) + 1), Math.max(0, clampY(y0) - 1), Math.min(this.ny - 1, clampY(y1) + 1)];
   }
 
   /** The interpolant of triangle t at (x, y), or NaN when (x, y) is outside it. */

@@ -19,7 +19,6 @@ export type PoolErrorCode =
 export type HttpErrorCode =
   | 'ERR_HTTP_VALIDATION'
   | 'ERR_HTTP_MALFORMED_JSON'
-  | 'ERR_HTTP_FORBIDDEN_JSON_KEY'
   | 'ERR_HTTP_PAYLOAD_TOO_LARGE'
   | 'ERR_HTTP_STRING_TOO_LONG'
   | 'ERR_HTTP_TOO_MANY_CONTRACTS'
@@ -60,7 +59,6 @@ interface CatalogueEntry {
 export const ERROR_CATALOGUE: Readonly<Record<AppErrorCode, CatalogueEntry>> = {
   ERR_HTTP_VALIDATION: { status: 422, detail: 'Request validation failed' },
   ERR_HTTP_MALFORMED_JSON: { status: 422, detail: 'JSON decode error' },
-  ERR_HTTP_FORBIDDEN_JSON_KEY: { status: 422, detail: 'Forbidden JSON key' },
   ERR_HTTP_PAYLOAD_TOO_LARGE: { status: 413, detail: 'Payload too large' },
   ERR_HTTP_STRING_TOO_LONG: { status: 413, detail: 'Payload too large' },
   ERR_HTTP_TOO_MANY_CONTRACTS: { status: 413, detail: 'Too many contracts' },

@@ -111,12 +111,12 @@ describe('operations and beyond-v1 routes (development)', () => {
       assert.match(below.error, /lower|below|intrinsic/i);
     });
 
-    it('refuses an empty quote list with 400 and a malformed quote with 422 naming the field', async () => {
+    it('refuses an empty quote list with 400 and a quote price that does not parse with 422 naming the field', async () => {
       const empty = await server.request('/api/v1/implied-volatility', { body: { market_data: { spot_price: 100, risk_free_rate: 0.05 }, quotes: [] } });
       assert.equal(empty.status, 400);
       assert.equal(empty.json.detail, 'No quotes provided');
       const bad = await server.request('/api/v1/implied-volatility', {
-        body: { market_data: { spot_price: 100, risk_free_rate: 0.05 }, quotes: [{ contract: { symbol: 'A', strike_price: 100, time_to_expiry: 1, option_type: 'call' }, price: '10' }] },
+        body: { market_data: { spot_price: 100, risk_free_rate: 0.05 }, quotes: [{ contract: { symbol: 'A', strike_price: 100, time_to_expiry: 1, option_type: 'call' }, price: 'ten' }] },
       });
       assert.equal(bad.status, 422);
       assert.deepEqual(bad.json.detail[0].loc, ['body', 'quotes', 0, 'price']);

@@ -68,7 +68,7 @@ it('runs every curl example of the README against the started service with the p
       continue;
     }
     const body = JSON.parse(out) as Record<string, unknown>;
-    if (command.includes('"strike_price":"100"')) {
+    if (command.includes('"strike_price":"100,5"')) {
       // The documented validation error: it names the field by its JSON path.
       assert.deepEqual((body.detail as { loc: unknown[] }[])[0]!.loc, ['body', 'contracts', 0, 'strike_price'], out);
     } else {

@@ -12,17 +12,20 @@ export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
 export const ALL_SCOPES: readonly Scope[] = Object.freeze(Object.values(SCOPES));
 
 /**
- * Scopes from `scope` (space-separated string, RFC 8693 / RFC 9068) and `scp` (a string or an array, as Azure AD
- * and Okta send it). Both are read and united; anything that is not a string is ignored rather than trusted.
+ * Scopes from the `scope` claim when it is present as a string (space-separated, RFC 8693 / RFC 9068) or an array
+ * (as many providers send it); otherwise from `scp` (a string or an array, as Azure AD and Okta send it). The two
+ * are never united: a token whose `scope` grants nothing grants nothing, whatever its `scp` says, as in the Python
+ * service. Whitespace of any kind separates scopes; array items that are not strings are ignored.
  */
 export function scopesFromClaims(claims: Readonly<Record<string, unknown>>): ReadonlySet<string> {
   const scopes = new Set<string>();
-  const addSpaced = (value: unknown): void => {
+  const add = (value: unknown): void => {
     if (typeof value !== 'string') return;
-    for (const s of value.split(' ')) if (s !== '') scopes.add(s);
+    for (const s of value.split(/\s+/)) if (s !== '') scopes.add(s);
   };
-  addSpaced(claims.scope);
-  if (Array.isArray(claims.scp)) for (const s of claims.scp) addSpaced(s);
-  else addSpaced(claims.scp);
+  const readable = (value: unknown): boolean => typeof value === 'string' || Array.isArray(value);
+  const source = readable(claims.scope) ? claims.scope : claims.scp;
+  if (Array.isArray(source)) for (const s of source) add(s);
+  else add(source);
   return scopes;
 }

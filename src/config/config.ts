@@ -55,6 +55,8 @@ export interface Config {
   readonly playground: boolean;
   readonly logLevel: string;
   readonly store: StoreConfig;
+  /** OPE_VOLATILITY_MAX_POINTS: the most points the volatility surface holds (an upsert past it gets 422). */
+  readonly volatilityMaxPoints: number;
 }
 
 /** Where market data and documents are kept (docs/architecture.md, "The store"). */
@@ -175,7 +177,8 @@ export function decodeSecret(text: string, variable: string): Uint8Array {
   return bytes;
 }
 
-const LOCAL_ORIGINS = ['http://localhost:8000', 'http://127.0.0.1:8000', 'http://localhost:3000', 'http://127.0.0.1:3000'];
+// The Python service's three defaults (http://localhost, :3000, :8000) plus the same ports on 127.0.0.1.
+const LOCAL_ORIGINS = ['http://localhost:8000', 'http://127.0.0.1:8000', 'http://localhost:3000', 'http://127.0.0.1:3000', 'http://localhost'];
 
 export function loadConfig(env: Env = process.env): Config {
   const environment = raw(env, 'OPE_ENVIRONMENT') ?? 'development';
@@ -264,6 +267,7 @@ export function loadConfig(env: Env = process.env): Config {
     playground: playgroundText === undefined ? !isProduction : playgroundText.toLowerCase() === 'on',
     logLevel: raw(env, 'LOG_LEVEL') ?? 'info',
     store: storeConfig(env),
+    volatilityMaxPoints: integer(env, 'OPE_VOLATILITY_MAX_POINTS', 5000, 4, 100_000),
   };
   return Object.freeze(config);
 }

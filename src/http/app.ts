@@ -13,7 +13,8 @@ import { createLogger } from '../observability/logger.js';
 import { requestLogging } from '../observability/request-logging.js';
 import type { PricingPool } from '../pool/pricing-pool.js';
 import { installErrorHandling, sendError } from './error-handler.js';
-import { maxStringBytesFor, parseJsonBody } from './json-body.js';
+import { decodeJsonBytes, maxStringBytesFor, parseJsonBody } from './json-body.js';
+import { coerceLax } from './lax-coercion.js';
 import { corsAllowlist } from './plugins/cors.js';
 import { hostAllowlist } from './plugins/host-allowlist.js';
 import { createLocalRateLimitCounter } from './plugins/local-rate-limit-counter.js';
@@ -30,6 +31,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { modelsRoutes } from './routes/models.js';
 import { playgroundRoutes } from './routes/playground.js';
 import { pricingRoutes } from './routes/pricing.js';
+import { redocRoutes } from './routes/redoc.js';
 import { riskRoutes } from './routes/risk.js';
 import { surfacesRoutes } from './routes/surfaces.js';
 import { SurfaceRepository } from './surfaces/surface-repository.js';
@@ -111,12 +113,22 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   const maxStringBytes = maxStringBytesFor(config.maxBodyBytes);
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: config.maxBodyBytes }, (_request, body, done) => {
+  // application/json and every application/*+json, as the Python service read them; bytes, so that UTF-16 and
+  // UTF-32 bodies are decoded as Python's json.loads decodes them (decodeJsonBytes).
+  const jsonParser = (_request: unknown, body: string | Buffer, done: (error: Error | null, value?: unknown) => void): void => {
     try {
-      done(null, parseJsonBody(body as string, { maxStringBytes }));
+      done(null, parseJsonBody(decodeJsonBytes(body as Buffer), { maxStringBytes }));
     } catch (error) {
       done(error as Error, undefined);
     }
+  };
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: config.maxBodyBytes }, jsonParser);
+  app.addContentTypeParser(/^application\/[a-z0-9!#$&^_.-]+\+json$/i, { parseAs: 'buffer', bodyLimit: config.maxBodyBytes }, jsonParser);
+
+  // pydantic's lax mode, as the Python service accepted input (lax-coercion.ts): before every route's validation.
+  app.addHook('preValidation', async (request) => {
+    const schema = request.routeOptions.schema?.body;
+    if (schema !== undefined) coerceLax(schema, request.body);
   });
 
   await app.register(requestContext, { isDraining: () => lifecycle.draining });
@@ -139,9 +151,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    await app.register(redocRoutes, { title: 'OPE, the Options Pricing Engine', specUrl: '/openapi.json' });
   }
 
-  const surface = deps.surface ?? new VolatilitySurfaceStore();
+  const surface = deps.surface ?? new VolatilitySurfaceStore({ maxPoints: config.volatilityMaxPoints });
   const surfaces = new SurfaceRepository(deps.documentStore ?? new MemoryDocumentStore());
   const surfaceVolatility = surfaceVolatilityResolver(surfaces);
   const service = createPricingService({

@@ -4,6 +4,7 @@ import { AppError, ERROR_CATALOGUE, fromPoolError, isAppError } from './errors.j
 import type { Detail } from './errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { routeLabel } from '../observability/request-logging.js';
+import { answerMisrouted } from './misrouted.js';
 import { toValidationIssues } from './validation.js';
 import type { AjvErrorLike } from './validation.js';
 
@@ -101,5 +102,12 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
 
 export function installErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions): void {
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply, options));
-  app.setNotFoundHandler((request, reply) => sendError(new AppError('ERR_HTTP_NOT_FOUND'), request, reply, options));
+  app.setNotFoundHandler((request, reply) => {
+    try {
+      if (answerMisrouted(app, request, reply)) return reply;
+    } catch (error) {
+      return sendError(error, request, reply, options);
+    }
+    return sendError(new AppError('ERR_HTTP_NOT_FOUND'), request, reply, options);
+  });
 }

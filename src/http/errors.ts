@@ -15,7 +15,6 @@ export type { PoolErrorCode } from '../pool/pool-error.js';
 export type HttpErrorCode =
   | 'ERR_HTTP_VALIDATION'
   | 'ERR_HTTP_MALFORMED_JSON'
-  | 'ERR_HTTP_FORBIDDEN_JSON_KEY'
   | 'ERR_HTTP_PAYLOAD_TOO_LARGE'
   | 'ERR_HTTP_STRING_TOO_LONG'
   | 'ERR_HTTP_TOO_MANY_CONTRACTS'
@@ -26,6 +25,7 @@ export type HttpErrorCode =
   | 'ERR_HTTP_UNSUPPORTED_MEDIA_TYPE'
   | 'ERR_HTTP_BAD_REQUEST'
   | 'ERR_HTTP_NOT_FOUND'
+  | 'ERR_HTTP_METHOD_NOT_ALLOWED'
   | 'ERR_HTTP_INTERNAL';
 
 /** Answered by the rate limiter and the Host allow-list, outside the route handlers. */
@@ -41,6 +41,10 @@ export interface ValidationIssue {
   readonly loc: readonly (string | number)[];
   readonly msg: string;
   readonly type: string;
+  /** pydantic's echo of the offending value (absent when the value itself is absent). */
+  readonly input?: unknown;
+  /** pydantic's context of the rule, e.g. { gt: 0 }. */
+  readonly ctx?: Readonly<Record<string, unknown>>;
 }
 
 export type Detail = string | readonly ValidationIssue[];
@@ -54,7 +58,6 @@ interface CatalogueEntry {
 export const ERROR_CATALOGUE: Readonly<Record<AppErrorCode, CatalogueEntry>> = {
   ERR_HTTP_VALIDATION: { status: 422, detail: 'Request validation failed' },
   ERR_HTTP_MALFORMED_JSON: { status: 422, detail: 'JSON decode error' },
-  ERR_HTTP_FORBIDDEN_JSON_KEY: { status: 422, detail: 'Forbidden JSON key' },
   ERR_HTTP_PAYLOAD_TOO_LARGE: { status: 413, detail: 'Payload too large' },
   ERR_HTTP_STRING_TOO_LONG: { status: 413, detail: 'Payload too large' },
   ERR_HTTP_TOO_MANY_CONTRACTS: { status: 413, detail: 'Too many contracts' },
@@ -65,6 +68,7 @@ export const ERROR_CATALOGUE: Readonly<Record<AppErrorCode, CatalogueEntry>> = {
   ERR_HTTP_UNSUPPORTED_MEDIA_TYPE: { status: 415, detail: 'Unsupported media type' },
   ERR_HTTP_BAD_REQUEST: { status: 400, detail: 'Bad request' },
   ERR_HTTP_NOT_FOUND: { status: 404, detail: 'Not Found' },
+  ERR_HTTP_METHOD_NOT_ALLOWED: { status: 405, detail: 'Method Not Allowed' },
   ERR_HTTP_INTERNAL: { status: 500, detail: 'Internal server error' },
 
   ERR_POOL_SATURATED: { status: 503, detail: 'Pricing engine unavailable' },

@@ -1,11 +1,13 @@
 import { AppError } from './errors.js';
+import { jsonSyntaxError } from './json-syntax-error.js';
 
 /**
  * The JSON request-body reader. JSON.parse does the parsing; one linear, non-recursive walk of the (then known
  * valid) text adds what JSON.parse cannot give, when the text could need it (needsWalk, soleSeedText):
  *  - the raw digits of the top-level `seed`, so seeds above 2^53 are read exactly instead of being rounded
  *    into a different seed (Node 20 has no JSON.parse source-text access);
- *  - prototype-poisoning refusal: any `__proto__` key, or a `constructor` object holding a `prototype` key;
+ *  - prototype-poisoning removal: any `__proto__` key, and a `prototype` key inside a `constructor` object, are
+ *    deleted (never merged), so they are ignored like any unknown field, as the Python service ignored them;
  *  - the string-length rule: a string longer than `maxStringBytes` UTF-8 bytes is refused with 413.
  */
 
@@ -34,44 +36,102 @@ interface Frame {
   readonly underConstructor: boolean;
 }
 
-function malformed(message: string): AppError {
+/** FastAPI's entry for invalid JSON: the offset in `loc`, Python's reason in `ctx.error`. */
+function malformed(text: string): AppError {
+  const { position, message } = jsonSyntaxError(text);
   return new AppError('ERR_HTTP_MALFORMED_JSON', {
-    detail: [{ loc: ['body'], msg: `JSON decode error: ${message}`, type: 'json_invalid' }],
-  });
-}
-
-function forbiddenKey(key: string): AppError {
-  return new AppError('ERR_HTTP_FORBIDDEN_JSON_KEY', {
-    detail: [{ loc: ['body'], msg: `Forbidden JSON key "${key}"`, type: 'json_forbidden_key' }],
+    detail: [{ type: 'json_invalid', loc: ['body', position], msg: 'JSON decode error', input: {}, ctx: { error: message } }],
   });
 }
 
 /**
- * Parses a JSON request body. Returns `undefined` for an empty body (the schema then reports the body missing).
- * Throws AppError: ERR_HTTP_MALFORMED_JSON, ERR_HTTP_FORBIDDEN_JSON_KEY (422) or ERR_HTTP_STRING_TOO_LONG (413).
+ * The text of a JSON body's bytes, as Python's json.loads reads them: UTF-32 and UTF-16 (with a byte-order mark,
+ * or told apart by their zero bytes), else UTF-8 with one optional leading BOM. Invalid UTF-8 is a 400
+ * `There was an error parsing the body`, as FastAPI answered it.
+ */
+export function decodeJsonBytes(bytes: Uint8Array): string {
+  const b0 = bytes[0], b1 = bytes[1], b2 = bytes[2], b3 = bytes[3];
+  let encoding: 'utf-8' | 'utf-16le' | 'utf-16be' | 'utf-32le' | 'utf-32be' = 'utf-8';
+  let skip = 0;
+  if (b0 === 0xff && b1 === 0xfe && b2 === 0 && b3 === 0) [encoding, skip] = ['utf-32le', 4];
+  else if (b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff) [encoding, skip] = ['utf-32be', 4];
+  else if (b0 === 0xff && b1 === 0xfe) [encoding, skip] = ['utf-16le', 2];
+  else if (b0 === 0xfe && b1 === 0xff) [encoding, skip] = ['utf-16be', 2];
+  else if (b0 === 0xef && b1 === 0xbb && b2 === 0xbf) skip = 3;
+  else if (bytes.length >= 4) {
+    if (b0 === 0) encoding = b1 !== 0 ? 'utf-16be' : 'utf-32be';
+    else if (b1 === 0) encoding = b2 !== 0 || b3 !== 0 ? 'utf-16le' : 'utf-32le';
+  } else if (bytes.length === 2) {
+    if (b0 === 0) encoding = 'utf-16be';
+    else if (b1 === 0) encoding = 'utf-16le';
+  }
+  const body = bytes.subarray(skip);
+  try {
+    if (encoding === 'utf-32le' || encoding === 'utf-32be') return decodeUtf32(body, encoding === 'utf-32le');
+    return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(body);
+  } catch {
+    throw new AppError('ERR_HTTP_BAD_REQUEST', { detail: 'There was an error parsing the body' });
+  }
+}
+
+/** TextDecoder has no UTF-32. */
+function decodeUtf32(bytes: Uint8Array, littleEndian: boolean): string {
+  if (bytes.length % 4 !== 0) throw new RangeError('truncated UTF-32');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const parts: string[] = [];
+  for (let i = 0; i < bytes.length; i += 4) {
+    const cp = view.getUint32(i, littleEndian);
+    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw new RangeError('invalid code point');
+    parts.push(String.fromCodePoint(cp));
+  }
+  return parts.join('');
+}
+
+/** Deletes `__proto__` keys everywhere and `prototype` keys inside `constructor` objects (own data properties). */
+function removePoisonKeys(value: unknown): void {
+  const stack: { node: unknown; underConstructor: boolean }[] = [{ node: value, underConstructor: false }];
+  while (stack.length > 0) {
+    const { node, underConstructor } = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push({ node: item, underConstructor: false });
+      continue;
+    }
+    const record = node as Record<string, unknown>;
+    if (Object.hasOwn(record, '__proto__')) delete record['__proto__'];
+    if (underConstructor && Object.hasOwn(record, 'prototype')) delete record.prototype;
+    for (const key of Object.keys(record)) stack.push({ node: record[key], underConstructor: key === 'constructor' });
+  }
+}
+
+/**
+ * Parses a JSON request body. Returns `undefined` for an empty body (the schema then reports the body missing);
+ * a body of blanks only is invalid JSON, as in Python. (decodeJsonBytes has already skipped one byte-order mark.)
+ * Throws AppError: ERR_HTTP_MALFORMED_JSON (422) or ERR_HTTP_STRING_TOO_LONG (413).
  */
 export function parseJsonBody(text: string, options: JsonBodyOptions): unknown {
-  // Not text.trim(): that copies the whole body to answer a yes/no question.
-  if (!NON_WHITESPACE.test(text)) return undefined;
+  if (text === '') return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (error) {
-    throw malformed(error instanceof Error ? error.message : String(error));
+  } catch {
+    throw malformed(text);
   }
   let seedText: string | undefined;
-  if (needsWalk(text, options.maxStringBytes)) seedText = scan(text, options.maxStringBytes);
+  if (needsWalk(text, options.maxStringBytes)) {
+    const walked = scan(text, options.maxStringBytes);
+    seedText = walked.seedText;
+    if (walked.poisoned) removePoisonKeys(value);
+  }
   else if (text.includes('"seed"')) {
     const sole = soleSeedText(text, value);
-    seedText = sole === null ? scan(text, options.maxStringBytes) : sole;
+    seedText = sole === null ? scan(text, options.maxStringBytes).seedText : sole;
   } else return value;
   if (seedText !== undefined && typeof value === 'object' && value !== null && !Array.isArray(value)) {
     Object.defineProperty(value, SEED_SOURCE, { value: seedText, enumerable: false });
   }
   return value;
 }
-
-const NON_WHITESPACE = /\S/;
 
 /**
  * Whether only the walk can check `text`: a key can only be `__proto__` or `prototype` if those letters appear
@@ -111,10 +171,14 @@ function isNumberStart(c: number): boolean {
   return c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39);
 }
 
-/** Walks valid JSON text once; returns the source text of the last top-level `seed` number, if any. */
-function scan(text: string, maxStringBytes: number): string | undefined {
+/**
+ * Walks valid JSON text once; returns the source text of the last top-level `seed` number, if any, and whether a
+ * key to remove (`__proto__`, or `prototype` inside `constructor`) occurs.
+ */
+function scan(text: string, maxStringBytes: number): { seedText: string | undefined; poisoned: boolean } {
   const stack: Frame[] = [];
   let seedText: string | undefined;
+  let poisoned = false;
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -145,8 +209,7 @@ function scan(text: string, maxStringBytes: number): string | undefined {
       const top = stack[stack.length - 1];
       if (top !== undefined && top.isObject && top.expectKey) {
         const key = decoded ?? (escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j));
-        if (key === '__proto__') throw forbiddenKey(key);
-        if (key === 'prototype' && top.underConstructor) throw forbiddenKey('constructor.prototype');
+        if (key === '__proto__' || (key === 'prototype' && top.underConstructor)) poisoned = true;
         top.key = key;
         top.expectKey = false;
         if (stack.length === 1 && key === 'seed') seedText = undefined;
@@ -191,7 +254,7 @@ function scan(text: string, maxStringBytes: number): string | undefined {
     // Whitespace, ':' and the letters of true/false/null.
     i += 1;
   }
-  return seedText;
+  return { seedText, poisoned };
 }
 
 function isNumberChar(c: number): boolean {

@@ -104,7 +104,10 @@ export function createPricingService(options: PricingServiceOptions): PricingSer
     async price(request, priceOptions) {
       const started = performance.now();
       const model: ModelName = request.model ?? DEFAULT_MODEL;
-      const greeks = priceOptions.greeks ?? request.calculate_greeks ?? true;
+      // calculate_greeks decides portfolio_greeks only: each contract's greeks are computed and returned either way,
+      // as the Python service did (docs/api.md, "calculate_greeks").
+      const greeks = true;
+      const portfolio = priceOptions.greeks ?? request.calculate_greeks ?? true;
       const md = request.market_data;
       const root = MODEL_REGISTRY[model].needsSeed ? rootSeedFor(priceOptions.seed, options.monteCarloSeed) : null;
       const cacheable = cache !== null && (root === null || root.reproducible);
@@ -176,7 +179,7 @@ export function createPricingService(options: PricingServiceOptions): PricingSer
           results,
           total_computation_time_ms: elapsedMs,
           options_per_second: elapsedMs > 0 ? n / (elapsedMs / 1000) : 0,
-          portfolio_greeks: greeks ? portfolioTotals(results) : null,
+          portfolio_greeks: portfolio ? portfolioTotals(results) : null,
           ...(surfaceId === undefined ? {} : { surface_id: surfaceId }),
         },
         failures,

@@ -156,13 +156,21 @@ export const HealthResponse = Type.Object({
   environment: Type.String(),
   uptime: Type.Number({ description: 'Seconds since start' }),
   version: Type.String(),
+  timestamp: Type.String({ description: 'ISO 8601, UTC offset +00:00 (as the Python service)' }),
+  uptime_seconds: Type.Number({ description: 'Seconds since start, 3 decimals (as the Python service)' }),
+  system: Type.Object({
+    cpu_percent: Type.Number({ description: 'Machine-wide CPU busy percentage since the previous health request' }),
+    memory_percent: Type.Number({ description: "This process's resident memory, percent of the machine's" }),
+  }),
   request_id: Type.Optional(Type.String()),
 });
 
 export const ValidationIssueSchema = Type.Object({
+  type: Type.String(),
   loc: Type.Array(Type.Union([Type.String(), Type.Integer()])),
   msg: Type.String(),
-  type: Type.String(),
+  input: Type.Optional(Type.Unknown({ description: 'What the client sent at loc (for a missing field: the object that lacks it)' })),
+  ctx: Type.Optional(Type.Object({}, { additionalProperties: true, description: "The rule's parameters, e.g. {\"gt\": 0}" })),
 });
 
 export const ErrorResponse = Type.Object({

@@ -1,9 +1,11 @@
 import type { ValidationIssue } from './errors.js';
 import { SEED_SOURCE, exactSeedFromText } from './json-body.js';
+import { coercionIssueAt, originalAt } from './lax-coercion.js';
 
 /**
  * Schema validation settings and the translation of Ajv's errors into FastAPI's 422 entries
- * (`{loc, msg, type}`, pydantic v2 wording), so clients written against the Python service read them unchanged.
+ * (`{type, loc, msg, input, ctx}`, pydantic v2 wording), so clients written against the Python service read them
+ * unchanged. Lax coercion (pydantic's) happens before validation, in lax-coercion.ts; Ajv itself never coerces.
  */
 
 /** Keyword: the string, upper-cased, must match this pattern (API-V1: symbols are upper-cased, then checked). */
@@ -12,8 +14,10 @@ export const UPPERCASE_PATTERN = 'x-uppercase-pattern';
 export const EXACT_SEED = 'x-exact-seed';
 
 export const SEED_MAX_TEXT = '9223372036854775807';
+/** 2^63 - 1 as JSON writes it in `ctx` (the double nearest to it, as Python's float). */
+const SEED_MAX = Number(SEED_MAX_TEXT);
 
-/** Ajv options: no coercion ("5" is not 5), nothing stripped, every problem reported, NaN/Infinity refused. */
+/** Ajv options: no coercion of its own (lax-coercion.ts does pydantic's), nothing stripped, every problem reported, NaN/Infinity refused. */
 export const AJV_OPTIONS = {
   coerceTypes: false,
   removeAdditional: false,
@@ -113,7 +117,65 @@ function typeIssue(expected: string, value: unknown): [string, string] {
   return TYPE_MESSAGES[first] ?? ['type_error', `Input should be of type ${expected}`];
 }
 
+/** pydantic's `ctx` for a constraint keyword. */
+function contextFor(error: AjvErrorLike): Record<string, unknown> | undefined {
+  const p = error.params;
+  switch (error.keyword) {
+    case 'exclusiveMinimum':
+      return { gt: p.limit };
+    case 'minimum':
+      return { ge: p.limit };
+    case 'exclusiveMaximum':
+      return { lt: p.limit };
+    case 'maximum':
+      return { le: p.limit };
+    case 'minLength':
+      return { min_length: p.limit };
+    case 'maxLength':
+      return { max_length: p.limit };
+    case 'minItems':
+      return { min_length: p.limit };
+    case 'maxItems':
+      return { max_length: p.limit };
+    case 'enum':
+      return { expected: quoteList(p.allowedValues as unknown[]) };
+    case 'pattern':
+      return { pattern: p.pattern };
+    case UPPERCASE_PATTERN:
+      return { error: {} };
+    case EXACT_SEED:
+      return { le: SEED_MAX };
+    default:
+      return undefined;
+  }
+}
+
 function issueFor(error: AjvErrorLike, body: unknown): ValidationIssue {
+  const base = bareIssueFor(error, body);
+  // `input`: what the client sent there (before lax coercion); for a missing field, the object that lacks it.
+  const inputPath = error.keyword === 'required' ? pointerToLoc(error.instancePath) : base.loc.slice(1);
+  const original = originalAt(body, error.instancePath);
+  const input = original.found && error.keyword !== 'required' ? original.value : valueAt(body, inputPath);
+  const ctx = contextFor(error);
+  return { ...base, ...(input === undefined || !echoable(input) ? {} : { input }), ...(ctx === undefined ? {} : { ctx }) };
+}
+
+/** Nesting beyond which `input` is not echoed: the serializer recurses, and a hostile body can nest 100,000 deep. */
+const MAX_ECHO_DEPTH = 32;
+
+/** Whether `value` nests at most MAX_ECHO_DEPTH levels (checked without recursion). */
+function echoable(value: unknown): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth >= MAX_ECHO_DEPTH) return false;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return true;
+}
+
+function bareIssueFor(error: AjvErrorLike, body: unknown): ValidationIssue {
   const path = pointerToLoc(error.instancePath);
   const p = error.params;
   switch (error.keyword) {
@@ -140,8 +202,10 @@ function issueFor(error: AjvErrorLike, body: unknown): ValidationIssue {
       return { loc: ['body', ...path], msg: `String should have at most ${limit} character${limit === 1 ? '' : 's'}`, type: 'string_too_long' };
     }
     case 'pattern':
-    case UPPERCASE_PATTERN:
       return { loc: ['body', ...path], msg: `String should match pattern '${String(p.pattern)}'`, type: 'string_pattern_mismatch' };
+    case UPPERCASE_PATTERN:
+      // The Python service checked symbols in a validator of its own: pydantic reports those as value_error.
+      return { loc: ['body', ...path], msg: 'Value error, symbol must be 1-20 uppercase alphanumerics', type: 'value_error' };
     case 'enum':
       return { loc: ['body', ...path], msg: `Input should be ${quoteList(p.allowedValues as unknown[])}`, type: 'enum' };
     case 'const':
@@ -151,7 +215,7 @@ function issueFor(error: AjvErrorLike, body: unknown): ValidationIssue {
     case 'maxItems':
       return { loc: ['body', ...path], msg: `List should have at most ${String(p.limit)} items`, type: 'too_long' };
     case EXACT_SEED:
-      return { loc: ['body', ...path], msg: `Input should be an integer from 0 to ${SEED_MAX_TEXT}`, type: 'int_range' };
+      return { loc: ['body', ...path], msg: `Input should be less than or equal to ${SEED_MAX_TEXT}`, type: 'less_than_equal' };
     default:
       return { loc: ['body', ...path], msg: error.message ?? 'Invalid value', type: error.keyword };
   }
@@ -162,11 +226,11 @@ function issueFor(error: AjvErrorLike, body: unknown): ValidationIssue {
  * missing body is reported once as `["body"]` "Field required", as FastAPI does, instead of as a type error.
  */
 export function toValidationIssues(errors: readonly AjvErrorLike[], body: unknown): ValidationIssue[] {
-  if (body === undefined || body === null) return [{ loc: ['body'], msg: 'Field required', type: 'missing' }];
+  if (body === undefined || body === null) return [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }];
   const issues: ValidationIssue[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
-    const issue = issueFor(error, body);
+    const issue = coercionIssueAt(body, error.instancePath) ?? issueFor(error, body);
     // pydantic stops at a field's first failing constraint: one entry per location.
     const key = JSON.stringify(issue.loc);
     if (seen.has(key)) continue;

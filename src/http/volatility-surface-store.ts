@@ -34,6 +34,8 @@ export interface VolatilitySurfaceStoreOptions {
   readonly logger?: SurfaceLogger;
   /** Milliseconds since the epoch; injectable for staleness tests. */
   readonly clock?: () => number;
+  /** The surface's point cap (OPE_VOLATILITY_MAX_POINTS); default unbounded. */
+  readonly maxPoints?: number;
 }
 
 export class VolatilitySurfaceStore implements VolatilityProvider {
@@ -43,7 +45,8 @@ export class VolatilitySurfaceStore implements VolatilityProvider {
   readonly #metrics: VolatilitySurfaceStoreOptions['metrics'];
   readonly #logger: SurfaceLogger | undefined;
   readonly #clock: () => number;
-  #surface = new VolatilitySurface();
+  readonly #surfaceOptions: { readonly maxPoints?: number };
+  #surface: VolatilitySurface;
   #version = 0;
   #changedAt: string | null = null;
   #confirmedAt: number;
@@ -64,6 +67,12 @@ export class VolatilitySurfaceStore implements VolatilityProvider {
     this.#logger = options.logger;
     this.#clock = options.clock ?? Date.now;
     this.#confirmedAt = this.#clock();
+    this.#surfaceOptions = options.maxPoints === undefined ? {} : { maxPoints: options.maxPoints };
+    this.#surface = new VolatilitySurface([], this.#surfaceOptions);
+  }
+
+  get maxPoints(): number {
+    return this.#surface.maxPoints;
   }
 
   /** Loads the current surface (rejecting when the store cannot be read), then follows the store's changes. */
@@ -146,10 +155,10 @@ export class VolatilitySurfaceStore implements VolatilityProvider {
     }
   }
 
-  /** Spot is accepted for compatibility with the Python service's estimate request; the surface is in absolute strike. */
-  estimate(strike: number, maturity: number, _spot?: number): number {
+  /** Spot only scales the strike distances of the inverse-distance fallback (docs/api.md, "Volatility surface"). */
+  estimate(strike: number, maturity: number, spot?: number): number {
     this.requireFresh();
-    return this.#surface.estimate(strike, maturity).volatility;
+    return this.#surface.estimate(strike, maturity, spot).volatility;
   }
 
   #apply(surface: VolatilitySurface, version: number, changedAt: string | null): void {
@@ -174,7 +183,7 @@ export class VolatilitySurfaceStore implements VolatilityProvider {
     const next = this.#loading.then(async () => {
       const snapshot = await this.#store.current();
       if (snapshot.version > this.#version || (snapshot.version === this.#version && this.#version === 0)) {
-        this.#apply(new VolatilitySurface(snapshot.points), snapshot.version, snapshot.changedAt);
+        this.#apply(new VolatilitySurface(snapshot.points, this.#surfaceOptions), snapshot.version, snapshot.changedAt);
       } else {
         this.#confirm();
       }

@@ -37,9 +37,10 @@ export function contractIdOf(contract: WireContract): string {
  */
 export function pricingShapeOf(body: unknown, greeksOverride: boolean | undefined): PriceTaskShape | null {
   if (typeof body !== 'object' || body === null) return null;
-  const { model = DEFAULT_MODEL, contracts, calculate_greeks: greeks } = body as Record<string, unknown>;
+  const { model = DEFAULT_MODEL, contracts } = body as Record<string, unknown>;
   if (!isModelName(model) || !Array.isArray(contracts) || contracts.length === 0) return null;
-  return { kind: 'price', model, greeks: greeksOverride ?? greeks !== false, items: contracts };
+  // Every contract's greeks are computed whatever calculate_greeks says (docs/api.md, "calculate_greeks").
+  return { kind: 'price', model, greeks: greeksOverride ?? true, items: contracts };
 }
 
 /** The same for an implied-volatility body: its American model and each quote's exercise style. */

@@ -65,3 +65,27 @@ describe('priceOption on the WebAssembly kernels', () => {
     assert.deepEqual(reported.results, JSON.parse(JSON.stringify(kernelModels.map(([, , reference]) => reference(true)))));
   });
 });
+
+describe('monte_carlo_20k and American exercise', () => {
+  const noDividend: MarketInputs = { ...market, dividendYield: 0 };
+  const call: OptionSpec = { type: 'call', exercise: 'american', strike: 105, expiry: 0.8 };
+
+  it('prices an American call without dividends at a non-negative rate as the European call (never exercised early)', () => {
+    for (const kernels of ['typescript', 'auto'] as const) {
+      for (const rate of [0, 0.04]) {
+        const m = { ...noDividend, rate };
+        const am = priceOption('monte_carlo_20k', call, m, { seed: 5n, kernels });
+        const eu = priceOption('monte_carlo_20k', { ...call, exercise: 'european' }, m, { seed: 5n, kernels });
+        assert.deepEqual(am, eu, `${kernels} r=${rate}`);
+      }
+    }
+  });
+
+  it('still refuses American puts, and American calls with a dividend yield or a negative rate', () => {
+    const refused = (option: OptionSpec, m: MarketInputs): void =>
+      assert.throws(() => priceOption('monte_carlo_20k', option, m, { seed: 5n }), (e: unknown) => e instanceof Error && (e as { code?: string }).code === 'ERR_CORE_UNSUPPORTED_EXERCISE');
+    refused({ ...call, type: 'put' }, noDividend);
+    refused(call, { ...noDividend, dividendYield: 0.01 });
+    refused(call, { ...noDividend, rate: -0.01 });
+  });
+});

@@ -47,12 +47,38 @@ describe('errors and headers on a real server', () => {
   });
 
   it('answers 404 {"detail": "Not Found"} for unknown routes, with the common headers', async () => {
-    for (const [method, path] of [['GET', '/nope'], ['POST', '/api/v1/pricing/unknown'], ['DELETE', '/api/v1/pricing/single']] as const) {
+    for (const [method, path] of [['GET', '/nope'], ['POST', '/api/v1/pricing/unknown'], ['GET', '/api/v1/pricing/single/extra']] as const) {
       const response = await server.request(path, { method, token: null });
       assert.equal(response.status, 404, `${method} ${path}`);
       assertErrorBody(response, 'Not Found', path);
       assertCommonHeaders(response, path);
     }
+  });
+
+  it('answers 405 with Allow for a known path asked with another method, before auth', async () => {
+    for (const [method, path, allow] of [['DELETE', '/api/v1/pricing/single', 'POST'], ['GET', '/api/v1/risk/aggregate-greeks', 'POST'], ['POST', '/healthz', 'GET, HEAD'], ['OPTIONS', '/api/v1/pricing/batch', 'POST']] as const) {
+      const response = await server.request(path, { method, token: null });
+      assert.equal(response.status, 405, `${method} ${path}`);
+      assert.equal(response.headers.get('allow'), allow, `${method} ${path}`);
+      assertErrorBody(response, 'Method Not Allowed', path);
+      assertCommonHeaders(response, path);
+    }
+  });
+
+  it('redirects a trailing slash with 307 to the path without it, keeping the query', async () => {
+    for (const [method, path, target] of [['POST', '/api/v1/pricing/single/', '/api/v1/pricing/single'], ['GET', '/healthz/?x=1', '/healthz?x=1']] as const) {
+      const response = await fetch(server.url + path, { method, redirect: 'manual' });
+      assert.equal(response.status, 307, path);
+      assert.equal(response.headers.get('location'), `${server.url}${target}`, path);
+      assert.equal(await response.text(), '');
+    }
+  });
+
+  it('serves /redoc beside /docs outside production', async () => {
+    const response = await server.request('/redoc', { token: null });
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(response.text, /<redoc spec-url="\/openapi.json">/);
   });
 
   it('answers a URL that does not decode with 400 and the common headers', async () => {

@@ -18,11 +18,19 @@ describe('operations and beyond-v1 routes (development)', () => {
     for (const path of ['/healthz', '/health']) {
       const response = await server.request(path, { token: null });
       assert.equal(response.status, 200);
-      assert.deepEqual(Object.keys(response.json).sort(), ['environment', 'status', 'uptime', 'version']);
+      assert.deepEqual(Object.keys(response.json).sort(), ['environment', 'status', 'system', 'timestamp', 'uptime', 'uptime_seconds', 'version']);
       assert.equal(response.json.status, 'ok');
       assert.equal(response.json.environment, 'development');
       assert.equal(response.json.version, packageVersion());
       assert.ok(response.json.uptime > 0);
+      // The Python service's fields: ISO 8601 with +00:00, uptime in seconds to 3 decimals, psutil-like percentages.
+      assert.match(response.json.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+\+00:00$/);
+      assert.ok(Math.abs(Date.parse(response.json.timestamp) - Date.now()) < 60_000);
+      assert.equal(response.json.uptime_seconds, Math.round(response.json.uptime * 1000) / 1000);
+      for (const field of ['cpu_percent', 'memory_percent']) {
+        const value = response.json.system[field];
+        assert.ok(typeof value === 'number' && value >= 0 && value <= 100, `${field} ${value}`);
+      }
     }
   });
 
@@ -103,12 +111,12 @@ describe('operations and beyond-v1 routes (development)', () => {
       assert.match(below.error, /lower|below|intrinsic/i);
     });
 
-    it('refuses an empty quote list with 400 and a malformed quote with 422 naming the field', async () => {
+    it('refuses an empty quote list with 400 and a quote price that does not parse with 422 naming the field', async () => {
       const empty = await server.request('/api/v1/implied-volatility', { body: { market_data: { spot_price: 100, risk_free_rate: 0.05 }, quotes: [] } });
       assert.equal(empty.status, 400);
       assert.equal(empty.json.detail, 'No quotes provided');
       const bad = await server.request('/api/v1/implied-volatility', {
-        body: { market_data: { spot_price: 100, risk_free_rate: 0.05 }, quotes: [{ contract: { symbol: 'A', strike_price: 100, time_to_expiry: 1, option_type: 'call' }, price: '10' }] },
+        body: { market_data: { spot_price: 100, risk_free_rate: 0.05 }, quotes: [{ contract: { symbol: 'A', strike_price: 100, time_to_expiry: 1, option_type: 'call' }, price: 'ten' }] },
       });
       assert.equal(bad.status, 422);
       assert.deepEqual(bad.json.detail[0].loc, ['body', 'quotes', 0, 'price']);

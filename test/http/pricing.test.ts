@@ -97,7 +97,7 @@ describe('POST /api/v1/pricing/single', () => {
   });
 
   it('answers 400 with the core\'s message when the single contract cannot be priced', async () => {
-    const body = pricingRequest({ contracts: [{ symbol: 'ABC', strike_price: 100, time_to_expiry: 0.5, option_type: 'call', exercise_style: 'american' }], model: 'monte_carlo_20k' });
+    const body = pricingRequest({ contracts: [{ symbol: 'ABC', strike_price: 100, time_to_expiry: 0.5, option_type: 'put', exercise_style: 'american' }], model: 'monte_carlo_20k' });
     const response = await server.request('/api/v1/pricing/single', { body });
     assert.equal(response.status, 400);
     assert.deepEqual(Object.keys(response.json).sort(), ['detail', 'request_id']);
@@ -105,12 +105,16 @@ describe('POST /api/v1/pricing/single', () => {
     assert.match(response.json.detail, /american/);
   });
 
-  it('drops the greeks and the portfolio totals when calculate_greeks is false', async () => {
+  it('drops only the portfolio totals when calculate_greeks is false: each contract keeps its greeks', async () => {
     const response = await server.request('/api/v1/pricing/single', { body: pricingRequest({ calculate_greeks: false }) });
     assert.equal(response.status, 200);
     assert.equal(response.json.portfolio_greeks, null);
     const r = response.json.results[0];
-    for (const f of ['delta', 'gamma', 'theta', 'vega', 'rho', 'position_delta', 'position_gamma', 'position_theta', 'position_vega', 'position_rho']) assert.equal(r[f], null, f);
+    const withGreeks = (await server.request('/api/v1/pricing/single', { body: pricingRequest({ calculate_greeks: true }) })).json.results[0];
+    for (const f of ['delta', 'gamma', 'theta', 'vega', 'rho', 'position_delta', 'position_gamma', 'position_theta', 'position_vega', 'position_rho']) {
+      assert.equal(typeof r[f], 'number', f);
+      assert.equal(r[f], withGreeks[f], f);
+    }
     assert.ok(r.theoretical_price > 0);
   });
 });

@@ -5,7 +5,7 @@ import { compileOriginAllowlist } from '../../src/http/plugins/cors.js';
 import { startServer } from './support.js';
 import type { TestResponse, TestServer } from './support.js';
 
-/** OPE_ALLOWED_ORIGINS and OPE_CORS_ALLOW_CREDENTIALS through @fastify/cors on a real server. */
+/** OPE_ALLOWED_ORIGINS and OPE_CORS_ALLOW_CREDENTIALS on a real server: preflights as Starlette's CORSMiddleware. */
 
 const ALLOWED = 'https://app.example.com';
 const OTHER = 'https://evil.example.net';
@@ -52,24 +52,40 @@ describe('CORS with an origin allow-list and credentials', () => {
     await server.close();
   });
 
-  it('answers a preflight from an allowed origin with 204 and the Access-Control-* headers, without a token', async () => {
+  it('answers a preflight from an allowed origin with 200 OK and the Access-Control-* headers, without a token', async () => {
     const response = await preflight(server, ALLOWED);
-    assert.equal(response.status, 204);
+    assert.equal(response.status, 200);
+    assert.equal(response.text, 'OK');
     assert.equal(response.headers.get('access-control-allow-origin'), ALLOWED);
     assert.equal(response.headers.get('access-control-allow-credentials'), 'true');
-    assert.equal(response.headers.get('access-control-allow-methods'), 'GET, POST');
-    assert.equal(response.headers.get('access-control-allow-headers'), 'Authorization, Content-Type, X-Request-ID');
+    assert.equal(response.headers.get('access-control-allow-methods'), 'GET, POST, OPTIONS');
+    assert.equal(response.headers.get('access-control-allow-headers'), 'Accept, Accept-Language, Authorization, Content-Language, Content-Type, X-Request-ID');
     assert.equal(response.headers.get('access-control-max-age'), '600');
     assert.match(response.headers.get('vary') ?? '', /Origin/);
     assert.ok(response.headers.get('x-request-id'), 'the common headers too');
+    assert.equal((await preflight(server, ALLOWED, '/no-such-path')).status, 200, 'before routing, on any path');
   });
 
-  it('gives a preflight from any other origin no Access-Control-* header at all', async () => {
+  it('refuses a preflight from any other origin with 400 and no Access-Control-Allow-Origin', async () => {
     for (const origin of [OTHER, 'http://app.example.com', 'null']) {
       const response = await preflight(server, origin);
-      assert.equal(response.status, 404, origin);
-      assert.deepEqual(accessControlHeaders(response), [], origin);
+      assert.equal(response.status, 400, origin);
+      assert.equal(response.text, 'Disallowed CORS origin', origin);
+      assert.equal(response.headers.get('access-control-allow-origin'), null, origin);
     }
+  });
+
+  it('names every refused part of a preflight: origin, method, headers', async () => {
+    const ask = (origin: string, method: string, headers?: string): Promise<TestResponse> =>
+      server.request('/api/v1/pricing/single', {
+        method: 'OPTIONS',
+        token: null,
+        headers: { origin, 'access-control-request-method': method, ...(headers === undefined ? {} : { 'access-control-request-headers': headers }) },
+      });
+    assert.equal((await ask(ALLOWED, 'DELETE')).text, 'Disallowed CORS method');
+    assert.equal((await ask(ALLOWED, 'POST', 'x-custom-header')).text, 'Disallowed CORS headers');
+    assert.equal((await ask(OTHER, 'PUT', 'x-custom-header')).text, 'Disallowed CORS origin, method, headers');
+    assert.equal((await ask(ALLOWED, 'POST', 'Accept-Language, X-Request-ID, Content-Language')).status, 200);
   });
 
   it('lets an allowed origin read responses, errors included, and the headers clients need; others get none', async () => {
@@ -91,7 +107,7 @@ describe('CORS with an origin allow-list and credentials', () => {
   });
 
   it('never counts preflights against a rate limit', async () => {
-    for (let i = 0; i < 5; i += 1) assert.equal((await preflight(server, ALLOWED)).status, 204, `preflight ${i + 1}`);
+    for (let i = 0; i < 5; i += 1) assert.equal((await preflight(server, ALLOWED)).status, 200, `preflight ${i + 1}`);
   });
 
   it('lets an allowed origin read a 429 and its Retry-After', async () => {
@@ -119,14 +135,14 @@ describe('CORS without credentials, and with any origin', () => {
 
   it('omits Access-Control-Allow-Credentials when OPE_CORS_ALLOW_CREDENTIALS=false', async () => {
     const response = await preflight(strict, ALLOWED);
-    assert.equal(response.status, 204);
+    assert.equal(response.status, 200);
     assert.equal(response.headers.get('access-control-allow-origin'), ALLOWED);
     assert.equal(response.headers.get('access-control-allow-credentials'), null);
   });
 
   it('answers "*" for any origin and never allows credentials with it', async () => {
     const response = await preflight(open, OTHER);
-    assert.equal(response.status, 204);
+    assert.equal(response.status, 200);
     assert.equal(response.headers.get('access-control-allow-origin'), '*');
     assert.equal(response.headers.get('access-control-allow-credentials'), null);
   });

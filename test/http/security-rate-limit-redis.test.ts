@@ -62,8 +62,8 @@ describe('rate limits shared through Redis', () => {
     assert.deepEqual(remaining, ['3', '2', '1', '0']);
     assert.equal((await first.request('/api/v1/models', { token: onFirst })).status, 429);
     assert.equal((await second.request('/api/v1/models', { token: onSecond })).status, 429);
-    assert.equal(await inspector.get(`${REDIS_KEY_PREFIX}sub:${sub}`), '6');
-    const ttl = await inspector.pttl(`${REDIS_KEY_PREFIX}sub:${sub}`);
+    assert.equal(await inspector.get(`${REDIS_KEY_PREFIX}sub:${sub}|/api/v1/models`), '6');
+    const ttl = await inspector.pttl(`${REDIS_KEY_PREFIX}sub:${sub}|/api/v1/models`);
     assert.ok(ttl > 0 && ttl <= 60_000, `the window expires by itself (PTTL ${ttl})`);
   });
 
@@ -99,7 +99,7 @@ describe('Redis outage', () => {
     const sub = `outage-${randomUUID()}`;
     const token = await server.token(['pricing:read'], sub);
     assert.deepEqual(await statuses(server, token, 2), [200, 200]);
-    assert.equal(await inspector.get(`${REDIS_KEY_PREFIX}sub:${sub}`), '2', 'counted in Redis while it is up');
+    assert.equal(await inspector.get(`${REDIS_KEY_PREFIX}sub:${sub}|/api/v1/models`), '2', 'counted in Redis while it is up');
     assert.equal(storeEvents('rate_limit.store_unavailable').length, 0);
 
     await redis.stop();
@@ -124,7 +124,7 @@ describe('Redis outage', () => {
     assert.equal(recovered[0]!.level, 'info');
     // The restarted Redis is empty: the next request of the first sub opens a new shared window there.
     assert.equal((await server.request('/api/v1/models', { token })).status, 200);
-    assert.equal(await inspector.get(`${REDIS_KEY_PREFIX}sub:${sub}`), '1');
+    assert.equal(await inspector.get(`${REDIS_KEY_PREFIX}sub:${sub}|/api/v1/models`), '1');
   });
 });
 

@@ -56,12 +56,21 @@ describe('rate limiting per client on protected routes', () => {
     assert.equal(log?.user, 'alice', 'the 429 is logged with the verified sub');
   });
 
-  it('shares one budget across every protected route and counts each 429 under its own route template', async () => {
+  it('keeps one budget per route: a client at its limit on one route still has its full budget on another', async () => {
     const token = await server.token(['pricing:read'], 'dora');
     for (let i = 0; i < 3; i += 1) assert.equal((await server.request('/api/v1/models', { token })).status, 200);
+    assert.equal((await server.request('/api/v1/models', { token })).status, 429);
+    const priced = await server.request('/api/v1/pricing/single', { token, body: pricingRequest() });
+    assert.equal(priced.status, 200, 'pricing has its own budget');
+    assert.equal(priced.headers.get('x-ratelimit-remaining'), '2');
+  });
+
+  it('counts each 429 under its own route template', async () => {
+    const token = await server.token(['pricing:read'], 'dana');
+    for (let i = 0; i < 3; i += 1) assert.equal((await server.request('/api/v1/pricing/single', { token, body: pricingRequest() })).status, 200);
     const before = await rejections(server, '/api/v1/pricing/single');
     const refused = await server.request('/api/v1/pricing/single', { token, body: pricingRequest() });
-    assertRateLimited(refused, 60, 'pricing after three model listings');
+    assertRateLimited(refused, 60, 'the fourth pricing request');
     assert.equal(await rejections(server, '/api/v1/pricing/single'), before + 1);
   });
 
@@ -79,7 +88,7 @@ describe('rate limiting per client on protected routes', () => {
 
   it('refuses an over-budget client before reading its body', async () => {
     const token = await server.token(['pricing:read'], 'erin');
-    for (let i = 0; i < 3; i += 1) assert.equal((await server.request('/api/v1/models', { token })).status, 200);
+    for (let i = 0; i < 3; i += 1) assert.equal((await server.request('/api/v1/pricing/batch', { token, body: pricingRequest() })).status, 200);
     const host = new URL(server.url).host;
     const head = `POST /api/v1/pricing/batch HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n`;
     // The announced body never comes: only an answer given before reading it can arrive.

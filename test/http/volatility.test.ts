@@ -25,29 +25,32 @@ describe('volatility surface routes', () => {
     assert.deepEqual(est.json, { volatility: 0.2 });
   });
 
-  it('upserts a point with 201, defaulting source to "market" and timestamp to now, and replaces the same (strike, maturity)', async () => {
+  it('upserts a point with 201, source defaulting to "market", timestamp always now, and replaces the same (strike, maturity)', async () => {
     const before = Date.now() / 1000;
     const first = await upsert({ strike: 90, maturity: 0.5, volatility: 0.3 });
     assert.equal(first.status, 201);
     assert.equal(first.json.source, 'market');
     assert.ok(first.json.timestamp >= before - 1 && first.json.timestamp <= Date.now() / 1000 + 1, `timestamp ${first.json.timestamp}`);
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) assert.equal(first.headers.get(k), v, k);
-    const again = await upsert({ strike: 90 + 1e-10, maturity: 0.5, volatility: 0.32, source: 'desk', timestamp: 1700000000.5 });
+    // A client timestamp is ignored, whatever it holds (as the Python service): the server's clock is stored.
+    const again = await upsert({ strike: 90 + 1e-10, maturity: 0.5, volatility: 0.32, source: 'desk', timestamp: 'yesterday' });
     assert.equal(again.status, 201);
-    assert.deepEqual(again.json, { strike: 90 + 1e-10, maturity: 0.5, volatility: 0.32, timestamp: 1700000000.5, source: 'desk' });
+    assert.deepEqual({ ...again.json, timestamp: 0 }, { strike: 90 + 1e-10, maturity: 0.5, volatility: 0.32, timestamp: 0, source: 'desk' });
+    assert.ok(again.json.timestamp >= before - 1 && again.json.timestamp <= Date.now() / 1000 + 1, `timestamp ${again.json.timestamp}`);
     const list = await server.request('/api/v1/market-data/volatility', { method: 'GET' });
     assert.equal(list.json.points.length, 1);
     assert.equal(list.json.points[0].volatility, 0.32);
   });
 
-  it('refuses a volatility outside [0.01, 5.0] with 400 and a schema violation with 422 naming the field', async () => {
+  it('refuses a volatility in (0, 0.01) with 400, one outside (0, 5] and a schema violation with 422 naming the field', async () => {
     const low = await upsert({ strike: 100, maturity: 1, volatility: 0.005 });
     assert.equal(low.status, 400);
-    assert.match(low.json.detail, /volatility/);
+    assert.equal(low.json.detail, 'volatility must be within [0.01, 5.0]');
     assert.ok(typeof low.json.request_id === 'string');
     const high = await upsert({ strike: 100, maturity: 1, volatility: 5.5 });
-    assert.equal(high.status, 400);
-    const typed = await upsert({ strike: '100', maturity: 1, volatility: 0.2 });
+    assert.equal(high.status, 422);
+    assert.deepEqual(high.json.detail[0].ctx, { le: 5 });
+    const typed = await upsert({ strike: 'a hundred', maturity: 1, volatility: 0.2 });
     assert.equal(typed.status, 422);
     assert.deepEqual(typed.json.detail[0].loc, ['body', 'strike']);
     const longSource = await upsert({ strike: 100, maturity: 1, volatility: 0.2, source: 'x'.repeat(33) });
@@ -80,5 +83,24 @@ describe('volatility surface routes', () => {
     });
     assert.equal(priced.status, 200);
     assert.ok(Math.abs(priced.json.results[0].volatility_used - bilinear) < 1e-12);
+  });
+});
+
+describe('the volatility surface point cap (OPE_VOLATILITY_MAX_POINTS)', () => {
+  it('answers 422 for a new point past the cap, and still replaces existing points', async () => {
+    const capped = await startServer({ env: { OPE_VOLATILITY_MAX_POINTS: '4' } });
+    try {
+      const put = (strike: number, volatility = 0.2) => capped.request('/api/v1/market-data/volatility', { body: { strike, maturity: 1, volatility } });
+      for (const strike of [80, 90, 100, 110]) assert.equal((await put(strike)).status, 201);
+      const refused = await put(120);
+      assert.equal(refused.status, 422);
+      assert.deepEqual(refused.json.detail[0].loc, ['body']);
+      assert.match(refused.json.detail[0].msg, /at most 4 points/);
+      assert.equal((await put(110, 0.25)).status, 201, 'replacing a point is not adding one');
+      const list = await capped.request('/api/v1/market-data/volatility', { method: 'GET' });
+      assert.equal(list.json.points.length, 4);
+    } finally {
+      await capped.close();
+    }
   });
 });

@@ -249,7 +249,12 @@ export function checkMonteCarloPairs(pairs: number): void {
 /** Validates a run's inputs, as every Monte Carlo entry point does, and computes its setup. */
 export function prepareMonteCarlo(option: OptionSpec, market: MarketInputs, options: MonteCarloOptions): MonteCarloSetup {
   validateInputs(option, market);
-  requireExercise(option, ['european'], MONTE_CARLO_MODEL);
+  // An American call on a stock paying no dividend, with a non-negative rate, is never exercised early: its value
+  // is the European value (Merton 1973; Hull, "Options, Futures, and Other Derivatives", 8th ed., 11.5), so the
+  // European simulation prices it. Every other American contract keeps its refusal.
+  if (!(option.exercise === 'american' && option.type === 'call' && market.dividendYield === 0 && market.rate >= 0)) {
+    requireExercise(option, ['european'], MONTE_CARLO_MODEL);
+  }
   requireSeed(options.seed, 'seed');
   const stream = requireStream(options.stream ?? 0, 'stream');
   const totalPairs = options.pairs ?? MONTE_CARLO_DEFAULT_PAIRS;

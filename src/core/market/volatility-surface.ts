@@ -1,16 +1,21 @@
 import { CoreError } from '../errors.js';
 import { requireFinite, requirePositive } from '../validate.js';
+import { DelaunayInterpolator } from './delaunay-interpolator.js';
 
 /**
- * The in-memory volatility surface of API-V1.md: points keyed by (strike, maturity) and an estimate at any
- * (strike, maturity). Interpolation rules, in order:
+ * The volatility surface of docs/api.md ("Volatility surface"): points keyed by (strike, maturity) and an estimate
+ * at any (strike, maturity). Interpolation rules, in order:
  *  - fewer than 4 points: 0.20;
+ *  - every point on one maturity: linear in strike between the points, flat (the end point's volatility) outside;
  *  - the points form a full rectangular grid (every strike at every maturity): bilinear inside it;
- *  - otherwise: linear interpolation on a Delaunay triangulation (scattered data);
- *  - outside the grid or the hull: the nearest point's volatility;
- *  - a result that is NaN or outside [0.01, 3.0] falls back to inverse-distance weighting of the 5 nearest points.
- * Distances are measured in (strike, maturity) units as given, as the Python service did.
- * The surface is a value: upsert returns a new surface, so readers never see a half-written one.
+ *  - otherwise: linear interpolation on the Delaunay triangulation (scipy's griddata 'linear');
+ *  - outside the grid or the hull: the nearest point's volatility, distances in (strike, maturity) as given;
+ *  - a result that is NaN or outside [0.01, 3.0], or points that span no triangle (collinear), fall back to
+ *    inverse-distance weighting of the 5 nearest points, distances scaled by max(strike, spot) in strike and by
+ *    the maturity asked for in maturity, weights 1 / (d^2 + 1e-6), as the Python service did.
+ * The surface is a value: upsert returns a new surface, so readers never see a half-written one. Everything that
+ * depends only on the points (grid, line, triangulation and its index) is built by the constructor: an estimate
+ * never triangulates.
  */
 
 export interface VolatilityPoint {
@@ -29,125 +34,193 @@ const SAME_POINT_TOLERANCE = 1e-9;
 const ESTIMATE_FLOOR = 0.01;
 const ESTIMATE_CEILING = 3.0;
 const IDW_NEIGHBOURS = 5;
+const IDW_SOFTENING = 1e-6;
 
-export type EstimateMethod = 'default' | 'bilinear' | 'triangulated' | 'nearest' | 'inverse-distance';
+export type EstimateMethod = 'default' | 'linear' | 'bilinear' | 'triangulated' | 'nearest' | 'inverse-distance';
 
 export interface VolatilityEstimate {
   readonly volatility: number;
   readonly method: EstimateMethod;
 }
 
-interface Triangle {
-  readonly a: number;
-  readonly b: number;
-  readonly c: number;
+/** Python's math.isclose(a, b) with its default rel_tol 1e-9: the upsert's "same coordinate" test. */
+function sameCoordinate(x: number, y: number): boolean {
+  return Math.abs(x - y) <= SAME_POINT_TOLERANCE * Math.max(Math.abs(x), Math.abs(y));
 }
 
-function sameCoordinate(x: number, y: number): boolean {
-  return Math.abs(x - y) <= SAME_POINT_TOLERANCE;
+export interface VolatilitySurfaceOptions {
+  /**
+   * The most points the surface holds; upserting a new (strike, maturity) beyond it throws a CoreError with
+   * param 'points'. Replacing an existing point is always allowed. Default: unbounded.
+   */
+  readonly maxPoints?: number;
 }
+
+type Interpolation =
+  | { readonly kind: 'default' }
+  | { readonly kind: 'line'; readonly strikes: readonly number[]; readonly vols: readonly number[] }
+  | { readonly kind: 'grid'; readonly strikes: readonly number[]; readonly maturities: readonly number[]; readonly vols: readonly (readonly number[])[] }
+  | { readonly kind: 'triangulated'; readonly interpolator: DelaunayInterpolator }
+  | { readonly kind: 'inverse-distance' };
 
 export class VolatilitySurface {
   readonly points: readonly VolatilityPoint[];
-  private triangles: readonly Triangle[] | undefined;
+  readonly maxPoints: number;
+  private readonly interpolation: Interpolation;
+  private readonly strikes: Float64Array;
+  private readonly maturities: Float64Array;
+  private readonly vols: Float64Array;
 
-  constructor(points: readonly VolatilityPoint[] = []) {
+  constructor(points: readonly VolatilityPoint[] = [], options: VolatilitySurfaceOptions = {}) {
     this.points = points;
+    this.maxPoints = options.maxPoints ?? Infinity;
+    this.strikes = Float64Array.from(points, (p) => p.strike);
+    this.maturities = Float64Array.from(points, (p) => p.maturity);
+    this.vols = Float64Array.from(points, (p) => p.volatility);
+    this.interpolation = buildInterpolation(points);
   }
 
-  /** Returns a surface with `point` added, replacing any point at the same (strike, maturity) within 1e-9. */
+  /** Whether a point at (strike, maturity) exists (same coordinates as upsert's replace rule). */
+  has(strike: number, maturity: number): boolean {
+    return this.points.some((p) => sameCoordinate(p.strike, strike) && sameCoordinate(p.maturity, maturity));
+  }
+
+  /**
+   * Returns a surface with `point` added, replacing in place any point whose strike and maturity are both within
+   * a relative 1e-9 of it (the listing keeps insertion order).
+   */
   upsert(point: VolatilityPoint): VolatilitySurface {
     requirePositive(point.strike, 'strike');
     requirePositive(point.maturity, 'maturity');
     requireFinite(point.volatility, 'volatility');
     if (point.volatility < MIN_POINT_VOLATILITY || point.volatility > MAX_POINT_VOLATILITY) {
-      throw new CoreError('ERR_CORE_INVALID_INPUT', `volatility must be between ${MIN_POINT_VOLATILITY} and ${MAX_POINT_VOLATILITY}, got ${point.volatility}`, 'volatility');
+      throw new CoreError('ERR_CORE_INVALID_INPUT', `volatility must be within [${MIN_POINT_VOLATILITY}, ${MAX_POINT_VOLATILITY.toFixed(1)}]`, 'volatility');
     }
-    const rest = this.points.filter((p) => !(sameCoordinate(p.strike, point.strike) && sameCoordinate(p.maturity, point.maturity)));
-    return new VolatilitySurface([...rest, point]);
+    const at = this.points.findIndex((p) => sameCoordinate(p.strike, point.strike) && sameCoordinate(p.maturity, point.maturity));
+    if (at < 0 && this.points.length >= this.maxPoints) {
+      throw new CoreError('ERR_CORE_INVALID_INPUT', `the volatility surface holds at most ${this.maxPoints} points`, 'points');
+    }
+    const next = at < 0 ? [...this.points, point] : this.points.map((p, i) => (i === at ? point : p));
+    return new VolatilitySurface(next, { maxPoints: this.maxPoints });
   }
 
-  estimate(strike: number, maturity: number): VolatilityEstimate {
+  /** `spot` only scales the inverse-distance fallback's strike distances (default: the strike itself). */
+  estimate(strike: number, maturity: number, spot: number = strike): VolatilityEstimate {
     requirePositive(strike, 'strike');
     requirePositive(maturity, 'maturity');
-    const pts = this.points;
-    if (pts.length < 4) return { volatility: DEFAULT_VOLATILITY, method: 'default' };
-
-    let result = this.interpolate(strike, maturity);
-    if (!Number.isFinite(result.volatility) || result.volatility < ESTIMATE_FLOOR || result.volatility > ESTIMATE_CEILING) {
-      result = { volatility: this.inverseDistance(strike, maturity), method: 'inverse-distance' };
+    const interpolation = this.interpolation;
+    if (interpolation.kind === 'default') return { volatility: DEFAULT_VOLATILITY, method: 'default' };
+    let result = this.interpolate(interpolation, strike, maturity);
+    if (result === null || !Number.isFinite(result.volatility) || result.volatility < ESTIMATE_FLOOR || result.volatility > ESTIMATE_CEILING) {
+      result = { volatility: this.inverseDistance(strike, maturity, spot), method: 'inverse-distance' };
     }
     return result;
   }
 
-  private interpolate(strike: number, maturity: number): VolatilityEstimate {
-    const grid = this.fullGrid();
-    if (grid !== null) {
-      const { strikes, maturities, vols } = grid;
-      const inside = strike >= strikes[0]! && strike <= strikes[strikes.length - 1]! && maturity >= maturities[0]! && maturity <= maturities[maturities.length - 1]!;
-      if (!inside) return { volatility: this.nearest(strike, maturity), method: 'nearest' };
-      const i = bracket(strikes, strike);
-      const j = bracket(maturities, maturity);
-      const tx = (strike - strikes[i]!) / (strikes[i + 1]! - strikes[i]!);
-      const ty = (maturity - maturities[j]!) / (maturities[j + 1]! - maturities[j]!);
-      const v00 = vols[i]![j]!, v10 = vols[i + 1]![j]!, v01 = vols[i]![j + 1]!, v11 = vols[i + 1]![j + 1]!;
-      const v = (1 - tx) * (1 - ty) * v00 + tx * (1 - ty) * v10 + (1 - tx) * ty * v01 + tx * ty * v11;
-      return { volatility: v, method: 'bilinear' };
-    }
-    const triangles = (this.triangles ??= triangulate(this.points));
-    const pts = this.points;
-    for (const t of triangles) {
-      const w = barycentric(pts[t.a]!, pts[t.b]!, pts[t.c]!, strike, maturity);
-      if (w !== null) {
-        return { volatility: w[0] * pts[t.a]!.volatility + w[1] * pts[t.b]!.volatility + w[2] * pts[t.c]!.volatility, method: 'triangulated' };
+  private interpolate(interpolation: Interpolation, strike: number, maturity: number): VolatilityEstimate | null {
+    switch (interpolation.kind) {
+      case 'line': {
+        const { strikes, vols } = interpolation;
+        if (strike <= strikes[0]!) return { volatility: vols[0]!, method: 'linear' };
+        if (strike >= strikes[strikes.length - 1]!) return { volatility: vols[vols.length - 1]!, method: 'linear' };
+        const i = bracket(strikes, strike);
+        const t = (strike - strikes[i]!) / (strikes[i + 1]! - strikes[i]!);
+        return { volatility: vols[i]! + t * (vols[i + 1]! - vols[i]!), method: 'linear' };
       }
+      case 'grid': {
+        const { strikes, maturities, vols } = interpolation;
+        const inside = strike >= strikes[0]! && strike <= strikes[strikes.length - 1]! && maturity >= maturities[0]! && maturity <= maturities[maturities.length - 1]!;
+        if (!inside) return { volatility: this.nearest(strike, maturity), method: 'nearest' };
+        const i = bracket(strikes, strike);
+        const j = bracket(maturities, maturity);
+        const tx = (strike - strikes[i]!) / (strikes[i + 1]! - strikes[i]!);
+        const ty = (maturity - maturities[j]!) / (maturities[j + 1]! - maturities[j]!);
+        const v00 = vols[i]![j]!, v10 = vols[i + 1]![j]!, v01 = vols[i]![j + 1]!, v11 = vols[i + 1]![j + 1]!;
+        const v = (1 - tx) * (1 - ty) * v00 + tx * (1 - ty) * v10 + (1 - tx) * ty * v01 + tx * ty * v11;
+        return { volatility: v, method: 'bilinear' };
+      }
+      case 'triangulated': {
+        const v = interpolation.interpolator.interpolate(strike, maturity);
+        if (!Number.isNaN(v)) return { volatility: v, method: 'triangulated' };
+        return { volatility: this.nearest(strike, maturity), method: 'nearest' };
+      }
+      default:
+        return null;
     }
-    return { volatility: this.nearest(strike, maturity), method: 'nearest' };
   }
 
-  /** The grid when every distinct strike appears at every distinct maturity exactly once (at least 2 x 2), else null. */
-  private fullGrid(): { strikes: number[]; maturities: number[]; vols: number[][] } | null {
-    const strikes = distinct(this.points.map((p) => p.strike));
-    const maturities = distinct(this.points.map((p) => p.maturity));
-    if (strikes.length < 2 || maturities.length < 2 || strikes.length * maturities.length !== this.points.length) return null;
-    const vols: number[][] = strikes.map(() => maturities.map(() => Number.NaN));
-    for (const p of this.points) {
-      const i = strikes.findIndex((k) => sameCoordinate(k, p.strike));
-      const j = maturities.findIndex((m) => sameCoordinate(m, p.maturity));
-      if (!Number.isNaN(vols[i]![j]!)) return null;
-      vols[i]![j] = p.volatility;
-    }
-    return { strikes, maturities, vols };
-  }
-
+  /** The first nearest point's volatility, distances in unscaled (strike, maturity). */
   private nearest(strike: number, maturity: number): number {
-    let best = this.points[0]!;
+    const ks = this.strikes, ts = this.maturities;
+    let best = 0;
     let bestD = Infinity;
-    for (const p of this.points) {
-      const d = (p.strike - strike) ** 2 + (p.maturity - maturity) ** 2;
+    for (let i = 0; i < ks.length; i++) {
+      const dk = ks[i]! - strike, dt = ts[i]! - maturity;
+      const d = dk * dk + dt * dt;
       if (d < bestD) {
         bestD = d;
-        best = p;
+        best = i;
       }
     }
-    return best.volatility;
+    return this.vols[best]!;
   }
 
-  private inverseDistance(strike: number, maturity: number): number {
-    const ranked = this.points
-      .map((p) => ({ p, d: Math.hypot(p.strike - strike, p.maturity - maturity) }))
-      .sort((x, y) => x.d - y.d)
-      .slice(0, IDW_NEIGHBOURS);
-    if (ranked[0]!.d === 0) return ranked[0]!.p.volatility;
+  /** Inverse-distance weighting of the IDW_NEIGHBOURS nearest points by scaled distance (one pass, no sort of all points). */
+  private inverseDistance(strike: number, maturity: number, spot: number): number {
+    const ks = this.strikes, ts = this.maturities;
+    const kScale = Math.max(strike, spot);
+    const nearD: number[] = [];
+    const nearI: number[] = [];
+    for (let i = 0; i < ks.length; i++) {
+      const dk = (ks[i]! - strike) / kScale, dt = (ts[i]! - maturity) / maturity;
+      const d2 = dk * dk + dt * dt;
+      if (nearD.length === IDW_NEIGHBOURS && d2 >= nearD[IDW_NEIGHBOURS - 1]!) continue;
+      // Insert keeping nearD ascending; ties keep the earlier point first (a stable order).
+      let at = nearD.length;
+      while (at > 0 && nearD[at - 1]! > d2) at--;
+      nearD.splice(at, 0, d2);
+      nearI.splice(at, 0, i);
+      if (nearD.length > IDW_NEIGHBOURS) {
+        nearD.pop();
+        nearI.pop();
+      }
+    }
     let num = 0;
     let den = 0;
-    for (const { p, d } of ranked) {
-      const w = 1 / (d * d);
-      num += w * p.volatility;
+    for (let n = 0; n < nearD.length; n++) {
+      const w = 1 / (nearD[n]! + IDW_SOFTENING);
+      num += w * this.vols[nearI[n]!]!;
       den += w;
     }
     return num / den;
   }
+}
+
+function buildInterpolation(points: readonly VolatilityPoint[]): Interpolation {
+  if (points.length < 4) return { kind: 'default' };
+  const maturities = distinct(points.map((p) => p.maturity));
+  if (maturities.length === 1) {
+    const sorted = [...points].sort((a, b) => a.strike - b.strike);
+    return { kind: 'line', strikes: sorted.map((p) => p.strike), vols: sorted.map((p) => p.volatility) };
+  }
+  const grid = fullGrid(points, maturities);
+  if (grid !== null) return { kind: 'grid', ...grid };
+  const interpolator = DelaunayInterpolator.build(points.map((p) => p.strike), points.map((p) => p.maturity), points.map((p) => p.volatility));
+  return interpolator === null ? { kind: 'inverse-distance' } : { kind: 'triangulated', interpolator };
+}
+
+/** The grid when every distinct strike appears at every distinct maturity exactly once (at least 2 x 2), else null. */
+function fullGrid(points: readonly VolatilityPoint[], maturities: number[]): { strikes: number[]; maturities: number[]; vols: number[][] } | null {
+  const strikes = distinct(points.map((p) => p.strike));
+  if (strikes.length < 2 || maturities.length < 2 || strikes.length * maturities.length !== points.length) return null;
+  const vols: number[][] = strikes.map(() => maturities.map(() => Number.NaN));
+  for (const p of points) {
+    const i = strikes.findIndex((k) => sameCoordinate(k, p.strike));
+    const j = maturities.findIndex((m) => sameCoordinate(m, p.maturity));
+    if (!Number.isNaN(vols[i]![j]!)) return null;
+    vols[i]![j] = p.volatility;
+  }
+  return { strikes, maturities, vols };
 }
 
 function distinct(values: number[]): number[] {
@@ -158,58 +231,9 @@ function distinct(values: number[]): number[] {
 }
 
 /** Index i with xs[i] <= x <= xs[i+1], for x inside [xs[0], xs[last]]. */
-function bracket(xs: number[], x: number): number {
+function bracket(xs: readonly number[], x: number): number {
   let i = 0;
   while (i < xs.length - 2 && x > xs[i + 1]!) i++;
   return i;
 }
 
-/** Barycentric weights of (x, y) in triangle abc, or null when outside (a small tolerance keeps shared edges inside). */
-function barycentric(a: VolatilityPoint, b: VolatilityPoint, c: VolatilityPoint, x: number, y: number): [number, number, number] | null {
-  const det = (b.maturity - c.maturity) * (a.strike - c.strike) + (c.strike - b.strike) * (a.maturity - c.maturity);
-  if (det === 0) return null;
-  const w1 = ((b.maturity - c.maturity) * (x - c.strike) + (c.strike - b.strike) * (y - c.maturity)) / det;
-  const w2 = ((c.maturity - a.maturity) * (x - c.strike) + (a.strike - c.strike) * (y - c.maturity)) / det;
-  const w3 = 1 - w1 - w2;
-  const eps = -1e-12;
-  return w1 >= eps && w2 >= eps && w3 >= eps ? [w1, w2, w3] : null;
-}
-
-/** Delaunay triangulation by Bowyer-Watson; the surface holds tens of points, so O(n^2) is plenty. */
-function triangulate(points: readonly VolatilityPoint[]): Triangle[] {
-  const xs = points.map((p) => p.strike);
-  const ys = points.map((p) => p.maturity);
-  const minX = Math.min(...xs), maxX = Math.max(...xs), minY = Math.min(...ys), maxY = Math.max(...ys);
-  const span = Math.max(maxX - minX, maxY - minY, 1);
-  const midX = (minX + maxX) / 2, midY = (minY + maxY) / 2;
-  // Super-triangle vertices appended after the real points.
-  const vx = [...xs, midX - 20 * span, midX, midX + 20 * span];
-  const vy = [...ys, midY - span, midY + 20 * span, midY - span];
-  const n = points.length;
-  let tris: Triangle[] = [{ a: n, b: n + 1, c: n + 2 }];
-
-  const inCircumcircle = (t: Triangle, px: number, py: number): boolean => {
-    const ax = vx[t.a]! - px, ay = vy[t.a]! - py;
-    const bx = vx[t.b]! - px, by = vy[t.b]! - py;
-    const cx = vx[t.c]! - px, cy = vy[t.c]! - py;
-    const det = (ax * ax + ay * ay) * (bx * cy - cx * by) - (bx * bx + by * by) * (ax * cy - cx * ay) + (cx * cx + cy * cy) * (ax * by - bx * ay);
-    const orient = (vx[t.b]! - vx[t.a]!) * (vy[t.c]! - vy[t.a]!) - (vy[t.b]! - vy[t.a]!) * (vx[t.c]! - vx[t.a]!);
-    return orient > 0 ? det > 0 : det < 0;
-  };
-
-  for (let i = 0; i < n; i++) {
-    const px = vx[i]!, py = vy[i]!;
-    const bad = tris.filter((t) => inCircumcircle(t, px, py));
-    const edges = new Map<string, [number, number]>();
-    for (const t of bad) {
-      for (const [u, v] of [[t.a, t.b], [t.b, t.c], [t.c, t.a]] as const) {
-        const key = u < v ? `${u},${v}` : `${v},${u}`;
-        if (edges.has(key)) edges.delete(key);
-        else edges.set(key, [u, v]);
-      }
-    }
-    tris = tris.filter((t) => !bad.includes(t));
-    for (const [u, v] of edges.values()) tris.push({ a: u, b: v, c: i });
-  }
-  return tris.filter((t) => t.a < n && t.b < n && t.c < n);
-}

@@ -12,8 +12,8 @@ import { routeLabel } from '../../observability/request-logging.js';
 import type { RateLimitCounter } from './local-rate-limit-counter.js';
 
 /**
- * RATE_LIMIT_DEFAULT on every /api/v1 route (OPERATIONS-CONTRACT.md): a fixed window of `max` requests per client,
- * where the client is the verified token's `sub`, or the client IP (IPv6 by /64) when the request has no token or
+ * RATE_LIMIT_DEFAULT on every /api/v1 route (OPERATIONS-CONTRACT.md): a fixed window of `max` requests per client
+ * and route path, where the client is the verified token's `sub`, or the client IP (IPv6 by /64) when the request has no token or
  * one that does not verify. /healthz, /health, /metrics, /docs, /openapi.json, `/`, CORS preflights and unmatched
  * paths are never limited.
  *
@@ -55,9 +55,14 @@ async function identify(request: FastifyRequest, authenticator: Pick<Authenticat
   }
 }
 
-/** The budget a request draws on; the prefixes keep a `sub` that looks like an address apart from addresses. */
+/**
+ * The budget a request draws on: one per client and route path, as the Python service keyed them, so a client that
+ * prices and asks for risk has the full budget on each. The prefixes keep a `sub` that looks like an address apart
+ * from addresses; the route is the matched path (GET and POST of one path share a budget, as in Python).
+ */
 export function rateLimitKey(request: FastifyRequest, principal: Principal | null): string {
-  return principal === null ? `ip:${normalizeIP(request.ip)}` : `sub:${principal.sub}`;
+  const client = principal === null ? `ip:${normalizeIP(request.ip)}` : `sub:${principal.sub}`;
+  return `${client}|${request.routeOptions.url ?? request.url}`;
 }
 
 /** @fastify/rate-limit's store contract over our counter; one budget per client across all routes. */

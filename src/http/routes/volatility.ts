@@ -21,8 +21,8 @@ export interface VolatilityRoutesOptions {
 const VolatilityPointSchema = Type.Object({
   strike: Type.Number({ exclusiveMinimum: 0, maximum: 1e9, examples: [100] }),
   maturity: Type.Number({ exclusiveMinimum: 0, maximum: 50, description: 'Years', examples: [0.5] }),
-  volatility: Type.Number({ description: 'Must lie in [0.01, 5.0] (400 otherwise)', examples: [0.22] }),
-  timestamp: Type.Optional(Type.Number({ minimum: 0, maximum: 1e11, description: 'Unix seconds; defaults to now' })),
+  volatility: Type.Number({ exclusiveMinimum: 0, maximum: 5, description: 'In (0, 5] (422 otherwise), and at least 0.01 (400 otherwise)', examples: [0.22] }),
+  // A client-sent `timestamp` is ignored, as the Python service ignored it: the stored time is the server's.
   source: Type.Optional(Type.String({ minLength: 1, maxLength: 32, default: 'market' })),
 });
 
@@ -116,13 +116,19 @@ export const volatilityRoutes: FastifyPluginAsyncTypebox<VolatilityRoutesOptions
             strike: body.strike,
             maturity: body.maturity,
             volatility: body.volatility,
-            timestamp: body.timestamp ?? now(),
+            timestamp: now(),
             source: body.source ?? 'market',
           },
           { subject: request.principal?.sub ?? null },
         );
         return reply.code(201).header('X-Surface-Version', String(change.version)).send(change.point);
       } catch (err) {
+        if (isCoreError(err) && err.param === 'points') {
+          throw new AppError('ERR_HTTP_VALIDATION', {
+            detail: [{ type: 'too_long', loc: ['body'], msg: err.message, input: null, ctx: { max_length: store.maxPoints } }],
+            cause: err,
+          });
+        }
         if (isCoreError(err)) throw new AppError('ERR_HTTP_BAD_REQUEST', { detail: err.message, cause: err });
         throw err;
       }

@@ -1,4 +1,5 @@
 import { describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { VolatilitySurface, type VolatilityPoint } from '../../../src/core/market/volatility-surface.js';
@@ -68,12 +69,41 @@ describe('VolatilitySurface', () => {
   it('falls back to inverse-distance weighting of the 5 nearest points when interpolation leaves [0.01, 3.0]', () => {
     // Bilinear between 4.9 and 0.01 gives > 3.0 near the 4.9 corner, which the fallback replaces.
     const s = build([point(100, 1, 4.9), point(110, 1, 4.9), point(100, 2, 0.01), point(110, 2, 0.01), point(130, 3, 0.5), point(140, 3, 0.5)]);
-    const e = s.estimate(101, 1.1);
+    const e = s.estimate(101, 1.1, 120);
     assert.equal(e.method, 'inverse-distance');
-    // Recompute the weighting independently.
-    const pts = s.points.map((p) => ({ v: p.volatility, d: Math.hypot(p.strike - 101, p.maturity - 1.1) })).sort((a, b) => a.d - b.d).slice(0, 5);
-    const want = pts.reduce((acc, p) => acc + p.v / p.d ** 2, 0) / pts.reduce((acc, p) => acc + 1 / p.d ** 2, 0);
+    // Recompute the weighting independently: strike distance over max(K, spot), maturity distance over T,
+    // weight 1 / (d^2 + 1e-6) (docs/api.md, "Volatility surface").
+    const pts = s.points.map((p) => ({ v: p.volatility, d2: ((p.strike - 101) / 120) ** 2 + ((p.maturity - 1.1) / 1.1) ** 2 })).sort((a, b) => a.d2 - b.d2).slice(0, 5);
+    const want = pts.reduce((acc, p) => acc + p.v / (p.d2 + 1e-6), 0) / pts.reduce((acc, p) => acc + 1 / (p.d2 + 1e-6), 0);
     assert.ok(Math.abs(e.volatility - want) < 1e-15, `${e.volatility} vs ${want}`);
+  });
+
+  it('weights the fallback as the Python service did: 3.968 on the 2 x 2 grid of vols 3.5-5.0 at (100, 1)', () => {
+    const s = build([point(80, 0.5, 4.0), point(120, 0.5, 3.5), point(80, 2, 4.5), point(120, 2, 5.0)]);
+    const e = s.estimate(100, 1, 100);
+    assert.equal(e.method, 'inverse-distance');
+    assert.equal(e.volatility.toFixed(3), '3.968');
+  });
+
+  it('interpolates linearly on the Delaunay triangulation over the whole hull (0.316667 at (110, 0.75))', () => {
+    const s = build([point(110, 0.25, 0.2), point(140, 0.25, 0.3), point(120, 0.5, 0.25), point(70, 1.5, 0.4), point(100, 0.5, 0.22)]);
+    const e = s.estimate(110, 0.75);
+    assert.equal(e.method, 'triangulated');
+    assert.ok(Math.abs(e.volatility - 0.95 / 3) < 1e-12, `${e.volatility}`);
+  });
+
+  it('interpolates linearly in strike when every point has one maturity, flat outside', () => {
+    const s = build([80, 90, 100, 110, 120].map((k, i) => point(k, 1, [0.25, 0.22, 0.2, 0.19, 0.21][i]!)));
+    assert.deepEqual(s.estimate(95, 3), { volatility: 0.21000000000000002, method: 'linear' });
+    assert.equal(s.estimate(70, 1).volatility, 0.25);
+    assert.equal(s.estimate(130, 1).volatility, 0.21);
+  });
+
+  it('refuses a new point past maxPoints but still replaces existing ones', () => {
+    let s = new VolatilitySurface([], { maxPoints: 2 });
+    s = s.upsert(point(100, 1, 0.2)).upsert(point(110, 1, 0.2));
+    assert.throws(() => s.upsert(point(120, 1, 0.2)), (e: unknown) => e instanceof CoreError && e.param === 'points');
+    assert.equal(s.upsert(point(110, 1, 0.3)).points[1]!.volatility, 0.3);
   });
 
   it('always answers a finite volatility inside [0.01, 5] for any surface of valid points', () => {
@@ -83,5 +113,31 @@ describe('VolatilitySurface', () => {
       const v = s.estimate(k, t).volatility;
       assert.ok(Number.isFinite(v) && v >= 0.01 && v <= 5, `got ${v}`);
     }), { numRuns: 300 });
+  });
+});
+
+describe('VolatilitySurface against scipy griddata (test/core/reference/generate-scipy-griddata.py)', () => {
+  interface Reference {
+    readonly surfaces: readonly { points: [number, number, number][]; queries: { strike: number; maturity: number; linear: number | null; nearest: number }[] }[];
+  }
+  const reference = JSON.parse(readFileSync(new URL('../reference/scipy-griddata.json', import.meta.url), 'utf8')) as Reference;
+
+  it('matches linear interpolation inside the hull and the nearest point outside, on every random surface', () => {
+    let inside = 0;
+    for (const [n, surface] of reference.surfaces.entries()) {
+      const s = new VolatilitySurface(surface.points.map(([k, t, v]) => point(k, t, v)));
+      for (const q of surface.queries) {
+        const e = s.estimate(q.strike, q.maturity);
+        const label = `surface ${n} at (${q.strike}, ${q.maturity})`;
+        if (q.linear === null) {
+          assert.deepEqual(e, { volatility: q.nearest, method: 'nearest' }, label);
+        } else {
+          inside += 1;
+          assert.equal(e.method, 'triangulated', label);
+          assert.ok(Math.abs(e.volatility - q.linear) <= 1e-12, `${label}: ${e.volatility} vs scipy ${q.linear}`);
+        }
+      }
+    }
+    assert.ok(inside > 1000, `only ${inside} in-hull queries`);
   });
 });

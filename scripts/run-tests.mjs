@@ -20,5 +20,6 @@ if (files.length === 0) {
   console.error('run-tests: no test files matched');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--import', './test/setup.mjs', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+// --enable-source-maps: a failure's "test at file:line" names the test's own TypeScript line, not tsx's output.
+const result = spawnSync(process.execPath, ['--enable-source-maps', '--import', 'tsx', '--import', './test/setup.mjs', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -10,7 +10,7 @@ import './v8-tuning.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { createDevIdentity } from './auth/dev-identity.js';
 import type { DevIdentity } from './auth/dev-identity.js';
-import { ConfigError, loadConfig } from './config/config.js';
+import { ConfigError, configWarnings, loadConfig } from './config/config.js';
 import type { Config } from './config/config.js';
 import { buildApp } from './http/app.js';
 import { createLogger } from './observability/logger.js';
@@ -63,6 +63,7 @@ async function printDevIdentity(identity: DevIdentity, url: string): Promise<voi
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger({ level: config.logLevel, base: { environment: config.environment } });
+  for (const warning of configWarnings(config)) logger.warn({ event: 'config.warning' }, warning);
   const metrics = createMetrics();
   const devIdentity = config.oidc === null && config.devJwtSecrets.length === 0 && !config.isProduction ? createDevIdentity() : null;
   const authenticator = createAuthenticator({ config, metrics, logger, ...devIdentity?.authenticatorOptions });

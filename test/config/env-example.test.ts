@@ -2,10 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../src/config/config.js';
+import { configVariables } from '../monitoring/config-variables.js';
 
 /**
  * .env.example is the newcomer's list of settings: it must name every variable loadConfig reads (recorded by
- * reading through a Proxy, so a variable added to the config without a line here fails this test), nothing else,
+ * reading through a Proxy, configVariables(), so a variable added to the config without a line here fails this test), nothing else,
  * and each value it shows must be the default (setting it alone changes nothing).
  */
 
@@ -21,23 +22,11 @@ function example(): Map<string, string> {
   return entries;
 }
 
-function variablesRead(): Set<string> {
-  const read = new Set<string>();
-  const env = new Proxy({} as Record<string, string | undefined>, {
-    get(_target, name) {
-      if (typeof name === 'string') read.add(name);
-      return undefined;
-    },
-  });
-  loadConfig(env);
-  return read;
-}
-
 describe('.env.example', () => {
   const listed = example();
 
   it('lists exactly the variables the configuration reads', () => {
-    const read = [...variablesRead()].sort();
+    const read = [...configVariables()].sort();
     assert.ok(read.includes('OPE_ENVIRONMENT') && read.length > 20, `the recording saw ${read.join(', ')}`);
     assert.deepEqual([...listed.keys()].sort(), read);
   });

@@ -14,6 +14,7 @@ import { requestLogging } from '../observability/request-logging.js';
 import type { PricingPool } from '../pool/pricing-pool.js';
 import { installErrorHandling, sendError } from './error-handler.js';
 import { maxStringBytesFor, parseJsonBody } from './json-body.js';
+import { openApiOptions, servedDocument } from './openapi.js';
 import { corsAllowlist } from './plugins/cors.js';
 import { hostAllowlist } from './plugins/host-allowlist.js';
 import { createLocalRateLimitCounter } from './plugins/local-rate-limit-counter.js';
@@ -123,15 +124,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(rateLimiting, { limit: config.rateLimit, counter: rateLimitCounter, authenticator, metrics });
 
   if (!config.isProduction) {
-    await app.register(swagger, {
-      openapi: {
-        openapi: '3.1.0',
-        info: { title: 'OPE, the Options Pricing Engine', version, description: 'HTTP API v1 (docs/api.md)' },
-        components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      },
-    });
+    await app.register(swagger, openApiOptions({ version }));
     await app.register(swaggerUi, { routePrefix: '/docs' });
-    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    app.get('/openapi.json', { schema: { hide: true } }, async (request) => servedDocument(app.swagger(), `${request.protocol}://${request.host}`));
   }
 
   const surface = deps.surface ?? new VolatilitySurfaceStore();

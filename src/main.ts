@@ -13,8 +13,10 @@ import type { DevIdentity } from './auth/dev-identity.js';
 import { ConfigError, configWarnings, loadConfig } from './config/config.js';
 import type { Config } from './config/config.js';
 import { buildApp } from './http/app.js';
+import { packageVersion } from './http/version.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import type { Tracing } from './observability/tracing.js';
 import { PricingPool } from './pool/pricing-pool.js';
 
 function refuseToStart(error: unknown): never {
@@ -65,6 +67,13 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, base: { environment: config.environment } });
   for (const warning of configWarnings(config)) logger.warn({ event: 'config.warning' }, warning);
   const metrics = createMetrics();
+  // Loaded only when enabled: the OpenTelemetry SDK is a start-up cost nobody else should pay.
+  const tracing: Tracing | null =
+    config.otlpEndpoint === null
+      ? null
+      : (await import('./observability/tracing.js')).startTracing({
+          endpoint: config.otlpEndpoint, serviceName: 'ope', serviceVersion: packageVersion(), environment: config.environment,
+        });
   const devIdentity = config.oidc === null && config.devJwtSecrets.length === 0 && !config.isProduction ? createDevIdentity() : null;
   const authenticator = createAuthenticator({ config, metrics, logger, ...devIdentity?.authenticatorOptions });
   const pool = new PricingPool({
@@ -75,7 +84,7 @@ async function main(): Promise<void> {
     metrics,
   });
   // buildApp checks the values only the HTTP layer understands (host and origin allow-lists, the Redis URL).
-  const app = await buildApp({ config, metrics, pool, authenticator, logger, devIdentity }).catch(async (error: unknown) => {
+  const app = await buildApp({ config, metrics, pool, authenticator, logger, devIdentity, tracing }).catch(async (error: unknown) => {
     await pool.close({ graceMs: 0 });
     authenticator.close();
     return refuseToStart(error);
@@ -118,6 +127,7 @@ async function main(): Promise<void> {
       await app.close();
       await pool.close({ graceMs: Math.max(0, deadline - Date.now()) });
       authenticator.close();
+      await tracing?.shutdown();
       clearTimeout(forced);
       logger.info({ event: 'shutdown.complete' }, 'stopped');
       process.exit(0);

@@ -11,6 +11,8 @@ import type { Metrics } from '../observability/metrics.js';
 import { createAccessLog, lazyChildLogger } from '../observability/access-log.js';
 import { createLogger } from '../observability/logger.js';
 import { requestLogging } from '../observability/request-logging.js';
+import { traceLogging } from '../observability/trace-context.js';
+import type { Tracing } from '../observability/tracing.js';
 import type { PricingPool } from '../pool/pricing-pool.js';
 import { installErrorHandling, sendError } from './error-handler.js';
 import { maxStringBytesFor, parseJsonBody } from './json-body.js';
@@ -70,6 +72,8 @@ export interface AppDependencies {
    * playground then hands its page a short-lived pricing:read token (routes/playground.ts). Default: none.
    */
   readonly devIdentity?: DevIdentity | null;
+  /** OpenTelemetry tracing, when main.ts started it (OTEL_EXPORTER_OTLP_ENDPOINT set). Default: none. */
+  readonly tracing?: Pick<Tracing, 'plugin'> | null;
 }
 
 /**
@@ -102,6 +106,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.decorate('lifecycle', lifecycle);
   // First of all onRequest hooks: a request for a host we do not serve gets no further.
   await app.register(hostAllowlist, { allowedHosts: config.allowedHosts });
+  // Before every route, so each one gets its request span; then trace_id on the request's log lines.
+  if (deps.tracing !== undefined && deps.tracing !== null) await app.register(deps.tracing.plugin);
+  await app.register(traceLogging);
 
   const maxStringBytes = maxStringBytesFor(config.maxBodyBytes);
   app.removeContentTypeParser('application/json');

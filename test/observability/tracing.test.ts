@@ -1,11 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { mintDevToken } from '../../src/auth/dev-token.js';
 
@@ -38,7 +39,7 @@ function attribute(span: OtlpSpan, key: string): string | undefined {
 describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
   let receiver: Server;
   const posts: { path: string; contentType: string | undefined; body: unknown }[] = [];
-  let service: ChildProcessWithoutNullStreams;
+  let service: ChildProcessByStdio<null, Readable, Readable>;
   const logs: Record<string, unknown>[] = [];
   let baseUrl: string;
   let exited: Promise<number | null>;

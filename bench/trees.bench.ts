@@ -44,7 +44,7 @@ function makeCases(exercise: ExerciseStyle, seed: number): Case[] {
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 type Pricer = (option: OptionSpec, market: MarketInputs, options?: TreeOptions) => PriceResult;
@@ -69,16 +69,16 @@ const bareCrrAmerican: Pricer = (option, market) => {
   uu[0] = 1;
   dd[0] = 1;
   for (let k = 1; k <= n; k++) {
-    uu[k] = uu[k - 1] * u * u;
-    dd[k] = dd[k - 1] * d;
+    uu[k] = uu[k - 1]! * u * u;
+    dd[k] = dd[k - 1]! * d;
   }
   const v = new Float64Array(n + 1);
-  for (let j = 0; j <= n; j++) v[j] = Math.max(w * (market.spot * dd[n] * uu[j] - option.strike), 0);
+  for (let j = 0; j <= n; j++) v[j] = Math.max(w * (market.spot * dd[n]! * uu[j]! - option.strike), 0);
   for (let i = n - 1; i >= 0; i--) {
-    const base = market.spot * dd[i];
-    for (let j = 0; j <= i; j++) v[j] = Math.max(pd * v[j] + pu * v[j + 1], w * (base * uu[j] - option.strike));
+    const base = market.spot * dd[i]!;
+    for (let j = 0; j <= i; j++) v[j] = Math.max(pd * v[j]! + pu * v[j + 1]!, w * (base * uu[j]! - option.strike));
   }
-  return { value: v[0], greeks: null, diagnostics: { model: 'bare', converged: true, iterations: n } };
+  return { value: v[0]!, greeks: null, diagnostics: { model: 'bare', converged: true, iterations: n } };
 };
 
 interface Row {
@@ -133,7 +133,7 @@ console.log(
     `median wall-clock us/option (fastest round; median process CPU us/option; ratio to the bare loop); ` +
     `load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
 );
-const bare = median(rows[0].wall);
+const bare = median(rows[0]!.wall);
 for (const row of rows) {
   const us = median(row.wall);
   const verdict = row.targeted ? `  target <= ${TARGET_US} us: ${us <= TARGET_US ? 'met' : 'MISSED'}` : '';
@@ -142,7 +142,7 @@ for (const row of rows) {
       `cpu ${median(row.cpu).toFixed(1).padStart(6)}; x${(us / bare).toFixed(2)})${verdict}`,
   );
 }
-const [bareRow, crrRow] = rows;
+const [bareRow, crrRow] = rows as [Row, Row, ...Row[]];
 if (Math.abs(bareRow.checksum - crrRow.checksum) > 1e-9 * Math.abs(crrRow.checksum)) {
   throw new Error(`bare loop and binomial_200 disagree: ${bareRow.checksum} vs ${crrRow.checksum}`);
 }

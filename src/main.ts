@@ -14,6 +14,7 @@ import { ConfigError, configWarnings, loadConfig } from './config/config.js';
 import type { Config } from './config/config.js';
 import { buildApp } from './http/app.js';
 import { packageVersion } from './http/version.js';
+import { MemoryDocumentStore } from './store/memory-document-store.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import type { Tracing } from './observability/tracing.js';
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
     metrics,
   });
   // buildApp checks the values only the HTTP layer understands (host and origin allow-lists, the Redis URL).
-  const app = await buildApp({ config, metrics, pool, authenticator, logger, devIdentity, tracing }).catch(async (error: unknown) => {
+  const app = await buildApp({ config, metrics, pool, authenticator, logger, devIdentity, documentStore: new MemoryDocumentStore(), tracing }).catch(async (error: unknown) => {
     await pool.close({ graceMs: 0 });
     authenticator.close();
     return refuseToStart(error);

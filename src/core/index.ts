@@ -26,6 +26,18 @@ export {
   type MonteCarloOptions,
   type MonteCarloBlockPartial,
 } from './engines/monte-carlo.js';
+export {
+  priceMonteCarloEuropean,
+  simulateMonteCarloEuropeanBlocks,
+  mergeBlockMoments,
+  type EuropeanMonteCarloOptions,
+  type EuropeanMonteCarloResult,
+  type EuropeanBlockMoments,
+  type MonteCarloSampler,
+} from './engines/monte-carlo-european.js';
+export type { GreekMethod, GreekMethods } from './engines/monte-carlo-greeks.js';
+export { priceLongstaffSchwartz, type LongstaffSchwartzOptions, type LongstaffSchwartzResult } from './engines/longstaff-schwartz.js';
+export { priceMonteCarloModel, type MonteCarloModelParams, type MonteCarloModelResult } from './engines/monte-carlo-model.js';
 export { impliedVolatility, type ImpliedVolatilityResult } from './engines/implied-volatility.js';
 export { impliedVolatilityAmerican } from './engines/implied-volatility-american.js';
 export {
@@ -40,3 +52,19 @@ export { bivariateNormalCdf } from './math/bivariate-normal.js';
 export { deriveChildSeed } from './math/seed.js';
 
 export { VolatilitySurface, type VolatilityPoint, type VolatilityEstimate } from './market/volatility-surface.js';
+
+export { sabrVolatility, type SabrParameters } from './surface/sabr.js';
+export { sviTotalVariance, sviDensityFactor, sviMinimumVariance, type SviParameters } from './surface/svi.js';
+export { calibrateSabr, type CalibrateSabrOptions, type SabrCalibration } from './surface/calibrate-sabr.js';
+export { calibrateSvi, type CalibrateSviOptions, type SviCalibration } from './surface/calibrate-svi.js';
+export type { SmileQuote, SmileFit } from './surface/smile-quote.js';
+export { cleanBoard, type QuoteBoard, type BoardQuote, type ExpiryForward, type CleaningOptions, type Removal, type RemovalReason } from './surface/board.js';
+export { checkButterfly, checkCalendar, checkPutCallParity, type ArbitrageViolation, type ViolationKind } from './surface/arbitrage.js';
+export {
+  buildSurface,
+  type BuildSurfaceOptions,
+  type SurfaceBuild,
+  type SliceReport,
+  type QualityReport,
+} from './surface/build-surface.js';
+export { SurfaceEvaluator, type SurfaceDefinition, type SurfaceSlice, type SmileModelName } from './surface/surface.js';

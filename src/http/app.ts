@@ -34,6 +34,11 @@ import { modelsRoutes } from './routes/models.js';
 import { playgroundRoutes } from './routes/playground.js';
 import { pricingRoutes } from './routes/pricing.js';
 import { riskRoutes } from './routes/risk.js';
+import { surfacesRoutes } from './routes/surfaces.js';
+import { SurfaceRepository } from './surfaces/surface-repository.js';
+import { surfaceVolatilityResolver } from './surfaces/surface-volatility.js';
+import type { DocumentStore } from '../store/document-store.js';
+import { MemoryDocumentStore } from '../store/memory-document-store.js';
 import { AJV_OPTIONS, addOpeKeywords } from './validation.js';
 import { packageVersion } from './version.js';
 import { volatilityRoutes } from './routes/volatility.js';
@@ -72,6 +77,8 @@ export interface AppDependencies {
    * playground then hands its page a short-lived pricing:read token (routes/playground.ts). Default: none.
    */
   readonly devIdentity?: DevIdentity | null;
+  /** Where calibrated surfaces (kind 'surface') live. Default: a new in-memory store (nothing outlives the process). */
+  readonly documentStore?: DocumentStore;
   /** OpenTelemetry tracing, when main.ts started it (OTEL_EXPORTER_OTLP_ENDPOINT set). Default: none. */
   readonly tracing?: Pick<Tracing, 'plugin'> | null;
 }
@@ -137,20 +144,24 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   }
 
   const surface = deps.surface ?? new VolatilitySurfaceStore();
+  const surfaces = new SurfaceRepository(deps.documentStore ?? new MemoryDocumentStore());
+  const surfaceVolatility = surfaceVolatilityResolver(surfaces);
   const service = createPricingService({
     pool,
     volatility: surface,
     cache: createResultCache({ size: config.cacheSize, ttlSeconds: config.cacheTtlSeconds }),
     monteCarloSeed: config.monteCarloSeed,
+    surfaceVolatility,
   });
 
   await app.register(healthRoutes, { lifecycle, environment: config.environment, version });
   await app.register(metricsRoutes, { registry: metrics.registry });
   await app.register(pricingRoutes, { service, maxContracts: config.maxContracts });
   await app.register(riskRoutes, { service, maxContracts: config.maxRiskContracts });
-  await app.register(impliedVolatilityRoutes, { pool, maxQuotes: config.maxContracts });
+  await app.register(impliedVolatilityRoutes, { pool, maxQuotes: config.maxContracts, surfaceVolatility });
   await app.register(modelsRoutes);
   await app.register(volatilityRoutes, { store: surface });
+  await app.register(surfacesRoutes, { surfaces });
   if (config.playground) {
     await app.register(playgroundRoutes, { devIdentity: config.isProduction ? null : (deps.devIdentity ?? null) });
   }

@@ -1,5 +1,6 @@
 import { isModelName } from '../core/models.js';
 import type { ModelName } from '../core/models.js';
+import { AppError } from '../errors.js';
 import type { AbortSignalLike, PricingPool } from '../pool/pricing-pool.js';
 import type { ContractDto, ContractOutcome, FailedContract, MarketDto, PricedContract } from '../pool/tasks.js';
 import { contractId } from './contract-id.js';
@@ -23,6 +24,11 @@ export interface PricingServiceOptions {
   readonly cache: ResultCache | null;
   /** OPE_MONTE_CARLO_SEED. */
   readonly monteCarloSeed: bigint | null;
+  /**
+   * The volatility of a stored calibrated surface, for requests naming market_data.surface_id; rejects with a
+   * 422 for an unknown id. Default: such requests are refused.
+   */
+  readonly surfaceVolatility?: (surfaceId: string) => Promise<VolatilityProvider>;
 }
 
 export interface PriceOptions {
@@ -138,13 +144,17 @@ export function portfolioTotals(results: readonly PricingResult[]): PortfolioGre
 export function createPricingService(options: PricingServiceOptions): PricingService {
   const { pool, volatility, cache } = options;
 
-  function volatilityFor(marketVolatility: number | null | undefined, strike: number, expiry: number, spot: number): number {
+  function volatilityFor(marketVolatility: number | null | undefined, strike: number, expiry: number, spot: number, provider: VolatilityProvider): number {
     if (marketVolatility !== null && marketVolatility !== undefined) return marketVolatility;
-    const estimate = volatility.estimate(strike, expiry, spot);
+    const estimate = provider.estimate(strike, expiry, spot);
     // The surface clamps its answers; anything else is a defect there, not the client's input.
     if (!Number.isFinite(estimate) || estimate <= 0) throw new Error(`volatility surface returned ${estimate} at strike ${strike}, maturity ${expiry}`);
     return estimate;
   }
+
+  const surfaceVolatilityFor =
+    options.surfaceVolatility ??
+    ((): Promise<VolatilityProvider> => Promise.reject(new Error('market_data.surface_id named but no surface store is configured')));
 
   return {
     refuseAtOnce(body, refuseOptions = {}) {
@@ -162,13 +172,20 @@ export function createPricingService(options: PricingServiceOptions): PricingSer
       const market: MarketDto = { spot: md.spot_price, rate: md.risk_free_rate, dividendYield: md.dividend_yield ?? 0 };
       const root = model === MONTE_CARLO ? rootSeedFor(priceOptions.seed, options.monteCarloSeed) : null;
       const cacheable = cache !== null && (root === null || root.reproducible);
+      const surfaceId = md.surface_id;
+      if (surfaceId !== undefined && md.volatility !== undefined && md.volatility !== null) {
+        throw new AppError('ERR_HTTP_VALIDATION', {
+          detail: [{ loc: ['body', 'market_data', 'surface_id'], msg: 'name either a volatility or a surface_id, not both', type: 'value_error' }],
+        });
+      }
+      const provider = surfaceId === undefined ? volatility : await surfaceVolatilityFor(surfaceId);
 
       const dtos: ContractDto[] = request.contracts.map((c, i) => ({
         type: c.option_type,
         strike: c.strike_price,
         expiry: c.time_to_expiry,
         exercise: c.exercise_style ?? 'european',
-        volatility: volatilityFor(md.volatility, c.strike_price, c.time_to_expiry, md.spot_price),
+        volatility: volatilityFor(md.volatility, c.strike_price, c.time_to_expiry, md.spot_price, provider),
         seed: root === null ? null : childSeedFor(root, i),
       }));
 
@@ -204,6 +221,7 @@ export function createPricingService(options: PricingServiceOptions): PricingSer
           total_computation_time_ms: elapsedMs,
           options_per_second: elapsedMs > 0 ? results.length / (elapsedMs / 1000) : 0,
           portfolio_greeks: greeks ? portfolioTotals(results) : null,
+          ...(surfaceId === undefined ? {} : { surface_id: surfaceId }),
         },
         failures,
       };

@@ -30,6 +30,7 @@ export const MarketData = Type.Object({
   risk_free_rate: Type.Number({ minimum: -1, maximum: 1, description: 'Continuously compounded', examples: [0.01] }),
   dividend_yield: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'Continuous yield' })),
   volatility: Type.Optional(nullable(Type.Number({ exclusiveMinimum: 0, maximum: 5, description: 'When absent the volatility surface supplies it' }))),
+  surface_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'A calibrated surface (/api/v1/surfaces): each contract is priced at its volatility at (K, T); not with volatility' })),
 });
 export type MarketData = Static<typeof MarketData>;
 
@@ -93,6 +94,7 @@ export const PricingBatchResponse = Type.Object({
   total_computation_time_ms: Type.Number(),
   options_per_second: Type.Number(),
   portfolio_greeks: Type.Unsafe<PortfolioGreeks | null>({ ...PortfolioGreeks, type: ['object', 'null'] }),
+  surface_id: Type.Optional(Type.String({ description: 'The calibrated surface the volatilities came from, when the request named one' })),
 });
 export type PricingBatchResponse = Static<typeof PricingBatchResponse>;
 
@@ -109,6 +111,7 @@ export const ImpliedVolatilityRequest = Type.Object({
     spot_price: MarketData.properties.spot_price,
     risk_free_rate: MarketData.properties.risk_free_rate,
     dividend_yield: MarketData.properties.dividend_yield,
+    surface_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'A calibrated surface (/api/v1/surfaces): each result also reports its volatility at (K, T)' })),
   }),
   model: Type.Optional(Type.Enum([...MODEL_NAMES], { description: 'Model inverted for American quotes (default binomial_200); European quotes invert black_scholes' })),
   quotes: Type.Array(
@@ -128,8 +131,10 @@ export const ImpliedVolatilityResponse = Type.Object({
       implied_volatility: NullableNumber,
       iterations: Type.Integer(),
       error: nullable(Type.String()),
+      surface_volatility: Type.Optional(Type.Number({ description: "The named surface's volatility at the quote's (K, T)" })),
     }),
   ),
+  surface_id: Type.Optional(Type.String({ description: 'The calibrated surface the request named' })),
 });
 export type ImpliedVolatilityResponse = Static<typeof ImpliedVolatilityResponse>;
 

@@ -128,7 +128,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       if (typeof init.body === 'string') body = init.body;
       else if (init.body !== undefined) body = JSON.stringify(init.body);
       if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
-      const response = await fetch(url + path, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
+      const response = await fetch(url + path, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body === undefined ? {} : { body }) });
       const text = await response.text();
       let json: unknown;
       try {

@@ -84,7 +84,7 @@ describe('GET /metrics of the running service honours the metrics contract', () 
     let body: string | undefined = init.raw;
     if (init.body !== undefined) body = JSON.stringify(init.body);
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(url + path, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
+    const response = await fetch(url + path, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body === undefined ? {} : { body }) });
     await response.arrayBuffer();
     return response;
   }

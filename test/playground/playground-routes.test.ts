@@ -176,7 +176,7 @@ describe('GET /playground/token with the embedded development identity', () => {
       fetch(server.url + path, {
         method: body === undefined ? 'GET' : 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     assert.equal((await call('/api/v1/pricing/single', pricingRequest())).status, 200);
     assert.equal((await call('/api/v1/models')).status, 200);

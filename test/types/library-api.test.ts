@@ -144,14 +144,22 @@ export function compileOnlyAssertions(): void {
 }
 
 describe('library API (src/core/index.ts)', () => {
-  it('exports exactly these runtime values: pricing, implied volatility, the normal functions, seeds, the volatility surface and the error class', () => {
+  it('exports exactly these runtime values: pricing, implied volatility, the normal functions, seeds, the volatility surface, the calibrated surfaces and the error class', () => {
     assert.deepEqual(Object.keys(core).sort(), [
       'CoreError',
       'MODELS',
       'MODEL_NAMES',
+      'SurfaceEvaluator',
       'VolatilitySurface',
       'bivariateNormalCdf',
       'blackScholesPrice',
+      'buildSurface',
+      'calibrateSabr',
+      'calibrateSvi',
+      'checkButterfly',
+      'checkCalendar',
+      'checkPutCallParity',
+      'cleanBoard',
       'combineMonteCarloBlocks',
       'deriveChildSeed',
       'erfc',
@@ -161,6 +169,7 @@ describe('library API (src/core/index.ts)', () => {
       'inverseNormalCdf',
       'isCoreError',
       'isModelName',
+      'mergeBlockMoments',
       'monteCarloBlockCount',
       'normCdf',
       'normPdf',
@@ -171,9 +180,17 @@ describe('library API (src/core/index.ts)', () => {
       'priceBlackScholes',
       'priceBlackScholesBatch',
       'priceLeisenReimer',
+      'priceLongstaffSchwartz',
       'priceMonteCarlo',
+      'priceMonteCarloEuropean',
+      'priceMonteCarloModel',
       'priceOption',
+      'sabrVolatility',
       'simulateMonteCarloBlocks',
+      'simulateMonteCarloEuropeanBlocks',
+      'sviDensityFactor',
+      'sviMinimumVariance',
+      'sviTotalVariance',
     ]);
   });
 });

@@ -171,48 +171,48 @@ export function binomialRollback(lattice: BinomialLattice, option: OptionSpec, s
   rowFactors[c] = spotUpC;
   columnFactors[c] = 1;
   for (let k = c + 1; k <= n; k++) {
-    rowFactors[k] = rowFactors[k - 1] * lattice.down;
-    columnFactors[k] = columnFactors[k - 1] * ratio;
+    rowFactors[k] = rowFactors[k - 1]! * lattice.down;
+    columnFactors[k] = columnFactors[k - 1]! * ratio;
   }
   for (let k = c - 1; k >= 0; k--) {
-    rowFactors[k] = rowFactors[k + 1] * inverseDown;
-    columnFactors[k] = columnFactors[k + 1] * inverseRatio;
+    rowFactors[k] = rowFactors[k + 1]! * inverseDown;
+    columnFactors[k] = columnFactors[k + 1]! * inverseRatio;
   }
 
   const values = new Float64Array(n + 1);
-  const terminalRow = rowFactors[n];
+  const terminalRow = rowFactors[n]!;
   for (let j = 0; j <= n; j++) {
-    const payoff = terminalRow * columnFactors[j] - omegaStrike;
+    const payoff = terminalRow * columnFactors[j]! - omegaStrike;
     values[j] = payoff > 0 ? payoff : 0;
   }
 
-  let step2: readonly [number, number, number] = n === 2 ? [values[0], values[1], values[2]] : [0, 0, 0];
+  let step2: readonly [number, number, number] = n === 2 ? [values[0]!, values[1]!, values[2]!] : [0, 0, 0];
   const american = option.exercise === 'american';
   for (let i = n - 1; i >= 1; i--) {
     // values[j + 1] is carried in a register from one node to the next: one array read per node.
-    let lower = values[0];
+    let lower = values[0]!;
     if (american) {
-      const row = rowFactors[i];
+      const row = rowFactors[i]!;
       for (let j = 0; j <= i; j++) {
-        const upper = values[j + 1];
+        const upper = values[j + 1]!;
         const continuation = pd * lower + pu * upper;
-        const exercise = row * columnFactors[j] - omegaStrike;
+        const exercise = row * columnFactors[j]! - omegaStrike;
         values[j] = continuation > exercise ? continuation : exercise;
         lower = upper;
       }
     } else {
       for (let j = 0; j <= i; j++) {
-        const upper = values[j + 1];
+        const upper = values[j + 1]!;
         values[j] = pd * lower + pu * upper;
         lower = upper;
       }
     }
-    if (i === 2) step2 = [values[0], values[1], values[2]];
+    if (i === 2) step2 = [values[0]!, values[1]!, values[2]!];
   }
-  const step1: readonly [number, number] = [values[0], values[1]];
+  const step1: readonly [number, number] = [values[0]!, values[1]!];
   // The root is exercised against the exact spot (the table product carries a few ulps), so an American
   // value is never below its intrinsic value by rounding.
-  const continuation = pd * values[0] + pu * values[1];
+  const continuation = pd * values[0]! + pu * values[1]!;
   const exercise = omega * spot - omegaStrike;
   const value = american && exercise > continuation ? exercise : continuation;
   return { value, step1, step2 };

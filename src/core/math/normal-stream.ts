@@ -51,13 +51,13 @@ export function fillStandardNormalsFromWords(
     const group = Math.floor(position / 4);
     philox4x32(group % 4294967296, Math.floor(group / 4294967296), s0, s1, k0, k1, words);
     if ((position & 3) === 0 && i + 4 <= count) {
-      out[i] = ((words[0] >>> 0) + 0.5) * WORD_UNIT;
-      out[i + 1] = ((words[1] >>> 0) + 0.5) * WORD_UNIT;
-      out[i + 2] = ((words[2] >>> 0) + 0.5) * WORD_UNIT;
-      out[i + 3] = ((words[3] >>> 0) + 0.5) * WORD_UNIT;
+      out[i] = ((words[0]! >>> 0) + 0.5) * WORD_UNIT;
+      out[i + 1] = ((words[1]! >>> 0) + 0.5) * WORD_UNIT;
+      out[i + 2] = ((words[2]! >>> 0) + 0.5) * WORD_UNIT;
+      out[i + 3] = ((words[3]! >>> 0) + 0.5) * WORD_UNIT;
       i += 4;
     } else {
-      out[i] = ((words[position & 3] >>> 0) + 0.5) * WORD_UNIT;
+      out[i] = ((words[position & 3]! >>> 0) + 0.5) * WORD_UNIT;
       i += 1;
     }
   }

@@ -15,11 +15,11 @@ export interface SampleMoments {
  */
 export function sampleMoments(values: Float64Array, count: number = values.length): SampleMoments {
   let sum = 0;
-  for (let i = 0; i < count; i++) sum += values[i];
+  for (let i = 0; i < count; i++) sum += values[i]!;
   const mean = count > 0 ? sum / count : 0;
   let m2 = 0;
   for (let i = 0; i < count; i++) {
-    const deviation = values[i] - mean;
+    const deviation = values[i]! - mean;
     m2 += deviation * deviation;
   }
   return { count, mean, m2 };

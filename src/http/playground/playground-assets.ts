@@ -29,6 +29,7 @@ export const PLAYGROUND_PAGE_FILES: Readonly<Record<string, string>> = Object.fr
   '/playground/sweeps.js': 'sweeps.js',
   '/playground/charts.js': 'charts.js',
   '/playground/format.js': 'format.js',
+  '/playground/smiles.js': 'smiles.js',
 });
 
 /** URL -> module specifier of a file in an installed package. */

@@ -6,6 +6,7 @@ import type { ImpliedVolTask } from '../../pool/tasks.js';
 import { contractId } from '../contract-id.js';
 import { abortOnDisconnect, limitListLength, tooManyQuotes } from '../request-checks.js';
 import { ERROR_RESPONSES, ImpliedVolatilityRequest, ImpliedVolatilityResponse } from '../schemas.js';
+import type { VolatilityProvider } from '../volatility-provider.js';
 
 /**
  * POST /api/v1/implied-volatility (scope pricing:read; "Beyond v1" in API-V1.md). Each quote gets its own result
@@ -17,6 +18,12 @@ export interface ImpliedVolatilityRoutesOptions {
   readonly pool: Pick<PricingPool, 'run'>;
   /** OPE_MAX_CONTRACTS. */
   readonly maxQuotes: number;
+  /** market_data.surface_id -> the stored surface's volatility (rejects with a 422 for an unknown id). Default: refused. */
+  readonly surfaceVolatility?: (surfaceId: string) => Promise<VolatilityProvider>;
+}
+
+function noSurfaces(): Promise<VolatilityProvider> {
+  return Promise.reject(new Error('market_data.surface_id named but no surface store is configured'));
 }
 
 /** The model inverted for American quotes when the request names none. */
@@ -53,8 +60,11 @@ export const impliedVolatilityRoutes: FastifyPluginAsyncTypebox<ImpliedVolatilit
           price: q.price,
         })),
       };
+      const surfaceId = md.surface_id;
+      const surface = surfaceId === undefined ? null : await (options.surfaceVolatility ?? noSurfaces)(surfaceId);
       const outcomes = await pool.run(task, { signal: abortOnDisconnect(reply) });
       return {
+        ...(surfaceId === undefined ? {} : { surface_id: surfaceId }),
         results: body.quotes.map((q, i) => {
           const outcome = outcomes[i]!;
           const c = q.contract;
@@ -63,6 +73,7 @@ export const impliedVolatilityRoutes: FastifyPluginAsyncTypebox<ImpliedVolatilit
             implied_volatility: outcome.volatility,
             iterations: outcome.iterations,
             error: outcome.error,
+            ...(surface === null ? {} : { surface_volatility: surface.estimate(c.strike_price, c.time_to_expiry, md.spot_price) }),
           };
         }),
       };

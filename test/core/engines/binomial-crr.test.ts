@@ -82,7 +82,7 @@ describe('binomial_200 (Cox-Ross-Rubinstein tree)', () => {
   });
 
   it('agrees with the oracle at the API\'s extreme inputs, where the nodes span e^-500 to e^500 of spot', () => {
-    for (const [spot, strike] of [[100, 100], [1e9, 1], [1e-3, 1e9], [1e9, 1e9]]) {
+    for (const [spot, strike] of [[100, 100], [1e9, 1], [1e-3, 1e9], [1e9, 1e9]] as const) {
       for (const type of ['call', 'put'] as const) {
         for (const exercise of ['european', 'american'] as const) {
           const c: Case = { type, exercise, spot, strike, expiry: 50, rate: 0.05, dividendYield: 0.02, volatility: 5 };

@@ -102,7 +102,7 @@ describe('bjerksund_stensland (Bjerksund & Stensland 2002, two-step exercise bou
   it('stays finite, within [max(European, intrinsic), strike bound] for tiny volatility, where the literal formula overflows, and reports converged: false only where the carry is below -2 sigma / sqrt(T)', () => {
     for (const volatility of [1e-4, 5e-4, 2e-3]) {
       for (const spot of [95, 99.9, 100, 100.1, 105]) {
-        for (const [rate, dividendYield] of [[0.05, 0.05], [0.03, 0.08], [0.08, 0.03]]) {
+        for (const [rate, dividendYield] of [[0.05, 0.05], [0.03, 0.08], [0.08, 0.03]] as const) {
           for (const type of ['call', 'put'] as const) {
             const c: AmericanCase = { type, spot, strike: 100, expiry: 1, rate, dividendYield, volatility };
             const { value, diagnostics } = price(c);

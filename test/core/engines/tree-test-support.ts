@@ -214,7 +214,7 @@ export function registerTreeProperties(model: string, pricer: TreePricer, monoto
 
   it(`${model}: prices the API's extreme inputs (sigma 5, T 50, spot and strike from 1e-3 to 1e9) without overflow`, () => {
     // sigma sqrt(T) = 35: the tree's top node is about S e^500, far beyond a naive (up/down)^j table.
-    for (const [spot, strike] of [[100, 100], [1e9, 1], [1e-3, 1e9], [1, 1e-3]]) {
+    for (const [spot, strike] of [[100, 100], [1e9, 1], [1e-3, 1e9], [1, 1e-3]] as const) {
       for (const type of ['call', 'put'] as const) {
         for (const exercise of ['european', 'american'] as const) {
           const c: Case = { type, exercise, spot, strike, expiry: 50, rate: 0.05, dividendYield: 0.02, volatility: 5 };

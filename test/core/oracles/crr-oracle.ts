@@ -42,23 +42,23 @@ export function crrOracle(inputs: CrrOracleInputs): CrrOracleResult {
   const S: number[][] = [];
   for (let i = 0; i <= steps; i++) {
     S.push([]);
-    for (let j = 0; j <= i; j++) S[i].push(spot * Math.pow(u, j) * Math.pow(d, i - j));
+    for (let j = 0; j <= i; j++) S[i]!.push(spot * Math.pow(u, j) * Math.pow(d, i - j));
   }
 
   const V: number[][] = [];
   for (let i = 0; i <= steps; i++) V.push(new Array<number>(i + 1).fill(0));
-  for (let j = 0; j <= steps; j++) V[steps][j] = payoff(S[steps][j]);
+  for (let j = 0; j <= steps; j++) V[steps]![j] = payoff(S[steps]![j]!);
   for (let i = steps - 1; i >= 0; i--) {
     for (let j = 0; j <= i; j++) {
-      const continuation = discount * (p * V[i + 1][j + 1] + (1 - p) * V[i + 1][j]);
-      V[i][j] = inputs.exercise === 'american' ? Math.max(continuation, payoff(S[i][j])) : continuation;
+      const continuation = discount * (p * V[i + 1]![j + 1]! + (1 - p) * V[i + 1]![j]!);
+      V[i]![j] = inputs.exercise === 'american' ? Math.max(continuation, payoff(S[i]![j]!)) : continuation;
     }
   }
 
-  const delta = (V[1][1] - V[1][0]) / (S[1][1] - S[1][0]);
-  const deltaUp = (V[2][2] - V[2][1]) / (S[2][2] - S[2][1]);
-  const deltaDown = (V[2][1] - V[2][0]) / (S[2][1] - S[2][0]);
-  const gamma = (deltaUp - deltaDown) / ((S[2][2] - S[2][0]) / 2);
-  const theta = (V[2][1] - V[0][0]) / (2 * dt);
-  return { value: V[0][0], delta, gamma, theta };
+  const delta = (V[1]![1]! - V[1]![0]!) / (S[1]![1]! - S[1]![0]!);
+  const deltaUp = (V[2]![2]! - V[2]![1]!) / (S[2]![2]! - S[2]![1]!);
+  const deltaDown = (V[2]![1]! - V[2]![0]!) / (S[2]![1]! - S[2]![0]!);
+  const gamma = (deltaUp - deltaDown) / ((S[2]![2]! - S[2]![0]!) / 2);
+  const theta = (V[2]![1]! - V[0]![0]!) / (2 * dt);
+  return { value: V[0]![0]!, delta, gamma, theta };
 }

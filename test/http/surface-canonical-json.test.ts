@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { canonicalJson } from '../../src/http/surfaces/canonical-json.js';
+
+describe('canonicalJson', () => {
+  it('sorts keys at every depth, drops undefined members, keeps array order, prints no whitespace', () => {
+    assert.equal(canonicalJson({ b: 1, a: [3, { y: null, x: 'é' }], c: undefined, A: true }), '{"A":true,"a":[3,{"x":"é","y":null}],"b":1}');
+  });
+
+  it('prints numbers as their shortest round-trip text, the same for equal values', () => {
+    assert.equal(canonicalJson([0.1 + 0.2, 1e21, -0, 5e-324, 100]), '[0.30000000000000004,1e+21,0,5e-324,100]');
+    assert.equal(canonicalJson({ x: 1.0 }), canonicalJson({ x: 1 }));
+  });
+
+  it('refuses what JSON cannot say', () => {
+    assert.throws(() => canonicalJson({ x: Number.NaN }), RangeError);
+    assert.throws(() => canonicalJson({ x: Infinity }), RangeError);
+    assert.throws(() => canonicalJson({ f: () => 1 }), TypeError);
+  });
+});

@@ -11,10 +11,13 @@ import type { Metrics } from '../observability/metrics.js';
 import { createAccessLog, lazyChildLogger } from '../observability/access-log.js';
 import { createLogger } from '../observability/logger.js';
 import { requestLogging } from '../observability/request-logging.js';
+import { traceLogging } from '../observability/trace-context.js';
+import type { Tracing } from '../observability/tracing.js';
 import type { PricingPool } from '../pool/pricing-pool.js';
 import { installErrorHandling, sendError } from './error-handler.js';
 import { decodeJsonBytes, maxStringBytesFor, parseJsonBody } from './json-body.js';
 import { coerceLax } from './lax-coercion.js';
+import { openApiOptions, servedDocument } from './openapi.js';
 import { corsAllowlist } from './plugins/cors.js';
 import { hostAllowlist } from './plugins/host-allowlist.js';
 import { createLocalRateLimitCounter } from './plugins/local-rate-limit-counter.js';
@@ -78,6 +81,8 @@ export interface AppDependencies {
   readonly devIdentity?: DevIdentity | null;
   /** Where calibrated surfaces (kind 'surface') live. Default: a new in-memory store (nothing outlives the process). */
   readonly documentStore?: DocumentStore;
+  /** OpenTelemetry tracing, when main.ts started it (OTEL_EXPORTER_OTLP_ENDPOINT set). Default: none. */
+  readonly tracing?: Pick<Tracing, 'plugin'> | null;
 }
 
 /**
@@ -110,6 +115,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.decorate('lifecycle', lifecycle);
   // First of all onRequest hooks: a request for a host we do not serve gets no further.
   await app.register(hostAllowlist, { allowedHosts: config.allowedHosts });
+  // Before every route, so each one gets its request span; then trace_id on the request's log lines.
+  if (deps.tracing !== undefined && deps.tracing !== null) await app.register(deps.tracing.plugin);
+  await app.register(traceLogging);
 
   const maxStringBytes = maxStringBytesFor(config.maxBodyBytes);
   app.removeContentTypeParser('application/json');
@@ -142,15 +150,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(rateLimiting, { limit: config.rateLimit, counter: rateLimitCounter, authenticator, metrics });
 
   if (!config.isProduction) {
-    await app.register(swagger, {
-      openapi: {
-        openapi: '3.1.0',
-        info: { title: 'OPE, the Options Pricing Engine', version, description: 'HTTP API v1 (docs/api.md)' },
-        components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      },
-    });
+    await app.register(swagger, openApiOptions({ version }));
     await app.register(swaggerUi, { routePrefix: '/docs' });
-    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    app.get('/openapi.json', { schema: { hide: true } }, async (request) => servedDocument(app.swagger(), `${request.protocol}://${request.host}`));
     await app.register(redocRoutes, { title: 'OPE, the Options Pricing Engine', specUrl: '/openapi.json' });
   }
 

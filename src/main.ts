@@ -13,6 +13,7 @@ import type { DevIdentity } from './auth/dev-identity.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import type { Config } from './config/config.js';
 import { buildApp } from './http/app.js';
+import { MemoryDocumentStore } from './store/memory-document-store.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { PricingPool } from './pool/pricing-pool.js';
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
     metrics,
   });
   // buildApp checks the values only the HTTP layer understands (host and origin allow-lists, the Redis URL).
-  const app = await buildApp({ config, metrics, pool, authenticator, logger, devIdentity }).catch(async (error: unknown) => {
+  const app = await buildApp({ config, metrics, pool, authenticator, logger, devIdentity, documentStore: new MemoryDocumentStore() }).catch(async (error: unknown) => {
     await pool.close({ graceMs: 0 });
     authenticator.close();
     return refuseToStart(error);

@@ -40,6 +40,10 @@ export interface Config {
   readonly shutdownGraceSeconds: number;
   readonly playground: boolean;
   readonly logLevel: string;
+  /** OPE_BUILD_ID (alias OPTIONS_ENGINE_BUILD_ID), default "local-dev": part of every quote capsule id. */
+  readonly buildId: string;
+  /** OPE_CAPSULE_RETENTION_DAYS, default 30: how long quote capsules can be replayed. */
+  readonly capsuleRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -218,6 +222,8 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceSeconds: seconds(env, 'OPE_SHUTDOWN_GRACE_SECONDS', 25),
     playground: playgroundText === undefined ? !isProduction : playgroundText.toLowerCase() === 'on',
     logLevel: raw(env, 'LOG_LEVEL') ?? 'info',
+    buildId: raw(env, 'OPE_BUILD_ID') ?? raw(env, 'OPTIONS_ENGINE_BUILD_ID') ?? 'local-dev',
+    capsuleRetentionDays: integer(env, 'OPE_CAPSULE_RETENTION_DAYS', 30, 1, 36_500),
   };
   return Object.freeze(config);
 }

@@ -40,3 +40,22 @@ export { bivariateNormalCdf } from './math/bivariate-normal.js';
 export { deriveChildSeed } from './math/seed.js';
 
 export { VolatilitySurface, type VolatilityPoint, type VolatilityEstimate } from './market/volatility-surface.js';
+
+export type {
+  QuoteRequest,
+  QuoteResponse,
+  QuoteModelFamily,
+  QuoteModelParams,
+  QuoteModelUsed,
+  QuoteGreekName,
+  QuoteGreeks,
+  QuoteConfidence,
+  GreeksResponse,
+  BatchRequest,
+  BatchResponse,
+  BatchItemResult,
+  QuoteIssue,
+  ReplayRequest,
+  ReplayResponse,
+  VersionResponse,
+} from './quote-api.js';

@@ -74,6 +74,10 @@ export interface PriceOptionOptions {
    * have TypeScript engines only.
    */
   readonly kernels?: 'auto' | 'typescript';
+  /** binomial_200 and leisen_reimer: tree steps instead of the model's own (200, 201); the quote API's `steps`. */
+  readonly steps?: number;
+  /** monte_carlo_20k: antithetic pairs instead of 10,000; the quote API's `paths` / 2. */
+  readonly pairs?: number;
 }
 
 /** Asked only for the models that have kernels, so the others never pay for instantiating the module. */
@@ -88,9 +92,9 @@ export function priceOption(model: ModelName, option: OptionSpec, market: Market
     case 'black_scholes':
       return priceBlackScholes(option, market, { greeks });
     case 'binomial_200':
-      return (useKernels(options) ? priceBinomialCrrWasm : priceBinomialCrr)(option, market, { greeks, steps: 200 });
+      return (useKernels(options) ? priceBinomialCrrWasm : priceBinomialCrr)(option, market, { greeks, steps: options.steps ?? 200 });
     case 'leisen_reimer':
-      return (useKernels(options) ? priceLeisenReimerWasm : priceLeisenReimer)(option, market, { greeks, steps: 201 });
+      return (useKernels(options) ? priceLeisenReimerWasm : priceLeisenReimer)(option, market, { greeks, steps: options.steps ?? 201 });
     case 'barone_adesi_whaley':
       return priceBaroneAdesiWhaley(option, market, { greeks });
     case 'bjerksund_stensland':
@@ -99,7 +103,7 @@ export function priceOption(model: ModelName, option: OptionSpec, market: Market
       return priceBjerksundStensland1993(option, market, { greeks });
     case 'monte_carlo_20k': {
       if (options.seed === undefined) throw new CoreError('ERR_CORE_INVALID_INPUT', 'monte_carlo_20k needs a seed', 'seed');
-      return (useKernels(options) ? priceMonteCarloWasm : priceMonteCarlo)(option, market, { greeks, seed: options.seed });
+      return (useKernels(options) ? priceMonteCarloWasm : priceMonteCarlo)(option, market, options.pairs === undefined ? { greeks, seed: options.seed } : { greeks, seed: options.seed, pairs: options.pairs });
     }
     default:
       throw new CoreError('ERR_CORE_UNKNOWN_MODEL', `unknown model ${String(model)}`, 'model');

@@ -29,6 +29,9 @@ import { impliedVolatilityRoutes } from './routes/implied-volatility.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { modelsRoutes } from './routes/models.js';
 import { playgroundRoutes } from './routes/playground.js';
+import { quoteRoutes } from './quote/routes.js';
+import type { DocumentStore } from '../store/document-store.js';
+import { MemoryDocumentStore } from '../store/memory-document-store.js';
 import { pricingRoutes } from './routes/pricing.js';
 import { riskRoutes } from './routes/risk.js';
 import { AJV_OPTIONS, addOpeKeywords } from './validation.js';
@@ -69,6 +72,8 @@ export interface AppDependencies {
    * playground then hands its page a short-lived pricing:read token (routes/playground.ts). Default: none.
    */
   readonly devIdentity?: DevIdentity | null;
+  /** Where quote capsules and idempotency records live. Default: a new in-memory store (nothing outlives the process). */
+  readonly documentStore?: DocumentStore;
 }
 
 /**
@@ -129,6 +134,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         info: { title: 'OPE, the Options Pricing Engine', version, description: 'HTTP API v1 (docs/api.md)' },
         components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       },
+      // Shared schemas (the quote API's) appear under their $id in components.schemas.
+      refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -149,6 +156,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(impliedVolatilityRoutes, { pool, maxQuotes: config.maxContracts });
   await app.register(modelsRoutes);
   await app.register(volatilityRoutes, { store: surface });
+  await app.register(quoteRoutes, { pool, metrics, version, store: deps.documentStore ?? new MemoryDocumentStore(), buildId: config.buildId, capsuleRetentionDays: config.capsuleRetentionDays });
   if (config.playground) {
     await app.register(playgroundRoutes, { devIdentity: config.isProduction ? null : (deps.devIdentity ?? null) });
   }

@@ -34,6 +34,8 @@ export interface Metrics {
   /** Beyond the contract: JWKS refresh health, for the JWKS alert. */
   readonly jwksRefreshFailuresTotal: Counter;
   readonly jwksLastSuccessTimestamp: Gauge;
+  readonly quoteCostGuardTotal: Counter<'guard' | 'action'>;
+  readonly quoteRecordsSweptTotal: Counter;
 }
 
 export interface MetricsOptions {
@@ -63,5 +65,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     threadpoolSaturationTotal: new Counter({ name: 'ope_threadpool_saturation_total', help: 'Hard rejections because the wait queue was full', labelNames: ['engine'], registers }),
     jwksRefreshFailuresTotal: new Counter({ name: 'ope_jwks_refresh_failures_total', help: 'Failed JWKS fetches', registers }),
     jwksLastSuccessTimestamp: new Gauge({ name: 'ope_jwks_last_success_timestamp_seconds', help: 'Unix time of the last successful JWKS fetch', registers }),
+    quoteCostGuardTotal: new Counter({ name: 'ope_quote_cost_guard_total', help: 'Quote API cost guards tripped (action: refused with 429, or clamped)', labelNames: ['guard', 'action'], registers }),
+    quoteRecordsSweptTotal: new Counter({ name: 'ope_quote_records_swept_total', help: 'Expired capsules and idempotency records removed by the sweeper', registers }),
   };
 }

@@ -18,6 +18,7 @@ export function executeTask<T extends PriceTask | ImpliedVolTask>(task: T): Task
 
 function priceContracts(task: PriceTask): ContractOutcome[] {
   const { model, greeks, market } = task;
+  const params = { greeks, ...(task.steps === undefined ? {} : { steps: task.steps }), ...(task.pairs === undefined ? {} : { pairs: task.pairs }) };
   return task.contracts.map((contract): ContractOutcome => {
     const started = performance.now();
     try {
@@ -25,7 +26,7 @@ function priceContracts(task: PriceTask): ContractOutcome[] {
         model,
         { type: contract.type, strike: contract.strike, expiry: contract.expiry, exercise: contract.exercise },
         { spot: market.spot, rate: market.rate, dividendYield: market.dividendYield, volatility: contract.volatility },
-        contract.seed === null ? { greeks } : { greeks, seed: contract.seed },
+        contract.seed === null ? params : { ...params, seed: contract.seed },
       );
       if (!result.diagnostics.converged) {
         // A number the model itself does not vouch for (e.g. Bjerksund-Stensland outside its boundary's domain) is

@@ -65,13 +65,23 @@ export interface PlacementOptions {
 }
 
 /** What placement reads of a pricing task: its model, whether it wants greeks, and how many contracts. */
-export type PriceTaskShape = Pick<PriceTask, 'kind' | 'model' | 'greeks'> & { readonly contracts: ArrayLike<unknown> };
+export type PriceTaskShape = Pick<PriceTask, 'kind' | 'model' | 'greeks'> & Partial<Pick<PriceTask, 'steps' | 'pairs'>> & { readonly contracts: ArrayLike<unknown> };
+
+/**
+ * How much dearer than the measured default a task's model parameters make each contract: a tree costs steps^2
+ * (CONTRACT_MICROS holds 200 steps), Monte Carlo costs its pairs (10,000 measured).
+ */
+function parameterCostFactor(task: PriceTaskShape): number {
+  if (task.steps !== undefined) return (task.steps / 200) ** 2;
+  if (task.pairs !== undefined) return task.pairs / 10_000;
+  return 1;
+}
 
 /** Estimated single-thread cost of a whole task, in microseconds. */
 export function estimateTaskMicros(task: PriceTaskShape | ImpliedVolTask): number {
   if (task.kind === 'price') {
     const cost = CONTRACT_MICROS[task.model];
-    return task.contracts.length * (cost === undefined ? Number.POSITIVE_INFINITY : task.greeks ? cost.greeks : cost.price);
+    return task.contracts.length * parameterCostFactor(task) * (cost === undefined ? Number.POSITIVE_INFINITY : task.greeks ? cost.greeks : cost.price);
   }
   const american = CONTRACT_MICROS[task.americanModel]?.price ?? Number.POSITIVE_INFINITY;
   let total = 0;

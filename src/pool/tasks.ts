@@ -28,6 +28,10 @@ export interface PriceTask {
   readonly greeks: boolean;
   readonly market: MarketDto;
   readonly contracts: readonly ContractDto[];
+  /** Tree models: steps instead of the model's default (the quote API's model parameters). */
+  readonly steps?: number;
+  /** monte_carlo_20k: antithetic pairs instead of 10,000. */
+  readonly pairs?: number;
 }
 
 export interface QuoteDto {

@@ -79,6 +79,10 @@ export interface QuoteResponse {
   readonly model_used: QuoteModelUsed;
   readonly seed_lineage: string;
   readonly surface_id?: string;
+  /** Monte Carlo: the errors of the greek estimators (only from a build whose Monte Carlo reports them). */
+  readonly ci_greeks?: Partial<Record<QuoteGreekName, { readonly standard_error: number; readonly half_width_abs: number }>>;
+  /** Monte Carlo: how each returned greek was estimated, and on how many paths. */
+  readonly greeks_meta?: Partial<Record<QuoteGreekName, { readonly method: string; readonly paths_used: number }>>;
 }
 
 export interface GreeksResponse {

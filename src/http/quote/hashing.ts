@@ -28,16 +28,21 @@ export function seedFromLineage(lineage: string): bigint {
 }
 
 export interface CapsuleIdentity {
-  readonly request: object;
+  /** The canonical JSON of the normalised request (computed once per quote, shared with the request hash). */
+  readonly requestText: string;
   readonly modelUsed: object;
   readonly surfaceId: string | null;
   readonly lineage: string;
   readonly buildId: string;
 }
 
-/** SHA-256 of one canonical array of the five parts, so no part can run into the next. */
+/**
+ * SHA-256 of one canonical array of the five parts, [request, model_used, surface id or "", lineage, build id], so
+ * no part can run into the next. Written from the request's canonical text rather than re-serialising it.
+ */
 export function capsuleId(identity: CapsuleIdentity): string {
-  return sha256Hex(canonicalJson([identity.request, identity.modelUsed, identity.surfaceId ?? '', identity.lineage, identity.buildId]));
+  const { requestText, modelUsed, surfaceId, lineage, buildId } = identity;
+  return sha256Hex(`[${requestText},${canonicalJson(modelUsed)},${JSON.stringify(surfaceId ?? '')},${JSON.stringify(lineage)},${JSON.stringify(buildId)}]`);
 }
 
 /** The store key of an idempotency record: the key is scoped to the client (token subject) that sent it. */

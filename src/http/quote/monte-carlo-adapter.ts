@@ -25,6 +25,15 @@ export const MONTE_CARLO_CAPABILITIES = {
 } as const;
 
 export const DEFAULT_PATHS = 20_000;
+
+/** How today's estimator obtains each greek (the core's model description of monte_carlo_20k). */
+export const GREEK_METHODS = {
+  delta: 'pathwise',
+  gamma: 'likelihood-ratio/pathwise',
+  vega: 'pathwise',
+  theta: 'bump with common random numbers',
+  rho: 'pathwise',
+} as const;
 const CONFIDENCE_Z_95 = 1.959963984540054;
 
 /** The 400 for an option this build's Monte Carlo cannot honour, or null. */

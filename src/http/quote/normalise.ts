@@ -40,15 +40,16 @@ export function resolveGreeks(selection: GreekSelection | undefined): Record<Quo
   return Object.fromEntries(GREEK_NAMES.map((name) => [name, all || selection[name] === true])) as Record<QuoteGreekName, boolean>;
 }
 
-function defined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+/** `value` without its undefined members, typed as the optional-member shape it then is. */
+function defined<T extends object, R = T>(value: T): R {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as R;
 }
 
 export function normaliseQuote(request: QuoteRequest, greeksDefault?: GreekSelection): NormalisedQuote {
   const c = request.contract;
   const m = request.market;
   const params = request.model?.params ?? {};
-  return defined({
+  return defined<object, NormalisedQuote>({
     contract: {
       symbol: c.symbol,
       strike_price: c.strike_price,

@@ -4,8 +4,9 @@ import type { AbortSignalLike } from '../../pool/pricing-pool.js';
 import type { ContractDto, MarketDto, PricedContract } from '../../pool/tasks.js';
 import { toDisplayGreeks } from '../units.js';
 import { countClamp, type GuardMetrics } from './cost-guards.js';
-import { capsuleId, requestHash, seedFromLineage, seedLineage } from './hashing.js';
-import { monteCarloRefusal, planMonteCarlo, runMonteCarlo, type MonteCarloPlan } from './monte-carlo-adapter.js';
+import { canonicalJson } from './canonical-json.js';
+import { capsuleId, sha256Hex, seedFromLineage, seedLineage } from './hashing.js';
+import { GREEK_METHODS, monteCarloRefusal, planMonteCarlo, runMonteCarlo, type MonteCarloPlan } from './monte-carlo-adapter.js';
 import type { NormalisedQuote } from './normalise.js';
 import { invalidRequest } from './quote-error.js';
 import { runOne, type QuotePool } from './quote-pool.js';
@@ -38,6 +39,10 @@ export interface PricedQuote {
   readonly response: QuoteResponse;
   /** What the capsule keeps to price the quote again. */
   readonly lineage: string;
+  /** Canonical JSON of the normalised request: what was hashed, and what the capsule stores. */
+  readonly requestText: string;
+  /** SHA-256 of requestText. */
+  readonly requestHash: string;
 }
 
 /** Refusals that need no pricing: unavailable options and missing inputs, named by field. */
@@ -72,7 +77,8 @@ export function createQuoteEngine(options: QuoteEngineOptions) {
   async function price(quote: NormalisedQuote, index: number, signal?: AbortSignalLike | (() => AbortSignalLike)): Promise<PricedQuote> {
     const refusal = quoteRefusal(quote);
     if (refusal !== null) throw refusal;
-    const hash = requestHash(quote);
+    const requestText = canonicalJson(quote);
+    const hash = sha256Hex(requestText);
     const lineage = seedLineage(quote.model.params.seed_prefix, hash, index);
     const family = quote.model.family;
     const plan = family === 'monte_carlo' ? planMonteCarlo(quote) : null;
@@ -90,6 +96,7 @@ export function createQuoteEngine(options: QuoteEngineOptions) {
 
     let outcome: PricedContract;
     let ci: QuoteConfidence | undefined;
+    let greeksMeta: QuoteResponse['greeks_meta'];
     if (plan !== null) {
       if (plan.clamped) countClamp(metrics, 'paths');
       const run = await runMonteCarlo(pool, plan, { market, contract, greeks: wantsGreeks, ...(signal === undefined ? {} : { signal }) });
@@ -102,12 +109,13 @@ export function createQuoteEngine(options: QuoteEngineOptions) {
         ...(plan.clamped ? { paths_requested: plan.requestedPaths, paths_clamped: true } : {}),
         ...(run.targetMet === null ? {} : { target_ci_bps: plan.targetBps!, target_met: run.targetMet }),
       };
+      greeksMeta = Object.fromEntries(GREEK_NAMES.filter((name) => quote.greeks[name]).map((name) => [name, { method: GREEK_METHODS[name], paths_used: run.pathsUsed }]));
     } else {
       const steps = family === 'binomial' || family === 'leisen_reimer' ? (used.params.steps as number) : undefined;
       outcome = await runOne(pool, { kind: 'price', model: ENGINE_MODEL[family], greeks: wantsGreeks, market, contracts: [contract], ...(steps === undefined ? {} : { steps }) }, signal);
     }
 
-    const id = capsuleId({ request: quote, modelUsed: used, surfaceId: quote.surface ?? null, lineage, buildId });
+    const id = capsuleId({ requestText, modelUsed: used, surfaceId: quote.surface ?? null, lineage, buildId });
     const response: QuoteResponse = {
       theoretical_price: outcome.value,
       greeks: selectedGreeks(quote, outcome),
@@ -115,8 +123,9 @@ export function createQuoteEngine(options: QuoteEngineOptions) {
       capsule_id: id,
       model_used: used,
       seed_lineage: lineage,
+      ...(greeksMeta === undefined ? {} : { greeks_meta: greeksMeta }),
     };
-    return { response, lineage };
+    return { response, lineage, requestText, requestHash: hash };
   }
 
   return { price, buildId };

@@ -23,6 +23,14 @@ export interface Capsule {
   readonly response: QuoteResponse;
 }
 
+/**
+ * canonicalJson(capsule) from the canonical texts of its request and response, which the quote path has already
+ * written (keys in sorted order: build_id, index, lineage, request, response).
+ */
+export function capsuleText(parts: { readonly requestText: string; readonly responseText: string; readonly index: number; readonly lineage: string; readonly buildId: string }): string {
+  return `{"build_id":${JSON.stringify(parts.buildId)},"index":${parts.index},"lineage":${JSON.stringify(parts.lineage)},"request":${parts.requestText},"response":${parts.responseText}}`;
+}
+
 export interface IdempotencyRecord {
   /** The route the key was first used on. */
   readonly route: string;
@@ -44,11 +52,12 @@ export function createQuoteRecords(options: QuoteRecordsOptions) {
 
   return {
     now,
-    async saveCapsule(capsule: Capsule): Promise<void> {
+    /** Stores a capsule given as its canonical text (capsuleText). */
+    async saveCapsule(id: string, text: string): Promise<void> {
       const at = now();
       const expiresAt = new Date(at.getTime() + options.capsuleRetentionDays * DAY_MS);
       // Same id, same inputs, same build: an existing capsule holds the same document, so losing the race is fine.
-      await store.putIfAbsent(CAPSULE_KIND, capsule.response.capsule_id, canonicalJson(capsule), { now: at, expiresAt });
+      await store.putIfAbsent(CAPSULE_KIND, id, text, { now: at, expiresAt });
     },
 
     async loadCapsule(id: string): Promise<Capsule | null> {

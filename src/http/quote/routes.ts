@@ -15,7 +15,7 @@ import { normaliseQuote, type NormalisedQuote } from './normalise.js';
 import { createQuoteEngine, quoteRefusal, type PricedQuote } from './quote-engine.js';
 import { QuoteApiError, isQuoteApiError } from './quote-error.js';
 import type { QuotePool } from './quote-pool.js';
-import { createQuoteRecords, type QuoteRecords } from './records.js';
+import { capsuleText, createQuoteRecords, type QuoteRecords } from './records.js';
 import {
   BatchRequestSchema,
   BatchResponseSchema,
@@ -123,21 +123,26 @@ const quoteRoutesInner: FastifyPluginAsync<QuoteRoutesOptions> = async (app, opt
     if ((quote.precision?.max_paths ?? 0) > MAX_PATHS_PER_QUOTE) throw costGuardRefusal(metrics, 'max_paths', MAX_PATHS_PER_QUOTE);
   }
 
-  async function priceAndKeep(quote: NormalisedQuote, index: number, reply: FastifyReply): Promise<PricedQuote> {
+  /** Prices a quote and stores its capsule; the response's canonical text comes back with it, written once. */
+  async function priceAndKeep(quote: NormalisedQuote, index: number, reply: FastifyReply): Promise<PricedQuote & { readonly responseText: string }> {
     const priced = await engine.price(quote, index, abortOnDisconnect(reply));
-    await records.saveCapsule({ request: quote, index, lineage: priced.lineage, build_id: buildId, response: priced.response });
-    return priced;
+    const responseText = canonicalJson(priced.response);
+    await records.saveCapsule(priced.response.capsule_id, capsuleText({ requestText: priced.requestText, responseText, index, lineage: priced.lineage, buildId }));
+    return { ...priced, responseText };
   }
 
   /**
    * Answers a /quote or /greeks body, honouring idempotency_key: the same client, key, route and request get the
    * stored bytes for 600 s; the same key with anything else is refused with 409.
    */
-  async function answer(route: string, request: FastifyRequest, reply: FastifyReply, shape: (response: QuoteResponse) => object): Promise<FastifyReply> {
+  async function answer(route: string, request: FastifyRequest, reply: FastifyReply, shape: ((response: QuoteResponse) => object) | null): Promise<FastifyReply> {
     const body = request.body as QuoteRequest;
     const quote = normaliseQuote(body);
     refuseMaxPaths(quote);
-    const compute = async () => canonicalJson(shape((await priceAndKeep(quote, 0, reply)).response));
+    const compute = async () => {
+      const priced = await priceAndKeep(quote, 0, reply);
+      return shape === null ? priced.responseText : canonicalJson(shape(priced.response));
+    };
     const key = body.idempotency_key;
     if (key === undefined) return sendCanonical(reply, await compute());
 
@@ -161,7 +166,7 @@ const quoteRoutesInner: FastifyPluginAsync<QuoteRoutesOptions> = async (app, opt
       onRequest: app.requireScope('pricing:read'),
       schema: { tags: ['quote'], summary: 'Price one contract', security: [{ bearerAuth: [] }], body: QuoteRequestSchema, response: { 200: QuoteResponseSchema, ...QUOTE_ERROR_RESPONSES } },
     },
-    async (request, reply) => answer('/quote', request, reply, (response) => response),
+    async (request, reply) => answer('/quote', request, reply, null),
   );
 
   app.post(
@@ -276,7 +281,7 @@ function failureOf(index: number, error: QuoteApiError): BatchItemResult {
 
 /** What replay compares: every number and how it was obtained, not the capsule id (it names the build). */
 function numbersOf(response: QuoteResponse): object {
-  return { theoretical_price: response.theoretical_price, greeks: response.greeks, ci: response.ci, model_used: response.model_used, seed_lineage: response.seed_lineage };
+  return { theoretical_price: response.theoretical_price, greeks: response.greeks, ci: response.ci, ci_greeks: response.ci_greeks, greeks_meta: response.greeks_meta, model_used: response.model_used, seed_lineage: response.seed_lineage };
 }
 
 /**

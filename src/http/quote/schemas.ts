@@ -104,6 +104,12 @@ const quoteResponseProperties = {
   model_used: ModelUsed,
   seed_lineage: Type.String({ examples: ['DESK-7:0'] }),
   surface_id: Type.Optional(Type.String()),
+  ci_greeks: Type.Optional(
+    Type.Record(Type.String(), Type.Object({ standard_error: Type.Number(), half_width_abs: Type.Number() }), { description: 'Monte Carlo: errors of the greek estimators' }),
+  ),
+  greeks_meta: Type.Optional(
+    Type.Record(Type.String(), Type.Object({ method: Type.String(), paths_used: Type.Integer() }), { description: 'Monte Carlo: how each greek was estimated' }),
+  ),
 };
 
 export const QuoteResponseSchema = Type.Object(quoteResponseProperties, { $id: 'QuoteResponse' });

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { Counter, Registry } from 'prom-client';
 import { NonCanonicalValueError, canonicalJson } from '../../../src/http/quote/canonical-json.js';
 import { capsuleId, requestHash, seedFromLineage, seedLineage } from '../../../src/http/quote/hashing.js';
-import { CAPSULE_KIND, IDEMPOTENCY_KIND, createQuoteRecords } from '../../../src/http/quote/records.js';
+import { CAPSULE_KIND, IDEMPOTENCY_KIND, capsuleText, createQuoteRecords } from '../../../src/http/quote/records.js';
 import { createSweeper } from '../../../src/http/quote/sweeper.js';
 import { MemoryDocumentStore } from '../../../src/store/memory-document-store.js';
 
@@ -34,16 +34,28 @@ describe('lineage, seeds and capsule ids', () => {
     assert.notEqual(seedFromLineage('L:1'), seedFromLineage('L:2'));
   });
   it('capsule ids change with each of their parts', () => {
-    const base = { request: { a: 1 }, modelUsed: { family: 'black_scholes', params: {} }, surfaceId: null, lineage: 'h:0', buildId: 'b' };
+    const base = { requestText: canonicalJson({ a: 1 }), modelUsed: { family: 'black_scholes', params: {} }, surfaceId: null, lineage: 'h:0', buildId: 'b' };
     const ids = new Set([
       capsuleId(base),
-      capsuleId({ ...base, request: { a: 2 } }),
+      capsuleId({ ...base, requestText: canonicalJson({ a: 2 }) }),
       capsuleId({ ...base, modelUsed: { family: 'binomial', params: {} } }),
       capsuleId({ ...base, surfaceId: 's' }),
       capsuleId({ ...base, lineage: 'h:1' }),
       capsuleId({ ...base, buildId: 'c' }),
     ]);
     assert.equal(ids.size, 6);
+  });
+  it('a capsule id is SHA-256 of the canonical array of its parts', () => {
+    const request = { z: 'q"uote', a: [1.5, -0] };
+    const modelUsed = { params: { steps: 200 }, family: 'binomial' };
+    const expected = createHash('sha256').update(canonicalJson([request, modelUsed, 'surf', 'L\n:0', 'build "x"'])).digest('hex');
+    assert.equal(capsuleId({ requestText: canonicalJson(request), modelUsed, surfaceId: 'surf', lineage: 'L\n:0', buildId: 'build "x"' }), expected);
+  });
+  it('the capsule text written from canonical pieces is the canonical JSON of the capsule', () => {
+    const request = { contract: { symbol: 'A"B' }, b: [1, 2] };
+    const response = { theoretical_price: 1.25, greeks: { rho: 0.1, delta: 0.5 } };
+    const text = capsuleText({ requestText: canonicalJson(request), responseText: canonicalJson(response), index: 7, lineage: 'P:7', buildId: 'b\u0001' });
+    assert.equal(text, canonicalJson({ response, request, lineage: 'P:7', index: 7, build_id: 'b\u0001' }));
   });
 });
 
@@ -54,7 +66,7 @@ describe('record expiry and the sweeper', () => {
     const records = createQuoteRecords({ store, capsuleRetentionDays: 2, now: () => now });
     const response = { theoretical_price: 1, greeks: {}, capsule_id: 'c1', model_used: { family: 'black_scholes' as const, params: {} }, seed_lineage: 'h:0' };
     const request = { contract: { symbol: 'A', strike_price: 1, time_to_expiry: 1, option_type: 'call' as const, exercise_style: 'european' as const }, market: { spot_price: 1, risk_free_rate: 0, dividend_yield: 0 }, model: { family: 'black_scholes' as const, params: {} }, greeks: { delta: true, gamma: true, vega: true, theta: true, rho: true } };
-    await records.saveCapsule({ request, index: 0, lineage: 'h:0', build_id: 'b', response });
+    await records.saveCapsule('c1', canonicalJson({ request, index: 0, lineage: 'h:0', build_id: 'b', response }));
     for (let i = 0; i < 5; i++) await records.rememberIdempotent(`k${i}`, { route: '/quote', request_hash: 'h', body: '{}' });
 
     now = new Date(now.getTime() + 601_000);

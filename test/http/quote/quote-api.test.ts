@@ -169,6 +169,10 @@ describe('quote API over HTTP', () => {
       assert.equal(ci.vr_pipeline, 'antithetic');
       assert.ok(ci.half_width_abs > 0);
       assert.equal(ci.half_width_bps, (ci.half_width_abs / r.json.theoretical_price) * 10_000);
+      assert.deepEqual(r.json.greeks_meta.delta, { method: 'pathwise', paths_used: 4000 });
+      assert.deepEqual(Object.keys(r.json.greeks_meta).sort(), ['delta', 'gamma', 'rho', 'theta', 'vega']);
+      // No estimator errors for the greeks from this build's Monte Carlo: the field is absent, not invented.
+      assert.equal(r.json.ci_greeks, undefined);
     });
 
     it('precision.target_ci_bps adds paths until the target is met, and says so', async () => {

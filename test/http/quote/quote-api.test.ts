@@ -101,6 +101,17 @@ describe('quote API over HTTP', () => {
       });
     }
 
+    it('a number too large for a double (1e400 reads as Infinity) is a 422, alone in a batch too', async () => {
+      const text = JSON.stringify(quoteRequest()).replace('"strike_price":100', '"strike_price":1e400');
+      const r = await s.request('/quote', { body: text });
+      assert.equal(r.status, 422, r.text);
+      assert.deepEqual(r.json.detail[0].loc, ['body', 'contract', 'strike_price']);
+      const batch = await s.request('/batch', { body: `{"items":[${JSON.stringify(quoteRequest())},${text}]}` });
+      assert.equal(batch.status, 200, batch.text);
+      assert.equal(batch.json.results[0].ok, true);
+      assert.deepEqual(batch.json.results[1].error.issues[0].loc, ['body', 'items', 1, 'contract', 'strike_price']);
+    });
+
     it('accepts the bounds themselves and option_type in any case', async () => {
       const r = await s.request('/quote', {
         body: quoteRequest({

@@ -148,7 +148,7 @@ function defaultWorkerFile(): string {
 }
 
 function modelLabel(task: AnyTask): string {
-  if (task.kind === 'price') return task.model;
+  if (task.kind === 'price') return task.metricsModel ?? task.model;
   return task.quotes.some((q) => q.exercise === 'american') ? task.americanModel : 'black_scholes';
 }
 
@@ -546,8 +546,8 @@ export class PricingPool {
     if (metrics === undefined) return;
     if (task.kind === 'price') {
       for (const outcome of outcomes as readonly ContractOutcome[]) {
-        if (outcome.ok) metrics.modelLatency.observe({ model: task.model }, outcome.seconds);
-        else metrics.modelErrorsTotal.inc({ model: task.model });
+        if (outcome.ok) metrics.modelLatency.observe({ model: task.metricsModel ?? task.model }, outcome.seconds);
+        else metrics.modelErrorsTotal.inc({ model: task.metricsModel ?? task.model });
       }
       return;
     }

@@ -32,6 +32,11 @@ export interface PriceTask {
   readonly steps?: number;
   /** monte_carlo_20k: antithetic pairs instead of 10,000. */
   readonly pairs?: number;
+  /**
+   * The `model` label of ope_model_* when steps or pairs make the work something other than the named model (the
+   * quote API's families: "binomial", "monte_carlo"), so a 10,000-step tree is not timed as binomial_200.
+   */
+  readonly metricsModel?: string;
 }
 
 export interface QuoteDto {

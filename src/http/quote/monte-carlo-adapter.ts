@@ -103,7 +103,7 @@ export async function runMonteCarlo(pool: QuotePool, plan: MonteCarloPlan, input
   let paths = plan.startPaths;
   for (;;) {
     const pairs = pairsFor(paths);
-    const outcome = await runOne(pool, { kind: 'price', model: 'monte_carlo_20k', greeks: inputs.greeks, market: inputs.market, contracts: [inputs.contract], pairs }, inputs.signal);
+    const outcome = await runOne(pool, { kind: 'price', model: 'monte_carlo_20k', metricsModel: 'monte_carlo', greeks: inputs.greeks, market: inputs.market, contracts: [inputs.contract], pairs }, inputs.signal);
     const halfWidthAbs = CONFIDENCE_Z_95 * (outcome.standardError ?? 0);
     const halfWidthBps = outcome.value > 0 ? (halfWidthAbs / outcome.value) * 10_000 : null;
     const met = plan.targetBps === null ? null : halfWidthBps !== null && halfWidthBps <= plan.targetBps;

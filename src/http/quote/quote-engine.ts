@@ -112,7 +112,8 @@ export function createQuoteEngine(options: QuoteEngineOptions) {
       greeksMeta = Object.fromEntries(GREEK_NAMES.filter((name) => quote.greeks[name]).map((name) => [name, { method: GREEK_METHODS[name], paths_used: run.pathsUsed }]));
     } else {
       const steps = family === 'binomial' || family === 'leisen_reimer' ? (used.params.steps as number) : undefined;
-      outcome = await runOne(pool, { kind: 'price', model: ENGINE_MODEL[family], greeks: wantsGreeks, market, contracts: [contract], ...(steps === undefined ? {} : { steps }) }, signal);
+      const task = { kind: 'price' as const, model: ENGINE_MODEL[family], greeks: wantsGreeks, market, contracts: [contract] };
+      outcome = await runOne(pool, steps === undefined ? task : { ...task, steps, metricsModel: family }, signal);
     }
 
     const id = capsuleId({ requestText, modelUsed: used, surfaceId: quote.surface ?? null, lineage, buildId });

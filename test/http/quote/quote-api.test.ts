@@ -164,6 +164,10 @@ describe('quote API over HTTP', () => {
         assert.deepEqual(r.json.model_used, { family: model.family, params });
         assert.ok(r.json.theoretical_price > 0);
       }
+      // Trees with their own step count and Monte Carlo with its own paths are timed under the family's name,
+      // not as binomial_200 or monte_carlo_20k.
+      const latency = await s.metrics.registry.getSingleMetricAsString('ope_model_latency_seconds');
+      for (const family of ['binomial', 'leisen_reimer', 'monte_carlo']) assert.match(latency, new RegExp(`ope_model_latency_seconds_count\\{model="${family}"\\} [1-9]`), family);
     });
 
     it('binomial with more steps converges on Black-Scholes', async () => {

@@ -112,7 +112,18 @@ const quoteResponseProperties = {
   ),
 };
 
-export const QuoteResponseSchema = Type.Object(quoteResponseProperties, { $id: 'QuoteResponse' });
+export const QuoteResponseSchema = Type.Object(quoteResponseProperties, {
+  $id: 'QuoteResponse',
+  examples: [
+    {
+      capsule_id: '3dc4d51f94b98edf125bcd523f9b259e3253334758f678eb917ace5714405b82',
+      greeks: { delta: 0.5971943905755978, gamma: 0.0268314542013095, rho: 0.26948983531799275, theta: -0.01677279085162868, vega: 0.2791544495104242 },
+      model_used: { family: 'black_scholes', params: {} },
+      seed_lineage: '8ba8795a43cfb88a3bdf1777183d68221e1e494e782a51dfb10a543806008f23:0',
+      theoretical_price: 7.015860775112422,
+    },
+  ],
+});
 
 export const GreeksResponseSchema = Type.Object(
   { greeks: GreekValues, capsule_id: quoteResponseProperties.capsule_id, model_used: ModelUsed },
@@ -124,7 +135,18 @@ export const BatchRequestSchema = Type.Object(
     items: Type.Array(Type.Unknown(), { description: 'QuoteRequests, at most 100 (more: 429); each is validated on its own' }),
     greeks_default: Type.Optional(GreekSelection),
   },
-  { $id: 'BatchRequest' },
+  {
+    $id: 'BatchRequest',
+    examples: [
+      {
+        items: [
+          { contract: { symbol: 'ABC', strike_price: 100, time_to_expiry: 0.5, option_type: 'call' }, market: { spot_price: 102, risk_free_rate: 0.01 }, volatility: 0.2 },
+          { contract: { symbol: 'ABC', strike_price: 95, time_to_expiry: 1, option_type: 'put', exercise_style: 'american' }, market: { spot_price: 102, risk_free_rate: 0.01 }, volatility: 0.25, model: { family: 'binomial', params: { steps: 500 } } },
+        ],
+        greeks_default: { delta: true, vega: true },
+      },
+    ],
+  },
 );
 
 const Issue = Type.Object({ loc: Type.Array(Type.Union([Type.String(), Type.Integer()])), msg: Type.String(), type: Type.String() });
@@ -144,7 +166,7 @@ export const BatchResponseSchema = Type.Object(
   { $id: 'BatchResponse' },
 );
 
-export const ReplayRequestSchema = Type.Object({ strict_build: Type.Optional(Type.Boolean({ default: false })) }, { $id: 'ReplayRequest' });
+export const ReplayRequestSchema = Type.Object({ strict_build: Type.Optional(Type.Boolean({ default: false })) }, { $id: 'ReplayRequest', examples: [{ strict_build: true }] });
 
 export const ReplayResponseSchema = Type.Object(
   { ...quoteResponseProperties, replayed: Type.Literal(true), verified: Type.Boolean(), build_id: Type.String() },

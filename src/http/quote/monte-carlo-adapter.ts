@@ -1,10 +1,10 @@
+import type { OptionSpec } from '../../core/instruments/option-spec.js';
+import type { MarketInputs } from '../../core/market/market-inputs.js';
 import type { AbortSignalLike } from '../../pool/pricing-pool.js';
-import type { ContractDto, MarketDto, PricedContract } from '../../pool/tasks.js';
 import type { NormalisedQuote } from './normalise.js';
 import { invalidRequest } from './quote-error.js';
 import { MAX_PATHS_PER_QUOTE } from './cost-guards.js';
-import type { QuotePool } from './quote-pool.js';
-import { runOne } from './quote-pool.js';
+import { priceOnPool, type QuoteNumbers, type QuotePool } from './quote-pool.js';
 
 /**
  * Every Monte Carlo call of the quote API goes through this module, so that moving to a richer Monte Carlo core
@@ -74,7 +74,7 @@ export function plannedPathBudget(plan: MonteCarloPlan): number {
 }
 
 export interface MonteCarloRun {
-  readonly outcome: PricedContract;
+  readonly numbers: QuoteNumbers;
   readonly pathsUsed: number;
   readonly halfWidthAbs: number;
   readonly halfWidthBps: number | null;
@@ -88,8 +88,9 @@ function pairsFor(paths: number): number {
 }
 
 export interface MonteCarloInputs {
-  readonly market: MarketDto;
-  readonly contract: ContractDto;
+  readonly option: OptionSpec;
+  readonly market: MarketInputs;
+  readonly seed: bigint;
   readonly greeks: boolean;
   readonly signal?: AbortSignalLike | (() => AbortSignalLike);
 }
@@ -103,12 +104,13 @@ export async function runMonteCarlo(pool: QuotePool, plan: MonteCarloPlan, input
   let paths = plan.startPaths;
   for (;;) {
     const pairs = pairsFor(paths);
-    const outcome = await runOne(pool, { kind: 'price', model: 'monte_carlo_20k', metricsModel: 'monte_carlo', greeks: inputs.greeks, market: inputs.market, contracts: [inputs.contract], pairs }, inputs.signal);
-    const halfWidthAbs = CONFIDENCE_Z_95 * (outcome.standardError ?? 0);
-    const halfWidthBps = outcome.value > 0 ? (halfWidthAbs / outcome.value) * 10_000 : null;
+    const work = { model: 'monte_carlo_20k' as const, metricsModel: 'monte_carlo', greeks: inputs.greeks, option: inputs.option, market: inputs.market, seed: inputs.seed, pairs };
+    const numbers = await priceOnPool(pool, work, inputs.signal);
+    const halfWidthAbs = CONFIDENCE_Z_95 * (numbers.standardError ?? 0);
+    const halfWidthBps = numbers.value > 0 ? (halfWidthAbs / numbers.value) * 10_000 : null;
     const met = plan.targetBps === null ? null : halfWidthBps !== null && halfWidthBps <= plan.targetBps;
     if (met === null || met || paths >= plan.ceilingPaths) {
-      return { outcome, pathsUsed: 2 * pairs, halfWidthAbs, halfWidthBps, targetMet: met, vrPipeline: 'antithetic' };
+      return { numbers, pathsUsed: 2 * pairs, halfWidthAbs, halfWidthBps, targetMet: met, vrPipeline: 'antithetic' };
     }
     paths = Math.min(plan.ceilingPaths, paths * 2);
   }

@@ -1,7 +1,8 @@
 import type { ModelName } from '../../core/models.js';
 import type { QuoteConfidence, QuoteGreeks, QuoteModelUsed, QuoteResponse } from '../../core/quote-api.js';
 import type { AbortSignalLike } from '../../pool/pricing-pool.js';
-import type { ContractDto, MarketDto, PricedContract } from '../../pool/tasks.js';
+import type { OptionSpec } from '../../core/instruments/option-spec.js';
+import type { MarketInputs } from '../../core/market/market-inputs.js';
 import { toDisplayGreeks } from '../units.js';
 import { countClamp, type GuardMetrics } from './cost-guards.js';
 import { canonicalJson } from './canonical-json.js';
@@ -9,7 +10,7 @@ import { capsuleId, sha256Hex, seedFromLineage, seedLineage } from './hashing.js
 import { GREEK_METHODS, monteCarloRefusal, planMonteCarlo, runMonteCarlo, type MonteCarloPlan } from './monte-carlo-adapter.js';
 import type { NormalisedQuote } from './normalise.js';
 import { invalidRequest } from './quote-error.js';
-import { runOne, type QuotePool } from './quote-pool.js';
+import { priceOnPool, type QuoteNumbers, type QuotePool } from './quote-pool.js';
 import { GREEK_NAMES } from './schemas.js';
 
 /**
@@ -61,8 +62,8 @@ export function modelUsed(quote: NormalisedQuote, plan: MonteCarloPlan | null): 
   return { family, params: {} };
 }
 
-function selectedGreeks(quote: NormalisedQuote, outcome: PricedContract): QuoteGreeks {
-  const display = toDisplayGreeks(outcome);
+function selectedGreeks(quote: NormalisedQuote, numbers: QuoteNumbers): QuoteGreeks {
+  const display = toDisplayGreeks(numbers.greeks);
   const greeks: Partial<Record<(typeof GREEK_NAMES)[number], number>> = {};
   for (const name of GREEK_NAMES) {
     const value = display[name];
@@ -84,23 +85,16 @@ export function createQuoteEngine(options: QuoteEngineOptions) {
     const plan = family === 'monte_carlo' ? planMonteCarlo(quote) : null;
     const used = modelUsed(quote, plan);
     const wantsGreeks = GREEK_NAMES.some((name) => quote.greeks[name]);
-    const market: MarketDto = { spot: quote.market.spot_price, rate: quote.market.risk_free_rate, dividendYield: quote.market.dividend_yield };
-    const contract: ContractDto = {
-      type: quote.contract.option_type,
-      strike: quote.contract.strike_price,
-      expiry: quote.contract.time_to_expiry,
-      exercise: quote.contract.exercise_style,
-      volatility: quote.volatility!,
-      seed: plan === null ? null : seedFromLineage(lineage),
-    };
+    const option: OptionSpec = { type: quote.contract.option_type, strike: quote.contract.strike_price, expiry: quote.contract.time_to_expiry, exercise: quote.contract.exercise_style };
+    const market: MarketInputs = { spot: quote.market.spot_price, rate: quote.market.risk_free_rate, dividendYield: quote.market.dividend_yield, volatility: quote.volatility! };
 
-    let outcome: PricedContract;
+    let numbers: QuoteNumbers;
     let ci: QuoteConfidence | undefined;
     let greeksMeta: QuoteResponse['greeks_meta'];
     if (plan !== null) {
       if (plan.clamped) countClamp(metrics, 'paths');
-      const run = await runMonteCarlo(pool, plan, { market, contract, greeks: wantsGreeks, ...(signal === undefined ? {} : { signal }) });
-      outcome = run.outcome;
+      const run = await runMonteCarlo(pool, plan, { option, market, seed: seedFromLineage(lineage), greeks: wantsGreeks, ...(signal === undefined ? {} : { signal }) });
+      numbers = run.numbers;
       ci = {
         half_width_abs: run.halfWidthAbs,
         half_width_bps: run.halfWidthBps,
@@ -111,15 +105,15 @@ export function createQuoteEngine(options: QuoteEngineOptions) {
       };
       greeksMeta = Object.fromEntries(GREEK_NAMES.filter((name) => quote.greeks[name]).map((name) => [name, { method: GREEK_METHODS[name], paths_used: run.pathsUsed }]));
     } else {
+      const work = { model: ENGINE_MODEL[family], greeks: wantsGreeks, option, market, seed: null };
       const steps = family === 'binomial' || family === 'leisen_reimer' ? (used.params.steps as number) : undefined;
-      const task = { kind: 'price' as const, model: ENGINE_MODEL[family], greeks: wantsGreeks, market, contracts: [contract] };
-      outcome = await runOne(pool, steps === undefined ? task : { ...task, steps, metricsModel: family }, signal);
+      numbers = await priceOnPool(pool, steps === undefined ? work : { ...work, steps, metricsModel: family }, signal);
     }
 
     const id = capsuleId({ requestText, modelUsed: used, surfaceId: quote.surface ?? null, lineage, buildId });
     const response: QuoteResponse = {
-      theoretical_price: outcome.value,
-      greeks: selectedGreeks(quote, outcome),
+      theoretical_price: numbers.value,
+      greeks: selectedGreeks(quote, numbers),
       ...(ci === undefined ? {} : { ci }),
       capsule_id: id,
       model_used: used,

@@ -67,6 +67,10 @@ export interface Config {
   readonly volatilityMaxPoints: number;
   /** OTEL_EXPORTER_OTLP_ENDPOINT: traces are exported (OTLP over HTTP) only when it is set. */
   readonly otlpEndpoint: string | null;
+  /** OPE_BUILD_ID (alias OPTIONS_ENGINE_BUILD_ID), default "local-dev": part of every quote capsule id. */
+  readonly buildId: string;
+  /** OPE_CAPSULE_RETENTION_DAYS, default 30: how long quote capsules can be replayed. */
+  readonly capsuleRetentionDays: number;
 }
 
 /** Where market data and documents are kept (docs/architecture.md, "The store"). */
@@ -312,6 +316,8 @@ export function loadConfig(env: Env = process.env): Config {
     otlpEndpoint: otlpEndpointOf(env),
     store: storeConfig(env),
     volatilityMaxPoints: integer(env, 'OPE_VOLATILITY_MAX_POINTS', 5000, 4, 100_000),
+    buildId: raw(env, 'OPE_BUILD_ID') ?? raw(env, 'OPTIONS_ENGINE_BUILD_ID') ?? 'local-dev',
+    capsuleRetentionDays: integer(env, 'OPE_CAPSULE_RETENTION_DAYS', 30, 1, 36_500),
   };
   return Object.freeze(config);
 }

@@ -33,14 +33,15 @@ import { impliedVolatilityRoutes } from './routes/implied-volatility.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { modelsRoutes } from './routes/models.js';
 import { playgroundRoutes } from './routes/playground.js';
+import { quoteRoutes } from './quote/routes.js';
+import type { DocumentStore } from '../store/document-store.js';
+import { MemoryDocumentStore } from '../store/memory-document-store.js';
 import { pricingRoutes } from './routes/pricing.js';
 import { redocRoutes } from './routes/redoc.js';
 import { riskRoutes } from './routes/risk.js';
 import { surfacesRoutes } from './routes/surfaces.js';
 import { SurfaceRepository } from './surfaces/surface-repository.js';
 import { surfaceVolatilityResolver } from './surfaces/surface-volatility.js';
-import type { DocumentStore } from '../store/document-store.js';
-import { MemoryDocumentStore } from '../store/memory-document-store.js';
 import { AJV_OPTIONS, addOpeKeywords } from './validation.js';
 import { packageVersion } from './version.js';
 import { volatilityRoutes } from './routes/volatility.js';
@@ -79,7 +80,7 @@ export interface AppDependencies {
    * playground then hands its page a short-lived pricing:read token (routes/playground.ts). Default: none.
    */
   readonly devIdentity?: DevIdentity | null;
-  /** Where calibrated surfaces (kind 'surface') live. Default: a new in-memory store (nothing outlives the process). */
+  /** Where calibrated surfaces, quote capsules and idempotency records live. Default: a new in-memory store (nothing outlives the process). */
   readonly documentStore?: DocumentStore;
   /** OpenTelemetry tracing, when main.ts started it (OTEL_EXPORTER_OTLP_ENDPOINT set). Default: none. */
   readonly tracing?: Pick<Tracing, 'plugin'> | null;
@@ -150,14 +151,19 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(rateLimiting, { limit: config.rateLimit, counter: rateLimitCounter, authenticator, metrics });
 
   if (!config.isProduction) {
-    await app.register(swagger, openApiOptions({ version }));
+    await app.register(swagger, {
+      ...openApiOptions({ version }),
+      // Shared schemas (the quote API's) appear under their $id in components.schemas.
+      refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    });
     await app.register(swaggerUi, { routePrefix: '/docs' });
     app.get('/openapi.json', { schema: { hide: true } }, async (request) => servedDocument(app.swagger(), `${request.protocol}://${request.host}`));
     await app.register(redocRoutes, { title: 'OPE, the Options Pricing Engine', specUrl: '/openapi.json' });
   }
 
   const surface = deps.surface ?? new VolatilitySurfaceStore({ maxPoints: config.volatilityMaxPoints });
-  const surfaces = new SurfaceRepository(deps.documentStore ?? new MemoryDocumentStore());
+  const documentStore = deps.documentStore ?? new MemoryDocumentStore();
+  const surfaces = new SurfaceRepository(documentStore);
   const surfaceVolatility = surfaceVolatilityResolver(surfaces);
   const service = createPricingService({
     pool,
@@ -175,6 +181,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(modelsRoutes);
   await app.register(volatilityRoutes, { store: surface });
   await app.register(surfacesRoutes, { surfaces });
+  await app.register(quoteRoutes, { pool, metrics, version, store: documentStore, buildId: config.buildId, capsuleRetentionDays: config.capsuleRetentionDays });
   if (config.playground) {
     await app.register(playgroundRoutes, { devIdentity: config.isProduction ? null : (deps.devIdentity ?? null) });
   }

@@ -56,11 +56,13 @@ function hilbertOrder(xs: ArrayLike<number>, ys: ArrayLike<number>): number[] {
     minY = Math.min(minY, ys[i]!);
     maxY = Math.max(maxY, ys[i]!);
   }
-  const side = (1 << HILBERT_ORDER) - 1;
-  const scaleX = maxX > minX ? side / (maxX - minX) : 0;
-  const scaleY = maxY > minY ? side / (maxY - minY) : 0;
+  // One scale for both axes: the triangulation lives in the raw coordinates (strikes span ~100, maturities ~1), and
+  // stretching the short axis to a square would make the curve visit long thin strips, whose points then each
+  // conflict with a long fan of slivers (quadratic time on points along a few lines).
+  const span = Math.max(maxX - minX, maxY - minY);
+  const scale = span > 0 ? ((1 << HILBERT_ORDER) - 1) / span : 0;
   const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = hilbertIndex(Math.floor((xs[i]! - minX) * scaleX), Math.floor((ys[i]! - minY) * scaleY), HILBERT_ORDER);
+  for (let i = 0; i < n; i++) keys[i] = hilbertIndex(Math.floor((xs[i]! - minX) * scale), Math.floor((ys[i]! - minY) * scale), HILBERT_ORDER);
   const order = Array.from({ length: n }, (_, i) => i);
   // Ties (equal keys) keep input order, so the result does not depend on the sort's stability details.
   return order.sort((a, b) => keys[a]! - keys[b]! || a - b);

@@ -14,8 +14,15 @@ const EPS = 2 ** -53;
 const ORIENT_BOUND = (3 + 16 * EPS) * EPS;
 const INCIRCLE_BOUND = (10 + 96 * EPS) * EPS;
 
-/** The smallest k >= 0 such that x * 2^k is an integer (exact: scaling by a power of two never rounds here). */
+/**
+ * A k >= 0 such that x * 2^k is an integer (exact: scaling by a power of two never rounds here). A double's 53-bit
+ * significand ends at most 52 binary places below its leading bit, so k = 53 - floor(log2 |x|) suffices (one place
+ * of margin for log2's rounding); the loop is for the cases that estimate cannot serve (subnormals, 2^k overflow).
+ */
 function binaryScale(x: number): number {
+  if (x === 0) return 0;
+  const estimate = Math.max(0, 53 - Math.floor(Math.log2(Math.abs(x))));
+  if (estimate <= 1000 && Number.isInteger(x * 2 ** estimate)) return estimate;
   let k = 0;
   let scaled = x;
   while (!Number.isInteger(scaled)) {
@@ -25,11 +32,19 @@ function binaryScale(x: number): number {
   return k;
 }
 
+/** x * 2^k, in steps so that 2^k itself never overflows (k reaches 1074 for the smallest subnormal). */
+function timesPowerOfTwo(x: number, k: number): number {
+  let scaled = x;
+  let rest = k;
+  for (; rest > 1000; rest -= 1000) scaled *= 2 ** 1000;
+  return scaled * 2 ** rest;
+}
+
 /** The doubles as exact BigInts, all scaled by the same power of two. */
 function toCommonIntegers(values: readonly number[]): bigint[] {
   const scales = values.map(binaryScale);
   const shift = Math.max(...scales);
-  return values.map((x, i) => BigInt(x * 2 ** scales[i]!) << BigInt(shift - scales[i]!));
+  return values.map((x, i) => BigInt(timesPowerOfTwo(x, scales[i]!)) << BigInt(shift - scales[i]!));
 }
 
 function sign(v: bigint): number {

@@ -103,6 +103,13 @@ describe('delaunay', () => {
     assertDelaunay(square);
     // Two parallel lines: every triangle joins them.
     assertDelaunay({ xs: [0, 1, 2, 3, 4, 0.5, 1.5, 2.5], ys: [0, 0, 0, 0, 0, 1, 1, 1] });
+    // Many strikes on two maturities (spans 150 and 1, as a real surface's): all cocircular quadruples.
+    const lines = { xs: [] as number[], ys: [] as number[] };
+    for (let k = 0; k < 400; k++) {
+      lines.xs.push(50 + 0.375 * (k >> 1));
+      lines.ys.push(k & 1 ? 2 : 1);
+    }
+    assert.equal(assertDelaunay(lines), 398);
   });
 
   it('returns no triangle when the points are all collinear, and skips exact duplicates', () => {
@@ -147,5 +154,10 @@ describe('geometry predicates', () => {
     assert.equal(inCircle(1, 0, 0, 1, -1, 0, 0, -1 + e), 1);
     assert.equal(inCircle(1, 0, 0, 1, -1, 0, 0, -1 - 2 * e), -1);
     assert.equal(inCircle(1e6, 0, 0, 1e6, -1e6, 0, 0, -1e6 + 1e-10), 1);
+    // Subnormal and huge magnitudes, where the floating-point products underflow or the scaling needs 2^1074.
+    assert.equal(orient2d(0, 0, 1e-310, 1e-310, 2e-310, 2e-310), 0);
+    assert.equal(orient2d(0, 0, 1e-310, 1e-310, 2e-310, 2e-310 + 5e-324), 1);
+    assert.equal(orient2d(5e-324, 0, 1e300, 1e300, 0, 1e-300), 1);
+    assert.equal(inCircle(1e-310, 0, 0, 1e-310, -1e-310, 0, 0, -1e-310), 0);
   });
 });

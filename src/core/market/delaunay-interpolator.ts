@@ -30,9 +30,13 @@ export class DelaunayInterpolator {
   private readonly cellStart: Uint32Array;
   private readonly cellTriangles: Uint32Array;
 
-  /** Returns null when the points span no triangle (fewer than 3, or all collinear). */
+  /**
+   * Returns null when the points span no triangle (fewer than 3, or all collinear), or when a coordinate is not
+   * finite (upsert refuses those; a surface built directly from such points falls back like a collinear one).
+   */
   static build(xs: readonly number[], ys: readonly number[], values: readonly number[]): DelaunayInterpolator | null {
     if (xs.length < 3) return null;
+    if (!xs.every(Number.isFinite) || !ys.every(Number.isFinite)) return null;
     const { triangles } = delaunay(xs, ys);
     if (triangles.length === 0) return null;
     return new DelaunayInterpolator(Float64Array.from(xs), Float64Array.from(ys), Float64Array.from(values), triangles);

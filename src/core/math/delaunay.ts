@@ -249,6 +249,11 @@ class Mesh {
 
 /** Delaunay triangulation of the points (xs[i], ys[i]); coordinates must be finite. */
 export function delaunay(xs: ArrayLike<number>, ys: ArrayLike<number>): Triangulation {
+  if (xs.length !== ys.length) throw new RangeError('delaunay: xs and ys differ in length');
+  // The exact predicates would never finish on NaN or an infinity.
+  for (let i = 0; i < xs.length; i++) {
+    if (!Number.isFinite(xs[i]) || !Number.isFinite(ys[i])) throw new RangeError(`delaunay: point ${i} is not finite`);
+  }
   const order = hilbertOrder(xs, ys);
   const duplicates: number[] = [];
   // The first triangle: the first point, the first one distinct from it, the first one off their line.

@@ -118,6 +118,8 @@ describe('delaunay', () => {
     assert.equal(delaunay([5, 5, 5], [1, 1, 1]).triangles.length, 0);
     assert.deepEqual(delaunay([5, 5, 5], [1, 1, 1]).duplicates.length, 2);
     assert.equal(delaunay([], []).triangles.length, 0);
+    assert.throws(() => delaunay([0, 1, Number.NaN], [0, 1, 0]), /point 2 is not finite/);
+    assert.throws(() => delaunay([0, 1, 0], [0, 1, Infinity]), /point 2 is not finite/);
     // 0.1 + 0.2 is not collinear with 0.1 and 0.2 on y = x once rounded: exact orientation sees the tiny triangle.
     assert.equal(delaunay([0.1, 0.2, 0.3], [0.1, 0.2, 0.30000000000000004]).triangles.length, 3);
     const dup = { xs: [0, 1, 0, 1, 0, 0.5, 1], ys: [0, 0, 1, 1, 0, 0.5, 1] };

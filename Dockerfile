@@ -6,15 +6,22 @@
 # and the playground's public/, runs as an unprivileged user, and starts `node dist/main.js` (no TypeScript loader
 # at run time).
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24 LTS on Debian 12 slim. The tag moves with each Node 24 patch release; to pin, build with
+#   --build-arg NODE_IMAGE=node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d
+# (the digest public repositories recorded for node:24-bookworm-slim at Node 24.18.0; no registry was reachable from
+# here to confirm the current one: check with `docker buildx imagetools inspect node:24-bookworm-slim`).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The library workspace (packages/core, @ope/core) is part of the lockfile: npm ci needs its manifest.
+COPY packages/core/package.json packages/core/tsconfig.json packages/core/clean-dist.mjs ./packages/core/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
+RUN npm run build --workspace @ope/core
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
@@ -22,7 +29,10 @@ WORKDIR /app
 RUN groupadd --system --gid 10001 ope \
  && useradd --system --uid 10001 --gid ope --no-create-home --shell /usr/sbin/nologin ope
 COPY package.json package-lock.json ./
+COPY packages/core/package.json ./packages/core/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# node_modules/@ope/core links to packages/core: the library as compiled in the build stage.
+COPY --from=build /app/packages/core/dist ./packages/core/dist
 # The version /healthz reports is read from package.json, two levels above dist/http/.
 COPY --from=build /app/dist ./dist
 # The playground's static files (served outside production, or with OPE_PLAYGROUND=on), read from public/ beside dist/.

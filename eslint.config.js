@@ -56,4 +56,6 @@ export default tseslint.config(
     files: ['scripts/**/*.mjs', 'test/**/*.mjs', '**/*.cjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
+  // Workspace packages compile into their own dist/ (packages/core: npm run build, npm pack).
+  { ignores: ['packages/*/dist/**'] },
 );

@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mintDevToken } from '../src/auth/dev-token.js';
 import { openLoop } from './support/open-loop.js';
+import { benchQuoteApi } from './quote.bench.js';
 
 interface Histogram {
   readonly average: number;
@@ -384,4 +385,9 @@ if (SCENARIOS.has('overload') || SCENARIOS.has('capacity')) {
   const base = await baseline(token, heavy);
   if (SCENARIOS.has('overload')) await overload(token, 'pool settings as given', { queueMax: QUEUE_MAX, queueTimeoutSeconds: QUEUE_TIMEOUT }, heavy, base);
   if (SCENARIOS.has('overload')) await overload(token, 'latency-sensitive settings', { queueMax: THREADS, queueTimeoutSeconds: 0 }, heavy, base);
+}
+if (SCENARIOS.has('throughput') || SCENARIOS.has('quote')) {
+  const service = await startService({ queueMax: QUEUE_MAX, queueTimeoutSeconds: QUEUE_TIMEOUT });
+  console.log('\nquote API against v1 (same contract, model and greeks)');
+  await benchQuoteApi({ url: service.url, token, threads: THREADS, run, print }).finally(() => service.stop());
 }

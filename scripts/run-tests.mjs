@@ -64,11 +64,12 @@ if (files.length === 0) {
 }
 const concurrency = Math.max(1, Number(process.env.OPE_TEST_CONCURRENCY ?? availableParallelism()));
 
+// --enable-source-maps: a failure's "test at file:line" names the test's own TypeScript line, not tsx's output.
 function runFiles(list, filesAtOnce) {
   if (list.length === 0) return 0;
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--import', './test/setup.mjs', '--test', `--test-concurrency=${filesAtOnce}`, '--test-reporter=spec', ...list],
+    ['--enable-source-maps', '--import', 'tsx', '--import', './test/setup.mjs', '--test', `--test-concurrency=${filesAtOnce}`, '--test-reporter=spec', ...list],
     { stdio: 'inherit' },
   );
   return result.status ?? 1;

@@ -10,11 +10,13 @@ import './main/v8-tuning.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { createDevIdentity } from './auth/dev-identity.js';
 import type { DevIdentity } from './auth/dev-identity.js';
-import { ConfigError, loadConfig } from './config/config.js';
+import { ConfigError, configWarnings, loadConfig } from './config/config.js';
 import type { Config } from './config/config.js';
 import { buildApp } from './http/app.js';
+import { packageVersion } from './http/version.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import type { Tracing } from './observability/tracing.js';
 import { PricingPool } from './pool/pricing-pool.js';
 import { VolatilitySurfaceStore } from './http/volatility-surface-store.js';
 import { openStore } from './store/open-store.js';
@@ -82,14 +84,22 @@ async function openMarketData(config: Config, logger: ReturnType<typeof createLo
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger({ level: config.logLevel, base: { environment: config.environment } });
+  for (const warning of configWarnings(config)) logger.warn({ event: 'config.warning' }, warning);
   const metrics = createMetrics();
+  // Loaded only when enabled: the OpenTelemetry SDK is a start-up cost nobody else should pay.
+  const tracing: Tracing | null =
+    config.otlpEndpoint === null
+      ? null
+      : (await import('./observability/tracing.js')).startTracing({
+          endpoint: config.otlpEndpoint, serviceName: 'ope', serviceVersion: packageVersion(), environment: config.environment,
+        });
   const devIdentity = config.oidc === null && config.devJwtSecrets.length === 0 && !config.isProduction ? createDevIdentity() : null;
   const authenticator = createAuthenticator({ config, metrics, logger, ...devIdentity?.authenticatorOptions });
   // store.documents is the DocumentStore for the routes that keep documents.
   const { store, surface } = await openMarketData(config, logger, metrics);
   const pool = new PricingPool({ ...config.pool, metrics });
   // buildApp checks the values only the HTTP layer understands (host and origin allow-lists, the Redis URL).
-  const app = await buildApp({ config, metrics, pool, authenticator, logger, devIdentity, surface, documentStore: store.documents }).catch(async (error: unknown) => {
+  const app = await buildApp({ config, metrics, pool, authenticator, logger, devIdentity, surface, documentStore: store.documents, tracing }).catch(async (error: unknown) => {
     await pool.close({ graceMs: 0 });
     authenticator.close();
     return refuseToStart(error);
@@ -134,6 +144,7 @@ async function main(): Promise<void> {
       authenticator.close();
       await surface.close();
       await store.close();
+      await tracing?.shutdown();
       clearTimeout(forced);
       logger.info({ event: 'shutdown.complete' }, 'stopped');
       process.exit(0);

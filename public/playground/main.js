@@ -13,13 +13,17 @@ import {
   spotSweepCurves,
   spotSweepRequest,
   volatilityGrid,
-  volatilitySweepRequests,
+  volatilitySweepCurve,
+  volatilitySweepPoints,
+  volatilitySweepRequest,
 } from './sweeps.js';
 
 /**
  * The playground page: reads the form, prices through /api/v1, shows the API's answer (or its errors beside the
  * fields they name) and draws the curves. `document.body.dataset.state` says where it is (ready, pricing, drawing,
- * done, error) and `dataset.run` counts the pricings started, for people and for the browser test alike.
+ * done, partial: priced but some chart failed, error) and `dataset.run` counts the pricings started, for people and
+ * for the browser test alike. Each chart costs one request per press, whatever its number of points (sweeps.js).
+ * A new chart is one `draw...` function below that returns null when drawn, or why it was not, plus its <figure>.
  */
 
 const $ = (id) => document.getElementById(id);
@@ -27,7 +31,6 @@ const form = $('pricing-form');
 const tokenInput = $('field-token');
 const FIELDS = ['token', ...CONTRACT_FIELDS, ...MARKET_FIELDS, 'model', 'seed'];
 const COLOURS = { price: '#1f5fbf', delta: '#b3471d', gamma: '#7a3fb0', theta: '#b0312f', vega: '#1d7f5f', rho: '#8a6d00', marker: '#111', band: 'rgba(31, 95, 191, 0.16)' };
-const VOLATILITY_CONCURRENCY = 3;
 
 function setState(state, message) {
   document.body.dataset.state = state;
@@ -146,7 +149,7 @@ async function drawSpotCharts(request, seedText, signal) {
   } catch (error) {
     if (error?.name === 'AbortError') throw error;
     for (const figure of spotFigures) clearChart(figure, `The sweep failed: ${messageOf(error)}`);
-    return;
+    return `the spot sweep failed: ${messageOf(error)}`;
   }
   const curves = spotSweepCurves(response, grid, spot);
   const failed = curves.price.filter((v) => v === null).length;
@@ -162,41 +165,26 @@ async function drawSpotCharts(request, seedText, signal) {
     });
     setChartStatus(figures[name], failed > 0 ? `${failed} of ${grid.length} points could not be priced.` : '', failed > 0);
   }
-}
-
-async function mapLimited(items, limit, task) {
-  const out = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next;
-      next += 1;
-      out[i] = await task(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
+  return failed > 0 ? `${failed} of ${grid.length} spot points could not be priced` : null;
 }
 
 async function drawVolatilityChart(request, seedText, signal) {
   const figure = figures.volatility;
+  if (request.contracts[0].exercise_style === 'american') {
+    clearChart(figure, 'Drawn for European exercise: an American price cannot be swept in volatility by one request.');
+    return null;
+  }
   const volatility = request.market_data.volatility;
-  const grid = volatilityGrid(volatility);
-  setChartStatus(figure, 'Pricing…');
-  const failures = [];
-  const prices = await mapLimited(volatilitySweepRequests(request, grid), VOLATILITY_CONCURRENCY, async (body) => {
-    try {
-      const response = await api.post('/api/v1/pricing/single', requestJson(body, seedText), signal);
-      return response.results[0].theoretical_price;
-    } catch (error) {
-      if (error?.name === 'AbortError') throw error;
-      failures.push(messageOf(error));
-      return null;
-    }
-  });
-  if (failures.length === grid.length) {
-    clearChart(figure, `Could not price the sweep: ${failures[0]}`);
-    return;
+  const points = volatilitySweepPoints(request, volatilityGrid(volatility));
+  const grid = points.map((p) => p.volatility);
+  setChartStatus(figure, 'Pricing the sweep…');
+  let prices;
+  try {
+    prices = volatilitySweepCurve(await api.post('/api/v1/pricing/batch', requestJson(volatilitySweepRequest(request, points), seedText), signal), points);
+  } catch (error) {
+    if (error?.name === 'AbortError') throw error;
+    clearChart(figure, `The sweep failed: ${messageOf(error)}`);
+    return `the volatility sweep failed: ${messageOf(error)}`;
   }
   renderChart(figure, {
     xLabel: 'volatility',
@@ -207,7 +195,9 @@ async function drawVolatilityChart(request, seedText, signal) {
       { label: 'at the priced volatility', values: withMarker(grid, prices, volatility), stroke: COLOURS.marker, marker: true, table: false },
     ],
   });
-  setChartStatus(figure, failures.length > 0 ? `${failures.length} of ${grid.length} points failed: ${failures[0]}` : '', failures.length > 0);
+  const failed = prices.filter((v) => v === null).length;
+  setChartStatus(figure, failed > 0 ? `${failed} of ${grid.length} points could not be priced.` : '', failed > 0);
+  return failed > 0 ? `${failed} of ${grid.length} volatility points could not be priced` : null;
 }
 
 function randomSeed() {
@@ -218,7 +208,7 @@ async function drawConvergenceChart(request, seedText, signal) {
   const figure = figures.convergence;
   if (request.model !== 'monte_carlo_20k') {
     clearChart(figure, 'Drawn for monte_carlo_20k.');
-    return;
+    return null;
   }
   // The runs are seeded even when the form has no seed, so the chart can be reproduced: the seed is shown.
   const seed = seedText.trim() === '' ? randomSeed() : seedText.trim();
@@ -236,7 +226,7 @@ async function drawConvergenceChart(request, seedText, signal) {
   } catch (error) {
     if (error?.name === 'AbortError') throw error;
     clearChart(figure, `The runs failed: ${messageOf(error)}`);
-    return;
+    return `the Monte Carlo runs failed: ${messageOf(error)}`;
   }
   const curve = convergenceCurve(response);
   const series = [
@@ -264,6 +254,7 @@ async function drawConvergenceChart(request, seedText, signal) {
       'interval ±1.96 √(Σ se²) / k.' + (reference !== null ? ' Dashed: the Black-Scholes value.' : ''),
     runs < CONVERGENCE_RUNS,
   );
+  return runs < CONVERGENCE_RUNS ? `${CONVERGENCE_RUNS - runs} of ${CONVERGENCE_RUNS} Monte Carlo runs failed` : null;
 }
 
 // ---- the form ------------------------------------------------------------------------------------------------------
@@ -300,8 +291,10 @@ async function price() {
   $('curves-note').textContent =
     `Volatility held at ${formatNumber(result.volatility_used, 4)} in the spot charts (sticky strike). ` +
     (request.model === 'monte_carlo_20k' ? 'Monte Carlo: each spot is an independent run of 20,000 paths, so greeks are noisy.' : '');
+  let failures;
   try {
-    await Promise.all([drawSpotCharts(priced, seedText, signal), drawVolatilityChart(priced, seedText, signal), drawConvergenceChart(priced, seedText, signal)]);
+    failures = (await Promise.all([drawSpotCharts(priced, seedText, signal), drawVolatilityChart(priced, seedText, signal), drawConvergenceChart(priced, seedText, signal)]))
+      .filter((failure) => failure !== null);
   } catch (error) {
     if (error?.name === 'AbortError') return;
     // The API errors are shown per chart; anything else is a fault of the page, said here rather than lost.
@@ -311,6 +304,11 @@ async function price() {
   }
   if (inFlight !== controller) return;
   await loadModels();
+  if (failures.length > 0) {
+    // Priced, but not every curve is there: say which, rather than "drawn".
+    setState('partial', `Priced with ${result.model_used}, but not every curve could be drawn: ${failures.join('; ')}.`);
+    return;
+  }
   setState('done', `Priced with ${result.model_used}; curves drawn.`);
 }
 
@@ -322,10 +320,32 @@ form.addEventListener('submit', (event) => {
 // ---- start-up: a token, then the model list -------------------------------------------------------------------------
 
 const modelDescriptions = new Map();
+/** Exercise styles each model prices: the page's built-in three until GET /api/v1/models answers. */
+const modelExercises = new Map([['black_scholes', ['european']], ['binomial_200', ['european', 'american']], ['monte_carlo_20k', ['european']]]);
 
 function describeModel() {
   $('hint-model').textContent = modelDescriptions.get($('field-model').value) ?? '';
 }
+
+/**
+ * A model that does not price the chosen exercise style cannot be chosen (its option is disabled); changing the
+ * exercise style away from what the selected model prices moves the selection to the first model that does.
+ */
+function enforceSupportedPairs() {
+  const select = $('field-model');
+  const exercise = $('field-exercise_style').value;
+  for (const option of select.options) {
+    const styles = modelExercises.get(option.value);
+    option.disabled = styles !== undefined && !styles.includes(exercise);
+  }
+  if (select.selectedOptions[0]?.disabled) {
+    const first = [...select.options].find((option) => !option.disabled);
+    if (first !== undefined) select.value = first.value;
+    describeModel();
+  }
+}
+
+$('field-exercise_style').addEventListener('change', enforceSupportedPairs);
 
 let modelsLoaded = false;
 
@@ -346,9 +366,14 @@ async function loadModels() {
   modelsLoaded = true;
   const selected = select.value;
   modelDescriptions.clear();
-  for (const model of body.models) modelDescriptions.set(model.name, `${model.description} Exercise: ${model.exercise_styles.join(', ')}.`);
+  modelExercises.clear();
+  for (const model of body.models) {
+    modelDescriptions.set(model.name, `${model.description} Exercise: ${model.exercise_styles.join(', ')}.`);
+    modelExercises.set(model.name, model.exercise_styles);
+  }
   select.replaceChildren(...body.models.map((model) => new Option(model.name, model.name, false, model.name === selected)));
   describeModel();
+  enforceSupportedPairs();
 }
 
 $('field-model').addEventListener('change', describeModel);
@@ -360,8 +385,11 @@ async function start() {
       ? `Using a development token from this server (scope ${development.scope}, renewed automatically). Paste another token to use it instead.`
       : 'Paste a bearer token with the pricing:read scope (from your identity provider, or npm run token with DEV_JWT_SECRET).';
   tokenInput.placeholder = development !== null ? 'development token in use' : 'paste a token';
+  enforceSupportedPairs();
   if (development !== null) await loadModels();
   setState('ready', '');
+  // With a token at hand, the page shows a priced example at once rather than an empty result.
+  if (development !== null) await price();
 }
 
 void start();

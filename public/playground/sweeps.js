@@ -10,9 +10,15 @@
  * degree -1, theta, vega and rho of degree 1 (as the price). Volatility is held at the value priced (the form's,
  * or the surface's estimate for this strike and expiry), i.e. a sticky-strike sweep.
  *
- * Price against volatility cannot be one batch (volatility is market data too, and no such scaling exists), so
- * it is a few single requests: eight or nine, since each counts against RATE_LIMIT_DEFAULT (60 a minute by default)
- * and the price is smooth in volatility. The Monte Carlo convergence chart is one batch of identical contracts: the API
+ * Price against volatility is one batch too, for European exercise. Volatility is market data (one per batch), but a
+ * European price is e^(-rT) Black(F, K, sigma sqrt(T)) with F = S e^((r-q)T), Black homogeneous of degree one in
+ * (F, K) and dependent on volatility only through the total sigma sqrt(T). So the value at volatility sigma is read
+ * from the contract priced at the form's sigma0 with expiry T' = T (sigma / sigma0)^2 (same total volatility) and
+ * strike K' = K e^((r-q)(T'-T)) (same moneyness K / F), times e^(q(T'-T)). Exact for black_scholes (and the models
+ * that give European options its value); the trees and Monte Carlo price the transformed contract with their own
+ * discretisation or sampling error. An American price depends on r, q and T separately, so no batch can sweep its
+ * volatility: that chart is drawn for European exercise only. Every press of Price therefore sends one request
+ * per chart, not one per point, and stays far inside RATE_LIMIT_DEFAULT (60 a minute by default). The Monte Carlo convergence chart is one batch of identical contracts: the API
  * gives contract i of a batch its own child stream of (seed, i), so they are independent runs of 20,000 paths
  * each, and after k runs the combined estimate is their mean with standard error sqrt(sum se_i^2) / k.
  */
@@ -82,14 +88,40 @@ export function volatilityGrid(volatility, points = VOLATILITY_SWEEP_POINTS) {
   return sortedUnique([...grid, volatility]);
 }
 
-/** One single request per volatility, price only, quantity 1. */
-export function volatilitySweepRequests(request, grid) {
-  return grid.map((volatility) => ({
+/** The longest expiry the API accepts (years): volatilities whose T' would exceed it are left out of the sweep. */
+export const MAX_EXPIRY = 50;
+
+/**
+ * The sweep's points: each volatility of the grid with the transformed contract's expiry, strike and the factor
+ * that turns its price into the price at that volatility. European exercise only (see above).
+ */
+export function volatilitySweepPoints(request, grid) {
+  const sigma0 = request.market_data.volatility;
+  const { time_to_expiry: expiry, strike_price: strike } = request.contracts[0];
+  const rate = request.market_data.risk_free_rate;
+  const dividend = request.market_data.dividend_yield ?? 0;
+  return grid
+    .map((volatility) => {
+      const transformedExpiry = volatility === sigma0 ? expiry : expiry * (volatility / sigma0) ** 2;
+      const shift = transformedExpiry - expiry;
+      return { volatility, expiry: transformedExpiry, strike: strike * Math.exp((rate - dividend) * shift), factor: Math.exp(dividend * shift) };
+    })
+    .filter((point) => point.expiry <= MAX_EXPIRY);
+}
+
+/** The batch that prices the volatility sweep: one transformed contract per point, price only, quantity 1. */
+export function volatilitySweepRequest(request, points) {
+  const contract = request.contracts[0];
+  return {
     ...request,
-    contracts: [{ ...request.contracts[0], quantity: 1 }],
-    market_data: { ...request.market_data, volatility },
+    contracts: points.map((p) => ({ ...contract, quantity: 1, time_to_expiry: p.expiry, strike_price: p.strike })),
     calculate_greeks: false,
-  }));
+  };
+}
+
+/** Price at each point's volatility (null where that contract failed). */
+export function volatilitySweepCurve(response, points) {
+  return response.results.map((result, i) => (result.error === null && typeof result.theoretical_price === 'number' ? result.theoretical_price * points[i].factor : null));
 }
 
 /** `runs` identical contracts in one batch: independent Monte Carlo runs of the child streams (seed, 0..runs-1). */

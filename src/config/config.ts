@@ -5,7 +5,15 @@ import { availableParallelism } from 'node:os';
  * A bad value stops start-up with a ConfigError naming the variable; nothing is silently replaced by a default.
  */
 
-export type Environment = 'development' | 'production' | (string & {});
+export type Environment = 'development' | 'staging' | 'production';
+
+/** OPE_ENVIRONMENT's values, and the Python service's short forms, case-insensitive. */
+const ENVIRONMENTS: Readonly<Record<string, Environment>> = {
+  development: 'development', dev: 'development', staging: 'staging', production: 'production', prod: 'production',
+};
+
+/** pino's level names: LOG_LEVEL must be one of them. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export interface RateLimitSpec {
   readonly max: number;
@@ -57,6 +65,12 @@ export interface Config {
   readonly store: StoreConfig;
   /** OPE_VOLATILITY_MAX_POINTS: the most points the volatility surface holds (an upsert past it gets 422). */
   readonly volatilityMaxPoints: number;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: traces are exported (OTLP over HTTP) only when it is set. */
+  readonly otlpEndpoint: string | null;
+  /** OPE_BUILD_ID (alias OPTIONS_ENGINE_BUILD_ID), default "local-dev": part of every quote capsule id. */
+  readonly buildId: string;
+  /** OPE_CAPSULE_RETENTION_DAYS, default 30: how long quote capsules can be replayed. */
+  readonly capsuleRetentionDays: number;
 }
 
 /** Where market data and documents are kept (docs/architecture.md, "The store"). */
@@ -177,12 +191,45 @@ export function decodeSecret(text: string, variable: string): Uint8Array {
   return bytes;
 }
 
+function environmentOf(env: Env): Environment {
+  const text = raw(env, 'OPE_ENVIRONMENT');
+  if (text === undefined) return 'development';
+  const environment = ENVIRONMENTS[text.toLowerCase()];
+  if (environment === undefined) throw new ConfigError('OPE_ENVIRONMENT', `must be development, staging or production (or dev, prod), got "${text}"`);
+  return environment;
+}
+
+function logLevelOf(env: Env): string {
+  const text = raw(env, 'LOG_LEVEL');
+  if (text === undefined) return 'info';
+  const level = text.toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${text}"`);
+  return level;
+}
+
+function otlpEndpointOf(env: Env): string | null {
+  const text = raw(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (text === undefined) return null;
+  if (!/^https?:\/\/[^/]/.test(text) || !URL.canParse(text)) throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', `must be an http(s) URL, got "${text}"`);
+  return text;
+}
+
+/**
+ * What is allowed but probably a mistake, for the caller to log once at start-up (the config itself stays pure):
+ * more pricing threads than CPUs only adds context switches.
+ */
+export function configWarnings(config: Config, cpus: number = availableParallelism()): string[] {
+  const warnings: string[] = [];
+  if (config.threads > cpus) warnings.push(`OPE_THREADS=${config.threads} is above the ${cpus} CPUs this process can use: the extra threads only take turns`);
+  return warnings;
+}
+
 // The Python service's three defaults (http://localhost, :3000, :8000) plus the same ports on 127.0.0.1.
 const LOCAL_ORIGINS = ['http://localhost:8000', 'http://127.0.0.1:8000', 'http://localhost:3000', 'http://127.0.0.1:3000', 'http://localhost'];
 
 export function loadConfig(env: Env = process.env): Config {
-  const environment = raw(env, 'OPE_ENVIRONMENT') ?? 'development';
-  const isProduction = environment.toLowerCase() === 'production';
+  const environment = environmentOf(env);
+  const isProduction = environment === 'production';
 
   const issuer = raw(env, 'OIDC_ISSUER');
   const audience = raw(env, 'OIDC_AUDIENCE');
@@ -265,9 +312,12 @@ export function loadConfig(env: Env = process.env): Config {
     host: raw(env, 'HOST') ?? '0.0.0.0',
     shutdownGraceSeconds: seconds(env, 'OPE_SHUTDOWN_GRACE_SECONDS', 25),
     playground: playgroundText === undefined ? !isProduction : playgroundText.toLowerCase() === 'on',
-    logLevel: raw(env, 'LOG_LEVEL') ?? 'info',
+    logLevel: logLevelOf(env),
+    otlpEndpoint: otlpEndpointOf(env),
     store: storeConfig(env),
     volatilityMaxPoints: integer(env, 'OPE_VOLATILITY_MAX_POINTS', 5000, 4, 100_000),
+    buildId: raw(env, 'OPE_BUILD_ID') ?? raw(env, 'OPTIONS_ENGINE_BUILD_ID') ?? 'local-dev',
+    capsuleRetentionDays: integer(env, 'OPE_CAPSULE_RETENTION_DAYS', 30, 1, 36_500),
   };
   return Object.freeze(config);
 }

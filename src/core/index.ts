@@ -68,3 +68,21 @@ export {
   type QualityReport,
 } from './surface/build-surface.js';
 export { SurfaceEvaluator, type SurfaceDefinition, type SurfaceSlice, type SmileModelName } from './surface/surface.js';
+export type {
+  QuoteRequest,
+  QuoteResponse,
+  QuoteModelFamily,
+  QuoteModelParams,
+  QuoteModelUsed,
+  QuoteGreekName,
+  QuoteGreeks,
+  QuoteConfidence,
+  GreeksResponse,
+  BatchRequest,
+  BatchResponse,
+  BatchItemResult,
+  QuoteIssue,
+  ReplayRequest,
+  ReplayResponse,
+  VersionResponse,
+} from './quote-api.js';

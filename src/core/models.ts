@@ -51,6 +51,10 @@ export interface PriceOptionOptions {
    * speed only (bench/monte-carlo.bench.ts, bench/trees.bench.ts). The other models have TypeScript engines only.
    */
   readonly kernels?: 'auto' | 'typescript';
+  /** binomial_200 and leisen_reimer: tree steps instead of the model's own (200, 201); the quote API's `steps`. */
+  readonly steps?: number;
+  /** monte_carlo_20k: antithetic pairs instead of 10,000; the quote API's `paths` / 2. */
+  readonly pairs?: number;
 }
 
 /** What a model's price function receives besides the option and the market. */
@@ -60,6 +64,10 @@ export interface ModelPriceContext {
   readonly seed: bigint | undefined;
   /** 'typescript' forbids the WebAssembly kernels; 'auto' uses them when the host can (ask through useKernels()). */
   readonly kernels: 'auto' | 'typescript';
+  /** Tree models: steps instead of the model's own. */
+  readonly steps: number | undefined;
+  /** monte_carlo_20k: antithetic pairs instead of 10,000. */
+  readonly pairs: number | undefined;
 }
 
 /**
@@ -108,7 +116,7 @@ export const MODEL_REGISTRY: { readonly [N in ModelName]: ModelEntry & { readonl
     description: 'Cox-Ross-Rubinstein binomial tree, 200 steps.',
     needsSeed: false,
     cost: { price: 15, greeks: 72 },
-    price: (option, market, context) => (useKernels(context) ? priceBinomialCrrWasm : priceBinomialCrr)(option, market, { greeks: context.greeks, steps: 200 }),
+    price: (option, market, context) => (useKernels(context) ? priceBinomialCrrWasm : priceBinomialCrr)(option, market, { greeks: context.greeks, steps: context.steps ?? 200 }),
   },
   monte_carlo_20k: {
     name: 'monte_carlo_20k',
@@ -118,9 +126,9 @@ export const MODEL_REGISTRY: { readonly [N in ModelName]: ModelEntry & { readonl
     needsSeed: true,
     cost: { price: 380, greeks: 800 },
     price: (option, market, context) => {
-      const { greeks, seed } = context;
+      const { greeks, seed, pairs } = context;
       if (seed === undefined) throw new CoreError('ERR_CORE_INVALID_INPUT', 'monte_carlo_20k needs a seed', 'seed');
-      return (useKernels(context) ? priceMonteCarloWasm : priceMonteCarlo)(option, market, { greeks, seed });
+      return (useKernels(context) ? priceMonteCarloWasm : priceMonteCarlo)(option, market, pairs === undefined ? { greeks, seed } : { greeks, seed, pairs });
     },
   },
   leisen_reimer: {
@@ -130,7 +138,7 @@ export const MODEL_REGISTRY: { readonly [N in ModelName]: ModelEntry & { readonl
     description: 'Leisen-Reimer binomial tree (Peizer-Pratt inversion 2), 201 steps.',
     needsSeed: false,
     cost: { price: 15, greeks: 72 },
-    price: (option, market, context) => (useKernels(context) ? priceLeisenReimerWasm : priceLeisenReimer)(option, market, { greeks: context.greeks, steps: 201 }),
+    price: (option, market, context) => (useKernels(context) ? priceLeisenReimerWasm : priceLeisenReimer)(option, market, { greeks: context.greeks, steps: context.steps ?? 201 }),
   },
   barone_adesi_whaley: {
     name: 'barone_adesi_whaley',
@@ -183,5 +191,5 @@ export function priceOption(model: ModelName, option: OptionSpec, market: Market
   const seed = entry.needsSeed ? options.seed : undefined;
   if (entry.needsSeed && seed === undefined) throw new CoreError('ERR_CORE_INVALID_INPUT', `${model} needs a seed`, 'seed');
   // No closure is made per call: this is the hot path of every priced contract.
-  return entry.price(option, market, { greeks: options.greeks ?? true, seed, kernels: options.kernels ?? 'auto' });
+  return entry.price(option, market, { greeks: options.greeks ?? true, seed, kernels: options.kernels ?? 'auto', steps: options.steps, pairs: options.pairs });
 }

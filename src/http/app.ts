@@ -11,10 +11,13 @@ import type { Metrics } from '../observability/metrics.js';
 import { createAccessLog, lazyChildLogger } from '../observability/access-log.js';
 import { createLogger } from '../observability/logger.js';
 import { requestLogging } from '../observability/request-logging.js';
+import { traceLogging } from '../observability/trace-context.js';
+import type { Tracing } from '../observability/tracing.js';
 import type { PricingPool } from '../pool/pricing-pool.js';
 import { installErrorHandling, sendError } from './error-handler.js';
 import { decodeJsonBytes, maxStringBytesFor, parseJsonBody } from './json-body.js';
 import { coerceLax } from './lax-coercion.js';
+import { openApiOptions, servedDocument } from './openapi.js';
 import { corsAllowlist } from './plugins/cors.js';
 import { hostAllowlist } from './plugins/host-allowlist.js';
 import { createLocalRateLimitCounter } from './plugins/local-rate-limit-counter.js';
@@ -30,14 +33,15 @@ import { impliedVolatilityRoutes } from './routes/implied-volatility.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { modelsRoutes } from './routes/models.js';
 import { playgroundRoutes } from './routes/playground.js';
+import { quoteRoutes } from './quote/routes.js';
+import type { DocumentStore } from '../store/document-store.js';
+import { MemoryDocumentStore } from '../store/memory-document-store.js';
 import { pricingRoutes } from './routes/pricing.js';
 import { redocRoutes } from './routes/redoc.js';
 import { riskRoutes } from './routes/risk.js';
 import { surfacesRoutes } from './routes/surfaces.js';
 import { SurfaceRepository } from './surfaces/surface-repository.js';
 import { surfaceVolatilityResolver } from './surfaces/surface-volatility.js';
-import type { DocumentStore } from '../store/document-store.js';
-import { MemoryDocumentStore } from '../store/memory-document-store.js';
 import { AJV_OPTIONS, addOpeKeywords } from './validation.js';
 import { packageVersion } from './version.js';
 import { volatilityRoutes } from './routes/volatility.js';
@@ -76,8 +80,10 @@ export interface AppDependencies {
    * playground then hands its page a short-lived pricing:read token (routes/playground.ts). Default: none.
    */
   readonly devIdentity?: DevIdentity | null;
-  /** Where calibrated surfaces (kind 'surface') live. Default: a new in-memory store (nothing outlives the process). */
+  /** Where calibrated surfaces, quote capsules and idempotency records live. Default: a new in-memory store (nothing outlives the process). */
   readonly documentStore?: DocumentStore;
+  /** OpenTelemetry tracing, when main.ts started it (OTEL_EXPORTER_OTLP_ENDPOINT set). Default: none. */
+  readonly tracing?: Pick<Tracing, 'plugin'> | null;
 }
 
 /**
@@ -110,6 +116,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.decorate('lifecycle', lifecycle);
   // First of all onRequest hooks: a request for a host we do not serve gets no further.
   await app.register(hostAllowlist, { allowedHosts: config.allowedHosts });
+  // Before every route, so each one gets its request span; then trace_id on the request's log lines.
+  if (deps.tracing !== undefined && deps.tracing !== null) await app.register(deps.tracing.plugin);
+  await app.register(traceLogging);
 
   const maxStringBytes = maxStringBytesFor(config.maxBodyBytes);
   app.removeContentTypeParser('application/json');
@@ -143,19 +152,18 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   if (!config.isProduction) {
     await app.register(swagger, {
-      openapi: {
-        openapi: '3.1.0',
-        info: { title: 'OPE, the Options Pricing Engine', version, description: 'HTTP API v1 (docs/api.md)' },
-        components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      },
+      ...openApiOptions({ version }),
+      // Shared schemas (the quote API's) appear under their $id in components.schemas.
+      refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
-    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    app.get('/openapi.json', { schema: { hide: true } }, async (request) => servedDocument(app.swagger(), `${request.protocol}://${request.host}`));
     await app.register(redocRoutes, { title: 'OPE, the Options Pricing Engine', specUrl: '/openapi.json' });
   }
 
   const surface = deps.surface ?? new VolatilitySurfaceStore({ maxPoints: config.volatilityMaxPoints });
-  const surfaces = new SurfaceRepository(deps.documentStore ?? new MemoryDocumentStore());
+  const documentStore = deps.documentStore ?? new MemoryDocumentStore();
+  const surfaces = new SurfaceRepository(documentStore);
   const surfaceVolatility = surfaceVolatilityResolver(surfaces);
   const service = createPricingService({
     pool,
@@ -173,6 +181,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(modelsRoutes);
   await app.register(volatilityRoutes, { store: surface });
   await app.register(surfacesRoutes, { surfaces });
+  await app.register(quoteRoutes, { pool, metrics, version, store: documentStore, buildId: config.buildId, capsuleRetentionDays: config.capsuleRetentionDays });
   if (config.playground) {
     await app.register(playgroundRoutes, { devIdentity: config.isProduction ? null : (deps.devIdentity ?? null) });
   }

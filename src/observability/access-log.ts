@@ -23,9 +23,12 @@ export interface AccessLogFields {
   readonly status_code: number;
   readonly latency_ms: number;
   readonly user: string | undefined;
+  /** The request's trace id (observability/trace-context.ts), when it has one. */
+  readonly trace_id?: string | undefined;
 }
 
-export type AccessLog = (requestId: string, fields: AccessLogFields) => void;
+/** `level` debug: lines operators do not want at info (probes and scrapes that succeeded). */
+export type AccessLog = (requestId: string, fields: AccessLogFields, level?: 'info' | 'debug') => void;
 
 const ACCESS_MESSAGE = 'request complete';
 
@@ -35,12 +38,12 @@ function isPino(logger: FastifyBaseLogger): logger is Logger {
 
 /** Writes access lines beside `logger`'s own, at its level; any other logger gets them through its info(). */
 export function createAccessLog(logger: FastifyBaseLogger): AccessLog {
-  if (!isPino(logger)) return (requestId, fields) => logger.info({ request_id: requestId, ...fields }, ACCESS_MESSAGE);
+  if (!isPino(logger)) return (requestId, fields, level = 'info') => logger[level]({ request_id: requestId, ...fields }, ACCESS_MESSAGE);
   const stream = (logger as unknown as Record<symbol, pino.DestinationStream>)[pino.symbols.streamSym]!;
-  const plain = pino({ ...LINE_FORMAT, level: 'info', base: logger.bindings() }, stream);
-  return (requestId, fields) => {
+  const plain = pino({ ...LINE_FORMAT, level: 'debug', base: logger.bindings() }, stream);
+  return (requestId, fields, level = 'info') => {
     // The process logger's level rules (LOG_LEVEL=warn silences access lines), read per line so a change applies.
-    if (logger.isLevelEnabled('info')) plain.info({ request_id: requestId, ...fields }, ACCESS_MESSAGE);
+    if (logger.isLevelEnabled(level)) plain[level]({ request_id: requestId, ...fields }, ACCESS_MESSAGE);
   };
 }
 
@@ -58,6 +61,12 @@ class LazyChildLogger {
     readonly bindings: pino.Bindings,
     readonly options: pino.ChildLoggerOptions,
   ) {}
+
+  /** Adds bindings: to the child when it exists, else to what it will be built with. */
+  bind(extra: pino.Bindings): void {
+    if (this.#child === undefined) Object.assign(this.bindings, extra);
+    else this.#child = this.#child.child(extra);
+  }
 
   #real(): Logger {
     return (this.#child ??= this.parent.child(this.bindings, this.options));
@@ -106,4 +115,13 @@ class LazyChildLogger {
 export function lazyChildLogger(logger: FastifyBaseLogger, bindings: pino.Bindings, options: pino.ChildLoggerOptions): FastifyBaseLogger {
   if (!isPino(logger)) return logger.child(bindings, options);
   return new LazyChildLogger(logger, bindings, options) as unknown as FastifyBaseLogger;
+}
+
+/** request.log with `extra` bound: the lazy logger keeps being lazy; any other logger gets a child. */
+export function bindRequestLogger(log: FastifyBaseLogger, extra: pino.Bindings): FastifyBaseLogger {
+  if (log instanceof LazyChildLogger) {
+    log.bind(extra);
+    return log;
+  }
+  return log.child(extra);
 }

@@ -38,6 +38,8 @@ export interface Metrics {
   readonly storeErrorsTotal: Counter<'operation'>;
   readonly surfaceVersion: Gauge;
   readonly surfaceAgeSeconds: Gauge;
+  readonly quoteCostGuardTotal: Counter<'guard' | 'action'>;
+  readonly quoteRecordsSweptTotal: Counter;
 }
 
 export interface MetricsOptions {
@@ -74,5 +76,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       help: 'Seconds since the store last confirmed the loaded volatility surface is current',
       registers,
     }),
+    quoteCostGuardTotal: new Counter({ name: 'ope_quote_cost_guard_total', help: 'Quote API cost guards tripped (action: refused with 429, or clamped)', labelNames: ['guard', 'action'], registers }),
+    quoteRecordsSweptTotal: new Counter({ name: 'ope_quote_records_swept_total', help: 'Expired capsules and idempotency records removed by the sweeper', registers }),
   };
 }

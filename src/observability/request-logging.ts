@@ -3,6 +3,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessLog } from './access-log.js';
 import type { Metrics } from './metrics.js';
 import { UNMATCHED_ROUTE } from './metrics.js';
+import { PROBE_AND_SCRAPE_PATHS, traceIdOf } from './trace-context.js';
 
 /**
  * One `request.complete` JSON line and the request metrics for every request, matched or not
@@ -55,7 +56,9 @@ const requestLoggingAsync: FastifyPluginAsync<RequestLoggingOptions> = async (ap
       status_code: status,
       latency_ms: Math.round(reply.elapsedTime * 1000) / 1000,
       user: userOf(request),
-    });
+      trace_id: traceIdOf(request),
+      // Probes and scrapes arrive every few seconds from every prober: at info they would drown the real traffic.
+    }, status < 400 && PROBE_AND_SCRAPE_PATHS.has(route) ? 'debug' : 'info');
     done();
   });
 };

@@ -25,12 +25,12 @@ function failureOf(error: unknown): ItemFailure {
 function priceItems(task: PriceTask): PriceOutcome[] {
   const { model, items } = task;
   const outcomes = new Array<PriceOutcome>(items.length);
-  const withoutSeed = { greeks: task.greeks };
+  const withoutSeed = { greeks: task.greeks, ...(task.steps === undefined ? {} : { steps: task.steps }), ...(task.pairs === undefined ? {} : { pairs: task.pairs }) };
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     const started = performance.now();
     try {
-      const result = priceOption(model, item.option, item.market, item.seed === undefined ? withoutSeed : { greeks: task.greeks, seed: item.seed });
+      const result = priceOption(model, item.option, item.market, item.seed === undefined ? withoutSeed : { ...withoutSeed, seed: item.seed });
       const seconds = (performance.now() - started) / 1000;
       // A number the model itself does not vouch for (e.g. Bjerksund-Stensland outside its boundary's domain) is
       // not served as a price: the client gets a named error for this contract and can pick a tree model.

@@ -65,7 +65,17 @@ export interface PlacementOptions {
 }
 
 /** What placement reads of a pricing task: its model, whether it wants greeks, and how many contracts. */
-export type PriceTaskShape = Pick<PriceTask, 'kind' | 'model' | 'greeks'> & { readonly items: ArrayLike<unknown> };
+export type PriceTaskShape = Pick<PriceTask, 'kind' | 'model' | 'greeks'> & Partial<Pick<PriceTask, 'steps' | 'pairs'>> & { readonly items: ArrayLike<unknown> };
+
+/**
+ * How much dearer than the measured default a task's model parameters make each contract: a tree costs steps^2
+ * (the registry's cost holds 200 steps), Monte Carlo costs its pairs (10,000 measured).
+ */
+function parameterCostFactor(task: PriceTaskShape): number {
+  if (task.steps !== undefined) return (task.steps / 200) ** 2;
+  if (task.pairs !== undefined) return task.pairs / 10_000;
+  return 1;
+}
 /** What placement reads of an implied-volatility task: its American model and each quote's exercise style. */
 export type ImpliedVolTaskShape = Pick<ImpliedVolTask, 'kind' | 'americanModel'> & {
   readonly items: ArrayLike<{ readonly option: { readonly exercise: string } }>;
@@ -81,7 +91,7 @@ function contractMicros(model: ModelName, greeks: boolean): number {
 
 /** Estimated single-thread cost of a whole task, in microseconds. */
 export function estimateTaskMicros(task: TaskShape): number {
-  if (task.kind === 'price') return task.items.length * contractMicros(task.model, task.greeks);
+  if (task.kind === 'price') return task.items.length * parameterCostFactor(task) * contractMicros(task.model, task.greeks);
   const american = contractMicros(task.americanModel, false);
   let total = 0;
   for (let i = 0; i < task.items.length; i++) {

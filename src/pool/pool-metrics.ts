@@ -13,7 +13,7 @@ const ENGINE = { engine: POOL_ENGINE_LABEL } as const;
 
 /** The model a task's failures are counted against: the priced model, or the inverted one for American quotes. */
 export function modelLabel(task: PoolTask): string {
-  if (task.kind === 'price') return task.model;
+  if (task.kind === 'price') return task.metricsModel ?? task.model;
   return task.items.some((q) => q.option.exercise === 'american') ? task.americanModel : 'black_scholes';
 }
 
@@ -60,13 +60,13 @@ export class PoolMetrics {
     if (metrics === undefined) return;
     if (task.kind === 'price') {
       // The labelled child is looked up once per task, not once per contract (a batch observes every contract).
-      const latency = metrics.modelLatency.labels({ model: task.model });
+      const latency = metrics.modelLatency.labels({ model: task.metricsModel ?? task.model });
       let failed = 0;
       for (const outcome of outcomes as readonly PriceOutcome[]) {
         if (outcome.ok) latency.observe(outcome.seconds);
         else failed += 1;
       }
-      if (failed > 0) metrics.modelErrorsTotal.inc({ model: task.model }, failed);
+      if (failed > 0) metrics.modelErrorsTotal.inc({ model: task.metricsModel ?? task.model }, failed);
       return;
     }
     (outcomes as readonly ImpliedVolOutcome[]).forEach((outcome, i) => {

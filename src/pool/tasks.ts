@@ -23,6 +23,15 @@ export interface PriceTask {
   readonly model: ModelName;
   readonly greeks: boolean;
   readonly items: readonly PriceItem[];
+  /** Tree models: steps instead of the model's default (the quote API's model parameters). */
+  readonly steps?: number;
+  /** monte_carlo_20k: antithetic pairs instead of 10,000. */
+  readonly pairs?: number;
+  /**
+   * The `model` label of ope_model_* when steps or pairs make the work something other than the named model (the
+   * quote API's families: "binomial", "monte_carlo"), so a 10,000-step tree is not timed as binomial_200.
+   */
+  readonly metricsModel?: string;
 }
 
 /** One quoted price to invert. */

@@ -75,6 +75,24 @@ describe('Dockerfile and .dockerignore', () => {
     assert.deepEqual(JSON.parse(runtime!.find((i) => i.keyword === 'CMD')!.args), ['node', 'dist/main.js']);
   });
 
+  it('runs on Node 24 slim, the Node the npm scripts run on (the node devDependency)', () => {
+    const arg = dockerfile.find((i) => i.keyword === 'ARG' && i.args.startsWith('NODE_IMAGE='));
+    assert.match(arg?.args ?? '', /^NODE_IMAGE=node:24-[a-z]+-slim(@sha256:[0-9a-f]{64})?$/);
+    const pkg = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { devDependencies: Record<string, string> };
+    assert.match(pkg.devDependencies.node ?? '', /^\^24\./);
+    for (const stage of [build!, runtime!]) assert.equal(stage[0]!.args.split(' ')[0], '${NODE_IMAGE}');
+  });
+
+  it('installs the library workspace with the service, its compiled dist/ included', () => {
+    for (const stage of [build!, runtime!]) {
+      const copies = stage.filter((i) => i.keyword === 'COPY').map((i) => i.args);
+      const install = stage.findIndex((i) => i.keyword === 'RUN' && i.args.startsWith('npm ci'));
+      const manifest = stage.findIndex((i) => i.keyword === 'COPY' && i.args.includes('packages/core/package.json'));
+      assert.ok(manifest >= 0 && manifest < install, `packages/core/package.json is copied before npm ci: ${copies.join(' | ')}`);
+    }
+    assert.ok(runtime!.some((i) => i.keyword === 'COPY' && i.args === '--from=build /app/packages/core/dist ./packages/core/dist'));
+  });
+
   it('installs production dependencies only, and runs as a non-root user', () => {
     assert.ok(runtime!.some((i) => i.keyword === 'RUN' && /npm ci --omit=dev/.test(i.args)));
     const user = runtime!.filter((i) => i.keyword === 'USER').at(-1);

@@ -61,6 +61,8 @@ export interface ServerOptions {
   /** Replaces the real pool (only for tests of how pool failures are answered). */
   readonly pool?: AppDependencies['pool'];
   readonly surface?: AppDependencies['surface'];
+  /** The quote API's capsule and idempotency store; servers given the same one share it. */
+  readonly documentStore?: AppDependencies['documentStore'];
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
@@ -99,6 +101,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     authenticator,
     logger,
     ...(options.surface === undefined ? {} : { surface: options.surface }),
+    ...(options.documentStore === undefined ? {} : { documentStore: options.documentStore }),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

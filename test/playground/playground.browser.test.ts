@@ -99,7 +99,7 @@ async function waitForState(page: Page, state: string): Promise<void> {
 }
 
 /** Does `action` (which submits the form) and waits until that pricing has ended in `state`. */
-async function priceAndWait(page: Page, action: () => Promise<void>, state: 'done' | 'error'): Promise<void> {
+async function priceAndWait(page: Page, action: () => Promise<void>, state: 'done' | 'error' | 'partial'): Promise<void> {
   const run = Number(await page.evaluate(() => document.body.dataset.run ?? '0'));
   await action();
   await page.waitForFunction(
@@ -149,7 +149,8 @@ describe('the pricing playground in chromium', { skip: skip ? `${CHROMIUM} is ab
         const response = await page.goto(`${server.url}/`);
         assert.equal(response?.status(), 200);
         assert.equal(response?.headers()['content-security-policy'], PLAYGROUND_CSP);
-        await waitForState(page, 'ready');
+        // With the development token the page prices the form's example on load.
+        await page.waitForFunction(() => document.body.dataset.run === '1' && document.body.dataset.state === 'done', undefined, { timeout: 60_000 });
         assert.match((await page.locator('#hint-token').textContent()) ?? '', /development token from this server \(scope pricing:read/);
         // The model list came from GET /api/v1/models with that token.
         assert.ok((await page.locator('#field-model option').count()) >= 7);
@@ -232,11 +233,45 @@ describe('the pricing playground in chromium', { skip: skip ? `${CHROMIUM} is ab
       }
     });
 
+    it('shows the Price button without scrolling at 1366x900, offers only models that price the chosen exercise, and says when a chart failed', TIMEOUT, async () => {
+      const { context, page, watch } = await watchedPage(browser, server.url);
+      try {
+        await page.setViewportSize({ width: 1366, height: 900 });
+        await page.goto(`${server.url}/`);
+        await page.waitForFunction(() => document.body.dataset.state === 'done', undefined, { timeout: 60_000 });
+        const button = await page.getByRole('button', { name: 'Price' }).boundingBox();
+        assert.ok(button !== null && button.y >= 0 && button.y + button.height <= 900, `the button is at ${JSON.stringify(button)}`);
+        assert.equal(await page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY), 0);
+        // Nothing covers it: a click at its centre lands on it.
+        await priceAndWait(page, () => page.mouse.click(button.x + button.width / 2, button.y + button.height / 2), 'done');
+
+        const model = page.getByLabel('Model', { exact: true });
+        const disabled = async () => (await page.locator('#field-model option:disabled').allTextContents()).sort();
+        assert.deepEqual(await disabled(), ['bjerksund_stensland', 'bjerksund_stensland_1993']);
+        await model.selectOption('monte_carlo_20k');
+        await page.getByLabel('Exercise', { exact: true }).selectOption('american');
+        assert.deepEqual(await disabled(), ['black_scholes', 'monte_carlo_20k']);
+        assert.equal(await model.inputValue(), 'binomial_200', 'the unsupported model was replaced by the first that prices American exercise');
+        await priceAndWait(page, () => page.getByRole('button', { name: 'Price' }).click(), 'done');
+        assert.match((await page.locator('#chart-price-volatility .chart-status').textContent()) ?? '', /^Drawn for European exercise/);
+        await page.getByLabel('Exercise', { exact: true }).selectOption('european');
+
+        // A chart whose request fails: the page says the pricing was partial, not "curves drawn".
+        await page.route('**/api/v1/pricing/batch', (route) => route.fulfill({ status: 503, headers: { 'retry-after': '1', 'content-type': 'application/json' }, body: '{"detail":"Service overloaded","request_id":"x"}' }));
+        await priceAndWait(page, () => page.getByRole('button', { name: 'Price' }).click(), 'partial');
+        assert.match((await page.locator('#status').textContent()) ?? '', /^Priced with binomial_200, but not every curve could be drawn: the spot sweep failed: Service overloaded/);
+        assert.deepEqual(watch.foreign, []);
+        assert.deepEqual(watch.errors, []);
+      } finally {
+        await context.close();
+      }
+    });
+
     it('reaches every field and the Price button with Tab alone', TIMEOUT, async () => {
       const { context, page, watch } = await watchedPage(browser, server.url);
       try {
         await page.goto(`${server.url}/`);
-        await waitForState(page, 'ready');
+        await waitForState(page, 'done');
         const seen: string[] = [];
         for (let i = 0; i < 20 && !seen.includes('price-button'); i += 1) {
           await page.keyboard.press('Tab');
@@ -245,6 +280,38 @@ describe('the pricing playground in chromium', { skip: skip ? `${CHROMIUM} is ab
         const fields = ['field-token', 'field-symbol', 'field-option_type', 'field-exercise_style', 'field-strike_price', 'field-time_to_expiry',
           'field-quantity', 'field-spot_price', 'field-risk_free_rate', 'field-dividend_yield', 'field-volatility', 'field-model', 'field-seed', 'price-button'];
         assert.deepEqual(seen.filter((id) => fields.includes(id)), fields);
+        assert.deepEqual(watch.errors, []);
+      } finally {
+        await context.close();
+      }
+    });
+  });
+
+  describe('with the development identity and the default rate limit (60 a minute)', () => {
+    let server: DevIdentityServer;
+    before(async () => {
+      server = await startDevIdentityServer({ RATE_LIMIT_DEFAULT: '60/minute' });
+    });
+    after(async () => server?.close());
+
+    it('sends one request per chart, not one per point, so fifteen presses in a minute are all answered', TIMEOUT, async () => {
+      const { context, page, watch } = await watchedPage(browser, server.url);
+      const perPress: number[] = [];
+      let count = 0;
+      page.on('request', (request) => {
+        if (new URL(request.url()).pathname.startsWith('/api/v1/pricing/')) count += 1;
+      });
+      try {
+        await page.goto(`${server.url}/`);
+        await page.waitForFunction(() => document.body.dataset.state === 'done', undefined, { timeout: 60_000 });
+        for (let press = 0; press < 15; press += 1) {
+          count = 0;
+          await priceAndWait(page, () => page.getByRole('button', { name: 'Price' }).click(), 'done');
+          perPress.push(count);
+        }
+        // The price, the spot sweep and the volatility sweep (black_scholes: no Monte Carlo chart).
+        assert.deepEqual(new Set(perPress), new Set([3]));
+        assert.deepEqual(watch.refused, []);
         assert.deepEqual(watch.errors, []);
       } finally {
         await context.close();

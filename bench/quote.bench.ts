@@ -1,0 +1,79 @@
+/**
+ * The quote API's rows of `npm run bench:http` (BENCH_SCENARIOS=quote runs only these): /quote black_scholes and
+ * /quote monte_carlo (20,000 paths) against the v1 single route pricing the same contract with the same model, all
+ * greeks, in one service process. Target: the quote route within 10 % of the v1 route's requests/s. What /quote does
+ * on top: canonical JSON both ways, two SHA-256 (request hash, capsule id; a third for the Monte Carlo seed) and a
+ * capsule write to the document store (in memory here, as main.ts configures it today).
+ */
+
+export interface QuoteBenchRow {
+  readonly scenario: string;
+  readonly okPerSecond: number;
+}
+
+export interface QuoteBenchOptions<Row extends QuoteBenchRow> {
+  readonly url: string;
+  readonly token: string;
+  readonly threads: number;
+  readonly run: (url: string, token: string, scenario: string, path: string, body: string, connections: number) => Promise<Row>;
+  readonly print: (row: Row) => void;
+}
+
+const CONTRACT = { symbol: 'BENCH', strike_price: 105, time_to_expiry: 0.7, option_type: 'call' } as const;
+const MARKET = { spot_price: 100, risk_free_rate: 0.03, dividend_yield: 0.01 } as const;
+const VOLATILITY = 0.25;
+
+function v1Body(model: string): string {
+  return JSON.stringify({
+    contracts: [{ ...CONTRACT, exercise_style: 'european' }],
+    market_data: { ...MARKET, volatility: VOLATILITY },
+    model,
+    calculate_greeks: true,
+    ...(model === 'monte_carlo_20k' ? { seed: 42 } : {}),
+  });
+}
+
+function quoteBody(family: string): string {
+  return JSON.stringify({
+    contract: CONTRACT,
+    market: MARKET,
+    volatility: VOLATILITY,
+    model: family === 'monte_carlo' ? { family, params: { paths: 20_000 } } : { family },
+  });
+}
+
+/** Rounds per pair (BENCH_QUOTE_ROUNDS, default 3): the two routes alternate, so drifting load on a shared machine hits both alike. */
+const ROUNDS = Number(process.env.BENCH_QUOTE_ROUNDS ?? 3);
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export async function benchQuoteApi<Row extends QuoteBenchRow>(options: QuoteBenchOptions<Row>): Promise<void> {
+  const { url, token, threads, run, print } = options;
+  const pairs: [label: string, v1: [string, string], quote: [string, string], connections: number][] = [
+    ['black_scholes', ['single black_scholes (v1)', v1Body('black_scholes')], ['/quote black_scholes', quoteBody('black_scholes')], 10],
+    ['monte_carlo 20k', ['single monte_carlo_20k (v1)', v1Body('monte_carlo_20k')], ['/quote monte_carlo 20k paths', quoteBody('monte_carlo')], 4 * threads],
+  ];
+  for (const [label, [v1Name, v1], [quoteName, quote], connections] of pairs) {
+    const ratios: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const measureV1 = () => run(url, token, v1Name, '/api/v1/pricing/single', v1, connections);
+      const measureQuote = () => run(url, token, quoteName, '/quote', quote, connections);
+      // Alternate which goes first, so neither always runs on the warmer (or busier) half of a round.
+      const [first, second] = round % 2 === 0 ? [measureV1, measureQuote] : [measureQuote, measureV1];
+      const a = await first();
+      print(a);
+      const b = await second();
+      print(b);
+      const [base, row] = round % 2 === 0 ? [a, b] : [b, a];
+      ratios.push(row.okPerSecond / base.okPerSecond);
+    }
+    console.log(
+      `${''.padEnd(34)}   /quote ${label}: median ${(100 * median(ratios)).toFixed(0)} % of the v1 route's requests/s over ${ROUNDS} rounds ` +
+        `(${ratios.map((r) => (100 * r).toFixed(0)).join(', ')} %; target >= 90 %)`,
+    );
+  }
+}

@@ -1,0 +1,67 @@
+import type { QuoteGreekName, QuoteModelFamily, QuoteRequest } from '../../core/quote-api.js';
+import { GREEK_NAMES } from './schemas.js';
+
+/**
+ * A schema-valid QuoteRequest with every default filled in and its spelling settled (option_type lower-cased),
+ * without idempotency_key: what the request hash covers, what a capsule stores, and what replay prices again.
+ * Two requests that mean the same thing normalise to the same object.
+ */
+export interface NormalisedQuote {
+  readonly contract: {
+    readonly symbol: string;
+    readonly strike_price: number;
+    readonly time_to_expiry: number;
+    readonly option_type: 'call' | 'put';
+    readonly exercise_style: 'european' | 'american';
+  };
+  readonly market: { readonly spot_price: number; readonly risk_free_rate: number; readonly dividend_yield: number };
+  readonly volatility?: number;
+  readonly model: {
+    readonly family: QuoteModelFamily;
+    readonly params: {
+      readonly paths?: number;
+      readonly steps?: number;
+      readonly antithetic?: boolean;
+      readonly use_cv?: boolean;
+      readonly use_qmc?: boolean;
+      readonly seed_prefix?: string;
+    };
+  };
+  readonly greeks: Readonly<Record<QuoteGreekName, boolean>>;
+  readonly precision?: { readonly target_ci_bps?: number; readonly max_paths?: number };
+  readonly surface?: string;
+}
+
+type GreekSelection = Partial<Record<QuoteGreekName, boolean>>;
+
+/** Absent selection: all five; a selection: the ones set to true. */
+export function resolveGreeks(selection: GreekSelection | undefined): Record<QuoteGreekName, boolean> {
+  const all = selection === undefined;
+  return Object.fromEntries(GREEK_NAMES.map((name) => [name, all || selection[name] === true])) as Record<QuoteGreekName, boolean>;
+}
+
+/** `value` without its undefined members, typed as the optional-member shape it then is. */
+function defined<T extends object, R = T>(value: T): R {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as R;
+}
+
+export function normaliseQuote(request: QuoteRequest, greeksDefault?: GreekSelection): NormalisedQuote {
+  const c = request.contract;
+  const m = request.market;
+  const params = request.model?.params ?? {};
+  return defined<object, NormalisedQuote>({
+    contract: {
+      symbol: c.symbol,
+      strike_price: c.strike_price,
+      time_to_expiry: c.time_to_expiry,
+      option_type: c.option_type.toLowerCase() as 'call' | 'put',
+      exercise_style: c.exercise_style ?? 'european',
+    },
+    market: { spot_price: m.spot_price, risk_free_rate: m.risk_free_rate, dividend_yield: m.dividend_yield ?? 0 },
+    volatility: request.volatility,
+    model: { family: request.model?.family ?? 'black_scholes', params: defined({ ...params }) },
+    greeks: resolveGreeks(request.greeks ?? greeksDefault),
+    precision: request.precision === undefined ? undefined : defined({ ...request.precision }),
+    surface: request.surface,
+  });
+}

@@ -1,0 +1,129 @@
+import type { ModelName } from '../../core/models.js';
+import type { QuoteConfidence, QuoteGreeks, QuoteModelUsed, QuoteResponse } from '../../core/quote-api.js';
+import type { AbortSignalLike } from '../../pool/pricing-pool.js';
+import type { OptionSpec } from '../../core/instruments/option-spec.js';
+import type { MarketInputs } from '../../core/market/market-inputs.js';
+import { toDisplayGreeks } from '../units.js';
+import { countClamp, type GuardMetrics } from './cost-guards.js';
+import { canonicalJson } from './canonical-json.js';
+import { capsuleId, sha256Hex, seedFromLineage, seedLineage } from './hashing.js';
+import { GREEK_METHODS, monteCarloRefusal, planMonteCarlo, runMonteCarlo, type MonteCarloPlan } from './monte-carlo-adapter.js';
+import type { NormalisedQuote } from './normalise.js';
+import { invalidRequest } from './quote-error.js';
+import { priceOnPool, type QuoteNumbers, type QuotePool } from './quote-pool.js';
+import { GREEK_NAMES } from './schemas.js';
+
+/**
+ * Prices one normalised quote at a lineage index: model resolution, seed, pricing on the pool, response assembly
+ * and capsule id. Pure in its inputs: the same quote, index and build give the same bytes, which is what replay
+ * verifies and what idempotency relies on.
+ */
+
+const TREE_DEFAULT_STEPS = { binomial: 200, leisen_reimer: 201 } as const;
+
+const ENGINE_MODEL: Readonly<Record<NormalisedQuote['model']['family'], ModelName>> = {
+  black_scholes: 'black_scholes',
+  binomial: 'binomial_200',
+  leisen_reimer: 'leisen_reimer',
+  monte_carlo: 'monte_carlo_20k',
+  barone_adesi_whaley: 'barone_adesi_whaley',
+  bjerksund_stensland: 'bjerksund_stensland',
+};
+
+export interface QuoteEngineOptions {
+  readonly pool: QuotePool;
+  readonly buildId: string;
+  readonly metrics: GuardMetrics;
+}
+
+export interface PricedQuote {
+  readonly response: QuoteResponse;
+  /** What the capsule keeps to price the quote again. */
+  readonly lineage: string;
+  /** Canonical JSON of the normalised request: what was hashed, and what the capsule stores. */
+  readonly requestText: string;
+  /** SHA-256 of requestText. */
+  readonly requestHash: string;
+}
+
+/** Refusals that need no pricing: unavailable options and missing inputs, named by field. */
+export function quoteRefusal(quote: NormalisedQuote): Error | null {
+  if (quote.surface !== undefined) return invalidRequest(['surface'], 'pricing from a stored surface is not available in this build; give volatility');
+  if (quote.volatility === undefined) return invalidRequest(['volatility'], 'volatility is required (no surface was named)');
+  if (quote.model.family === 'monte_carlo') return monteCarloRefusal(quote);
+  return null;
+}
+
+/** model_used: the family with every parameter that shaped the numbers, defaults included. */
+export function modelUsed(quote: NormalisedQuote, plan: MonteCarloPlan | null): QuoteModelUsed {
+  const family = quote.model.family;
+  if (family === 'binomial' || family === 'leisen_reimer') return { family, params: { steps: quote.model.params.steps ?? TREE_DEFAULT_STEPS[family] } };
+  if (family === 'monte_carlo' && plan !== null) return { family, params: { paths: plan.startPaths, antithetic: true, use_cv: false, use_qmc: false } };
+  return { family, params: {} };
+}
+
+function selectedGreeks(quote: NormalisedQuote, numbers: QuoteNumbers): QuoteGreeks {
+  const display = toDisplayGreeks(numbers.greeks);
+  const greeks: Partial<Record<(typeof GREEK_NAMES)[number], number>> = {};
+  for (const name of GREEK_NAMES) {
+    const value = display[name];
+    if (quote.greeks[name] && value !== null) greeks[name] = value;
+  }
+  return greeks;
+}
+
+export function createQuoteEngine(options: QuoteEngineOptions) {
+  const { pool, buildId, metrics } = options;
+
+  async function price(quote: NormalisedQuote, index: number, signal?: AbortSignalLike | (() => AbortSignalLike)): Promise<PricedQuote> {
+    const refusal = quoteRefusal(quote);
+    if (refusal !== null) throw refusal;
+    const requestText = canonicalJson(quote);
+    const hash = sha256Hex(requestText);
+    const lineage = seedLineage(quote.model.params.seed_prefix, hash, index);
+    const family = quote.model.family;
+    const plan = family === 'monte_carlo' ? planMonteCarlo(quote) : null;
+    const used = modelUsed(quote, plan);
+    const wantsGreeks = GREEK_NAMES.some((name) => quote.greeks[name]);
+    const option: OptionSpec = { type: quote.contract.option_type, strike: quote.contract.strike_price, expiry: quote.contract.time_to_expiry, exercise: quote.contract.exercise_style };
+    const market: MarketInputs = { spot: quote.market.spot_price, rate: quote.market.risk_free_rate, dividendYield: quote.market.dividend_yield, volatility: quote.volatility! };
+
+    let numbers: QuoteNumbers;
+    let ci: QuoteConfidence | undefined;
+    let greeksMeta: QuoteResponse['greeks_meta'];
+    if (plan !== null) {
+      if (plan.clamped) countClamp(metrics, 'paths');
+      const run = await runMonteCarlo(pool, plan, { option, market, seed: seedFromLineage(lineage), greeks: wantsGreeks, ...(signal === undefined ? {} : { signal }) });
+      numbers = run.numbers;
+      ci = {
+        half_width_abs: run.halfWidthAbs,
+        half_width_bps: run.halfWidthBps,
+        paths_used: run.pathsUsed,
+        vr_pipeline: run.vrPipeline,
+        ...(plan.clamped ? { paths_requested: plan.requestedPaths, paths_clamped: true } : {}),
+        ...(run.targetMet === null ? {} : { target_ci_bps: plan.targetBps!, target_met: run.targetMet }),
+      };
+      greeksMeta = Object.fromEntries(GREEK_NAMES.filter((name) => quote.greeks[name]).map((name) => [name, { method: GREEK_METHODS[name], paths_used: run.pathsUsed }]));
+    } else {
+      const work = { model: ENGINE_MODEL[family], greeks: wantsGreeks, option, market, seed: null };
+      const steps = family === 'binomial' || family === 'leisen_reimer' ? (used.params.steps as number) : undefined;
+      numbers = await priceOnPool(pool, steps === undefined ? work : { ...work, steps, metricsModel: family }, signal);
+    }
+
+    const id = capsuleId({ requestText, modelUsed: used, surfaceId: quote.surface ?? null, lineage, buildId });
+    const response: QuoteResponse = {
+      theoretical_price: numbers.value,
+      greeks: selectedGreeks(quote, numbers),
+      ...(ci === undefined ? {} : { ci }),
+      capsule_id: id,
+      model_used: used,
+      seed_lineage: lineage,
+      ...(greeksMeta === undefined ? {} : { greeks_meta: greeksMeta }),
+    };
+    return { response, lineage, requestText, requestHash: hash };
+  }
+
+  return { price, buildId };
+}
+
+export type QuoteEngine = ReturnType<typeof createQuoteEngine>;

@@ -1,0 +1,86 @@
+import type { OptionSpec } from '../../core/instruments/option-spec.js';
+import type { MarketInputs } from '../../core/market/market-inputs.js';
+import type { ModelName } from '../../core/models.js';
+import type { AbortSignalLike, PricingPool } from '../../pool/pricing-pool.js';
+import type { PriceTask } from '../../pool/tasks.js';
+import type { RawGreeks } from '../units.js';
+import { QuoteApiError } from './quote-error.js';
+
+/**
+ * The quote API's only touch point with the pricing pool (the same pool, admission, placement and metrics as v1):
+ * one contract, in the core's vocabulary, in; its numbers out. The pool's task format stays behind this module.
+ */
+
+export type QuotePool = Pick<PricingPool, 'run'>;
+
+export interface QuoteWork {
+  readonly model: ModelName;
+  /** The model label of ope_model_* when steps or pairs make the work differ from the named model. */
+  readonly metricsModel?: string;
+  readonly greeks: boolean;
+  readonly option: OptionSpec;
+  /** Including the volatility to price with. */
+  readonly market: MarketInputs;
+  /** Monte Carlo only. */
+  readonly seed: bigint | null;
+  /** Tree models: steps instead of the model's default. */
+  readonly steps?: number;
+  /** Monte Carlo: antithetic pairs instead of 10,000. */
+  readonly pairs?: number;
+}
+
+export interface QuoteNumbers {
+  readonly value: number;
+  /** Raw units (src/core/results.ts); null members when greeks were not asked for. */
+  readonly greeks: RawGreeks;
+  /** Monte Carlo: the price's standard error; null elsewhere. */
+  readonly standardError: number | null;
+}
+
+/** Core parameter names -> the request field that carries the value. */
+const FIELD_OF_PARAM: Readonly<Record<string, readonly string[]>> = {
+  strike: ['contract', 'strike_price'],
+  expiry: ['contract', 'time_to_expiry'],
+  type: ['contract', 'option_type'],
+  exercise: ['contract', 'exercise_style'],
+  spot: ['market', 'spot_price'],
+  rate: ['market', 'risk_free_rate'],
+  dividendYield: ['market', 'dividend_yield'],
+  volatility: ['volatility'],
+  steps: ['model', 'params', 'steps'],
+  pairs: ['model', 'params', 'paths'],
+};
+
+function taskFor(work: QuoteWork): PriceTask {
+  return {
+    kind: 'price',
+    model: work.model,
+    greeks: work.greeks,
+    items: [work.seed === null ? { option: work.option, market: work.market } : { option: work.option, market: work.market, seed: work.seed }],
+    ...(work.steps === undefined ? {} : { steps: work.steps }),
+    ...(work.pairs === undefined ? {} : { pairs: work.pairs }),
+    ...(work.metricsModel === undefined ? {} : { metricsModel: work.metricsModel }),
+  };
+}
+
+/**
+ * Prices one contract on the pool. A contract the core refuses is the client's: 400 invalid_request naming the
+ * field (never a price of 0). Anything else is ours and surfaces as a 500 through the v1 error handler.
+ */
+export async function priceOnPool(pool: QuotePool, work: QuoteWork, signal?: AbortSignalLike | (() => AbortSignalLike)): Promise<QuoteNumbers> {
+  const [outcome] = await pool.run(taskFor(work), signal === undefined ? {} : { signal });
+  if (outcome === undefined) throw new Error('the pricing pool returned no outcome');
+  if (outcome.ok) {
+    const { value, greeks, diagnostics } = outcome.result;
+    return {
+      value,
+      greeks: { delta: greeks?.delta ?? null, gamma: greeks?.gamma ?? null, theta: greeks?.theta ?? null, vega: greeks?.vega ?? null, rho: greeks?.rho ?? null },
+      standardError: diagnostics.standardError ?? null,
+    };
+  }
+  if (outcome.code.startsWith('ERR_CORE_')) {
+    const loc = outcome.param === null ? [] : (FIELD_OF_PARAM[outcome.param] ?? [outcome.param]);
+    throw new QuoteApiError(400, [{ loc: ['body', ...loc], msg: outcome.message, type: 'invalid_request' }]);
+  }
+  throw new Error(`pricing failed: ${outcome.code}: ${outcome.message}`);
+}

@@ -38,6 +38,10 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly shutdownGraceSeconds: number;
+  /** OPE_HTTP_HEADERS_TIMEOUT_SECONDS: a request's head must arrive within this (slowloris). */
+  readonly httpHeadersTimeoutSeconds: number;
+  /** OPE_HTTP_REQUEST_TIMEOUT_SECONDS: the whole request, head and body, must arrive within this. */
+  readonly httpRequestTimeoutSeconds: number;
   readonly playground: boolean;
   readonly logLevel: string;
 }
@@ -192,6 +196,15 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('OPE_PLAYGROUND', `must be "on" or "off", got "${playgroundText}"`);
   }
 
+  const httpHeadersTimeoutSeconds = seconds(env, 'OPE_HTTP_HEADERS_TIMEOUT_SECONDS', 10, 0.1);
+  const httpRequestTimeoutSeconds = seconds(env, 'OPE_HTTP_REQUEST_TIMEOUT_SECONDS', 30, 0.1);
+  if (httpHeadersTimeoutSeconds > httpRequestTimeoutSeconds) {
+    throw new ConfigError(
+      'OPE_HTTP_HEADERS_TIMEOUT_SECONDS',
+      `(${httpHeadersTimeoutSeconds}) must not exceed OPE_HTTP_REQUEST_TIMEOUT_SECONDS (${httpRequestTimeoutSeconds}): the head is part of the request`,
+    );
+  }
+
   const config: Config = {
     environment,
     isProduction,
@@ -216,6 +229,8 @@ export function loadConfig(env: Env = process.env): Config {
     port: integer(env, 'PORT', 8000, 0, 65_535),
     host: raw(env, 'HOST') ?? '0.0.0.0',
     shutdownGraceSeconds: seconds(env, 'OPE_SHUTDOWN_GRACE_SECONDS', 25),
+    httpHeadersTimeoutSeconds,
+    httpRequestTimeoutSeconds,
     playground: playgroundText === undefined ? !isProduction : playgroundText.toLowerCase() === 'on',
     logLevel: raw(env, 'LOG_LEVEL') ?? 'info',
   };

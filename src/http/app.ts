@@ -24,6 +24,8 @@ import { createPricingService } from './pricing-service.js';
 import { requestContext, requestIdFor, setCommonHeaders } from './request-context.js';
 import { createResultCache } from './result-cache.js';
 import { createLifecycle, healthRoutes } from './routes/health.js';
+import { probeRoutes } from './routes/probes.js';
+import { clientErrorHandler, deferContinue, requestGuards, serverOptions } from './server-hardening.js';
 import type { Lifecycle } from './routes/health.js';
 import { impliedVolatilityRoutes } from './routes/implied-volatility.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -87,6 +89,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     genReqId: requestIdFor,
     bodyLimit: config.maxBodyBytes,
+    // Slow clients are cut off; Node's own refusals answer in OPE's format (server-hardening.ts).
+    ...serverOptions({ headersTimeoutMs: config.httpHeadersTimeoutSeconds * 1000, requestTimeoutMs: config.httpRequestTimeoutSeconds * 1000 }),
+    clientErrorHandler,
     // During shutdown, requests already on an open connection are still answered (health says "draining")
     // and the connection is then closed; Fastify's bare 503 would skip our headers and body format.
     return503OnClosing: false,
@@ -99,11 +104,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('lifecycle', lifecycle);
+  deferContinue(app.server);
   // First of all onRequest hooks: a request for a host we do not serve gets no further.
   await app.register(hostAllowlist, { allowedHosts: config.allowedHosts });
 
   const maxStringBytes = maxStringBytesFor(config.maxBodyBytes);
   app.removeContentTypeParser('application/json');
+  // Only JSON is accepted: a text/plain body is 415, not a string that fails validation with 422.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: config.maxBodyBytes }, (_request, body, done) => {
     try {
       done(null, parseJsonBody(body as string, { maxStringBytes }));
@@ -121,6 +129,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     deps.rateLimitCounter ??
     (config.rateLimitRedisUrl === null ? createLocalRateLimitCounter() : createRedisRateLimitCounter({ url: config.rateLimitRedisUrl, logger }));
   await app.register(rateLimiting, { limit: config.rateLimit, counter: rateLimitCounter, authenticator, metrics });
+  // After the rate limiter (which counts unknown routes): 404 before the body, Expect answered after the checks.
+  await app.register(requestGuards, { maxBodyBytes: config.maxBodyBytes });
 
   if (!config.isProduction) {
     await app.register(swagger, {
@@ -143,6 +153,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   await app.register(healthRoutes, { lifecycle, environment: config.environment, version });
+  await app.register(probeRoutes, { lifecycle, authReady: () => authenticator.isReady });
   await app.register(metricsRoutes, { registry: metrics.registry });
   await app.register(pricingRoutes, { service, maxContracts: config.maxContracts });
   await app.register(riskRoutes, { service, maxContracts: config.maxRiskContracts });

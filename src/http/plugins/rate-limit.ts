@@ -14,8 +14,8 @@ import type { RateLimitCounter } from './local-rate-limit-counter.js';
 /**
  * RATE_LIMIT_DEFAULT on every /api/v1 route (OPERATIONS-CONTRACT.md): a fixed window of `max` requests per client,
  * where the client is the verified token's `sub`, or the client IP (IPv6 by /64) when the request has no token or
- * one that does not verify. /healthz, /health, /metrics, /docs, /openapi.json, `/`, CORS preflights and unmatched
- * paths are never limited.
+ * one that does not verify. /healthz, /health, /metrics, /docs, /openapi.json, `/`, and CORS preflights are
+ * never limited; unmatched paths are (they are answered 404 before their body is read).
  *
  * Over the limit: 429 `{"detail": "Rate limit exceeded", "request_id"}` with `Retry-After` (whole seconds until
  * the window ends) and `ope_rate_limit_rejections_total{route}`. Every limited response carries
@@ -40,7 +40,8 @@ export interface RateLimitingOptions {
 
 export function isRateLimitedRoute(request: FastifyRequest): boolean {
   const route = request.routeOptions.url;
-  return !request.is404 && route !== undefined && route.startsWith(RATE_LIMITED_PREFIX);
+  // Unknown routes count too: they are answered 404 without reading the body, but a flood of them is still a flood.
+  return request.is404 || (route !== undefined && route.startsWith(RATE_LIMITED_PREFIX));
 }
 
 type Identity = Principal | 'anonymous' | 'auth-unavailable';

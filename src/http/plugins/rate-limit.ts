@@ -56,9 +56,13 @@ async function identify(request: FastifyRequest, authenticator: Pick<Authenticat
   }
 }
 
-/** The budget a request draws on; the prefixes keep a `sub` that looks like an address apart from addresses. */
+/**
+ * The budget a request draws on; the prefixes keep a `sub` that looks like an address apart from addresses, and
+ * development-anchor subjects (already `dev:`-tagged) apart from any OIDC subject, even one spelt `dev:...`.
+ */
 export function rateLimitKey(request: FastifyRequest, principal: Principal | null): string {
-  return principal === null ? `ip:${normalizeIP(request.ip)}` : `sub:${principal.sub}`;
+  if (principal === null) return `ip:${normalizeIP(request.ip)}`;
+  return principal.anchor === 'development' ? `dev-anchor:${principal.sub}` : `sub:${principal.sub}`;
 }
 
 /** @fastify/rate-limit's store contract over our counter; one budget per client across all routes. */

@@ -27,6 +27,7 @@ export {
   type MonteCarloBlockPartial,
 } from './engines/monte-carlo.js';
 export { impliedVolatility, type ImpliedVolatilityResult } from './engines/implied-volatility.js';
+export { CORE_DOMAIN } from './validate.js';
 export { impliedVolatilityAmerican } from './engines/implied-volatility-american.js';
 export {
   impliedVolatilityBatch,

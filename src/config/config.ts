@@ -42,6 +42,8 @@ export interface Config {
   readonly httpHeadersTimeoutSeconds: number;
   /** OPE_HTTP_REQUEST_TIMEOUT_SECONDS: the whole request, head and body, must arrive within this. */
   readonly httpRequestTimeoutSeconds: number;
+  /** OPE_FAIR_SHARE_SECONDS: estimated seconds of work per thread one client may have in the pool at once; 0 = off. */
+  readonly fairShareSeconds: number;
   readonly playground: boolean;
   readonly logLevel: string;
 }
@@ -231,6 +233,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceSeconds: seconds(env, 'OPE_SHUTDOWN_GRACE_SECONDS', 25),
     httpHeadersTimeoutSeconds,
     httpRequestTimeoutSeconds,
+    fairShareSeconds: seconds(env, 'OPE_FAIR_SHARE_SECONDS', 2),
     playground: playgroundText === undefined ? !isProduction : playgroundText.toLowerCase() === 'on',
     logLevel: raw(env, 'LOG_LEVEL') ?? 'info',
   };

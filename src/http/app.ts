@@ -19,6 +19,8 @@ import { hostAllowlist } from './plugins/host-allowlist.js';
 import { createLocalRateLimitCounter } from './plugins/local-rate-limit-counter.js';
 import type { RateLimitCounter } from './plugins/local-rate-limit-counter.js';
 import { rateLimiting } from './plugins/rate-limit.js';
+import { clientContext, currentClient } from './plugins/client-context.js';
+import { FairShare } from '../pool/fair-share.js';
 import { createRedisRateLimitCounter } from './plugins/redis-rate-limit-counter.js';
 import { createPricingService } from './pricing-service.js';
 import { requestContext, requestIdFor, setCommonHeaders } from './request-context.js';
@@ -78,7 +80,9 @@ export interface AppDependencies {
  * It does not listen; main.ts (or a test) calls listen() and owns the pool and authenticator it passes in.
  */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
-  const { config, metrics, pool, authenticator } = deps;
+  const { config, metrics, authenticator } = deps;
+  // Each client's share of the pricing pool (OPE_FAIR_SHARE_SECONDS), keyed like the rate limit.
+  const pool = new FairShare({ shareSeconds: config.fairShareSeconds, threads: config.threads, clientOf: currentClient, metrics }).wrap(deps.pool);
   const logger: FastifyBaseLogger = deps.logger ?? createLogger({ level: config.logLevel, base: { environment: config.environment } });
   const lifecycle = deps.lifecycle ?? createLifecycle();
   const version = deps.version ?? packageVersion();
@@ -131,6 +135,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(rateLimiting, { limit: config.rateLimit, counter: rateLimitCounter, authenticator, metrics });
   // After the rate limiter (which counts unknown routes): 404 before the body, Expect answered after the checks.
   await app.register(requestGuards, { maxBodyBytes: config.maxBodyBytes });
+  await app.register(clientContext);
 
   if (!config.isProduction) {
     await app.register(swagger, {

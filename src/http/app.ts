@@ -27,7 +27,7 @@ import { requestContext, requestIdFor, setCommonHeaders } from './request-contex
 import { createResultCache } from './result-cache.js';
 import { createLifecycle, healthRoutes } from './routes/health.js';
 import { probeRoutes } from './routes/probes.js';
-import { clientErrorHandler, deferContinue, requestGuards, serverOptions } from './server-hardening.js';
+import { clientErrorHandler, closeUnansweredConnections, deferContinue, requestGuards, serverOptions } from './server-hardening.js';
 import type { Lifecycle } from './routes/health.js';
 import { impliedVolatilityRoutes } from './routes/implied-volatility.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -109,6 +109,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   app.decorate('lifecycle', lifecycle);
   deferContinue(app.server);
+  const dropUnanswered = closeUnansweredConnections(app.server);
+  app.addHook('preClose', (done) => {
+    dropUnanswered();
+    done();
+  });
   // First of all onRequest hooks: a request for a host we do not serve gets no further.
   await app.register(hostAllowlist, { allowedHosts: config.allowedHosts });
 

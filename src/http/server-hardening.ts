@@ -105,3 +105,27 @@ const requestGuardsAsync: FastifyPluginAsync<RequestGuardsOptions> = async (app,
 };
 
 export const requestGuards = fp(requestGuardsAsync, { name: 'ope-request-guards', fastify: '5.x' });
+
+/**
+ * Node stops checking the header and request timeouts once the server starts closing, so a connection still
+ * sending its head would hold a graceful shutdown open until the grace period ran out. At close, every connection
+ * without a request to answer (mid-head, or idle between keep-alive requests) is destroyed; connections with a
+ * request in flight are left to finish it.
+ */
+export function closeUnansweredConnections(server: Server): () => void {
+  const unanswered = new Map<Socket, number>();
+  server.on('connection', (socket: Socket) => {
+    unanswered.set(socket, 0);
+    socket.once('close', () => unanswered.delete(socket));
+  });
+  server.on('request', (request, response) => {
+    const socket = request.socket;
+    unanswered.set(socket, (unanswered.get(socket) ?? 0) + 1);
+    response.once('close', () => {
+      if (unanswered.has(socket)) unanswered.set(socket, Math.max(0, unanswered.get(socket)! - 1));
+    });
+  });
+  return () => {
+    for (const [socket, inFlight] of unanswered) if (inFlight === 0) socket.destroy();
+  };
+}

@@ -127,6 +127,28 @@ describe('refusals before the routes', () => {
   });
 });
 
+describe('graceful shutdown with a slowloris connection open', () => {
+  it('finishes: the slow connection is cut at the headers timeout instead of holding close() open', async () => {
+    const server = await startServer({ env: { OPE_HTTP_HEADERS_TIMEOUT_SECONDS: '1', OPE_HTTP_REQUEST_TIMEOUT_SECONDS: '2' } });
+    const socket = connect({ port: Number(new URL(server.url).port), host: '127.0.0.1' });
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.on('error', () => undefined);
+    socket.write(`GET /healthz HTTP/1.1\r\nHost: ${new URL(server.url).host}\r\nX-Slow: `);
+    const drip = setInterval(() => socket.writable && socket.write('a'), 200);
+    try {
+      const outcome = await Promise.race([
+        server.app.close().then(() => 'closed'),
+        new Promise((resolve) => setTimeout(resolve, 8_000, 'still open after 8 s')),
+      ]);
+      assert.equal(outcome, 'closed');
+    } finally {
+      clearInterval(drip);
+      socket.destroy();
+      await server.close();
+    }
+  });
+});
+
 describe('/livez and /readyz', () => {
   it('/readyz is 503 before the first key set and while failing closed; /livez stays 200', async () => {
     const idp = await startIdentityProvider();

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { AppError } from './errors.js';
+import { answerMisrouted } from './misrouted.js';
 import { SECURITY_HEADERS } from './request-context.js';
 
 /**
@@ -90,6 +91,12 @@ const requestGuardsAsync: FastifyPluginAsync<RequestGuardsOptions> = async (app,
     if (!request.is404) return done();
     // The unread body would otherwise be drained from the socket: close it instead.
     if (declaresBody(request)) reply.header('connection', 'close');
+    // FastAPI's answers for a known path with another method (405) or a trailing slash (307) come first.
+    try {
+      if (answerMisrouted(app, request, reply)) return;
+    } catch (error) {
+      return done(error as Error);
+    }
     done(new AppError('ERR_HTTP_NOT_FOUND'));
   });
   // preParsing: after every onRequest check (host, rate limit, token, scope), before the first body byte.

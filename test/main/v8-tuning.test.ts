@@ -27,7 +27,11 @@ function tenureVerdicts(flags: string | null): number {
 
 describe('V8 tuning of the service process', () => {
   it('turns allocation-site pretenuring off when set at run time, as main.ts does', () => {
-    assert.ok(tenureVerdicts(null) > 0, 'without the flags the program should make V8 pretenure');
+    // Whether V8 pretenures at all depends on when its collections fall (Node 24 decided not to in about one run of
+    // three on a busy machine), so the control may take a few runs; with the flags no run may pretenure.
+    let control = 0;
+    for (let attempt = 0; attempt < 8 && control === 0; attempt += 1) control = tenureVerdicts(null);
+    assert.ok(control > 0, 'without the flags the program should make V8 pretenure');
     assert.equal(tenureVerdicts(SERVICE_V8_FLAGS), 0);
   });
 

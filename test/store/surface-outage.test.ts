@@ -151,7 +151,7 @@ describe('volatility routes with versions and as_of (HTTP)', () => {
     const before = await store.inner.headVersion();
     const cases: [unknown, number, string][] = [
       [{ strike: 100, maturity: 1, volatility: 5.5 }, 422, 'volatility'],
-      [{ strike: 100, maturity: 1, volatility: 0.001 }, 400, 'volatility'],
+      [{ strike: 100, maturity: 1, volatility: 0.001 }, 422, 'volatility'],
       [{ strike: -1, maturity: 1, volatility: 0.2 }, 422, 'strike'],
       [{ strike: 100, maturity: 0, volatility: 0.2 }, 422, 'maturity'],
       [{ strike: 100, maturity: 1 }, 422, 'volatility'],

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { isCoreError } from '../../core/errors.js';
+import { MIN_POINT_VOLATILITY } from '../../core/market/volatility-surface.js';
 import { AppError } from '../errors.js';
 import { ERROR_RESPONSES } from '../schemas.js';
 import type { SurfaceAsOf } from '../../store/volatility-point-store.js';
@@ -126,6 +127,15 @@ export const volatilityRoutes: FastifyPluginAsyncTypebox<VolatilityRoutesOptions
         if (isCoreError(err) && err.param === 'points') {
           throw new AppError('ERR_HTTP_VALIDATION', {
             detail: [{ type: 'too_long', loc: ['body'], msg: err.message, input: null, ctx: { max_length: store.maxPoints } }],
+            cause: err,
+          });
+        }
+        if (isCoreError(err) && err.param === 'volatility') {
+          // Every out-of-range point is a 422 naming the field (the Python service answered 400 here: docs/api.md).
+          throw new AppError('ERR_HTTP_VALIDATION', {
+            detail: [
+              { type: 'greater_than_equal', loc: ['body', 'volatility'], msg: `Input should be greater than or equal to ${MIN_POINT_VOLATILITY}`, input: body.volatility, ctx: { ge: MIN_POINT_VOLATILITY } },
+            ],
             cause: err,
           });
         }

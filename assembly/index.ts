@@ -4,15 +4,12 @@
  */
 import { exp, expm1, log, log1p } from './fdlibm';
 
-import { KERNEL_SCRATCH_BYTES } from './black-scholes';
-
-export { blackScholesBatch } from './black-scholes';
 export { binomialRollback } from './binomial-tree';
 export { monteCarloGreekBlocks, monteCarloPriceBlocks } from './monte-carlo';
 
-/** First byte of linear memory free for the caller's buffers: the kernels' scratch area comes before it. */
+/** First byte of linear memory free for the caller's buffers, 16-byte aligned. */
 export function heapBase(): usize {
-  return ((__heap_base + 15) & ~(<usize>15)) + KERNEL_SCRATCH_BYTES;
+  return (__heap_base + 15) & ~(<usize>15);
 }
 
 // The fdlibm ports, exported so that the tests can check them against V8's Math bit for bit.

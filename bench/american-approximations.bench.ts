@@ -4,7 +4,7 @@
  * library API, without greeks and with them (nine revaluations), plus the bivariate normal CDF that
  * Bjerksund-Stensland 2002 evaluates twenty times per price and one Black-Scholes price for scale. Median of
  * timed rounds after a warm-up; both CPU time (process.cpuUsage, less sensitive to other load on a shared
- * machine) and wall time. Target: <= 1,000 ns per price without greeks (NUMERICS.md, issue 2).
+ * machine) and wall time. Target: <= 1,000 ns per price without greeks (docs/numerics.md, "Performance").
  */
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: single-threaded, steady-state cost of every model and of implied volatility, through the
  * library API a user would call. Median of several timed rounds after a warm-up, per option.
- * Targets (issue 2, one core of this 2-core machine) are printed beside each figure.
+ * Targets (docs/numerics.md, "Performance"; one core of this 2-core machine) are printed beside each figure.
  */
 import { availableParallelism, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';

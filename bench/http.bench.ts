@@ -367,7 +367,7 @@ if (SCENARIOS.has('throughput')) {
     const priced = await run(service.url, token, 'single black_scholes', '/api/v1/pricing/single', single, 10);
     print(priced);
     console.log(
-      `${''.padEnd(34)}   ${(100 * priced.okPerSecond / hello.okPerSecond).toFixed(0)} % of the hello-world route's requests/s (issue 7 target >= 50 %), ` +
+      `${''.padEnd(34)}   ${(100 * priced.okPerSecond / hello.okPerSecond).toFixed(0)} % of the hello-world route's requests/s (former target >= 50 %), ` +
         `${(100 * priced.okPerSecond / ceiling.okPerSecond).toFixed(0)} % of the schemas-only route's`,
     );
     print(await run(service.url, token, 'batch 100 black_scholes', '/api/v1/pricing/batch', request('black_scholes', 100, 'european'), 10));

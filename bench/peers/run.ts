@@ -16,7 +16,6 @@ import { checksum, median, timeInterleaved, type Timing, type TimingPlan } from 
 import { WORKLOADS, type EuropeanReference } from './workloads.js';
 import { loppatto } from './candidates/loppatto.js';
 import { ope } from './candidates/ope.js';
-import { opeWasm } from './candidates/ope-wasm.js';
 import { optionPricing } from './candidates/option-pricing.js';
 import { quantlib } from './candidates/quantlib.js';
 import { uqeeDefaults, uqeeDouble } from './candidates/uqee.js';
@@ -26,8 +25,8 @@ const AMERICAN_SIZE = 20_000;
 const PLAN: TimingPlan = { warmupRounds: 2, timedRounds: 9 };
 
 /** OPE's rows first; every other row is compared with the faster of them on each workload. */
-const CANDIDATES: readonly Candidate[] = [ope, opeWasm, loppatto, uqeeDefaults, uqeeDouble, optionPricing, quantlib];
-const OPE_NAMES = new Set([ope.name, opeWasm.name]);
+const CANDIDATES: readonly Candidate[] = [ope, loppatto, uqeeDefaults, uqeeDouble, optionPricing, quantlib];
+const OPE_NAMES = new Set([ope.name]);
 
 interface Row {
   readonly candidate: Candidate;
@@ -113,7 +112,7 @@ function printDetail(results: readonly WorkloadResult[]): void {
 
 function printSummary(results: readonly WorkloadResult[]): void {
   const peers = CANDIDATES.filter((c) => !OPE_NAMES.has(c.name));
-  console.log("\nSummary: median CPU time per option; OPE's faster path (TS: TypeScript, WASM: WebAssembly); for peers, their median over OPE's (n/a: the package has no such workload)\n");
+  console.log("\nSummary: median CPU time per option; for peers, their median over OPE's (n/a: the package has no such workload)\n");
   console.log(`| workload | OPE | ${peers.map((p) => p.name).join(' | ')} |`);
   console.log(`|---|---:|${peers.map(() => '---:').join('|')}|`);
   const losses: string[] = [];
@@ -126,8 +125,7 @@ function printSummary(results: readonly WorkloadResult[]): void {
       if (ratio <= 1) losses.push(`${result.title}: ${peer.name}`);
       return `${formatNs(median(row.timing.cpu))} (${ratio.toPrecision(3)}x)`;
     });
-    const path = baseline(result).candidate === opeWasm ? 'WASM' : 'TS';
-    console.log(`| ${result.title} | ${formatNs(base)} (${path}) | ${cells.join(' | ')} |`);
+    console.log(`| ${result.title} | ${formatNs(base)} | ${cells.join(' | ')} |`);
   }
   console.log(
     losses.length === 0

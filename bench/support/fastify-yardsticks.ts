@@ -1,6 +1,6 @@
 /**
  * The HTTP benchmark's yardsticks, in their own process like the service: what Fastify itself costs on this machine.
- *   GET  /hello                   a bare hello-world route (issue 7's yardstick);
+ *   GET  /hello                   a bare hello-world route (the first yardstick);
  *   POST /api/v1/pricing/single   OPE's own request and response schemas (the same Ajv options and keywords), a
  *                                 response of the real shape built once, and nothing else: no logger, no hooks, no
  *                                 auth, no pricing. No service built on Fastify with these schemas can answer faster.

@@ -98,7 +98,7 @@ export function createPricingService(options: PricingServiceOptions): PricingSer
       const shape = pricingShapeOf(body, admitOptions.greeks);
       if (shape === null) return NOT_PLANNED;
       const placement = pool.plan(shape);
-      return { placement, refusal: pool.refuseAtOnce(placement) };
+      return { placement, refusal: pool.refuseAtOnce(placement, shape) };
     },
 
     async price(request, priceOptions) {

@@ -4,7 +4,7 @@ import fp from 'fastify-plugin';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 
 /**
- * What every response carries, errors and 404s included (API-V1.md, "Errors and headers"): the request id and
+ * What every response carries, errors and 404s included (docs/api.md, "Behaviour worth knowing"): the request id and
  * the security headers, and `request_id` in every JSON error body, including bodies written by plugins that do
  * not know about it. During shutdown every response also closes its connection.
  */

@@ -4,7 +4,7 @@ import { MODEL_NAMES } from '../core/models.js';
 import { EXACT_SEED, SEED_MAX_TEXT, UPPERCASE_PATTERN } from './validation.js';
 
 /**
- * The wire shapes of API-V1.md as TypeBox schemas: one source for validation (Ajv), the handlers' types and
+ * The wire shapes of the v1 API (docs/api.md) as TypeBox schemas: one source for validation (Ajv), the handlers' types and
  * the OpenAPI document. Unknown request fields are allowed and ignored (no additionalProperties: false).
  */
 

@@ -1,6 +1,6 @@
 /**
  * Where a pricing request without `market_data.volatility` gets its volatility: the volatility surface
- * (API-V1.md, "Volatility surface"; VolatilitySurfaceStore implements this).
+ * (docs/api.md, "Volatility surface"; VolatilitySurfaceStore implements this).
  */
 export interface VolatilityProvider {
   /** Annualised volatility at (strike, maturity in years) for the given spot. */

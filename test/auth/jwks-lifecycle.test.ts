@@ -10,7 +10,7 @@ import type { JwksTimingOptions } from '../../src/auth/authenticator.js';
 const MINUTE = 60_000;
 
 /**
- * The JWKS life cycle of OPERATIONS.md ("Token rotation") and TOOLCHAIN.md 7.2/7.3, against a real loopback JWKS
+ * The JWKS life cycle of docs/RUNBOOK.md ("Token rotation"), against a real loopback JWKS
  * server. Time is a fake clock moved by hand; the authenticator runs with its production intervals (five-minute
  * refresh, 30 s unknown-kid cooldown, 30 s retry), so no test waits for real minutes.
  */

@@ -12,10 +12,10 @@ import { buildAuthApp } from './auth-fixture.js';
 import type { AuthApp, FakeClock } from './auth-fixture.js';
 
 /**
- * A real OpenID provider (panva/oidc-provider 9, TOOLCHAIN.md G9) on loopback issues client_credentials JWT access
+ * A real OpenID provider (panva/oidc-provider 9) on loopback issues client_credentials JWT access
  * tokens (RFC 9068, typ at+jwt, ES256) that our authenticator verifies through the provider's own /jwks.
  *
- * RFC 9068 access tokens carry no nbf, while OPE requires nbf (OPERATIONS-CONTRACT.md, as the Python service did):
+ * RFC 9068 access tokens carry no nbf, while OPE requires nbf (docs/SECURITY.md, as the Python service did):
  * the provider is configured to add nbf = iat, and one test pins down that a token without it is refused.
  */
 

@@ -1,5 +1,5 @@
 /**
- * NUMERICS.md lines that no engine test pinned down through the library's entry point: the model table (wire name ->
+ * docs/numerics.md lines that no engine test pinned down through the library's entry point: the model table (wire name ->
  * method, step count, exercise styles, greek methods) as priceOption and MODELS serve it, and the core's raw greek
  * units for every model. Each check here fails if the number or the mapping it guards were off (see
  * docs/numerics.md, "Traceability").
@@ -36,7 +36,7 @@ function assertSameResult(actual: PriceResult, expected: PriceResult, what: stri
   assert.deepEqual(actual.diagnostics, expected.diagnostics, what);
 }
 
-describe('NUMERICS.md model table, as priceOption and MODELS serve it', () => {
+describe('docs/numerics.md model table, as priceOption and MODELS serve it', () => {
   it('lists exactly the seven wire names of the table, in the catalogue GET /api/v1/models serves', () => {
     assert.deepEqual([...MODEL_NAMES], ['black_scholes', 'binomial_200', 'monte_carlo_20k', 'leisen_reimer', 'barone_adesi_whaley', 'bjerksund_stensland', 'bjerksund_stensland_1993']);
     assert.deepEqual(MODELS.map((m) => m.name), [...MODEL_NAMES]);
@@ -123,7 +123,7 @@ describe('NUMERICS.md model table, as priceOption and MODELS serve it', () => {
   });
 });
 
-describe('NUMERICS.md greek units inside the core (delta and gamma per 1.0 of spot, theta per year as dV/dt, vega per 1.00 of volatility, rho per 1.00 of rate), for every model', () => {
+describe('docs/numerics.md greek units inside the core (delta and gamma per 1.0 of spot, theta per year as dV/dt, vega per 1.00 of volatility, rho per 1.00 of rate), for every model', () => {
   /**
    * Each model is compared with the analytic Black-Scholes greeks on a product where it must give the same numbers:
    * European exercise for the trees, Monte Carlo and barone_adesi_whaley; an American call with q = 0 and r > 0

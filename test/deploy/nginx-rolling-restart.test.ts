@@ -18,8 +18,8 @@ import type { OpeProcess } from './ope-process.js';
  * (nothing lost, nothing served twice).
  *
  * The nginx settings are those docs/RUNBOOK.md recommends ("Horizontal"): `proxy_next_upstream error timeout
- * http_503 non_idempotent`. Without `non_idempotent`, nginx never retries a POST it has already sent (TOOLCHAIN.md
- * G8), and a connection nginx opened just as an instance closed its listener is reset after the request was
+ * http_503 non_idempotent`. Without `non_idempotent`, nginx never retries a POST it has already sent (docs/RUNBOOK.md,
+ * "Scaling guidance"), and a connection nginx opened just as an instance closed its listener is reset after the request was
  * written (observed here: 1 request in about 2,700 answered 502, "recv() failed (104: Connection reset by peer)
  * while reading response header from upstream"). Every OPE POST is a pure computation (or an idempotent upsert),
  * so repeating it on the other instance is safe.

@@ -36,7 +36,7 @@ describe('POST /api/v1/pricing/single', () => {
     assert.equal(r.implied_volatility, 0.2);
     assert.equal(r.volatility_used, 0.2);
 
-    // The core's raw units, converted exactly as API-V1.md says: theta/365, vega/100, rho/100.
+    // The core's raw units, converted exactly as docs/architecture.md ("Units") says: theta/365, vega/100, rho/100.
     const raw = priceOption('black_scholes', { type: 'call', strike: 100, expiry: 0.5, exercise: 'european' }, { spot: 102, rate: 0.01, dividendYield: 0, volatility: 0.2 });
     assert.equal(r.theoretical_price, raw.value);
     assert.equal(r.delta, raw.greeks!.delta);

@@ -5,7 +5,7 @@ import { SECURITY_HEADERS, pricingRequest, startServer } from './support.js';
 import type { TestServer } from './support.js';
 
 /**
- * MAX_BODY_BYTES on the wire (API-V1.md, "Payload limit"): a body over the limit is refused from its
+ * MAX_BODY_BYTES on the wire (docs/api.md, "Behaviour worth knowing"): a body over the limit is refused from its
  * Content-Length before it is read, and while streaming when there is none. Raw sockets, because fetch always
  * sends the body it announces.
  */

@@ -15,7 +15,7 @@ import { parseExposition, sampleValue } from './exposition.js';
 import type { Family } from './exposition.js';
 
 /**
- * The metrics contract (OPERATIONS-CONTRACT.md, "Metrics"): dashboards and alert rules depend on these names,
+ * The metrics contract (the CONTRACT table below; docs/RUNBOOK.md uses these names): dashboards and alert rules depend on these names,
  * types, labels and buckets. The real service (src/main.ts in its own process, as operators run it, with OIDC
  * against a loopback identity provider) receives traffic that exercises every metric: pricing (with a failing
  * contract), a 404 scan, each authentication failure, a 413, a 422, a 429 and a pool rejection (503). Then one
@@ -29,7 +29,7 @@ interface ContractMetric {
   readonly buckets?: readonly number[];
 }
 
-// Transcribed from OPERATIONS-CONTRACT.md, table "Metrics (names, labels and buckets are a contract)".
+// The Python service's metrics (names, labels and buckets are a contract), transcribed: this table is their record.
 const CONTRACT: Readonly<Record<string, ContractMetric>> = {
   ope_request_total: { type: 'counter', labels: ['method', 'route', 'status_code'] },
   ope_request_errors_total: { type: 'counter', labels: ['method', 'route', 'status_code'] },
@@ -170,7 +170,7 @@ describe('GET /metrics of the running service honours the metrics contract', () 
   it('passes promtool check metrics, apart from the lint prom-client\'s own default gauges are known for', { skip: skipUnlessInstalled('promtool', ['--version'], 'prometheus', 'the exposition lint') }, () => {
     const run = spawnSync('promtool', ['check', 'metrics'], { input: scrapeText, encoding: 'utf8', timeout: 60_000 });
     assert.equal(run.error, undefined);
-    // TOOLCHAIN.md 3c: prom-client names three gauges nodejs_active_*_total; nothing else may be reported.
+    // prom-client names three gauges nodejs_active_*_total; nothing else may be reported.
     const problems = `${run.stdout}${run.stderr}`
       .split('\n')
       .filter((line) => line.trim() !== '' && !/^nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$/.test(line.trim()));

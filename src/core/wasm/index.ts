@@ -3,9 +3,7 @@
  * (see assembly/ for the sources and test/core/wasm for the equality checks). priceOption (models.ts) prices
  * monte_carlo_20k, binomial_200 and leisen_reimer, greeks included, on them by default, and on the TypeScript
  * engines where the host cannot instantiate them. Not re-exported from the core barrel: library users reach them
- * through priceOption. The Black-Scholes batch kernels are not a default path yet (nothing in the service calls a
- * batch of Black-Scholes prices through them).
+ * through priceOption.
  */
-export { priceBlackScholesBatchWasm, priceBlackScholesPricesWasm } from './black-scholes-batch-wasm.js';
 export { priceBinomialCrrWasm, priceLeisenReimerWasm, binomialRollbackWasm, type TreeRollback } from './binomial-tree-wasm.js';
 export { priceMonteCarloWasm, type MonteCarloWasmOptions } from './monte-carlo-wasm.js';

@@ -24,17 +24,8 @@ export interface WasmMemory {
 /** The kernels' exports; addresses are byte offsets into `memory`. */
 export interface KernelExports {
   readonly memory: WasmMemory;
-  /** First byte free for the caller's buffers (after the kernels' own scratch area), 16-byte aligned. */
+  /** First byte free for the caller's buffers, 16-byte aligned. */
   heapBase(): number;
-  /**
-   * Prices options [0, n): isCall (u8) and six f64 input arrays, six f64 output arrays (greeks written only if
-   * withGreeks is 1). Returns how many options took the scalar path.
-   */
-  blackScholesBatch(
-    isCall: number, spot: number, strike: number, expiry: number, volatility: number, rate: number, dividendYield: number,
-    price: number, delta: number, gamma: number, theta: number, vega: number, rho: number,
-    n: number, withGreeks: number,
-  ): number;
   /**
    * binomial-tree.ts's rollback: tables rowFactors[n + 1] and columnFactors[n + 6], node values[n + 6] at the
    * given addresses; writes value, step-1 and step-2 nodes (6 f64) at `out` and returns the value.

@@ -35,7 +35,7 @@ export const impliedVolatilityRoutes: FastifyPluginAsyncTypebox<ImpliedVolatilit
     const shape = impliedVolShapeOf(body);
     if (shape === null) return NOT_PLANNED;
     const placement = pool.plan(shape);
-    return { placement, refusal: pool.refuseAtOnce(placement) };
+    return { placement, refusal: pool.refuseAtOnce(placement, shape) };
   };
   app.post(
     '/api/v1/implied-volatility',

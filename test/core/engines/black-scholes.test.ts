@@ -73,7 +73,7 @@ describe('black_scholes against the mpmath reference (60 digits)', () => {
   );
 
   /**
-   * NUMERICS.md: 1e-12 relative in price, 1e-10 in greeks. The one loss no double-precision method avoids is
+   * docs/numerics.md: 1e-12 relative in price, 1e-10 in greeks. The one loss no double-precision method avoids is
    * the rounding of x = ln(S/K) + (r - q)T itself, of order eps (|ln(S/K)| + |(r - q)T|); the generator
    * records what that does to each output (xCondition), and where 8 eps xCondition is the larger it is the
    * bound (21 price rows, all far out of the money with sigma sqrt(T) < 0.01). Values below 1e-300 carry no

@@ -42,7 +42,7 @@ function isCoreError(code: CoreErrorCode, param?: string, message?: RegExp) {
 }
 
 /**
- * The "meaningful margin" of NUMERICS.md, as a condition number: cond <= 100 means a 1% move in sigma moves the
+ * The "meaningful margin" of docs/numerics.md ("Implied volatility"), as a condition number: cond <= 100 means a 1% move in sigma moves the
  * price by at least 0.01% of itself, so rounding the price to a double moves sigma by at most ~1e-14.
  */
 const WELL_CONDITIONED = 100;

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Generates mpmath-black-scholes.json: generalised Black-Scholes-Merton prices and greeks computed with
-mpmath at 60 significant digits, the "careful reference" that black_scholes is held to (NUMERICS.md:
+mpmath at 60 significant digits, the "careful reference" that black_scholes is held to (docs/numerics.md:
 1e-12 relative in price, 1e-10 in greeks).
 
 Run from the repository root with Debian's mpmath (apt-get install python3-mpmath):

@@ -65,17 +65,23 @@ export interface PlacementOptions {
 }
 
 /** What placement reads of a pricing task: its model, whether it wants greeks, and how many contracts. */
-export type PriceTaskShape = Pick<PriceTask, 'kind' | 'model' | 'greeks'> & Partial<Pick<PriceTask, 'steps' | 'pairs'>> & { readonly items: ArrayLike<unknown> };
+export type PriceTaskShape = Pick<PriceTask, 'kind' | 'model' | 'greeks'> & Partial<Pick<PriceTask, 'steps' | 'pairs' | 'monteCarlo'>> & { readonly items: ArrayLike<unknown> };
 
 /**
  * How much dearer than the measured default a task's model parameters make each contract: a tree costs steps^2
  * (the registry's cost holds 200 steps), Monte Carlo costs its pairs (10,000 measured).
  */
 function parameterCostFactor(task: PriceTaskShape): number {
+  if (task.monteCarlo !== undefined) return monteCarloPathBudget(task.monteCarlo) / 20_000;
   if (task.steps !== undefined) return (task.steps / 200) ** 2;
   if (task.pairs !== undefined) return task.pairs / 10_000;
   return 1;
 }
+/** The most paths a tunable Monte Carlo run may simulate: its precision ceiling when it has a target. */
+function monteCarloPathBudget(params: NonNullable<PriceTask['monteCarlo']>): number {
+  return params.targetCiBps === undefined ? params.paths : Math.max(params.paths, params.maxPaths ?? params.paths);
+}
+
 /** What placement reads of an implied-volatility task: its American model and each quote's exercise style. */
 export type ImpliedVolTaskShape = Pick<ImpliedVolTask, 'kind' | 'americanModel'> & {
   readonly items: ArrayLike<{ readonly option: { readonly exercise: string } }>;
@@ -106,7 +112,10 @@ export function planPlacement(task: TaskShape, options: PlacementOptions): Place
   if (options.chunkItems !== undefined) return { inline: false, chunks: splitBySize(items, options.chunkItems) };
 
   const micros = estimateTaskMicros(task);
-  if (options.inline && micros <= Math.min(INLINE_MAX_MICROS, DISPATCH_FIXED_MICROS + items * DISPATCH_PER_ITEM_MICROS)) {
+  // Policy, not measurement: the tunable Monte Carlo (TypeScript estimators, Longstaff-Schwartz regressions, a
+  // precision loop that may double its paths) is never run on the event loop, whatever its path count.
+  const tunableMonteCarlo = task.kind === 'price' && task.monteCarlo !== undefined;
+  if (options.inline && !tunableMonteCarlo && micros <= Math.min(INLINE_MAX_MICROS, DISPATCH_FIXED_MICROS + items * DISPATCH_PER_ITEM_MICROS)) {
     return { inline: true, chunks: [] };
   }
   const byCost = Math.floor(micros / (MIN_CHUNK_ROUND_TRIPS * ROUND_TRIP_MICROS));

@@ -148,7 +148,7 @@ export async function runMonteCarlo(pool: QuotePool, plan: MonteCarloPlan, input
  */
 function greekErrors(result: MonteCarloModelResult, selected: MonteCarloInputs['selected']): Pick<MonteCarloRun, 'ciGreeks' | 'greeksMeta'> {
   if (result.greeks === null || result.greekStandardErrors === null || result.greekMethods === null) return { ciGreeks: undefined, greeksMeta: undefined };
-  const critical = result.standardError > 0 ? result.halfWidthAbs / result.standardError : 1.959963984540054;
+  const critical = result.criticalValue;
   const errors = toDisplayGreeks(result.greekStandardErrors);
   const ciGreeks: NonNullable<QuoteResponse['ci_greeks']> = {};
   const greeksMeta: NonNullable<QuoteResponse['greeks_meta']> = {};

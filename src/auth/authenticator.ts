@@ -30,8 +30,16 @@ import { scopesFromClaims } from './scopes.js';
  * counts its own failed fetches.
  */
 
+/** The trust anchor that vouched for a token (docs/SECURITY.md, "Development identities"). */
+export type TrustAnchor = 'oidc' | 'development';
+
+/** Prefixed to the `sub` of every development-anchor token: its logs and rate-limit budget never pass for a real user's. */
+export const DEV_SUBJECT_PREFIX = 'dev:';
+
 export interface Principal {
+  /** The token's `sub`; for development tokens prefixed with DEV_SUBJECT_PREFIX. */
   readonly sub: string;
+  readonly anchor: TrustAnchor;
   readonly scopes: ReadonlySet<string>;
   readonly claims: Readonly<Record<string, unknown>>;
 }
@@ -155,6 +163,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     const alg = header.alg;
     let payload: JWTPayload;
     let generation: number | null = null;
+    let anchor: TrustAnchor = 'oidc';
     if (jwks !== null && oidc !== null && (ASYMMETRIC_ALGORITHMS as readonly unknown[]).includes(alg)) {
       if (typeof header.kid !== 'string' || header.kid === '') throw invalid('token header has no kid');
       generation = jwks.generation();
@@ -169,6 +178,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       payload = await verifyWithAny(token, keys, verifyOptions(oidc.issuer, oidc.audience, ASYMMETRIC_ALGORITHMS));
     } else if (hmacSecrets.length > 0 && alg === DEV_ALGORITHM) {
       payload = await verifyWithAny(token, hmacSecrets, verifyOptions(DEV_ISSUER, DEV_AUDIENCE, [DEV_ALGORITHM]));
+      anchor = 'development';
     } else {
       throw invalid(`alg ${JSON.stringify(alg)} is not accepted here`);
     }
@@ -177,7 +187,10 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     if (typeof sub !== 'string' || sub === '') throw invalid('sub must be a non-empty string');
     if (typeof payload.iat === 'number' && payload.iat > now / 1000 + CLOCK_SKEW_SECONDS) throw invalid('iat is in the future');
     const principal: Principal = Object.freeze({
-      sub,
+      // A dev-secret holder can mint any subject: tag it, so it never shares a budget or a log identity with the
+      // OIDC user of the same name.
+      sub: anchor === 'development' ? `${DEV_SUBJECT_PREFIX}${sub}` : sub,
+      anchor,
       scopes: scopesFromClaims(payload),
       claims: Object.freeze({ ...payload }),
     });

@@ -5,23 +5,32 @@ import { AuthError } from './auth-error.js';
 import type { AuthLogger } from './auth-logger.js';
 
 /**
- * The JWKS behind OIDC_JWKS_URL, with the properties jose's createRemoteJWKSet lacks (TOOLCHAIN.md 3a, G5):
+ * The JWKS behind OIDC_JWKS_URL, with the properties jose's createRemoteJWKSet lacks (docs/SECURITY.md, "Identity
+ * provider"). A class with private fields, in the shape of jose's own remote key set.
  *
- * - Requests never wait for a fetch, except before the very first successful load. Refreshes run in the
- *   background (every `refreshIntervalMs`, default five minutes), single-flight, each with a timeout.
+ * - Refreshes run in the background (every `refreshIntervalMs`, default five minutes, or half the maximum
+ *   staleness when that is shorter, so a healthy provider never lets the set go stale), single-flight.
+ * - Every fetch has one deadline, connection to last byte, kept by a timer this object holds (an AbortController
+ *   aborted by a setTimeout that `finally` clears), so no garbage collection can lose it (a composed
+ *   `AbortSignal.timeout` can be collected and never fire on Node 20), and a bound on the body's bytes.
+ * - Requests wait for a fetch only when there is something to wait for, and never longer than one fetch's
+ *   deadline: before the first load, while the set is past the maximum staleness and a fetch is due or running,
+ *   and for a kid no set knows (a newly published key) while a fetch runs or one is permitted.
+ * - Unknown kids may start a refetch at most once per `cooldownMs` (default 30 s), counted between fetches that
+ *   unknown kids started, so a flood of forged kids cannot turn into a flood of JWKS requests, while a key
+ *   published just after a scheduled refresh is still picked up by the first token that uses it.
  * - Each refresh that changes the document keeps the set it replaces as `previous` for `previousRetentionMs`
  *   (default: one refresh interval), so tokens signed with the previous kid keep verifying through a rotation.
- * - An unknown kid asks for a background refetch, granted at most once per `cooldownMs` (default 30 s) across all
- *   fetches, so a flood of forged kids cannot turn into a flood of JWKS requests.
- * - A failed fetch (down, hanging, 5xx, not a key set, no keys) keeps the last good sets; it counts in
+ * - A failed fetch (down, hanging, trickling, 5xx, not a key set, no keys) keeps the last good sets; it counts in
  *   `ope_jwks_refresh_failures_total` and `ope_auth_failures_total{reason="jwks_unavailable"}`. After
  *   `maxStalenessMs` without a successful fetch the cache fails closed (ERR_AUTH_UNAVAILABLE -> 503), logged at
  *   error level on every failed attempt until a fetch succeeds again.
- * - `refresh()` (wired to SIGHUP) fetches at once and, on success, keeps only what the endpoint serves now: the
- *   previous set is dropped, exactly as a restart would, so removing a compromised key takes one signal.
+ * - `refresh()` (wired to SIGHUP) aborts a fetch that is still running, fetches at once and, on success, keeps
+ *   only what the endpoint serves now: the previous set is dropped, exactly as a restart would, so removing a
+ *   compromised key takes one signal even while the provider hangs.
  *
  * The clock and every interval are injectable; a request that finds a refresh due (by the injected clock) starts
- * it in the background, so tests move a fake clock instead of waiting five minutes.
+ * it, so tests move a fake clock instead of waiting five minutes.
  */
 
 export interface JwksCacheOptions {
@@ -31,15 +40,15 @@ export interface JwksCacheOptions {
   /** Milliseconds since the Unix epoch. Default Date.now. */
   readonly clock?: () => number;
   readonly fetch?: typeof globalThis.fetch;
-  /** Default 300 000 (five minutes). */
+  /** Default 300 000 (five minutes); shortened to half of maxStalenessMs when that is less. */
   readonly refreshIntervalMs?: number;
-  /** Minimum time between two fetches that an unknown kid may cause. Default 30 000. */
+  /** Minimum time between two fetches that unknown kids may cause. Default 30 000. */
   readonly cooldownMs?: number;
   /** Delay before retrying after a failed fetch (the first load backs off from 1 s up to this). Default 30 000. */
   readonly retryIntervalMs?: number;
-  /** Per-fetch timeout, connection to last byte. Default 5 000. */
+  /** Per-fetch deadline, connection to last byte. Default 5 000. */
   readonly timeoutMs?: number;
-  /** How long a replaced key set keeps verifying. Default: refreshIntervalMs. */
+  /** How long a replaced key set keeps verifying. Default: the refresh interval. */
   readonly previousRetentionMs?: number;
   /** Fail closed after this long without a successful fetch. Default 86 400 000 (24 h). */
   readonly maxStalenessMs?: number;
@@ -62,26 +71,12 @@ export interface JwksStatus {
   readonly previousKids: readonly string[];
 }
 
-export interface JwksCache {
-  /** True once a key set is loaded and not past the maximum staleness. */
-  readonly isReady: boolean;
-  /** Resolves after the first successful load. */
-  ready(): Promise<void>;
-  /**
-   * The keys that may verify a token with this header: the current set's matches, else the retained previous
-   * set's. Throws AuthError ERR_AUTH_UNKNOWN_KID (and asks for a refetch) or ERR_AUTH_UNAVAILABLE.
-   */
-  keysFor(header: JWSHeaderParameters): Promise<CryptoKey[]>;
-  /** Throws ERR_AUTH_UNAVAILABLE when no key set may be used (not loaded yet, or past the maximum staleness). */
-  assertUsable(): void;
-  /** Changes whenever the usable keys change, so verified-token caches can tell their entries are outdated. */
-  generation(): number;
-  /** Fetch now (operator's manual refresh); on success the previous set is dropped. Throws ERR_AUTH_UNAVAILABLE. */
-  refresh(): Promise<void>;
-  /** Resolves when no fetch is in flight (tests, orderly shutdown). */
-  settled(): Promise<void>;
-  status(): JwksStatus;
-  close(): void;
+type FetchTrigger = 'initial' | 'scheduled' | 'unknown_kid' | 'stale' | 'manual';
+
+interface RunningFetch {
+  readonly controller: AbortController;
+  /** Settles (never rejects) when the fetch has finished and its outcome is applied. */
+  readonly done: Promise<void>;
 }
 
 const DEFAULTS = {
@@ -98,243 +93,360 @@ class JwksFetchError extends Error {
   override readonly name = 'JwksFetchError';
 }
 
-export function createJwksCache(options: JwksCacheOptions): JwksCache {
-  const clock = options.clock ?? Date.now;
-  const fetchImpl = options.fetch ?? globalThis.fetch;
-  const refreshIntervalMs = options.refreshIntervalMs ?? DEFAULTS.refreshIntervalMs;
-  const cooldownMs = options.cooldownMs ?? DEFAULTS.cooldownMs;
-  const retryIntervalMs = options.retryIntervalMs ?? DEFAULTS.retryIntervalMs;
-  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
-  const retentionMs = options.previousRetentionMs ?? refreshIntervalMs;
-  const maxStalenessMs = options.maxStalenessMs ?? DEFAULTS.maxStalenessMs;
-  const maxBytes = options.maxBytes ?? DEFAULTS.maxBytes;
-  const { metrics, logger, url } = options;
+/** The reason a fetch is aborted by a manual refresh: not a failure of the provider. */
+class SupersededError extends Error {
+  override readonly name = 'SupersededError';
+}
 
-  let current: KeySet | null = null;
-  let previous: { readonly set: KeySet; readonly retiredAt: number } | null = null;
-  let gen = 0;
-  let lastSuccessAt: number | null = null;
-  let lastFetchStartedAt = Number.NEGATIVE_INFINITY;
-  let nextAttemptAt = clock();
-  let consecutiveFailures = 0;
-  let inFlight: Promise<void> | null = null;
-  let timer: NodeJS.Timeout | null = null;
-  let closed = false;
-  let failingClosedLogged = false;
-  // Aborts a fetch still running at close(), so a hanging endpoint cannot hold up shutdown.
-  const closing = new AbortController();
-  let resolveReady!: () => void;
-  const readyPromise = new Promise<void>((resolve) => (resolveReady = resolve));
+export class JwksCache {
+  readonly #url: string;
+  readonly #metrics: JwksCacheOptions['metrics'];
+  readonly #logger: AuthLogger | undefined;
+  readonly #clock: () => number;
+  readonly #fetch: typeof globalThis.fetch;
+  readonly #refreshIntervalMs: number;
+  readonly #cooldownMs: number;
+  readonly #retryIntervalMs: number;
+  readonly #timeoutMs: number;
+  readonly #retentionMs: number;
+  readonly #maxStalenessMs: number;
+  readonly #maxBytes: number;
 
-  const isStale = (now: number): boolean => lastSuccessAt !== null && now - lastSuccessAt > maxStalenessMs;
+  #current: KeySet | null = null;
+  #previous: { readonly set: KeySet; readonly retiredAt: number } | null = null;
+  #generation = 0;
+  #lastSuccessAt: number | null = null;
+  #lastUnknownKidFetchAt = Number.NEGATIVE_INFINITY;
+  #nextAttemptAt: number;
+  #consecutiveFailures = 0;
+  #running: RunningFetch | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #closed = false;
+  #failingClosedLogged = false;
+  #resolveReady!: () => void;
+  readonly #readyPromise = new Promise<void>((resolve) => (this.#resolveReady = resolve));
 
-  const retryAfterSeconds = (): number => Math.max(1, Math.ceil((nextAttemptAt - clock()) / 1000));
+  constructor(options: JwksCacheOptions) {
+    this.#url = options.url;
+    this.#metrics = options.metrics;
+    this.#logger = options.logger;
+    this.#clock = options.clock ?? Date.now;
+    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#maxStalenessMs = options.maxStalenessMs ?? DEFAULTS.maxStalenessMs;
+    // A set refreshed only every five minutes cannot stay within a shorter staleness limit.
+    this.#refreshIntervalMs = Math.min(options.refreshIntervalMs ?? DEFAULTS.refreshIntervalMs, this.#maxStalenessMs / 2);
+    this.#cooldownMs = options.cooldownMs ?? DEFAULTS.cooldownMs;
+    this.#retryIntervalMs = options.retryIntervalMs ?? DEFAULTS.retryIntervalMs;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+    this.#retentionMs = options.previousRetentionMs ?? this.#refreshIntervalMs;
+    this.#maxBytes = options.maxBytes ?? DEFAULTS.maxBytes;
+    this.#nextAttemptAt = this.#clock();
+    void this.#start('initial').catch(() => undefined);
+  }
 
-  const unavailable = (message: string, cause?: unknown): AuthError =>
-    new AuthError('ERR_AUTH_UNAVAILABLE', message, { cause, retryAfterSeconds: retryAfterSeconds() });
+  /** True once a key set is loaded and not past the maximum staleness. */
+  get isReady(): boolean {
+    return this.#current !== null && !this.#isStale(this.#clock());
+  }
 
-  async function readBody(response: Response): Promise<string> {
-    const declared = Number(response.headers.get('content-length') ?? 'NaN');
-    if (declared > maxBytes) throw new JwksFetchError(`JWKS document of ${declared} bytes exceeds ${maxBytes}`);
-    if (response.body === null) return '';
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-      size += chunk.byteLength;
-      if (size > maxBytes) throw new JwksFetchError(`JWKS document exceeds ${maxBytes} bytes`);
-      chunks.push(chunk);
+  /** Resolves after the first successful load. */
+  ready(): Promise<void> {
+    return this.#readyPromise;
+  }
+
+  /**
+   * The keys that may verify a token with this header: the current set's matches, else the retained previous
+   * set's. Throws AuthError ERR_AUTH_UNKNOWN_KID or ERR_AUTH_UNAVAILABLE.
+   */
+  async keysFor(header: JWSHeaderParameters): Promise<CryptoKey[]> {
+    const now = this.#clock();
+    if (this.#current === null || this.#isStale(now)) {
+      // Nothing usable: wait for the fetch that is running or due (one deadline at most), then decide.
+      if (this.#running === null && !this.#closed && now >= this.#nextAttemptAt) void this.#start(this.#current === null ? 'initial' : 'stale').catch(() => undefined);
+      if (this.#running !== null) await this.#running.done;
+    } else {
+      this.#refreshIfDue(now);
     }
-    return Buffer.concat(chunks).toString('utf8');
-  }
+    this.assertUsable();
+    const found = await this.#lookup(header);
+    if (found.length > 0) return found;
 
-  async function load(): Promise<KeySet> {
-    // redirect 'error': a redirect could leave https (config only vouches for the configured URL).
-    const response = await fetchImpl(url, {
-      signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), closing.signal]),
-      redirect: 'error',
-      headers: { accept: 'application/jwk-set+json, application/json' },
-    });
-    if (response.status !== 200) {
-      await response.body?.cancel();
-      throw new JwksFetchError(`JWKS endpoint answered HTTP ${response.status}`);
+    // A kid no set knows: perhaps just published. Wait for the fetch in flight, or start one if permitted.
+    if (this.#running !== null) {
+      await this.#running.done;
+    } else if (!this.#closed && this.#clock() - this.#lastUnknownKidFetchAt >= this.#cooldownMs) {
+      this.#lastUnknownKidFetchAt = this.#clock();
+      await this.#start('unknown_kid').catch(() => undefined);
+    } else {
+      throw unknownKid(header);
     }
-    const text = await readBody(response);
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new JwksFetchError('JWKS response is not JSON');
-    }
-    const keys = (json as { keys?: unknown } | null)?.keys;
-    if (!Array.isArray(keys)) throw new JwksFetchError('JWKS response has no "keys" array');
-    // An empty set would reject every token; treat it as a broken endpoint and keep the last good keys.
-    if (keys.length === 0) throw new JwksFetchError('JWKS response has an empty "keys" array');
-    const resolve = createLocalJWKSet(json as JSONWebKeySet);
-    const kids = keys.map((k: { kid?: unknown }) => (typeof k?.kid === 'string' ? k.kid : '(no kid)'));
-    const fingerprint = keys.map((k) => JSON.stringify(k)).sort().join('\n');
-    return { resolve, kids, fingerprint };
+    this.assertUsable();
+    const afterFetch = await this.#lookup(header);
+    if (afterFetch.length > 0) return afterFetch;
+    throw unknownKid(header);
   }
 
-  function expirePrevious(now: number): void {
-    if (previous !== null && now >= previous.retiredAt + retentionMs) {
-      previous = null;
-      gen += 1;
-    }
-  }
-
-  function schedule(): void {
-    if (closed) return;
-    if (timer !== null) clearTimeout(timer);
-    timer = setTimeout(onTimer, Math.max(0, nextAttemptAt - clock()));
-    timer.unref();
-  }
-
-  function onTimer(): void {
-    timer = null;
-    // A fetch in flight reschedules when it settles.
-    if (inFlight !== null) return;
-    if (clock() >= nextAttemptAt) void startFetch('scheduled').catch(() => undefined);
-    else schedule();
-  }
-
-  function startFetch(trigger: 'initial' | 'scheduled' | 'unknown_kid' | 'manual', replace = false): Promise<void> {
-    const startedAt = clock();
-    lastFetchStartedAt = startedAt;
-    const run = (async () => {
-      try {
-        const set = await load();
-        const now = clock();
-        lastSuccessAt = now;
-        consecutiveFailures = 0;
-        nextAttemptAt = now + refreshIntervalMs;
-        metrics?.jwksLastSuccessTimestamp.set(now / 1000);
-        if (failingClosedLogged) logger?.info({ event: 'jwks.recovered', trigger }, 'JWKS fetched again: authentication is available');
-        failingClosedLogged = false;
-        if (current === null || replace || set.fingerprint !== current.fingerprint) {
-          const wasCurrent = current;
-          previous = replace || wasCurrent === null ? null : { set: wasCurrent, retiredAt: now };
-          current = set;
-          gen += 1;
-          logger?.info(
-            { event: 'jwks.updated', trigger, kids: set.kids, retained_kids: previous?.set.kids ?? [] },
-            'JWKS key set updated',
-          );
-        }
-        resolveReady();
-      } catch (error) {
-        if (closed) throw unavailable('JWKS cache closed', error);
-        const now = clock();
-        consecutiveFailures += 1;
-        nextAttemptAt =
-          now + (lastSuccessAt === null ? Math.min(retryIntervalMs, DEFAULTS.firstRetryMs * 2 ** (consecutiveFailures - 1)) : retryIntervalMs);
-        metrics?.jwksRefreshFailuresTotal.inc();
-        metrics?.authFailuresTotal.inc({ reason: 'jwks_unavailable' });
-        const detail = {
-          event: 'jwks.refresh_failed',
-          trigger,
-          url,
-          error: describe(error),
-          consecutive_failures: consecutiveFailures,
-          last_success_at: lastSuccessAt === null ? null : new Date(lastSuccessAt).toISOString(),
-        };
-        if (isStale(now)) {
-          logger?.error(
-            { ...detail, max_staleness_seconds: maxStalenessMs / 1000 },
-            'JWKS not refreshed within the maximum staleness: authentication is FAILING CLOSED (503) until a fetch succeeds',
-          );
-        } else {
-          logger?.warn(detail, lastSuccessAt === null ? 'JWKS first load failed; not ready' : 'JWKS refresh failed; cached keys stay in use');
-        }
-        throw unavailable('JWKS fetch failed', error);
-      } finally {
-        inFlight = null;
-        schedule();
-      }
-    })();
-    inFlight = run.catch(() => undefined);
-    return run;
-  }
-
-  /** Starts a background fetch when one is due by the clock (covers delayed timers and injected clocks). */
-  function refreshIfDue(now: number): void {
-    if (inFlight === null && !closed && now >= nextAttemptAt) void startFetch('scheduled').catch(() => undefined);
-  }
-
-  function assertUsable(): void {
-    const now = clock();
-    if (current === null) throw unavailable('JWKS not loaded yet');
-    if (isStale(now)) {
-      if (!failingClosedLogged) {
-        failingClosedLogged = true;
-        logger?.error(
-          { event: 'jwks.failing_closed', url, last_success_at: new Date(lastSuccessAt!).toISOString(), max_staleness_seconds: maxStalenessMs / 1000 },
+  /** Throws ERR_AUTH_UNAVAILABLE when no key set may be used (not loaded yet, or past the maximum staleness). */
+  assertUsable(): void {
+    const now = this.#clock();
+    if (this.#current === null) throw this.#unavailable('JWKS not loaded yet');
+    if (this.#isStale(now)) {
+      if (!this.#failingClosedLogged) {
+        this.#failingClosedLogged = true;
+        this.#logger?.error(
+          {
+            event: 'jwks.failing_closed',
+            url: this.#url,
+            last_success_at: new Date(this.#lastSuccessAt!).toISOString(),
+            max_staleness_seconds: this.#maxStalenessMs / 1000,
+          },
           'JWKS not refreshed within the maximum staleness: authentication is FAILING CLOSED (503) until a fetch succeeds',
         );
       }
-      throw unavailable(`JWKS older than the maximum staleness (${maxStalenessMs / 1000} s)`);
+      throw this.#unavailable(`JWKS older than the maximum staleness (${this.#maxStalenessMs / 1000} s)`);
     }
   }
 
-  async function keysFor(header: JWSHeaderParameters): Promise<CryptoKey[]> {
-    let now = clock();
-    refreshIfDue(now);
-    if (current === null && inFlight !== null) {
-      // Before the first successful load a request may wait for the fetch: there is nothing else to use.
-      await inFlight;
-      now = clock();
-    }
-    assertUsable();
-    expirePrevious(now);
-    const fromCurrent = await matching(current!, header);
-    if (fromCurrent.length > 0) return fromCurrent;
-    if (previous !== null) {
-      const fromPrevious = await matching(previous.set, header);
-      if (fromPrevious.length > 0) return fromPrevious;
-    }
-    if (inFlight === null && !closed && now - lastFetchStartedAt >= cooldownMs) void startFetch('unknown_kid').catch(() => undefined);
-    throw new AuthError('ERR_AUTH_UNKNOWN_KID', `no JWKS key matches kid ${JSON.stringify(String(header.kid).slice(0, 64))} and alg ${JSON.stringify(String(header.alg).slice(0, 16))}`);
+  /** Changes whenever the usable keys change, so verified-token caches can tell their entries are outdated. */
+  generation(): number {
+    this.#expirePrevious(this.#clock());
+    return this.#generation;
   }
 
-  nextAttemptAt = clock();
-  void startFetch('initial').catch(() => undefined);
+  /**
+   * Fetch now (operator's manual refresh); a fetch still running is aborted rather than waited for. On success
+   * the previous set is dropped. Throws ERR_AUTH_UNAVAILABLE.
+   */
+  async refresh(): Promise<void> {
+    const stuck = this.#running;
+    if (stuck !== null) {
+      stuck.controller.abort(new SupersededError('superseded by a manual refresh'));
+      await stuck.done;
+    }
+    await this.#start('manual', true);
+  }
 
-  return {
-    get isReady() {
-      return current !== null && !isStale(clock());
-    },
-    ready: () => readyPromise,
-    keysFor,
-    assertUsable,
-    generation() {
-      expirePrevious(clock());
-      return gen;
-    },
-    async refresh() {
-      if (inFlight !== null) await inFlight;
-      await startFetch('manual', true);
-    },
-    async settled() {
-      while (inFlight !== null) await inFlight;
-    },
-    status() {
-      const now = clock();
-      expirePrevious(now);
-      return {
-        ready: current !== null && !isStale(now),
-        stale: isStale(now),
-        lastSuccessAt,
-        consecutiveFailures,
-        currentKids: current?.kids ?? [],
-        previousKids: previous?.set.kids ?? [],
-      };
-    },
-    close() {
-      closed = true;
-      closing.abort();
-      if (timer !== null) clearTimeout(timer);
-      timer = null;
-    },
-  };
+  /** Resolves when no fetch is in flight (tests, orderly shutdown). */
+  async settled(): Promise<void> {
+    while (this.#running !== null) await this.#running.done;
+  }
+
+  status(): JwksStatus {
+    const now = this.#clock();
+    this.#expirePrevious(now);
+    return {
+      ready: this.#current !== null && !this.#isStale(now),
+      stale: this.#isStale(now),
+      lastSuccessAt: this.#lastSuccessAt,
+      consecutiveFailures: this.#consecutiveFailures,
+      currentKids: this.#current?.kids ?? [],
+      previousKids: this.#previous?.set.kids ?? [],
+    };
+  }
+
+  /** Stops the timer and aborts a running fetch, so a hanging endpoint cannot hold up shutdown. */
+  close(): void {
+    this.#closed = true;
+    this.#running?.controller.abort(new JwksFetchError('JWKS cache closed'));
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  #isStale(now: number): boolean {
+    return this.#lastSuccessAt !== null && now - this.#lastSuccessAt > this.#maxStalenessMs;
+  }
+
+  #unavailable(message: string, cause?: unknown): AuthError {
+    const retryAfterSeconds = Math.max(1, Math.ceil((this.#nextAttemptAt - this.#clock()) / 1000));
+    return new AuthError('ERR_AUTH_UNAVAILABLE', message, { cause, retryAfterSeconds });
+  }
+
+  async #lookup(header: JWSHeaderParameters): Promise<CryptoKey[]> {
+    this.#expirePrevious(this.#clock());
+    const fromCurrent = await matching(this.#current!, header);
+    if (fromCurrent.length > 0 || this.#previous === null) return fromCurrent;
+    return matching(this.#previous.set, header);
+  }
+
+  #expirePrevious(now: number): void {
+    if (this.#previous !== null && now >= this.#previous.retiredAt + this.#retentionMs) {
+      this.#previous = null;
+      this.#generation += 1;
+    }
+  }
+
+  #schedule(): void {
+    if (this.#closed) return;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#onTimer(), Math.max(0, this.#nextAttemptAt - this.#clock()));
+    this.#timer.unref();
+  }
+
+  #onTimer(): void {
+    this.#timer = null;
+    // A fetch in flight reschedules when it settles.
+    if (this.#running !== null) return;
+    if (this.#clock() >= this.#nextAttemptAt) void this.#start('scheduled').catch(() => undefined);
+    else this.#schedule();
+  }
+
+  /** Starts a background fetch when one is due by the clock (covers delayed timers and injected clocks). */
+  #refreshIfDue(now: number): void {
+    if (this.#running === null && !this.#closed && now >= this.#nextAttemptAt) void this.#start('scheduled').catch(() => undefined);
+  }
+
+  /** One fetch, its outcome applied to the cache; rejects with ERR_AUTH_UNAVAILABLE when it failed. */
+  #start(trigger: FetchTrigger, replace = false): Promise<void> {
+    const controller = new AbortController();
+    const run = (async () => {
+      try {
+        const set = await this.#load(controller);
+        this.#accept(set, trigger, replace);
+      } catch (error) {
+        if (controller.signal.reason instanceof SupersededError) throw this.#unavailable('JWKS fetch superseded', error);
+        if (this.#closed) throw this.#unavailable('JWKS cache closed', error);
+        this.#fail(error, trigger);
+        throw this.#unavailable('JWKS fetch failed', error);
+      } finally {
+        if (this.#running?.controller === controller) this.#running = null;
+        this.#schedule();
+      }
+    })();
+    this.#running = { controller, done: run.catch(() => undefined) };
+    return run;
+  }
+
+  #accept(set: KeySet, trigger: FetchTrigger, replace: boolean): void {
+    const now = this.#clock();
+    this.#lastSuccessAt = now;
+    this.#consecutiveFailures = 0;
+    this.#nextAttemptAt = now + this.#refreshIntervalMs;
+    this.#metrics?.jwksLastSuccessTimestamp.set(now / 1000);
+    if (this.#failingClosedLogged) this.#logger?.info({ event: 'jwks.recovered', trigger }, 'JWKS fetched again: authentication is available');
+    this.#failingClosedLogged = false;
+    const current = this.#current;
+    if (current === null || replace || set.fingerprint !== current.fingerprint) {
+      this.#previous = replace || current === null ? null : { set: current, retiredAt: now };
+      this.#current = set;
+      this.#generation += 1;
+      this.#logger?.info(
+        { event: 'jwks.updated', trigger, kids: set.kids, retained_kids: this.#previous?.set.kids ?? [] },
+        'JWKS key set updated',
+      );
+    }
+    this.#resolveReady();
+  }
+
+  #fail(error: unknown, trigger: FetchTrigger): void {
+    const now = this.#clock();
+    this.#consecutiveFailures += 1;
+    this.#nextAttemptAt =
+      now +
+      (this.#lastSuccessAt === null
+        ? Math.min(this.#retryIntervalMs, DEFAULTS.firstRetryMs * 2 ** (this.#consecutiveFailures - 1))
+        : this.#retryIntervalMs);
+    this.#metrics?.jwksRefreshFailuresTotal.inc();
+    this.#metrics?.authFailuresTotal.inc({ reason: 'jwks_unavailable' });
+    const detail = {
+      event: 'jwks.refresh_failed',
+      trigger,
+      url: this.#url,
+      error: describe(error),
+      consecutive_failures: this.#consecutiveFailures,
+      last_success_at: this.#lastSuccessAt === null ? null : new Date(this.#lastSuccessAt).toISOString(),
+    };
+    if (this.#isStale(now)) {
+      this.#logger?.error(
+        { ...detail, max_staleness_seconds: this.#maxStalenessMs / 1000 },
+        'JWKS not refreshed within the maximum staleness: authentication is FAILING CLOSED (503) until a fetch succeeds',
+      );
+    } else {
+      this.#logger?.warn(detail, this.#lastSuccessAt === null ? 'JWKS first load failed; not ready' : 'JWKS refresh failed; cached keys stay in use');
+    }
+  }
+
+  /** Fetch, read at most maxBytes, parse: all under one deadline whose timer this call owns and clears. */
+  async #load(controller: AbortController): Promise<KeySet> {
+    const deadline = setTimeout(
+      () => controller.abort(new JwksFetchError(`JWKS fetch took longer than ${this.#timeoutMs} ms`)),
+      this.#timeoutMs,
+    );
+    try {
+      // redirect 'error': a redirect could leave https (config only vouches for the configured URL).
+      const response = await this.#fetch(this.#url, {
+        signal: controller.signal,
+        redirect: 'error',
+        headers: { accept: 'application/jwk-set+json, application/json' },
+      });
+      if (response.status !== 200) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new JwksFetchError(`JWKS endpoint answered HTTP ${response.status}`);
+      }
+      const text = await this.#readBody(response, controller.signal);
+      return parseKeySet(text);
+    } catch (error) {
+      // Report the deadline or the manual refresh, not undici's generic AbortError.
+      if (controller.signal.aborted && controller.signal.reason instanceof Error) throw controller.signal.reason;
+      throw error;
+    } finally {
+      clearTimeout(deadline);
+    }
+  }
+
+  async #readBody(response: Response, signal: AbortSignal): Promise<string> {
+    const declared = Number(response.headers.get('content-length') ?? 'NaN');
+    if (declared > this.#maxBytes) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new JwksFetchError(`JWKS document of ${declared} bytes exceeds ${this.#maxBytes}`);
+    }
+    if (response.body === null) return '';
+    const reader = response.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    try {
+      for (;;) {
+        signal.throwIfAborted();
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > this.#maxBytes) throw new JwksFetchError(`JWKS document exceeds ${this.#maxBytes} bytes`);
+        chunks.push(value);
+      }
+    } finally {
+      if (size > this.#maxBytes || signal.aborted) await reader.cancel().catch(() => undefined);
+      reader.releaseLock();
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+}
+
+/** Kept for callers of the factory form. */
+export function createJwksCache(options: JwksCacheOptions): JwksCache {
+  return new JwksCache(options);
+}
+
+function unknownKid(header: JWSHeaderParameters): AuthError {
+  return new AuthError(
+    'ERR_AUTH_UNKNOWN_KID',
+    `no JWKS key matches kid ${JSON.stringify(String(header.kid).slice(0, 64))} and alg ${JSON.stringify(String(header.alg).slice(0, 16))}`,
+  );
+}
+
+function parseKeySet(text: string): KeySet {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new JwksFetchError('JWKS response is not JSON');
+  }
+  const keys = (json as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys)) throw new JwksFetchError('JWKS response has no "keys" array');
+  // An empty set would reject every token; treat it as a broken endpoint and keep the last good keys.
+  if (keys.length === 0) throw new JwksFetchError('JWKS response has an empty "keys" array');
+  const resolve = createLocalJWKSet(json as JSONWebKeySet);
+  const kids = keys.map((k: { kid?: unknown }) => (typeof k?.kid === 'string' ? k.kid : '(no kid)'));
+  const fingerprint = keys.map((k) => JSON.stringify(k)).sort().join('\n');
+  return { resolve, kids, fingerprint };
 }
 
 /** The candidate keys in one set: none, one, or (duplicate kids, an IdP mistake) several to try in turn. */

@@ -60,6 +60,12 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly shutdownGraceSeconds: number;
+  /** OPE_HTTP_HEADERS_TIMEOUT_SECONDS: a request's head must arrive within this (slowloris). */
+  readonly httpHeadersTimeoutSeconds: number;
+  /** OPE_HTTP_REQUEST_TIMEOUT_SECONDS: the whole request, head and body, must arrive within this. */
+  readonly httpRequestTimeoutSeconds: number;
+  /** OPE_FAIR_SHARE_SECONDS: estimated seconds of work per thread one client may have in the pool at once; 0 = off. */
+  readonly fairShareSeconds: number;
   readonly playground: boolean;
   readonly logLevel: string;
   readonly store: StoreConfig;
@@ -285,6 +291,14 @@ export function loadConfig(env: Env = process.env): Config {
     queueTimeoutSeconds: seconds(env, 'OPE_THREAD_QUEUE_TIMEOUT_SECONDS', 0.5),
     taskTimeoutSeconds: seconds(env, 'OPE_THREAD_TASK_TIMEOUT_SECONDS', 30),
   });
+  const httpHeadersTimeoutSeconds = seconds(env, 'OPE_HTTP_HEADERS_TIMEOUT_SECONDS', 10, 0.1);
+  const httpRequestTimeoutSeconds = seconds(env, 'OPE_HTTP_REQUEST_TIMEOUT_SECONDS', 30, 0.1);
+  if (httpHeadersTimeoutSeconds > httpRequestTimeoutSeconds) {
+    throw new ConfigError(
+      'OPE_HTTP_HEADERS_TIMEOUT_SECONDS',
+      `(${httpHeadersTimeoutSeconds}) must not exceed OPE_HTTP_REQUEST_TIMEOUT_SECONDS (${httpRequestTimeoutSeconds}): the head is part of the request`,
+    );
+  }
 
   const config: Config = {
     pool,
@@ -311,6 +325,9 @@ export function loadConfig(env: Env = process.env): Config {
     port: integer(env, 'PORT', 8000, 0, 65_535),
     host: raw(env, 'HOST') ?? '0.0.0.0',
     shutdownGraceSeconds: seconds(env, 'OPE_SHUTDOWN_GRACE_SECONDS', 25),
+    httpHeadersTimeoutSeconds,
+    httpRequestTimeoutSeconds,
+    fairShareSeconds: seconds(env, 'OPE_FAIR_SHARE_SECONDS', 2),
     playground: playgroundText === undefined ? !isProduction : playgroundText.toLowerCase() === 'on',
     logLevel: logLevelOf(env),
     otlpEndpoint: otlpEndpointOf(env),

@@ -39,6 +39,7 @@ export type { GreekMethod, GreekMethods } from './engines/monte-carlo-greeks.js'
 export { priceLongstaffSchwartz, type LongstaffSchwartzOptions, type LongstaffSchwartzResult } from './engines/longstaff-schwartz.js';
 export { priceMonteCarloModel, type MonteCarloModelParams, type MonteCarloModelResult } from './engines/monte-carlo-model.js';
 export { impliedVolatility, type ImpliedVolatilityResult } from './engines/implied-volatility.js';
+export { CORE_DOMAIN } from './validate.js';
 export { impliedVolatilityAmerican } from './engines/implied-volatility-american.js';
 export {
   impliedVolatilityBatch,

@@ -21,6 +21,12 @@ export interface Diagnostics {
   readonly standardError?: number;
   /** Monte Carlo only: 95% confidence interval of the price, mean -/+ 1.959963984540054 * standardError. */
   readonly confidenceInterval?: readonly [number, number];
+  /**
+   * Monte Carlo only: true when the sample could not measure its own error (every pair gave the same discounted
+   * payoff, typically no path in the money although the payoff is positive with positive probability). The
+   * standardError is then not the sample's 0 but the model bound described in monte-carlo.ts.
+   */
+  readonly degenerateSample?: boolean;
   /** Monte Carlo only: number of simulated paths (2 per antithetic pair). */
   readonly paths?: number;
 }

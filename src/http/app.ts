@@ -23,11 +23,15 @@ import { hostAllowlist } from './plugins/host-allowlist.js';
 import { createLocalRateLimitCounter } from './plugins/local-rate-limit-counter.js';
 import type { RateLimitCounter } from './plugins/local-rate-limit-counter.js';
 import { rateLimiting } from './plugins/rate-limit.js';
+import { clientContext, currentClient } from './plugins/client-context.js';
+import { FairShare } from '../pool/fair-share.js';
 import { createRedisRateLimitCounter } from './plugins/redis-rate-limit-counter.js';
 import { createPricingService } from './pricing-service.js';
 import { requestContext, requestIdFor, setCommonHeaders } from './request-context.js';
 import { createResultCache } from './result-cache.js';
 import { createLifecycle, healthRoutes } from './routes/health.js';
+import { probeRoutes } from './routes/probes.js';
+import { clientErrorHandler, closeUnansweredConnections, deferContinue, requestGuards, serverOptions } from './server-hardening.js';
 import type { Lifecycle } from './routes/health.js';
 import { impliedVolatilityRoutes } from './routes/implied-volatility.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -91,7 +95,9 @@ export interface AppDependencies {
  * It does not listen; main.ts (or a test) calls listen() and owns the pool and authenticator it passes in.
  */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
-  const { config, metrics, pool, authenticator } = deps;
+  const { config, metrics, authenticator } = deps;
+  // Each client's share of the pricing pool (OPE_FAIR_SHARE_SECONDS), keyed like the rate limit.
+  const pool = new FairShare({ shareSeconds: config.fairShareSeconds, threads: config.threads, clientOf: currentClient, metrics }).wrap(deps.pool);
   const logger: FastifyBaseLogger = deps.logger ?? createLogger({ level: config.logLevel, base: { environment: config.environment } });
   const lifecycle = deps.lifecycle ?? createLifecycle();
   const version = deps.version ?? packageVersion();
@@ -102,6 +108,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     genReqId: requestIdFor,
     bodyLimit: config.maxBodyBytes,
+    // Slow clients are cut off; Node's own refusals answer in OPE's format (server-hardening.ts).
+    ...serverOptions({ headersTimeoutMs: config.httpHeadersTimeoutSeconds * 1000, requestTimeoutMs: config.httpRequestTimeoutSeconds * 1000 }),
+    clientErrorHandler,
     // During shutdown, requests already on an open connection are still answered (health says "draining")
     // and the connection is then closed; Fastify's bare 503 would skip our headers and body format.
     return503OnClosing: false,
@@ -114,6 +123,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('lifecycle', lifecycle);
+  deferContinue(app.server);
+  const dropUnanswered = closeUnansweredConnections(app.server);
+  app.addHook('preClose', (done) => {
+    dropUnanswered();
+    done();
+  });
   // First of all onRequest hooks: a request for a host we do not serve gets no further.
   await app.register(hostAllowlist, { allowedHosts: config.allowedHosts });
   // Before every route, so each one gets its request span; then trace_id on the request's log lines.
@@ -122,6 +137,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   const maxStringBytes = maxStringBytesFor(config.maxBodyBytes);
   app.removeContentTypeParser('application/json');
+  // Only JSON is accepted: a text/plain body is 415, not a string that fails validation with 422.
+  app.removeContentTypeParser('text/plain');
   // application/json and every application/*+json, as the Python service read them; bytes, so that UTF-16 and
   // UTF-32 bodies are decoded as Python's json.loads decodes them (decodeJsonBytes).
   const jsonParser = (_request: unknown, body: string | Buffer, done: (error: Error | null, value?: unknown) => void): void => {
@@ -149,6 +166,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     deps.rateLimitCounter ??
     (config.rateLimitRedisUrl === null ? createLocalRateLimitCounter() : createRedisRateLimitCounter({ url: config.rateLimitRedisUrl, logger }));
   await app.register(rateLimiting, { limit: config.rateLimit, counter: rateLimitCounter, authenticator, metrics });
+  // After the rate limiter (which counts unknown routes): 404 before the body, Expect answered after the checks.
+  await app.register(requestGuards, { maxBodyBytes: config.maxBodyBytes });
+  await app.register(clientContext);
 
   if (!config.isProduction) {
     await app.register(swagger, {
@@ -174,6 +194,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   await app.register(healthRoutes, { lifecycle, environment: config.environment, version });
+  await app.register(probeRoutes, { lifecycle, authReady: () => authenticator.isReady });
   await app.register(metricsRoutes, { registry: metrics.registry });
   await app.register(pricingRoutes, { service, maxContracts: config.maxContracts });
   await app.register(riskRoutes, { service, maxContracts: config.maxRiskContracts });

@@ -39,7 +39,7 @@ describe('development HMAC tokens (DEV_JWT_SECRET, DEV_JWT_ADDITIONAL_SECRETS)',
   for (const [spelling, secret] of secrets) {
     test(`a token signed with the ${spelling} secret is accepted with its subject and scopes`, async () => {
       const principal = await authenticator.verify(await devToken(secret, ['pricing:read', 'risk:read']));
-      assert.equal(principal.sub, 'dev-alice');
+      assert.equal(principal.sub, 'dev:dev-alice');
       assert.deepEqual([...principal.scopes].sort(), ['pricing:read', 'risk:read']);
       assert.equal(principal.claims.iss, 'ope-dev');
       assert.equal(principal.claims.aud, 'ope');
@@ -117,7 +117,7 @@ describe('OIDC and development secrets together', () => {
 
   test('either kind of token is accepted', async () => {
     assert.equal((await authenticator.verify(await idp.mintToken({ sub: 'oidc-user' }))).sub, 'oidc-user');
-    assert.equal((await authenticator.verify(await devToken(secret))).sub, 'dev-alice');
+    assert.equal((await authenticator.verify(await devToken(secret))).sub, 'dev:dev-alice');
   });
 
   test('the anchors never cross: a dev-secret token claiming the OIDC issuer, or an OIDC token claiming ope-dev, is refused', async () => {
@@ -167,7 +167,7 @@ describe('the embedded development identity', () => {
       assert.equal((principal.claims.exp as number) - (principal.claims.iat as number), 12 * 3600);
       await assert.rejects(authenticator.verify(await other.mintStartupToken()), { code: 'ERR_AUTH_INVALID_TOKEN' });
       const narrow = await authenticator.verify(await identity.mintToken({ scopes: ['risk:read'], sub: 'bob', ttlSeconds: 60 }));
-      assert.equal(narrow.sub, 'bob');
+      assert.equal(narrow.sub, 'dev:bob');
       assert.deepEqual([...narrow.scopes], ['risk:read']);
     } finally {
       authenticator.close();
@@ -191,7 +191,7 @@ describe('npm run token (scripts/token.ts)', () => {
     const authenticator = createAuthenticator({ config: loadConfig({ DEV_JWT_SECRET: secret }), metrics: metrics() });
     try {
       const principal = await authenticator.verify(token);
-      assert.equal(principal.sub, 'alice');
+      assert.equal(principal.sub, 'dev:alice');
       assert.deepEqual([...principal.scopes].sort(), ['pricing:read', 'risk:read']);
       assert.equal((principal.claims.exp as number) - (principal.claims.iat as number), 120);
     } finally {

@@ -126,8 +126,8 @@ describe('tokens from a real OpenID provider (oidc-provider 9, client_credential
     handler = providerFor(issuer, [k2, k1], { nbf: true }).callback();
     const newToken = await accessToken('pricing:read');
     assert.equal(decodeProtectedHeader(newToken).kid, 'k2');
-    clock.advance(31_000); // past the unknown-kid cooldown
-    assert.equal((await auth.call(newToken)).status, 401);
+    // The first token with the new kid waits for the one refetch it causes and verifies.
+    assert.equal((await auth.call(newToken)).status, 200);
     await auth.authenticator.settled();
     assert.equal((await auth.call(newToken)).status, 200);
     assert.equal((await auth.call(oldToken)).status, 200);

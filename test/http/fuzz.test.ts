@@ -120,6 +120,64 @@ const rawText: fc.Arbitrary<string> = fc.oneof(
   ),
 );
 
+/** Extreme but schema-valid numbers (docs/numerics.md, "Input domain"): T and volatility down to the smallest double. */
+const MODELS = ['black_scholes', 'binomial_200', 'monte_carlo_20k', 'leisen_reimer', 'barone_adesi_whaley', 'bjerksund_stensland', 'bjerksund_stensland_1993'] as const;
+const tiny = (max: number): fc.Arbitrary<number> =>
+  fc.oneof(
+    fc.constantFrom(5e-324, 1e-320, 1e-300, 1e-161, 1e-100, 1e-20, 1e-12, 1e-8, 1e-6, 1e-4, max),
+    fc.double({ min: 5e-324, max, noNaN: true }).filter((v) => v > 0),
+  );
+const extremeContract = fc.record({
+  symbol: fc.constant('X'),
+  strike_price: fc.oneof(fc.constantFrom(1e-300, 1e-158, 1e-50, 1, 1e9, 1e300), tiny(1e9)),
+  time_to_expiry: tiny(50),
+  option_type: fc.constantFrom('call', 'put'),
+  exercise_style: fc.constantFrom('european', 'american'),
+  quantity: fc.constantFrom(1, 1_000_000),
+});
+const extremeMarket = fc.record({
+  spot_price: fc.oneof(fc.constantFrom(1e-300, 1e-158, 1e-50, 1, 1e9), tiny(1e9)),
+  risk_free_rate: fc.oneof(fc.constantFrom(-1, -5e-324, 0, 5e-324, 1), fc.double({ min: -1, max: 1, noNaN: true })),
+  dividend_yield: fc.oneof(fc.constantFrom(0, 5e-324, 1), fc.double({ min: 0, max: 1, noNaN: true })),
+  volatility: tiny(5),
+});
+const extremeRequest: fc.Arbitrary<{ path: string; body: Record<string, unknown>; greeks: boolean }> = fc.oneof(
+  fc
+    .record({
+      path: fc.constantFrom('/api/v1/pricing/single', '/api/v1/pricing/batch', '/api/v1/risk/aggregate-greeks'),
+      contracts: fc.array(extremeContract, { minLength: 1, maxLength: 3 }),
+      market_data: extremeMarket,
+      model: fc.constantFrom(...MODELS),
+      calculate_greeks: fc.boolean(),
+    })
+    .map(({ path, contracts, market_data, model, calculate_greeks }) => ({
+      path,
+      body: { contracts: path.endsWith('single') ? contracts.slice(0, 1) : contracts, market_data, model, calculate_greeks, seed: 7 },
+      greeks: calculate_greeks,
+    })),
+  fc
+    .record({ contract: extremeContract, market: extremeMarket, price: fc.oneof(fc.constantFrom(0, 5e-324, 1e-300, 1, 1e9), tiny(1e9)) })
+    .map(({ contract, market, price }) => {
+      const { volatility: _ignored, ...market_data } = market;
+      return { path: '/api/v1/implied-volatility', body: { market_data, quotes: [{ contract, price }] }, greeks: false };
+    }),
+);
+
+/** Every pricing result without an error has its numbers; no number anywhere is missing for a non-finite one. */
+function assertAllNumbersPresent(json: unknown, greeks: boolean, where: string): void {
+  const portfolio = (json as { portfolio_greeks?: Record<string, unknown> }).portfolio_greeks ?? (Array.isArray((json as { results?: unknown }).results) ? {} : json);
+  for (const [name, value] of Object.entries(portfolio as Record<string, unknown>)) {
+    if (['delta', 'gamma', 'theta', 'vega', 'rho', 'total_value', 'total_vega_exposure'].includes(name)) assert.equal(typeof value, 'number', `${where}: portfolio ${name}`);
+  }
+  const results = (json as { results?: unknown[] }).results;
+  if (!Array.isArray(results)) return;
+  for (const result of results as Record<string, unknown>[]) {
+    if (result.error !== null) continue;
+    const fields = 'implied_volatility' in result && !('theoretical_price' in result) ? ['implied_volatility'] : ['theoretical_price', ...(greeks ? ['delta', 'gamma', 'theta', 'vega', 'rho'] : [])];
+    for (const field of fields) assert.equal(typeof result[field], 'number', `${where}: ${field} = ${String(result[field])} with error null`);
+  }
+}
+
 const bodies: fc.Arbitrary<string> = fc.oneof({ weight: 5, arbitrary: mutated }, { weight: 1, arbitrary: nested }, { weight: 3, arbitrary: rawText });
 
 describe('hostile bodies through a real listening server', () => {
@@ -166,5 +224,29 @@ describe('hostile bodies through a real listening server', () => {
     // Most bodies must be refused: a generator that produced only valid bodies would test nothing.
     const refused = [...statuses].filter(([s]) => s !== 200).reduce((n, [, c]) => n + c, 0);
     assert.ok(refused > RUNS / 2, JSON.stringify([...statuses]));
+  });
+
+  it('answers extreme but schema-valid numbers for every model without a 5xx or a non-finite number in any body', async () => {
+    const statuses = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(extremeRequest, async ({ path, body, greeks }) => {
+        const response = await fetch(server.url + path, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        const text = await response.text();
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        const where = `${path} ${JSON.stringify(body)} -> ${response.status} ${text.slice(0, 400)}`;
+        assert.ok(ALLOWED.has(response.status), where);
+        // JSON has no NaN or Infinity: a serializer writes them as null (or fails with a 500), so look for nulls.
+        const json = JSON.parse(text) as unknown;
+        if (response.status === 200) assertAllNumbersPresent(json, greeks && !path.includes('risk'), where);
+      }),
+      { numRuns: 400 },
+    );
+    assert.ok((statuses.get(200) ?? 0) > 0, JSON.stringify([...statuses]));
+    const errors = /ope_request_errors_total\{[^}]*\} [1-9]/.exec((await server.request('/metrics', { token: null })).text);
+    assert.equal(errors, null, 'a 5xx was counted');
   });
 });

@@ -146,6 +146,7 @@ export function compileOnlyAssertions(): void {
 describe('library API (src/core/index.ts)', () => {
   it('exports exactly these runtime values: pricing, implied volatility, the normal functions, seeds, the volatility surface, the calibrated surfaces and the error class', () => {
     assert.deepEqual(Object.keys(core).sort(), [
+      'CORE_DOMAIN',
       'CoreError',
       'MODELS',
       'MODEL_NAMES',

@@ -3,7 +3,7 @@ import type { MarketInputs } from '../market/market-inputs.js';
 import { normCdfFromDensity, quickNormCdf } from '../math/normal-from-density.js';
 import { findRootBrent } from '../math/root-finding.js';
 import type { PriceResult } from '../results.js';
-import { requireExercise, validateInputs } from '../validate.js';
+import { requireApproximationDomain, requireExercise, requireFiniteResult } from '../validate.js';
 import { blackScholesPrice, priceBlackScholes, type PricingOptions } from './black-scholes.js';
 import { bumpGreeks } from './bump-greeks.js';
 
@@ -45,7 +45,7 @@ const MAX_ITERATIONS = 50;
  * rounding. Greeks by bump-and-revalue on the fully converged iteration.
  */
 export function priceBaroneAdesiWhaley(option: OptionSpec, market: MarketInputs, options?: PricingOptions): PriceResult {
-  validateInputs(option, market);
+  requireApproximationDomain(option, market);
   requireExercise(option, ['american', 'european'], MODEL);
   if (option.exercise === 'european') {
     const bs = priceBlackScholes(option, market, options);
@@ -64,7 +64,7 @@ export function priceBaroneAdesiWhaley(option: OptionSpec, market: MarketInputs,
           market,
         );
   const diagnostics = Number.isNaN(iterations) ? { model: MODEL, converged } : { model: MODEL, converged, iterations };
-  return { value, greeks, diagnostics };
+  return requireFiniteResult({ value, greeks, diagnostics }, MODEL);
 }
 
 /**

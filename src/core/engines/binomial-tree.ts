@@ -2,7 +2,7 @@ import { CoreError } from '../errors.js';
 import type { OptionSpec } from '../instruments/option-spec.js';
 import type { MarketInputs } from '../market/market-inputs.js';
 import type { Greeks, PriceResult } from '../results.js';
-import { validateInputs } from '../validate.js';
+import { requireFiniteResult, validateInputs } from '../validate.js';
 import type { PricingOptions } from './black-scholes.js';
 
 /**
@@ -319,9 +319,12 @@ export function priceOnBinomialTree(
   const lattice = buildLattice(model, option, market, steps);
   const nodes = roll(lattice, option, market.spot, market.rate);
   const greeks = options.greeks === false ? null : treeGreeks(model, option, market, lattice, nodes, roll);
-  return {
-    value: nodes.value,
-    greeks,
-    diagnostics: { model: model.name, converged: true, iterations: steps },
-  };
+  return requireFiniteResult(
+    {
+      value: nodes.value,
+      greeks,
+      diagnostics: { model: model.name, converged: true, iterations: steps },
+    },
+    model.name,
+  );
 }

@@ -2,7 +2,7 @@ import type { OptionSpec, OptionType } from '../instruments/option-spec.js';
 import type { MarketInputs } from '../market/market-inputs.js';
 import { millsRatio, normCdf } from '../math/normal.js';
 import type { PriceResult } from '../results.js';
-import { requireExercise, validateInputs } from '../validate.js';
+import { requireApproximationDomain, requireExercise, requireFiniteResult } from '../validate.js';
 import { blackScholesPrice, type PricingOptions } from './black-scholes.js';
 import { bumpGreeks } from './bump-greeks.js';
 
@@ -123,7 +123,7 @@ export function priceWithBoundaryFormula(
   market: MarketInputs,
   options?: PricingOptions,
 ): PriceResult {
-  validateInputs(option, market);
+  requireApproximationDomain(option, market);
   requireExercise(option, ['american'], model);
   const status: FormulaStatus = { formulaFailed: false };
   const value = price(option.type, market.spot, option.strike, option.expiry, market.volatility, market.rate, market.dividendYield, status);
@@ -131,5 +131,5 @@ export function priceWithBoundaryFormula(
     options?.greeks === false
       ? null
       : bumpGreeks((o, m) => price(o.type, m.spot, o.strike, o.expiry, m.volatility, m.rate, m.dividendYield), option, market, value);
-  return { value, greeks, diagnostics: { model, converged: !status.formulaFailed } };
+  return requireFiniteResult({ value, greeks, diagnostics: { model, converged: !status.formulaFailed } }, model);
 }

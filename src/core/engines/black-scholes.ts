@@ -4,7 +4,7 @@ import { erf, millsRatio, millsRatioDerivative } from '../math/normal.js';
 import type { PriceResult } from '../results.js';
 import type { BlackScholesBatchInput, BlackScholesBatchOutput } from './black-scholes-batch.js';
 import type { Price, Rate, Volatility, YearFraction } from '../types.js';
-import { requireExercise, validateInputs } from '../validate.js';
+import { requireExercise, requireFiniteResult, validateInputs } from '../validate.js';
 
 /** Options shared by every engine's `price*` entry point. */
 export interface PricingOptions {
@@ -50,13 +50,13 @@ export function priceBlackScholes(option: OptionSpec, market: MarketInputs, opti
   const withGreeks = options?.greeks !== false;
   load(option.type, market.spot, option.strike, option.expiry, market.volatility, market.rate, market.dividendYield);
   blackScholesKernel(one, oneOut, 0, 1, withGreeks);
-  return {
+  return requireFiniteResult({
     value: oneOut.price[0]!,
     greeks: withGreeks
       ? { delta: oneOut.delta[0]!, gamma: oneOut.gamma[0]!, theta: oneOut.theta[0]!, vega: oneOut.vega[0]!, rho: oneOut.rho[0]! }
       : null,
     diagnostics: { model: MODEL, converged: true },
-  };
+  }, MODEL);
 }
 
 /**

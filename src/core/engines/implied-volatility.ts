@@ -110,6 +110,11 @@ export function solveImpliedVolatility(
   ) {
     return IMPLIED_VOLATILITY_STATUS.invalidInput;
   }
+  // The documented upper bound, checked in dimensional terms first: deep in the money the normalised time value
+  // is a difference of two nearly equal numbers, and a quote exactly at the bound could pass as just below it.
+  // (A bound that underflows to 0 or overflows means the forward is outside the doubles: refused further down.)
+  const upper = upperBound(isCall, spot, strike, expiry, rate, dividendYield);
+  if (upper > 0 && upper < Infinity && price >= upper) return IMPLIED_VOLATILITY_STATUS.aboveMaximum;
   // x = ln(F/K) from its parts. Near the money log1p of the exactly computed S - K (Sterbenz) keeps the
   // relative accuracy that log(S/K) loses to the rounding of S/K; at small s the price depends on it.
   // Elsewhere log of the ratio (one rounding) beats the difference of two logs, unless the ratio over/underflows.

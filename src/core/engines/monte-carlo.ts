@@ -7,7 +7,8 @@ import { requireSeed, requireStream, splitWords64 } from '../math/seed.js';
 import { combineMoments, sampleMoments, standardErrorOfMean } from '../math/summary-stats.js';
 import type { SampleMoments } from '../math/summary-stats.js';
 import type { Greeks, PriceResult } from '../results.js';
-import { requireExercise, validateInputs } from '../validate.js';
+import { requireExercise, requireFiniteResult, validateInputs } from '../validate.js';
+import { blackScholesPrice } from './black-scholes.js';
 import type { PricingOptions } from './black-scholes.js';
 
 /**
@@ -34,8 +35,11 @@ import type { PricingOptions } from './black-scholes.js';
  *   the payoff is Lipschitz.
  *
  * Limits (inherent to 20,000 paths, not defects): when exercise is a rare event (a strike more than about 3.5
- * standard deviations from the forward) few or no paths reach the money, the sample standard error understates
- * the error, and with no path in the money the price, its standard error and the greeks are exactly 0. The same
+ * standard deviations from the forward) few or no paths reach the money and the sample standard error
+ * understates the error. With no path in the money the price and the greeks are exactly 0, yet the payoff is
+ * positive with positive probability, so a standard error of 0 would be a false claim of exactness: the result
+ * is flagged `diagnostics.degenerateSample` and its standard error is the exact model value (the
+ * Black-Scholes price of the same contract, which is the estimate's actual error), so the 95% interval covers. The same
  * holds in reverse for rho and delta deep in the money. For sigma sqrt(T) beyond about 2 the payoff's mass sits
  * at Z near sigma sqrt(T), which 20,000 draws sample poorly.
  *
@@ -49,6 +53,8 @@ export const MONTE_CARLO_MODEL = 'monte_carlo_20k';
 export const MONTE_CARLO_BLOCK_PAIRS = 1000;
 /** 10,000 antithetic pairs = 20,000 paths. */
 export const MONTE_CARLO_DEFAULT_PAIRS = 10_000;
+/** 5,000,000 pairs (10 million paths, a few seconds of one core): a bound, so no caller can ask for a run that never ends. */
+export const MONTE_CARLO_MAX_PAIRS = 5_000_000;
 /** The two-sided 95% normal quantile, Phi^-1(0.975). */
 export const CONFIDENCE_Z_95 = 1.959963984540054;
 /** Relative expiry bump of the common-random-number theta. */
@@ -107,7 +113,27 @@ export function monteCarloBlockCount(pairs: number): number {
 export function priceMonteCarlo(option: OptionSpec, market: MarketInputs, options: MonteCarloOptions): PriceResult {
   const pairs = options.pairs ?? MONTE_CARLO_DEFAULT_PAIRS;
   checkMonteCarloPairs(pairs);
-  return combineMonteCarloBlocks(simulateMonteCarloBlocks(option, market, options, 0, monteCarloBlockCount(pairs)));
+  return finishMonteCarlo(combineMonteCarloBlocks(simulateMonteCarloBlocks(option, market, options, 0, monteCarloBlockCount(pairs))), option, market);
+}
+
+/**
+ * The last step of priceMonteCarlo and its WebAssembly twin, on a combined result of validated inputs: every
+ * output finite, and a degenerate sample's standard error replaced by the exact model value (see above).
+ */
+export function finishMonteCarlo(result: PriceResult, option: OptionSpec, market: MarketInputs): PriceResult {
+  requireFiniteResult(result, MONTE_CARLO_MODEL);
+  if (result.diagnostics.degenerateSample !== true) return result;
+  const bound = blackScholesPrice(option.type, market.spot, option.strike, option.expiry, market.volatility, market.rate, market.dividendYield);
+  // The European value can underflow to 0 far out of the money; the smallest normal double still is not 0.
+  const standardError = Math.max(bound, Number.MIN_VALUE);
+  return {
+    ...result,
+    diagnostics: {
+      ...result.diagnostics,
+      standardError,
+      confidenceInterval: [result.value - CONFIDENCE_Z_95 * standardError, result.value + CONFIDENCE_Z_95 * standardError],
+    },
+  };
 }
 
 /**
@@ -174,6 +200,7 @@ export function summarizeMonteCarloBlocks(partials: readonly MonteCarloBlockPart
         model: MONTE_CARLO_MODEL,
         converged: true,
         paths: 2 * price.count,
+        ...(standardError === 0 && price.mean === 0 ? { degenerateSample: true } : {}),
         standardError,
         confidenceInterval: [price.mean - CONFIDENCE_Z_95 * standardError, price.mean + CONFIDENCE_Z_95 * standardError],
       },
@@ -241,8 +268,8 @@ class Scratch {
 
 /** Refuses a number of pairs that is not an integer of at least 2. */
 export function checkMonteCarloPairs(pairs: number): void {
-  if (typeof pairs !== 'number' || !Number.isSafeInteger(pairs) || pairs < 2) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `pairs must be an integer of at least 2, got ${String(pairs)}`, 'pairs');
+  if (typeof pairs !== 'number' || !Number.isSafeInteger(pairs) || pairs < 2 || pairs > MONTE_CARLO_MAX_PAIRS) {
+    throw new CoreError('ERR_CORE_INVALID_INPUT', `pairs must be an integer from 2 to ${MONTE_CARLO_MAX_PAIRS}, got ${String(pairs)}`, 'pairs');
   }
 }
 

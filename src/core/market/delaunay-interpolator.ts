@@ -1,4 +1,4 @@
-import Delaunator from 'delaunator';
+import { delaunay } from '../math/delaunay.js';
 
 /**
  * Piecewise-linear interpolation on the Delaunay triangulation of scattered (x, y) points: what scipy's
@@ -6,8 +6,8 @@ import Delaunator from 'delaunator';
  * the points (the triangulation and a uniform-grid index of the triangles) is built by the constructor, so a
  * lookup costs one cell scan: the surface builds this once per change, never per request.
  *
- * The triangulation is Delaunator's (robust orientation predicates, exact on collinear and near-collinear
- * hulls). Own point location because Delaunator only triangulates.
+ * The triangulation is ../math/delaunay.ts (exact predicates, so collinear and near-collinear hulls and
+ * cocircular points are handled); point location is this class's grid index.
  */
 
 /** Barycentric tolerance: a query this close to an edge counts as inside (scipy's find_simplex uses 100 ulp). */
@@ -30,15 +30,14 @@ export class DelaunayInterpolator {
   private readonly cellStart: Uint32Array;
   private readonly cellTriangles: Uint32Array;
 
-  /** Returns null when the points span no triangle (fewer than 3, or all collinear). */
+  /**
+   * Returns null when the points span no triangle (fewer than 3, or all collinear), or when a coordinate is not
+   * finite (upsert refuses those; a surface built directly from such points falls back like a collinear one).
+   */
   static build(xs: readonly number[], ys: readonly number[], values: readonly number[]): DelaunayInterpolator | null {
     if (xs.length < 3) return null;
-    const coords = new Float64Array(xs.length * 2);
-    for (let i = 0; i < xs.length; i++) {
-      coords[2 * i] = xs[i]!;
-      coords[2 * i + 1] = ys[i]!;
-    }
-    const triangles = new Delaunator(coords).triangles;
+    if (!xs.every(Number.isFinite) || !ys.every(Number.isFinite)) return null;
+    const { triangles } = delaunay(xs, ys);
     if (triangles.length === 0) return null;
     return new DelaunayInterpolator(Float64Array.from(xs), Float64Array.from(ys), Float64Array.from(values), triangles);
   }

@@ -5,6 +5,7 @@ import type { PriceResult } from '../results.js';
 import {
   checkMonteCarloPairs,
   combineMonteCarloBlocks,
+  finishMonteCarlo,
   MONTE_CARLO_BLOCK_PAIRS,
   MONTE_CARLO_DEFAULT_PAIRS,
   monteCarloBlockCount,
@@ -42,7 +43,7 @@ export function priceMonteCarloWasm(option: OptionSpec, market: MarketInputs, op
   // The order of priceMonteCarlo's checks: pairs first, then everything its setup checks.
   checkMonteCarloPairs(options.pairs ?? MONTE_CARLO_DEFAULT_PAIRS);
   const setup = prepareMonteCarlo(option, market, options);
-  return combineMonteCarloBlocks(setup.greeks ? greekPartials(setup) : pricePartials(setup));
+  return finishMonteCarlo(combineMonteCarloBlocks(setup.greeks ? greekPartials(setup) : pricePartials(setup)), option, market);
 }
 
 function pricePartials(setup: MonteCarloSetup): MonteCarloBlockPartial[] {

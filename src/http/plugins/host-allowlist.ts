@@ -12,11 +12,14 @@ import { AppError } from '../errors.js';
  * trailing dot). Entries: a host name or IP address (`::1` and `[::1]` both work), `*.example.com` for any
  * subdomain of example.com at any depth (not example.com itself), or `*` for any host.
  *
- * Exempt: /healthz, /health and /metrics. Kubelet probes and Prometheus scrapes address the pod IP, which no
+ * Two Host header lines, or an absolute-form request line (`GET http://other.example/...`) whose authority is not
+ * allowed or disagrees with Host, are refused the same way on every route (RFC 9112 section 3.2).
+ *
+ * Exempt: /healthz, /health, /livez, /readyz and /metrics. Kubelet probes and Prometheus scrapes address the pod IP, which no
  * allow-list can name in advance, and these routes build no links from the Host and need no token.
  */
 
-export const HOST_CHECK_EXEMPT_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/health', '/metrics']);
+export const HOST_CHECK_EXEMPT_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/health', '/livez', '/readyz', '/metrics']);
 
 /** Distinct Host header texts whose decision is remembered. */
 const HOST_DECISIONS_KEPT = 256;
@@ -72,6 +75,31 @@ export function compileHostAllowlist(entries: readonly string[]): (hostname: str
   return (hostname) => exact.has(hostname) || suffixes.some((suffix) => hostname.length > suffix.length && hostname.endsWith(suffix));
 }
 
+/**
+ * RFC 9112 section 3.2: a request with more than one Host field line is refused, and a request in absolute form
+ * is judged by the authority in its request line, which takes the place of Host. Returns the host text to check
+ * against the allow-list, or null when the request must be refused whatever the list says.
+ */
+export function effectiveHost(request: FastifyRequest): { host: string | undefined } | null {
+  const raw = request.raw.rawHeaders;
+  let hosts = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') hosts += 1;
+  if (hosts > 1) return null;
+  const target = request.raw.url ?? '';
+  if (target.startsWith('/') || target === '*') return { host: request.headers.host };
+  let authority: URL;
+  try {
+    authority = new URL(target);
+  } catch {
+    return null;
+  }
+  if (authority.protocol !== 'http:' && authority.protocol !== 'https:') return null;
+  // The authority replaces Host; a Host header naming another server is a smuggling attempt.
+  const header = hostNameOf(request.headers.host);
+  if (header !== null && header !== hostNameOf(authority.host)) return null;
+  return { host: authority.host };
+}
+
 export interface HostAllowlistOptions {
   /** OPE_ALLOWED_HOSTS. */
   readonly allowedHosts: readonly string[];
@@ -99,7 +127,8 @@ const hostAllowlistAsync: FastifyPluginAsync<HostAllowlistOptions> = async (app,
     return decision;
   };
   app.addHook('onRequest', (request, _reply, done) => {
-    if (isExempt(request) || isAllowed(request.headers.host)) done();
+    const target = effectiveHost(request);
+    if (target !== null && (isExempt(request) || isAllowed(target.host))) done();
     else done(new AppError('ERR_HTTP_INVALID_HOST'));
   });
 };

@@ -12,10 +12,10 @@ import { routeLabel } from '../../observability/request-logging.js';
 import type { RateLimitCounter } from './local-rate-limit-counter.js';
 
 /**
- * RATE_LIMIT_DEFAULT on every /api/v1 route (OPERATIONS-CONTRACT.md): a fixed window of `max` requests per client
+ * RATE_LIMIT_DEFAULT on every /api/v1 route (docs/RUNBOOK.md): a fixed window of `max` requests per client
  * and route path, where the client is the verified token's `sub`, or the client IP (IPv6 by /64) when the request has no token or
- * one that does not verify. /healthz, /health, /metrics, /docs, /openapi.json, `/`, CORS preflights and unmatched
- * paths are never limited.
+ * one that does not verify. /healthz, /health, /metrics, /docs, /openapi.json, `/`, and CORS preflights are
+ * never limited; unmatched paths are (they are answered 404 before their body is read), all on one budget per client.
  *
  * Over the limit: 429 `{"detail": "Rate limit exceeded", "request_id"}` with `Retry-After` (whole seconds until
  * the window ends) and `ope_rate_limit_rejections_total{route}`. Every limited response carries
@@ -47,7 +47,8 @@ declare module 'fastify' {
 
 export function isRateLimitedRoute(request: FastifyRequest): boolean {
   const route = request.routeOptions.url;
-  return !request.is404 && route !== undefined && (route.startsWith(RATE_LIMITED_PREFIX) || request.routeOptions.config.rateLimited === true);
+  // Unknown routes count too: they are answered 404 without reading the body, but a flood of them is still a flood.
+  return request.is404 || (route !== undefined && (route.startsWith(RATE_LIMITED_PREFIX) || request.routeOptions.config.rateLimited === true));
 }
 
 type Identity = Principal | 'anonymous' | 'auth-unavailable';
@@ -65,11 +66,14 @@ async function identify(request: FastifyRequest, authenticator: Pick<Authenticat
 /**
  * The budget a request draws on: one per client and route path, as the Python service keyed them, so a client that
  * prices and asks for risk has the full budget on each. The prefixes keep a `sub` that looks like an address apart
- * from addresses; the route is the matched path (GET and POST of one path share a budget, as in Python).
+ * from addresses, and development-anchor subjects (already `dev:`-tagged) apart from any OIDC subject, even one
+ * spelt `dev:...`; the route is the matched path (GET and POST of one path share a budget, as in Python), and every
+ * unmatched path shares one budget, so a flood of made-up paths cannot mint budgets.
  */
 export function rateLimitKey(request: FastifyRequest, principal: Principal | null): string {
-  const client = principal === null ? `ip:${normalizeIP(request.ip)}` : `sub:${principal.sub}`;
-  return `${client}|${request.routeOptions.url ?? request.url}`;
+  const client =
+    principal === null ? `ip:${normalizeIP(request.ip)}` : principal.anchor === 'development' ? `dev-anchor:${principal.sub}` : `sub:${principal.sub}`;
+  return `${client}|${request.is404 ? '<unmatched>' : (request.routeOptions.url ?? request.url)}`;
 }
 
 /** @fastify/rate-limit's store contract over our counter; one budget per client across all routes. */

@@ -73,9 +73,24 @@ function sendQuoteError(error: QuoteApiError, request: FastifyRequest, reply: Fa
   return sendCanonical(reply, canonicalJson({ detail: error.detail, ...error.extra, request_id: request.id }), error.statusCode);
 }
 
+/**
+ * An issue's `input` echoes what was sent, and a number too large for a double was read as Infinity, which canonical
+ * JSON refuses: such values are written as null, as JSON.stringify (and so the v1 routes) writes them.
+ */
+function jsonSafe(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (Array.isArray(value)) return value.map(jsonSafe);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v)]));
+  return value;
+}
+
+function withJsonSafeInput<T extends { readonly input?: unknown }>(issue: T): T {
+  return 'input' in issue ? { ...issue, input: jsonSafe(issue.input) } : issue;
+}
+
 function itemIssues(body: unknown, index: number, item: unknown) {
   const errors = [...checkQuoteRequest.Errors(item)].map((e) => ({ ...e, instancePath: `/items/${index}${e.instancePath}` })) as AjvErrorLike[];
-  return toValidationIssues(errors, body);
+  return toValidationIssues(errors, body).map(withJsonSafeInput);
 }
 
 /** Runs `work` over `items` with at most `limit` at once, results in order. */
@@ -275,7 +290,7 @@ const quoteRoutesInner: FastifyPluginAsync<QuoteRoutesOptions> = async (app, opt
 };
 
 function failureOf(index: number, error: QuoteApiError): BatchItemResult {
-  const issues = typeof error.detail === 'string' ? [{ loc: ['body', 'items', index], msg: error.detail, type: 'invalid_request' }] : error.detail.map((issue) => ({ ...issue, loc: ['body', 'items', index, ...issue.loc.slice(1)] }));
+  const issues = typeof error.detail === 'string' ? [{ loc: ['body', 'items', index], msg: error.detail, type: 'invalid_request' }] : error.detail.map((issue) => withJsonSafeInput({ ...issue, loc: ['body', 'items', index, ...issue.loc.slice(1)] }));
   return { index, ok: false, error: { detail: 'invalid_request', issues } };
 }
 

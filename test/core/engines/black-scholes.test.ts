@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { blackScholesPrice, priceBlackScholes } from '../../../src/core/engines/black-scholes.js';
-import { CoreError } from '../../../src/core/errors.js';
+import { CoreError, isCoreError } from '../../../src/core/errors.js';
 import type { OptionSpec, OptionType } from '../../../src/core/instruments/option-spec.js';
 import type { MarketInputs } from '../../../src/core/market/market-inputs.js';
 import type { Greeks } from '../../../src/core/results.js';
@@ -174,15 +174,15 @@ describe('black_scholes relations and limits', () => {
     }
   });
 
-  it('keeps the at-the-money value sigma sqrt(T) S / sqrt(2 pi) when sigma sqrt(T) is tiny, and gamma only becomes infinite once sigma sqrt(T) underflows', () => {
+  it('keeps the at-the-money value sigma sqrt(T) S / sqrt(2 pi) when sigma sqrt(T) is tiny, and refuses once sigma sqrt(T) underflows (gamma would be infinite)', () => {
     const atm = price({ type: 'call', spot: 100, strike: 100, expiry: 1, volatility: 1e-10, rate: 0, dividendYield: 0 });
     assert.ok(Math.abs(atm.value / (1e-10 * 100 * 0.3989422804014327) - 1) < 1e-12, String(atm.value));
     const finite = price({ type: 'call', spot: 100, strike: 100, expiry: 1e-200, volatility: 0.2, rate: 0, dividendYield: 0 });
     assert.ok(Number.isFinite(finite.greeks.gamma) && finite.value > 0);
-    const underflow = price({ type: 'call', spot: 100, strike: 100, expiry: Number.MIN_VALUE, volatility: Number.MIN_VALUE, rate: 0, dividendYield: 0 });
-    assert.equal(underflow.value, 0);
-    assert.equal(underflow.greeks.gamma, Infinity);
-    assert.equal(underflow.greeks.delta, 0.5);
+    assert.throws(
+      () => price({ type: 'call', spot: 100, strike: 100, expiry: Number.MIN_VALUE, volatility: Number.MIN_VALUE, rate: 0, dividendYield: 0 }),
+      (error: unknown) => isCoreError(error) && error.code === 'ERR_CORE_INVALID_INPUT' && /non-finite gamma/.test(error.message),
+    );
   });
 
   it('gives the analytic greeks of a finite-difference check of its own price', () => {
@@ -300,7 +300,7 @@ describe('black_scholes properties (fast-check)', () => {
     }), { numRuns: 2000, seed: 20240611 });
   });
 
-  it('never returns NaN anywhere in the API domain, down to subnormal inputs; only gamma may overflow, to +Infinity', () => {
+  it('never returns NaN or an infinity anywhere in the API domain, down to subnormal inputs: where gamma would overflow it refuses', () => {
     const tiny = (max: number) => fc.oneof(fc.double({ min: Number.MIN_VALUE, max, noNaN: true }), fc.double({ min: 1e-3, max, noNaN: true }));
     const apiDomain = fc.record({
       type: fc.constantFrom('call' as const, 'put' as const),
@@ -312,16 +312,20 @@ describe('black_scholes properties (fast-check)', () => {
       dividendYield: fc.double({ min: 0, max: 1, noNaN: true }),
     });
     fc.assert(fc.property(apiDomain, (row) => {
-      const { value, greeks } = price(row);
+      let result: ReturnType<typeof price>;
+      try {
+        result = price(row);
+      } catch (error) {
+        assert.ok(isCoreError(error) && error.code === 'ERR_CORE_INVALID_INPUT' && /non-finite gamma/.test(error.message), String(error));
+        return;
+      }
+      const { value, greeks } = result;
       const DS = row.spot * Math.exp(-row.dividendYield * row.expiry);
       const DK = row.strike * Math.exp(-row.rate * row.expiry);
       const lower = Math.max(row.type === 'call' ? DS - DK : DK - DS, 0);
       const upper = row.type === 'call' ? DS : DK;
       assert.ok(value >= lower - slack(DS, DK) && value <= upper, `${value} outside [${lower}, ${upper}] for ${describeInputs(row)}`);
-      for (const name of GREEKS) {
-        const ok = Number.isFinite(greeks[name]) || (name === 'gamma' && greeks.gamma === Infinity);
-        assert.ok(ok, `${name} = ${greeks[name]} for ${describeInputs(row)}`);
-      }
+      for (const name of GREEKS) assert.ok(Number.isFinite(greeks[name]), `${name} = ${greeks[name]} for ${describeInputs(row)}`);
     }), { numRuns: 20000, seed: 5 });
   });
 

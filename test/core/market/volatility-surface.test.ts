@@ -140,4 +140,24 @@ describe('VolatilitySurface against scipy griddata (test/core/reference/generate
     }
     assert.ok(inside > 1000, `only ${inside} in-hull queries`);
   });
+
+  it('matches it on degenerate sets: collinear hull points, rows of one maturity, an almost flat hull (generate-scipy-griddata-degenerate.py)', () => {
+    const degenerate = JSON.parse(readFileSync(new URL('../reference/scipy-griddata-degenerate.json', import.meta.url), 'utf8')) as { readonly surfaces: readonly (Reference['surfaces'][number] & { name: string })[] };
+    let inside = 0;
+    for (const [n, surface] of degenerate.surfaces.entries()) {
+      const s = new VolatilitySurface(surface.points.map(([k, t, v]) => point(k, t, v)));
+      for (const q of surface.queries) {
+        const e = s.estimate(q.strike, q.maturity);
+        const label = `${surface.name} (${n}) at (${q.strike}, ${q.maturity})`;
+        if (q.linear === null) {
+          assert.deepEqual(e, { volatility: q.nearest, method: 'nearest' }, label);
+        } else {
+          inside += 1;
+          assert.equal(e.method, 'triangulated', label);
+          assert.ok(Math.abs(e.volatility - q.linear) <= 1e-12, `${label}: ${e.volatility} vs scipy ${q.linear}`);
+        }
+      }
+    }
+    assert.ok(inside > 500, `only ${inside} in-hull queries`);
+  });
 });

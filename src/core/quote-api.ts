@@ -17,10 +17,13 @@ export type QuoteGreekName = 'delta' | 'gamma' | 'vega' | 'theta' | 'rho';
 export interface QuoteModelParams {
   /** monte_carlo: 1,000..1,000,000 (default 20,000); above the cost guard (262,144) it is clamped. */
   readonly paths?: number;
-  /** binomial and leisen_reimer: 10..10,000 (binomial default 200, leisen_reimer 201). */
+  /** binomial and leisen_reimer: 10..10,000 (binomial default 200, leisen_reimer 201); American monte_carlo: Longstaff-Schwartz exercise dates (default 64). */
   readonly steps?: number;
+  /** monte_carlo: antithetic pairs (default true for European exercise; Longstaff-Schwartz takes none). */
   readonly antithetic?: boolean;
+  /** monte_carlo, European: control variates. */
   readonly use_cv?: boolean;
+  /** monte_carlo, European: scrambled Sobol with an error from independent scramblings. */
   readonly use_qmc?: boolean;
   /** The lineage becomes "<SEED_PREFIX>:<index>" instead of "<request hash>:<index>". */
   readonly seed_prefix?: string;
@@ -79,7 +82,7 @@ export interface QuoteResponse {
   readonly model_used: QuoteModelUsed;
   readonly seed_lineage: string;
   readonly surface_id?: string;
-  /** Monte Carlo: the errors of the greek estimators (only from a build whose Monte Carlo reports them). */
+  /** Monte Carlo: the errors of the returned greeks' estimators, in their display units (absent for Longstaff-Schwartz). */
   readonly ci_greeks?: Partial<Record<QuoteGreekName, { readonly standard_error: number; readonly half_width_abs: number }>>;
   /** Monte Carlo: how each returned greek was estimated, and on how many paths. */
   readonly greeks_meta?: Partial<Record<QuoteGreekName, { readonly method: string; readonly paths_used: number }>>;

@@ -6,8 +6,9 @@
 import { isCoreError } from '../core/errors.js';
 import { impliedVolatility } from '../core/engines/implied-volatility.js';
 import { impliedVolatilityAmerican } from '../core/engines/implied-volatility-american.js';
+import { priceMonteCarloModel } from '../core/engines/monte-carlo-model.js';
 import { priceOption, type ModelName } from '../core/models.js';
-import type { ImpliedVolOutcome, ImpliedVolTask, ItemFailure, PriceOutcome, PriceTask, QuoteItem, TaskResult } from './tasks.js';
+import type { ImpliedVolOutcome, ImpliedVolTask, ItemFailure, PriceItem, PriceOutcome, PriceTask, QuoteItem, TaskResult } from './tasks.js';
 
 /** Shown to clients for an exception the core did not anticipate; the cause stays in the worker. */
 const UNEXPECTED_MESSAGE = 'the pricing model failed unexpectedly';
@@ -23,6 +24,7 @@ function failureOf(error: unknown): ItemFailure {
 }
 
 function priceItems(task: PriceTask): PriceOutcome[] {
+  if (task.monteCarlo !== undefined) return task.items.map((item) => priceTunableMonteCarlo(task, item));
   const { model, items } = task;
   const outcomes = new Array<PriceOutcome>(items.length);
   const withoutSeed = { greeks: task.greeks, ...(task.steps === undefined ? {} : { steps: task.steps }), ...(task.pairs === undefined ? {} : { pairs: task.pairs }) };
@@ -48,6 +50,23 @@ function priceItems(task: PriceTask): PriceOutcome[] {
     }
   }
   return outcomes;
+}
+
+/** One item of a task with monteCarlo options: the tunable estimator, its full result kept beside the PriceResult. */
+function priceTunableMonteCarlo(task: PriceTask, item: PriceItem): PriceOutcome {
+  const started = performance.now();
+  try {
+    if (item.seed === undefined) throw new Error('a Monte Carlo item arrived without its seed');
+    const r = priceMonteCarloModel(item.option, item.market, { ...task.monteCarlo!, seed: item.seed, greeks: task.greeks });
+    const result = {
+      value: r.value,
+      greeks: r.greeks,
+      diagnostics: { model: r.model, converged: true, standardError: r.standardError, paths: r.pathsUsed, confidenceInterval: [r.value - r.halfWidthAbs, r.value + r.halfWidthAbs] as const },
+    };
+    return { ok: true, result, monteCarlo: r, seconds: (performance.now() - started) / 1000 };
+  } catch (error) {
+    return { ok: false, ...failureOf(error), seconds: (performance.now() - started) / 1000 };
+  }
 }
 
 function impliedVolatilities(task: ImpliedVolTask): ImpliedVolOutcome[] {

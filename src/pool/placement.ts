@@ -65,7 +65,7 @@ export interface PlacementOptions {
 }
 
 /** What placement reads of a pricing task: its model, whether it wants greeks, and how many contracts. */
-export type PriceTaskShape = Pick<PriceTask, 'kind' | 'model' | 'greeks'> & Partial<Pick<PriceTask, 'steps' | 'pairs'>> & { readonly items: ArrayLike<unknown> };
+export type PriceTaskShape = Pick<PriceTask, 'kind' | 'model' | 'greeks'> & Partial<Pick<PriceTask, 'steps' | 'pairs' | 'monteCarlo'>> & { readonly items: ArrayLike<unknown> };
 
 /**
  * How much dearer than the measured default a task's model parameters make each contract: a tree costs steps^2
@@ -76,6 +76,33 @@ function parameterCostFactor(task: PriceTaskShape): number {
   if (task.pairs !== undefined) return task.pairs / 10_000;
   return 1;
 }
+/**
+ * Measured cost of one tunable Monte Carlo contract (tasks with monteCarlo) over monte_carlo_20k's with greeks, both
+ * at 20,000 paths: `node --import tsx bench/tunable-monte-carlo-cost.bench.ts`, 2026-12-07 on the shared 2-core
+ * machine under load (ratios taken in one process, alternating): European with antithetic pairs 3.4x, with control
+ * variates 3.9x, with Sobol 5.4x; Longstaff-Schwartz with 64 exercise dates 776x. Rounded up.
+ */
+export const TUNABLE_MONTE_CARLO_COST_RATIO = { pseudoRandom: 4, sobol: 5.5, longstaffSchwartz64Dates: 800 } as const;
+
+/** The most paths a tunable Monte Carlo run may simulate: its precision ceiling when it has a target. */
+function monteCarloPathBudget(params: NonNullable<PriceTask['monteCarlo']>): number {
+  return params.targetCiBps === undefined ? params.paths : Math.max(params.paths, params.maxPaths ?? params.paths);
+}
+
+function isAmericanItem(item: unknown): boolean {
+  return (item as { option?: { exercise?: unknown } } | undefined)?.option?.exercise === 'american';
+}
+
+/** A tunable Monte Carlo task: each contract's path budget, priced by its estimator (American: Longstaff-Schwartz). */
+function tunableMonteCarloMicros(task: PriceTaskShape, params: NonNullable<PriceTask['monteCarlo']>): number {
+  const perTwentyThousandPaths = CONTRACT_MICROS.monte_carlo_20k.greeks * (monteCarloPathBudget(params) / 20_000);
+  const european = perTwentyThousandPaths * (params.useQuasiRandom ? TUNABLE_MONTE_CARLO_COST_RATIO.sobol : TUNABLE_MONTE_CARLO_COST_RATIO.pseudoRandom);
+  const american = perTwentyThousandPaths * TUNABLE_MONTE_CARLO_COST_RATIO.longstaffSchwartz64Dates * ((params.steps ?? 64) / 64);
+  let total = 0;
+  for (let i = 0; i < task.items.length; i++) total += isAmericanItem(task.items[i]) ? american : european;
+  return total;
+}
+
 /** What placement reads of an implied-volatility task: its American model and each quote's exercise style. */
 export type ImpliedVolTaskShape = Pick<ImpliedVolTask, 'kind' | 'americanModel'> & {
   readonly items: ArrayLike<{ readonly option: { readonly exercise: string } }>;
@@ -91,6 +118,7 @@ function contractMicros(model: ModelName, greeks: boolean): number {
 
 /** Estimated single-thread cost of a whole task, in microseconds. */
 export function estimateTaskMicros(task: TaskShape): number {
+  if (task.kind === 'price' && task.monteCarlo !== undefined) return tunableMonteCarloMicros(task, task.monteCarlo);
   if (task.kind === 'price') return task.items.length * parameterCostFactor(task) * contractMicros(task.model, task.greeks);
   const american = contractMicros(task.americanModel, false);
   let total = 0;
@@ -106,7 +134,10 @@ export function planPlacement(task: TaskShape, options: PlacementOptions): Place
   if (options.chunkItems !== undefined) return { inline: false, chunks: splitBySize(items, options.chunkItems) };
 
   const micros = estimateTaskMicros(task);
-  if (options.inline && micros <= Math.min(INLINE_MAX_MICROS, DISPATCH_FIXED_MICROS + items * DISPATCH_PER_ITEM_MICROS)) {
+  // Policy: the tunable Monte Carlo (TypeScript estimators, Longstaff-Schwartz regressions, a precision loop that
+  // may double its paths) never runs on the event loop, whatever its path count or estimated cost.
+  const tunableMonteCarlo = task.kind === 'price' && task.monteCarlo !== undefined;
+  if (options.inline && !tunableMonteCarlo && micros <= Math.min(INLINE_MAX_MICROS, DISPATCH_FIXED_MICROS + items * DISPATCH_PER_ITEM_MICROS)) {
     return { inline: true, chunks: [] };
   }
   const byCost = Math.floor(micros / (MIN_CHUNK_ROUND_TRIPS * ROUND_TRIP_MICROS));

@@ -8,6 +8,7 @@ import type { OptionSpec } from '../core/instruments/option-spec.js';
 import type { MarketInputs } from '../core/market/market-inputs.js';
 import type { ModelName } from '../core/models.js';
 import type { PriceResult } from '../core/results.js';
+import type { MonteCarloModelResult } from '../core/engines/monte-carlo-model.js';
 
 /** One contract to price: exactly the arguments of priceOption (src/core/models.ts). */
 export interface PriceItem {
@@ -32,6 +33,23 @@ export interface PriceTask {
    * quote API's families: "binomial", "monte_carlo"), so a 10,000-step tree is not timed as binomial_200.
    */
   readonly metricsModel?: string;
+  /**
+   * monte_carlo_20k only: price each item with the tunable Monte Carlo (priceMonteCarloModel, European estimator
+   * or Longstaff-Schwartz by exercise style) instead of the fixed v1 estimator; every item needs its seed.
+   */
+  readonly monteCarlo?: MonteCarloTaskParams;
+}
+
+/** The quote API's Monte Carlo options, in the core's vocabulary (MonteCarloModelParams without seed and greeks). */
+export interface MonteCarloTaskParams {
+  readonly paths: number;
+  /** Longstaff-Schwartz exercise dates; absent: the core's default. */
+  readonly steps?: number;
+  readonly antithetic?: boolean;
+  readonly useControlVariate: boolean;
+  readonly useQuasiRandom: boolean;
+  readonly targetCiBps?: number;
+  readonly maxPaths?: number;
 }
 
 /** One quoted price to invert. */
@@ -61,6 +79,8 @@ export interface ItemFailure {
 export interface PricedItem {
   readonly ok: true;
   readonly result: PriceResult;
+  /** Tasks with monteCarlo: the tunable estimator's full result (interval, paths used, greek errors and methods). */
+  readonly monteCarlo?: MonteCarloModelResult;
   /** Wall time spent pricing this item inside the worker, in seconds. */
   readonly seconds: number;
 }

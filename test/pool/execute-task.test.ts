@@ -27,4 +27,20 @@ describe('executeTask', () => {
     assert.deepEqual(american!.ok === false && [american!.code, american!.param], ['ERR_CORE_UNSUPPORTED_EXERCISE', 'exercise']);
     assert.equal(european!.ok, true);
   });
+
+  it('prices a task with monteCarlo options by the tunable model, its full result beside the PriceResult, per item', () => {
+    const european = { ...put, option: { ...put.option, exercise: 'european' as const }, seed: 11n };
+    const monteCarlo = { paths: 2000, antithetic: true, useControlVariate: true, useQuasiRandom: false };
+    const task: PriceTask = { kind: 'price', model: 'monte_carlo_20k', greeks: true, monteCarlo, items: [european, { ...put, seed: 11n }, { option: european.option, market: european.market }] };
+    const [eu, american, seedless] = executeTask(task);
+    assert.ok(eu!.ok && eu!.monteCarlo !== undefined);
+    if (!eu!.ok) return;
+    assert.equal(eu!.result.value, eu!.monteCarlo!.value);
+    assert.equal(eu!.result.diagnostics.standardError, eu!.monteCarlo!.standardError);
+    assert.equal(eu!.monteCarlo!.vrPipeline, 'antithetic+cv');
+    assert.ok(eu!.result.greeks !== null && eu!.monteCarlo!.greekStandardErrors !== null);
+    // The American item goes to Longstaff-Schwartz, which refuses antithetic pairs (checked first): its own failure, named.
+    assert.deepEqual(american!.ok === false && [american!.code, american!.param], ['ERR_CORE_INVALID_INPUT', 'antithetic']);
+    assert.equal(seedless!.ok, false);
+  });
 });

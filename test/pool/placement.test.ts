@@ -52,6 +52,16 @@ describe('planPlacement', () => {
     }
   });
 
+  it('never runs the tunable Monte Carlo inline, however few its paths, and costs a precision target at its ceiling', () => {
+    const smallest: PriceTask = { ...priceTask('monte_carlo_20k', 1, false), monteCarlo: { paths: 1000, useControlVariate: false, useQuasiRandom: false } };
+    assert.deepEqual(planPlacement(smallest, { threads: 2, inline: true }), { inline: false, chunks: [[0, 1]] });
+    const targeted: PriceTask = { ...smallest, monteCarlo: { ...smallest.monteCarlo!, targetCiBps: 5, maxPaths: 64_000 } };
+    assert.equal(estimateTaskMicros(targeted), 64 * estimateTaskMicros(smallest));
+    // Longstaff-Schwartz costs hundreds of times the European estimator per path (bench/tunable-monte-carlo-cost.bench.ts).
+    const american: PriceTask = { ...smallest, items: [{ ...CONTRACT, option: { ...CONTRACT.option, exercise: 'american' } }] };
+    assert.ok(estimateTaskMicros(american) > 100 * estimateTaskMicros(smallest));
+  });
+
   it('never runs inline when inline placement is off', () => {
     assert.deepEqual(planPlacement(priceTask('black_scholes', 1), { threads: 2, inline: false }), { inline: false, chunks: [[0, 1]] });
   });

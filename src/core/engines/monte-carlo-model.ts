@@ -34,6 +34,8 @@ export interface MonteCarloModelResult {
   /** 95% half-width in price units, and in basis points of the price (null at a zero price). */
   readonly halfWidthAbs: number;
   readonly halfWidthBps: number | null;
+  /** halfWidthAbs / standardError: 1.96 for pseudo-random runs, Student t over the scramblings for Sobol. */
+  readonly criticalValue: number;
   readonly pathsUsed: number;
   /** null without a precision target. */
   readonly targetMet: boolean | null;
@@ -65,6 +67,7 @@ export function priceMonteCarloModel(option: OptionSpec, market: MarketInputs, p
     standardError: r.standardError,
     halfWidthAbs: r.halfWidth,
     halfWidthBps: r.value !== 0 ? (r.halfWidth / Math.abs(r.value)) * 1e4 : null,
+    criticalValue: r.criticalValue,
     pathsUsed: r.paths,
     targetMet: r.precision === null ? null : r.precision.met,
     vrPipeline: pipeline.length > 0 ? pipeline.join('+') : 'baseline',
@@ -108,7 +111,7 @@ function priceAmerican(option: OptionSpec, market: MarketInputs, params: MonteCa
     const met = target === undefined ? null : halfWidthBps === null || halfWidthBps <= target;
     if (met === null || met || paths >= maxPaths) {
       return {
-        value: r.value, standardError: r.standardError, halfWidthAbs, halfWidthBps, pathsUsed: paths, targetMet: met,
+        value: r.value, standardError: r.standardError, halfWidthAbs, halfWidthBps, criticalValue: Z_95, pathsUsed: paths, targetMet: met,
         vrPipeline: 'lsm', greeks: null, greekStandardErrors: null, greekMethods: null, model: 'longstaff_schwartz',
       };
     }

@@ -1,54 +1,33 @@
 import type { OptionSpec } from '../../core/instruments/option-spec.js';
 import type { MarketInputs } from '../../core/market/market-inputs.js';
+import type { MonteCarloModelResult } from '../../core/engines/monte-carlo-model.js';
+import { DEFAULT_SOBOL_SCRAMBLINGS } from '../../core/engines/monte-carlo-european.js';
+import type { QuoteConfidence, QuoteResponse } from '../../core/quote-api.js';
 import type { AbortSignalLike } from '../../pool/pricing-pool.js';
+import type { MonteCarloTaskParams } from '../../pool/tasks.js';
+import { toDisplayGreeks } from '../units.js';
 import type { NormalisedQuote } from './normalise.js';
-import { invalidRequest } from './quote-error.js';
 import { MAX_PATHS_PER_QUOTE } from './cost-guards.js';
 import { priceOnPool, type QuoteNumbers, type QuotePool } from './quote-pool.js';
+import { GREEK_NAMES } from './schemas.js';
 
 /**
- * Every Monte Carlo call of the quote API goes through this module, so that moving to a richer Monte Carlo core
- * (control variates, Sobol, Longstaff-Schwartz, estimator greeks with errors) is a change here only.
- *
- * Today's core offers one estimator: exact terminal GBM in antithetic pairs (Philox4x32-10, seeded), European
- * exercise, greeks by pathwise and likelihood-ratio estimators, the price's standard error. What the request may ask
- * beyond that is refused with 400 naming the field (refusals()), never silently ignored; /version's flags say the same.
+ * Every Monte Carlo call of the quote API goes through this module (docs/api.md, "Monte Carlo in this build"):
+ * model.params and precision become the core's tunable Monte Carlo (priceMonteCarloModel: the European estimator
+ * with antithetic pairs, control variates and scrambled Sobol, or Longstaff-Schwartz for American exercise), run
+ * on the worker pool as one task; the precision loop is the core's. What the core refuses (an option it cannot
+ * combine, such as control variates with American exercise) is a 400 naming the field.
  */
 
 export const MONTE_CARLO_CAPABILITIES = {
-  /** Antithetic pairs are always on: antithetic: false cannot be honoured. */
-  antitheticOptional: false,
-  controlVariates: false,
-  quasiRandom: false,
+  antitheticOptional: true,
+  controlVariates: true,
+  quasiRandom: true,
   stratified: false,
-  americanExercise: false,
+  americanExercise: true,
 } as const;
 
 export const DEFAULT_PATHS = 20_000;
-
-/** How today's estimator obtains each greek (the core's model description of monte_carlo_20k). */
-export const GREEK_METHODS = {
-  delta: 'pathwise',
-  gamma: 'likelihood-ratio/pathwise',
-  vega: 'pathwise',
-  theta: 'bump with common random numbers',
-  rho: 'pathwise',
-} as const;
-const CONFIDENCE_Z_95 = 1.959963984540054;
-
-/** The 400 for an option this build's Monte Carlo cannot honour, or null. */
-export function monteCarloRefusal(quote: NormalisedQuote): Error | null {
-  const p = quote.model.params;
-  if (p.antithetic === false && !MONTE_CARLO_CAPABILITIES.antitheticOptional) {
-    return invalidRequest(['model', 'params', 'antithetic'], 'this build always simulates antithetic pairs; antithetic: false is not available');
-  }
-  if (p.use_cv === true && !MONTE_CARLO_CAPABILITIES.controlVariates) return invalidRequest(['model', 'params', 'use_cv'], 'control variates are not available in this build');
-  if (p.use_qmc === true && !MONTE_CARLO_CAPABILITIES.quasiRandom) return invalidRequest(['model', 'params', 'use_qmc'], 'quasi-random (Sobol) sampling is not available in this build');
-  if (quote.contract.exercise_style === 'american' && !MONTE_CARLO_CAPABILITIES.americanExercise) {
-    return invalidRequest(['contract', 'exercise_style'], 'monte_carlo prices European exercise only in this build (no Longstaff-Schwartz); use binomial or leisen_reimer');
-  }
-  return null;
-}
 
 export interface MonteCarloPlan {
   /** Paths asked for (params.paths or the default), before the cost guard. */
@@ -59,32 +38,72 @@ export interface MonteCarloPlan {
   /** Most paths a precision target may grow to. */
   readonly ceilingPaths: number;
   readonly targetBps: number | null;
+  readonly american: boolean;
+  /** Antithetic pairs: the request's choice; by default on for European exercise (as before the options existed), off for American. */
+  readonly antithetic: boolean;
+  readonly useControlVariate: boolean;
+  readonly useQuasiRandom: boolean;
+  /** Longstaff-Schwartz exercise dates when the request gives steps; null: the core's default (64). */
+  readonly exerciseDates: number | null;
 }
+
+/** The core's default number of Longstaff-Schwartz exercise dates (src/core/engines/longstaff-schwartz.ts). */
+export const DEFAULT_EXERCISE_DATES = 64;
 
 export function planMonteCarlo(quote: NormalisedQuote): MonteCarloPlan {
-  const requestedPaths = quote.model.params.paths ?? DEFAULT_PATHS;
+  const params = quote.model.params;
+  const american = quote.contract.exercise_style === 'american';
+  const requestedPaths = params.paths ?? DEFAULT_PATHS;
   const ceilingPaths = Math.min(quote.precision?.max_paths ?? MAX_PATHS_PER_QUOTE, MAX_PATHS_PER_QUOTE);
   const startPaths = Math.min(requestedPaths, ceilingPaths);
-  return { requestedPaths, startPaths, clamped: requestedPaths > MAX_PATHS_PER_QUOTE, ceilingPaths, targetBps: quote.precision?.target_ci_bps ?? null };
+  return {
+    requestedPaths,
+    startPaths,
+    clamped: requestedPaths > MAX_PATHS_PER_QUOTE,
+    ceilingPaths,
+    targetBps: quote.precision?.target_ci_bps ?? null,
+    american,
+    antithetic: params.antithetic ?? !american,
+    useControlVariate: params.use_cv ?? false,
+    useQuasiRandom: params.use_qmc ?? false,
+    exerciseDates: american ? (params.steps ?? null) : null,
+  };
 }
 
-/** The most paths a plan can run: what a batch's aggregate guard counts. */
+/** The most paths a plan can run: what a batch's aggregate guard counts (the precision ceiling when there is a target). */
 export function plannedPathBudget(plan: MonteCarloPlan): number {
-  return plan.targetBps === null ? plan.startPaths : plan.ceilingPaths;
+  return plan.targetBps === null ? plan.startPaths : Math.max(plan.startPaths, plan.ceilingPaths);
+}
+
+/** model_used.params of a Monte Carlo quote: every option that shaped the numbers, defaults included. */
+export function monteCarloModelParams(plan: MonteCarloPlan): Record<string, number | boolean> {
+  // Longstaff-Schwartz (American) lists its exercise dates; the European estimator simulates terminal values only.
+  return {
+    paths: plan.startPaths,
+    antithetic: plan.antithetic,
+    use_cv: plan.useControlVariate,
+    use_qmc: plan.useQuasiRandom,
+    ...(plan.useQuasiRandom ? { scramblings: DEFAULT_SOBOL_SCRAMBLINGS } : {}),
+    ...(plan.american ? { steps: plan.exerciseDates ?? DEFAULT_EXERCISE_DATES } : {}),
+  };
+}
+
+function taskParams(plan: MonteCarloPlan): MonteCarloTaskParams {
+  return {
+    paths: plan.startPaths,
+    antithetic: plan.antithetic,
+    useControlVariate: plan.useControlVariate,
+    useQuasiRandom: plan.useQuasiRandom,
+    ...(plan.exerciseDates === null ? {} : { steps: plan.exerciseDates }),
+    ...(plan.targetBps === null ? {} : { targetCiBps: plan.targetBps, maxPaths: Math.max(plan.startPaths, plan.ceilingPaths) }),
+  };
 }
 
 export interface MonteCarloRun {
   readonly numbers: QuoteNumbers;
-  readonly pathsUsed: number;
-  readonly halfWidthAbs: number;
-  readonly halfWidthBps: number | null;
-  /** null without a precision target. */
-  readonly targetMet: boolean | null;
-  readonly vrPipeline: string;
-}
-
-function pairsFor(paths: number): number {
-  return Math.floor(paths / 2);
+  readonly ci: QuoteConfidence;
+  readonly ciGreeks: NonNullable<QuoteResponse['ci_greeks']> | undefined;
+  readonly greeksMeta: NonNullable<QuoteResponse['greeks_meta']> | undefined;
 }
 
 export interface MonteCarloInputs {
@@ -92,26 +111,52 @@ export interface MonteCarloInputs {
   readonly market: MarketInputs;
   readonly seed: bigint;
   readonly greeks: boolean;
+  /** Which greeks the response returns (their errors and methods are reported for those only). */
+  readonly selected: Readonly<Record<(typeof GREEK_NAMES)[number], boolean>>;
   readonly signal?: AbortSignalLike | (() => AbortSignalLike);
 }
 
-/**
- * Runs the plan: one run, or with a precision target, runs of doubling size from startPaths until the 95%
- * half-width in basis points of the price is at or under the target or the ceiling is reached. The stream of a
- * seed is a prefix of the same stream with more pairs, so every step is reproducible from the seed.
- */
+/** Prices the plan on the pool (one task, the core's precision loop inside it) and shapes ci, ci_greeks, greeks_meta. */
 export async function runMonteCarlo(pool: QuotePool, plan: MonteCarloPlan, inputs: MonteCarloInputs): Promise<MonteCarloRun> {
-  let paths = plan.startPaths;
-  for (;;) {
-    const pairs = pairsFor(paths);
-    const work = { model: 'monte_carlo_20k' as const, metricsModel: 'monte_carlo', greeks: inputs.greeks, option: inputs.option, market: inputs.market, seed: inputs.seed, pairs };
-    const numbers = await priceOnPool(pool, work, inputs.signal);
-    const halfWidthAbs = CONFIDENCE_Z_95 * (numbers.standardError ?? 0);
-    const halfWidthBps = numbers.value > 0 ? (halfWidthAbs / numbers.value) * 10_000 : null;
-    const met = plan.targetBps === null ? null : halfWidthBps !== null && halfWidthBps <= plan.targetBps;
-    if (met === null || met || paths >= plan.ceilingPaths) {
-      return { numbers, pathsUsed: 2 * pairs, halfWidthAbs, halfWidthBps, targetMet: met, vrPipeline: 'antithetic' };
-    }
-    paths = Math.min(plan.ceilingPaths, paths * 2);
+  const work = {
+    model: 'monte_carlo_20k' as const,
+    metricsModel: 'monte_carlo',
+    greeks: inputs.greeks,
+    option: inputs.option,
+    market: inputs.market,
+    seed: inputs.seed,
+    monteCarlo: taskParams(plan),
+  };
+  const numbers = await priceOnPool(pool, work, inputs.signal);
+  const result = numbers.monteCarlo;
+  if (result === undefined) throw new Error('the pricing pool returned a Monte Carlo price without its estimator result');
+  const ci: QuoteConfidence = {
+    half_width_abs: result.halfWidthAbs,
+    half_width_bps: result.halfWidthBps,
+    paths_used: result.pathsUsed,
+    vr_pipeline: result.vrPipeline,
+    ...(plan.clamped ? { paths_requested: plan.requestedPaths, paths_clamped: true } : {}),
+    ...(result.targetMet === null ? {} : { target_ci_bps: plan.targetBps!, target_met: result.targetMet }),
+  };
+  return { numbers, ci, ...greekErrors(result, inputs.selected) };
+}
+
+/**
+ * The returned greeks' standard errors and half-widths in the response's display units (the same scaling as the
+ * greeks: theta per day, vega and rho per point), with the price's critical value (1.96 for pseudo-random runs,
+ * Student t over the scramblings for Sobol), and how each was estimated. Longstaff-Schwartz returns no greeks.
+ */
+function greekErrors(result: MonteCarloModelResult, selected: MonteCarloInputs['selected']): Pick<MonteCarloRun, 'ciGreeks' | 'greeksMeta'> {
+  if (result.greeks === null || result.greekStandardErrors === null || result.greekMethods === null) return { ciGreeks: undefined, greeksMeta: undefined };
+  const critical = result.criticalValue;
+  const errors = toDisplayGreeks(result.greekStandardErrors);
+  const ciGreeks: NonNullable<QuoteResponse['ci_greeks']> = {};
+  const greeksMeta: NonNullable<QuoteResponse['greeks_meta']> = {};
+  for (const name of GREEK_NAMES) {
+    const standardError = errors[name];
+    if (!selected[name] || standardError === null) continue;
+    ciGreeks[name] = { standard_error: standardError, half_width_abs: critical * standardError };
+    greeksMeta[name] = { method: result.greekMethods[name], paths_used: result.pathsUsed };
   }
+  return { ciGreeks, greeksMeta };
 }

@@ -7,7 +7,7 @@ import { toDisplayGreeks } from '../units.js';
 import { countClamp, type GuardMetrics } from './cost-guards.js';
 import { canonicalJson } from './canonical-json.js';
 import { capsuleId, sha256Hex, seedFromLineage, seedLineage } from './hashing.js';
-import { GREEK_METHODS, monteCarloRefusal, planMonteCarlo, runMonteCarlo, type MonteCarloPlan } from './monte-carlo-adapter.js';
+import { monteCarloModelParams, planMonteCarlo, runMonteCarlo, type MonteCarloPlan } from './monte-carlo-adapter.js';
 import type { NormalisedQuote } from './normalise.js';
 import { invalidRequest } from './quote-error.js';
 import { priceOnPool, type QuoteNumbers, type QuotePool } from './quote-pool.js';
@@ -50,7 +50,6 @@ export interface PricedQuote {
 export function quoteRefusal(quote: NormalisedQuote): Error | null {
   if (quote.surface !== undefined) return invalidRequest(['surface'], 'pricing from a stored surface is not available in this build; give volatility');
   if (quote.volatility === undefined) return invalidRequest(['volatility'], 'volatility is required (no surface was named)');
-  if (quote.model.family === 'monte_carlo') return monteCarloRefusal(quote);
   return null;
 }
 
@@ -58,7 +57,7 @@ export function quoteRefusal(quote: NormalisedQuote): Error | null {
 export function modelUsed(quote: NormalisedQuote, plan: MonteCarloPlan | null): QuoteModelUsed {
   const family = quote.model.family;
   if (family === 'binomial' || family === 'leisen_reimer') return { family, params: { steps: quote.model.params.steps ?? TREE_DEFAULT_STEPS[family] } };
-  if (family === 'monte_carlo' && plan !== null) return { family, params: { paths: plan.startPaths, antithetic: true, use_cv: false, use_qmc: false } };
+  if (family === 'monte_carlo' && plan !== null) return { family, params: monteCarloModelParams(plan) };
   return { family, params: {} };
 }
 
@@ -91,19 +90,14 @@ export function createQuoteEngine(options: QuoteEngineOptions) {
     let numbers: QuoteNumbers;
     let ci: QuoteConfidence | undefined;
     let greeksMeta: QuoteResponse['greeks_meta'];
+    let ciGreeks: QuoteResponse['ci_greeks'];
     if (plan !== null) {
       if (plan.clamped) countClamp(metrics, 'paths');
-      const run = await runMonteCarlo(pool, plan, { option, market, seed: seedFromLineage(lineage), greeks: wantsGreeks, ...(signal === undefined ? {} : { signal }) });
+      const run = await runMonteCarlo(pool, plan, { option, market, seed: seedFromLineage(lineage), greeks: wantsGreeks, selected: quote.greeks, ...(signal === undefined ? {} : { signal }) });
       numbers = run.numbers;
-      ci = {
-        half_width_abs: run.halfWidthAbs,
-        half_width_bps: run.halfWidthBps,
-        paths_used: run.pathsUsed,
-        vr_pipeline: run.vrPipeline,
-        ...(plan.clamped ? { paths_requested: plan.requestedPaths, paths_clamped: true } : {}),
-        ...(run.targetMet === null ? {} : { target_ci_bps: plan.targetBps!, target_met: run.targetMet }),
-      };
-      greeksMeta = Object.fromEntries(GREEK_NAMES.filter((name) => quote.greeks[name]).map((name) => [name, { method: GREEK_METHODS[name], paths_used: run.pathsUsed }]));
+      ci = run.ci;
+      ciGreeks = run.ciGreeks;
+      greeksMeta = run.greeksMeta;
     } else {
       const work = { model: ENGINE_MODEL[family], greeks: wantsGreeks, option, market, seed: null };
       const steps = family === 'binomial' || family === 'leisen_reimer' ? (used.params.steps as number) : undefined;
@@ -118,6 +112,7 @@ export function createQuoteEngine(options: QuoteEngineOptions) {
       capsule_id: id,
       model_used: used,
       seed_lineage: lineage,
+      ...(ciGreeks === undefined ? {} : { ci_greeks: ciGreeks }),
       ...(greeksMeta === undefined ? {} : { greeks_meta: greeksMeta }),
     };
     return { response, lineage, requestText, requestHash: hash };

@@ -2,7 +2,8 @@ import type { OptionSpec } from '../../core/instruments/option-spec.js';
 import type { MarketInputs } from '../../core/market/market-inputs.js';
 import type { ModelName } from '../../core/models.js';
 import type { AbortSignalLike, PricingPool } from '../../pool/pricing-pool.js';
-import type { PriceTask } from '../../pool/tasks.js';
+import type { MonteCarloModelResult } from '../../core/engines/monte-carlo-model.js';
+import type { MonteCarloTaskParams, PriceTask } from '../../pool/tasks.js';
 import type { RawGreeks } from '../units.js';
 import { QuoteApiError } from './quote-error.js';
 
@@ -27,6 +28,8 @@ export interface QuoteWork {
   readonly steps?: number;
   /** Monte Carlo: antithetic pairs instead of 10,000. */
   readonly pairs?: number;
+  /** Monte Carlo: the tunable estimator's options (model.params and precision); seed required. */
+  readonly monteCarlo?: MonteCarloTaskParams;
 }
 
 export interface QuoteNumbers {
@@ -35,6 +38,8 @@ export interface QuoteNumbers {
   readonly greeks: RawGreeks;
   /** Monte Carlo: the price's standard error; null elsewhere. */
   readonly standardError: number | null;
+  /** Work with monteCarlo: the tunable estimator's full result. */
+  readonly monteCarlo?: MonteCarloModelResult;
 }
 
 /** Core parameter names -> the request field that carries the value. */
@@ -49,6 +54,13 @@ const FIELD_OF_PARAM: Readonly<Record<string, readonly string[]>> = {
   volatility: ['volatility'],
   steps: ['model', 'params', 'steps'],
   pairs: ['model', 'params', 'paths'],
+  paths: ['model', 'params', 'paths'],
+  exerciseDates: ['model', 'params', 'steps'],
+  antithetic: ['model', 'params', 'antithetic'],
+  use_cv: ['model', 'params', 'use_cv'],
+  use_qmc: ['model', 'params', 'use_qmc'],
+  targetCiBps: ['precision', 'target_ci_bps'],
+  maxPaths: ['precision', 'max_paths'],
 };
 
 function taskFor(work: QuoteWork): PriceTask {
@@ -59,6 +71,7 @@ function taskFor(work: QuoteWork): PriceTask {
     items: [work.seed === null ? { option: work.option, market: work.market } : { option: work.option, market: work.market, seed: work.seed }],
     ...(work.steps === undefined ? {} : { steps: work.steps }),
     ...(work.pairs === undefined ? {} : { pairs: work.pairs }),
+    ...(work.monteCarlo === undefined ? {} : { monteCarlo: work.monteCarlo }),
     ...(work.metricsModel === undefined ? {} : { metricsModel: work.metricsModel }),
   };
 }
@@ -76,6 +89,7 @@ export async function priceOnPool(pool: QuotePool, work: QuoteWork, signal?: Abo
       value,
       greeks: { delta: greeks?.delta ?? null, gamma: greeks?.gamma ?? null, theta: greeks?.theta ?? null, vega: greeks?.vega ?? null, rho: greeks?.rho ?? null },
       standardError: diagnostics.standardError ?? null,
+      ...(outcome.monteCarlo === undefined ? {} : { monteCarlo: outcome.monteCarlo }),
     };
   }
   if (outcome.code.startsWith('ERR_CORE_')) {

@@ -43,10 +43,10 @@ export const QuoteRequestSchema = Type.Object(
         params: Type.Optional(
           Type.Object({
             paths: Type.Optional(Type.Integer({ minimum: PATHS_MIN, maximum: PATHS_MAX, description: 'monte_carlo; default 20,000; above 262,144 clamped' })),
-            steps: Type.Optional(Type.Integer({ minimum: STEPS_MIN, maximum: STEPS_MAX, description: 'binomial (default 200) and leisen_reimer (default 201)' })),
-            antithetic: Type.Optional(Type.Boolean()),
-            use_cv: Type.Optional(Type.Boolean()),
-            use_qmc: Type.Optional(Type.Boolean()),
+            steps: Type.Optional(Type.Integer({ minimum: STEPS_MIN, maximum: STEPS_MAX, description: 'binomial (default 200) and leisen_reimer (default 201); monte_carlo American: Longstaff-Schwartz exercise dates (default 64, at most 1,000)' })),
+            antithetic: Type.Optional(Type.Boolean({ description: 'monte_carlo: antithetic pairs; default true for European exercise, not available for American' })),
+            use_cv: Type.Optional(Type.Boolean({ description: 'monte_carlo: control variates (European exercise)' })),
+            use_qmc: Type.Optional(Type.Boolean({ description: 'monte_carlo: scrambled Sobol, error from 128 independent scramblings (European exercise)' })),
             seed_prefix: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
           }),
         ),

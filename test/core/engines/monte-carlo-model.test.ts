@@ -17,6 +17,7 @@ describe('priceMonteCarloModel: the quote vocabulary over both engines', () => {
     assert.equal(r.vrPipeline, 'antithetic+cv+qmc');
     assert.ok(Object.is(r.value, direct.value) && Object.is(r.halfWidthAbs, direct.halfWidth));
     assert.equal(r.pathsUsed, direct.paths);
+    assert.ok(Object.is(r.criticalValue, direct.criticalValue) && r.criticalValue > 1.96, 'Sobol: Student t over the scramblings');
     assert.equal(r.targetMet, null);
     assert.equal(priceMonteCarloModel(CALL, MARKET, { seed: 4n, paths: 2_000, greeks: false }).vrPipeline, 'baseline');
     assert.doesNotThrow(() => structuredClone(r));
@@ -27,6 +28,7 @@ describe('priceMonteCarloModel: the quote vocabulary over both engines', () => {
     const r = priceMonteCarloModel(put, MARKET, { seed: 4n, paths: 2_000, steps: 16, targetCiBps: 150, maxPaths: 32_000 });
     assert.equal(r.model, 'longstaff_schwartz');
     assert.equal(r.vrPipeline, 'lsm');
+    assert.equal(r.criticalValue, 1.959963984540054);
     assert.equal(r.targetMet, true);
     assert.ok(r.halfWidthBps! <= 150 && r.pathsUsed > 2_000, `${r.halfWidthBps} bps at ${r.pathsUsed}`);
     assert.throws(() => priceMonteCarloModel(put, MARKET, { seed: 4n, useControlVariate: true }), (e: unknown) => e instanceof CoreError && e.param === 'use_cv');

@@ -37,7 +37,7 @@ describe('quote API over HTTP', () => {
       const r = await s.request('/version', { token: null });
       assert.equal(r.status, 200);
       assert.equal(r.json.build_id, 'build-a');
-      assert.deepEqual(r.json.flags, { qmc: false, cv: false, stratified: false });
+      assert.deepEqual(r.json.flags, { qmc: true, cv: true, stratified: false });
       assert.equal(typeof r.json.library_versions.fastify, 'string');
       assert.match(r.json.sbom_hash, HEX64);
       assert.equal(typeof r.json.baseline_tag, 'string');
@@ -186,8 +186,9 @@ describe('quote API over HTTP', () => {
       assert.equal(ci.half_width_bps, (ci.half_width_abs / r.json.theoretical_price) * 10_000);
       assert.deepEqual(r.json.greeks_meta.delta, { method: 'pathwise', paths_used: 4000 });
       assert.deepEqual(Object.keys(r.json.greeks_meta).sort(), ['delta', 'gamma', 'rho', 'theta', 'vega']);
-      // No estimator errors for the greeks from this build's Monte Carlo: the field is absent, not invented.
-      assert.equal(r.json.ci_greeks, undefined);
+      assert.deepEqual(Object.keys(r.json.ci_greeks).sort(), ['delta', 'gamma', 'rho', 'theta', 'vega']);
+      assert.ok(r.json.ci_greeks.delta.standard_error > 0);
+      assert.equal(r.json.ci_greeks.delta.half_width_abs, 1.959963984540054 * r.json.ci_greeks.delta.standard_error);
     });
 
     it('precision.target_ci_bps adds paths until the target is met, and says so', async () => {
@@ -201,15 +202,11 @@ describe('quote API over HTTP', () => {
       assert.equal(capped.json.ci.paths_used, 8000);
     });
 
-    it('refuses with 400 naming the field what this build cannot honour', async () => {
+    it('refuses with 400 naming the field what this build cannot honour (options Longstaff-Schwartz cannot combine)', async () => {
       const cases: [Record<string, unknown>, (string | number)[]][] = [
-        [{ model: { family: 'monte_carlo', params: { use_cv: true } } }, ['body', 'model', 'params', 'use_cv']],
-        [{ model: { family: 'monte_carlo', params: { use_qmc: true } } }, ['body', 'model', 'params', 'use_qmc']],
-        [{ model: { family: 'monte_carlo', params: { antithetic: false } } }, ['body', 'model', 'params', 'antithetic']],
-        [
-          { model: { family: 'monte_carlo' }, contract: { symbol: 'A', strike_price: 100, time_to_expiry: 1, option_type: 'put', exercise_style: 'american' } },
-          ['body', 'contract', 'exercise_style'],
-        ],
+        [{ model: { family: 'monte_carlo', params: { use_cv: true } }, contract: { symbol: 'A', strike_price: 100, time_to_expiry: 1, option_type: 'put', exercise_style: 'american' } }, ['body', 'model', 'params', 'use_cv']],
+        [{ model: { family: 'monte_carlo', params: { use_qmc: true } }, contract: { symbol: 'A', strike_price: 100, time_to_expiry: 1, option_type: 'put', exercise_style: 'american' } }, ['body', 'model', 'params', 'use_qmc']],
+        [{ model: { family: 'monte_carlo', params: { antithetic: true } }, contract: { symbol: 'A', strike_price: 100, time_to_expiry: 1, option_type: 'put', exercise_style: 'american' } }, ['body', 'model', 'params', 'antithetic']],
         [{ surface: 'surf-1' }, ['body', 'surface']],
         [{ volatility: undefined }, ['body', 'volatility']],
       ];
@@ -339,7 +336,7 @@ describe('quote API over HTTP', () => {
     });
 
     it('an invalid item fails alone, with its field', async () => {
-      const items = [quoteRequest(), quoteRequest({ volatility: -1 }), quoteRequest({ model: { family: 'monte_carlo', params: { use_cv: true } } }), 'not an object', quoteRequest()];
+      const items = [quoteRequest(), quoteRequest({ volatility: -1 }), quoteRequest({ model: { family: 'monte_carlo', params: { use_cv: true } }, contract: { symbol: 'A', strike_price: 100, time_to_expiry: 1, option_type: 'put', exercise_style: 'american' } }), 'not an object', quoteRequest()];
       const r = await s.request('/batch', { body: { items } });
       assert.equal(r.status, 200, r.text);
       const [a, b, c, d, e] = r.json.results;

@@ -27,10 +27,36 @@ const model = fc.oneof(
   fc.record({ family: fc.constant('leisen_reimer'), params: fc.record({ steps: fc.integer({ min: 10, max: 300 }) }) }),
   fc.constant({ family: 'barone_adesi_whaley' }),
   fc.constant({ family: 'bjerksund_stensland' }),
-  fc.record({ family: fc.constant('monte_carlo'), params: fc.record({ paths: fc.integer({ min: 1000, max: 4000 }), seed_prefix: fc.string({ minLength: 1, maxLength: 8 }) }, { requiredKeys: ['paths'] }) }),
+  // Weighted up: the Monte Carlo options are the most combinations, and the only seed-dependent numbers.
+  {
+    weight: 4,
+    arbitrary: fc.record(
+      {
+        family: fc.constant('monte_carlo'),
+        params: fc.record(
+          {
+            paths: fc.integer({ min: 1000, max: 4000 }),
+            seed_prefix: fc.string({ minLength: 1, maxLength: 8 }),
+            antithetic: fc.boolean(),
+            use_cv: fc.boolean(),
+            use_qmc: fc.boolean(),
+            steps: fc.integer({ min: 10, max: 64 }),
+          },
+          { requiredKeys: ['paths'] },
+        ),
+        precision: fc.record({ target_ci_bps: positive(5, 500), max_paths: fc.integer({ min: 1000, max: 8000 }) }, { requiredKeys: ['target_ci_bps'] }),
+      },
+      { requiredKeys: ['family', 'params'] },
+    ),
+  },
 );
 const greeks = fc.option(fc.record({ delta: fc.boolean(), gamma: fc.boolean(), vega: fc.boolean(), theta: fc.boolean(), rho: fc.boolean() }, { requiredKeys: [] }), { nil: undefined });
-const request = fc.record({ contract, market, volatility: positive(0.01, 1.5), model, greeks }).map((r) => quoteRequest(r.greeks === undefined ? { ...r, greeks: undefined } : r));
+// The Monte Carlo arbitrary carries its precision beside the model; it is moved to the request's own field here.
+const request = fc.record({ contract, market, volatility: positive(0.01, 1.5), model, greeks }).map(({ model: drawn, ...rest }) => {
+  const { precision, ...modelOnly } = 'precision' in drawn ? drawn : { ...drawn, precision: undefined };
+  const r = { ...rest, model: modelOnly, ...(precision === undefined ? {} : { precision }) };
+  return quoteRequest(r.greeks === undefined ? { ...r, greeks: undefined } : r);
+});
 
 describe('quote, batch item and replay agree', () => {
   let s: TestServer;

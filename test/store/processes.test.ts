@@ -170,7 +170,8 @@ describe('PostgreSQL store, several processes', { skip }, () => {
     await subjects.connect();
     const rows = (await subjects.query<{ subject: string }>('SELECT subject FROM volatility_changes ORDER BY version')).rows;
     await subjects.end();
-    assert.deepEqual(rows.map((r) => r.subject), Array(6).fill('desk-7'));
+    // A development-secret token's subject is recorded tagged (docs/SECURITY.md, development identities).
+    assert.deepEqual(rows.map((r) => r.subject), Array(6).fill('dev:desk-7'));
 
     // Outage: explicit volatility keeps pricing, the surface serves while young, writes answer 503, then 503 stale.
     await server.stop();

@@ -38,7 +38,9 @@ async function launch(env: Record<string, string>): Promise<{ ope: OpeProcess; u
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies of many shapes
-async function call(url: string, path: string, body?: unknown): Promise<{ status: number; json: any; headers: Headers }> {
+type AnyJson = any;
+
+async function call(url: string, path: string, body?: unknown): Promise<{ status: number; json: AnyJson; headers: Headers }> {
   const response = await fetch(url + path, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },

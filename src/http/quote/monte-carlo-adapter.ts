@@ -1,6 +1,7 @@
 import type { OptionSpec } from '../../core/instruments/option-spec.js';
 import type { MarketInputs } from '../../core/market/market-inputs.js';
 import type { MonteCarloModelResult } from '../../core/engines/monte-carlo-model.js';
+import { modelEntry } from '../../core/models.js';
 import { DEFAULT_SOBOL_SCRAMBLINGS } from '../../core/engines/monte-carlo-european.js';
 import type { QuoteConfidence, QuoteResponse } from '../../core/quote-api.js';
 import type { AbortSignalLike } from '../../pool/pricing-pool.js';
@@ -17,6 +18,12 @@ import { GREEK_NAMES } from './schemas.js';
  * with antithetic pairs, control variates and scrambled Sobol, or Longstaff-Schwartz for American exercise), run
  * on the worker pool as one task; the precision loop is the core's. What the core refuses (an option it cannot
  * combine, such as control variates with American exercise) is a 400 naming the field.
+ *
+ * One exception, for speed: a plan asking for exactly what the v1 monte_carlo_20k model computes (European,
+ * antithetic pairs, no control variate, no Sobol, no precision target, an even number of paths) is priced by that
+ * model with pairs = paths / 2, on the WebAssembly kernel like v1 (docs/api.md, "Monte Carlo in this build"). The
+ * kernel returns no greek standard errors, so that path has no ci_greeks; the route is chosen from the request
+ * alone, so a capsule replays on the path that priced it.
  */
 
 export const MONTE_CARLO_CAPABILITIES = {
@@ -88,6 +95,11 @@ export function monteCarloModelParams(plan: MonteCarloPlan): Record<string, numb
   };
 }
 
+/** Whether the v1 monte_carlo_20k kernel computes exactly what the plan asks for (see the module comment). */
+export function onKernelPath(plan: MonteCarloPlan): boolean {
+  return !plan.american && plan.antithetic && !plan.useControlVariate && !plan.useQuasiRandom && plan.targetBps === null && plan.startPaths % 2 === 0;
+}
+
 function taskParams(plan: MonteCarloPlan): MonteCarloTaskParams {
   return {
     paths: plan.startPaths,
@@ -118,6 +130,7 @@ export interface MonteCarloInputs {
 
 /** Prices the plan on the pool (one task, the core's precision loop inside it) and shapes ci, ci_greeks, greeks_meta. */
 export async function runMonteCarlo(pool: QuotePool, plan: MonteCarloPlan, inputs: MonteCarloInputs): Promise<MonteCarloRun> {
+  if (onKernelPath(plan)) return runOnKernel(pool, plan, inputs);
   const work = {
     model: 'monte_carlo_20k' as const,
     metricsModel: 'monte_carlo',
@@ -139,6 +152,34 @@ export async function runMonteCarlo(pool: QuotePool, plan: MonteCarloPlan, input
     ...(result.targetMet === null ? {} : { target_ci_bps: plan.targetBps!, target_met: result.targetMet }),
   };
   return { numbers, ci, ...greekErrors(result, inputs.selected) };
+}
+
+const CONFIDENCE_Z_95 = 1.959963984540054;
+
+/**
+ * The v1 monte_carlo_20k model with pairs = paths / 2 (the kernel path): the price's standard error gives ci; greeks
+ * carry the methods the v1 model list names; no ci_greeks (the kernel estimates no greek standard errors).
+ */
+async function runOnKernel(pool: QuotePool, plan: MonteCarloPlan, inputs: MonteCarloInputs): Promise<MonteCarloRun> {
+  const pairs = plan.startPaths / 2;
+  const work = { model: 'monte_carlo_20k' as const, metricsModel: 'monte_carlo', greeks: inputs.greeks, option: inputs.option, market: inputs.market, seed: inputs.seed, pairs };
+  const numbers = await priceOnPool(pool, work, inputs.signal);
+  const pathsUsed = 2 * pairs;
+  const halfWidthAbs = CONFIDENCE_Z_95 * (numbers.standardError ?? 0);
+  const ci: QuoteConfidence = {
+    half_width_abs: halfWidthAbs,
+    half_width_bps: numbers.value > 0 ? (halfWidthAbs / numbers.value) * 10_000 : null,
+    paths_used: pathsUsed,
+    vr_pipeline: 'antithetic',
+    ...(plan.clamped ? { paths_requested: plan.requestedPaths, paths_clamped: true } : {}),
+  };
+  if (!inputs.greeks) return { numbers, ci, ciGreeks: undefined, greeksMeta: undefined };
+  const methods = modelEntry('monte_carlo_20k').greeks;
+  const greeksMeta: NonNullable<QuoteResponse['greeks_meta']> = {};
+  for (const name of GREEK_NAMES) {
+    if (inputs.selected[name] && numbers.greeks[name] !== null) greeksMeta[name] = { method: methods[name], paths_used: pathsUsed };
+  }
+  return { numbers, ci, ciGreeks: undefined, greeksMeta };
 }
 
 /**

@@ -186,9 +186,9 @@ describe('quote API over HTTP', () => {
       assert.equal(ci.half_width_bps, (ci.half_width_abs / r.json.theoretical_price) * 10_000);
       assert.deepEqual(r.json.greeks_meta.delta, { method: 'pathwise', paths_used: 4000 });
       assert.deepEqual(Object.keys(r.json.greeks_meta).sort(), ['delta', 'gamma', 'rho', 'theta', 'vega']);
-      assert.deepEqual(Object.keys(r.json.ci_greeks).sort(), ['delta', 'gamma', 'rho', 'theta', 'vega']);
-      assert.ok(r.json.ci_greeks.delta.standard_error > 0);
-      assert.equal(r.json.ci_greeks.delta.half_width_abs, 1.959963984540054 * r.json.ci_greeks.delta.standard_error);
+      // Default options take the v1 kernel path, which estimates no greek standard errors (docs/api.md, "The kernel
+      // path"); ci_greeks from the tunable estimator are tested in quote-monte-carlo.test.ts.
+      assert.equal(r.json.ci_greeks, undefined);
     });
 
     it('precision.target_ci_bps adds paths until the target is met, and says so', async () => {

@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../support.js';
 import { numbersOf, quoteRequest } from './quote-support.js';
+import { MODELS } from '../../../src/core/models.js';
 
 /**
  * The Monte Carlo options of the quote API end to end over a real listener (docs/api.md, "Monte Carlo in this
@@ -91,7 +92,8 @@ describe('quote API: Monte Carlo options', () => {
   });
 
   it('ci_greeks and greeks_meta: each returned greek with its standard error, half-width, method and paths', async () => {
-    const answer = await quote(monteCarlo({ paths: 4000 }, { greeks: { delta: true, gamma: true, vega: true } }));
+    // antithetic: false keeps this quote on the tunable estimator (the default options take the kernel path, below).
+    const answer = await quote(monteCarlo({ paths: 4000, antithetic: false }, { greeks: { delta: true, gamma: true, vega: true } }));
     assert.deepEqual(Object.keys(answer.ci_greeks).sort(), ['delta', 'gamma', 'vega']);
     assert.deepEqual(Object.keys(answer.greeks_meta).sort(), ['delta', 'gamma', 'vega']);
     for (const name of ['delta', 'gamma', 'vega']) {
@@ -104,6 +106,31 @@ describe('quote API: Monte Carlo options', () => {
     assert.equal(answer.greeks_meta.gamma.method, 'likelihood-ratio-pathwise');
     // Vega per point (0.01 of volatility), like the greek itself: Black-Scholes vega of this call is about 0.38 per point.
     assert.ok(Math.abs(answer.greeks.vega - 0.38) < 3 * answer.ci_greeks.vega.standard_error + 0.01, String(answer.greeks.vega));
+    await assertReplays(answer);
+  });
+
+  it('default options run the v1 monte_carlo_20k kernel: its numbers, ci, greeks_meta with v1 method names, no ci_greeks', async () => {
+    const body = monteCarlo({ paths: 4000 }, { greeks: { delta: true, gamma: true, theta: true } });
+    const answer = await quote(body);
+    const explicit = await quote(monteCarlo({ paths: 4000, antithetic: true }, { greeks: { delta: true, gamma: true, theta: true } }));
+    assert.equal(explicit.theoretical_price, answer.theoretical_price);
+    assert.deepEqual(answer.ci, { half_width_abs: answer.ci.half_width_abs, half_width_bps: answer.ci.half_width_bps, paths_used: 4000, vr_pipeline: 'antithetic' });
+    assert.ok(answer.ci.half_width_abs > 0);
+    assert.equal(answer.ci.half_width_bps, (answer.ci.half_width_abs / answer.theoretical_price) * 10_000);
+    assert.equal(answer.ci_greeks, undefined);
+    assert.deepEqual(answer.greeks_meta, {
+      delta: { method: 'pathwise', paths_used: 4000 },
+      gamma: { method: 'likelihood-ratio/pathwise', paths_used: 4000 },
+      theta: { method: 'bump with common random numbers', paths_used: 4000 },
+    });
+    // The method names are those v1 lists for monte_carlo_20k (GET /api/v1/models).
+    const v1 = MODELS.find((m) => m.name === 'monte_carlo_20k');
+    assert.deepEqual(Object.fromEntries(Object.entries(answer.greeks_meta).map(([name, meta]) => [name, (meta as { method: string }).method])), { delta: v1?.greeks.delta, gamma: v1?.greeks.gamma, theta: v1?.greeks.theta });
+    // A precision target leaves the kernel path for the tunable estimator, which does report ci_greeks.
+    const withTarget = await quote(monteCarlo({ paths: 4000 }, { greeks: { delta: true }, precision: { target_ci_bps: 10_000, max_paths: 4000 } }));
+    assert.equal(withTarget.ci.target_met, true);
+    assert.ok(withTarget.ci_greeks.delta.standard_error > 0);
+    assert.equal(withTarget.greeks_meta.delta.method, 'pathwise');
     await assertReplays(answer);
   });
 

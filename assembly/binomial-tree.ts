@@ -13,8 +13,18 @@
  * omega * K (omega = 1 for a call, -1 for a put); pu and pd are the discounted branch probabilities.
  */
 export function binomialRollback(
-  rowFactors: usize, columnFactors: usize, values: usize, out: usize,
-  steps: i32, omegaSpot: f64, omegaStrike: f64, up: f64, down: f64, pu: f64, pd: f64, american: bool,
+  rowFactors: usize,
+  columnFactors: usize,
+  values: usize,
+  out: usize,
+  steps: i32,
+  omegaSpot: f64,
+  omegaStrike: f64,
+  up: f64,
+  down: f64,
+  pu: f64,
+  pd: f64,
+  american: bool,
 ): f64 {
   const n = steps;
   const c = n >> 1;
@@ -24,28 +34,28 @@ export function binomialRollback(
   const ratio = up / down;
   const inverseDown = 1 / down;
   const inverseRatio = 1 / ratio;
-  store<f64>(rowFactors + (<usize>c << 3), spotUpC);
-  store<f64>(columnFactors + (<usize>c << 3), 1);
+  store<f64>(rowFactors + ((<usize>c) << 3), spotUpC);
+  store<f64>(columnFactors + ((<usize>c) << 3), 1);
   for (let k = c + 1; k <= n; k++) {
-    store<f64>(rowFactors + (<usize>k << 3), load<f64>(rowFactors + (<usize>(k - 1) << 3)) * down);
-    store<f64>(columnFactors + (<usize>k << 3), load<f64>(columnFactors + (<usize>(k - 1) << 3)) * ratio);
+    store<f64>(rowFactors + ((<usize>k) << 3), load<f64>(rowFactors + ((<usize>(k - 1)) << 3)) * down);
+    store<f64>(columnFactors + ((<usize>k) << 3), load<f64>(columnFactors + ((<usize>(k - 1)) << 3)) * ratio);
   }
   for (let k = c - 1; k >= 0; k--) {
-    store<f64>(rowFactors + (<usize>k << 3), load<f64>(rowFactors + (<usize>(k + 1) << 3)) * inverseDown);
-    store<f64>(columnFactors + (<usize>k << 3), load<f64>(columnFactors + (<usize>(k + 1) << 3)) * inverseRatio);
+    store<f64>(rowFactors + ((<usize>k) << 3), load<f64>(rowFactors + ((<usize>(k + 1)) << 3)) * inverseDown);
+    store<f64>(columnFactors + ((<usize>k) << 3), load<f64>(columnFactors + ((<usize>(k + 1)) << 3)) * inverseRatio);
   }
   // The vector loops below read up to five nodes past the last valid one: give them finite values.
   for (let k = n + 1; k <= n + 5; k++) {
-    store<f64>(columnFactors + (<usize>k << 3), 0);
-    store<f64>(values + (<usize>k << 3), 0);
+    store<f64>(columnFactors + ((<usize>k) << 3), 0);
+    store<f64>(values + ((<usize>k) << 3), 0);
   }
 
   const strike = f64x2.splat(omegaStrike);
   const zero = f64x2.splat(0);
   // Terminal payoffs max(omega (S - K), 0), as `payoff > 0 ? payoff : 0`: pmax(0, payoff) = 0 < payoff ? payoff : 0.
-  const terminalRow = f64x2.splat(load<f64>(rowFactors + (<usize>n << 3)));
+  const terminalRow = f64x2.splat(load<f64>(rowFactors + ((<usize>n) << 3)));
   for (let j = 0; j <= n; j += 2) {
-    const offset = <usize>j << 3;
+    const offset = (<usize>j) << 3;
     const payoff = f64x2.sub(f64x2.mul(terminalRow, v128.load(columnFactors + offset)), strike);
     v128.store(values + offset, f64x2.pmax(zero, payoff));
   }
@@ -58,12 +68,20 @@ export function binomialRollback(
   if (american) {
     for (; i - 1 >= 3; i -= 2) {
       rollTwoStepsWithExercise(
-        values, columnFactors, i, load<f64>(rowFactors + (<usize>i << 3)), load<f64>(rowFactors + (<usize>(i - 1) << 3)), strike, up2, down2,
+        values,
+        columnFactors,
+        i,
+        load<f64>(rowFactors + ((<usize>i) << 3)),
+        load<f64>(rowFactors + ((<usize>(i - 1)) << 3)),
+        strike,
+        up2,
+        down2,
       );
     }
   }
   for (; i >= 1; i--) {
-    if (american) rollStepWithExercise(values, columnFactors, i, load<f64>(rowFactors + (<usize>i << 3)), strike, up2, down2);
+    if (american)
+      rollStepWithExercise(values, columnFactors, i, load<f64>(rowFactors + ((<usize>i) << 3)), strike, up2, down2);
     else rollStep(values, i, up2, down2);
     if (i === 2) saveStep2(values, out);
   }
@@ -86,7 +104,7 @@ export function binomialRollback(
  */
 function rollStep(values: usize, i: i32, up2: v128, down2: v128): void {
   for (let j = 0; j <= i; j += 4) {
-    const offset = <usize>j << 3;
+    const offset = (<usize>j) << 3;
     const lower = v128.load(values + offset);
     const middle = v128.load(values + offset + 8);
     const upper = v128.load(values + offset + 16);
@@ -102,10 +120,18 @@ function rollStep(values: usize, i: i32, up2: v128, down2: v128): void {
  * = exercise < continuation ? continuation : exercise is exactly). Skipping the exercise value where it cannot
  * pay (out of the money) was tried: the branch it needs costs more than the arithmetic it saves.
  */
-function rollStepWithExercise(values: usize, columnFactors: usize, i: i32, rowValue: f64, strike: v128, up2: v128, down2: v128): void {
+function rollStepWithExercise(
+  values: usize,
+  columnFactors: usize,
+  i: i32,
+  rowValue: f64,
+  strike: v128,
+  up2: v128,
+  down2: v128,
+): void {
   const row = f64x2.splat(rowValue);
   for (let j = 0; j <= i; j += 4) {
-    const offset = <usize>j << 3;
+    const offset = (<usize>j) << 3;
     const lower = v128.load(values + offset);
     const middle = v128.load(values + offset + 8);
     const upper = v128.load(values + offset + 16);
@@ -126,7 +152,14 @@ function rollStepWithExercise(values: usize, columnFactors: usize, i: i32, rowVa
  * nodes 0..i of the values (node i is past the end of step i - 1).
  */
 function rollTwoStepsWithExercise(
-  values: usize, columnFactors: usize, i: i32, rowLater: f64, rowEarlier: f64, strike: v128, up2: v128, down2: v128,
+  values: usize,
+  columnFactors: usize,
+  i: i32,
+  rowLater: f64,
+  rowEarlier: f64,
+  strike: v128,
+  up2: v128,
+  down2: v128,
 ): void {
   const later = f64x2.splat(rowLater);
   const earlier = f64x2.splat(rowEarlier);
@@ -142,7 +175,7 @@ function rollTwoStepsWithExercise(
     f64x2.add(f64x2.mul(down2, v128.load(values, 16)), f64x2.mul(up2, v128.load(values, 24))),
   );
   for (let j = 0; j <= i - 1; j += 2) {
-    const offset = <usize>j << 3;
+    const offset = (<usize>j) << 3;
     // Step i nodes j + 4, j + 5 from step i + 1 nodes j + 4 .. j + 6, not yet overwritten.
     const factorsNew = v128.load(columnFactors + offset, 32);
     const nodesNew = f64x2.pmax(
@@ -151,10 +184,13 @@ function rollTwoStepsWithExercise(
     );
     // Step i - 1 nodes j, j + 1 from step i nodes j .. j + 2.
     const upper = i8x16.shuffle(nodes, nodesNext, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23);
-    v128.store(values + offset, f64x2.pmax(
-      f64x2.sub(f64x2.mul(earlier, factors), strike),
-      f64x2.add(f64x2.mul(down2, nodes), f64x2.mul(up2, upper)),
-    ));
+    v128.store(
+      values + offset,
+      f64x2.pmax(
+        f64x2.sub(f64x2.mul(earlier, factors), strike),
+        f64x2.add(f64x2.mul(down2, nodes), f64x2.mul(up2, upper)),
+      ),
+    );
     nodes = nodesNext;
     nodesNext = nodesNew;
     factors = factorsNext;

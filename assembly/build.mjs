@@ -30,7 +30,22 @@ const FEATURES =
 async function compile() {
   let wasm = null;
   const { error, stderr } = await asc.main(
-    [ENTRY, '--baseDir', root, '--outFile', 'kernels.wasm', '--enable', 'simd', '--runtime', 'stub', '--noAssert', '--initialMemory', '1', '--disableWarning', '112'],
+    [
+      ENTRY,
+      '--baseDir',
+      root,
+      '--outFile',
+      'kernels.wasm',
+      '--enable',
+      'simd',
+      '--runtime',
+      'stub',
+      '--noAssert',
+      '--initialMemory',
+      '1',
+      '--disableWarning',
+      '112',
+    ],
     {
       writeFile(name, contents) {
         if (name.endsWith('.wasm')) wasm = contents;

@@ -10,35 +10,35 @@
  */
 
 // Published fdlibm constants.
-export const LN2_HI: f64 = 6.93147180369123816490e-01; // 0x3FE62E42 FEE00000
+export const LN2_HI: f64 = 6.9314718036912381649e-1; // 0x3FE62E42 FEE00000
 export const LN2_LO: f64 = 1.90821492927058770002e-10; // 0x3DEA39EF 35793C76
-export const INV_LN2: f64 = 1.44269504088896338700e+00; // 0x3FF71547 652B82FE
-export const EXP_P1: f64 = 1.66666666666666019037e-01;
-export const EXP_P2: f64 = -2.77777777770155933842e-03;
-export const EXP_P3: f64 = 6.61375632143793436117e-05;
-export const EXP_P4: f64 = -1.65339022054652515390e-06;
-export const EXP_P5: f64 = 4.13813679705723846039e-08;
-const EXP_OVERFLOW: f64 = 7.09782712893383973096e+02;
-const EXP_UNDERFLOW: f64 = -7.45133219101941108420e+02;
-const TWO_M1000: f64 = 9.33263618503218878990e-302; // 2^-1000
+export const INV_LN2: f64 = 1.442695040888963387; // 0x3FF71547 652B82FE
+export const EXP_P1: f64 = 1.66666666666666019037e-1;
+export const EXP_P2: f64 = -2.77777777770155933842e-3;
+export const EXP_P3: f64 = 6.61375632143793436117e-5;
+export const EXP_P4: f64 = -1.6533902205465251539e-6;
+export const EXP_P5: f64 = 4.13813679705723846039e-8;
+const EXP_OVERFLOW: f64 = 7.09782712893383973096e2;
+const EXP_UNDERFLOW: f64 = -7.4513321910194110842e2;
+const TWO_M1000: f64 = 9.3326361850321887899e-302; // 2^-1000
 const TWO_1023: f64 = 8.988465674311579539e307; // 2^1023
 const E: f64 = 2.718281828459045;
 
 /** The same seven coefficients serve log (Lg1..Lg7) and log1p (Lp1..Lp7). */
-export const LG1: f64 = 6.666666666666735130e-01;
-export const LG2: f64 = 3.999999999940941908e-01;
-export const LG3: f64 = 2.857142874366239149e-01;
-export const LG4: f64 = 2.222219843214978396e-01;
-export const LG5: f64 = 1.818357216161805012e-01;
-export const LG6: f64 = 1.531383769920937332e-01;
-export const LG7: f64 = 1.479819860511658591e-01;
-const TWO_54: f64 = 1.80143985094819840000e+16;
+export const LG1: f64 = 6.66666666666673513e-1;
+export const LG2: f64 = 3.999999999940941908e-1;
+export const LG3: f64 = 2.857142874366239149e-1;
+export const LG4: f64 = 2.222219843214978396e-1;
+export const LG5: f64 = 1.818357216161805012e-1;
+export const LG6: f64 = 1.531383769920937332e-1;
+export const LG7: f64 = 1.479819860511658591e-1;
+const TWO_54: f64 = 1.8014398509481984e16;
 
-const EXPM1_Q1: f64 = -3.33333333333331316428e-02;
-const EXPM1_Q2: f64 = 1.58730158725481460165e-03;
-const EXPM1_Q3: f64 = -7.93650757867487942473e-05;
-const EXPM1_Q4: f64 = 4.00821782732936239552e-06;
-const EXPM1_Q5: f64 = -2.01099218183624371326e-07;
+const EXPM1_Q1: f64 = -3.33333333333331316428e-2;
+const EXPM1_Q2: f64 = 1.58730158725481460165e-3;
+const EXPM1_Q3: f64 = -7.93650757867487942473e-5;
+const EXPM1_Q4: f64 = 4.00821782732936239552e-6;
+const EXPM1_Q5: f64 = -2.01099218183624371326e-7;
 
 /** The upper 32 bits of a double's representation. */
 export function highWord(x: f64): i32 {
@@ -47,17 +47,17 @@ export function highWord(x: f64): i32 {
 
 /** x with its upper 32 bits replaced. */
 function withHighWord(x: f64, high: i32): f64 {
-  return reinterpret<f64>((reinterpret<u64>(x) & 0xffffffff) | (<u64>(<u32>high) << 32));
+  return reinterpret<f64>((reinterpret<u64>(x) & 0xffffffff) | ((<u64>(<u32>high)) << 32));
 }
 
 /** The double whose upper word is `high` and lower word 0. */
 function fromHighWord(high: i32): f64 {
-  return reinterpret<f64>(<u64>(<u32>high) << 32);
+  return reinterpret<f64>((<u64>(<u32>high)) << 32);
 }
 
 export function exp(x: f64): f64 {
   let hx = <u32>highWord(x);
-  const negative = (hx >> 31) !== 0;
+  const negative = hx >> 31 !== 0;
   hx &= 0x7fffffff;
   if (hx >= 0x40862e42) {
     // |x| >= 709.78: non-finite, overflow or underflow.
@@ -92,7 +92,7 @@ export function exp(x: f64): f64 {
   const t = r * r;
   const c = r - t * (EXP_P1 + t * (EXP_P2 + t * (EXP_P3 + t * (EXP_P4 + t * EXP_P5))));
   if (k === 0) return 1.0 - ((r * c) / (c - 2.0) - r);
-  const y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+  const y = 1.0 - (lo - (r * c) / (2.0 - c) - hi);
   if (k >= -1021) {
     if (k === 1024) return y * 2.0 * TWO_1023;
     return y * fromHighWord(0x3ff00000 + (k << 20));
@@ -131,7 +131,7 @@ export function log(input: f64): f64 {
     const R = f * f * (0.5 - 0.3333333333333333 * f);
     if (k === 0) return f - R;
     const dk = <f64>k;
-    return dk * LN2_HI - ((R - dk * LN2_LO) - f);
+    return dk * LN2_HI - (R - dk * LN2_LO - f);
   }
   const s = f / (2.0 + f);
   const dk = <f64>k;
@@ -146,10 +146,10 @@ export function log(input: f64): f64 {
   if (i > 0) {
     const hfsq = 0.5 * f * f;
     if (k === 0) return f - (hfsq - s * (hfsq + R));
-    return dk * LN2_HI - ((hfsq - (s * (hfsq + R) + dk * LN2_LO)) - f);
+    return dk * LN2_HI - (hfsq - (s * (hfsq + R) + dk * LN2_LO) - f);
   }
   if (k === 0) return f - s * (f - R);
-  return dk * LN2_HI - ((s * (f - R) - dk * LN2_LO) - f);
+  return dk * LN2_HI - (s * (f - R) - dk * LN2_LO - f);
 }
 
 export function log1p(x: f64): f64 {
@@ -212,13 +212,13 @@ export function log1p(x: f64): f64 {
     }
     const R = hfsq * (1.0 - 0.6666666666666666 * f);
     if (k === 0) return f - R;
-    return <f64>k * LN2_HI - ((R - (<f64>k * LN2_LO + c)) - f);
+    return <f64>k * LN2_HI - (R - (<f64>k * LN2_LO + c) - f);
   }
   const s = f / (2.0 + f);
   const z = s * s;
   const R = z * (LG1 + z * (LG2 + z * (LG3 + z * (LG4 + z * (LG5 + z * (LG6 + z * LG7))))));
   if (k === 0) return f - (hfsq - s * (hfsq + R));
-  return <f64>k * LN2_HI - ((hfsq - (s * (hfsq + R) + (<f64>k * LN2_LO + c))) - f);
+  return <f64>k * LN2_HI - (hfsq - (s * (hfsq + R) + (<f64>k * LN2_LO + c)) - f);
 }
 
 export function expm1(input: f64): f64 {
@@ -258,7 +258,7 @@ export function expm1(input: f64): f64 {
       lo = t * LN2_LO;
     }
     x = hi - lo;
-    c = (hi - x) - lo;
+    c = hi - x - lo;
   } else if (hx < 0x3c900000) {
     return x;
   }

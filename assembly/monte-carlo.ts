@@ -28,18 +28,51 @@ const SPLIT1: f64 = 0.425;
 const SPLIT2: f64 = 5;
 const CONST1: f64 = 0.180625;
 const CONST2: f64 = 1.6;
-const A0: f64 = 3.3871328727963665, A1: f64 = 133.14166789178438, A2: f64 = 1971.5909503065513, A3: f64 = 13731.69376550946;
-const A4: f64 = 45921.95393154987, A5: f64 = 67265.7709270087, A6: f64 = 33430.57558358813, A7: f64 = 2509.0809287301227;
-const B1: f64 = 42.31333070160091, B2: f64 = 687.1870074920579, B3: f64 = 5394.196021424751, B4: f64 = 21213.794301586597;
-const B5: f64 = 39307.89580009271, B6: f64 = 28729.085735721943, B7: f64 = 5226.495278852854;
-const C0: f64 = 1.4234371107496835, C1: f64 = 4.630337846156546, C2: f64 = 5.769497221460691, C3: f64 = 3.6478483247632045;
-const C4: f64 = 1.2704582524523684, C5: f64 = 0.2417807251774506, C6: f64 = 0.022723844989269184, C7: f64 = 0.0007745450142783414;
-const D1: f64 = 2.053191626637759, D2: f64 = 1.6763848301838038, D3: f64 = 0.6897673349851, D4: f64 = 0.14810397642748008;
-const D5: f64 = 0.015198666563616457, D6: f64 = 0.0005475938084995345, D7: f64 = 1.0507500716444169e-9;
-const E0: f64 = 6.657904643501103, E1: f64 = 5.463784911164114, E2: f64 = 1.7848265399172913, E3: f64 = 0.29656057182850487;
-const E4: f64 = 0.026532189526576124, E5: f64 = 0.0012426609473880784, E6: f64 = 0.000027115555687434876, E7: f64 = 2.0103343992922881e-7;
-const F1: f64 = 0.599832206555888, F2: f64 = 0.1369298809227358, F3: f64 = 0.014875361290850615, F4: f64 = 0.0007868691311456133;
-const F5: f64 = 0.000018463183175100548, F6: f64 = 1.421511758316446e-7, F7: f64 = 2.0442631033899397e-15;
+const A0: f64 = 3.3871328727963665,
+  A1: f64 = 133.14166789178438,
+  A2: f64 = 1971.5909503065513,
+  A3: f64 = 13731.69376550946;
+const A4: f64 = 45921.95393154987,
+  A5: f64 = 67265.7709270087,
+  A6: f64 = 33430.57558358813,
+  A7: f64 = 2509.0809287301227;
+const B1: f64 = 42.31333070160091,
+  B2: f64 = 687.1870074920579,
+  B3: f64 = 5394.196021424751,
+  B4: f64 = 21213.794301586597;
+const B5: f64 = 39307.89580009271,
+  B6: f64 = 28729.085735721943,
+  B7: f64 = 5226.495278852854;
+const C0: f64 = 1.4234371107496835,
+  C1: f64 = 4.630337846156546,
+  C2: f64 = 5.769497221460691,
+  C3: f64 = 3.6478483247632045;
+const C4: f64 = 1.2704582524523684,
+  C5: f64 = 0.2417807251774506,
+  C6: f64 = 0.022723844989269184,
+  C7: f64 = 0.0007745450142783414;
+const D1: f64 = 2.053191626637759,
+  D2: f64 = 1.6763848301838038,
+  D3: f64 = 0.6897673349851,
+  D4: f64 = 0.14810397642748008;
+const D5: f64 = 0.015198666563616457,
+  D6: f64 = 0.0005475938084995345,
+  D7: f64 = 1.0507500716444169e-9;
+const E0: f64 = 6.657904643501103,
+  E1: f64 = 5.463784911164114,
+  E2: f64 = 1.7848265399172913,
+  E3: f64 = 0.29656057182850487;
+const E4: f64 = 0.026532189526576124,
+  E5: f64 = 0.0012426609473880784,
+  E6: f64 = 0.000027115555687434876,
+  E7: f64 = 2.0103343992922881e-7;
+const F1: f64 = 0.599832206555888,
+  F2: f64 = 0.1369298809227358,
+  F3: f64 = 0.014875361290850615,
+  F4: f64 = 0.0007868691311456133;
+const F5: f64 = 0.000018463183175100548,
+  F6: f64 = 1.421511758316446e-7,
+  F7: f64 = 2.0442631033899397e-15;
 
 // Vector constants (lanes.ts).
 const V_HALF: usize = memory.data<f64>([0.5, 0.5], 16);
@@ -76,9 +109,18 @@ const V_SIGN_BIT: usize = memory.data<u32>([0, 0x80000000, 0, 0x80000000], 16);
  * S e^((r - q - sigma^2/2) T), totalVolatility sigma sqrt(T), halfDiscount e^(-rT)/2.
  */
 export function monteCarloPriceBlocks(
-  k0: u32, k1: u32, s0: u32, s1: u32, totalPairs: i32,
-  forward: f64, totalVolatility: f64, halfDiscount: f64, strike: f64, isCall: bool,
-  scratch: usize, out: usize,
+  k0: u32,
+  k1: u32,
+  s0: u32,
+  s1: u32,
+  totalPairs: i32,
+  forward: f64,
+  totalVolatility: f64,
+  halfDiscount: f64,
+  strike: f64,
+  isCall: bool,
+  scratch: usize,
+  out: usize,
 ): void {
   // Scratch (from the caller, 20,000 bytes): normals, pair samples, tail indices.
   const normals = scratch;
@@ -92,11 +134,11 @@ export function monteCarloPriceBlocks(
     payoffs(normals, samples, count, forward, totalVolatility, halfDiscount, strike, isCall);
     // Two-pass moments, sequentially as in summary-stats.ts.
     let sum: f64 = 0;
-    for (let i = 0; i < count; i++) sum += load<f64>(samples + (<usize>i << 3));
+    for (let i = 0; i < count; i++) sum += load<f64>(samples + ((<usize>i) << 3));
     const mean = sum / <f64>count;
     let m2: f64 = 0;
     for (let i = 0; i < count; i++) {
-      const deviation = load<f64>(samples + (<usize>i << 3)) - mean;
+      const deviation = load<f64>(samples + ((<usize>i) << 3)) - mean;
       m2 += deviation * deviation;
     }
     const record = out + <usize>block * 24;
@@ -116,12 +158,30 @@ export function monteCarloPriceBlocks(
  * their difference. `scratch` needs 60,000 bytes.
  */
 export function monteCarloGreekBlocks(
-  k0: u32, k1: u32, s0: u32, s1: u32, totalPairs: i32, firstBlock: i32, blockCount: i32,
-  isCall: bool, strike: f64, spot: f64, expiry: f64, volatility: f64,
-  forward: f64, totalVolatility: f64, halfDiscount: f64,
-  laterForward: f64, laterTotalVolatility: f64, laterHalfDiscount: f64,
-  soonerForward: f64, soonerTotalVolatility: f64, soonerHalfDiscount: f64, thetaWidth: f64,
-  scratch: usize, out: usize,
+  k0: u32,
+  k1: u32,
+  s0: u32,
+  s1: u32,
+  totalPairs: i32,
+  firstBlock: i32,
+  blockCount: i32,
+  isCall: bool,
+  strike: f64,
+  spot: f64,
+  expiry: f64,
+  volatility: f64,
+  forward: f64,
+  totalVolatility: f64,
+  halfDiscount: f64,
+  laterForward: f64,
+  laterTotalVolatility: f64,
+  laterHalfDiscount: f64,
+  soonerForward: f64,
+  soonerTotalVolatility: f64,
+  soonerHalfDiscount: f64,
+  thetaWidth: f64,
+  scratch: usize,
+  out: usize,
 ): void {
   // Scratch: normals, then the samples as three arrays of (quantity 2k, quantity 2k + 1) per pair, then tail indices.
   const normals = scratch;
@@ -133,20 +193,37 @@ export function monteCarloGreekBlocks(
     uniforms(k0, k1, s0, s1, first, normals, count);
     quantiles(normals, count, tails);
     // An odd count leaves the last vector half empty: a finite normal there keeps that unused lane harmless.
-    if (count & 1) store<f64>(normals + (<usize>count << 3), 0);
+    if (count & 1) store<f64>(normals + ((<usize>count) << 3), 0);
     greekSamples(
-      normals, samples, count, isCall, strike, spot, expiry, volatility, forward, totalVolatility, halfDiscount,
-      laterForward, laterTotalVolatility, laterHalfDiscount, soonerForward, soonerTotalVolatility, soonerHalfDiscount, thetaWidth,
+      normals,
+      samples,
+      count,
+      isCall,
+      strike,
+      spot,
+      expiry,
+      volatility,
+      forward,
+      totalVolatility,
+      halfDiscount,
+      laterForward,
+      laterTotalVolatility,
+      laterHalfDiscount,
+      soonerForward,
+      soonerTotalVolatility,
+      soonerHalfDiscount,
+      thetaWidth,
     );
     const record = out + <usize>(block - firstBlock) * 144;
-    for (let k = 0; k < 3; k++) pairedMoments(samples + <usize>k * MONTE_CARLO_BLOCK_PAIRS * 16, count, record + <usize>k * 48);
+    for (let k = 0; k < 3; k++)
+      pairedMoments(samples + <usize>k * MONTE_CARLO_BLOCK_PAIRS * 16, count, record + <usize>k * 48);
   }
 }
 
 /** Positions first .. first + count - 1 of the stream as uniforms (w + 1/2) 2^-32; first is a multiple of 4. */
 function uniforms(k0: u32, k1: u32, s0: u32, s1: u32, first: i32, out: usize, count: i32): void {
   for (let i = 0; i < count; i += 4) {
-    const group = <u64>(first + i) >> 2;
+    const group = (<u64>(first + i)) >> 2;
     let c0 = <u32>group;
     let c1 = <u32>(group >> 32);
     let c2 = s0;
@@ -156,8 +233,8 @@ function uniforms(k0: u32, k1: u32, s0: u32, s1: u32, first: i32, out: usize, co
     for (let round = 0; round < 10; round++) {
       const product0 = PHILOX_M0 * <u64>c0;
       const product1 = PHILOX_M1 * <u64>c2;
-      const next0 = <u32>(product1 >> 32) ^ c1 ^ key0;
-      const next2 = <u32>(product0 >> 32) ^ c3 ^ key1;
+      const next0 = (<u32>(product1 >> 32)) ^ c1 ^ key0;
+      const next2 = (<u32>(product0 >> 32)) ^ c3 ^ key1;
       c1 = <u32>product1;
       c3 = <u32>product0;
       c0 = next0;
@@ -165,7 +242,7 @@ function uniforms(k0: u32, k1: u32, s0: u32, s1: u32, first: i32, out: usize, co
       key0 += PHILOX_W0;
       key1 += PHILOX_W1;
     }
-    const at = out + (<usize>i << 3);
+    const at = out + ((<usize>i) << 3);
     store<f64>(at, (<f64>c0 + 0.5) * WORD_UNIT);
     if (i + 1 < count) store<f64>(at, (<f64>c1 + 0.5) * WORD_UNIT, 8);
     if (i + 2 < count) store<f64>(at, (<f64>c2 + 0.5) * WORD_UNIT, 16);
@@ -181,7 +258,7 @@ function quantiles(values: usize, count: i32, tails: usize): void {
   let tailCount = 0;
   let i = 0;
   for (; i + 1 < count; i += 2) {
-    const at = values + (<usize>i << 3);
+    const at = values + ((<usize>i) << 3);
     const q = f64x2.sub(v128.load(at), lanes(V_HALF));
     const central = f64x2.le(f64x2.abs(q), lanes(V_SPLIT1));
     const r = f64x2.sub(lanes(V_CONST1), f64x2.mul(q, q));
@@ -203,23 +280,23 @@ function quantiles(values: usize, count: i32, tails: usize): void {
     const mask = i64x2.bitmask(central);
     // The tail lanes keep their uniform, for the tail pass.
     v128.store(at, v128.bitselect(x, v128.load(at), central));
-    store<i32>(tails + (<usize>tailCount << 2), i);
+    store<i32>(tails + ((<usize>tailCount) << 2), i);
     tailCount += i32((mask & 1) === 0);
-    store<i32>(tails + (<usize>tailCount << 2), i + 1);
+    store<i32>(tails + ((<usize>tailCount) << 2), i + 1);
     tailCount += i32((mask & 2) === 0);
   }
   if (i < count) {
-    const at = values + (<usize>i << 3);
+    const at = values + ((<usize>i) << 3);
     const q = load<f64>(at) - 0.5;
     if (Math.abs(q) <= SPLIT1) {
       store<f64>(at, centralQuantile(q));
     } else {
-      store<i32>(tails + (<usize>tailCount << 2), i);
+      store<i32>(tails + ((<usize>tailCount) << 2), i);
       tailCount++;
     }
   }
   for (let t = 0; t < tailCount; t++) {
-    const at = values + (<usize>load<i32>(tails + (<usize>t << 2)) << 3);
+    const at = values + ((<usize>load<i32>(tails + ((<usize>t) << 2))) << 3);
     const p = load<f64>(at);
     store<f64>(at, tailQuantile(p < 0.5 ? p : 1 - p, p < 0.5));
   }
@@ -227,8 +304,10 @@ function quantiles(values: usize, count: i32, tails: usize): void {
 
 function centralQuantile(q: f64): f64 {
   const r = CONST1 - q * q;
-  return (q * (((((((A7 * r + A6) * r + A5) * r + A4) * r + A3) * r + A2) * r + A1) * r + A0)) /
-    (((((((B7 * r + B6) * r + B5) * r + B4) * r + B3) * r + B2) * r + B1) * r + 1);
+  return (
+    (q * (((((((A7 * r + A6) * r + A5) * r + A4) * r + A3) * r + A2) * r + A1) * r + A0)) /
+    (((((((B7 * r + B6) * r + B5) * r + B4) * r + B3) * r + B2) * r + B1) * r + 1)
+  );
 }
 
 function tailQuantile(tailProbability: f64, lower: bool): f64 {
@@ -236,11 +315,13 @@ function tailQuantile(tailProbability: f64, lower: bool): f64 {
   let x: f64;
   if (r <= SPLIT2) {
     r -= CONST2;
-    x = (((((((C7 * r + C6) * r + C5) * r + C4) * r + C3) * r + C2) * r + C1) * r + C0) /
+    x =
+      (((((((C7 * r + C6) * r + C5) * r + C4) * r + C3) * r + C2) * r + C1) * r + C0) /
       (((((((D7 * r + D6) * r + D5) * r + D4) * r + D3) * r + D2) * r + D1) * r + 1);
   } else {
     r -= SPLIT2;
-    x = (((((((E7 * r + E6) * r + E5) * r + E4) * r + E3) * r + E2) * r + E1) * r + E0) /
+    x =
+      (((((((E7 * r + E6) * r + E5) * r + E4) * r + E3) * r + E2) * r + E1) * r + E0) /
       (((((((F7 * r + F6) * r + F5) * r + F4) * r + F3) * r + F2) * r + F1) * r + 1);
   }
   return lower ? -x : x;
@@ -251,14 +332,23 @@ function tailQuantile(tailProbability: f64, lower: bool): f64 {
  * portableExpInPlace computes it (fdlibm's method; k rounded half away from zero; 1 + x below 2^-28). The
  * exponents here lie within 6.34 totalVolatility <= 634 in magnitude, so 2^k is always a normal double.
  */
-function payoffs(normals: usize, samples: usize, count: i32, forward: f64, totalVolatility: f64, halfDiscount: f64, strike: f64, isCall: bool): void {
+function payoffs(
+  normals: usize,
+  samples: usize,
+  count: i32,
+  forward: f64,
+  totalVolatility: f64,
+  halfDiscount: f64,
+  strike: f64,
+  isCall: bool,
+): void {
   const volatility = f64x2.splat(totalVolatility);
   const F = f64x2.splat(forward);
   const K = f64x2.splat(strike);
   const discount = f64x2.splat(halfDiscount);
   let i = 0;
   for (; i + 1 < count; i += 2) {
-    const offset = <usize>i << 3;
+    const offset = (<usize>i) << 3;
     const growth = inline.always(portableExpLanes(f64x2.mul(volatility, v128.load(normals + offset))));
     const up = f64x2.mul(F, growth);
     const down = f64x2.div(F, growth);
@@ -271,7 +361,7 @@ function payoffs(normals: usize, samples: usize, count: i32, forward: f64, total
     v128.store(samples + offset, f64x2.mul(discount, payoff));
   }
   if (i < count) {
-    const offset = <usize>i << 3;
+    const offset = (<usize>i) << 3;
     const growth = portableExp(totalVolatility * load<f64>(normals + offset));
     const up = forward * growth;
     const down = forward / growth;
@@ -289,10 +379,24 @@ function payoffs(normals: usize, samples: usize, count: i32, forward: f64, total
  * (price, delta), (gamma, theta) and (vega, rho), so pairedMoments sums two quantities per vector.
  */
 function greekSamples(
-  normals: usize, samples: usize, count: i32, isCall: bool, strike: f64, spot: f64, expiry: f64, volatility: f64,
-  forward: f64, totalVolatility: f64, halfDiscount: f64,
-  laterForward: f64, laterTotalVolatility: f64, laterHalfDiscount: f64,
-  soonerForward: f64, soonerTotalVolatility: f64, soonerHalfDiscount: f64, thetaWidth: f64,
+  normals: usize,
+  samples: usize,
+  count: i32,
+  isCall: bool,
+  strike: f64,
+  spot: f64,
+  expiry: f64,
+  volatility: f64,
+  forward: f64,
+  totalVolatility: f64,
+  halfDiscount: f64,
+  laterForward: f64,
+  laterTotalVolatility: f64,
+  laterHalfDiscount: f64,
+  soonerForward: f64,
+  soonerTotalVolatility: f64,
+  soonerHalfDiscount: f64,
+  thetaWidth: f64,
 ): void {
   const K = f64x2.splat(strike);
   const S = f64x2.splat(spot);
@@ -310,7 +414,7 @@ function greekSamples(
   const curvaturePairs = samples + MONTE_CARLO_BLOCK_PAIRS * 16;
   const sensitivityPairs = samples + MONTE_CARLO_BLOCK_PAIRS * 32;
   for (let i = 0; i < count; i += 2) {
-    const z = v128.load(normals + (<usize>i << 3));
+    const z = v128.load(normals + ((<usize>i) << 3));
     const exponent = f64x2.mul(vol, z);
     const growth = inline.always(portableExpLanes(exponent));
     const up = f64x2.mul(F, growth);
@@ -333,9 +437,19 @@ function greekSamples(
       const square = f64x2.mul(exponent, exponent);
       const series = f64x2.mul(
         f64x2.mul(f64x2.mul(lanes(V_TWO), F), z),
-        f64x2.add(lanes(V_ONE), f64x2.mul(f64x2.div(square, lanes(V_SIX)),
-          f64x2.add(lanes(V_ONE), f64x2.mul(f64x2.div(square, lanes(V_TWENTY)),
-            f64x2.add(lanes(V_ONE), f64x2.div(square, lanes(V_FORTY_TWO))))))),
+        f64x2.add(
+          lanes(V_ONE),
+          f64x2.mul(
+            f64x2.div(square, lanes(V_SIX)),
+            f64x2.add(
+              lanes(V_ONE),
+              f64x2.mul(
+                f64x2.div(square, lanes(V_TWENTY)),
+                f64x2.add(lanes(V_ONE), f64x2.div(square, lanes(V_FORTY_TWO))),
+              ),
+            ),
+          ),
+        ),
       );
       differenceOverVol = v128.bitselect(series, differenceOverVol, small);
     }
@@ -347,14 +461,26 @@ function greekSamples(
     const ratio = f64x2.div(z, vol);
     const slopeUp = f64x2.mul(wUp, up);
     const slopeDown = f64x2.mul(wDown, down);
-    const gammaSplit = f64x2.div(f64x2.div(f64x2.mul(discount, f64x2.add(
-      f64x2.mul(slopeUp, f64x2.sub(ratio, lanes(V_ONE))),
-      f64x2.mul(slopeDown, f64x2.sub(f64x2.neg(ratio), lanes(V_ONE))),
-    )), S), S);
-    const vegaSplit = f64x2.mul(discount, f64x2.add(
-      f64x2.mul(slopeUp, f64x2.sub(f64x2.mul(rootT, z), varianceTime)),
-      f64x2.mul(slopeDown, f64x2.sub(f64x2.mul(minusRootT, z), varianceTime)),
-    ));
+    const gammaSplit = f64x2.div(
+      f64x2.div(
+        f64x2.mul(
+          discount,
+          f64x2.add(
+            f64x2.mul(slopeUp, f64x2.sub(ratio, lanes(V_ONE))),
+            f64x2.mul(slopeDown, f64x2.sub(f64x2.neg(ratio), lanes(V_ONE))),
+          ),
+        ),
+        S,
+      ),
+      S,
+    );
+    const vegaSplit = f64x2.mul(
+      discount,
+      f64x2.add(
+        f64x2.mul(slopeUp, f64x2.sub(f64x2.mul(rootT, z), varianceTime)),
+        f64x2.mul(slopeDown, f64x2.sub(f64x2.mul(minusRootT, z), varianceTime)),
+      ),
+    );
     const same = f64x2.eq(wUp, wDown);
     // Neither in the money: +0, as the TypeScript's literal 0.
     const neither = v128.and(same, f64x2.eq(wUp, zero));
@@ -362,11 +488,15 @@ function greekSamples(
     const vega = v128.bitselect(v128.andnot(vegaSame, neither), vegaSplit, same);
 
     // Theta: the payoffs at the bumped expiries on the same normals; dV/dt = -dV/dT.
-    const valueLater = inline.always(bumpedPairValue(laterForward, laterTotalVolatility, laterHalfDiscount, z, K, isCall));
-    const valueSooner = inline.always(bumpedPairValue(soonerForward, soonerTotalVolatility, soonerHalfDiscount, z, K, isCall));
+    const valueLater = inline.always(
+      bumpedPairValue(laterForward, laterTotalVolatility, laterHalfDiscount, z, K, isCall),
+    );
+    const valueSooner = inline.always(
+      bumpedPairValue(soonerForward, soonerTotalVolatility, soonerHalfDiscount, z, K, isCall),
+    );
     const theta = f64x2.div(f64x2.sub(valueSooner, valueLater), f64x2.splat(thetaWidth));
 
-    const offset = <usize>i << 4;
+    const offset = (<usize>i) << 4;
     inline.always(storeTransposed(pricePairs + offset, value, delta));
     inline.always(storeTransposed(curvaturePairs + offset, gamma, theta));
     inline.always(storeTransposed(sensitivityPairs + offset, vega, rho));
@@ -393,11 +523,11 @@ function storeTransposed(at: usize, a: v128, b: v128): void {
  */
 function pairedMoments(values: usize, count: i32, out: usize): void {
   let sum = f64x2.splat(0);
-  for (let i = 0; i < count; i++) sum = f64x2.add(sum, v128.load(values + (<usize>i << 4)));
+  for (let i = 0; i < count; i++) sum = f64x2.add(sum, v128.load(values + ((<usize>i) << 4)));
   const mean = f64x2.div(sum, f64x2.splat(<f64>count));
   let m2 = f64x2.splat(0);
   for (let i = 0; i < count; i++) {
-    const deviation = f64x2.sub(v128.load(values + (<usize>i << 4)), mean);
+    const deviation = f64x2.sub(v128.load(values + ((<usize>i) << 4)), mean);
     m2 = f64x2.add(m2, f64x2.mul(deviation, deviation));
   }
   store<f64>(out, <f64>count);
@@ -418,9 +548,19 @@ function bumpedPairValue(forward: f64, totalVolatility: f64, halfDiscount: f64, 
   const growth = inline.always(portableExpLanes(f64x2.mul(f64x2.splat(totalVolatility), z)));
   const up = f64x2.mul(F, growth);
   const down = f64x2.div(F, growth);
-  return f64x2.mul(f64x2.splat(halfDiscount), inline.always(pairPayoff(
-    up, down, K, isCall ? f64x2.gt(up, K) : f64x2.lt(up, K), isCall ? f64x2.gt(down, K) : f64x2.lt(down, K), isCall,
-  )));
+  return f64x2.mul(
+    f64x2.splat(halfDiscount),
+    inline.always(
+      pairPayoff(
+        up,
+        down,
+        K,
+        isCall ? f64x2.gt(up, K) : f64x2.lt(up, K),
+        isCall ? f64x2.gt(down, K) : f64x2.lt(down, K),
+        isCall,
+      ),
+    ),
+  );
 }
 
 function portableExpLanes(x: v128): v128 {
@@ -428,7 +568,11 @@ function portableExpLanes(x: v128): v128 {
   // k = scaled >= 0 ? floor(scaled + 0.5) : -floor(0.5 - scaled)
   const kf = v128.or(f64x2.floor(f64x2.add(f64x2.abs(scaled), lanes(V_HALF))), v128.and(scaled, lanes(V_SIGN_BIT)));
   // For k = 0 the shared core is exactly 1 - ((r c)/(c - 2) - r), the k = 0 form.
-  return v128.bitselect(f64x2.add(lanes(V_ONE), x), inline.always(expWithExponent(x, kf)), f64x2.lt(f64x2.abs(x), lanes(V_EXP_TINY)));
+  return v128.bitselect(
+    f64x2.add(lanes(V_ONE), x),
+    inline.always(expWithExponent(x, kf)),
+    f64x2.lt(f64x2.abs(x), lanes(V_EXP_TINY)),
+  );
 }
 
 /** portable-exp.ts's exponential for one argument of magnitude below 708. */
@@ -442,6 +586,6 @@ function portableExp(x: f64): f64 {
   const t = r * r;
   const c = r - t * (EXP_P1 + t * (EXP_P2 + t * (EXP_P3 + t * (EXP_P4 + t * EXP_P5))));
   if (k === 0) return 1 - ((r * c) / (c - 2) - r);
-  const y = 1 - ((lo - (r * c) / (2 - c)) - hi);
-  return y * reinterpret<f64>(<u64>(<i64>k + 1023) << 52);
+  const y = 1 - (lo - (r * c) / (2 - c) - hi);
+  return y * reinterpret<f64>((<u64>(<i64>k + 1023)) << 52);
 }

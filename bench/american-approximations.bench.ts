@@ -18,7 +18,6 @@ import { bivariateNormalCdf } from '../src/core/math/bivariate-normal.js';
 import type { PriceResult } from '../src/core/results.js';
 import { xorshift32 } from './support/xorshift32.js';
 
-
 interface Case {
   option: OptionSpec;
   market: MarketInputs;
@@ -29,8 +28,18 @@ function makeCases(n: number, seed: number): Case[] {
   const out: Case[] = [];
   for (let i = 0; i < n; i++) {
     out.push({
-      option: { type: rnd() < 0.5 ? 'call' : 'put', strike: 50 + 100 * rnd(), expiry: 0.05 + 2.95 * rnd(), exercise: 'american' },
-      market: { spot: 50 + 100 * rnd(), rate: 0.08 * rnd(), dividendYield: 0.03 * rnd(), volatility: 0.05 + 0.75 * rnd() },
+      option: {
+        type: rnd() < 0.5 ? 'call' : 'put',
+        strike: 50 + 100 * rnd(),
+        expiry: 0.05 + 2.95 * rnd(),
+        exercise: 'american',
+      },
+      market: {
+        spot: 50 + 100 * rnd(),
+        rate: 0.08 * rnd(),
+        dividendYield: 0.03 * rnd(),
+        volatility: 0.05 + 0.75 * rnd(),
+      },
     });
   }
   return out;
@@ -106,7 +115,16 @@ for (const [name, engine] of ENGINES) {
     workload: 'blackScholesPrice (for scale)',
     timing: measure(cases.length, 9, 2, () => {
       let sum = 0;
-      for (const c of cases) sum += blackScholesPrice(c.option.type, c.market.spot, c.option.strike, c.option.expiry, c.market.volatility, c.market.rate, c.market.dividendYield);
+      for (const c of cases)
+        sum += blackScholesPrice(
+          c.option.type,
+          c.market.spot,
+          c.option.strike,
+          c.option.expiry,
+          c.market.volatility,
+          c.market.rate,
+          c.market.dividendYield,
+        );
       return sum;
     }),
     target: Number.NaN,
@@ -131,7 +149,14 @@ for (const [name, engine] of ENGINES) {
 }
 
 console.log(`\nAmerican approximations: node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, single thread`);
-console.log('workload'.padEnd(44), 'median ns (cpu)'.padStart(16), 'median ns (wall)'.padStart(17), 'cpu min-max'.padStart(16), 'target'.padStart(8), '  status');
+console.log(
+  'workload'.padEnd(44),
+  'median ns (cpu)'.padStart(16),
+  'median ns (wall)'.padStart(17),
+  'cpu min-max'.padStart(16),
+  'target'.padStart(8),
+  '  status',
+);
 for (const r of rows) {
   const cpu = median(r.timing.cpu);
   const status = Number.isNaN(r.target) ? '' : cpu <= r.target ? 'met' : 'NOT MET';

@@ -15,14 +15,16 @@ const N = 100_000;
 const ROUNDS = 15;
 const WARMUP = 5;
 
-
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-interface Timing { cpu: number[]; wall: number[] }
+interface Timing {
+  cpu: number[];
+  wall: number[];
+}
 
 let sink = 0;
 
@@ -62,8 +64,12 @@ for (let i = 0; i < N; i++) {
   input.dividendYield[i] = 0.03 * rnd();
 }
 const output = {
-  price: new Float64Array(N), delta: new Float64Array(N), gamma: new Float64Array(N),
-  theta: new Float64Array(N), vega: new Float64Array(N), rho: new Float64Array(N),
+  price: new Float64Array(N),
+  delta: new Float64Array(N),
+  gamma: new Float64Array(N),
+  theta: new Float64Array(N),
+  vega: new Float64Array(N),
+  rho: new Float64Array(N),
 };
 
 const batch = timeRounds(() => {
@@ -73,14 +79,31 @@ const batch = timeRounds(() => {
 const priceOnly = timeRounds(() => {
   let acc = 0;
   for (let i = 0; i < N; i++) {
-    acc += blackScholesPrice(input.isCall[i] === 1 ? 'call' : 'put', input.spot[i]!, input.strike[i]!, input.expiry[i]!,
-      input.volatility[i]!, input.rate[i]!, input.dividendYield[i]!);
+    acc += blackScholesPrice(
+      input.isCall[i] === 1 ? 'call' : 'put',
+      input.spot[i]!,
+      input.strike[i]!,
+      input.expiry[i]!,
+      input.volatility[i]!,
+      input.rate[i]!,
+      input.dividendYield[i]!,
+    );
   }
   return acc;
 });
 const objects = Array.from({ length: N }, (_, i) => ({
-  option: { type: input.isCall[i] === 1 ? 'call' as const : 'put' as const, strike: input.strike[i]!, expiry: input.expiry[i]!, exercise: 'european' as const },
-  market: { spot: input.spot[i]!, rate: input.rate[i]!, dividendYield: input.dividendYield[i]!, volatility: input.volatility[i]! },
+  option: {
+    type: input.isCall[i] === 1 ? ('call' as const) : ('put' as const),
+    strike: input.strike[i]!,
+    expiry: input.expiry[i]!,
+    exercise: 'european' as const,
+  },
+  market: {
+    spot: input.spot[i]!,
+    rate: input.rate[i]!,
+    dividendYield: input.dividendYield[i]!,
+    volatility: input.volatility[i]!,
+  },
 }));
 const single = timeRounds(() => {
   let acc = 0;
@@ -92,7 +115,12 @@ const single = timeRounds(() => {
 const textbook = timeRounds(() => {
   const { isCall, spot, strike, expiry, volatility, rate, dividendYield } = input;
   for (let i = 0; i < N; i++) {
-    const S = spot[i]!, K = strike[i]!, T = expiry[i]!, v = volatility[i]!, r = rate[i]!, q = dividendYield[i]!;
+    const S = spot[i]!,
+      K = strike[i]!,
+      T = expiry[i]!,
+      v = volatility[i]!,
+      r = rate[i]!,
+      q = dividendYield[i]!;
     const sqrtT = Math.sqrt(T);
     const s = v * sqrtT;
     const d1 = (Math.log(S / K) + (r - q + 0.5 * v * v) * T) / s;
@@ -122,9 +150,13 @@ const textbook = timeRounds(() => {
 
 const fmt = (t: Timing): string =>
   `cpu median ${median(t.cpu).toFixed(1)} (min ${Math.min(...t.cpu).toFixed(1)}), wall median ${median(t.wall).toFixed(1)} ns/option`;
-console.log(`black-scholes, ${N} random options, ${ROUNDS} rounds after ${WARMUP} warm-up rounds, node ${process.version}`);
+console.log(
+  `black-scholes, ${N} random options, ${ROUNDS} rounds after ${WARMUP} warm-up rounds, node ${process.version}`,
+);
 console.log(`  priceBlackScholesBatch (price + 5 greeks): ${fmt(batch)}   target <= 150`);
-console.log(`  textbook loop, for scale (price + 5 greeks): ${fmt(textbook)}   ratio ${(median(batch.cpu) / median(textbook.cpu)).toFixed(2)}`);
+console.log(
+  `  textbook loop, for scale (price + 5 greeks): ${fmt(textbook)}   ratio ${(median(batch.cpu) / median(textbook.cpu)).toFixed(2)}`,
+);
 console.log(`  blackScholesPrice (price only):            ${fmt(priceOnly)}`);
 console.log(`  priceBlackScholes (validated, objects):    ${fmt(single)}`);
 if (Number.isNaN(sink)) console.log('(NaN seen)');

@@ -42,7 +42,10 @@ interface AutocannonResult {
   readonly statusCodeStats: Record<string, { count: number }>;
 }
 interface AutocannonInstance extends PromiseLike<AutocannonResult> {
-  on(event: 'response', listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void): void;
+  on(
+    event: 'response',
+    listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void,
+  ): void;
 }
 type Autocannon = (options: Record<string, unknown>) => AutocannonInstance;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
@@ -84,7 +87,9 @@ interface Service {
 
 /** utime + stime of a /proc stat line, in seconds (USER_HZ is 100 on Linux). */
 function procCpuSeconds(path: string): number {
-  const fields = readFileSync(path, 'utf8').replace(/^.*\) /s, '').split(' ');
+  const fields = readFileSync(path, 'utf8')
+    .replace(/^.*\) /s, '')
+    .split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
@@ -135,7 +140,10 @@ async function startService(pool: PoolSettings): Promise<Service> {
     url: `http://127.0.0.1:${port}`,
     cpu: () => {
       try {
-        return { eventLoop: procCpuSeconds(`/proc/${pid}/task/${pid}/stat`), process: procCpuSeconds(`/proc/${pid}/stat`) };
+        return {
+          eventLoop: procCpuSeconds(`/proc/${pid}/task/${pid}/stat`),
+          process: procCpuSeconds(`/proc/${pid}/stat`),
+        };
       } catch {
         return null;
       }
@@ -185,11 +193,23 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 
-async function run(url: string, token: string, scenario: string, path: string, body: string | null, connections: number): Promise<Row> {
+async function run(
+  url: string,
+  token: string,
+  scenario: string,
+  path: string,
+  body: string | null,
+  connections: number,
+): Promise<Row> {
   // One answered request per thread first, so no scenario measures a thread's start-up.
-  const headers: Record<string, string> = body === null ? {} : { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const headers: Record<string, string> =
+    body === null ? {} : { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const method = body === null ? 'GET' : 'POST';
-  await Promise.all(Array.from({ length: THREADS }, () => fetch(url + path, { method, headers, ...(body === null ? {} : { body }) }).then((r) => r.text())));
+  await Promise.all(
+    Array.from({ length: THREADS }, () =>
+      fetch(url + path, { method, headers, ...(body === null ? {} : { body }) }).then((r) => r.text()),
+    ),
+  );
   const ok: number[] = [];
   const refused: number[] = [];
   const instance = autocannon({
@@ -242,7 +262,10 @@ function print(row: Row): void {
 
 /** bench/support/fastify-yardsticks.ts in its own process, like the service. */
 async function startYardsticks(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/fastify-yardsticks.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/fastify-yardsticks.ts'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
@@ -258,7 +281,8 @@ async function startYardsticks(): Promise<{ url: string; stop: () => void }> {
 /** Resident memory and V8 heap in use, from the service's /metrics. */
 async function memoryReading(url: string): Promise<string> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const mib = (name: string): string => (Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]) / 2 ** 20).toFixed(0);
+  const mib = (name: string): string =>
+    (Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]) / 2 ** 20).toFixed(0);
   return `resident ${mib('process_resident_memory_bytes')} MiB, heap used ${mib('nodejs_heap_size_used_bytes')} MiB`;
 }
 
@@ -269,9 +293,24 @@ async function residentMegabytes(url: string): Promise<number> {
 }
 
 /** Offers POST /api/v1/pricing/batch with `body` at `rate` per second for `seconds`, open loop. */
-function offerBatches(url: string, token: string, body: string, rate: number, seconds: number, onOfferEnd?: () => void): ReturnType<typeof openLoop> {
+function offerBatches(
+  url: string,
+  token: string,
+  body: string,
+  rate: number,
+  seconds: number,
+  onOfferEnd?: () => void,
+): ReturnType<typeof openLoop> {
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  return openLoop({ url: `${url}/api/v1/pricing/batch`, method: 'POST', headers, body, rate, seconds, ...(onOfferEnd ? { onOfferEnd } : {}) });
+  return openLoop({
+    url: `${url}/api/v1/pricing/batch`,
+    method: 'POST',
+    headers,
+    body,
+    rate,
+    seconds,
+    ...(onOfferEnd ? { onOfferEnd } : {}),
+  });
 }
 
 /**
@@ -279,10 +318,17 @@ function offerBatches(url: string, token: string, body: string, rate: number, se
  * generator's own CPU over the run as a share of one core.
  */
 async function overloadRow(
-  url: string, token: string, scenario: string, body: string, rate: number, onOfferEnd: () => void,
+  url: string,
+  token: string,
+  scenario: string,
+  body: string,
+  rate: number,
+  onOfferEnd: () => void,
 ): Promise<{ row: Row; goodput: number; clientCore: number }> {
   const result = await offerBatches(url, token, body, rate, SECONDS, onOfferEnd);
-  const other = [...result.latencies].filter(([code]) => code !== 200 && code !== 503).map(([code, list]) => `${code}x${list.length}`);
+  const other = [...result.latencies]
+    .filter(([code]) => code !== 200 && code !== 503)
+    .map(([code, list]) => `${code}x${list.length}`);
   const row = rowOf(scenario, Math.round(rate), {
     ok: result.latencies.get(200) ?? [],
     refused: result.latencies.get(503) ?? [],
@@ -307,13 +353,30 @@ interface Baseline {
  * thread busy (the next job waits while one runs), one connection alone gives the unloaded latency.
  */
 async function baseline(token: string, body: string): Promise<Baseline> {
-  const service = await startService({ queueMax: Math.max(QUEUE_MAX, 2 * THREADS), queueTimeoutSeconds: QUEUE_TIMEOUT });
+  const service = await startService({
+    queueMax: Math.max(QUEUE_MAX, 2 * THREADS),
+    queueTimeoutSeconds: QUEUE_TIMEOUT,
+  });
   try {
-    const unloaded = await run(service.url, token, `unloaded: batch ${OVERLOAD_CONTRACTS} monte_carlo_20k`, '/api/v1/pricing/batch', body, 1);
+    const unloaded = await run(
+      service.url,
+      token,
+      `unloaded: batch ${OVERLOAD_CONTRACTS} monte_carlo_20k`,
+      '/api/v1/pricing/batch',
+      body,
+      1,
+    );
     print(unloaded);
     const cpuBefore = service.cpu();
     const began = performance.now();
-    const full = await run(service.url, token, '1x: capacity, 2 connections/thread', '/api/v1/pricing/batch', body, 2 * THREADS);
+    const full = await run(
+      service.url,
+      token,
+      '1x: capacity, 2 connections/thread',
+      '/api/v1/pricing/batch',
+      body,
+      2 * THREADS,
+    );
     print(full);
     console.log(`${''.padEnd(34)}   ${cpuShares(cpuBefore, service.cpu(), (performance.now() - began) / 1000)}`);
     return { capacity: full.okPerSecond, unloadedP99: unloaded.okP99 };
@@ -325,7 +388,9 @@ async function baseline(token: string, body: string): Promise<Baseline> {
 async function overload(token: string, label: string, pool: PoolSettings, body: string, base: Baseline): Promise<void> {
   const service = await startService(pool);
   try {
-    console.log(`overload, ${label}: OPE_THREAD_QUEUE_MAX=${pool.queueMax} OPE_THREAD_QUEUE_TIMEOUT_SECONDS=${pool.queueTimeoutSeconds} (conn column: requests/s offered)`);
+    console.log(
+      `overload, ${label}: OPE_THREAD_QUEUE_MAX=${pool.queueMax} OPE_THREAD_QUEUE_TIMEOUT_SECONDS=${pool.queueTimeoutSeconds} (conn column: requests/s offered)`,
+    );
     const rssBefore = await residentMegabytes(service.url);
     if (OVERLOAD_WARMUP_SECONDS > 0) {
       await offerBatches(service.url, token, body, 10 * base.capacity, OVERLOAD_WARMUP_SECONDS);
@@ -338,10 +403,17 @@ async function overload(token: string, label: string, pool: PoolSettings, body: 
       const offerEnded = (): void => {
         cpu = cpuShares(cpuBefore, service.cpu(), (performance.now() - began) / 1000);
       };
-      const { row, goodput, clientCore } = await overloadRow(service.url, token, `${factor}x offered (open loop)`, body, factor * base.capacity, offerEnded);
+      const { row, goodput, clientCore } = await overloadRow(
+        service.url,
+        token,
+        `${factor}x offered (open loop)`,
+        body,
+        factor * base.capacity,
+        offerEnded,
+      );
       print(row);
       console.log(
-        `${''.padEnd(34)}   goodput ${goodput.toFixed(1)}/s answered during the offer, ${(100 * goodput / base.capacity).toFixed(0)} % of 1x; accepted p99 ${(row.okP99 / base.unloadedP99).toFixed(1)}x the unloaded p99; ` +
+        `${''.padEnd(34)}   goodput ${goodput.toFixed(1)}/s answered during the offer, ${((100 * goodput) / base.capacity).toFixed(0)} % of 1x; accepted p99 ${(row.okP99 / base.unloadedP99).toFixed(1)}x the unloaded p99; ` +
           `service memory ${await memoryReading(service.url)} (resident ${rssBefore.toFixed(0)} MiB before the overload); ` +
           `${cpu}; load generator ${(100 * clientCore).toFixed(0)} % of one core`,
       );
@@ -353,7 +425,9 @@ async function overload(token: string, label: string, pool: PoolSettings, body: 
 }
 
 const token = await mintDevToken({ secret: new TextEncoder().encode(SECRET), scopes: ['pricing:read'] });
-console.log(`# HTTP benchmark: node ${process.version}, ${availableParallelism()} CPUs, OPE_THREADS=${THREADS}, ${SECONDS} s per scenario\n`);
+console.log(
+  `# HTTP benchmark: node ${process.version}, ${availableParallelism()} CPUs, OPE_THREADS=${THREADS}, ${SECONDS} s per scenario\n`,
+);
 console.log('scenario                           | conn |    200/s |  p50 ms |  p99 ms |    503s | 503 p99 | other');
 if (SCENARIOS.has('throughput')) {
   const yardsticks = await startYardsticks();
@@ -362,17 +436,51 @@ if (SCENARIOS.has('throughput')) {
     const single = request('black_scholes', 1, 'european');
     const hello = await run(yardsticks.url, token, 'yardstick: Fastify hello-world GET', '/hello', null, 10);
     print(hello);
-    const ceiling = await run(yardsticks.url, token, 'yardstick: Fastify + OPE schemas', '/api/v1/pricing/single', single, 10);
+    const ceiling = await run(
+      yardsticks.url,
+      token,
+      'yardstick: Fastify + OPE schemas',
+      '/api/v1/pricing/single',
+      single,
+      10,
+    );
     print(ceiling);
     const priced = await run(service.url, token, 'single black_scholes', '/api/v1/pricing/single', single, 10);
     print(priced);
     console.log(
-      `${''.padEnd(34)}   ${(100 * priced.okPerSecond / hello.okPerSecond).toFixed(0)} % of the hello-world route's requests/s (former target >= 50 %), ` +
-        `${(100 * priced.okPerSecond / ceiling.okPerSecond).toFixed(0)} % of the schemas-only route's`,
+      `${''.padEnd(34)}   ${((100 * priced.okPerSecond) / hello.okPerSecond).toFixed(0)} % of the hello-world route's requests/s (former target >= 50 %), ` +
+        `${((100 * priced.okPerSecond) / ceiling.okPerSecond).toFixed(0)} % of the schemas-only route's`,
     );
-    print(await run(service.url, token, 'batch 100 black_scholes', '/api/v1/pricing/batch', request('black_scholes', 100, 'european'), 10));
-    print(await run(service.url, token, 'batch 10 binomial_200 american', '/api/v1/pricing/batch', request('binomial_200', 10, 'american'), 10));
-    print(await run(service.url, token, 'single monte_carlo_20k', '/api/v1/pricing/single', request('monte_carlo_20k', 1, 'european', true), 4 * THREADS));
+    print(
+      await run(
+        service.url,
+        token,
+        'batch 100 black_scholes',
+        '/api/v1/pricing/batch',
+        request('black_scholes', 100, 'european'),
+        10,
+      ),
+    );
+    print(
+      await run(
+        service.url,
+        token,
+        'batch 10 binomial_200 american',
+        '/api/v1/pricing/batch',
+        request('binomial_200', 10, 'american'),
+        10,
+      ),
+    );
+    print(
+      await run(
+        service.url,
+        token,
+        'single monte_carlo_20k',
+        '/api/v1/pricing/single',
+        request('monte_carlo_20k', 1, 'european', true),
+        4 * THREADS,
+      ),
+    );
   } finally {
     yardsticks.stop();
     const code = await service.stop();
@@ -383,8 +491,16 @@ if (SCENARIOS.has('overload') || SCENARIOS.has('capacity')) {
   const heavy = request('monte_carlo_20k', OVERLOAD_CONTRACTS, 'european', true);
   console.log(`\noverload: batch ${OVERLOAD_CONTRACTS} monte_carlo_20k`);
   const base = await baseline(token, heavy);
-  if (SCENARIOS.has('overload')) await overload(token, 'pool settings as given', { queueMax: QUEUE_MAX, queueTimeoutSeconds: QUEUE_TIMEOUT }, heavy, base);
-  if (SCENARIOS.has('overload')) await overload(token, 'latency-sensitive settings', { queueMax: THREADS, queueTimeoutSeconds: 0 }, heavy, base);
+  if (SCENARIOS.has('overload'))
+    await overload(
+      token,
+      'pool settings as given',
+      { queueMax: QUEUE_MAX, queueTimeoutSeconds: QUEUE_TIMEOUT },
+      heavy,
+      base,
+    );
+  if (SCENARIOS.has('overload'))
+    await overload(token, 'latency-sensitive settings', { queueMax: THREADS, queueTimeoutSeconds: 0 }, heavy, base);
 }
 if (SCENARIOS.has('throughput') || SCENARIOS.has('quote')) {
   const service = await startService({ queueMax: QUEUE_MAX, queueTimeoutSeconds: QUEUE_TIMEOUT });

@@ -16,7 +16,6 @@ const N = 100_000;
 const ROUNDS = 11;
 const WARMUP = 3;
 
-
 const rnd = xorshift32(2015);
 const input = {
   isCall: new Uint8Array(N),
@@ -36,7 +35,15 @@ for (let i = 0; i < N; i++) {
   input.rate[i] = 0.08 * rnd();
   input.dividendYield[i] = 0.03 * rnd();
   sigma[i] = 0.05 + 0.75 * rnd();
-  input.price[i] = blackScholesPrice(input.isCall[i] ? 'call' : 'put', input.spot[i]!, input.strike[i]!, input.expiry[i]!, sigma[i]!, input.rate[i]!, input.dividendYield[i]!);
+  input.price[i] = blackScholesPrice(
+    input.isCall[i] ? 'call' : 'put',
+    input.spot[i]!,
+    input.strike[i]!,
+    input.expiry[i]!,
+    sigma[i]!,
+    input.rate[i]!,
+    input.dividendYield[i]!,
+  );
 }
 const output = { volatility: new Float64Array(N), iterations: new Uint8Array(N), status: new Uint8Array(N) };
 
@@ -74,7 +81,12 @@ const scalarNs = measure(() => {
     try {
       sink += impliedVolatility(
         input.price[i]!,
-        { type: input.isCall[i] ? 'call' : 'put', strike: input.strike[i]!, expiry: input.expiry[i]!, exercise: 'european' },
+        {
+          type: input.isCall[i] ? 'call' : 'put',
+          strike: input.strike[i]!,
+          expiry: input.expiry[i]!,
+          exercise: 'european',
+        },
         { spot: input.spot[i]!, rate: input.rate[i]!, dividendYield: input.dividendYield[i]! },
       ).volatility;
     } catch {
@@ -129,19 +141,37 @@ for (let i = 0; i < N; i++) {
   const T = input.expiry[i]!;
   const s = sigma[i]! * Math.sqrt(T);
   const x = Math.log(input.spot[i]! / input.strike[i]!) + (input.rate[i]! - input.dividendYield[i]!) * T;
-  const vega = Math.sqrt(input.spot[i]! * Math.exp(-input.dividendYield[i]! * T) * input.strike[i]! * Math.exp(-input.rate[i]! * T)) * normalisedVega(x, s) * Math.sqrt(T);
+  const vega =
+    Math.sqrt(
+      input.spot[i]! * Math.exp(-input.dividendYield[i]! * T) * input.strike[i]! * Math.exp(-input.rate[i]! * T),
+    ) *
+    normalisedVega(x, s) *
+    Math.sqrt(T);
   const condition = input.price[i]! / (sigma[i]! * vega);
   if (condition <= 100) worstWellConditioned = Math.max(worstWellConditioned, error);
 }
 
 const fmt = (m: { wall: number[]; cpu: number[] }): string =>
   `${median(m.wall).toFixed(0)} ns wall (min ${Math.min(...m.wall).toFixed(0)}), ${median(m.cpu).toFixed(0)} ns CPU (min ${Math.min(...m.cpu).toFixed(0)})`;
-console.log(`implied volatility: node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} logical CPUs, single thread`);
-console.log(`${N} random quotes, ${ROUNDS} rounds after ${WARMUP} warm-up rounds, median ns per quote; load average ${loadavg()[0]!.toFixed(2)}:`);
+console.log(
+  `implied volatility: node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} logical CPUs, single thread`,
+);
+console.log(
+  `${N} random quotes, ${ROUNDS} rounds after ${WARMUP} warm-up rounds, median ns per quote; load average ${loadavg()[0]!.toFixed(2)}:`,
+);
 console.log(`  batch (typed arrays):     ${fmt(batchNs)}; target <= 700 ns`);
 console.log(`  scalar impliedVolatility: ${fmt(scalarNs)}`);
-console.log(`  reference, plain Newton on blackScholesPrice: ${fmt(newtonNs)} (${newtonFailures} quotes not converged in 50 steps)`);
+console.log(
+  `  reference, plain Newton on blackScholesPrice: ${fmt(newtonNs)} (${newtonFailures} quotes not converged in 50 steps)`,
+);
 console.log(`  batch / plain Newton (CPU): ${(median(batchNs.cpu) / median(newtonNs.cpu)).toFixed(2)}`);
-console.log(`  solved ${solved}/${N}; worst relative error ${worst.toExponential(2)}, ${worstWellConditioned.toExponential(2)} where cond <= 100`);
-console.log(`  iterations: ${[...iterationCounts.entries()].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+console.log(
+  `  solved ${solved}/${N}; worst relative error ${worst.toExponential(2)}, ${worstWellConditioned.toExponential(2)} where cond <= 100`,
+);
+console.log(
+  `  iterations: ${[...iterationCounts.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ')}`,
+);
 if (!Number.isFinite(sink)) console.log('(sink)', sink);

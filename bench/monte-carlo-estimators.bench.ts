@@ -48,9 +48,19 @@ const estimators: [string, Partial<EuropeanMonteCarloOptions>][] = [
 const targets: Record<string, number> = { 'control variates': 1.2, 'Sobol (128 scramblings)': 1.5 };
 
 let sink = 0;
-console.log(`\nTunable Monte Carlo: node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} logical CPUs, single thread`);
-console.log('estimator at 20,000 paths'.padEnd(40), 'min ms'.padStart(8), 'median'.padStart(8), 'x plain'.padStart(8), 'target'.padStart(7), ' SE'.padStart(10),
-  'paths for 2 bps (loop)'.padStart(24), 'extrapolated'.padStart(13));
+console.log(
+  `\nTunable Monte Carlo: node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} logical CPUs, single thread`,
+);
+console.log(
+  'estimator at 20,000 paths'.padEnd(40),
+  'min ms'.padStart(8),
+  'median'.padStart(8),
+  'x plain'.padStart(8),
+  'target'.padStart(7),
+  ' SE'.padStart(10),
+  'paths for 2 bps (loop)'.padStart(24),
+  'extrapolated'.padStart(13),
+);
 // Rounds interleave the estimators, so a load that comes and goes on the shared machine hits them alike. The
 // ratio to plain is taken on the fastest round of each (the least disturbed by other processes); the median is
 // printed beside it.
@@ -58,7 +68,12 @@ const timings = estimators.map((): number[] => []);
 for (let round = 0; round < 45; round++) {
   estimators.forEach(([, estimator], k) => {
     const t0 = performance.now();
-    sink += priceMonteCarloEuropean(CALL, MARKET, { seed: BigInt(round + 1), paths: 20_000, greeks: false, ...estimator }).value;
+    sink += priceMonteCarloEuropean(CALL, MARKET, {
+      seed: BigInt(round + 1),
+      paths: 20_000,
+      greeks: false,
+      ...estimator,
+    }).value;
     if (round >= 5) timings[k]!.push(performance.now() - t0);
   });
 }
@@ -68,21 +83,43 @@ estimators.forEach(([name, estimator], k) => {
   const medianMs = median(timings[k]!);
   const at20k = priceMonteCarloEuropean(CALL, MARKET, { seed: 1n, paths: 20_000, greeks: false, ...estimator });
   const extrapolated = 20_000 * (at20k.halfWidth / (2e-4 * at20k.value)) ** 2;
-  const loop = priceMonteCarloEuropean(CALL, MARKET, { seed: 1n, paths: 20_000, greeks: false, targetCiBps: 2, ...estimator });
+  const loop = priceMonteCarloEuropean(CALL, MARKET, {
+    seed: 1n,
+    paths: 20_000,
+    greeks: false,
+    targetCiBps: 2,
+    ...estimator,
+  });
   const ratio = ms / plainMs;
   const target = targets[name];
-  console.log(name.padEnd(40), ms.toFixed(2).padStart(8), medianMs.toFixed(2).padStart(8), ratio.toFixed(2).padStart(8),
-    (target === undefined ? '-' : `<=${target}`).padStart(7), at20k.standardError.toExponential(2).padStart(10),
-    `${loop.paths}${loop.precision!.met ? '' : ' (not met)'}`.padStart(24), Math.round(extrapolated).toLocaleString('en').padStart(13),
-    target === undefined ? '' : ratio <= target ? ' met' : ' NOT MET');
+  console.log(
+    name.padEnd(40),
+    ms.toFixed(2).padStart(8),
+    medianMs.toFixed(2).padStart(8),
+    ratio.toFixed(2).padStart(8),
+    (target === undefined ? '-' : `<=${target}`).padStart(7),
+    at20k.standardError.toExponential(2).padStart(10),
+    `${loop.paths}${loop.precision!.met ? '' : ' (not met)'}`.padStart(24),
+    Math.round(extrapolated).toLocaleString('en').padStart(13),
+    target === undefined ? '' : ratio <= target ? ' met' : ' NOT MET',
+  );
 });
-const greeksMs = Math.min(...timeMs(9, 2, (round) => {
-  sink += priceMonteCarloEuropean(CALL, MARKET, { seed: BigInt(round + 1), paths: 20_000 }).value;
-}));
+const greeksMs = Math.min(
+  ...timeMs(9, 2, (round) => {
+    sink += priceMonteCarloEuropean(CALL, MARKET, { seed: BigInt(round + 1), paths: 20_000 }).value;
+  }),
+);
 console.log('plain + 5 greeks with standard errors'.padEnd(40), greeksMs.toFixed(2).padStart(8), '(fastest of 9)');
 
-const lsmMs = Math.min(...timeMs(5, 1, (round) => {
-  sink += priceLongstaffSchwartz(PUT, MARKET, { seed: BigInt(round + 1), paths: 20_000, exerciseDates: 64 }).value;
-}));
-console.log('Longstaff-Schwartz 64 x 20,000 (+20,000 regression paths)'.padEnd(40), lsmMs.toFixed(1).padStart(8), 'ms (fastest of 5); target <= 40 ms', lsmMs <= 40 ? 'met' : 'NOT MET');
+const lsmMs = Math.min(
+  ...timeMs(5, 1, (round) => {
+    sink += priceLongstaffSchwartz(PUT, MARKET, { seed: BigInt(round + 1), paths: 20_000, exerciseDates: 64 }).value;
+  }),
+);
+console.log(
+  'Longstaff-Schwartz 64 x 20,000 (+20,000 regression paths)'.padEnd(40),
+  lsmMs.toFixed(1).padStart(8),
+  'ms (fastest of 5); target <= 40 ms',
+  lsmMs <= 40 ? 'met' : 'NOT MET',
+);
 if (!Number.isFinite(sink)) console.log('(sink)', sink);

@@ -68,8 +68,18 @@ function makeCases(n: number): { option: OptionSpec; market: MarketInputs }[] {
     return (s >>> 0) / 4294967296;
   };
   return Array.from({ length: n }, () => ({
-    option: { type: rnd() < 0.5 ? 'call' : 'put', strike: 50 + 100 * rnd(), expiry: 0.05 + 2.95 * rnd(), exercise: 'european' },
-    market: { spot: 50 + 100 * rnd(), rate: 0.08 * rnd(), dividendYield: 0.03 * rnd(), volatility: 0.05 + 0.75 * rnd() },
+    option: {
+      type: rnd() < 0.5 ? 'call' : 'put',
+      strike: 50 + 100 * rnd(),
+      expiry: 0.05 + 2.95 * rnd(),
+      exercise: 'european',
+    },
+    market: {
+      spot: 50 + 100 * rnd(),
+      rate: 0.08 * rnd(),
+      dividendYield: 0.03 * rnd(),
+      volatility: 0.05 + 0.75 * rnd(),
+    },
   }));
 }
 
@@ -94,56 +104,86 @@ function plainLoop(spot: number, strike: number, expiry: number, volatility: num
 const cases = makeCases(40);
 const rows: [string, Timing][] = [];
 
-rows.push(['yardstick: plain V8 loop, 20,000 paths + std error', measure(cases.length, () => {
-  for (const c of cases) sink += plainLoop(c.market.spot, c.option.strike, c.option.expiry, c.market.volatility, c.market.rate);
-})]);
-rows.push(['monte_carlo_20k price + std error', measure(cases.length, () => {
-  cases.forEach((c, i) => {
-    sink += priceMonteCarlo(c.option, c.market, { seed: BigInt(i), greeks: false }).value;
-  });
-})]);
-rows.push(['monte_carlo_20k price + std error + 5 greeks', measure(cases.length, () => {
-  cases.forEach((c, i) => {
-    sink += priceMonteCarlo(c.option, c.market, { seed: BigInt(i), greeks: true }).greeks!.delta;
-  });
-})]);
-rows.push(['WebAssembly: price + std error', measure(cases.length, () => {
-  cases.forEach((c, i) => {
-    sink += priceMonteCarloWasm(c.option, c.market, { seed: BigInt(i), greeks: false }).value;
-  });
-})]);
-rows.push(['WebAssembly: price + std error + 5 greeks', measure(cases.length, () => {
-  cases.forEach((c, i) => {
-    sink += priceMonteCarloWasm(c.option, c.market, { seed: BigInt(i), greeks: true }).greeks!.delta;
-  });
-})]);
+rows.push([
+  'yardstick: plain V8 loop, 20,000 paths + std error',
+  measure(cases.length, () => {
+    for (const c of cases)
+      sink += plainLoop(c.market.spot, c.option.strike, c.option.expiry, c.market.volatility, c.market.rate);
+  }),
+]);
+rows.push([
+  'monte_carlo_20k price + std error',
+  measure(cases.length, () => {
+    cases.forEach((c, i) => {
+      sink += priceMonteCarlo(c.option, c.market, { seed: BigInt(i), greeks: false }).value;
+    });
+  }),
+]);
+rows.push([
+  'monte_carlo_20k price + std error + 5 greeks',
+  measure(cases.length, () => {
+    cases.forEach((c, i) => {
+      sink += priceMonteCarlo(c.option, c.market, { seed: BigInt(i), greeks: true }).greeks!.delta;
+    });
+  }),
+]);
+rows.push([
+  'WebAssembly: price + std error',
+  measure(cases.length, () => {
+    cases.forEach((c, i) => {
+      sink += priceMonteCarloWasm(c.option, c.market, { seed: BigInt(i), greeks: false }).value;
+    });
+  }),
+]);
+rows.push([
+  'WebAssembly: price + std error + 5 greeks',
+  measure(cases.length, () => {
+    cases.forEach((c, i) => {
+      sink += priceMonteCarloWasm(c.option, c.market, { seed: BigInt(i), greeks: true }).greeks!.delta;
+    });
+  }),
+]);
 {
   const words = new Int32Array(4);
-  rows.push(['  part: 2,500 Philox4x32-10 calls (10,000 words)', measure(20, () => {
-    let local = 0;
-    for (let r = 0; r < 20; r++) {
-      for (let g = 0; g < 2500; g++) {
-        philox4x32(g, 0, r, 0, 0x1234, 0x5678, words);
-        local ^= words[0]!;
+  rows.push([
+    '  part: 2,500 Philox4x32-10 calls (10,000 words)',
+    measure(20, () => {
+      let local = 0;
+      for (let r = 0; r < 20; r++) {
+        for (let g = 0; g < 2500; g++) {
+          philox4x32(g, 0, r, 0, 0x1234, 0x5678, words);
+          local ^= words[0]!;
+        }
       }
-    }
-    sink += local;
-  })]);
+      sink += local;
+    }),
+  ]);
 }
 {
   const normals = new Float64Array(10_000);
-  rows.push(['  part: 10,000 normals (Philox + AS241)', measure(20, () => {
-    for (let r = 0; r < 20; r++) {
-      fillStandardNormals(42n, r, 0, normals);
-      sink += normals[0]!;
-    }
-  })]);
+  rows.push([
+    '  part: 10,000 normals (Philox + AS241)',
+    measure(20, () => {
+      for (let r = 0; r < 20; r++) {
+        fillStandardNormals(42n, r, 0, normals);
+        sink += normals[0]!;
+      }
+    }),
+  ]);
 }
 
 const yardstick = rows[0]![1];
-console.log(`monte_carlo_20k benchmark: node ${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-console.log(`${ROUNDS} rounds: median wall ms (fastest round), median CPU ms, CPU time relative to the yardstick; per option or per part`);
+console.log(
+  `monte_carlo_20k benchmark: node ${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
+console.log(
+  `${ROUNDS} rounds: median wall ms (fastest round), median CPU ms, CPU time relative to the yardstick; per option or per part`,
+);
 for (const [name, t] of rows) {
-  console.log(`${name.padEnd(52)} ${t.median.toFixed(3).padStart(7)} ms (${t.min.toFixed(3)})  cpu ${t.cpu.toFixed(3)} ms  ${(t.cpu / yardstick.cpu).toFixed(2)}x yardstick`);
+  console.log(
+    `${name.padEnd(52)} ${t.median.toFixed(3).padStart(7)} ms (${t.min.toFixed(3)})  cpu ${t.cpu.toFixed(3)} ms  ${(t.cpu / yardstick.cpu).toFixed(2)}x yardstick`,
+  );
 }
 if (!Number.isFinite(sink)) console.log('sink', sink);

@@ -13,11 +13,16 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { MODEL_NAMES, priceOption, type ModelName } from '../src/core/models.js';
 import { executeTask } from '../src/pool/execute-task.js';
-import { CONTRACT_MICROS, DISPATCH_FIXED_MICROS, DISPATCH_PER_ITEM_MICROS, ROUND_TRIP_MICROS, planPlacement } from '../src/pool/placement.js';
+import {
+  CONTRACT_MICROS,
+  DISPATCH_FIXED_MICROS,
+  DISPATCH_PER_ITEM_MICROS,
+  ROUND_TRIP_MICROS,
+  planPlacement,
+} from '../src/pool/placement.js';
 import { PricingPool } from '../src/pool/pricing-pool.js';
 import type { ImpliedVolTask, PriceItem, PriceTask, QuoteItem } from '../src/pool/tasks.js';
 import { xorshift32 } from './support/xorshift32.js';
-
 
 const MARKET = { spot: 100, rate: 0.04, dividendYield: 0.01 };
 
@@ -103,20 +108,39 @@ console.log('\n## 2. Implied volatility, in process (µs per quote)');
       const price = priceOption(model, c.option, c.market, { greeks: false }).value;
       return { option: c.option, market: MARKET, price: price * (1 + 1e-3 * (rnd() - 0.5)) };
     });
-  const european: ImpliedVolTask = { kind: 'implied-volatility', americanModel: 'binomial_200', items: quotes('european', 'black_scholes') };
+  const european: ImpliedVolTask = {
+    kind: 'implied-volatility',
+    americanModel: 'binomial_200',
+    items: quotes('european', 'black_scholes'),
+  };
   console.log(`european (black_scholes)   | ${fmt(timeSync(() => executeTask(european)) / 40)}`);
   for (const model of ['binomial_200', 'barone_adesi_whaley', 'bjerksund_stensland'] as const) {
-    const american: ImpliedVolTask = { kind: 'implied-volatility', americanModel: model, items: quotes('american', model) };
+    const american: ImpliedVolTask = {
+      kind: 'implied-volatility',
+      americanModel: model,
+      items: quotes('american', model),
+    };
     const perQuote = timeSync(() => executeTask(american), 3) / 40;
     const outcomes = executeTask(american);
     const iterations = outcomes.reduce((sum, o) => sum + (o.ok ? o.iterations : 0), 0) / outcomes.length;
-    console.log(`american (${model})`.padEnd(26) + ` | ${fmt(perQuote)}  (${fmt(perQuote / CONTRACT_MICROS[model].price)} prices, ${fmt(iterations)} iterations reported)`);
+    console.log(
+      `american (${model})`.padEnd(26) +
+        ` | ${fmt(perQuote)}  (${fmt(perQuote / CONTRACT_MICROS[model].price)} prices, ${fmt(iterations)} iterations reported)`,
+    );
   }
 }
 
-console.log('\n## 3. black_scholes batches with greeks on one pool thread vs inline (µs per request, awaited one after another)');
+console.log(
+  '\n## 3. black_scholes batches with greeks on one pool thread vs inline (µs per request, awaited one after another)',
+);
 console.log('contracts | round trip | event loop busy | inline | placement');
-const viaThread = new PricingPool({ threads: 1, queueMax: 1, queueTimeoutSeconds: 0, taskTimeoutSeconds: 0, inline: false });
+const viaThread = new PricingPool({
+  threads: 1,
+  queueMax: 1,
+  queueTimeoutSeconds: 0,
+  taskTimeoutSeconds: 0,
+  inline: false,
+});
 const busy: { n: number; micros: number }[] = [];
 for (const n of [1, 10, 100, 300, 1000]) {
   const task = priceTask('black_scholes', n, true);
@@ -137,7 +161,9 @@ for (const n of [1, 10, 100, 300, 1000]) {
   const loopBusy = fastest(rounds);
   busy.push({ n, micros: loopBusy });
   const plan = planPlacement(task, { threads: 1, inline: true });
-  console.log(`${String(n).padStart(9)} | ${fmt(roundTrip).padStart(10)} | ${fmt(loopBusy).padStart(15)} | ${fmt(inline).padStart(6)} | ${plan.inline ? 'inline' : `${plan.chunks.length} chunk(s)`}`);
+  console.log(
+    `${String(n).padStart(9)} | ${fmt(roundTrip).padStart(10)} | ${fmt(loopBusy).padStart(15)} | ${fmt(inline).padStart(6)} | ${plan.inline ? 'inline' : `${plan.chunks.length} chunk(s)`}`,
+  );
 }
 await viaThread.close();
 {
@@ -145,7 +171,9 @@ await viaThread.close();
   const last = busy[busy.length - 1]!;
   const perItem = (last.micros - first.micros) / (last.n - first.n);
   const fixed = first.micros - perItem * first.n;
-  console.log(`event loop cost of a dispatch ~ ${fmt(fixed)} + ${fmt(perItem)} n µs  [placement.ts: ${DISPATCH_FIXED_MICROS} + ${DISPATCH_PER_ITEM_MICROS} n; ROUND_TRIP_MICROS = ${ROUND_TRIP_MICROS}]`);
+  console.log(
+    `event loop cost of a dispatch ~ ${fmt(fixed)} + ${fmt(perItem)} n µs  [placement.ts: ${DISPATCH_FIXED_MICROS} + ${DISPATCH_PER_ITEM_MICROS} n; ROUND_TRIP_MICROS = ${ROUND_TRIP_MICROS}]`,
+  );
 }
 
 console.log('\n## 4. 1,000 monte_carlo_20k contracts with greeks: wall time per batch (ms)');
@@ -159,7 +187,9 @@ console.log('\n## 4. 1,000 monte_carlo_20k contracts with greeks: wall time per 
   const t1 = await timeAsync(() => one.run(task), 3, 0, 0);
   const tn = await timeAsync(() => all.run(task), 3, 0, 0);
   const plan = planPlacement(task, { threads, inline: true });
-  console.log(`1 thread ${fmt(t1 / 1000)} | ${threads} threads (${plan.chunks.length} chunks) ${fmt(tn / 1000)} | speed-up ${fmt(t1 / tn)}x`);
+  console.log(
+    `1 thread ${fmt(t1 / 1000)} | ${threads} threads (${plan.chunks.length} chunks) ${fmt(tn / 1000)} | speed-up ${fmt(t1 / tn)}x`,
+  );
   await one.close();
   await all.close();
 }

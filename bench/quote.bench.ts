@@ -15,7 +15,14 @@ export interface QuoteBenchOptions<Row extends QuoteBenchRow> {
   readonly url: string;
   readonly token: string;
   readonly threads: number;
-  readonly run: (url: string, token: string, scenario: string, path: string, body: string, connections: number) => Promise<Row>;
+  readonly run: (
+    url: string,
+    token: string,
+    scenario: string,
+    path: string,
+    body: string,
+    connections: number,
+  ) => Promise<Row>;
   readonly print: (row: Row) => void;
 }
 
@@ -54,8 +61,18 @@ function median(values: readonly number[]): number {
 export async function benchQuoteApi<Row extends QuoteBenchRow>(options: QuoteBenchOptions<Row>): Promise<void> {
   const { url, token, threads, run, print } = options;
   const pairs: [label: string, v1: [string, string], quote: [string, string], connections: number][] = [
-    ['black_scholes', ['single black_scholes (v1)', v1Body('black_scholes')], ['/quote black_scholes', quoteBody('black_scholes')], 10],
-    ['monte_carlo 20k', ['single monte_carlo_20k (v1)', v1Body('monte_carlo_20k')], ['/quote monte_carlo 20k paths', quoteBody('monte_carlo')], 4 * threads],
+    [
+      'black_scholes',
+      ['single black_scholes (v1)', v1Body('black_scholes')],
+      ['/quote black_scholes', quoteBody('black_scholes')],
+      10,
+    ],
+    [
+      'monte_carlo 20k',
+      ['single monte_carlo_20k (v1)', v1Body('monte_carlo_20k')],
+      ['/quote monte_carlo 20k paths', quoteBody('monte_carlo')],
+      4 * threads,
+    ],
   ];
   for (const [label, [v1Name, v1], [quoteName, quote], connections] of pairs) {
     const ratios: number[] = [];

@@ -41,7 +41,15 @@ async function measure(name, open) {
     }
     await db.close();
     times.sort((a, b) => a - b);
-    console.log(JSON.stringify({ candidate: name, firstOpenMs: +firstOpenMs.toFixed(1), reopenMs: +reopenMs.toFixed(1), upsertP50Ms: +percentile(times, 0.5).toFixed(3), upsertP99Ms: +percentile(times, 0.99).toFixed(3) }));
+    console.log(
+      JSON.stringify({
+        candidate: name,
+        firstOpenMs: +firstOpenMs.toFixed(1),
+        reopenMs: +reopenMs.toFixed(1),
+        upsertP50Ms: +percentile(times, 0.5).toFixed(3),
+        upsertP99Ms: +percentile(times, 0.99).toFixed(3),
+      }),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -81,7 +89,10 @@ if (requireFrom !== null) {
         exec: (sql) => db.exec(sql.replace(/REAL/g, 'double precision')),
         upsert: (strike, maturity, volatility, version) =>
           db.transaction(async (tx) => {
-            await tx.query('DELETE FROM points WHERE abs(strike - $1) <= 1e-9 AND abs(maturity - $2) <= 1e-9', [strike, maturity]);
+            await tx.query('DELETE FROM points WHERE abs(strike - $1) <= 1e-9 AND abs(maturity - $2) <= 1e-9', [
+              strike,
+              maturity,
+            ]);
             await tx.query('INSERT INTO points VALUES ($1, $2, $3, $4)', [strike, maturity, volatility, version]);
           }),
         close: () => db.close(),

@@ -33,7 +33,9 @@ interface AutocannonResult {
   readonly non2xx: number;
   readonly errors: number;
 }
-const autocannon = createRequire(import.meta.url)('autocannon') as (options: Record<string, unknown>) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as (
+  options: Record<string, unknown>,
+) => Promise<AutocannonResult>;
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
@@ -42,13 +44,21 @@ function percentile(sorted: readonly number[], p: number): number {
 async function upsertLatency(name: string, store: VolatilityPointStore): Promise<void> {
   const times: number[] = [];
   for (let i = 0; i < UPSERTS; i += 1) {
-    const point = { strike: 80 + (i % 40), maturity: 0.25 + (i % 8) / 4, volatility: 0.15 + (i % 50) / 500, timestamp: i, source: 'bench' };
+    const point = {
+      strike: 80 + (i % 40),
+      maturity: 0.25 + (i % 8) / 4,
+      volatility: 0.15 + (i % 50) / 500,
+      timestamp: i,
+      source: 'bench',
+    };
     const started = performance.now();
     await store.upsert(point, { subject: 'bench', now: new Date() });
     times.push(performance.now() - started);
   }
   times.sort((a, b) => a - b);
-  console.log(`upsert ${name.padEnd(12)} n=${UPSERTS}  p50 ${percentile(times, 0.5).toFixed(2)} ms  p99 ${percentile(times, 0.99).toFixed(2)} ms  max ${times.at(-1)?.toFixed(2)} ms`);
+  console.log(
+    `upsert ${name.padEnd(12)} n=${UPSERTS}  p50 ${percentile(times, 0.5).toFixed(2)} ms  p99 ${percentile(times, 0.99).toFixed(2)} ms  max ${times.at(-1)?.toFixed(2)} ms`,
+  );
 }
 
 async function benchUpserts(): Promise<void> {
@@ -122,7 +132,10 @@ async function benchPricing(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ope-store-bench-'));
   const service = await startService(dir);
   try {
-    const token = await mintDevToken({ secret: new TextEncoder().encode(SECRET), scopes: ['pricing:read', 'market-data:write'] });
+    const token = await mintDevToken({
+      secret: new TextEncoder().encode(SECRET),
+      scopes: ['pricing:read', 'market-data:write'],
+    });
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     // A full 10 x 10 grid: the surface interpolates (bilinear) rather than answering its 0.20 default.
     for (const point of gridPoints()) {
@@ -131,8 +144,14 @@ async function benchPricing(): Promise<void> {
       if (response.status !== 201) throw new Error(`upsert answered ${response.status}: ${await response.text()}`);
     }
     const contract = { symbol: 'ACME', strike_price: 105, time_to_expiry: 1.1, option_type: 'call' };
-    const explicit = JSON.stringify({ contracts: [contract], market_data: { spot_price: 100, risk_free_rate: 0.03, volatility: 0.22 } });
-    const fromSurface = JSON.stringify({ contracts: [contract], market_data: { spot_price: 100, risk_free_rate: 0.03 } });
+    const explicit = JSON.stringify({
+      contracts: [contract],
+      market_data: { spot_price: 100, risk_free_rate: 0.03, volatility: 0.22 },
+    });
+    const fromSurface = JSON.stringify({
+      contracts: [contract],
+      market_data: { spot_price: 100, risk_free_rate: 0.03 },
+    });
     // A-B-B-A, so warm-up and drifting machine load weigh on both alike; each side reports the mean of its two runs.
     const perSecond: Record<string, number[]> = { 'explicit volatility': [], 'volatility from the surface': [] };
     const order = [
@@ -143,7 +162,14 @@ async function benchPricing(): Promise<void> {
     ] as const;
     for (const [name, body] of order) {
       await fetch(`${service.url}/api/v1/pricing/single`, { method: 'POST', headers, body }).then((r) => r.text());
-      const result = await autocannon({ url: `${service.url}/api/v1/pricing/single`, method: 'POST', headers, body, connections: 10, duration: SECONDS });
+      const result = await autocannon({
+        url: `${service.url}/api/v1/pricing/single`,
+        method: 'POST',
+        headers,
+        body,
+        connections: 10,
+        duration: SECONDS,
+      });
       perSecond[name]!.push(result.requests.average);
       console.log(
         `single black_scholes, ${name.padEnd(28)} ${result.requests.average.toFixed(0).padStart(6)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors}`,
@@ -151,7 +177,9 @@ async function benchPricing(): Promise<void> {
     }
     const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const ratio = mean(perSecond['volatility from the surface']!) / mean(perSecond['explicit volatility']!);
-    console.log(`surface / explicit requests per second (means of two runs each): ${(100 * ratio).toFixed(1)} % (target >= 95 %)`);
+    console.log(
+      `surface / explicit requests per second (means of two runs each): ${(100 * ratio).toFixed(1)} % (target >= 95 %)`,
+    );
   } finally {
     await service.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -161,7 +189,14 @@ async function benchPricing(): Promise<void> {
 function gridPoints(): VolatilityPoint[] {
   const points: VolatilityPoint[] = [];
   for (let i = 0; i < 10; i += 1) {
-    for (let j = 0; j < 10; j += 1) points.push({ strike: 60 + 10 * i, maturity: 0.25 * (j + 1), volatility: 0.18 + 0.01 * i - 0.002 * j, timestamp: 0, source: 'bench' });
+    for (let j = 0; j < 10; j += 1)
+      points.push({
+        strike: 60 + 10 * i,
+        maturity: 0.25 * (j + 1),
+        volatility: 0.18 + 0.01 * i - 0.002 * j,
+        timestamp: 0,
+        source: 'bench',
+      });
   }
   return points;
 }

@@ -16,8 +16,17 @@ import type { QuoteBoard } from '../src/core/surface/board.js';
 import { SurfaceEvaluator } from '../src/core/surface/surface.js';
 import { xorshift32 } from './support/xorshift32.js';
 
-interface WireQuote { expiry: number; strike: number; option_type: 'call' | 'put'; bid_iv: number; ask_iv: number; mid_iv: number }
-const golden = JSON.parse(readFileSync(new URL('../test/core/reference/golden-surface-board.json', import.meta.url), 'utf8')) as {
+interface WireQuote {
+  expiry: number;
+  strike: number;
+  option_type: 'call' | 'put';
+  bid_iv: number;
+  ask_iv: number;
+  mid_iv: number;
+}
+const golden = JSON.parse(
+  readFileSync(new URL('../test/core/reference/golden-surface-board.json', import.meta.url), 'utf8'),
+) as {
   board: { as_of: string; spot: number; risk_free_rate: number; dividend_yield: number; quotes: WireQuote[] };
 };
 const board: QuoteBoard = {
@@ -25,7 +34,14 @@ const board: QuoteBoard = {
   spot: golden.board.spot,
   rate: golden.board.risk_free_rate,
   dividendYield: golden.board.dividend_yield,
-  quotes: golden.board.quotes.map((q) => ({ expiry: q.expiry, strike: q.strike, optionType: q.option_type, bidIv: q.bid_iv, askIv: q.ask_iv, midIv: q.mid_iv })),
+  quotes: golden.board.quotes.map((q) => ({
+    expiry: q.expiry,
+    strike: q.strike,
+    optionType: q.option_type,
+    bidIv: q.bid_iv,
+    askIv: q.ask_iv,
+    midIv: q.mid_iv,
+  })),
 };
 
 function median(xs: number[]): number {
@@ -69,8 +85,17 @@ const evaluations = timed(11, n, evaluate);
 const toNs = (xs: number[]): number[] => xs.map((x) => x * 1e6);
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
-console.log(`\nOPE surface benchmark: node ${process.version}, ${cpu}, ${availableParallelism()} logical CPUs, single thread`);
-console.log('workload'.padEnd(52), 'cpu median'.padStart(12), 'cpu min-max'.padStart(16), 'wall median'.padStart(12), 'target'.padStart(10), '  status');
+console.log(
+  `\nOPE surface benchmark: node ${process.version}, ${cpu}, ${availableParallelism()} logical CPUs, single thread`,
+);
+console.log(
+  'workload'.padEnd(52),
+  'cpu median'.padStart(12),
+  'cpu min-max'.padStart(16),
+  'wall median'.padStart(12),
+  'target'.padStart(10),
+  '  status',
+);
 const row = (name: string, t: { wall: number[]; cpu: number[] }, unit: string, target: number): void => {
   const digits = unit === 'ms' ? 2 : 0;
   const med = median(t.cpu);
@@ -85,5 +110,10 @@ const row = (name: string, t: { wall: number[]; cpu: number[] }, unit: string, t
   );
 };
 row('buildSurface, golden board 3 expiries x 21 strikes', builds, 'ms', 50);
-row('SurfaceEvaluator.volatility per contract', { wall: toNs(evaluations.wall), cpu: toNs(evaluations.cpu) }, 'ns', 200);
+row(
+  'SurfaceEvaluator.volatility per contract',
+  { wall: toNs(evaluations.wall), cpu: toNs(evaluations.cpu) },
+  'ns',
+  200,
+);
 if (!Number.isFinite(sink)) console.log('(sink)', sink);

@@ -22,7 +22,6 @@ const ROUNDS = 15;
 const WARMUP_ROUNDS = 5;
 const TARGET_US = 60;
 
-
 interface Case {
   readonly option: OptionSpec;
   readonly market: MarketInputs;
@@ -34,7 +33,12 @@ function makeCases(exercise: ExerciseStyle, seed: number): Case[] {
   for (let i = 0; i < OPTIONS_PER_ROUND; i++) {
     const spot = 50 + 100 * rnd();
     cases.push({
-      option: { type: rnd() < 0.5 ? 'call' : 'put', strike: spot * Math.exp(0.6 * (rnd() - 0.5)), expiry: 0.05 + 2 * rnd(), exercise },
+      option: {
+        type: rnd() < 0.5 ? 'call' : 'put',
+        strike: spot * Math.exp(0.6 * (rnd() - 0.5)),
+        expiry: 0.05 + 2 * rnd(),
+        exercise,
+      },
       market: { spot, rate: 0.1 * rnd(), dividendYield: 0.05 * rnd(), volatility: 0.1 + 0.5 * rnd() },
     });
   }
@@ -99,8 +103,16 @@ function runRound(row: Row): void {
 
 const american = makeCases('american', 20240611);
 const european = makeCases('european', 20240612);
-const makeRow = (label: string, pricer: Pricer, cases: readonly Case[], greeks: boolean, targeted: boolean): Row =>
-  ({ label, pricer, cases, greeks, targeted, wall: [], cpu: [], checksum: 0 });
+const makeRow = (label: string, pricer: Pricer, cases: readonly Case[], greeks: boolean, targeted: boolean): Row => ({
+  label,
+  pricer,
+  cases,
+  greeks,
+  targeted,
+  wall: [],
+  cpu: [],
+  checksum: 0,
+});
 const rows: Row[] = [
   makeRow('bare CRR american loop (reference)', bareCrrAmerican, american, false, false),
   makeRow('binomial_200 american, price only', priceBinomialCrr, american, false, true),
@@ -131,15 +143,18 @@ for (let i = 0; i < ROUNDS; i++) {
 console.log(
   `tree engines, single thread, ${OPTIONS_PER_ROUND} options x ${ROUNDS} interleaved rounds after ${WARMUP_ROUNDS} warm-up rounds:\n` +
     `median wall-clock us/option (fastest round; median process CPU us/option; ratio to the bare loop); ` +
-    `load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+    `load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
 );
 const bare = median(rows[0]!.wall);
 for (const row of rows) {
   const us = median(row.wall);
   const verdict = row.targeted ? `  target <= ${TARGET_US} us: ${us <= TARGET_US ? 'met' : 'MISSED'}` : '';
   console.log(
-    `${row.label.padEnd(42)} ${us.toFixed(1).padStart(7)} us/option  (min ${Math.min(...row.wall).toFixed(1).padStart(6)}; ` +
-      `cpu ${median(row.cpu).toFixed(1).padStart(6)}; x${(us / bare).toFixed(2)})${verdict}`,
+    `${row.label.padEnd(42)} ${us.toFixed(1).padStart(7)} us/option  (min ${Math.min(...row.wall)
+      .toFixed(1)
+      .padStart(6)}; ` + `cpu ${median(row.cpu).toFixed(1).padStart(6)}; x${(us / bare).toFixed(2)})${verdict}`,
   );
 }
 const [bareRow, crrRow] = rows as [Row, Row, ...Row[]];

@@ -14,7 +14,13 @@ const american = { type: 'put', strike: 100, expiry: 1, exercise: 'american' } a
 
 function task(exercise: 'european' | 'american', monteCarlo?: MonteCarloTaskParams): PriceTask {
   const option = exercise === 'european' ? european : american;
-  return { kind: 'price', model: 'monte_carlo_20k', greeks: true, items: [{ option, market, seed: 7n }], ...(monteCarlo === undefined ? {} : { monteCarlo }) };
+  return {
+    kind: 'price',
+    model: 'monte_carlo_20k',
+    greeks: true,
+    items: [{ option, market, seed: 7n }],
+    ...(monteCarlo === undefined ? {} : { monteCarlo }),
+  };
 }
 
 function fastestMicros(t: PriceTask, rounds: number): number {
@@ -38,10 +44,14 @@ const cases: [string, PriceTask, number][] = [
 ];
 const v1 = task('european');
 
-console.log(`# tunable Monte Carlo cost: node ${process.version}, ${availableParallelism()} CPUs, 20,000 paths with greeks, fastest of N\n`);
+console.log(
+  `# tunable Monte Carlo cost: node ${process.version}, ${availableParallelism()} CPUs, 20,000 paths with greeks, fastest of N\n`,
+);
 for (let warm = 0; warm < 3; warm++) for (const [, t] of cases) executeTask(t);
 for (const [label, t, rounds] of cases) {
   const base = fastestMicros(v1, 15);
   const micros = fastestMicros(t, rounds);
-  console.log(`${label.padEnd(36)} ${(micros / 1000).toFixed(2).padStart(8)} ms  = ${(micros / base).toFixed(1).padStart(6)} x monte_carlo_20k (${(base / 1000).toFixed(2)} ms)`);
+  console.log(
+    `${label.padEnd(36)} ${(micros / 1000).toFixed(2).padStart(8)} ms  = ${(micros / base).toFixed(1).padStart(6)} x monte_carlo_20k (${(base / 1000).toFixed(2)} ms)`,
+  );
 }

@@ -18,12 +18,26 @@ function median(values: number[]): number {
 }
 
 function scattered(rnd: () => number): VolatilityPoint[] {
-  return Array.from({ length: POINTS }, () => ({ strike: 50 + 150 * rnd(), maturity: 0.05 + 2.95 * rnd(), volatility: 0.1 + 0.5 * rnd(), timestamp: 0, source: 'bench' }));
+  return Array.from({ length: POINTS }, () => ({
+    strike: 50 + 150 * rnd(),
+    maturity: 0.05 + 2.95 * rnd(),
+    volatility: 0.1 + 0.5 * rnd(),
+    timestamp: 0,
+    source: 'bench',
+  }));
 }
 
 function grid(rnd: () => number): VolatilityPoint[] {
   const out: VolatilityPoint[] = [];
-  for (let i = 0; i < 80; i++) for (let j = 0; j < 50; j++) out.push({ strike: 50 + i * 2, maturity: 0.05 + j * 0.06, volatility: 0.1 + 0.5 * rnd(), timestamp: 0, source: 'bench' });
+  for (let i = 0; i < 80; i++)
+    for (let j = 0; j < 50; j++)
+      out.push({
+        strike: 50 + i * 2,
+        maturity: 0.05 + j * 0.06,
+        volatility: 0.1 + 0.5 * rnd(),
+        timestamp: 0,
+        source: 'bench',
+      });
   return out;
 }
 
@@ -40,7 +54,9 @@ function measure(name: string, points: VolatilityPoint[], rnd: () => number): vo
     for (const [k, m] of queries) sink += surface.estimate(k, m, 100).volatility;
     estimate.push(performance.now() - t);
   }
-  console.log(`${name}: build ${median(build).toFixed(2)} ms, ${QUERIES} estimates ${median(estimate).toFixed(2)} ms (checksum ${sink.toFixed(3)})`);
+  console.log(
+    `${name}: build ${median(build).toFixed(2)} ms, ${QUERIES} estimates ${median(estimate).toFixed(2)} ms (checksum ${sink.toFixed(3)})`,
+  );
 }
 
 const rnd = xorshift32(20261207);

@@ -22,6 +22,13 @@ function ulps(a: number, b: number): number {
 const rows: [string, number, number][] = [
   ['value', v1.value, tunable.value],
   ['standard error', v1.diagnostics.standardError ?? Number.NaN, tunable.standardError],
-  ...(['delta', 'gamma', 'theta', 'vega', 'rho'] as const).map((g): [string, number, number] => [g, v1.greeks?.[g] ?? Number.NaN, tunable.greeks?.[g] ?? Number.NaN]),
+  ...(['delta', 'gamma', 'theta', 'vega', 'rho'] as const).map((g): [string, number, number] => [
+    g,
+    v1.greeks?.[g] ?? Number.NaN,
+    tunable.greeks?.[g] ?? Number.NaN,
+  ]),
 ];
-for (const [name, a, b] of rows) console.log(`${name.padEnd(15)} v1 ${a}  tunable ${b}  ~${ulps(a, b)} ulp  rel ${(Math.abs(a - b) / Math.abs(a)).toExponential(1)}`);
+for (const [name, a, b] of rows)
+  console.log(
+    `${name.padEnd(15)} v1 ${a}  tunable ${b}  ~${ulps(a, b)} ulp  rel ${(Math.abs(a - b) / Math.abs(a)).toExponential(1)}`,
+  );

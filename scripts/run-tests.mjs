@@ -10,7 +10,15 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
 /** The unit tier: these folders, less the files below that start processes, servers or system services. */
-const UNIT_FOLDERS = ['test/core/', 'test/types/', 'test/config/', 'test/pool/', 'test/http/', 'test/auth/', 'test/observability/'];
+const UNIT_FOLDERS = [
+  'test/core/',
+  'test/types/',
+  'test/config/',
+  'test/pool/',
+  'test/http/',
+  'test/auth/',
+  'test/observability/',
+];
 const NOT_UNIT = [
   'test/pool/graceful-shutdown.test.ts',
   'test/pool/http-overload.test.ts',
@@ -69,12 +77,28 @@ function runFiles(list, filesAtOnce) {
   if (list.length === 0) return 0;
   const result = spawnSync(
     process.execPath,
-    ['--enable-source-maps', '--import', 'tsx', '--import', './test/setup.mjs', '--test', `--test-concurrency=${filesAtOnce}`, '--test-reporter=spec', ...list],
+    [
+      '--enable-source-maps',
+      '--import',
+      'tsx',
+      '--import',
+      './test/setup.mjs',
+      '--test',
+      `--test-concurrency=${filesAtOnce}`,
+      '--test-reporter=spec',
+      ...list,
+    ],
     { stdio: 'inherit' },
   );
   return result.status ?? 1;
 }
 
-const concurrent = runFiles(files.filter((f) => !SERIAL.includes(f)), concurrency);
-const serial = runFiles(files.filter((f) => SERIAL.includes(f)), 1);
+const concurrent = runFiles(
+  files.filter((f) => !SERIAL.includes(f)),
+  concurrency,
+);
+const serial = runFiles(
+  files.filter((f) => SERIAL.includes(f)),
+  1,
+);
 process.exit(concurrent !== 0 ? concurrent : serial);

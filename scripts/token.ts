@@ -35,7 +35,9 @@ if (values.help === true) {
 
 const secretText = process.env.DEV_JWT_SECRET?.trim();
 if (secretText === undefined || secretText === '') {
-  fail('DEV_JWT_SECRET is not set; export the same value the service runs with (plain text, base64:... or hex:..., >= 32 bytes)');
+  fail(
+    'DEV_JWT_SECRET is not set; export the same value the service runs with (plain text, base64:... or hex:..., >= 32 bytes)',
+  );
 }
 let secret: Uint8Array;
 try {
@@ -47,8 +49,14 @@ try {
 const scopes = (values.scope ?? []).flatMap((s) => s.split(/[,\s]+/)).filter((s) => s !== '');
 if (scopes.length === 0) fail('at least one --scope is required');
 const ttlText = values.ttl ?? '3600';
-if (!/^\d+$/.test(ttlText) || Number(ttlText) < 1) fail(`--ttl must be a whole number of seconds >= 1, got "${ttlText}"`);
+if (!/^\d+$/.test(ttlText) || Number(ttlText) < 1)
+  fail(`--ttl must be a whole number of seconds >= 1, got "${ttlText}"`);
 if (values.sub !== undefined && values.sub.trim() === '') fail('--sub must not be empty');
 
-const token = await mintDevToken({ secret, scopes, ttlSeconds: Number(ttlText), ...(values.sub === undefined ? {} : { sub: values.sub }) });
+const token = await mintDevToken({
+  secret,
+  scopes,
+  ttlSeconds: Number(ttlText),
+  ...(values.sub === undefined ? {} : { sub: values.sub }),
+});
 process.stdout.write(`${token}\n`);

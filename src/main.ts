@@ -40,7 +40,11 @@ function readConfig(): Config {
 
 /** The URL a developer on this machine reaches the listener at. */
 function localUrl(config: Config, port: number): string {
-  const host = ['0.0.0.0', '::', ''].includes(config.host) ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  const host = ['0.0.0.0', '::', ''].includes(config.host)
+    ? 'localhost'
+    : config.host.includes(':')
+      ? `[${config.host}]`
+      : config.host;
   return `http://${host}:${port}`;
 }
 
@@ -66,18 +70,34 @@ async function printDevIdentity(identity: DevIdentity, url: string): Promise<voi
 }
 
 /** Opens the store (docs/architecture.md, "The store") and loads the surface; an unusable store stops start-up. */
-async function openMarketData(config: Config, logger: ReturnType<typeof createLogger>, metrics: ReturnType<typeof createMetrics>) {
+async function openMarketData(
+  config: Config,
+  logger: ReturnType<typeof createLogger>,
+  metrics: ReturnType<typeof createMetrics>,
+) {
   let store: OpenedStore;
   try {
-    store = await openStore(config.store, { onBackgroundError: (err) => logger.warn({ event: 'store.background_error', err }, 'store connection problem') });
+    store = await openStore(config.store, {
+      onBackgroundError: (err) => logger.warn({ event: 'store.background_error', err }, 'store connection problem'),
+    });
   } catch (error) {
     const variable = config.store.databaseUrl === null ? 'OPE_DATA_DIR' : 'OPE_DATABASE_URL';
-    process.stderr.write(`ope: cannot start: ${variable}: the store cannot be opened: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `ope: cannot start: ${variable}: the store cannot be opened: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   }
-  const surface = new VolatilitySurfaceStore({ store: store.points, maxStalenessSeconds: config.store.surfaceMaxStalenessSeconds, metrics, logger });
+  const surface = new VolatilitySurfaceStore({
+    store: store.points,
+    maxStalenessSeconds: config.store.surfaceMaxStalenessSeconds,
+    metrics,
+    logger,
+  });
   await surface.start();
-  logger.info({ event: 'store.open', store: store.kind, location: store.location, surface_version: surface.version }, 'store open');
+  logger.info(
+    { event: 'store.open', store: store.kind, location: store.location, surface_version: surface.version },
+    'store open',
+  );
   return { store, surface };
 }
 
@@ -91,15 +111,29 @@ async function main(): Promise<void> {
     config.otlpEndpoint === null
       ? null
       : (await import('./observability/tracing.js')).startTracing({
-          endpoint: config.otlpEndpoint, serviceName: 'ope', serviceVersion: packageVersion(), environment: config.environment,
+          endpoint: config.otlpEndpoint,
+          serviceName: 'ope',
+          serviceVersion: packageVersion(),
+          environment: config.environment,
         });
-  const devIdentity = config.oidc === null && config.devJwtSecrets.length === 0 && !config.isProduction ? createDevIdentity() : null;
+  const devIdentity =
+    config.oidc === null && config.devJwtSecrets.length === 0 && !config.isProduction ? createDevIdentity() : null;
   const authenticator = createAuthenticator({ config, metrics, logger, ...devIdentity?.authenticatorOptions });
   // store.documents is the DocumentStore for the routes that keep documents.
   const { store, surface } = await openMarketData(config, logger, metrics);
   const pool = new PricingPool({ ...config.pool, metrics });
   // buildApp checks the values only the HTTP layer understands (host and origin allow-lists, the Redis URL).
-  const app = await buildApp({ config, metrics, pool, authenticator, logger, devIdentity, surface, documentStore: store.documents, tracing }).catch(async (error: unknown) => {
+  const app = await buildApp({
+    config,
+    metrics,
+    pool,
+    authenticator,
+    logger,
+    devIdentity,
+    surface,
+    documentStore: store.documents,
+    tracing,
+  }).catch(async (error: unknown) => {
     await pool.close({ graceMs: 0 });
     authenticator.close();
     return refuseToStart(error);
@@ -117,12 +151,19 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  logger.info({ event: 'service.start', environment: config.environment, host: config.host, port, threads: config.threads }, 'OPE listening');
+  logger.info(
+    { event: 'service.start', environment: config.environment, host: config.host, port, threads: config.threads },
+    'OPE listening',
+  );
   if (devIdentity !== null) await printDevIdentity(devIdentity, localUrl(config, port));
 
   process.on('SIGHUP', () => {
     logger.info({ event: 'jwks.manual_refresh' }, 'SIGHUP: refreshing the JWKS');
-    authenticator.refresh().catch((error: unknown) => logger.warn({ event: 'jwks.manual_refresh_failed', err: error }, 'JWKS refresh failed'));
+    authenticator
+      .refresh()
+      .catch((error: unknown) =>
+        logger.warn({ event: 'jwks.manual_refresh_failed', err: error }, 'JWKS refresh failed'),
+      );
   });
 
   let stopping = false;

@@ -35,7 +35,10 @@ export function compare(
   measure: ErrorMeasure,
   include: (i: number) => boolean = () => true,
 ): Accuracy {
-  let compared = 0, failures = 0, maxError = 0, worst = -1;
+  let compared = 0,
+    failures = 0,
+    maxError = 0,
+    worst = -1;
   for (let i = 0; i < count; i++) {
     if (!include(i)) continue;
     compared++;

@@ -26,7 +26,15 @@ declare module 'greeks' {
 
 declare module 'implied-volatility' {
   const api: {
-    getImpliedVolatility(expectedCost: number, s: number, k: number, t: number, r: number, callPut: 'call' | 'put', estimate?: number): number;
+    getImpliedVolatility(
+      expectedCost: number,
+      s: number,
+      k: number,
+      t: number,
+      r: number,
+      callPut: 'call' | 'put',
+      estimate?: number,
+    ): number;
   };
   export = api;
 }
@@ -56,7 +64,13 @@ declare module 'option-pricing' {
     price(method: 'bt', params: { timeSteps: number }): number;
     price(
       method: 'mcs',
-      params: { simulations: number; timeSteps?: number; prngName?: 'sfc32' | 'mulberry32' | 'xoshiro128ss' | 'jsf32'; prngSeed?: string; prngAdvancePast?: number },
+      params: {
+        simulations: number;
+        timeSteps?: number;
+        prngName?: 'sfc32' | 'mulberry32' | 'xoshiro128ss' | 'jsf32';
+        prngSeed?: string;
+        prngAdvancePast?: number;
+      },
     ): number;
   }
 }

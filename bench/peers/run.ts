@@ -53,7 +53,8 @@ function formatNs(ns: number): string {
 
 function formatError(accuracy: Accuracy, isReference: boolean): string {
   if (isReference) return 'reference';
-  const error = accuracy.compared === accuracy.failures ? '-' : accuracy.maxError === 0 ? '0' : accuracy.maxError.toExponential(1);
+  const error =
+    accuracy.compared === accuracy.failures ? '-' : accuracy.maxError === 0 ? '0' : accuracy.maxError.toExponential(1);
   return accuracy.failures > 0 ? `${error}, ${accuracy.failures}/${accuracy.compared} failed` : error;
 }
 
@@ -64,7 +65,9 @@ function machine(): string {
 }
 
 function loadAverage(): string {
-  return loadavg().map((x) => x.toFixed(2)).join(' ');
+  return loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 }
 
 function runWorkload(workloadIndex: number, context: EuropeanReference): WorkloadResult {
@@ -74,16 +77,32 @@ function runWorkload(workloadIndex: number, context: EuropeanReference): Workloa
     const make = candidate.jobs[workload.id];
     return make ? [{ candidate, job: make(context) }] : [];
   });
-  const timings = timeInterleaved(entries.map((e) => e.job), PLAN);
+  const timings = timeInterleaved(
+    entries.map((e) => e.job),
+    PLAN,
+  );
   const load = loadavg()[0]!;
   const longest = Math.max(...entries.map((e) => e.job.count));
   const reference = workload.reference(context, longest);
   const rows = entries.map((entry, k) => ({
     ...entry,
     timing: timings[k]!,
-    accuracy: compare(workload.compared(entry.job.outputs), reference.arrays, entry.job.count, workload.measure, reference.include),
+    accuracy: compare(
+      workload.compared(entry.job.outputs),
+      reference.arrays,
+      entry.job.count,
+      workload.measure,
+      reference.include,
+    ),
   }));
-  return { id: workload.id, title: workload.title, errorDescription: workload.errorDescription, rows, load, seconds: (performance.now() - started) / 1e3 };
+  return {
+    id: workload.id,
+    title: workload.title,
+    errorDescription: workload.errorDescription,
+    rows,
+    load,
+    seconds: (performance.now() - started) / 1e3,
+  };
 }
 
 /** The fastest OPE row of a workload: the baseline every ratio is taken against. */
@@ -93,7 +112,9 @@ function baseline(result: WorkloadResult): Row {
 }
 
 function printDetail(results: readonly WorkloadResult[]): void {
-  console.log('\n| workload | candidate | n | median CPU / option | min - max | wall median | vs OPE | max error | load 1 min |');
+  console.log(
+    '\n| workload | candidate | n | median CPU / option | min - max | wall median | vs OPE | max error | load 1 min |',
+  );
   console.log('|---|---|---:|---:|---:|---:|---:|---|---:|');
   for (const result of results) {
     const base = median(baseline(result).timing.cpu);
@@ -112,7 +133,9 @@ function printDetail(results: readonly WorkloadResult[]): void {
 
 function printSummary(results: readonly WorkloadResult[]): void {
   const peers = CANDIDATES.filter((c) => !OPE_NAMES.has(c.name));
-  console.log("\nSummary: median CPU time per option; for peers, their median over OPE's (n/a: the package has no such workload)\n");
+  console.log(
+    "\nSummary: median CPU time per option; for peers, their median over OPE's (n/a: the package has no such workload)\n",
+  );
   console.log(`| workload | OPE | ${peers.map((p) => p.name).join(' | ')} |`);
   console.log(`|---|---:|${peers.map(() => '---:').join('|')}|`);
   const losses: string[] = [];
@@ -156,13 +179,20 @@ function main(): void {
   const european = europeanSet(EUROPEAN_SIZE);
   const analytic = greekOutputs(EUROPEAN_SIZE);
   priceBlackScholesBatch(european, { price: analytic.value, ...analytic.greeks });
-  const context: EuropeanReference = { european, american: americanPutSet(AMERICAN_SIZE), quotes: analytic.value, analytic };
+  const context: EuropeanReference = {
+    european,
+    american: americanPutSet(AMERICAN_SIZE),
+    quotes: analytic.value,
+    analytic,
+  };
 
   const results: WorkloadResult[] = [];
   WORKLOADS.forEach((workload, index) => {
     if (only.length > 0 && !only.includes(workload.id)) return;
     const result = runWorkload(index, context);
-    console.log(`  ${result.title}: ${result.rows.length} candidates, ${result.seconds.toFixed(1)} s, load ${loadAverage()}`);
+    console.log(
+      `  ${result.title}: ${result.rows.length} candidates, ${result.seconds.toFixed(1)} s, load ${loadAverage()}`,
+    );
     results.push(result);
   });
 

@@ -58,7 +58,12 @@ function americanReference(set: OptionSet, count: number, engine: AmericanEngine
   const values = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     const option: OptionSpec = { type: 'put', strike: set.strike[i]!, expiry: set.expiry[i]!, exercise: 'american' };
-    const market: MarketInputs = { spot: set.spot[i]!, rate: set.rate[i]!, dividendYield: set.dividendYield[i]!, volatility: set.volatility[i]! };
+    const market: MarketInputs = {
+      spot: set.spot[i]!,
+      rate: set.rate[i]!,
+      dividendYield: set.dividendYield[i]!,
+      volatility: set.volatility[i]!,
+    };
     values[i] = engine(option, market).value;
   }
   return { arrays: [values] };
@@ -78,8 +83,11 @@ export const WORKLOADS: readonly Workload[] = [
     title: 'price + 5 greeks',
     errorDescription: 'max relative error over price and the 5 greeks vs OPE analytic (absolute below 1e-6, raw units)',
     measure: relativeError,
-    compared: (o) => (o.greeks ? [o.value, o.greeks.delta, o.greeks.gamma, o.greeks.theta, o.greeks.vega, o.greeks.rho] : [o.value]),
-    reference: ({ analytic: a }) => ({ arrays: [a.value, a.greeks.delta, a.greeks.gamma, a.greeks.theta, a.greeks.vega, a.greeks.rho] }),
+    compared: (o) =>
+      o.greeks ? [o.value, o.greeks.delta, o.greeks.gamma, o.greeks.theta, o.greeks.vega, o.greeks.rho] : [o.value],
+    reference: ({ analytic: a }) => ({
+      arrays: [a.value, a.greeks.delta, a.greeks.gamma, a.greeks.theta, a.greeks.vega, a.greeks.rho],
+    }),
   },
   {
     id: 'iv',
@@ -91,7 +99,9 @@ export const WORKLOADS: readonly Workload[] = [
       arrays: [european.volatility],
       include: (i) => {
         const price = analytic.value[i]!;
-        return price >= SMALLEST_QUOTE && analytic.greeks.vega[i]! * european.volatility[i]! >= WELL_POSED_ELASTICITY * price;
+        return (
+          price >= SMALLEST_QUOTE && analytic.greeks.vega[i]! * european.volatility[i]! >= WELL_POSED_ELASTICITY * price
+        );
       },
     }),
   },
@@ -101,7 +111,8 @@ export const WORKLOADS: readonly Workload[] = [
     errorDescription: "max relative difference vs OPE's binomial_200 (absolute below 1e-6)",
     measure: relativeError,
     compared: valueOnly,
-    reference: ({ american }, count) => americanReference(american, count, (o, m) => priceBinomialCrr(o, m, { greeks: false, steps: 200 })),
+    reference: ({ american }, count) =>
+      americanReference(american, count, (o, m) => priceBinomialCrr(o, m, { greeks: false, steps: 200 })),
   },
   {
     id: 'lr',
@@ -109,7 +120,8 @@ export const WORKLOADS: readonly Workload[] = [
     errorDescription: "max relative difference vs OPE's leisen_reimer (absolute below 1e-6)",
     measure: relativeError,
     compared: valueOnly,
-    reference: ({ american }, count) => americanReference(american, count, (o, m) => priceLeisenReimer(o, m, { greeks: false, steps: 201 })),
+    reference: ({ american }, count) =>
+      americanReference(american, count, (o, m) => priceLeisenReimer(o, m, { greeks: false, steps: 201 })),
   },
   {
     id: 'baw',
@@ -117,7 +129,8 @@ export const WORKLOADS: readonly Workload[] = [
     errorDescription: "max relative difference vs OPE's barone_adesi_whaley (absolute below 1e-6)",
     measure: relativeError,
     compared: valueOnly,
-    reference: ({ american }, count) => americanReference(american, count, (o, m) => priceBaroneAdesiWhaley(o, m, { greeks: false })),
+    reference: ({ american }, count) =>
+      americanReference(american, count, (o, m) => priceBaroneAdesiWhaley(o, m, { greeks: false })),
   },
   {
     id: 'bjs',
@@ -125,12 +138,14 @@ export const WORKLOADS: readonly Workload[] = [
     errorDescription: "max relative difference vs OPE's bjerksund_stensland_1993 (absolute below 1e-6)",
     measure: relativeError,
     compared: valueOnly,
-    reference: ({ american }, count) => americanReference(american, count, (o, m) => priceBjerksundStensland1993(o, m, { greeks: false })),
+    reference: ({ american }, count) =>
+      americanReference(american, count, (o, m) => priceBjerksundStensland1993(o, m, { greeks: false })),
   },
   {
     id: 'mc',
     title: 'Monte Carlo, 20,000 paths',
-    errorDescription: 'max absolute error vs the analytic price, in price units (statistical: about 1-3 standard errors)',
+    errorDescription:
+      'max absolute error vs the analytic price, in price units (statistical: about 1-3 standard errors)',
     measure: absoluteError,
     compared: valueOnly,
     reference: ({ analytic }) => ({ arrays: [analytic.value] }),

@@ -43,9 +43,22 @@ const response = {
   results: [result],
   total_computation_time_ms: 0.01,
   options_per_second: 100_000,
-  portfolio_greeks: { delta: 0.99, gamma: 0.001, theta: -0.01, vega: 0.002, rho: 0.008, total_value: 20.07, total_vega_exposure: 0.2, position_count: 1 },
+  portfolio_greeks: {
+    delta: 0.99,
+    gamma: 0.001,
+    theta: -0.01,
+    vega: 0.002,
+    rho: 0.008,
+    total_value: 20.07,
+    total_vega_exposure: 0.2,
+    position_count: 1,
+  },
 };
-app.post('/api/v1/pricing/single', { schema: { body: PricingRequest, response: { 200: PricingBatchResponse } } }, async () => response);
+app.post(
+  '/api/v1/pricing/single',
+  { schema: { body: PricingRequest, response: { 200: PricingBatchResponse } } },
+  async () => response,
+);
 
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();

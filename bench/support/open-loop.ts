@@ -115,11 +115,16 @@ class Connection {
   #started = 0;
   #waiting = false;
 
-  constructor(host: string, port: number, request: Buffer, hooks: {
-    readonly onAnswer: (status: number | null, started: number) => void;
-    readonly onIdle: (connection: Connection) => void;
-    readonly onClose: (connection: Connection) => void;
-  }) {
+  constructor(
+    host: string,
+    port: number,
+    request: Buffer,
+    hooks: {
+      readonly onAnswer: (status: number | null, started: number) => void;
+      readonly onIdle: (connection: Connection) => void;
+      readonly onClose: (connection: Connection) => void;
+    },
+  ) {
     this.#request = request;
     this.#socket = net.connect({ host, port, noDelay: true });
     this.#socket.on('data', (chunk: Buffer) => {

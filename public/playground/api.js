@@ -68,7 +68,12 @@ export function createApiClient(tokens) {
   async function call(method, path, jsonText, signal) {
     for (let attempt = 0; ; attempt += 1) {
       const token = await tokens.current();
-      if (token === null) throw new ApiError(401, 'No bearer token: paste one with the pricing:read scope.', new Map([['token', 'Required']]));
+      if (token === null)
+        throw new ApiError(
+          401,
+          'No bearer token: paste one with the pricing:read scope.',
+          new Map([['token', 'Required']]),
+        );
       const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
       if (jsonText !== undefined) headers['content-type'] = 'application/json';
       let response;

@@ -30,7 +30,16 @@ const $ = (id) => document.getElementById(id);
 const form = $('pricing-form');
 const tokenInput = $('field-token');
 const FIELDS = ['token', ...CONTRACT_FIELDS, ...MARKET_FIELDS, 'model', 'seed'];
-const COLOURS = { price: '#1f5fbf', delta: '#b3471d', gamma: '#7a3fb0', theta: '#b0312f', vega: '#1d7f5f', rho: '#8a6d00', marker: '#111', band: 'rgba(31, 95, 191, 0.16)' };
+const COLOURS = {
+  price: '#1f5fbf',
+  delta: '#b3471d',
+  gamma: '#7a3fb0',
+  theta: '#b0312f',
+  vega: '#1d7f5f',
+  rho: '#8a6d00',
+  marker: '#111',
+  band: 'rgba(31, 95, 191, 0.16)',
+};
 
 function setState(state, message) {
   document.body.dataset.state = state;
@@ -105,7 +114,8 @@ function showResult(result) {
   }
   const monteCarlo = result.standard_error !== null;
   for (const row of table.querySelectorAll('tr.monte-carlo')) row.hidden = !monteCarlo;
-  $('results-caption').textContent = `${result.contract_id}, quantity ${result.quantity}${result.cached ? ' (from the result cache)' : ''}`;
+  $('results-caption').textContent =
+    `${result.contract_id}, quantity ${result.quantity}${result.cached ? ' (from the result cache)' : ''}`;
   table.hidden = false;
   $('results-empty').hidden = true;
 }
@@ -127,7 +137,14 @@ const figures = {
   volatility: $('chart-price-volatility'),
   convergence: $('chart-convergence'),
 };
-const SPOT_LABELS = { price: 'price', delta: 'delta', gamma: 'gamma', theta: 'theta / day', vega: 'vega / vol point', rho: 'rho / rate point' };
+const SPOT_LABELS = {
+  price: 'price',
+  delta: 'delta',
+  gamma: 'gamma',
+  theta: 'theta / day',
+  vega: 'vega / vol point',
+  rho: 'rho / rate point',
+};
 
 function messageOf(error) {
   return error instanceof ApiError ? error.message : String(error?.message ?? error);
@@ -140,7 +157,12 @@ function withMarker(x, values, at) {
 async function drawSpotCharts(request, seedText, signal) {
   const spot = request.market_data.spot_price;
   const contract = request.contracts[0];
-  const grid = spotGrid({ spot, strike: contract.strike_price, volatility: request.market_data.volatility, expiry: contract.time_to_expiry });
+  const grid = spotGrid({
+    spot,
+    strike: contract.strike_price,
+    volatility: request.market_data.volatility,
+    expiry: contract.time_to_expiry,
+  });
   const spotFigures = ['price', ...GREEKS].map((name) => figures[name]);
   for (const figure of spotFigures) setChartStatus(figure, 'Pricing the sweep…');
   let response;
@@ -160,10 +182,20 @@ async function drawSpotCharts(request, seedText, signal) {
       x: grid,
       series: [
         { label: `${SPOT_LABELS[name]} (one option)`, values: curves[name], stroke: COLOURS[name] },
-        { label: 'at the form’s spot', values: withMarker(grid, curves[name], spot), stroke: COLOURS.marker, marker: true, table: false },
+        {
+          label: 'at the form’s spot',
+          values: withMarker(grid, curves[name], spot),
+          stroke: COLOURS.marker,
+          marker: true,
+          table: false,
+        },
       ],
     });
-    setChartStatus(figures[name], failed > 0 ? `${failed} of ${grid.length} points could not be priced.` : '', failed > 0);
+    setChartStatus(
+      figures[name],
+      failed > 0 ? `${failed} of ${grid.length} points could not be priced.` : '',
+      failed > 0,
+    );
   }
   return failed > 0 ? `${failed} of ${grid.length} spot points could not be priced` : null;
 }
@@ -180,7 +212,10 @@ async function drawVolatilityChart(request, seedText, signal) {
   setChartStatus(figure, 'Pricing the sweep…');
   let prices;
   try {
-    prices = volatilitySweepCurve(await api.post('/api/v1/pricing/batch', requestJson(volatilitySweepRequest(request, points), seedText), signal), points);
+    prices = volatilitySweepCurve(
+      await api.post('/api/v1/pricing/batch', requestJson(volatilitySweepRequest(request, points), seedText), signal),
+      points,
+    );
   } catch (error) {
     if (error?.name === 'AbortError') throw error;
     clearChart(figure, `The sweep failed: ${messageOf(error)}`);
@@ -192,7 +227,13 @@ async function drawVolatilityChart(request, seedText, signal) {
     x: grid,
     series: [
       { label: 'price (one option)', values: prices, stroke: COLOURS.price },
-      { label: 'at the priced volatility', values: withMarker(grid, prices, volatility), stroke: COLOURS.marker, marker: true, table: false },
+      {
+        label: 'at the priced volatility',
+        values: withMarker(grid, prices, volatility),
+        stroke: COLOURS.marker,
+        marker: true,
+        table: false,
+      },
     ],
   });
   const failed = prices.filter((v) => v === null).length;
@@ -220,7 +261,11 @@ async function drawConvergenceChart(request, seedText, signal) {
     [response, reference] = await Promise.all([
       api.post('/api/v1/pricing/batch', requestJson(convergenceRequest(request), seed), signal),
       european
-        ? api.post('/api/v1/pricing/single', requestJson({ ...request, model: 'black_scholes', calculate_greeks: false }), signal)
+        ? api.post(
+            '/api/v1/pricing/single',
+            requestJson({ ...request, model: 'black_scholes', calculate_greeks: false }),
+            signal,
+          )
         : Promise.resolve(null),
     ]);
   } catch (error) {
@@ -251,7 +296,8 @@ async function drawConvergenceChart(request, seedText, signal) {
   setChartStatus(
     figure,
     `${runs} of ${CONVERGENCE_RUNS} seeded runs (seed ${seed}, child streams 0 to ${runs - 1}); after k runs the estimate is their mean and the ` +
-      'interval ±1.96 √(Σ se²) / k.' + (reference !== null ? ' Dashed: the Black-Scholes value.' : ''),
+      'interval ±1.96 √(Σ se²) / k.' +
+      (reference !== null ? ' Dashed: the Black-Scholes value.' : ''),
     runs < CONVERGENCE_RUNS,
   );
   return runs < CONVERGENCE_RUNS ? `${CONVERGENCE_RUNS - runs} of ${CONVERGENCE_RUNS} Monte Carlo runs failed` : null;
@@ -290,11 +336,18 @@ async function price() {
   const priced = { ...request, market_data: { ...request.market_data, volatility: result.volatility_used } };
   $('curves-note').textContent =
     `Volatility held at ${formatNumber(result.volatility_used, 4)} in the spot charts (sticky strike). ` +
-    (request.model === 'monte_carlo_20k' ? 'Monte Carlo: each spot is an independent run of 20,000 paths, so greeks are noisy.' : '');
+    (request.model === 'monte_carlo_20k'
+      ? 'Monte Carlo: each spot is an independent run of 20,000 paths, so greeks are noisy.'
+      : '');
   let failures;
   try {
-    failures = (await Promise.all([drawSpotCharts(priced, seedText, signal), drawVolatilityChart(priced, seedText, signal), drawConvergenceChart(priced, seedText, signal)]))
-      .filter((failure) => failure !== null);
+    failures = (
+      await Promise.all([
+        drawSpotCharts(priced, seedText, signal),
+        drawVolatilityChart(priced, seedText, signal),
+        drawConvergenceChart(priced, seedText, signal),
+      ])
+    ).filter((failure) => failure !== null);
   } catch (error) {
     if (error?.name === 'AbortError') return;
     // The API errors are shown per chart; anything else is a fault of the page, said here rather than lost.
@@ -306,7 +359,10 @@ async function price() {
   await loadModels();
   if (failures.length > 0) {
     // Priced, but not every curve is there: say which, rather than "drawn".
-    setState('partial', `Priced with ${result.model_used}, but not every curve could be drawn: ${failures.join('; ')}.`);
+    setState(
+      'partial',
+      `Priced with ${result.model_used}, but not every curve could be drawn: ${failures.join('; ')}.`,
+    );
     return;
   }
   setState('done', `Priced with ${result.model_used}; curves drawn.`);
@@ -321,7 +377,11 @@ form.addEventListener('submit', (event) => {
 
 const modelDescriptions = new Map();
 /** Exercise styles each model prices: the page's built-in three until GET /api/v1/models answers. */
-const modelExercises = new Map([['black_scholes', ['european']], ['binomial_200', ['european', 'american']], ['monte_carlo_20k', ['european']]]);
+const modelExercises = new Map([
+  ['black_scholes', ['european']],
+  ['binomial_200', ['european', 'american']],
+  ['monte_carlo_20k', ['european']],
+]);
 
 function describeModel() {
   $('hint-model').textContent = modelDescriptions.get($('field-model').value) ?? '';
@@ -371,7 +431,9 @@ async function loadModels() {
     modelDescriptions.set(model.name, `${model.description} Exercise: ${model.exercise_styles.join(', ')}.`);
     modelExercises.set(model.name, model.exercise_styles);
   }
-  select.replaceChildren(...body.models.map((model) => new Option(model.name, model.name, false, model.name === selected)));
+  select.replaceChildren(
+    ...body.models.map((model) => new Option(model.name, model.name, false, model.name === selected)),
+  );
   describeModel();
   enforceSupportedPairs();
 }

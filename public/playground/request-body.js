@@ -6,7 +6,14 @@
  * "Field required").
  */
 
-export const CONTRACT_FIELDS = Object.freeze(['symbol', 'strike_price', 'time_to_expiry', 'option_type', 'exercise_style', 'quantity']);
+export const CONTRACT_FIELDS = Object.freeze([
+  'symbol',
+  'strike_price',
+  'time_to_expiry',
+  'option_type',
+  'exercise_style',
+  'quantity',
+]);
 export const MARKET_FIELDS = Object.freeze(['spot_price', 'risk_free_rate', 'dividend_yield', 'volatility']);
 const TEXT_FIELDS = new Set(['symbol', 'option_type', 'exercise_style']);
 

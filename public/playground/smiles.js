@@ -67,7 +67,10 @@ function smileFigure(grid, slice) {
   const host = document.createElement('div');
   host.className = 'chart';
   host.setAttribute('role', 'img');
-  host.setAttribute('aria-label', `Implied volatility against strike at expiry ${slice.expiry}: market bid-ask bars and the fitted ${slice.model} curve`);
+  host.setAttribute(
+    'aria-label',
+    `Implied volatility against strike at expiry ${slice.expiry}: market bid-ask bars and the fitted ${slice.model} curve`,
+  );
   figure.append(caption, host);
   grid.append(figure);
   return host;
@@ -92,7 +95,13 @@ function drawSmile(host, slice, quotes, curve) {
     series: [
       {},
       { label: `fitted (${slice.model})`, stroke: '#1d4ed8', width: 2, spanGaps: true, points: { show: false } },
-      { label: 'market mid (bars: bid-ask)', stroke: '#b45309', width: 0, points: { show: true, size: 5, fill: '#b45309' }, paths: () => null },
+      {
+        label: 'market mid (bars: bid-ask)',
+        stroke: '#b45309',
+        width: 0,
+        points: { show: true, size: 5, fill: '#b45309' },
+        paths: () => null,
+      },
     ],
     hooks: { draw: [bidAskBars(bars)] },
   };
@@ -110,14 +119,26 @@ async function showSurface(id) {
     const hi = Math.max(...quotes.map((q) => q.strike));
     const strikes = Array.from({ length: CURVE_POINTS }, (_, i) => lo + ((hi - lo) * i) / (CURVE_POINTS - 1));
     const priced = await call('/api/v1/pricing/batch', {
-      contracts: strikes.map((strike_price) => ({ symbol: 'SMILE', strike_price, time_to_expiry: slice.expiry, option_type: 'call' })),
-      market_data: { spot_price: surface.spot, risk_free_rate: surface.risk_free_rate, dividend_yield: surface.dividend_yield, surface_id: id },
+      contracts: strikes.map((strike_price) => ({
+        symbol: 'SMILE',
+        strike_price,
+        time_to_expiry: slice.expiry,
+        option_type: 'call',
+      })),
+      market_data: {
+        spot_price: surface.spot,
+        risk_free_rate: surface.risk_free_rate,
+        dividend_yield: surface.dividend_yield,
+        surface_id: id,
+      },
       calculate_greeks: false,
     });
     drawSmile(smileFigure(grid, slice), slice, quotes, { strikes, vols: priced.results.map((r) => r.volatility_used) });
   }
   const removed = surface.quality.removed.length;
-  setStatus(`Surface ${id.slice(0, 12)}…: ${surface.slices.length} expiries, ${surface.quality.quotes_kept} quotes kept, ${removed} removed, ${surface.violations.length} violations.`);
+  setStatus(
+    `Surface ${id.slice(0, 12)}…: ${surface.slices.length} expiries, ${surface.quality.quotes_kept} quotes kept, ${removed} removed, ${surface.violations.length} violations.`,
+  );
   document.body.dataset.smiles = 'shown';
 }
 
@@ -133,14 +154,21 @@ async function refreshList() {
       return option;
     }),
   );
-  setStatus(surfaces.length === 0 ? 'No surfaces stored yet: POST a quote board to /api/v1/surfaces (docs/api.md).' : `${surfaces.length} surfaces.`);
+  setStatus(
+    surfaces.length === 0
+      ? 'No surfaces stored yet: POST a quote board to /api/v1/surfaces (docs/api.md).'
+      : `${surfaces.length} surfaces.`,
+  );
   return surfaces.length;
 }
 
 function guarded(action) {
   return () =>
     action().catch((error) => {
-      setStatus(error.status === 403 ? 'This token lacks market-data:read: paste one that has it above.' : error.message, true);
+      setStatus(
+        error.status === 403 ? 'This token lacks market-data:read: paste one that has it above.' : error.message,
+        true,
+      );
     });
 }
 
@@ -149,11 +177,14 @@ function start() {
   const show = document.getElementById('smiles-show');
   if (list === null || show === null) return;
   list.addEventListener('click', guarded(refreshList));
-  show.addEventListener('click', guarded(async () => {
-    const id = document.getElementById('smiles-surface').value;
-    if (id === '') return setStatus('List the surfaces and choose one first.', true);
-    return showSurface(id);
-  }));
+  show.addEventListener(
+    'click',
+    guarded(async () => {
+      const id = document.getElementById('smiles-surface').value;
+      if (id === '') return setStatus('List the surfaces and choose one first.', true);
+      return showSurface(id);
+    }),
+  );
 }
 
 start();

@@ -104,7 +104,12 @@ export function volatilitySweepPoints(request, grid) {
     .map((volatility) => {
       const transformedExpiry = volatility === sigma0 ? expiry : expiry * (volatility / sigma0) ** 2;
       const shift = transformedExpiry - expiry;
-      return { volatility, expiry: transformedExpiry, strike: strike * Math.exp((rate - dividend) * shift), factor: Math.exp(dividend * shift) };
+      return {
+        volatility,
+        expiry: transformedExpiry,
+        strike: strike * Math.exp((rate - dividend) * shift),
+        factor: Math.exp(dividend * shift),
+      };
     })
     .filter((point) => point.expiry <= MAX_EXPIRY);
 }
@@ -121,7 +126,11 @@ export function volatilitySweepRequest(request, points) {
 
 /** Price at each point's volatility (null where that contract failed). */
 export function volatilitySweepCurve(response, points) {
-  return response.results.map((result, i) => (result.error === null && typeof result.theoretical_price === 'number' ? result.theoretical_price * points[i].factor : null));
+  return response.results.map((result, i) =>
+    result.error === null && typeof result.theoretical_price === 'number'
+      ? result.theoretical_price * points[i].factor
+      : null,
+  );
 }
 
 /** `runs` identical contracts in one batch: independent Monte Carlo runs of the child streams (seed, 0..runs-1). */

@@ -54,7 +54,11 @@ interface TokenVerification {
  * Verifies `token` for `request` once: the rate limiter (which keys on the verified `sub`) and the route's scope
  * check both ask, and the second asker gets the first one's promise instead of hashing and looking the token up again.
  */
-export function verifyRequestToken(request: FastifyRequest, authenticator: Pick<Authenticator, 'verify'>, token: string): Promise<Principal> {
+export function verifyRequestToken(
+  request: FastifyRequest,
+  authenticator: Pick<Authenticator, 'verify'>,
+  token: string,
+): Promise<Principal> {
   const earlier = request.tokenVerification;
   if (earlier !== null && earlier.token === token && earlier.authenticator === authenticator) return earlier.result;
   const result = authenticator.verify(token);
@@ -77,7 +81,10 @@ const authPluginAsync: FastifyPluginAsync<AuthPluginOptions> = async (app, optio
   /** Counts and logs a refusal and returns it for throwing: the HTTP error handler renders it from its catalogue. */
   function refused(request: FastifyRequest, error: AuthError): AuthError {
     metrics.authFailuresTotal.inc({ reason: error.reason });
-    request.log.info({ event: 'auth.refused', reason: error.reason, code: error.code, error: error.message }, 'request refused by authentication');
+    request.log.info(
+      { event: 'auth.refused', reason: error.reason, code: error.code, error: error.message },
+      'request refused by authentication',
+    );
     return error;
   }
 

@@ -106,7 +106,9 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     throw new Error('createAuthenticator: development HMAC secrets are refused when OPE_ENVIRONMENT=production');
   }
   if (config.oidc === null && hmacSecrets.length === 0) {
-    throw new Error('createAuthenticator: nothing to trust: configure OIDC_ISSUER/OIDC_AUDIENCE/OIDC_JWKS_URL or DEV_JWT_SECRET, or pass a development identity');
+    throw new Error(
+      'createAuthenticator: nothing to trust: configure OIDC_ISSUER/OIDC_AUDIENCE/OIDC_JWKS_URL or DEV_JWT_SECRET, or pass a development identity',
+    );
   }
   const oidc = config.oidc;
   const jwks: JwksCache | null =
@@ -185,7 +187,8 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
 
     const sub = payload.sub;
     if (typeof sub !== 'string' || sub === '') throw invalid('sub must be a non-empty string');
-    if (typeof payload.iat === 'number' && payload.iat > now / 1000 + CLOCK_SKEW_SECONDS) throw invalid('iat is in the future');
+    if (typeof payload.iat === 'number' && payload.iat > now / 1000 + CLOCK_SKEW_SECONDS)
+      throw invalid('iat is in the future');
     const principal: Principal = Object.freeze({
       // A dev-secret holder can mint any subject: tag it, so it never shares a budget or a log identity with the
       // OIDC user of the same name.
@@ -222,7 +225,11 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
 }
 
 /** Several candidate keys only when a key set holds duplicate kids, or for several dev secrets. */
-async function verifyWithAny(token: string, keys: readonly (CryptoKey | Uint8Array)[], options: JWTVerifyOptions): Promise<JWTPayload> {
+async function verifyWithAny(
+  token: string,
+  keys: readonly (CryptoKey | Uint8Array)[],
+  options: JWTVerifyOptions,
+): Promise<JWTPayload> {
   let lastError: unknown = null;
   for (const key of keys) {
     try {

@@ -25,7 +25,8 @@ export interface DevTokenOptions {
 export async function mintDevToken(options: DevTokenOptions): Promise<string> {
   const now = options.now ?? Math.floor(Date.now() / 1000);
   const ttl = options.ttlSeconds ?? 3600;
-  if (!Number.isInteger(ttl) || ttl < 1) throw new RangeError(`ttlSeconds must be a whole number of seconds >= 1, got ${ttl}`);
+  if (!Number.isInteger(ttl) || ttl < 1)
+    throw new RangeError(`ttlSeconds must be a whole number of seconds >= 1, got ${ttl}`);
   const sub = options.sub ?? 'developer';
   if (sub === '') throw new RangeError('sub must not be empty');
   return new SignJWT({ scope: options.scopes.join(' ') })

@@ -134,7 +134,10 @@ export class JwksCache {
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#maxStalenessMs = options.maxStalenessMs ?? DEFAULTS.maxStalenessMs;
     // A set refreshed only every five minutes cannot stay within a shorter staleness limit.
-    this.#refreshIntervalMs = Math.min(options.refreshIntervalMs ?? DEFAULTS.refreshIntervalMs, this.#maxStalenessMs / 2);
+    this.#refreshIntervalMs = Math.min(
+      options.refreshIntervalMs ?? DEFAULTS.refreshIntervalMs,
+      this.#maxStalenessMs / 2,
+    );
     this.#cooldownMs = options.cooldownMs ?? DEFAULTS.cooldownMs;
     this.#retryIntervalMs = options.retryIntervalMs ?? DEFAULTS.retryIntervalMs;
     this.#timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
@@ -162,7 +165,8 @@ export class JwksCache {
     const now = this.#clock();
     if (this.#current === null || this.#isStale(now)) {
       // Nothing usable: wait for the fetch that is running or due (one deadline at most), then decide.
-      if (this.#running === null && !this.#closed && now >= this.#nextAttemptAt) void this.#start(this.#current === null ? 'initial' : 'stale').catch(() => undefined);
+      if (this.#running === null && !this.#closed && now >= this.#nextAttemptAt)
+        void this.#start(this.#current === null ? 'initial' : 'stale').catch(() => undefined);
       if (this.#running !== null) await this.#running.done;
     } else {
       this.#refreshIfDue(now);
@@ -292,7 +296,8 @@ export class JwksCache {
 
   /** Starts a background fetch when one is due by the clock (covers delayed timers and injected clocks). */
   #refreshIfDue(now: number): void {
-    if (this.#running === null && !this.#closed && now >= this.#nextAttemptAt) void this.#start('scheduled').catch(() => undefined);
+    if (this.#running === null && !this.#closed && now >= this.#nextAttemptAt)
+      void this.#start('scheduled').catch(() => undefined);
   }
 
   /** One fetch, its outcome applied to the cache; rejects with ERR_AUTH_UNAVAILABLE when it failed. */
@@ -303,7 +308,8 @@ export class JwksCache {
         const set = await this.#load(controller);
         this.#accept(set, trigger, replace);
       } catch (error) {
-        if (controller.signal.reason instanceof SupersededError) throw this.#unavailable('JWKS fetch superseded', error);
+        if (controller.signal.reason instanceof SupersededError)
+          throw this.#unavailable('JWKS fetch superseded', error);
         if (this.#closed) throw this.#unavailable('JWKS cache closed', error);
         this.#fail(error, trigger);
         throw this.#unavailable('JWKS fetch failed', error);
@@ -322,7 +328,8 @@ export class JwksCache {
     this.#consecutiveFailures = 0;
     this.#nextAttemptAt = now + this.#refreshIntervalMs;
     this.#metrics?.jwksLastSuccessTimestamp.set(now / 1000);
-    if (this.#failingClosedLogged) this.#logger?.info({ event: 'jwks.recovered', trigger }, 'JWKS fetched again: authentication is available');
+    if (this.#failingClosedLogged)
+      this.#logger?.info({ event: 'jwks.recovered', trigger }, 'JWKS fetched again: authentication is available');
     this.#failingClosedLogged = false;
     const current = this.#current;
     if (current === null || replace || set.fingerprint !== current.fingerprint) {
@@ -361,7 +368,12 @@ export class JwksCache {
         'JWKS not refreshed within the maximum staleness: authentication is FAILING CLOSED (503) until a fetch succeeds',
       );
     } else {
-      this.#logger?.warn(detail, this.#lastSuccessAt === null ? 'JWKS first load failed; not ready' : 'JWKS refresh failed; cached keys stay in use');
+      this.#logger?.warn(
+        detail,
+        this.#lastSuccessAt === null
+          ? 'JWKS first load failed; not ready'
+          : 'JWKS refresh failed; cached keys stay in use',
+      );
     }
   }
 
@@ -445,7 +457,10 @@ function parseKeySet(text: string): KeySet {
   if (keys.length === 0) throw new JwksFetchError('JWKS response has an empty "keys" array');
   const resolve = createLocalJWKSet(json as JSONWebKeySet);
   const kids = keys.map((k: { kid?: unknown }) => (typeof k?.kid === 'string' ? k.kid : '(no kid)'));
-  const fingerprint = keys.map((k) => JSON.stringify(k)).sort().join('\n');
+  const fingerprint = keys
+    .map((k) => JSON.stringify(k))
+    .sort()
+    .join('\n');
   return { resolve, kids, fingerprint };
 }
 

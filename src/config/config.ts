@@ -9,7 +9,11 @@ export type Environment = 'development' | 'staging' | 'production';
 
 /** OPE_ENVIRONMENT's values, and the Python service's short forms, case-insensitive. */
 const ENVIRONMENTS: Readonly<Record<string, Environment>> = {
-  development: 'development', dev: 'development', staging: 'staging', production: 'production', prod: 'production',
+  development: 'development',
+  dev: 'development',
+  staging: 'staging',
+  production: 'production',
+  prod: 'production',
 };
 
 /** pino's level names: LOG_LEVEL must be one of them. */
@@ -153,7 +157,10 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
 function list(env: Env, name: string): string[] | undefined {
   const text = raw(env, name);
   if (text === undefined) return undefined;
-  return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 const WINDOWS: Record<string, number> = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
@@ -163,7 +170,8 @@ export function parseRateLimit(text: string, variable = 'RATE_LIMIT_DEFAULT'): R
   const match = /^\s*(\d+)\s*(?:\/|per)\s*(second|minute|hour|day)s?\s*$/i.exec(text);
   if (!match) throw new ConfigError(variable, `must look like "60/minute" (N/second|minute|hour|day), got "${text}"`);
   const max = Number(match[1]);
-  if (!Number.isSafeInteger(max) || max < 1) throw new ConfigError(variable, `the count must be at least 1, got "${text}"`);
+  if (!Number.isSafeInteger(max) || max < 1)
+    throw new ConfigError(variable, `the count must be at least 1, got "${text}"`);
   return { max, windowMs: WINDOWS[match[2]!.toLowerCase()]!, text: text.trim() };
 }
 
@@ -201,7 +209,11 @@ function environmentOf(env: Env): Environment {
   const text = raw(env, 'OPE_ENVIRONMENT');
   if (text === undefined) return 'development';
   const environment = ENVIRONMENTS[text.toLowerCase()];
-  if (environment === undefined) throw new ConfigError('OPE_ENVIRONMENT', `must be development, staging or production (or dev, prod), got "${text}"`);
+  if (environment === undefined)
+    throw new ConfigError(
+      'OPE_ENVIRONMENT',
+      `must be development, staging or production (or dev, prod), got "${text}"`,
+    );
   return environment;
 }
 
@@ -209,14 +221,16 @@ function logLevelOf(env: Env): string {
   const text = raw(env, 'LOG_LEVEL');
   if (text === undefined) return 'info';
   const level = text.toLowerCase();
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${text}"`);
+  if (!(LOG_LEVELS as readonly string[]).includes(level))
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${text}"`);
   return level;
 }
 
 function otlpEndpointOf(env: Env): string | null {
   const text = raw(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
   if (text === undefined) return null;
-  if (!/^https?:\/\/[^/]/.test(text) || !URL.canParse(text)) throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', `must be an http(s) URL, got "${text}"`);
+  if (!/^https?:\/\/[^/]/.test(text) || !URL.canParse(text))
+    throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', `must be an http(s) URL, got "${text}"`);
   return text;
 }
 
@@ -226,12 +240,21 @@ function otlpEndpointOf(env: Env): string | null {
  */
 export function configWarnings(config: Config, cpus: number = availableParallelism()): string[] {
   const warnings: string[] = [];
-  if (config.threads > cpus) warnings.push(`OPE_THREADS=${config.threads} is above the ${cpus} CPUs this process can use: the extra threads only take turns`);
+  if (config.threads > cpus)
+    warnings.push(
+      `OPE_THREADS=${config.threads} is above the ${cpus} CPUs this process can use: the extra threads only take turns`,
+    );
   return warnings;
 }
 
 // The Python service's three defaults (http://localhost, :3000, :8000) plus the same ports on 127.0.0.1.
-const LOCAL_ORIGINS = ['http://localhost:8000', 'http://127.0.0.1:8000', 'http://localhost:3000', 'http://127.0.0.1:3000', 'http://localhost'];
+const LOCAL_ORIGINS = [
+  'http://localhost:8000',
+  'http://127.0.0.1:8000',
+  'http://localhost:3000',
+  'http://127.0.0.1:3000',
+  'http://localhost',
+];
 
 export function loadConfig(env: Env = process.env): Config {
   const environment = environmentOf(env);
@@ -255,7 +278,8 @@ export function loadConfig(env: Env = process.env): Config {
     } catch {
       throw new ConfigError('OIDC_JWKS_URL', `is not a URL: "${jwksUrl}"`);
     }
-    const loopback = ['localhost', '127.0.0.1', '[::1]', '::1'].includes(url.hostname) || url.hostname.startsWith('127.');
+    const loopback =
+      ['localhost', '127.0.0.1', '[::1]', '::1'].includes(url.hostname) || url.hostname.startsWith('127.');
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
       throw new ConfigError('OIDC_JWKS_URL', 'must use https (plain http is accepted only on loopback)');
     }
@@ -263,7 +287,8 @@ export function loadConfig(env: Env = process.env): Config {
 
   const devSecretText = raw(env, 'DEV_JWT_SECRET');
   const devAdditional = list(env, 'DEV_JWT_ADDITIONAL_SECRETS');
-  if (isProduction && devSecretText !== undefined) throw new ConfigError('DEV_JWT_SECRET', 'must not be set when OPE_ENVIRONMENT=production');
+  if (isProduction && devSecretText !== undefined)
+    throw new ConfigError('DEV_JWT_SECRET', 'must not be set when OPE_ENVIRONMENT=production');
   if (isProduction && devAdditional !== undefined) {
     throw new ConfigError('DEV_JWT_ADDITIONAL_SECRETS', 'must not be set when OPE_ENVIRONMENT=production');
   }
@@ -275,7 +300,8 @@ export function loadConfig(env: Env = process.env): Config {
   for (const s of devAdditional ?? []) devJwtSecrets.push(decodeSecret(s, 'DEV_JWT_ADDITIONAL_SECRETS'));
 
   const hosts = list(env, 'OPE_ALLOWED_HOSTS');
-  if (isProduction && hosts === undefined) throw new ConfigError('OPE_ALLOWED_HOSTS', 'required when OPE_ENVIRONMENT=production');
+  if (isProduction && hosts === undefined)
+    throw new ConfigError('OPE_ALLOWED_HOSTS', 'required when OPE_ENVIRONMENT=production');
   const origins = list(env, 'OPE_ALLOWED_ORIGINS');
 
   const maxContracts = integer(env, 'OPE_MAX_CONTRACTS', 1000, 1, 1_000_000);
@@ -304,7 +330,8 @@ export function loadConfig(env: Env = process.env): Config {
     pool,
     environment,
     isProduction,
-    oidc: issuer !== undefined && audience !== undefined && jwksUrl !== undefined ? { issuer, audience, jwksUrl } : null,
+    oidc:
+      issuer !== undefined && audience !== undefined && jwksUrl !== undefined ? { issuer, audience, jwksUrl } : null,
     devJwtSecrets,
     jwksMaxStalenessSeconds: seconds(env, 'OPE_JWKS_MAX_STALENESS_SECONDS', 86_400, 1),
     allowedHosts: hosts ?? ['localhost', '127.0.0.1'],

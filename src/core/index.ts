@@ -8,10 +8,22 @@ export type { OptionSpec, OptionType, ExerciseStyle } from './instruments/option
 export type { MarketInputs } from './market/market-inputs.js';
 export type { Greeks, Diagnostics, PriceResult } from './results.js';
 
-export { MODEL_NAMES, MODELS, isModelName, priceOption, type ModelName, type ModelInfo, type PriceOptionOptions } from './models.js';
+export {
+  MODEL_NAMES,
+  MODELS,
+  isModelName,
+  priceOption,
+  type ModelName,
+  type ModelInfo,
+  type PriceOptionOptions,
+} from './models.js';
 
 export { priceBlackScholes, blackScholesPrice, type PricingOptions } from './engines/black-scholes.js';
-export { priceBlackScholesBatch, type BlackScholesBatchInput, type BlackScholesBatchOutput } from './engines/black-scholes-batch.js';
+export {
+  priceBlackScholesBatch,
+  type BlackScholesBatchInput,
+  type BlackScholesBatchOutput,
+} from './engines/black-scholes-batch.js';
 export { priceBinomialCrr } from './engines/binomial-crr.js';
 export { priceLeisenReimer } from './engines/leisen-reimer.js';
 export type { TreeOptions } from './engines/binomial-tree.js';
@@ -36,8 +48,16 @@ export {
   type MonteCarloSampler,
 } from './engines/monte-carlo-european.js';
 export type { GreekMethod, GreekMethods } from './engines/monte-carlo-greeks.js';
-export { priceLongstaffSchwartz, type LongstaffSchwartzOptions, type LongstaffSchwartzResult } from './engines/longstaff-schwartz.js';
-export { priceMonteCarloModel, type MonteCarloModelParams, type MonteCarloModelResult } from './engines/monte-carlo-model.js';
+export {
+  priceLongstaffSchwartz,
+  type LongstaffSchwartzOptions,
+  type LongstaffSchwartzResult,
+} from './engines/longstaff-schwartz.js';
+export {
+  priceMonteCarloModel,
+  type MonteCarloModelParams,
+  type MonteCarloModelResult,
+} from './engines/monte-carlo-model.js';
 export { impliedVolatility, type ImpliedVolatilityResult } from './engines/implied-volatility.js';
 export { CORE_DOMAIN } from './validate.js';
 export { impliedVolatilityAmerican } from './engines/implied-volatility-american.js';
@@ -59,8 +79,22 @@ export { sviTotalVariance, sviDensityFactor, sviMinimumVariance, type SviParamet
 export { calibrateSabr, type CalibrateSabrOptions, type SabrCalibration } from './surface/calibrate-sabr.js';
 export { calibrateSvi, type CalibrateSviOptions, type SviCalibration } from './surface/calibrate-svi.js';
 export type { SmileQuote, SmileFit } from './surface/smile-quote.js';
-export { cleanBoard, type QuoteBoard, type BoardQuote, type ExpiryForward, type CleaningOptions, type Removal, type RemovalReason } from './surface/board.js';
-export { checkButterfly, checkCalendar, checkPutCallParity, type ArbitrageViolation, type ViolationKind } from './surface/arbitrage.js';
+export {
+  cleanBoard,
+  type QuoteBoard,
+  type BoardQuote,
+  type ExpiryForward,
+  type CleaningOptions,
+  type Removal,
+  type RemovalReason,
+} from './surface/board.js';
+export {
+  checkButterfly,
+  checkCalendar,
+  checkPutCallParity,
+  type ArbitrageViolation,
+  type ViolationKind,
+} from './surface/arbitrage.js';
 export {
   buildSurface,
   type BuildSurfaceOptions,

@@ -95,8 +95,20 @@ export interface ModelEntry extends ModelInfo {
   readonly price: (option: OptionSpec, market: MarketInputs, context: ModelPriceContext) => PriceResult;
 }
 
-const BUMPED: ModelInfo['greeks'] = { delta: 'bump-and-revalue', gamma: 'bump-and-revalue', theta: 'bump-and-revalue', vega: 'bump-and-revalue', rho: 'bump-and-revalue' };
-const TREE: ModelInfo['greeks'] = { delta: 'tree nodes (step 1)', gamma: 'tree nodes (step 2)', theta: 'tree nodes (step 2 vs root)', vega: 'central bump on the same tree', rho: 'central bump on the same tree' };
+const BUMPED: ModelInfo['greeks'] = {
+  delta: 'bump-and-revalue',
+  gamma: 'bump-and-revalue',
+  theta: 'bump-and-revalue',
+  vega: 'bump-and-revalue',
+  rho: 'bump-and-revalue',
+};
+const TREE: ModelInfo['greeks'] = {
+  delta: 'tree nodes (step 1)',
+  gamma: 'tree nodes (step 2)',
+  theta: 'tree nodes (step 2 vs root)',
+  vega: 'central bump on the same tree',
+  rho: 'central bump on the same tree',
+};
 
 /** The registry, in wire order (the order of MODEL_NAMES, which GET /api/v1/models keeps). */
 export const MODEL_REGISTRY: { readonly [N in ModelName]: ModelEntry & { readonly name: N } } = {
@@ -104,7 +116,8 @@ export const MODEL_REGISTRY: { readonly [N in ModelName]: ModelEntry & { readonl
     name: 'black_scholes',
     exerciseStyles: ['european'],
     greeks: { delta: 'analytic', gamma: 'analytic', theta: 'analytic', vega: 'analytic', rho: 'analytic' },
-    description: 'Generalised Black-Scholes-Merton closed form. American calls without dividends at a rate >= 0 are priced as European; other American options are refused.',
+    description:
+      'Generalised Black-Scholes-Merton closed form. American calls without dividends at a rate >= 0 are priced as European; other American options are refused.',
     needsSeed: false,
     cost: { price: 0.6, greeks: 0.6 },
     price: (option, market, { greeks }) => priceBlackScholes(option, market, { greeks }),
@@ -116,19 +129,34 @@ export const MODEL_REGISTRY: { readonly [N in ModelName]: ModelEntry & { readonl
     description: 'Cox-Ross-Rubinstein binomial tree, 200 steps.',
     needsSeed: false,
     cost: { price: 15, greeks: 72 },
-    price: (option, market, context) => (useKernels(context) ? priceBinomialCrrWasm : priceBinomialCrr)(option, market, { greeks: context.greeks, steps: context.steps ?? 200 }),
+    price: (option, market, context) =>
+      (useKernels(context) ? priceBinomialCrrWasm : priceBinomialCrr)(option, market, {
+        greeks: context.greeks,
+        steps: context.steps ?? 200,
+      }),
   },
   monte_carlo_20k: {
     name: 'monte_carlo_20k',
     exerciseStyles: ['european'],
-    greeks: { delta: 'pathwise', gamma: 'likelihood-ratio/pathwise', theta: 'bump with common random numbers', vega: 'pathwise', rho: 'pathwise' },
-    description: 'Monte Carlo, 20,000 paths of exact terminal GBM in antithetic pairs (Philox4x32-10, seeded), with standard error and 95% interval.',
+    greeks: {
+      delta: 'pathwise',
+      gamma: 'likelihood-ratio/pathwise',
+      theta: 'bump with common random numbers',
+      vega: 'pathwise',
+      rho: 'pathwise',
+    },
+    description:
+      'Monte Carlo, 20,000 paths of exact terminal GBM in antithetic pairs (Philox4x32-10, seeded), with standard error and 95% interval.',
     needsSeed: true,
     cost: { price: 380, greeks: 800 },
     price: (option, market, context) => {
       const { greeks, seed, pairs } = context;
       if (seed === undefined) throw new CoreError('ERR_CORE_INVALID_INPUT', 'monte_carlo_20k needs a seed', 'seed');
-      return (useKernels(context) ? priceMonteCarloWasm : priceMonteCarlo)(option, market, pairs === undefined ? { greeks, seed } : { greeks, seed, pairs });
+      return (useKernels(context) ? priceMonteCarloWasm : priceMonteCarlo)(
+        option,
+        market,
+        pairs === undefined ? { greeks, seed } : { greeks, seed, pairs },
+      );
     },
   },
   leisen_reimer: {
@@ -138,7 +166,11 @@ export const MODEL_REGISTRY: { readonly [N in ModelName]: ModelEntry & { readonl
     description: 'Leisen-Reimer binomial tree (Peizer-Pratt inversion 2), 201 steps.',
     needsSeed: false,
     cost: { price: 15, greeks: 72 },
-    price: (option, market, context) => (useKernels(context) ? priceLeisenReimerWasm : priceLeisenReimer)(option, market, { greeks: context.greeks, steps: context.steps ?? 201 }),
+    price: (option, market, context) =>
+      (useKernels(context) ? priceLeisenReimerWasm : priceLeisenReimer)(option, market, {
+        greeks: context.greeks,
+        steps: context.steps ?? 201,
+      }),
   },
   barone_adesi_whaley: {
     name: 'barone_adesi_whaley',
@@ -186,10 +218,22 @@ export function modelEntry(model: ModelName): ModelEntry {
 }
 
 /** Prices one option with the named model: the single entry point the worker pool and library users call. */
-export function priceOption(model: ModelName, option: OptionSpec, market: MarketInputs, options: PriceOptionOptions = {}): PriceResult {
+export function priceOption(
+  model: ModelName,
+  option: OptionSpec,
+  market: MarketInputs,
+  options: PriceOptionOptions = {},
+): PriceResult {
   const entry = modelEntry(model);
   const seed = entry.needsSeed ? options.seed : undefined;
-  if (entry.needsSeed && seed === undefined) throw new CoreError('ERR_CORE_INVALID_INPUT', `${model} needs a seed`, 'seed');
+  if (entry.needsSeed && seed === undefined)
+    throw new CoreError('ERR_CORE_INVALID_INPUT', `${model} needs a seed`, 'seed');
   // No closure is made per call: this is the hot path of every priced contract.
-  return entry.price(option, market, { greeks: options.greeks ?? true, seed, kernels: options.kernels ?? 'auto', steps: options.steps, pairs: options.pairs });
+  return entry.price(option, market, {
+    greeks: options.greeks ?? true,
+    seed,
+    kernels: options.kernels ?? 'auto',
+    steps: options.steps,
+    pairs: options.pairs,
+  });
 }

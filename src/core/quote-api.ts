@@ -5,12 +5,7 @@
  */
 
 export type QuoteModelFamily =
-  | 'black_scholes'
-  | 'binomial'
-  | 'monte_carlo'
-  | 'leisen_reimer'
-  | 'barone_adesi_whaley'
-  | 'bjerksund_stensland';
+  'black_scholes' | 'binomial' | 'monte_carlo' | 'leisen_reimer' | 'barone_adesi_whaley' | 'bjerksund_stensland';
 
 export type QuoteGreekName = 'delta' | 'gamma' | 'vega' | 'theta' | 'rho';
 
@@ -83,7 +78,9 @@ export interface QuoteResponse {
   readonly seed_lineage: string;
   readonly surface_id?: string;
   /** Monte Carlo: the errors of the returned greeks' estimators, in their display units (absent for Longstaff-Schwartz). */
-  readonly ci_greeks?: Partial<Record<QuoteGreekName, { readonly standard_error: number; readonly half_width_abs: number }>>;
+  readonly ci_greeks?: Partial<
+    Record<QuoteGreekName, { readonly standard_error: number; readonly half_width_abs: number }>
+  >;
   /** Monte Carlo: how each returned greek was estimated, and on how many paths. */
   readonly greeks_meta?: Partial<Record<QuoteGreekName, { readonly method: string; readonly paths_used: number }>>;
 }

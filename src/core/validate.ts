@@ -71,12 +71,20 @@ export function validateQuoteInputs(price: number, option: OptionSpec, market: O
 /** Throws ERR_CORE_INVALID_INPUT unless the exercise style is "european" or "american". */
 export function requireExerciseStyle(option: OptionSpec): void {
   if (option.exercise !== 'european' && option.exercise !== 'american') {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `exercise must be "european" or "american", got ${String(option.exercise)}`, 'exercise');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `exercise must be "european" or "american", got ${String(option.exercise)}`,
+      'exercise',
+    );
   }
 }
 
 /** In this order, so every caller names the same first offending field: spot, strike, expiry, volatility, rate, dividend yield, type. */
-function requireContractAndMarket(option: OptionSpec, market: Omit<MarketInputs, 'volatility'> & { volatility?: number }, withVolatility: boolean): void {
+function requireContractAndMarket(
+  option: OptionSpec,
+  market: Omit<MarketInputs, 'volatility'> & { volatility?: number },
+  withVolatility: boolean,
+): void {
   requirePositive(market.spot, 'spot');
   requirePositive(option.strike, 'strike');
   requirePositive(option.expiry, 'expiry');
@@ -91,7 +99,11 @@ function requireContractAndMarket(option: OptionSpec, market: Omit<MarketInputs,
 /** Throws ERR_CORE_UNSUPPORTED_EXERCISE when `model` cannot price `option.exercise`. */
 export function requireExercise(option: OptionSpec, allowed: readonly OptionSpec['exercise'][], model: string): void {
   if (!allowed.includes(option.exercise)) {
-    throw new CoreError('ERR_CORE_UNSUPPORTED_EXERCISE', `${model} does not price ${option.exercise} options`, 'exercise');
+    throw new CoreError(
+      'ERR_CORE_UNSUPPORTED_EXERCISE',
+      `${model} does not price ${option.exercise} options`,
+      'exercise',
+    );
   }
 }
 
@@ -103,26 +115,54 @@ export function requireApproximationDomain(option: OptionSpec, market: MarketInp
   requireInDomain(option.expiry, CORE_DOMAIN.minExpiry, CORE_DOMAIN.maxExpiry, 'expiry', ' years');
   requireInDomain(market.volatility, CORE_DOMAIN.minVolatility, CORE_DOMAIN.maxVolatility, 'volatility');
   const limit = CORE_DOMAIN.maxRateTimesExpiry / option.expiry;
-  requireInDomain(Math.abs(market.rate), 0, limit, 'rate', ` in absolute value (|rate| * expiry <= ${CORE_DOMAIN.maxRateTimesExpiry})`);
-  requireInDomain(Math.abs(market.dividendYield), 0, limit, 'dividendYield', ` in absolute value (|dividendYield| * expiry <= ${CORE_DOMAIN.maxRateTimesExpiry})`);
+  requireInDomain(
+    Math.abs(market.rate),
+    0,
+    limit,
+    'rate',
+    ` in absolute value (|rate| * expiry <= ${CORE_DOMAIN.maxRateTimesExpiry})`,
+  );
+  requireInDomain(
+    Math.abs(market.dividendYield),
+    0,
+    limit,
+    'dividendYield',
+    ` in absolute value (|dividendYield| * expiry <= ${CORE_DOMAIN.maxRateTimesExpiry})`,
+  );
 }
 
 function requireInDomain(value: number, min: number, max: number, param: string, unit = ''): void {
   if (value < min) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `${param} must be at least ${min}${unit} (the engines' domain, docs/numerics.md), got ${value}`, param);
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `${param} must be at least ${min}${unit} (the engines' domain, docs/numerics.md), got ${value}`,
+      param,
+    );
   }
   if (value > max) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `${param} must be at most ${max}${unit} (the engines' domain, docs/numerics.md), got ${value}`, param);
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `${param} must be at most ${max}${unit} (the engines' domain, docs/numerics.md), got ${value}`,
+      param,
+    );
   }
 }
 
 /** A library caller passing null or a number where an object belongs gets a CoreError, not a TypeError. */
 function requireObjects(option: unknown, market: unknown): void {
   if (typeof option !== 'object' || option === null) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `option must be an object, got ${option === null ? 'null' : typeof option}`, 'option');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `option must be an object, got ${option === null ? 'null' : typeof option}`,
+      'option',
+    );
   }
   if (typeof market !== 'object' || market === null) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `market must be an object, got ${market === null ? 'null' : typeof market}`, 'market');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `market must be an object, got ${market === null ? 'null' : typeof market}`,
+      'market',
+    );
   }
 }
 
@@ -144,5 +184,8 @@ export function requireFiniteResult(result: PriceResult, model: string): PriceRe
 }
 
 function nonFinite(model: string, output: string, value: number): CoreError {
-  return new CoreError('ERR_CORE_INVALID_INPUT', `${model} gives a non-finite ${output} (${value}) for these inputs: outside what it can compute`);
+  return new CoreError(
+    'ERR_CORE_INVALID_INPUT',
+    `${model} gives a non-finite ${output} (${value}) for these inputs: outside what it can compute`,
+  );
 }

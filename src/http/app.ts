@@ -31,7 +31,13 @@ import { requestContext, requestIdFor, setCommonHeaders } from './request-contex
 import { createResultCache } from './result-cache.js';
 import { createLifecycle, healthRoutes } from './routes/health.js';
 import { probeRoutes } from './routes/probes.js';
-import { clientErrorHandler, closeUnansweredConnections, deferContinue, requestGuards, serverOptions } from './server-hardening.js';
+import {
+  clientErrorHandler,
+  closeUnansweredConnections,
+  deferContinue,
+  requestGuards,
+  serverOptions,
+} from './server-hardening.js';
 import type { Lifecycle } from './routes/health.js';
 import { impliedVolatilityRoutes } from './routes/implied-volatility.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -97,8 +103,14 @@ export interface AppDependencies {
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const { config, metrics, authenticator } = deps;
   // Each client's share of the pricing pool (OPE_FAIR_SHARE_SECONDS), keyed like the rate limit.
-  const pool = new FairShare({ shareSeconds: config.fairShareSeconds, threads: config.threads, clientOf: currentClient, metrics }).wrap(deps.pool);
-  const logger: FastifyBaseLogger = deps.logger ?? createLogger({ level: config.logLevel, base: { environment: config.environment } });
+  const pool = new FairShare({
+    shareSeconds: config.fairShareSeconds,
+    threads: config.threads,
+    clientOf: currentClient,
+    metrics,
+  }).wrap(deps.pool);
+  const logger: FastifyBaseLogger =
+    deps.logger ?? createLogger({ level: config.logLevel, base: { environment: config.environment } });
   const lifecycle = deps.lifecycle ?? createLifecycle();
   const version = deps.version ?? packageVersion();
 
@@ -109,7 +121,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     genReqId: requestIdFor,
     bodyLimit: config.maxBodyBytes,
     // Slow clients are cut off; Node's own refusals answer in OPE's format (server-hardening.ts).
-    ...serverOptions({ headersTimeoutMs: config.httpHeadersTimeoutSeconds * 1000, requestTimeoutMs: config.httpRequestTimeoutSeconds * 1000 }),
+    ...serverOptions({
+      headersTimeoutMs: config.httpHeadersTimeoutSeconds * 1000,
+      requestTimeoutMs: config.httpRequestTimeoutSeconds * 1000,
+    }),
     clientErrorHandler,
     // During shutdown, requests already on an open connection are still answered (health says "draining")
     // and the connection is then closed; Fastify's bare 503 would skip our headers and body format.
@@ -141,7 +156,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.removeContentTypeParser('text/plain');
   // application/json and every application/*+json, as the Python service read them; bytes, so that UTF-16 and
   // UTF-32 bodies are decoded as Python's json.loads decodes them (decodeJsonBytes).
-  const jsonParser = (_request: unknown, body: string | Buffer, done: (error: Error | null, value?: unknown) => void): void => {
+  const jsonParser = (
+    _request: unknown,
+    body: string | Buffer,
+    done: (error: Error | null, value?: unknown) => void,
+  ): void => {
     try {
       done(null, parseJsonBody(decodeJsonBytes(body as Buffer), { maxStringBytes }));
     } catch (error) {
@@ -149,7 +168,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     }
   };
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: config.maxBodyBytes }, jsonParser);
-  app.addContentTypeParser(/^application\/[a-z0-9!#$&^_.-]+\+json$/i, { parseAs: 'buffer', bodyLimit: config.maxBodyBytes }, jsonParser);
+  app.addContentTypeParser(
+    /^application\/[a-z0-9!#$&^_.-]+\+json$/i,
+    { parseAs: 'buffer', bodyLimit: config.maxBodyBytes },
+    jsonParser,
+  );
 
   // pydantic's lax mode, as the Python service accepted input (lax-coercion.ts): before every route's validation.
   app.addHook('preValidation', async (request) => {
@@ -161,10 +184,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(requestLogging, { metrics, accessLog: createAccessLog(logger) });
   installErrorHandling(app, { metrics });
   await app.register(authPlugin, { authenticator, metrics });
-  await app.register(corsAllowlist, { allowedOrigins: config.allowedOrigins, allowCredentials: config.corsAllowCredentials });
+  await app.register(corsAllowlist, {
+    allowedOrigins: config.allowedOrigins,
+    allowCredentials: config.corsAllowCredentials,
+  });
   const rateLimitCounter =
     deps.rateLimitCounter ??
-    (config.rateLimitRedisUrl === null ? createLocalRateLimitCounter() : createRedisRateLimitCounter({ url: config.rateLimitRedisUrl, logger }));
+    (config.rateLimitRedisUrl === null
+      ? createLocalRateLimitCounter()
+      : createRedisRateLimitCounter({ url: config.rateLimitRedisUrl, logger }));
   await app.register(rateLimiting, { limit: config.rateLimit, counter: rateLimitCounter, authenticator, metrics });
   // After the rate limiter (which counts unknown routes): 404 before the body, Expect answered after the checks.
   await app.register(requestGuards, { maxBodyBytes: config.maxBodyBytes });
@@ -174,10 +202,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await app.register(swagger, {
       ...openApiOptions({ version }),
       // Shared schemas (the quote API's) appear under their $id in components.schemas.
-      refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+      refResolver: {
+        buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+      },
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
-    app.get('/openapi.json', { schema: { hide: true } }, async (request) => servedDocument(app.swagger(), `${request.protocol}://${request.host}`));
+    app.get('/openapi.json', { schema: { hide: true } }, async (request) =>
+      servedDocument(app.swagger(), `${request.protocol}://${request.host}`),
+    );
     await app.register(redocRoutes, { title: 'OPE, the Options Pricing Engine', specUrl: '/openapi.json' });
   }
 
@@ -202,7 +234,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(modelsRoutes);
   await app.register(volatilityRoutes, { store: surface });
   await app.register(surfacesRoutes, { surfaces });
-  await app.register(quoteRoutes, { pool, metrics, version, store: documentStore, buildId: config.buildId, capsuleRetentionDays: config.capsuleRetentionDays });
+  await app.register(quoteRoutes, {
+    pool,
+    metrics,
+    version,
+    store: documentStore,
+    buildId: config.buildId,
+    capsuleRetentionDays: config.capsuleRetentionDays,
+  });
   if (config.playground) {
     await app.register(playgroundRoutes, { devIdentity: config.isProduction ? null : (deps.devIdentity ?? null) });
   }

@@ -44,14 +44,22 @@ function fromAuthError(error: AuthError): AppError {
     case 'ERR_AUTH_INSUFFICIENT_SCOPE':
       return new AppError(code, { detail: `Permission '${error.scope ?? ''}' required`, cause: error });
     case 'ERR_AUTH_UNAVAILABLE':
-      return new AppError(code, { headers: { 'retry-after': String(error.retryAfterSeconds ?? AUTH_RETRY_AFTER_SECONDS) }, cause: error });
+      return new AppError(code, {
+        headers: { 'retry-after': String(error.retryAfterSeconds ?? AUTH_RETRY_AFTER_SECONDS) },
+        cause: error,
+      });
   }
 }
 
 function answerFor(error: unknown, request: FastifyRequest): HttpAnswer {
   const fastifyError = error as Partial<FastifyError> & { validation?: AjvErrorLike[] };
   if (Array.isArray(fastifyError.validation)) {
-    return { status: 422, detail: toValidationIssues(fastifyError.validation, request.body), headers: {}, code: 'ERR_HTTP_VALIDATION' };
+    return {
+      status: 422,
+      detail: toValidationIssues(fastifyError.validation, request.body),
+      headers: {},
+      code: 'ERR_HTTP_VALIDATION',
+    };
   }
   const wrapped = isAuthError(error) ? fromAuthError(error) : fromPoolError(error);
   if (isAppError(wrapped)) {
@@ -60,7 +68,12 @@ function answerFor(error: unknown, request: FastifyRequest): HttpAnswer {
   const code = typeof fastifyError.code === 'string' ? fastifyError.code : undefined;
   const mapped = code === undefined ? undefined : FASTIFY_CODES[code];
   if (mapped !== undefined) {
-    return { status: ERROR_CATALOGUE[mapped].status, detail: ERROR_CATALOGUE[mapped].detail, headers: {}, code: mapped };
+    return {
+      status: ERROR_CATALOGUE[mapped].status,
+      detail: ERROR_CATALOGUE[mapped].detail,
+      headers: {},
+      code: mapped,
+    };
   }
   // Other 4xx errors raised by Fastify or a plugin (e.g. a rate limiter) keep their status; their messages are
   // written for clients.
@@ -78,7 +91,12 @@ export interface ErrorHandlingOptions {
   readonly metrics: Pick<Metrics, 'payloadTooLargeTotal'>;
 }
 
-export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply, options: ErrorHandlingOptions): FastifyReply {
+export function sendError(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: ErrorHandlingOptions,
+): FastifyReply {
   const answer = answerFor(error, request);
   if (reply.raw.destroyed) {
     // The client left (its pricing work was aborted): nobody reads this answer, and it is not a server fault.

@@ -34,7 +34,8 @@ export type GuardErrorCode = 'ERR_RATE_LIMITED' | 'ERR_HTTP_INVALID_HOST';
 /** The store could not commit a write, or the surface a request needs is older than OPE_SURFACE_MAX_STALENESS_SECONDS. */
 export type StoreErrorCode = 'ERR_STORE_UNAVAILABLE' | 'ERR_SURFACE_STALE';
 
-export type AppErrorCode = HttpErrorCode | PoolErrorCode | AuthErrorCode | GuardErrorCode | CoreErrorCode | StoreErrorCode;
+export type AppErrorCode =
+  HttpErrorCode | PoolErrorCode | AuthErrorCode | GuardErrorCode | CoreErrorCode | StoreErrorCode;
 
 /** One FastAPI-style validation problem: `loc` is the JSON path of the offending value. */
 export interface ValidationIssue {
@@ -124,7 +125,10 @@ export class AppError extends Error {
   constructor(code: AppErrorCode, options: AppErrorOptions = {}) {
     const entry = ERROR_CATALOGUE[code];
     const detail = options.detail ?? entry.detail;
-    super(typeof detail === 'string' ? detail : entry.detail, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      typeof detail === 'string' ? detail : entry.detail,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.code = code;
     this.statusCode = entry.status;
     this.detail = detail;

@@ -40,7 +40,9 @@ interface Frame {
 function malformed(text: string): AppError {
   const { position, message } = jsonSyntaxError(text);
   return new AppError('ERR_HTTP_MALFORMED_JSON', {
-    detail: [{ type: 'json_invalid', loc: ['body', position], msg: 'JSON decode error', input: {}, ctx: { error: message } }],
+    detail: [
+      { type: 'json_invalid', loc: ['body', position], msg: 'JSON decode error', input: {}, ctx: { error: message } },
+    ],
   });
 }
 
@@ -50,7 +52,10 @@ function malformed(text: string): AppError {
  * `There was an error parsing the body`, as FastAPI answered it.
  */
 export function decodeJsonBytes(bytes: Uint8Array): string {
-  const b0 = bytes[0], b1 = bytes[1], b2 = bytes[2], b3 = bytes[3];
+  const b0 = bytes[0],
+    b1 = bytes[1],
+    b2 = bytes[2],
+    b3 = bytes[3];
   let encoding: 'utf-8' | 'utf-16le' | 'utf-16be' | 'utf-32le' | 'utf-32be' = 'utf-8';
   let skip = 0;
   if (b0 === 0xff && b1 === 0xfe && b2 === 0 && b3 === 0) [encoding, skip] = ['utf-32le', 4];
@@ -122,8 +127,7 @@ export function parseJsonBody(text: string, options: JsonBodyOptions): unknown {
     const walked = scan(text, options.maxStringBytes);
     seedText = walked.seedText;
     if (walked.poisoned) removePoisonKeys(value);
-  }
-  else if (text.includes('"seed"')) {
+  } else if (text.includes('"seed"')) {
     const sole = soleSeedText(text, value);
     seedText = sole === null ? scan(text, options.maxStringBytes).seedText : sole;
   } else return value;

@@ -52,11 +52,24 @@ function pointerOf(path: readonly (string | number)[]): string {
 
 /** pydantic's constraint order for a parsed value that a finite-number check would otherwise refuse. */
 function nonFiniteIssue(value: number, schema: SchemaLike, loc: (string | number)[], input: unknown): ValidationIssue {
-  const le = schema.maximum, lt = schema.exclusiveMaximum, ge = schema.minimum, gt = schema.exclusiveMinimum;
-  if (le !== undefined && !(value <= le)) return { type: 'less_than_equal', loc, msg: `Input should be less than or equal to ${le}`, input, ctx: { le } };
-  if (lt !== undefined && !(value < lt)) return { type: 'less_than', loc, msg: `Input should be less than ${lt}`, input, ctx: { lt } };
-  if (ge !== undefined && !(value >= ge)) return { type: 'greater_than_equal', loc, msg: `Input should be greater than or equal to ${ge}`, input, ctx: { ge } };
-  if (gt !== undefined && !(value > gt)) return { type: 'greater_than', loc, msg: `Input should be greater than ${gt}`, input, ctx: { gt } };
+  const le = schema.maximum,
+    lt = schema.exclusiveMaximum,
+    ge = schema.minimum,
+    gt = schema.exclusiveMinimum;
+  if (le !== undefined && !(value <= le))
+    return { type: 'less_than_equal', loc, msg: `Input should be less than or equal to ${le}`, input, ctx: { le } };
+  if (lt !== undefined && !(value < lt))
+    return { type: 'less_than', loc, msg: `Input should be less than ${lt}`, input, ctx: { lt } };
+  if (ge !== undefined && !(value >= ge))
+    return {
+      type: 'greater_than_equal',
+      loc,
+      msg: `Input should be greater than or equal to ${ge}`,
+      input,
+      ctx: { ge },
+    };
+  if (gt !== undefined && !(value > gt))
+    return { type: 'greater_than', loc, msg: `Input should be greater than ${gt}`, input, ctx: { gt } };
   return { type: 'finite_number', loc, msg: 'Input should be a finite number', input };
 }
 
@@ -76,7 +89,14 @@ function parseIntegerText(text: string): { value: number; digits: string } | nul
 
 type Container = Record<string | number, unknown>;
 
-function walk(schema: SchemaLike, holder: Container, key: string | number, path: (string | number)[], body: object, record: Record_): void {
+function walk(
+  schema: SchemaLike,
+  holder: Container,
+  key: string | number,
+  path: (string | number)[],
+  body: object,
+  record: Record_,
+): void {
   const value = holder[key];
   const types = typesOf(schema);
   const loc = ['body', ...path];
@@ -97,7 +117,8 @@ function walk(schema: SchemaLike, holder: Container, key: string | number, path:
   }
   if (types.includes('array') && schema.items !== undefined) {
     if (!Array.isArray(value)) return;
-    for (let i = 0; i < value.length; i++) walk(schema.items, value as unknown as Container, i, [...path, i], body, record);
+    for (let i = 0; i < value.length; i++)
+      walk(schema.items, value as unknown as Container, i, [...path, i], body, record);
     return;
   }
   if (types.includes('integer')) {
@@ -105,7 +126,12 @@ function walk(schema: SchemaLike, holder: Container, key: string | number, path:
     else if (typeof value === 'string') {
       const parsed = parseIntegerText(value);
       if (parsed === null) {
-        fail({ type: 'int_parsing', loc, msg: 'Input should be a valid integer, unable to parse string as an integer', input: value });
+        fail({
+          type: 'int_parsing',
+          loc,
+          msg: 'Input should be a valid integer, unable to parse string as an integer',
+          input: value,
+        });
         return;
       }
       replace(parsed.value);
@@ -120,7 +146,13 @@ function walk(schema: SchemaLike, holder: Container, key: string | number, path:
     if (typeof value === 'boolean') replace(value ? 1 : 0);
     else if (typeof value === 'string') {
       const parsed = parseFloatText(value);
-      if (parsed === null) fail({ type: 'float_parsing', loc, msg: 'Input should be a valid number, unable to parse string as a number', input: value });
+      if (parsed === null)
+        fail({
+          type: 'float_parsing',
+          loc,
+          msg: 'Input should be a valid number, unable to parse string as a number',
+          input: value,
+        });
       else if (!Number.isFinite(parsed)) fail(nonFiniteIssue(parsed, schema, loc, value));
       else replace(parsed);
     }
@@ -129,12 +161,24 @@ function walk(schema: SchemaLike, holder: Container, key: string | number, path:
   if (types.includes('boolean')) {
     if (typeof value === 'number') {
       if (value === 0 || value === 1) replace(value === 1);
-      else if (Number.isInteger(value)) fail({ type: 'bool_parsing', loc, msg: 'Input should be a valid boolean, unable to interpret input', input: value });
+      else if (Number.isInteger(value))
+        fail({
+          type: 'bool_parsing',
+          loc,
+          msg: 'Input should be a valid boolean, unable to interpret input',
+          input: value,
+        });
     } else if (typeof value === 'string') {
       const lower = value.toLowerCase();
       if (TRUE_TEXT.has(lower)) replace(true);
       else if (FALSE_TEXT.has(lower)) replace(false);
-      else fail({ type: 'bool_parsing', loc, msg: 'Input should be a valid boolean, unable to interpret input', input: value });
+      else
+        fail({
+          type: 'bool_parsing',
+          loc,
+          msg: 'Input should be a valid boolean, unable to interpret input',
+          input: value,
+        });
     }
   }
 }

@@ -66,7 +66,7 @@ const RESPONSE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   '307': 'Redirect to the canonical path',
   '400': 'Malformed request: the body is not JSON, or a header is invalid',
   '401': 'Missing, malformed, expired or unverifiable bearer token',
-  '403': "The token lacks the scope this route requires, or the Origin is not allowed",
+  '403': 'The token lacks the scope this route requires, or the Origin is not allowed',
   '404': 'No such resource',
   '405': 'Method not allowed on this path',
   '409': 'Conflict with the stored state',
@@ -79,9 +79,18 @@ const RESPONSE_DESCRIPTIONS: Readonly<Record<string, string>> = {
 };
 
 const HEADER_SCHEMAS = {
-  'X-Request-ID': { description: 'The request id (echoed if the client sent a valid one); it is in every log line of the request', schema: { type: 'string' } },
-  'Retry-After': { description: 'Whole seconds after which a retry has a fair chance', schema: { type: 'integer', minimum: 1 } },
-  'X-RateLimit-Limit': { description: 'Requests allowed per window for this client (RATE_LIMIT_DEFAULT)', schema: { type: 'integer' } },
+  'X-Request-ID': {
+    description: 'The request id (echoed if the client sent a valid one); it is in every log line of the request',
+    schema: { type: 'string' },
+  },
+  'Retry-After': {
+    description: 'Whole seconds after which a retry has a fair chance',
+    schema: { type: 'integer', minimum: 1 },
+  },
+  'X-RateLimit-Limit': {
+    description: 'Requests allowed per window for this client (RATE_LIMIT_DEFAULT)',
+    schema: { type: 'integer' },
+  },
   'X-RateLimit-Remaining': { description: 'Requests left in the current window', schema: { type: 'integer' } },
   'X-RateLimit-Reset': { description: 'Seconds until the window resets', schema: { type: 'integer' } },
 } as const;
@@ -100,7 +109,9 @@ export function fastApiOperationId(name: string, method: string, url: string): s
 function operationName(method: string, url: string): string {
   const known = FASTAPI_NAMES[`${method} ${url}`];
   if (known !== undefined) return known;
-  const literal = url.split('/').filter((segment) => segment !== '' && !segment.startsWith(':') && !segment.startsWith('{'));
+  const literal = url
+    .split('/')
+    .filter((segment) => segment !== '' && !segment.startsWith(':') && !segment.startsWith('{'));
   return (literal.at(-1) ?? 'root').replace(/\W/g, '_');
 }
 
@@ -126,7 +137,7 @@ function withComponentTitles(node: unknown, seen = new Map<object, unknown>()): 
 const transform: NonNullable<FastifyDynamicSwaggerOptions['transform']> = ({ schema, url, route }) => {
   const methods = Array.isArray(route.method) ? route.method : [route.method];
   const method = methods.find((m) => m !== 'HEAD') ?? 'GET';
-  const documented = (withComponentTitles(schema ?? {}) as Json);
+  const documented = withComponentTitles(schema ?? {}) as Json;
   documented.operationId ??= fastApiOperationId(operationName(method, url), method, url);
   documented.security ??= [];
   return { schema: documented as never, url };
@@ -140,9 +151,14 @@ function hoistNamedSchemas(document: Json): void {
     if (Array.isArray(node)) return node.map(visit);
     if (!isObject(node)) return node;
     const out: Json = {};
-    for (const [key, value] of Object.entries(node)) out[key] = key === 'examples' || key === 'example' ? value : visit(value);
+    for (const [key, value] of Object.entries(node))
+      out[key] = key === 'examples' || key === 'example' ? value : visit(value);
     const title = out.title;
-    if (typeof title === 'string' && /^[A-Z][A-Za-z0-9]*$/.test(title) && (out.type !== undefined || out.properties !== undefined)) {
+    if (
+      typeof title === 'string' &&
+      /^[A-Z][A-Za-z0-9]*$/.test(title) &&
+      (out.type !== undefined || out.properties !== undefined)
+    ) {
       const existing = schemas[title];
       if (existing === undefined || JSON.stringify(existing) === JSON.stringify(out)) {
         schemas[title] = out;
@@ -159,7 +175,8 @@ function completeResponses(document: Json): void {
     if (!isObject(item)) continue;
     for (const operation of Object.values(item)) {
       if (!isObject(operation) || !isObject(operation.responses)) continue;
-      const rateLimited = path.startsWith(RATE_LIMITED_PREFIX) && Array.isArray(operation.security) && operation.security.length > 0;
+      const rateLimited =
+        path.startsWith(RATE_LIMITED_PREFIX) && Array.isArray(operation.security) && operation.security.length > 0;
       for (const [status, response] of Object.entries(operation.responses)) {
         if (!isObject(response)) continue;
         if (response.description === 'Default Response' || response.description === undefined) {
@@ -169,7 +186,8 @@ function completeResponses(document: Json): void {
         headers['X-Request-ID'] ??= HEADER_SCHEMAS['X-Request-ID'];
         if (status === '429' || status === '503') headers['Retry-After'] ??= HEADER_SCHEMAS['Retry-After'];
         if (rateLimited) {
-          for (const name of ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'] as const) headers[name] ??= HEADER_SCHEMAS[name];
+          for (const name of ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'] as const)
+            headers[name] ??= HEADER_SCHEMAS[name];
         }
         response.headers = headers;
       }

@@ -9,7 +9,15 @@ import type { PortfolioGreeks, PricingBatchResponse, PricingRequest, PricingResu
 import { childSeedFor, rootSeedFor } from './seeds.js';
 import { vegaExposure } from './units.js';
 import type { VolatilityProvider } from './volatility-provider.js';
-import { contractIdOf, DEFAULT_MODEL, failedRow, marketFromWire, optionFromWire, pricedRow, pricingShapeOf } from './wire.js';
+import {
+  contractIdOf,
+  DEFAULT_MODEL,
+  failedRow,
+  marketFromWire,
+  optionFromWire,
+  pricedRow,
+  pricingShapeOf,
+} from './wire.js';
 
 /**
  * Prices a validated PricingRequest: resolves each contract's volatility and Monte Carlo child seed, serves what
@@ -62,7 +70,16 @@ export interface PricingService {
  * quantity to position_count, so the totals always describe one consistent set of positions.
  */
 export function portfolioTotals(results: readonly PricingResult[]): PortfolioGreeks {
-  const totals = { delta: 0, gamma: 0, theta: 0, vega: 0, rho: 0, total_value: 0, total_vega_exposure: 0, position_count: 0 };
+  const totals = {
+    delta: 0,
+    gamma: 0,
+    theta: 0,
+    vega: 0,
+    rho: 0,
+    total_value: 0,
+    total_vega_exposure: 0,
+    position_count: 0,
+  };
   for (const r of results) {
     if (r.error !== null) continue;
     totals.delta += r.position_delta ?? 0;
@@ -80,17 +97,25 @@ export function portfolioTotals(results: readonly PricingResult[]): PortfolioGre
 export function createPricingService(options: PricingServiceOptions): PricingService {
   const { pool, volatility, cache } = options;
 
-  function volatilityFor(marketVolatility: number | null | undefined, strike: number, expiry: number, spot: number, provider: VolatilityProvider): number {
+  function volatilityFor(
+    marketVolatility: number | null | undefined,
+    strike: number,
+    expiry: number,
+    spot: number,
+    provider: VolatilityProvider,
+  ): number {
     if (marketVolatility !== null && marketVolatility !== undefined) return marketVolatility;
     const estimate = provider.estimate(strike, expiry, spot);
     // The surface clamps its answers; anything else is a defect there, not the client's input.
-    if (!Number.isFinite(estimate) || estimate <= 0) throw new Error(`volatility surface returned ${estimate} at strike ${strike}, maturity ${expiry}`);
+    if (!Number.isFinite(estimate) || estimate <= 0)
+      throw new Error(`volatility surface returned ${estimate} at strike ${strike}, maturity ${expiry}`);
     return estimate;
   }
 
   const surfaceVolatilityFor =
     options.surfaceVolatility ??
-    ((): Promise<VolatilityProvider> => Promise.reject(new Error('market_data.surface_id named but no surface store is configured')));
+    ((): Promise<VolatilityProvider> =>
+      Promise.reject(new Error('market_data.surface_id named but no surface store is configured')));
 
   return {
     admit(body, admitOptions = {}) {
@@ -114,7 +139,13 @@ export function createPricingService(options: PricingServiceOptions): PricingSer
       const surfaceId = md.surface_id;
       if (surfaceId !== undefined && md.volatility !== undefined && md.volatility !== null) {
         throw new AppError('ERR_HTTP_VALIDATION', {
-          detail: [{ loc: ['body', 'market_data', 'surface_id'], msg: 'name either a volatility or a surface_id, not both', type: 'value_error' }],
+          detail: [
+            {
+              loc: ['body', 'market_data', 'surface_id'],
+              msg: 'name either a volatility or a surface_id, not both',
+              type: 'value_error',
+            },
+          ],
         });
       }
       const provider = surfaceId === undefined ? volatility : await surfaceVolatilityFor(surfaceId);
@@ -124,13 +155,19 @@ export function createPricingService(options: PricingServiceOptions): PricingSer
       const items = new Array<PriceItem>(n);
       for (let i = 0; i < n; i++) {
         const c = contracts[i]!;
-        const market = marketFromWire(md, volatilityFor(md.volatility, c.strike_price, c.time_to_expiry, md.spot_price, provider));
+        const market = marketFromWire(
+          md,
+          volatilityFor(md.volatility, c.strike_price, c.time_to_expiry, md.spot_price, provider),
+        );
         const option = optionFromWire(c);
         items[i] = root === null ? { option, market } : { option, market, seed: childSeedFor(root, i) };
       }
 
       // Same synchronous step as the estimates above: the version names the surface they were read from.
-      const surfaceVersion = surfaceId === undefined && (md.volatility === null || md.volatility === undefined) ? (volatility.version ?? null) : null;
+      const surfaceVersion =
+        surfaceId === undefined && (md.volatility === null || md.volatility === undefined)
+          ? (volatility.version ?? null)
+          : null;
       const outcomes = new Array<PriceOutcome | undefined>(n);
       const cached = new Array<boolean>(n).fill(false);
       let keys: string[] | null = null;
@@ -169,7 +206,9 @@ export function createPricingService(options: PricingServiceOptions): PricingSer
         const quantity = c.quantity ?? 1;
         const vol = items[i]!.market.volatility;
         failures[i] = outcome.ok ? null : outcome;
-        const result = outcome.ok ? pricedRow(id, quantity, model, vol, outcome, cached[i]!) : failedRow(id, quantity, model, vol, outcome);
+        const result = outcome.ok
+          ? pricedRow(id, quantity, model, vol, outcome, cached[i]!)
+          : failedRow(id, quantity, model, vol, outcome);
         results[i] = surfaceVersion === null ? result : { ...result, volatility_surface_version: surfaceVersion };
       }
 

@@ -17,7 +17,11 @@ export function tooManyQuotes(limit: number): AppError {
 }
 
 /** A preValidation hook refusing a body whose `field` array is longer than `limit`. */
-export function limitListLength(field: string, limit: number, refuse: (limit: number) => AppError): preValidationHookHandler {
+export function limitListLength(
+  field: string,
+  limit: number,
+  refuse: (limit: number) => AppError,
+): preValidationHookHandler {
   // Callback style, not async: nothing here waits, and an async hook costs every request a promise and a microtask.
   return function checkListLength(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) {
     const body = request.body;

@@ -65,7 +65,9 @@ function canonical(value: unknown): string {
       if (value === null) return 'null';
       if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
       const record = value as Record<string, unknown>;
-      const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort();
+      const keys = Object.keys(record)
+        .filter((k) => record[k] !== undefined)
+        .sort();
       return `{${keys.map((k) => `${k}:${canonical(record[k])}`).join(',')}}`;
     }
     default:

@@ -16,7 +16,13 @@ function nullable<T extends TSchema & { type: string }>(schema: T) {
 export const SYMBOL_PATTERN = '^[A-Z0-9]{1,20}$';
 
 export const Contract = Type.Object({
-  symbol: Type.String({ minLength: 1, maxLength: 20, [UPPERCASE_PATTERN]: SYMBOL_PATTERN, description: 'Upper-cased, then must match [A-Z0-9]{1,20}', examples: ['ABC'] }),
+  symbol: Type.String({
+    minLength: 1,
+    maxLength: 20,
+    [UPPERCASE_PATTERN]: SYMBOL_PATTERN,
+    description: 'Upper-cased, then must match [A-Z0-9]{1,20}',
+    examples: ['ABC'],
+  }),
   strike_price: Type.Number({ exclusiveMinimum: 0, maximum: 1e9, examples: [100] }),
   time_to_expiry: Type.Number({ exclusiveMinimum: 0, maximum: 50, description: 'Years', examples: [0.5] }),
   option_type: Type.Enum(['call', 'put']),
@@ -29,8 +35,19 @@ export const MarketData = Type.Object({
   spot_price: Type.Number({ exclusiveMinimum: 0, maximum: 1e9, examples: [102] }),
   risk_free_rate: Type.Number({ minimum: -1, maximum: 1, description: 'Continuously compounded', examples: [0.01] }),
   dividend_yield: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'Continuous yield' })),
-  volatility: Type.Optional(nullable(Type.Number({ exclusiveMinimum: 0, maximum: 5, description: 'When absent the volatility surface supplies it' }))),
-  surface_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'A calibrated surface (/api/v1/surfaces): each contract is priced at its volatility at (K, T); not with volatility' })),
+  volatility: Type.Optional(
+    nullable(
+      Type.Number({ exclusiveMinimum: 0, maximum: 5, description: 'When absent the volatility surface supplies it' }),
+    ),
+  ),
+  surface_id: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 128,
+      description:
+        'A calibrated surface (/api/v1/surfaces): each contract is priced at its volatility at (K, T); not with volatility',
+    }),
+  ),
 });
 export type MarketData = Static<typeof MarketData>;
 
@@ -42,7 +59,13 @@ export const PricingRequest = Type.Object({
   model: Type.Optional(Type.Enum([...MODEL_NAMES], { default: 'black_scholes' })),
   calculate_greeks: Type.Optional(Type.Boolean({ default: true })),
   seed: Type.Optional(
-    nullable(Type.Integer({ minimum: 0, [EXACT_SEED]: true, description: `0..${SEED_MAX_TEXT}, read exactly from the JSON text` })),
+    nullable(
+      Type.Integer({
+        minimum: 0,
+        [EXACT_SEED]: true,
+        description: `0..${SEED_MAX_TEXT}, read exactly from the JSON text`,
+      }),
+    ),
   ),
 });
 export type PricingRequest = Static<typeof PricingRequest>;
@@ -64,7 +87,12 @@ export const PricingResult = Type.Object({
   cached: Type.Boolean(),
   error: nullable(Type.String()),
   standard_error: NullableNumber,
-  confidence_interval: Type.Unsafe<[number, number] | null>({ type: ['array', 'null'], items: { type: 'number' }, minItems: 2, maxItems: 2 }),
+  confidence_interval: Type.Unsafe<[number, number] | null>({
+    type: ['array', 'null'],
+    items: { type: 'number' },
+    minItems: 2,
+    maxItems: 2,
+  }),
   quantity: Type.Number(),
   position_value: Type.Number(),
   position_delta: NullableNumber,
@@ -73,7 +101,12 @@ export const PricingResult = Type.Object({
   position_vega: NullableNumber,
   position_rho: NullableNumber,
   position_standard_error: NullableNumber,
-  position_confidence_interval: Type.Unsafe<[number, number] | null>({ type: ['array', 'null'], items: { type: 'number' }, minItems: 2, maxItems: 2 }),
+  position_confidence_interval: Type.Unsafe<[number, number] | null>({
+    type: ['array', 'null'],
+    items: { type: 'number' },
+    minItems: 2,
+    maxItems: 2,
+  }),
   /** Present when the volatility came from the volatility surface: the surface version used (docs/api.md). */
   volatility_surface_version: Type.Optional(Type.Integer({ minimum: 0 })),
 });
@@ -96,7 +129,9 @@ export const PricingBatchResponse = Type.Object({
   total_computation_time_ms: Type.Number(),
   options_per_second: Type.Number(),
   portfolio_greeks: Type.Unsafe<PortfolioGreeks | null>({ ...PortfolioGreeks, type: ['object', 'null'] }),
-  surface_id: Type.Optional(Type.String({ description: 'The calibrated surface the volatilities came from, when the request named one' })),
+  surface_id: Type.Optional(
+    Type.String({ description: 'The calibrated surface the volatilities came from, when the request named one' }),
+  ),
 });
 export type PricingBatchResponse = Static<typeof PricingBatchResponse>;
 
@@ -113,9 +148,19 @@ export const ImpliedVolatilityRequest = Type.Object({
     spot_price: MarketData.properties.spot_price,
     risk_free_rate: MarketData.properties.risk_free_rate,
     dividend_yield: MarketData.properties.dividend_yield,
-    surface_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'A calibrated surface (/api/v1/surfaces): each result also reports its volatility at (K, T)' })),
+    surface_id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description: 'A calibrated surface (/api/v1/surfaces): each result also reports its volatility at (K, T)',
+      }),
+    ),
   }),
-  model: Type.Optional(Type.Enum([...MODEL_NAMES], { description: 'Model inverted for American quotes (default binomial_200); European quotes invert black_scholes' })),
+  model: Type.Optional(
+    Type.Enum([...MODEL_NAMES], {
+      description: 'Model inverted for American quotes (default binomial_200); European quotes invert black_scholes',
+    }),
+  ),
   quotes: Type.Array(
     Type.Object({
       contract: QuoteContract,
@@ -133,7 +178,9 @@ export const ImpliedVolatilityResponse = Type.Object({
       implied_volatility: NullableNumber,
       iterations: Type.Integer(),
       error: nullable(Type.String()),
-      surface_volatility: Type.Optional(Type.Number({ description: "The named surface's volatility at the quote's (K, T)" })),
+      surface_volatility: Type.Optional(
+        Type.Number({ description: "The named surface's volatility at the quote's (K, T)" }),
+      ),
     }),
   ),
   surface_id: Type.Optional(Type.String({ description: 'The calibrated surface the request named' })),
@@ -145,7 +192,13 @@ export const ModelsResponse = Type.Object({
     Type.Object({
       name: Type.String(),
       exercise_styles: Type.Array(Type.String()),
-      greeks: Type.Object({ delta: Type.String(), gamma: Type.String(), theta: Type.String(), vega: Type.String(), rho: Type.String() }),
+      greeks: Type.Object({
+        delta: Type.String(),
+        gamma: Type.String(),
+        theta: Type.String(),
+        vega: Type.String(),
+        rho: Type.String(),
+      }),
       description: Type.String(),
     }),
   ),
@@ -169,8 +222,12 @@ export const ValidationIssueSchema = Type.Object({
   type: Type.String(),
   loc: Type.Array(Type.Union([Type.String(), Type.Integer()])),
   msg: Type.String(),
-  input: Type.Optional(Type.Unknown({ description: 'What the client sent at loc (for a missing field: the object that lacks it)' })),
-  ctx: Type.Optional(Type.Object({}, { additionalProperties: true, description: "The rule's parameters, e.g. {\"gt\": 0}" })),
+  input: Type.Optional(
+    Type.Unknown({ description: 'What the client sent at loc (for a missing field: the object that lacks it)' }),
+  ),
+  ctx: Type.Optional(
+    Type.Object({}, { additionalProperties: true, description: 'The rule\'s parameters, e.g. {"gt": 0}' }),
+  ),
 });
 
 export const ErrorResponse = Type.Object({

@@ -27,7 +27,10 @@ export interface ServerLimits {
 }
 
 /** Fastify's `http` and `requestTimeout` options for these limits. */
-export function serverOptions(limits: ServerLimits): { http: { headersTimeout: number; connectionsCheckingInterval: number }; requestTimeout: number } {
+export function serverOptions(limits: ServerLimits): {
+  http: { headersTimeout: number; connectionsCheckingInterval: number };
+  requestTimeout: number;
+} {
   return {
     http: {
       headersTimeout: limits.headersTimeoutMs,
@@ -40,7 +43,11 @@ export function serverOptions(limits: ServerLimits): { http: { headersTimeout: n
 
 const CLIENT_ERRORS: Readonly<Record<string, { status: number; reason: string; detail: string }>> = {
   ERR_HTTP_REQUEST_TIMEOUT: { status: 408, reason: 'Request Timeout', detail: 'Request timeout' },
-  HPE_HEADER_OVERFLOW: { status: 431, reason: 'Request Header Fields Too Large', detail: 'Request header fields too large' },
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    reason: 'Request Header Fields Too Large',
+    detail: 'Request header fields too large',
+  },
 };
 const BAD_REQUEST = { status: 400, reason: 'Bad Request', detail: 'Bad request' };
 

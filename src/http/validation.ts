@@ -28,12 +28,23 @@ export const AJV_OPTIONS = {
 } as const;
 
 interface AjvValidateFunction {
-  (schema: unknown, data: unknown, parentSchema?: unknown, dataCxt?: { rootData: unknown; instancePath: string }): boolean;
+  (
+    schema: unknown,
+    data: unknown,
+    parentSchema?: unknown,
+    dataCxt?: { rootData: unknown; instancePath: string },
+  ): boolean;
   errors?: { keyword: string; message: string; params: Record<string, unknown> }[];
 }
 
 interface AjvLike {
-  addKeyword(definition: { keyword: string; type?: string; schemaType?: string; errors?: boolean; validate: AjvValidateFunction }): unknown;
+  addKeyword(definition: {
+    keyword: string;
+    type?: string;
+    schemaType?: string;
+    errors?: boolean;
+    validate: AjvValidateFunction;
+  }): unknown;
 }
 
 /** Adds the project's two keywords to the Ajv instance Fastify builds (passed as `ajv.plugins`). */
@@ -44,7 +55,13 @@ export function addOpeKeywords(ajv: AjvLike): AjvLike {
     let regex = compiled.get(source);
     if (regex === undefined) compiled.set(source, (regex = new RegExp(source, 'u')));
     if (regex.test((data as string).toUpperCase())) return true;
-    upper.errors = [{ keyword: UPPERCASE_PATTERN, message: `must match pattern "${pattern as string}" once upper-cased`, params: { pattern } }];
+    upper.errors = [
+      {
+        keyword: UPPERCASE_PATTERN,
+        message: `must match pattern "${pattern as string}" once upper-cased`,
+        params: { pattern },
+      },
+    ];
     return false;
   };
   ajv.addKeyword({ keyword: UPPERCASE_PATTERN, type: 'string', schemaType: 'string', errors: true, validate: upper });
@@ -55,7 +72,8 @@ export function addOpeKeywords(ajv: AjvLike): AjvLike {
     // bound, which a double cannot express (2^63-1 rounds to 2^63), and fractions lost to rounding above 2^53.
     if (!Number.isInteger(value) || value < 0) return true;
     const root = cxt?.rootData;
-    const source = typeof root === 'object' && root !== null ? (root as { [SEED_SOURCE]?: string })[SEED_SOURCE] : undefined;
+    const source =
+      typeof root === 'object' && root !== null ? (root as { [SEED_SOURCE]?: string })[SEED_SOURCE] : undefined;
     const exact = cxt?.instancePath === '/seed' && source !== undefined;
     if (exact ? exactSeedFromText(source) !== null : Number.isSafeInteger(value)) return true;
     seed.errors = [{ keyword: EXACT_SEED, message: `must be an integer from 0 to ${SEED_MAX_TEXT}`, params: {} }];
@@ -157,7 +175,11 @@ function issueFor(error: AjvErrorLike, body: unknown): ValidationIssue {
   const original = originalAt(body, error.instancePath);
   const input = original.found && error.keyword !== 'required' ? original.value : valueAt(body, inputPath);
   const ctx = contextFor(error);
-  return { ...base, ...(input === undefined || !echoable(input) ? {} : { input }), ...(ctx === undefined ? {} : { ctx }) };
+  return {
+    ...base,
+    ...(input === undefined || !echoable(input) ? {} : { input }),
+    ...(ctx === undefined ? {} : { ctx }),
+  };
 }
 
 /** Nesting beyond which `input` is not echoed: the serializer recurses, and a hostile body can nest 100,000 deep. */
@@ -188,26 +210,54 @@ function bareIssueFor(error: AjvErrorLike, body: unknown): ValidationIssue {
     case 'exclusiveMinimum':
       return { loc: ['body', ...path], msg: `Input should be greater than ${String(p.limit)}`, type: 'greater_than' };
     case 'minimum':
-      return { loc: ['body', ...path], msg: `Input should be greater than or equal to ${String(p.limit)}`, type: 'greater_than_equal' };
+      return {
+        loc: ['body', ...path],
+        msg: `Input should be greater than or equal to ${String(p.limit)}`,
+        type: 'greater_than_equal',
+      };
     case 'exclusiveMaximum':
       return { loc: ['body', ...path], msg: `Input should be less than ${String(p.limit)}`, type: 'less_than' };
     case 'maximum':
-      return { loc: ['body', ...path], msg: `Input should be less than or equal to ${String(p.limit)}`, type: 'less_than_equal' };
+      return {
+        loc: ['body', ...path],
+        msg: `Input should be less than or equal to ${String(p.limit)}`,
+        type: 'less_than_equal',
+      };
     case 'minLength': {
       const limit = Number(p.limit);
-      return { loc: ['body', ...path], msg: `String should have at least ${limit} character${limit === 1 ? '' : 's'}`, type: 'string_too_short' };
+      return {
+        loc: ['body', ...path],
+        msg: `String should have at least ${limit} character${limit === 1 ? '' : 's'}`,
+        type: 'string_too_short',
+      };
     }
     case 'maxLength': {
       const limit = Number(p.limit);
-      return { loc: ['body', ...path], msg: `String should have at most ${limit} character${limit === 1 ? '' : 's'}`, type: 'string_too_long' };
+      return {
+        loc: ['body', ...path],
+        msg: `String should have at most ${limit} character${limit === 1 ? '' : 's'}`,
+        type: 'string_too_long',
+      };
     }
     case 'pattern':
-      return { loc: ['body', ...path], msg: `String should match pattern '${String(p.pattern)}'`, type: 'string_pattern_mismatch' };
+      return {
+        loc: ['body', ...path],
+        msg: `String should match pattern '${String(p.pattern)}'`,
+        type: 'string_pattern_mismatch',
+      };
     case UPPERCASE_PATTERN:
       // The Python service checked symbols in a validator of its own: pydantic reports those as value_error.
-      return { loc: ['body', ...path], msg: 'Value error, symbol must be 1-20 uppercase alphanumerics', type: 'value_error' };
+      return {
+        loc: ['body', ...path],
+        msg: 'Value error, symbol must be 1-20 uppercase alphanumerics',
+        type: 'value_error',
+      };
     case 'enum':
-      return { loc: ['body', ...path], msg: `Input should be ${quoteList(p.allowedValues as unknown[])}`, type: 'enum' };
+      return {
+        loc: ['body', ...path],
+        msg: `Input should be ${quoteList(p.allowedValues as unknown[])}`,
+        type: 'enum',
+      };
     case 'const':
       return { loc: ['body', ...path], msg: `Input should be ${quoteList([p.allowedValue])}`, type: 'literal_error' };
     case 'minItems':
@@ -215,7 +265,11 @@ function bareIssueFor(error: AjvErrorLike, body: unknown): ValidationIssue {
     case 'maxItems':
       return { loc: ['body', ...path], msg: `List should have at most ${String(p.limit)} items`, type: 'too_long' };
     case EXACT_SEED:
-      return { loc: ['body', ...path], msg: `Input should be less than or equal to ${SEED_MAX_TEXT}`, type: 'less_than_equal' };
+      return {
+        loc: ['body', ...path],
+        msg: `Input should be less than or equal to ${SEED_MAX_TEXT}`,
+        type: 'less_than_equal',
+      };
     default:
       return { loc: ['body', ...path], msg: error.message ?? 'Invalid value', type: error.keyword };
   }
@@ -226,7 +280,8 @@ function bareIssueFor(error: AjvErrorLike, body: unknown): ValidationIssue {
  * missing body is reported once as `["body"]` "Field required", as FastAPI does, instead of as a type error.
  */
 export function toValidationIssues(errors: readonly AjvErrorLike[], body: unknown): ValidationIssue[] {
-  if (body === undefined || body === null) return [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }];
+  if (body === undefined || body === null)
+    return [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }];
   const issues: ValidationIssue[] = [];
   const seen = new Set<string>();
   for (const error of errors) {

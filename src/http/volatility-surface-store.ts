@@ -2,7 +2,12 @@ import { VolatilitySurface, type VolatilityPoint } from '../core/market/volatili
 import { AppError } from './errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { MemoryVolatilityPointStore } from '../store/volatility-point-store.js';
-import type { SurfaceAsOf, SurfaceChange, SurfaceSnapshot, VolatilityPointStore } from '../store/volatility-point-store.js';
+import type {
+  SurfaceAsOf,
+  SurfaceChange,
+  SurfaceSnapshot,
+  VolatilityPointStore,
+} from '../store/volatility-point-store.js';
 import type { VolatilityProvider } from './volatility-provider.js';
 
 /**
@@ -126,14 +131,23 @@ export class VolatilitySurfaceStore implements VolatilityProvider {
    * Validates the point against the surface (the core's rules: CoreError naming the field), commits it to the
    * store, and only then applies it here. Rejects with 503 ERR_STORE_UNAVAILABLE when the store did not commit.
    */
-  async upsert(point: VolatilityPoint, options: { readonly subject: string | null; readonly now?: Date }): Promise<SurfaceChange> {
+  async upsert(
+    point: VolatilityPoint,
+    options: { readonly subject: string | null; readonly now?: Date },
+  ): Promise<SurfaceChange> {
     this.#surface.upsert(point);
     let change: SurfaceChange;
     try {
-      change = await this.#store.upsert(point, { subject: options.subject, now: options.now ?? new Date(this.#clock()) });
+      change = await this.#store.upsert(point, {
+        subject: options.subject,
+        now: options.now ?? new Date(this.#clock()),
+      });
     } catch (error) {
       this.#metrics?.storeErrorsTotal.inc({ operation: 'upsert' });
-      this.#logger?.warn({ event: 'store.upsert_failed', err: error }, 'volatility point not written: the store refused the write');
+      this.#logger?.warn(
+        { event: 'store.upsert_failed', err: error },
+        'volatility point not written: the store refused the write',
+      );
       throw new AppError('ERR_STORE_UNAVAILABLE', { headers: { 'Retry-After': RETRY_AFTER_SECONDS }, cause: error });
     }
     if (change.version === this.#version + 1) {
@@ -174,7 +188,10 @@ export class VolatilitySurfaceStore implements VolatilityProvider {
     this.#metrics?.surfaceAgeSeconds.set(0);
     if (this.#failing) {
       this.#failing = false;
-      this.#logger?.info({ event: 'store.recovered', version: this.#version }, 'volatility surface store reachable again');
+      this.#logger?.info(
+        { event: 'store.recovered', version: this.#version },
+        'volatility surface store reachable again',
+      );
     }
   }
 
@@ -214,7 +231,10 @@ export class VolatilitySurfaceStore implements VolatilityProvider {
       this.#metrics?.surfaceAgeSeconds.set(this.ageSeconds());
       if (!this.#failing) {
         this.#failing = true;
-        this.#logger?.warn({ event: 'store.unreachable', err: error, version: this.#version }, 'volatility surface store unreachable: serving the last loaded surface');
+        this.#logger?.warn(
+          { event: 'store.unreachable', err: error, version: this.#version },
+          'volatility surface store unreachable: serving the last loaded surface',
+        );
       }
     } finally {
       if (operation === 'probe') this.#probing = false;

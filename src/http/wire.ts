@@ -9,7 +9,13 @@ import { isModelName, type ModelName } from '../core/models.js';
 import type { ImpliedVolTaskShape, PriceTaskShape } from '../pool/placement.js';
 import type { FailedItem, ImpliedVolOutcome, PricedItem, QuoteItem } from '../pool/tasks.js';
 import { contractId } from './contract-id.js';
-import type { Contract, ImpliedVolatilityRequest, ImpliedVolatilityResponse, MarketData, PricingResult } from './schemas.js';
+import type {
+  Contract,
+  ImpliedVolatilityRequest,
+  ImpliedVolatilityResponse,
+  MarketData,
+  PricingResult,
+} from './schemas.js';
 import { DAYS_PER_YEAR, POINTS_PER_UNIT } from './units.js';
 
 /** The model a pricing request names, or the v1 default. */
@@ -20,15 +26,28 @@ export const DEFAULT_AMERICAN_MODEL: ModelName = 'binomial_200';
 type WireContract = Pick<Contract, 'symbol' | 'strike_price' | 'time_to_expiry' | 'option_type' | 'exercise_style'>;
 
 export function optionFromWire(contract: WireContract): OptionSpec {
-  return { type: contract.option_type, strike: contract.strike_price, expiry: contract.time_to_expiry, exercise: contract.exercise_style ?? 'european' };
+  return {
+    type: contract.option_type,
+    strike: contract.strike_price,
+    expiry: contract.time_to_expiry,
+    exercise: contract.exercise_style ?? 'european',
+  };
 }
 
-export function marketFromWire(md: Pick<MarketData, 'spot_price' | 'risk_free_rate' | 'dividend_yield'>, volatility: number): MarketInputs {
+export function marketFromWire(
+  md: Pick<MarketData, 'spot_price' | 'risk_free_rate' | 'dividend_yield'>,
+  volatility: number,
+): MarketInputs {
   return { spot: md.spot_price, rate: md.risk_free_rate, dividendYield: md.dividend_yield ?? 0, volatility };
 }
 
 export function contractIdOf(contract: WireContract): string {
-  return contractId(contract.symbol.toUpperCase(), contract.strike_price, contract.time_to_expiry, contract.option_type);
+  return contractId(
+    contract.symbol.toUpperCase(),
+    contract.strike_price,
+    contract.time_to_expiry,
+    contract.option_type,
+  );
 }
 
 /**
@@ -49,8 +68,12 @@ export function impliedVolShapeOf(body: unknown): ImpliedVolTaskShape | null {
   const { model = DEFAULT_AMERICAN_MODEL, quotes } = body as Record<string, unknown>;
   if (!isModelName(model) || !Array.isArray(quotes) || quotes.length === 0) return null;
   const items = quotes.map((quote: unknown) => {
-    const contract = typeof quote === 'object' && quote !== null ? (quote as { contract?: unknown }).contract : undefined;
-    const exercise = typeof contract === 'object' && contract !== null ? (contract as { exercise_style?: unknown }).exercise_style : undefined;
+    const contract =
+      typeof quote === 'object' && quote !== null ? (quote as { contract?: unknown }).contract : undefined;
+    const exercise =
+      typeof contract === 'object' && contract !== null
+        ? (contract as { exercise_style?: unknown }).exercise_style
+        : undefined;
     return { option: { exercise: exercise === 'american' ? 'american' : 'european' } };
   });
   return { kind: 'implied-volatility', americanModel: model, items };
@@ -64,7 +87,14 @@ function times(value: number | null, quantity: number): number | null {
  * A priced contract as a v1 result row: greeks converted from the core's raw units to display units (theta per
  * calendar day instead of per year, vega and rho per point instead of per 1.00; docs/architecture.md, "Units").
  */
-export function pricedRow(id: string, quantity: number, model: ModelName, volatility: number, outcome: PricedItem, cached: boolean): PricingResult {
+export function pricedRow(
+  id: string,
+  quantity: number,
+  model: ModelName,
+  volatility: number,
+  outcome: PricedItem,
+  cached: boolean,
+): PricingResult {
   const { value, greeks, diagnostics } = outcome.result;
   const delta = greeks === null ? null : greeks.delta;
   const gamma = greeks === null ? null : greeks.gamma;
@@ -102,7 +132,13 @@ export function pricedRow(id: string, quantity: number, model: ModelName, volati
 }
 
 /** A contract that failed, as a v1 result row: zero price, null greeks, the core's message in `error`. */
-export function failedRow(id: string, quantity: number, model: ModelName, volatility: number, outcome: FailedItem): PricingResult {
+export function failedRow(
+  id: string,
+  quantity: number,
+  model: ModelName,
+  volatility: number,
+  outcome: FailedItem,
+): PricingResult {
   return {
     contract_id: id,
     theoretical_price: 0,
@@ -137,7 +173,10 @@ export function quoteItemsFromWire(body: ImpliedVolatilityRequest): QuoteItem[] 
   return body.quotes.map((q) => ({ option: optionFromWire(q.contract), market, price: q.price }));
 }
 
-export function impliedVolResponse(body: ImpliedVolatilityRequest, outcomes: readonly ImpliedVolOutcome[]): ImpliedVolatilityResponse {
+export function impliedVolResponse(
+  body: ImpliedVolatilityRequest,
+  outcomes: readonly ImpliedVolOutcome[],
+): ImpliedVolatilityResponse {
   return {
     results: body.quotes.map((q, i) => {
       const outcome = outcomes[i]!;

@@ -38,7 +38,8 @@ function isPino(logger: FastifyBaseLogger): logger is Logger {
 
 /** Writes access lines beside `logger`'s own, at its level; any other logger gets them through its info(). */
 export function createAccessLog(logger: FastifyBaseLogger): AccessLog {
-  if (!isPino(logger)) return (requestId, fields, level = 'info') => logger[level]({ request_id: requestId, ...fields }, ACCESS_MESSAGE);
+  if (!isPino(logger))
+    return (requestId, fields, level = 'info') => logger[level]({ request_id: requestId, ...fields }, ACCESS_MESSAGE);
   const stream = (logger as unknown as Record<symbol, pino.DestinationStream>)[pino.symbols.streamSym]!;
   const plain = pino({ ...LINE_FORMAT, level: 'debug', base: logger.bindings() }, stream);
   return (requestId, fields, level = 'info') => {
@@ -112,7 +113,11 @@ class LazyChildLogger {
 }
 
 /** Fastify's childLoggerFactory: request.log made on first use. */
-export function lazyChildLogger(logger: FastifyBaseLogger, bindings: pino.Bindings, options: pino.ChildLoggerOptions): FastifyBaseLogger {
+export function lazyChildLogger(
+  logger: FastifyBaseLogger,
+  bindings: pino.Bindings,
+  options: pino.ChildLoggerOptions,
+): FastifyBaseLogger {
   if (!isPino(logger)) return logger.child(bindings, options);
   return new LazyChildLogger(logger, bindings, options) as unknown as FastifyBaseLogger;
 }

@@ -48,17 +48,21 @@ const requestLoggingAsync: FastifyPluginAsync<RequestLoggingOptions> = async (ap
     metrics.requestTotal.inc(labels);
     if (status >= 500) metrics.requestErrorsTotal.inc(labels);
     metrics.requestLatency.observe({ method, route }, seconds);
-    options.accessLog(request.id, {
-      event: 'request.complete',
-      method,
-      route,
-      path: pathOf(request),
-      status_code: status,
-      latency_ms: Math.round(reply.elapsedTime * 1000) / 1000,
-      user: userOf(request),
-      trace_id: traceIdOf(request),
-      // Probes and scrapes arrive every few seconds from every prober: at info they would drown the real traffic.
-    }, status < 400 && PROBE_AND_SCRAPE_PATHS.has(route) ? 'debug' : 'info');
+    options.accessLog(
+      request.id,
+      {
+        event: 'request.complete',
+        method,
+        route,
+        path: pathOf(request),
+        status_code: status,
+        latency_ms: Math.round(reply.elapsedTime * 1000) / 1000,
+        user: userOf(request),
+        trace_id: traceIdOf(request),
+        // Probes and scrapes arrive every few seconds from every prober: at info they would drown the real traffic.
+      },
+      status < 400 && PROBE_AND_SCRAPE_PATHS.has(route) ? 'debug' : 'info',
+    );
     done();
   });
 };

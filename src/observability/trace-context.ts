@@ -9,7 +9,13 @@ import { bindRequestLogger } from './access-log.js';
  */
 
 /** Paths polled by load balancers, the kubelet and Prometheus: neither traced nor logged at info when they succeed. */
-export const PROBE_AND_SCRAPE_PATHS: ReadonlySet<string> = new Set(['/healthz', '/health', '/livez', '/readyz', '/metrics']);
+export const PROBE_AND_SCRAPE_PATHS: ReadonlySet<string> = new Set([
+  '/healthz',
+  '/health',
+  '/livez',
+  '/readyz',
+  '/metrics',
+]);
 
 // version-traceid-parentid-flags (W3C Trace Context, section 3.2); version ff is invalid, 00 has nothing after.
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;

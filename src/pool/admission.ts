@@ -126,7 +126,14 @@ export class Admission<J> {
     if (this.#waiters.length === 0 && this.hasRoom()) return 'queue';
     const timer = setTimeout(() => {
       if (!this.withdraw(job)) return;
-      this.#onTimedOut(job, this.refuse('ERR_POOL_QUEUE_TIMEOUT', `the pricing queue stayed full for ${this.#queueTimeoutMs / 1000} s`, true));
+      this.#onTimedOut(
+        job,
+        this.refuse(
+          'ERR_POOL_QUEUE_TIMEOUT',
+          `the pricing queue stayed full for ${this.#queueTimeoutMs / 1000} s`,
+          true,
+        ),
+      );
     }, this.#queueTimeoutMs);
     this.#waiters.push({ job, timer, joinedAt: this.#clock(), position: this.#waiters.length + 1 });
     return 'wait';

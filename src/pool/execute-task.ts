@@ -8,7 +8,16 @@ import { impliedVolatility } from '../core/engines/implied-volatility.js';
 import { impliedVolatilityAmerican } from '../core/engines/implied-volatility-american.js';
 import { priceMonteCarloModel } from '../core/engines/monte-carlo-model.js';
 import { priceOption, type ModelName } from '../core/models.js';
-import type { ImpliedVolOutcome, ImpliedVolTask, ItemFailure, PriceItem, PriceOutcome, PriceTask, QuoteItem, TaskResult } from './tasks.js';
+import type {
+  ImpliedVolOutcome,
+  ImpliedVolTask,
+  ItemFailure,
+  PriceItem,
+  PriceOutcome,
+  PriceTask,
+  QuoteItem,
+  TaskResult,
+} from './tasks.js';
 
 /** Shown to clients for an exception the core did not anticipate; the cause stays in the worker. */
 const UNEXPECTED_MESSAGE = 'the pricing model failed unexpectedly';
@@ -27,12 +36,21 @@ function priceItems(task: PriceTask): PriceOutcome[] {
   if (task.monteCarlo !== undefined) return task.items.map((item) => priceTunableMonteCarlo(task, item));
   const { model, items } = task;
   const outcomes = new Array<PriceOutcome>(items.length);
-  const withoutSeed = { greeks: task.greeks, ...(task.steps === undefined ? {} : { steps: task.steps }), ...(task.pairs === undefined ? {} : { pairs: task.pairs }) };
+  const withoutSeed = {
+    greeks: task.greeks,
+    ...(task.steps === undefined ? {} : { steps: task.steps }),
+    ...(task.pairs === undefined ? {} : { pairs: task.pairs }),
+  };
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     const started = performance.now();
     try {
-      const result = priceOption(model, item.option, item.market, item.seed === undefined ? withoutSeed : { ...withoutSeed, seed: item.seed });
+      const result = priceOption(
+        model,
+        item.option,
+        item.market,
+        item.seed === undefined ? withoutSeed : { ...withoutSeed, seed: item.seed },
+      );
       const seconds = (performance.now() - started) / 1000;
       // A number the model itself does not vouch for (e.g. Bjerksund-Stensland outside its boundary's domain) is
       // not served as a price: the client gets a named error for this contract and can pick a tree model.
@@ -57,11 +75,21 @@ function priceTunableMonteCarlo(task: PriceTask, item: PriceItem): PriceOutcome 
   const started = performance.now();
   try {
     if (item.seed === undefined) throw new Error('a Monte Carlo item arrived without its seed');
-    const r = priceMonteCarloModel(item.option, item.market, { ...task.monteCarlo!, seed: item.seed, greeks: task.greeks });
+    const r = priceMonteCarloModel(item.option, item.market, {
+      ...task.monteCarlo!,
+      seed: item.seed,
+      greeks: task.greeks,
+    });
     const result = {
       value: r.value,
       greeks: r.greeks,
-      diagnostics: { model: r.model, converged: true, standardError: r.standardError, paths: r.pathsUsed, confidenceInterval: [r.value - r.halfWidthAbs, r.value + r.halfWidthAbs] as const },
+      diagnostics: {
+        model: r.model,
+        converged: true,
+        standardError: r.standardError,
+        paths: r.pathsUsed,
+        confidenceInterval: [r.value - r.halfWidthAbs, r.value + r.halfWidthAbs] as const,
+      },
     };
     return { ok: true, result, monteCarlo: r, seconds: (performance.now() - started) / 1000 };
   } catch (error) {
@@ -88,6 +116,7 @@ function impliedVolatilities(task: ImpliedVolTask): ImpliedVolOutcome[] {
 function impliedVolatilityOf(quote: QuoteItem, americanModel: ModelName): { volatility: number; iterations: number } {
   const { option, market, price } = quote;
   if (option.exercise !== 'american') return impliedVolatility(price, option, market);
-  const pricer = (volatility: number): number => priceOption(americanModel, option, { ...market, volatility }, { greeks: false }).value;
+  const pricer = (volatility: number): number =>
+    priceOption(americanModel, option, { ...market, volatility }, { greeks: false }).value;
   return impliedVolatilityAmerican(price, option, market, pricer);
 }

@@ -73,7 +73,9 @@ export class FairShare {
     if (refuseAtOnce !== undefined) {
       wrapped.refuseAtOnce = (placement: Placement): PoolError | null => {
         const micros = planned.get(placement);
-        return (micros === undefined ? null : this.#refusal(this.#clientOf(), micros)) ?? refuseAtOnce.call(pool, placement);
+        return (
+          (micros === undefined ? null : this.#refusal(this.#clientOf(), micros)) ?? refuseAtOnce.call(pool, placement)
+        );
       };
     }
     return wrapped as P;
@@ -87,7 +89,12 @@ export class FairShare {
     // Its own admitted work must drain before a retry can be admitted: that is what the client waits for.
     const drainSeconds = Math.min(RETRY_AFTER_MAX_SECONDS, held / (this.#threads * 1e6));
     return withoutStackTrace(
-      () => new PoolError('ERR_POOL_SATURATED', `this client's share of the pricing pool is in use (${Math.round(held / 1000)} ms of estimated work admitted)`, drainSeconds),
+      () =>
+        new PoolError(
+          'ERR_POOL_SATURATED',
+          `this client's share of the pricing pool is in use (${Math.round(held / 1000)} ms of estimated work admitted)`,
+          drainSeconds,
+        ),
     );
   }
 

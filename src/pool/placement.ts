@@ -12,9 +12,11 @@ import type { ImpliedVolTask, PriceTask } from './tasks.js';
  * Measured cost of one contract in microseconds through executeTask, without and with greeks: the cost row of
  * each model's registry entry (src/core/models.ts), indexed by model name.
  */
-export const CONTRACT_MICROS: Readonly<Record<ModelName, { readonly price: number; readonly greeks: number }>> = Object.fromEntries(
-  Object.values(MODEL_REGISTRY).map((entry) => [entry.name, entry.cost]),
-) as Record<ModelName, { readonly price: number; readonly greeks: number }>;
+export const CONTRACT_MICROS: Readonly<Record<ModelName, { readonly price: number; readonly greeks: number }>> =
+  Object.fromEntries(Object.values(MODEL_REGISTRY).map((entry) => [entry.name, entry.cost])) as Record<
+    ModelName,
+    { readonly price: number; readonly greeks: number }
+  >;
 
 /** Measured cost of one European implied volatility in microseconds (section 2). */
 export const EUROPEAN_IMPLIED_VOL_MICROS = 0.9;
@@ -65,7 +67,8 @@ export interface PlacementOptions {
 }
 
 /** What placement reads of a pricing task: its model, whether it wants greeks, and how many contracts. */
-export type PriceTaskShape = Pick<PriceTask, 'kind' | 'model' | 'greeks'> & Partial<Pick<PriceTask, 'steps' | 'pairs' | 'monteCarlo'>> & { readonly items: ArrayLike<unknown> };
+export type PriceTaskShape = Pick<PriceTask, 'kind' | 'model' | 'greeks'> &
+  Partial<Pick<PriceTask, 'steps' | 'pairs' | 'monteCarlo'>> & { readonly items: ArrayLike<unknown> };
 
 /**
  * How much dearer than the measured default a task's model parameters make each contract: a tree costs steps^2
@@ -96,8 +99,11 @@ function isAmericanItem(item: unknown): boolean {
 /** A tunable Monte Carlo task: each contract's path budget, priced by its estimator (American: Longstaff-Schwartz). */
 function tunableMonteCarloMicros(task: PriceTaskShape, params: NonNullable<PriceTask['monteCarlo']>): number {
   const perTwentyThousandPaths = CONTRACT_MICROS.monte_carlo_20k.greeks * (monteCarloPathBudget(params) / 20_000);
-  const european = perTwentyThousandPaths * (params.useQuasiRandom ? TUNABLE_MONTE_CARLO_COST_RATIO.sobol : TUNABLE_MONTE_CARLO_COST_RATIO.pseudoRandom);
-  const american = perTwentyThousandPaths * TUNABLE_MONTE_CARLO_COST_RATIO.longstaffSchwartz64Dates * ((params.steps ?? 64) / 64);
+  const european =
+    perTwentyThousandPaths *
+    (params.useQuasiRandom ? TUNABLE_MONTE_CARLO_COST_RATIO.sobol : TUNABLE_MONTE_CARLO_COST_RATIO.pseudoRandom);
+  const american =
+    perTwentyThousandPaths * TUNABLE_MONTE_CARLO_COST_RATIO.longstaffSchwartz64Dates * ((params.steps ?? 64) / 64);
   let total = 0;
   for (let i = 0; i < task.items.length; i++) total += isAmericanItem(task.items[i]) ? american : european;
   return total;
@@ -119,11 +125,15 @@ function contractMicros(model: ModelName, greeks: boolean): number {
 /** Estimated single-thread cost of a whole task, in microseconds. */
 export function estimateTaskMicros(task: TaskShape): number {
   if (task.kind === 'price' && task.monteCarlo !== undefined) return tunableMonteCarloMicros(task, task.monteCarlo);
-  if (task.kind === 'price') return task.items.length * parameterCostFactor(task) * contractMicros(task.model, task.greeks);
+  if (task.kind === 'price')
+    return task.items.length * parameterCostFactor(task) * contractMicros(task.model, task.greeks);
   const american = contractMicros(task.americanModel, false);
   let total = 0;
   for (let i = 0; i < task.items.length; i++) {
-    total += task.items[i]?.option.exercise === 'american' ? AMERICAN_IMPLIED_VOL_EVALUATIONS * american : EUROPEAN_IMPLIED_VOL_MICROS;
+    total +=
+      task.items[i]?.option.exercise === 'american'
+        ? AMERICAN_IMPLIED_VOL_EVALUATIONS * american
+        : EUROPEAN_IMPLIED_VOL_MICROS;
   }
   return total;
 }
@@ -137,7 +147,11 @@ export function planPlacement(task: TaskShape, options: PlacementOptions): Place
   // Policy: the tunable Monte Carlo (TypeScript estimators, Longstaff-Schwartz regressions, a precision loop that
   // may double its paths) never runs on the event loop, whatever its path count or estimated cost.
   const tunableMonteCarlo = task.kind === 'price' && task.monteCarlo !== undefined;
-  if (options.inline && !tunableMonteCarlo && micros <= Math.min(INLINE_MAX_MICROS, DISPATCH_FIXED_MICROS + items * DISPATCH_PER_ITEM_MICROS)) {
+  if (
+    options.inline &&
+    !tunableMonteCarlo &&
+    micros <= Math.min(INLINE_MAX_MICROS, DISPATCH_FIXED_MICROS + items * DISPATCH_PER_ITEM_MICROS)
+  ) {
     return { inline: true, chunks: [] };
   }
   const byCost = Math.floor(micros / (MIN_CHUNK_ROUND_TRIPS * ROUND_TRIP_MICROS));

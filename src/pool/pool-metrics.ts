@@ -71,7 +71,9 @@ export class PoolMetrics {
     }
     (outcomes as readonly ImpliedVolOutcome[]).forEach((outcome, i) => {
       if (outcome.ok) return;
-      metrics.modelErrorsTotal.inc({ model: task.items[i]?.option.exercise === 'american' ? task.americanModel : 'black_scholes' });
+      metrics.modelErrorsTotal.inc({
+        model: task.items[i]?.option.exercise === 'american' ? task.americanModel : 'black_scholes',
+      });
     });
   }
 }

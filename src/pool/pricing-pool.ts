@@ -99,8 +99,10 @@ const CLOSED = 'the pricing pool is shutting down';
 
 function validate(options: PricingPoolOptions): void {
   const { threads, queueMax, queueTimeoutSeconds, taskTimeoutSeconds, chunkItems } = options;
-  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be an integer >= 1, got ${threads}`);
-  if (!Number.isInteger(queueMax) || queueMax < 0) throw new RangeError(`queueMax must be an integer >= 0, got ${queueMax}`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new RangeError(`threads must be an integer >= 1, got ${threads}`);
+  if (!Number.isInteger(queueMax) || queueMax < 0)
+    throw new RangeError(`queueMax must be an integer >= 0, got ${queueMax}`);
   if (!(queueTimeoutSeconds >= 0) || !Number.isFinite(queueTimeoutSeconds)) {
     throw new RangeError(`queueTimeoutSeconds must be a finite number >= 0, got ${queueTimeoutSeconds}`);
   }
@@ -182,7 +184,8 @@ export class PricingPool {
 
   #run(task: AnyTask, options: RunOptions): Promise<Outcome[]> {
     if (this.#closed) return Promise.reject(this.#admission.refuse('ERR_POOL_CLOSED', CLOSED));
-    if (typeof options.signal === 'object' && options.signal.aborted) return Promise.reject(abortReason(options.signal));
+    if (typeof options.signal === 'object' && options.signal.aborted)
+      return Promise.reject(abortReason(options.signal));
 
     const planned = options.placement;
     const placement = planned !== undefined && placementCovers(planned, task.items.length) ? planned : this.plan(task);
@@ -227,10 +230,16 @@ export class PricingPool {
 
   async #shutDown(graceMs: number): Promise<void> {
     this.#closed = true;
-    for (const job of this.#admission.drain()) this.#scheduler.settle(job, this.#admission.refuse('ERR_POOL_CLOSED', CLOSED));
+    for (const job of this.#admission.drain())
+      this.#scheduler.settle(job, this.#admission.refuse('ERR_POOL_CLOSED', CLOSED));
     await this.#scheduler.shutDown(
       graceMs,
-      () => new PoolError('ERR_POOL_CLOSED', 'the pricing pool shut down before the task finished', this.#admission.retryAfter()),
+      () =>
+        new PoolError(
+          'ERR_POOL_CLOSED',
+          'the pricing pool shut down before the task finished',
+          this.#admission.retryAfter(),
+        ),
     );
   }
 

@@ -162,7 +162,13 @@ export class Scheduler implements SchedulerLoad {
   }
 
   /** A job for `chunks` of `task`, settled through resolve/reject; a signal's abort abandons it (abandon()). */
-  newJob(task: AnyTask, chunks: readonly ItemRange[], signal: AbortSignalLike | undefined, resolve: (outcomes: Outcome[]) => void, reject: (error: unknown) => void): Job {
+  newJob(
+    task: AnyTask,
+    chunks: readonly ItemRange[],
+    signal: AbortSignalLike | undefined,
+    resolve: (outcomes: Outcome[]) => void,
+    reject: (error: unknown) => void,
+  ): Job {
     const job: Job = {
       task,
       calledAt: performance.now(),
@@ -293,7 +299,14 @@ export class Scheduler implements SchedulerLoad {
     this.#metrics.queueWait((job.startedAt - job.calledAt) / 1000);
     if (this.#taskTimeoutMs > 0) {
       job.timer = setTimeout(() => {
-        this.abort(job, new PoolError('ERR_POOL_TASK_TIMEOUT', `the pricing task ran past ${this.#taskTimeoutMs / 1000} s`, this.#retryAfter()));
+        this.abort(
+          job,
+          new PoolError(
+            'ERR_POOL_TASK_TIMEOUT',
+            `the pricing task ran past ${this.#taskTimeoutMs / 1000} s`,
+            this.#retryAfter(),
+          ),
+        );
       }, this.#taskTimeoutMs);
     }
   }
@@ -330,7 +343,10 @@ export class Scheduler implements SchedulerLoad {
       // A thrown exception or a dead thread; piscina replaces a dead thread, and the job's other chunks finish unharmed.
       this.#metrics.workerFailed(job.task);
       if (!job.settled) {
-        this.settle(job, new PoolError('ERR_POOL_WORKER_FAILED', 'a pricing worker failed', this.#retryAfter(), { cause: error }));
+        this.settle(
+          job,
+          new PoolError('ERR_POOL_WORKER_FAILED', 'a pricing worker failed', this.#retryAfter(), { cause: error }),
+        );
       }
     }
     this.pump();

@@ -106,4 +106,8 @@ export type ImpliedVolOutcome = ImpliedVolSolved | ImpliedVolFailed;
 
 export type PoolTask = PriceTask | ImpliedVolTask;
 
-export type TaskResult<T> = T extends PriceTask ? PriceOutcome[] : T extends ImpliedVolTask ? ImpliedVolOutcome[] : never;
+export type TaskResult<T> = T extends PriceTask
+  ? PriceOutcome[]
+  : T extends ImpliedVolTask
+    ? ImpliedVolOutcome[]
+    : never;

@@ -36,7 +36,12 @@ export interface DocumentStore {
    * so two concurrent callers with the same key see one `inserted: true`. An expired record under the key is replaced.
    * Resolves only once the record is durable (committed).
    */
-  putIfAbsent(kind: string, id: string, body: string, options: { readonly now: Date; readonly expiresAt: Date | null }): Promise<PutIfAbsentResult>;
+  putIfAbsent(
+    kind: string,
+    id: string,
+    body: string,
+    options: { readonly now: Date; readonly expiresAt: Date | null },
+  ): Promise<PutIfAbsentResult>;
   /** The unexpired record, or null. */
   get(kind: string, id: string, now: Date): Promise<DocumentRecord | null>;
   list(kind: string, options: ListOptions): Promise<DocumentRecord[]>;

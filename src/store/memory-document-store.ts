@@ -17,7 +17,12 @@ export class MemoryDocumentStore implements DocumentStore {
     return record;
   }
 
-  putIfAbsent(kind: string, id: string, body: string, options: { readonly now: Date; readonly expiresAt: Date | null }): Promise<PutIfAbsentResult> {
+  putIfAbsent(
+    kind: string,
+    id: string,
+    body: string,
+    options: { readonly now: Date; readonly expiresAt: Date | null },
+  ): Promise<PutIfAbsentResult> {
     const key = this.#key(kind, id);
     const existing = this.#live(this.#records.get(key), options.now);
     if (existing !== null) return Promise.resolve({ record: existing, inserted: false });

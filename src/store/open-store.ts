@@ -38,9 +38,24 @@ function withoutPassword(url: string): string {
 
 export async function openStore(config: StoreConfig, options: OpenStoreOptions = {}): Promise<OpenedStore> {
   if (config.databaseUrl !== null) {
-    const store = await PostgresStore.open({ url: config.databaseUrl, ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}) });
-    return { kind: 'postgres', location: withoutPassword(config.databaseUrl), points: store.points, documents: store.documents, close: () => store.points.close() };
+    const store = await PostgresStore.open({
+      url: config.databaseUrl,
+      ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
+    });
+    return {
+      kind: 'postgres',
+      location: withoutPassword(config.databaseUrl),
+      points: store.points,
+      documents: store.documents,
+      close: () => store.points.close(),
+    };
   }
   const store = new SqliteStore(resolve(config.dataDir));
-  return { kind: 'sqlite', location: store.path, points: store.points, documents: store.documents, close: () => store.close() };
+  return {
+    kind: 'sqlite',
+    location: store.path,
+    points: store.points,
+    documents: store.documents,
+    close: () => store.close(),
+  };
 }

@@ -3,7 +3,13 @@ import type { VolatilityPoint } from '../core/market/volatility-surface.js';
 import type { DocumentRecord, DocumentStore, ListOptions, PutIfAbsentResult } from './document-store.js';
 import { MIGRATIONS } from './migrations.js';
 import { SAME_POINT_TOLERANCE, replayChanges } from './volatility-point-store.js';
-import type { SurfaceAsOf, SurfaceChange, SurfaceSnapshot, UpsertOptions, VolatilityPointStore } from './volatility-point-store.js';
+import type {
+  SurfaceAsOf,
+  SurfaceChange,
+  SurfaceSnapshot,
+  UpsertOptions,
+  VolatilityPointStore,
+} from './volatility-point-store.js';
 
 /**
  * The shared store: PostgreSQL at OPE_DATABASE_URL, for any number of instances (docs/architecture.md, "The store").
@@ -53,7 +59,11 @@ function recordOf(row: Record<string, unknown>): DocumentRecord {
   };
 }
 
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+  begin = 'BEGIN',
+): Promise<T> {
   const client = await pool.connect();
   let failure: Error | undefined;
   try {
@@ -75,13 +85,20 @@ async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => 
 export async function migratePostgres(pool: pg.Pool): Promise<number[]> {
   return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
-    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
-    const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const done = new Set(
+      (await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version),
+    );
     const applied: number[] = [];
     for (const migration of MIGRATIONS) {
       if (done.has(migration.version)) continue;
       await client.query(migration.postgres);
-      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
       applied.push(migration.version);
     }
     return applied;
@@ -143,7 +160,11 @@ class PostgresPointStore implements VolatilityPointStore {
   }
 
   async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.#url, connectionTimeoutMillis: this.#timeoutMs, application_name: 'ope-listen' });
+    const client = new pg.Client({
+      connectionString: this.#url,
+      connectionTimeoutMillis: this.#timeoutMs,
+      application_name: 'ope-listen',
+    });
     const lost = (error?: Error): void => {
       if (this.#listener !== client) return;
       this.#listener = null;
@@ -183,21 +204,32 @@ class PostgresPointStore implements VolatilityPointStore {
   async upsert(point: VolatilityPoint, options: UpsertOptions): Promise<SurfaceChange> {
     const changedAt = options.now.toISOString();
     const version = await inTransaction(this.#pool, async (client) => {
-      const head = await client.query<{ version: string }>('UPDATE surface_head SET version = version + 1 WHERE id = 1 RETURNING version');
+      const head = await client.query<{ version: string }>(
+        'UPDATE surface_head SET version = version + 1 WHERE id = 1 RETURNING version',
+      );
       const next = Number(head.rows[0]?.version);
       await client.query(
         'INSERT INTO volatility_changes (version, strike, maturity, volatility, point_timestamp, source, subject, changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-        [next, point.strike, point.maturity, point.volatility, point.timestamp, point.source, options.subject, changedAt],
+        [
+          next,
+          point.strike,
+          point.maturity,
+          point.volatility,
+          point.timestamp,
+          point.source,
+          options.subject,
+          changedAt,
+        ],
       );
-      await client.query('DELETE FROM volatility_points WHERE abs(strike - $1) <= $3 AND abs(maturity - $2) <= $3', [point.strike, point.maturity, SAME_POINT_TOLERANCE]);
-      await client.query('INSERT INTO volatility_points (strike, maturity, volatility, point_timestamp, source, version) VALUES ($1, $2, $3, $4, $5, $6)', [
+      await client.query('DELETE FROM volatility_points WHERE abs(strike - $1) <= $3 AND abs(maturity - $2) <= $3', [
         point.strike,
         point.maturity,
-        point.volatility,
-        point.timestamp,
-        point.source,
-        next,
+        SAME_POINT_TOLERANCE,
       ]);
+      await client.query(
+        'INSERT INTO volatility_points (strike, maturity, volatility, point_timestamp, source, version) VALUES ($1, $2, $3, $4, $5, $6)',
+        [point.strike, point.maturity, point.volatility, point.timestamp, point.source, next],
+      );
       await client.query('SELECT pg_notify($1, $2)', [CHANNEL, String(next)]);
       return next;
     });
@@ -212,7 +244,9 @@ class PostgresPointStore implements VolatilityPointStore {
         const head = await client.query<{ version: string; changed_at: Date | null }>(
           'SELECT h.version, c.changed_at FROM surface_head h LEFT JOIN volatility_changes c ON c.version = h.version WHERE h.id = 1',
         );
-        const points = await client.query('SELECT strike, maturity, volatility, point_timestamp, source FROM volatility_points ORDER BY version');
+        const points = await client.query(
+          'SELECT strike, maturity, volatility, point_timestamp, source FROM volatility_points ORDER BY version',
+        );
         const row = head.rows[0];
         const changedAt = row?.changed_at === null || row?.changed_at === undefined ? null : iso(row.changed_at);
         return { version: Number(row?.version ?? 0), changedAt, points: points.rows.map(pointOf) };
@@ -231,13 +265,25 @@ class PostgresPointStore implements VolatilityPointStore {
     const version =
       'version' in asOf
         ? asOf.version
-        : Number((await this.#pool.query<{ v: string }>('SELECT coalesce(max(version), 0) AS v FROM volatility_changes WHERE changed_at <= $1', [asOf.time])).rows[0]?.v);
+        : Number(
+            (
+              await this.#pool.query<{ v: string }>(
+                'SELECT coalesce(max(version), 0) AS v FROM volatility_changes WHERE changed_at <= $1',
+                [asOf.time],
+              )
+            ).rows[0]?.v,
+          );
     if (version > head) return null;
-    const rows = await this.#pool.query('SELECT strike, maturity, volatility, point_timestamp, source, changed_at FROM volatility_changes WHERE version <= $1 ORDER BY version', [
-      version,
-    ]);
+    const rows = await this.#pool.query(
+      'SELECT strike, maturity, volatility, point_timestamp, source, changed_at FROM volatility_changes WHERE version <= $1 ORDER BY version',
+      [version],
+    );
     const last = rows.rows.at(-1);
-    return { version, changedAt: last === undefined ? null : iso(last['changed_at']), points: replayChanges(rows.rows.map(pointOf)) };
+    return {
+      version,
+      changedAt: last === undefined ? null : iso(last['changed_at']),
+      points: replayChanges(rows.rows.map(pointOf)),
+    };
   }
 
   onChange(listener: (version: number) => void): () => void {
@@ -263,7 +309,12 @@ class PostgresDocumentStore implements DocumentStore {
     this.#pool = pool;
   }
 
-  async putIfAbsent(kind: string, id: string, body: string, options: { readonly now: Date; readonly expiresAt: Date | null }): Promise<PutIfAbsentResult> {
+  async putIfAbsent(
+    kind: string,
+    id: string,
+    body: string,
+    options: { readonly now: Date; readonly expiresAt: Date | null },
+  ): Promise<PutIfAbsentResult> {
     // Inserts, or replaces a record that has expired; an unexpired one makes the statement return no row.
     // Concurrent callers serialise on the primary key, so exactly one of them sees its row come back.
     for (;;) {

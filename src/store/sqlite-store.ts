@@ -5,7 +5,13 @@ import type { VolatilityPoint } from '../core/market/volatility-surface.js';
 import type { DocumentRecord, DocumentStore, ListOptions, PutIfAbsentResult } from './document-store.js';
 import { MIGRATIONS } from './migrations.js';
 import { SAME_POINT_TOLERANCE, replayChanges } from './volatility-point-store.js';
-import type { SurfaceAsOf, SurfaceChange, SurfaceSnapshot, UpsertOptions, VolatilityPointStore } from './volatility-point-store.js';
+import type {
+  SurfaceAsOf,
+  SurfaceChange,
+  SurfaceSnapshot,
+  UpsertOptions,
+  VolatilityPointStore,
+} from './volatility-point-store.js';
 
 /**
  * The embedded store: one SQLite file (OPE_DATA_DIR/ope.sqlite) through Node's built-in node:sqlite, chosen by
@@ -31,7 +37,13 @@ interface PointRow {
 
 function pointOf(row: Row): VolatilityPoint {
   const r = row as unknown as PointRow;
-  return { strike: r.strike, maturity: r.maturity, volatility: r.volatility, timestamp: r.point_timestamp, source: r.source };
+  return {
+    strike: r.strike,
+    maturity: r.maturity,
+    volatility: r.volatility,
+    timestamp: r.point_timestamp,
+    source: r.source,
+  };
 }
 
 function recordOf(row: Row): DocumentRecord {
@@ -72,12 +84,21 @@ export class SqliteStore {
 
   #migrate(): void {
     transaction(this.#db, () => {
-      this.#db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-      const applied = new Set(this.#db.prepare('SELECT version FROM schema_migrations').all().map((r) => Number(r['version'])));
+      this.#db.exec(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+      );
+      const applied = new Set(
+        this.#db
+          .prepare('SELECT version FROM schema_migrations')
+          .all()
+          .map((r) => Number(r['version'])),
+      );
       for (const migration of MIGRATIONS) {
         if (applied.has(migration.version)) continue;
         this.#db.exec(migration.sqlite);
-        this.#db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, new Date().toISOString());
+        this.#db
+          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(migration.version, migration.name, new Date().toISOString());
       }
     });
   }
@@ -121,16 +142,31 @@ class SqlitePointStore implements VolatilityPointStore {
     return settle(() => {
       const changedAt = options.now.toISOString();
       const version = transaction(this.#db, () => {
-        const head = this.#db.prepare('UPDATE surface_head SET version = version + 1 WHERE id = 1 RETURNING version').get();
+        const head = this.#db
+          .prepare('UPDATE surface_head SET version = version + 1 WHERE id = 1 RETURNING version')
+          .get();
         const next = Number(head?.['version']);
         this.#db
-          .prepare('INSERT INTO volatility_changes (version, strike, maturity, volatility, point_timestamp, source, subject, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-          .run(next, point.strike, point.maturity, point.volatility, point.timestamp, point.source, options.subject, changedAt);
+          .prepare(
+            'INSERT INTO volatility_changes (version, strike, maturity, volatility, point_timestamp, source, subject, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          )
+          .run(
+            next,
+            point.strike,
+            point.maturity,
+            point.volatility,
+            point.timestamp,
+            point.source,
+            options.subject,
+            changedAt,
+          );
         this.#db
           .prepare('DELETE FROM volatility_points WHERE abs(strike - ?) <= ? AND abs(maturity - ?) <= ?')
           .run(point.strike, SAME_POINT_TOLERANCE, point.maturity, SAME_POINT_TOLERANCE);
         this.#db
-          .prepare('INSERT INTO volatility_points (strike, maturity, volatility, point_timestamp, source, version) VALUES (?, ?, ?, ?, ?, ?)')
+          .prepare(
+            'INSERT INTO volatility_points (strike, maturity, volatility, point_timestamp, source, version) VALUES (?, ?, ?, ?, ?, ?)',
+          )
           .run(point.strike, point.maturity, point.volatility, point.timestamp, point.source, next);
         return next;
       });
@@ -145,7 +181,12 @@ class SqlitePointStore implements VolatilityPointStore {
       this.#db.exec('BEGIN');
       try {
         const version = this.#head();
-        const points = this.#db.prepare('SELECT strike, maturity, volatility, point_timestamp, source FROM volatility_points ORDER BY version').all().map(pointOf);
+        const points = this.#db
+          .prepare(
+            'SELECT strike, maturity, volatility, point_timestamp, source FROM volatility_points ORDER BY version',
+          )
+          .all()
+          .map(pointOf);
         return { version, changedAt: this.#changedAt(version), points };
       } finally {
         this.#db.exec('COMMIT');
@@ -163,10 +204,16 @@ class SqlitePointStore implements VolatilityPointStore {
       const version =
         'version' in asOf
           ? asOf.version
-          : Number(this.#db.prepare('SELECT coalesce(max(version), 0) AS v FROM volatility_changes WHERE changed_at <= ?').get(asOf.time.toISOString())?.['v']);
+          : Number(
+              this.#db
+                .prepare('SELECT coalesce(max(version), 0) AS v FROM volatility_changes WHERE changed_at <= ?')
+                .get(asOf.time.toISOString())?.['v'],
+            );
       if (version > head) return null;
       const changes = this.#db
-        .prepare('SELECT strike, maturity, volatility, point_timestamp, source FROM volatility_changes WHERE version <= ? ORDER BY version')
+        .prepare(
+          'SELECT strike, maturity, volatility, point_timestamp, source FROM volatility_changes WHERE version <= ? ORDER BY version',
+        )
         .all(version)
         .map(pointOf);
       return { version, changedAt: this.#changedAt(version), points: replayChanges(changes) };
@@ -201,15 +248,28 @@ class SqliteDocumentStore implements DocumentStore {
     this.#db = db;
   }
 
-  putIfAbsent(kind: string, id: string, body: string, options: { readonly now: Date; readonly expiresAt: Date | null }): Promise<PutIfAbsentResult> {
+  putIfAbsent(
+    kind: string,
+    id: string,
+    body: string,
+    options: { readonly now: Date; readonly expiresAt: Date | null },
+  ): Promise<PutIfAbsentResult> {
     return settle(() =>
       transaction(this.#db, () => {
         const now = options.now.toISOString();
         const existing = this.#db
-          .prepare('SELECT kind, id, body, created_at, expires_at FROM documents WHERE kind = ? AND id = ? AND (expires_at IS NULL OR expires_at > ?)')
+          .prepare(
+            'SELECT kind, id, body, created_at, expires_at FROM documents WHERE kind = ? AND id = ? AND (expires_at IS NULL OR expires_at > ?)',
+          )
           .get(kind, id, now);
         if (existing !== undefined) return { record: recordOf(existing), inserted: false };
-        const record: DocumentRecord = { kind, id, body, createdAt: now, expiresAt: options.expiresAt === null ? null : options.expiresAt.toISOString() };
+        const record: DocumentRecord = {
+          kind,
+          id,
+          body,
+          createdAt: now,
+          expiresAt: options.expiresAt === null ? null : options.expiresAt.toISOString(),
+        };
         this.#db
           .prepare('INSERT OR REPLACE INTO documents (kind, id, body, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
           .run(kind, id, body, record.createdAt, record.expiresAt);
@@ -221,7 +281,9 @@ class SqliteDocumentStore implements DocumentStore {
   get(kind: string, id: string, now: Date): Promise<DocumentRecord | null> {
     return settle(() => {
       const row = this.#db
-        .prepare('SELECT kind, id, body, created_at, expires_at FROM documents WHERE kind = ? AND id = ? AND (expires_at IS NULL OR expires_at > ?)')
+        .prepare(
+          'SELECT kind, id, body, created_at, expires_at FROM documents WHERE kind = ? AND id = ? AND (expires_at IS NULL OR expires_at > ?)',
+        )
         .get(kind, id, now.toISOString());
       return row === undefined ? null : recordOf(row);
     });
@@ -241,7 +303,9 @@ class SqliteDocumentStore implements DocumentStore {
   deleteExpired(now: Date, limit: number): Promise<number> {
     return settle(() => {
       const result = this.#db
-        .prepare('DELETE FROM documents WHERE rowid IN (SELECT rowid FROM documents WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)')
+        .prepare(
+          'DELETE FROM documents WHERE rowid IN (SELECT rowid FROM documents WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)',
+        )
         .run(now.toISOString(), Math.max(0, limit));
       return Number(result.changes);
     });

@@ -57,8 +57,13 @@ export interface VolatilityPointStore {
   close(): Promise<void>;
 }
 
-export function samePoint(a: Pick<VolatilityPoint, 'strike' | 'maturity'>, b: Pick<VolatilityPoint, 'strike' | 'maturity'>): boolean {
-  return Math.abs(a.strike - b.strike) <= SAME_POINT_TOLERANCE && Math.abs(a.maturity - b.maturity) <= SAME_POINT_TOLERANCE;
+export function samePoint(
+  a: Pick<VolatilityPoint, 'strike' | 'maturity'>,
+  b: Pick<VolatilityPoint, 'strike' | 'maturity'>,
+): boolean {
+  return (
+    Math.abs(a.strike - b.strike) <= SAME_POINT_TOLERANCE && Math.abs(a.maturity - b.maturity) <= SAME_POINT_TOLERANCE
+  );
 }
 
 /** Replays changes (in version order) into the points they leave: the meaning of "the surface as of version V". */
@@ -82,7 +87,12 @@ export class MemoryVolatilityPointStore implements VolatilityPointStore {
   readonly #listeners = new Set<(version: number) => void>();
 
   upsert(point: VolatilityPoint, options: UpsertOptions): Promise<SurfaceChange> {
-    const change: SurfaceChange = { version: this.#changes.length + 1, changedAt: options.now.toISOString(), subject: options.subject, point: { ...point } };
+    const change: SurfaceChange = {
+      version: this.#changes.length + 1,
+      changedAt: options.now.toISOString(),
+      subject: options.subject,
+      point: { ...point },
+    };
     this.#changes.push(change);
     this.#points = [...this.#points.filter((p) => !samePoint(p, point)), change.point];
     for (const listener of this.#listeners) listener(change.version);
@@ -91,7 +101,11 @@ export class MemoryVolatilityPointStore implements VolatilityPointStore {
 
   current(): Promise<SurfaceSnapshot> {
     const last = this.#changes.at(-1);
-    return Promise.resolve({ version: last?.version ?? 0, changedAt: last?.changedAt ?? null, points: [...this.#points] });
+    return Promise.resolve({
+      version: last?.version ?? 0,
+      changedAt: last?.changedAt ?? null,
+      points: [...this.#points],
+    });
   }
 
   headVersion(): Promise<number> {
@@ -104,11 +118,18 @@ export class MemoryVolatilityPointStore implements VolatilityPointStore {
         ? asOf.version > this.#changes.length
           ? null
           : asOf.version
-        : this.#changes.reduce((latest, c) => (Date.parse(c.changedAt) <= asOf.time.getTime() ? Math.max(latest, c.version) : latest), 0);
+        : this.#changes.reduce(
+            (latest, c) => (Date.parse(c.changedAt) <= asOf.time.getTime() ? Math.max(latest, c.version) : latest),
+            0,
+          );
     if (upTo === null) return Promise.resolve(null);
     const changes = this.#changes.slice(0, upTo);
     const last = changes.at(-1);
-    return Promise.resolve({ version: upTo, changedAt: last?.changedAt ?? null, points: replayChanges(changes.map((c) => c.point)) });
+    return Promise.resolve({
+      version: upTo,
+      changedAt: last?.changedAt ?? null,
+      points: replayChanges(changes.map((c) => c.point)),
+    });
   }
 
   onChange(listener: (version: number) => void): () => void {

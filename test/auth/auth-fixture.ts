@@ -48,7 +48,10 @@ export interface AuthApp {
   readonly metrics: Metrics;
   readonly logger: ReturnType<typeof recordingLogger>;
   /** GET /protected with this bearer token (or none). */
-  call(token?: string | null, path?: string): Promise<{ status: number; headers: Record<string, unknown>; body: Record<string, unknown> }>;
+  call(
+    token?: string | null,
+    path?: string,
+  ): Promise<{ status: number; headers: Record<string, unknown>; body: Record<string, unknown> }>;
   failures(reason: AuthFailureReason): Promise<number>;
   close(): Promise<void>;
 }
@@ -81,7 +84,11 @@ export async function buildAuthApp(
     metrics,
     logger,
     async call(token, path = '/protected') {
-      const res = await app.inject({ method: 'GET', url: path, headers: token === null || token === undefined ? {} : { authorization: `Bearer ${token}` } });
+      const res = await app.inject({
+        method: 'GET',
+        url: path,
+        headers: token === null || token === undefined ? {} : { authorization: `Bearer ${token}` },
+      });
       return { status: res.statusCode, headers: res.headers, body: res.json() as Record<string, unknown> };
     },
     async failures(reason) {

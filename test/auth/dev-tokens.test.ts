@@ -22,7 +22,8 @@ const DEV_ENV = {
 };
 
 const metrics = () => createMetrics({ defaultMetrics: false });
-const devToken = (secret: Uint8Array, scopes = ['pricing:read'], sub = 'dev-alice') => mintDevToken({ secret, scopes, sub });
+const devToken = (secret: Uint8Array, scopes = ['pricing:read'], sub = 'dev-alice') =>
+  mintDevToken({ secret, scopes, sub });
 
 describe('development HMAC tokens (DEV_JWT_SECRET, DEV_JWT_ADDITIONAL_SECRETS)', () => {
   let authenticator: Authenticator;
@@ -52,13 +53,18 @@ describe('development HMAC tokens (DEV_JWT_SECRET, DEV_JWT_ADDITIONAL_SECRETS)',
   });
 
   test('a token signed with a secret that is not configured is refused', async () => {
-    await assert.rejects(authenticator.verify(await devToken(new Uint8Array(32).fill(1))), { code: 'ERR_AUTH_INVALID_TOKEN' });
+    await assert.rejects(authenticator.verify(await devToken(new Uint8Array(32).fill(1))), {
+      code: 'ERR_AUTH_INVALID_TOKEN',
+    });
   });
 
   test('a dev token with another issuer or audience is refused', async () => {
     const secret = new TextEncoder().encode(PLAIN);
     const now = Math.floor(Date.now() / 1000);
-    for (const [iss, aud] of [['someone-else', 'ope'], ['ope-dev', 'another-api']]) {
+    for (const [iss, aud] of [
+      ['someone-else', 'ope'],
+      ['ope-dev', 'another-api'],
+    ]) {
       const token = await new SignJWT({ scope: 'pricing:read' })
         .setProtectedHeader({ alg: 'HS256' })
         .setIssuer(iss!)
@@ -94,7 +100,9 @@ describe('development HMAC tokens (DEV_JWT_SECRET, DEV_JWT_ADDITIONAL_SECRETS)',
   test('an asymmetric token is refused when no OIDC is configured', async () => {
     const idp = await startIdentityProvider();
     try {
-      await assert.rejects(authenticator.verify(await idp.mintToken({ iss: 'ope-dev', aud: 'ope' })), { code: 'ERR_AUTH_INVALID_TOKEN' });
+      await assert.rejects(authenticator.verify(await idp.mintToken({ iss: 'ope-dev', aud: 'ope' })), {
+        code: 'ERR_AUTH_INVALID_TOKEN',
+      });
     } finally {
       await idp.close();
     }
@@ -107,7 +115,10 @@ describe('OIDC and development secrets together', () => {
   const secret = new TextEncoder().encode(PLAIN);
   before(async () => {
     idp = await startIdentityProvider({ publish: ['A', 'R'] });
-    authenticator = createAuthenticator({ config: loadConfig({ ...testEnv(idp), DEV_JWT_SECRET: PLAIN }), metrics: metrics() });
+    authenticator = createAuthenticator({
+      config: loadConfig({ ...testEnv(idp), DEV_JWT_SECRET: PLAIN }),
+      metrics: metrics(),
+    });
     await authenticator.ready();
   });
   after(async () => {
@@ -132,7 +143,14 @@ describe('OIDC and development secrets together', () => {
     const pem = await exportSPKI((await importJWK(idp.keys.get('R')!.publicJwk, 'RS256')) as CryptoKey);
     const now = Math.floor(Date.now() / 1000);
     for (const iss of [idp.issuer, 'ope-dev']) {
-      const forged = await new SignJWT({ iss, aud: iss === 'ope-dev' ? 'ope' : idp.audience, sub: 'x', iat: now, nbf: now, exp: now + 60 })
+      const forged = await new SignJWT({
+        iss,
+        aud: iss === 'ope-dev' ? 'ope' : idp.audience,
+        sub: 'x',
+        iat: now,
+        nbf: now,
+        exp: now + 60,
+      })
         .setProtectedHeader({ alg: 'HS256', kid: 'R' })
         .sign(new TextEncoder().encode(pem));
       await assert.rejects(authenticator.verify(forged), { code: 'ERR_AUTH_INVALID_TOKEN' });
@@ -142,9 +160,19 @@ describe('OIDC and development secrets together', () => {
 
 describe('authenticator construction', () => {
   test('development secrets are refused in production', () => {
-    const config = { oidc: { issuer: 'https://idp.example.com', audience: 'ope', jwksUrl: 'https://idp.example.com/jwks' }, devJwtSecrets: [], isProduction: true, jwksMaxStalenessSeconds: 86_400 };
+    const config = {
+      oidc: { issuer: 'https://idp.example.com', audience: 'ope', jwksUrl: 'https://idp.example.com/jwks' },
+      devJwtSecrets: [],
+      isProduction: true,
+      jwksMaxStalenessSeconds: 86_400,
+    };
     assert.throws(
-      () => createAuthenticator({ config, metrics: metrics(), devSecrets: createDevIdentity().authenticatorOptions.devSecrets }),
+      () =>
+        createAuthenticator({
+          config,
+          metrics: metrics(),
+          devSecrets: createDevIdentity().authenticatorOptions.devSecrets,
+        }),
       /refused when OPE_ENVIRONMENT=production/,
     );
   });
@@ -157,16 +185,27 @@ describe('authenticator construction', () => {
 describe('the embedded development identity', () => {
   test('its start-up token carries every scope, lasts 12 hours and verifies with its own authenticator only', async () => {
     const identity = createDevIdentity();
-    const authenticator = createAuthenticator({ config: loadConfig({}), metrics: metrics(), ...identity.authenticatorOptions });
+    const authenticator = createAuthenticator({
+      config: loadConfig({}),
+      metrics: metrics(),
+      ...identity.authenticatorOptions,
+    });
     const other = createDevIdentity();
     try {
       const token = await identity.mintStartupToken();
       const principal = await authenticator.verify(token);
-      assert.deepEqual([...principal.scopes].sort(), ['market-data:read', 'market-data:write', 'pricing:read', 'risk:read']);
+      assert.deepEqual([...principal.scopes].sort(), [
+        'market-data:read',
+        'market-data:write',
+        'pricing:read',
+        'risk:read',
+      ]);
       assert.equal(principal.claims.iss, 'ope-dev');
       assert.equal((principal.claims.exp as number) - (principal.claims.iat as number), 12 * 3600);
       await assert.rejects(authenticator.verify(await other.mintStartupToken()), { code: 'ERR_AUTH_INVALID_TOKEN' });
-      const narrow = await authenticator.verify(await identity.mintToken({ scopes: ['risk:read'], sub: 'bob', ttlSeconds: 60 }));
+      const narrow = await authenticator.verify(
+        await identity.mintToken({ scopes: ['risk:read'], sub: 'bob', ttlSeconds: 60 }),
+      );
       assert.equal(narrow.sub, 'dev:bob');
       assert.deepEqual([...narrow.scopes], ['risk:read']);
     } finally {

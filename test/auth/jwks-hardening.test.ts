@@ -68,7 +68,7 @@ describe('JWKS fetch deadline', () => {
     }
   });
 
-  test('the cache keeps its state in private fields, like jose\'s remote key set', () => {
+  test("the cache keeps its state in private fields, like jose's remote key set", () => {
     const cache = new JwksCache({ url: 'http://127.0.0.1:9/jwks', fetch: () => new Promise(() => undefined) });
     try {
       assert.deepEqual(Object.keys(cache), []);
@@ -109,7 +109,8 @@ describe('JWKS rotation, manual refresh and staleness', () => {
     await idp.close();
   });
 
-  const token = (kid: string): Promise<string> => idp.mintToken({ kid, scopes: ['pricing:read'], now: clock.seconds() });
+  const token = (kid: string): Promise<string> =>
+    idp.mintToken({ kid, scopes: ['pricing:read'], now: clock.seconds() });
 
   test('SIGHUP (refresh) aborts a fetch stuck on a hanging provider instead of queueing behind it', async () => {
     auth = await buildAuthApp(testEnv(idp), { clock, fetch: hangingFetch, jwks: { timeoutMs: 120_000 } });
@@ -125,7 +126,11 @@ describe('JWKS rotation, manual refresh and staleness', () => {
     ]);
     assert.equal(outcome, 'refreshed');
     assert.deepEqual(auth.authenticator.status().jwks?.currentKids, ['B']);
-    assert.equal((await auth.metrics.jwksRefreshFailuresTotal.get()).values[0]?.value ?? 0, 0, 'an aborted fetch is not a provider failure');
+    assert.equal(
+      (await auth.metrics.jwksRefreshFailuresTotal.get()).values[0]?.value ?? 0,
+      0,
+      'an aborted fetch is not a provider failure',
+    );
   });
 
   test('a kid published inside the unknown-kid cooldown verifies on its first request; forged kids still cause one fetch per 30 s', async () => {
@@ -143,7 +148,11 @@ describe('JWKS rotation, manual refresh and staleness', () => {
     clock.advance(1_000);
     assert.equal((await auth.call(await token('B'))).status, 200, 'the first B token after publication');
     assert.equal(idp.fetchCount, 4);
-    for (let i = 0; i < 20; i += 1) assert.equal((await auth.call(await idp.mintToken({ headerKid: `forged-${i}`, now: clock.seconds() }))).status, 401);
+    for (let i = 0; i < 20; i += 1)
+      assert.equal(
+        (await auth.call(await idp.mintToken({ headerKid: `forged-${i}`, now: clock.seconds() }))).status,
+        401,
+      );
     assert.equal(idp.fetchCount, 4, 'inside the cooldown forged kids cause no fetch');
   });
 

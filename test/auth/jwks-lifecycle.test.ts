@@ -22,7 +22,8 @@ describe('JWKS cache life cycle', () => {
   async function start(env: Record<string, string> = {}, jwks: JwksTimingOptions = {}): Promise<void> {
     auth = await buildAuthApp({ ...testEnv(idp), ...env }, { clock, jwks });
   }
-  const token = (kid: string, scopes = ['pricing:read']): Promise<string> => idp.mintToken({ kid, scopes, now: clock.seconds() });
+  const token = (kid: string, scopes = ['pricing:read']): Promise<string> =>
+    idp.mintToken({ kid, scopes, now: clock.seconds() });
   const status = async (kid: string): Promise<number> => (await auth.call(await token(kid))).status;
   const settle = (): Promise<void> => auth.authenticator.settled();
   async function refreshFailures(): Promise<number> {
@@ -157,10 +158,14 @@ describe('JWKS cache life cycle', () => {
     await auth.authenticator.ready();
     clock.advance(31_000);
     const fetchesBefore = idp.fetchCount;
-    const forged = await Promise.all(Array.from({ length: 500 }, () => idp.mintToken({ headerKid: randomUUID(), now: clock.seconds() })));
+    const forged = await Promise.all(
+      Array.from({ length: 500 }, () => idp.mintToken({ headerKid: randomUUID(), now: clock.seconds() })),
+    );
     // Ten waves of 50 concurrent requests, each wave after the previous one's fetch (if any) has completed.
     for (let wave = 0; wave < 10; wave += 1) {
-      const statuses = await Promise.all(forged.slice(wave * 50, wave * 50 + 50).map(async (t) => (await auth.call(t)).status));
+      const statuses = await Promise.all(
+        forged.slice(wave * 50, wave * 50 + 50).map(async (t) => (await auth.call(t)).status),
+      );
       assert.ok(statuses.every((s) => s === 401));
       await settle();
     }
@@ -232,8 +237,15 @@ describe('JWKS cache life cycle', () => {
 });
 
 describe('JWKS documents the cache refuses to use', () => {
-  const env = { OIDC_ISSUER: 'https://idp.example.com', OIDC_AUDIENCE: 'ope', OIDC_JWKS_URL: 'https://idp.example.com/jwks' };
-  const serve = (body: string): typeof fetch => async () => new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+  const env = {
+    OIDC_ISSUER: 'https://idp.example.com',
+    OIDC_AUDIENCE: 'ope',
+    OIDC_JWKS_URL: 'https://idp.example.com/jwks',
+  };
+  const serve =
+    (body: string): typeof fetch =>
+    async () =>
+      new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
 
   test('a published private key makes its tokens fail with 401, never a server error', async () => {
     const idp = await startIdentityProvider();
@@ -252,7 +264,11 @@ describe('JWKS documents the cache refuses to use', () => {
 
   for (const [name, body, options] of [
     ['an empty key set', JSON.stringify({ keys: [] }), {}],
-    ['a document larger than maxBytes', JSON.stringify({ keys: [{ kty: 'oct', k: 'x'.repeat(2_000) }] }), { maxBytes: 1_000 }],
+    [
+      'a document larger than maxBytes',
+      JSON.stringify({ keys: [{ kty: 'oct', k: 'x'.repeat(2_000) }] }),
+      { maxBytes: 1_000 },
+    ],
     ['JSON that is not a key set', JSON.stringify({ issuer: 'https://idp.example.com' }), {}],
   ] as const) {
     test(`${name} is a failed fetch: not ready, counted, 503`, async () => {
@@ -264,7 +280,10 @@ describe('JWKS documents the cache refuses to use', () => {
         assert.equal((await auth.call('x.y.z')).status, 401, 'a malformed token is refused before any key is needed');
         const idp = await startIdentityProvider();
         try {
-          assert.equal((await auth.call(await idp.mintToken({ iss: env.OIDC_ISSUER, aud: 'ope' }), '/any')).status, 503);
+          assert.equal(
+            (await auth.call(await idp.mintToken({ iss: env.OIDC_ISSUER, aud: 'ope' }), '/any')).status,
+            503,
+          );
         } finally {
           await idp.close();
         }

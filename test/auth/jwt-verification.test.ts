@@ -38,7 +38,11 @@ describe('JWT verification against the OIDC JWKS', () => {
     assert.equal(res.headers['www-authenticate'], 'Bearer');
     assert.deepEqual(Object.keys(res.body).sort(), ['detail', 'request_id']);
     assert.equal(res.body.detail, 'Invalid credentials');
-    assert.equal(await auth.failures(reason), before + 1, `ope_auth_failures_total{reason="${reason}"} should rise by one`);
+    assert.equal(
+      await auth.failures(reason),
+      before + 1,
+      `ope_auth_failures_total{reason="${reason}"} should rise by one`,
+    );
   }
 
   test('a valid ES256 token with the required scope is accepted and names its subject', async () => {
@@ -90,7 +94,10 @@ describe('JWT verification against the OIDC JWKS', () => {
 
   test('an expired token is refused once past the 60 s clock skew, and accepted within it', async () => {
     await assertInvalid(await mint({ exp: nowSeconds - 90, iat: nowSeconds - 600, nbf: nowSeconds - 600 }));
-    assert.equal((await auth.call(await mint({ exp: nowSeconds - 30, iat: nowSeconds - 600, nbf: nowSeconds - 600 }))).status, 200);
+    assert.equal(
+      (await auth.call(await mint({ exp: nowSeconds - 30, iat: nowSeconds - 600, nbf: nowSeconds - 600 }))).status,
+      200,
+    );
   });
 
   test('a token not yet valid (nbf) is refused beyond the skew, and accepted within it', async () => {
@@ -135,7 +142,9 @@ describe('JWT verification against the OIDC JWKS', () => {
     const pem = await exportSPKI((await importJWK(publicJwk, 'RS256')) as CryptoKey);
     const payload = decodeJwt(await mint());
     for (const secret of [pem, JSON.stringify(publicJwk)]) {
-      const forged = await new SignJWT(payload).setProtectedHeader({ alg: 'HS256', kid: 'R' }).sign(new TextEncoder().encode(secret));
+      const forged = await new SignJWT(payload)
+        .setProtectedHeader({ alg: 'HS256', kid: 'R' })
+        .sign(new TextEncoder().encode(secret));
       await assertInvalid(forged);
     }
   });
@@ -144,7 +153,7 @@ describe('JWT verification against the OIDC JWKS', () => {
     await assertInvalid(await mint({ headerKid: 'no-such-key' }), 'unknown_kid');
   });
 
-  test('a token without the route\'s scope gets 403 naming the permission', async () => {
+  test("a token without the route's scope gets 403 naming the permission", async () => {
     const before = await auth.failures('insufficient_scope');
     const res = await auth.call(await mint({ scopes: ['risk:read'] }));
     assert.equal(res.status, 403);
@@ -179,7 +188,9 @@ describe('JWT verification against the OIDC JWKS', () => {
 
   test('an HS256 token is refused when no development secret is configured', async () => {
     const payload = decodeJwt(await mint());
-    const token = await new SignJWT(payload).setProtectedHeader({ alg: 'HS256', kid: 'A' }).sign(new Uint8Array(32).fill(7));
+    const token = await new SignJWT(payload)
+      .setProtectedHeader({ alg: 'HS256', kid: 'A' })
+      .sign(new Uint8Array(32).fill(7));
     await assertInvalid(token);
   });
 

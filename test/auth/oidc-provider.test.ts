@@ -103,7 +103,10 @@ describe('tokens from a real OpenID provider (oidc-provider 9, client_credential
     [k1, k2] = await Promise.all([signingKey('k1'), signingKey('k2')]);
     handler = providerFor(issuer, [k1], { nbf: true }).callback();
     clock = fakeClock();
-    auth = await buildAuthApp({ OIDC_ISSUER: issuer, OIDC_AUDIENCE: AUDIENCE, OIDC_JWKS_URL: `${issuer}/jwks` }, { clock });
+    auth = await buildAuthApp(
+      { OIDC_ISSUER: issuer, OIDC_AUDIENCE: AUDIENCE, OIDC_JWKS_URL: `${issuer}/jwks` },
+      { clock },
+    );
     await auth.authenticator.ready();
   });
   after(async () => {

@@ -23,7 +23,11 @@ describe('scopesFromClaims', () => {
   });
 
   it('splits on any whitespace, not on commas, and keeps letter case', () => {
-    assert.deepEqual(scopes({ scope: 'risk:read\tpricing:read\nmarket-data:read ' }), ['market-data:read', 'pricing:read', 'risk:read']);
+    assert.deepEqual(scopes({ scope: 'risk:read\tpricing:read\nmarket-data:read ' }), [
+      'market-data:read',
+      'pricing:read',
+      'risk:read',
+    ]);
     assert.deepEqual(scopes({ scope: 'risk:read,pricing:read' }), ['risk:read,pricing:read']);
     assert.deepEqual(scopes({ scope: 'PRICING:READ' }), ['PRICING:READ']);
   });

@@ -20,7 +20,11 @@ describe('verified-token cache', () => {
   before(async () => {
     idp = await startIdentityProvider();
     clock = fakeClock();
-    authenticator = createAuthenticator({ config: loadConfig(testEnv(idp)), metrics: createMetrics({ defaultMetrics: false }), clock });
+    authenticator = createAuthenticator({
+      config: loadConfig(testEnv(idp)),
+      metrics: createMetrics({ defaultMetrics: false }),
+      clock,
+    });
     await authenticator.ready();
   });
   after(async () => {

@@ -6,28 +6,51 @@ import { ResponseReader, encodeRequest, openLoop } from '../../bench/support/ope
 
 function responses(reader: ResponseReader, chunks: readonly string[]): Array<[number, boolean]> {
   const seen: Array<[number, boolean]> = [];
-  for (const chunk of chunks) reader.feed(Buffer.from(chunk, 'latin1'), (status, keepOpen) => seen.push([status, keepOpen]));
+  for (const chunk of chunks)
+    reader.feed(Buffer.from(chunk, 'latin1'), (status, keepOpen) => seen.push([status, keepOpen]));
   return seen;
 }
 
 describe('open-loop load generator', () => {
   it('frames responses by Content-Length however the bytes are split or joined', () => {
     const ok = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"a":"bcd"}';
-    const shed = 'HTTP/1.1 503 Service Unavailable\r\ncontent-length: 2\r\nretry-after: 1\r\nconnection: close\r\n\r\n{}';
+    const shed =
+      'HTTP/1.1 503 Service Unavailable\r\ncontent-length: 2\r\nretry-after: 1\r\nconnection: close\r\n\r\n{}';
     const whole = ok + ok + shed;
-    assert.deepEqual(responses(new ResponseReader(), [whole]), [[200, true], [200, true], [503, false]]);
+    assert.deepEqual(responses(new ResponseReader(), [whole]), [
+      [200, true],
+      [200, true],
+      [503, false],
+    ]);
     for (const size of [1, 3, 7, 40]) {
       const chunks = whole.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g')) ?? [];
-      assert.deepEqual(responses(new ResponseReader(), chunks), [[200, true], [200, true], [503, false]], `chunks of ${size}`);
+      assert.deepEqual(
+        responses(new ResponseReader(), chunks),
+        [
+          [200, true],
+          [200, true],
+          [503, false],
+        ],
+        `chunks of ${size}`,
+      );
     }
   });
 
   it('refuses a response it cannot frame', () => {
-    assert.throws(() => responses(new ResponseReader(), ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n']), /cannot frame/);
+    assert.throws(
+      () =>
+        responses(new ResponseReader(), ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n']),
+      /cannot frame/,
+    );
   });
 
   it('encodes the request with its headers and the body length in bytes', () => {
-    const bytes = encodeRequest(new URL('http://127.0.0.1:8000/api/v1/pricing/batch?x=1'), 'POST', { authorization: 'Bearer t' }, '{"s":"é"}');
+    const bytes = encodeRequest(
+      new URL('http://127.0.0.1:8000/api/v1/pricing/batch?x=1'),
+      'POST',
+      { authorization: 'Bearer t' },
+      '{"s":"é"}',
+    );
     const text = bytes.toString('utf8');
     assert.match(text, /^POST \/api\/v1\/pricing\/batch\?x=1 HTTP\/1\.1\r\nhost: 127\.0\.0\.1:8000\r\n/);
     assert.match(text, /\r\nauthorization: Bearer t\r\n/);
@@ -44,7 +67,10 @@ describe('open-loop load generator', () => {
         const refuse = served % 4 === 0;
         if (refuse) response.setHeader('connection', 'close');
         const payload = JSON.stringify({ length, filler: 'x'.repeat(refuse ? 0 : 70_000) });
-        response.writeHead(refuse ? 503 : 200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+        response.writeHead(refuse ? 503 : 200, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+        });
         response.end(payload);
       });
     });
@@ -52,7 +78,14 @@ describe('open-loop load generator', () => {
     try {
       const { port } = server.address() as AddressInfo;
       const body = JSON.stringify({ contracts: 'y'.repeat(5_000) });
-      const result = await openLoop({ url: `http://127.0.0.1:${port}/p`, method: 'POST', headers: { 'content-type': 'application/json' }, body, rate: 200, seconds: 0.5 });
+      const result = await openLoop({
+        url: `http://127.0.0.1:${port}/p`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        rate: 200,
+        seconds: 0.5,
+      });
       assert.equal(result.sent, 100);
       assert.equal(result.errors, 0);
       assert.equal(result.latencies.get(200)?.length, 75);

@@ -3,10 +3,18 @@ import assert from 'node:assert/strict';
 import { ConfigError, loadConfig, parseRateLimit, decodeSecret } from '../../src/config/config.js';
 
 function fails(env: Record<string, string>, variable: RegExp): void {
-  assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && variable.test(err.variable), `expected ${variable} for ${JSON.stringify(env)}`);
+  assert.throws(
+    () => loadConfig(env),
+    (err: unknown) => err instanceof ConfigError && variable.test(err.variable),
+    `expected ${variable} for ${JSON.stringify(env)}`,
+  );
 }
 
-const OIDC = { OIDC_ISSUER: 'https://idp.example.com/', OIDC_AUDIENCE: 'ope', OIDC_JWKS_URL: 'https://idp.example.com/jwks' };
+const OIDC = {
+  OIDC_ISSUER: 'https://idp.example.com/',
+  OIDC_AUDIENCE: 'ope',
+  OIDC_JWKS_URL: 'https://idp.example.com/jwks',
+};
 
 describe('loadConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
@@ -37,10 +45,23 @@ describe('loadConfig', () => {
 
   it('reads every variable it documents', () => {
     const c = loadConfig({
-      ...OIDC, OPE_ENVIRONMENT: 'staging', OPE_THREADS: '3', OPE_THREAD_QUEUE_MAX: '0', OPE_THREAD_QUEUE_TIMEOUT_SECONDS: '0',
-      OPE_THREAD_TASK_TIMEOUT_SECONDS: '1.5', OPE_MAX_CONTRACTS: '50', OPE_MONTE_CARLO_SEED: '9223372036854775807',
-      OPE_CACHE_SIZE: '0', OPE_CACHE_TTL_SECONDS: '10', RATE_LIMIT_DEFAULT: '5/second', MAX_BODY_BYTES: '2048', PORT: '0', HOST: '127.0.0.1',
-      OPE_ALLOWED_HOSTS: 'api.example.com, *.example.org', OPE_ALLOWED_ORIGINS: 'https://app.example.com', OPE_CORS_ALLOW_CREDENTIALS: 'false',
+      ...OIDC,
+      OPE_ENVIRONMENT: 'staging',
+      OPE_THREADS: '3',
+      OPE_THREAD_QUEUE_MAX: '0',
+      OPE_THREAD_QUEUE_TIMEOUT_SECONDS: '0',
+      OPE_THREAD_TASK_TIMEOUT_SECONDS: '1.5',
+      OPE_MAX_CONTRACTS: '50',
+      OPE_MONTE_CARLO_SEED: '9223372036854775807',
+      OPE_CACHE_SIZE: '0',
+      OPE_CACHE_TTL_SECONDS: '10',
+      RATE_LIMIT_DEFAULT: '5/second',
+      MAX_BODY_BYTES: '2048',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      OPE_ALLOWED_HOSTS: 'api.example.com, *.example.org',
+      OPE_ALLOWED_ORIGINS: 'https://app.example.com',
+      OPE_CORS_ALLOW_CREDENTIALS: 'false',
       OPE_PLAYGROUND: 'off',
     });
     assert.deepEqual(c.oidc, { issuer: OIDC.OIDC_ISSUER, audience: 'ope', jwksUrl: OIDC.OIDC_JWKS_URL });
@@ -76,8 +97,19 @@ describe('loadConfig', () => {
   it('makes OIDC and the host allow-list mandatory in production and forbids the dev secrets there', () => {
     fails({ OPE_ENVIRONMENT: 'production', OPE_ALLOWED_HOSTS: 'api.example.com' }, /OIDC_ISSUER/);
     fails({ OPE_ENVIRONMENT: 'production', ...OIDC }, /^OPE_ALLOWED_HOSTS$/);
-    fails({ OPE_ENVIRONMENT: 'production', ...OIDC, OPE_ALLOWED_HOSTS: 'a.example.com', DEV_JWT_SECRET: 'x'.repeat(32) }, /^DEV_JWT_SECRET$/);
-    fails({ OPE_ENVIRONMENT: 'production', ...OIDC, OPE_ALLOWED_HOSTS: 'a.example.com', DEV_JWT_ADDITIONAL_SECRETS: 'x'.repeat(32) }, /^DEV_JWT_ADDITIONAL_SECRETS$/);
+    fails(
+      { OPE_ENVIRONMENT: 'production', ...OIDC, OPE_ALLOWED_HOSTS: 'a.example.com', DEV_JWT_SECRET: 'x'.repeat(32) },
+      /^DEV_JWT_SECRET$/,
+    );
+    fails(
+      {
+        OPE_ENVIRONMENT: 'production',
+        ...OIDC,
+        OPE_ALLOWED_HOSTS: 'a.example.com',
+        DEV_JWT_ADDITIONAL_SECRETS: 'x'.repeat(32),
+      },
+      /^DEV_JWT_ADDITIONAL_SECRETS$/,
+    );
     const c = loadConfig({ OPE_ENVIRONMENT: 'production', ...OIDC, OPE_ALLOWED_HOSTS: 'a.example.com' });
     assert.equal(c.isProduction, true);
     assert.equal(c.playground, false);
@@ -90,8 +122,14 @@ describe('loadConfig', () => {
 
   it('requires https for the JWKS except on loopback', () => {
     fails({ ...OIDC, OIDC_JWKS_URL: 'http://idp.example.com/jwks' }, /^OIDC_JWKS_URL$/);
-    assert.equal(loadConfig({ ...OIDC, OIDC_JWKS_URL: 'http://127.0.0.1:9999/jwks' }).oidc?.jwksUrl, 'http://127.0.0.1:9999/jwks');
-    assert.equal(loadConfig({ ...OIDC, OIDC_JWKS_URL: 'http://localhost:9999/jwks' }).oidc?.jwksUrl, 'http://localhost:9999/jwks');
+    assert.equal(
+      loadConfig({ ...OIDC, OIDC_JWKS_URL: 'http://127.0.0.1:9999/jwks' }).oidc?.jwksUrl,
+      'http://127.0.0.1:9999/jwks',
+    );
+    assert.equal(
+      loadConfig({ ...OIDC, OIDC_JWKS_URL: 'http://localhost:9999/jwks' }).oidc?.jwksUrl,
+      'http://localhost:9999/jwks',
+    );
   });
 });
 

@@ -11,7 +11,10 @@ import { ConfigError, configWarnings, loadConfig } from '../../src/config/config
  */
 
 const PRODUCTION = {
-  OIDC_ISSUER: 'https://idp.example.com/', OIDC_AUDIENCE: 'ope', OIDC_JWKS_URL: 'https://idp.example.com/jwks', OPE_ALLOWED_HOSTS: 'api.example.com',
+  OIDC_ISSUER: 'https://idp.example.com/',
+  OIDC_AUDIENCE: 'ope',
+  OIDC_JWKS_URL: 'https://idp.example.com/jwks',
+  OPE_ALLOWED_HOSTS: 'api.example.com',
 };
 
 function refusal(env: Record<string, string>): ConfigError {
@@ -46,7 +49,7 @@ describe('OPE_ENVIRONMENT', () => {
 });
 
 describe('LOG_LEVEL', () => {
-  it('accepts pino\'s level names in any case and refuses others naming the variable', () => {
+  it("accepts pino's level names in any case and refuses others naming the variable", () => {
     assert.equal(loadConfig({ LOG_LEVEL: 'DEBUG' }).logLevel, 'debug');
     assert.equal(refusal({ LOG_LEVEL: 'verbose' }).variable, 'LOG_LEVEL');
   });
@@ -62,9 +65,20 @@ describe('OPE_THREADS above the CPU count', () => {
 });
 
 describe('the service process', () => {
-  function run(env: Record<string, string>): { exit: Promise<{ code: number | null; stderr: string }>; lines: AsyncIterable<string>; kill(): void } {
+  function run(env: Record<string, string>): {
+    exit: Promise<{ code: number | null; stderr: string }>;
+    lines: AsyncIterable<string>;
+    kill(): void;
+  } {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', OPE_THREADS: '1', DEV_JWT_SECRET: 'environment-test-secret-of-32-bytes', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        OPE_THREADS: '1',
+        DEV_JWT_SECRET: 'environment-test-secret-of-32-bytes',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -77,11 +91,20 @@ describe('the service process', () => {
   }
 
   it('refuses to start with exactly one line, no stack trace, for a bad OPE_ENVIRONMENT and a bad LOG_LEVEL', async () => {
-    const [environment, level] = await Promise.all([run({ OPE_ENVIRONMENT: 'prdo' }).exit, run({ LOG_LEVEL: 'verbose' }).exit]);
+    const [environment, level] = await Promise.all([
+      run({ OPE_ENVIRONMENT: 'prdo' }).exit,
+      run({ LOG_LEVEL: 'verbose' }).exit,
+    ]);
     assert.equal(environment.code, 1);
-    assert.equal(environment.stderr, 'ope: cannot start: OPE_ENVIRONMENT: must be development, staging or production (or dev, prod), got "prdo"\n');
+    assert.equal(
+      environment.stderr,
+      'ope: cannot start: OPE_ENVIRONMENT: must be development, staging or production (or dev, prod), got "prdo"\n',
+    );
     assert.equal(level.code, 1);
-    assert.equal(level.stderr, 'ope: cannot start: LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"\n');
+    assert.equal(
+      level.stderr,
+      'ope: cannot start: LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"\n',
+    );
   });
 
   it('logs the OPE_THREADS warning once, then starts', async () => {

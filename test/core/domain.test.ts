@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CORE_DOMAIN, MODELS, impliedVolatility, isCoreError, priceOption } from '../../src/core/index.js';
-import type { ExerciseStyle, MarketInputs, ModelName, OptionSpec, OptionType, PriceResult } from '../../src/core/index.js';
+import type {
+  ExerciseStyle,
+  MarketInputs,
+  ModelName,
+  OptionSpec,
+  OptionType,
+  PriceResult,
+} from '../../src/core/index.js';
 import { priceMonteCarlo } from '../../src/core/engines/monte-carlo.js';
 
 /**
@@ -10,7 +17,9 @@ import { priceMonteCarlo } from '../../src/core/engines/monte-carlo.js';
  * are the ones an independent audit found (finite but extreme inputs gave NaN or Infinity).
  */
 
-const KINDS: readonly { model: ModelName; exercise: ExerciseStyle }[] = MODELS.flatMap((m) => m.exerciseStyles.map((exercise) => ({ model: m.name, exercise })));
+const KINDS: readonly { model: ModelName; exercise: ExerciseStyle }[] = MODELS.flatMap((m) =>
+  m.exerciseStyles.map((exercise) => ({ model: m.name, exercise })),
+);
 
 function numbers(result: PriceResult): number[] {
   const g = result.greeks;
@@ -21,7 +30,8 @@ function numbers(result: PriceResult): number[] {
 function priceOrRefuse(model: ModelName, option: OptionSpec, market: MarketInputs): PriceResult | 'refused' {
   try {
     const result = priceOption(model, option, market, { seed: 7n });
-    for (const n of numbers(result)) assert.ok(Number.isFinite(n), `${model} ${JSON.stringify({ option, market })}: ${numbers(result).join(', ')}`);
+    for (const n of numbers(result))
+      assert.ok(Number.isFinite(n), `${model} ${JSON.stringify({ option, market })}: ${numbers(result).join(', ')}`);
     return result;
   } catch (error) {
     assert.ok(isCoreError(error), `${model}: ${String(error)}`);
@@ -56,13 +66,21 @@ describe('core input domain', () => {
   it('never reports delta 0 for an in-the-money American call at a vanishing expiry: it refuses below the domain', () => {
     for (const expiry of [1e-300, 1e-200, 1e-100]) {
       for (const model of ['barone_adesi_whaley', 'bjerksund_stensland', 'bjerksund_stensland_1993'] as const) {
-        const outcome = priceOrRefuse(model, { type: 'call', strike: 90, expiry, exercise: 'american' }, { spot: 100, rate: 0.05, dividendYield: 0.02, volatility: 0.2 });
+        const outcome = priceOrRefuse(
+          model,
+          { type: 'call', strike: 90, expiry, exercise: 'american' },
+          { spot: 100, rate: 0.05, dividendYield: 0.02, volatility: 0.2 },
+        );
         assert.equal(outcome, 'refused', `${model} at T=${expiry}`);
       }
     }
     // At the domain's lower bound the delta is that of the intrinsic value.
     for (const model of ['barone_adesi_whaley', 'bjerksund_stensland', 'bjerksund_stensland_1993'] as const) {
-      const at = priceOption(model, { type: 'call', strike: 90, expiry: CORE_DOMAIN.minExpiry, exercise: 'american' }, { spot: 100, rate: 0.05, dividendYield: 0.02, volatility: 0.2 });
+      const at = priceOption(
+        model,
+        { type: 'call', strike: 90, expiry: CORE_DOMAIN.minExpiry, exercise: 'american' },
+        { spot: 100, rate: 0.05, dividendYield: 0.02, volatility: 0.2 },
+      );
       assert.ok(Math.abs(at.greeks!.delta - 1) < 1e-6, `${model}: delta ${at.greeks!.delta}`);
     }
   });
@@ -77,17 +95,31 @@ describe('core input domain', () => {
         const ts = heavy ? [Number.MIN_VALUE, 1e-100, 1] : expiries;
         const vs = heavy ? [Number.MIN_VALUE, 1e-161, 0.2] : vols;
         for (const expiry of ts) {
-          for (const volatility of vs) priceOrRefuse(model, { type, strike: 90, expiry, exercise }, { spot: 100, rate: 0.05, dividendYield: 0.02, volatility });
+          for (const volatility of vs)
+            priceOrRefuse(
+              model,
+              { type, strike: 90, expiry, exercise },
+              { spot: 100, rate: 0.05, dividendYield: 0.02, volatility },
+            );
         }
         for (const spot of heavy ? [1e-300, 1e9] : prices) {
-          for (const strike of heavy ? [1e-300, 1e9] : prices) priceOrRefuse(model, { type, strike, expiry: 1, exercise }, { spot, rate: -1, dividendYield: 1, volatility: 0.2 });
+          for (const strike of heavy ? [1e-300, 1e9] : prices)
+            priceOrRefuse(
+              model,
+              { type, strike, expiry: 1, exercise },
+              { spot, rate: -1, dividendYield: 1, volatility: 0.2 },
+            );
         }
       }
     }
   });
 
   it('prices a Black-Scholes put at T = 5e-324 with finite greeks or refuses it: never a null gamma', () => {
-    const outcome = priceOrRefuse('black_scholes', { type: 'put', strike: 100, expiry: 5e-324, exercise: 'european' }, { spot: 100, rate: 0.05, dividendYield: 0, volatility: 0.2 });
+    const outcome = priceOrRefuse(
+      'black_scholes',
+      { type: 'put', strike: 100, expiry: 5e-324, exercise: 'european' },
+      { spot: 100, rate: 0.05, dividendYield: 0, volatility: 0.2 },
+    );
     if (outcome !== 'refused') assert.ok(Number.isFinite(outcome.greeks!.gamma));
   });
 
@@ -95,7 +127,10 @@ describe('core input domain', () => {
     const market: MarketInputs = { spot: 100, rate: 0.05, dividendYield: 0, volatility: 0.2 };
     const option: OptionSpec = { type: 'call', strike: 100, expiry: 1, exercise: 'european' };
     for (const { name: model } of MODELS) {
-      for (const [o, m, param] of [[null, market, 'option'], [option, null, 'market']] as const) {
+      for (const [o, m, param] of [
+        [null, market, 'option'],
+        [option, null, 'market'],
+      ] as const) {
         assert.throws(
           () => priceOption(model, o as unknown as OptionSpec, m as unknown as MarketInputs, { seed: 1n }),
           (error: unknown) => isCoreError(error) && error.code === 'ERR_CORE_INVALID_INPUT' && error.param === param,
@@ -107,7 +142,12 @@ describe('core input domain', () => {
 
   it('refuses a Monte Carlo run of 1e12 pairs at once instead of running for ever', () => {
     assert.throws(
-      () => priceMonteCarlo({ type: 'call', strike: 100, expiry: 1, exercise: 'european' }, { spot: 100, rate: 0, dividendYield: 0, volatility: 0.2 }, { seed: 1n, pairs: 1e12 }),
+      () =>
+        priceMonteCarlo(
+          { type: 'call', strike: 100, expiry: 1, exercise: 'european' },
+          { spot: 100, rate: 0, dividendYield: 0, volatility: 0.2 },
+          { seed: 1n, pairs: 1e12 },
+        ),
       (error: unknown) => isCoreError(error) && error.param === 'pairs',
     );
   });
@@ -115,7 +155,11 @@ describe('core input domain', () => {
   it('never reports a Monte Carlo standard error of 0 for an out-of-the-money call (K=150, S=100, T=0.25, sigma 0.2)', () => {
     let degenerate = 0;
     for (let seed = 1n; seed <= 40n; seed += 1n) {
-      const result = priceMonteCarlo({ type: 'call', strike: 150, expiry: 0.25, exercise: 'european' }, { spot: 100, rate: 0, dividendYield: 0, volatility: 0.2 }, { seed, greeks: false });
+      const result = priceMonteCarlo(
+        { type: 'call', strike: 150, expiry: 0.25, exercise: 'european' },
+        { spot: 100, rate: 0, dividendYield: 0, volatility: 0.2 },
+        { seed, greeks: false },
+      );
       assert.ok(result.diagnostics.standardError! > 0, `seed ${seed}`);
       if (result.value === 0) {
         degenerate += 1;
@@ -128,7 +172,12 @@ describe('core input domain', () => {
   it('refuses a put quoted exactly at its upper bound K e^(-rT) with ERR_CORE_PRICE_ABOVE_MAXIMUM', () => {
     for (const expiry of [0.25, 1, 4]) {
       assert.throws(
-        () => impliedVolatility(100, { type: 'put', strike: 100, expiry, exercise: 'european' }, { spot: 0.00961116520613947, rate: 0, dividendYield: 0 }),
+        () =>
+          impliedVolatility(
+            100,
+            { type: 'put', strike: 100, expiry, exercise: 'european' },
+            { spot: 0.00961116520613947, rate: 0, dividendYield: 0 },
+          ),
         (error: unknown) => isCoreError(error) && error.code === 'ERR_CORE_PRICE_ABOVE_MAXIMUM',
         `T=${expiry}`,
       );

@@ -62,7 +62,10 @@ describe('priceOption on the WebAssembly kernels', () => {
     assert.equal(reported.webAssembly, 'undefined');
     assert.equal(reported.available, false);
     // Through JSON, as the child printed them: the same doubles print the same digits.
-    assert.deepEqual(reported.results, JSON.parse(JSON.stringify(kernelModels.map(([, , reference]) => reference(true)))));
+    assert.deepEqual(
+      reported.results,
+      JSON.parse(JSON.stringify(kernelModels.map(([, , reference]) => reference(true)))),
+    );
   });
 });
 
@@ -83,7 +86,10 @@ describe('monte_carlo_20k and American exercise', () => {
 
   it('still refuses American puts, and American calls with a dividend yield or a negative rate', () => {
     const refused = (option: OptionSpec, m: MarketInputs): void =>
-      assert.throws(() => priceOption('monte_carlo_20k', option, m, { seed: 5n }), (e: unknown) => e instanceof Error && (e as { code?: string }).code === 'ERR_CORE_UNSUPPORTED_EXERCISE');
+      assert.throws(
+        () => priceOption('monte_carlo_20k', option, m, { seed: 5n }),
+        (e: unknown) => e instanceof Error && (e as { code?: string }).code === 'ERR_CORE_UNSUPPORTED_EXERCISE',
+      );
     refused({ ...call, type: 'put' }, noDividend);
     refused(call, { ...noDividend, dividendYield: 0.01 });
     refused(call, { ...noDividend, rate: -0.01 });

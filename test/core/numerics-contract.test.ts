@@ -12,7 +12,12 @@ import { priceBjerksundStensland1993 } from '../../src/core/engines/bjerksund-st
 import { priceBjerksundStensland } from '../../src/core/engines/bjerksund-stensland.js';
 import { priceBlackScholes } from '../../src/core/engines/black-scholes.js';
 import { priceLeisenReimer } from '../../src/core/engines/leisen-reimer.js';
-import { monteCarloBlockCount, priceMonteCarlo, simulateMonteCarloBlocks, summarizeMonteCarloBlocks } from '../../src/core/engines/monte-carlo.js';
+import {
+  monteCarloBlockCount,
+  priceMonteCarlo,
+  simulateMonteCarloBlocks,
+  summarizeMonteCarloBlocks,
+} from '../../src/core/engines/monte-carlo.js';
 import { CoreError } from '../../src/core/errors.js';
 import type { ExerciseStyle, OptionSpec } from '../../src/core/instruments/option-spec.js';
 import type { MarketInputs } from '../../src/core/market/market-inputs.js';
@@ -32,14 +37,32 @@ function describeInputs(option: OptionSpec, market: MarketInputs): string {
 /** Every number of a result, compared with Object.is so that -0, NaN and the last bit all count. */
 function assertSameResult(actual: PriceResult, expected: PriceResult, what: string): void {
   assert.ok(Object.is(actual.value, expected.value), `${what}: value ${actual.value} vs ${expected.value}`);
-  for (const g of GREEKS) assert.ok(Object.is(actual.greeks?.[g], expected.greeks?.[g]), `${what}: ${g} ${actual.greeks?.[g]} vs ${expected.greeks?.[g]}`);
+  for (const g of GREEKS)
+    assert.ok(
+      Object.is(actual.greeks?.[g], expected.greeks?.[g]),
+      `${what}: ${g} ${actual.greeks?.[g]} vs ${expected.greeks?.[g]}`,
+    );
   assert.deepEqual(actual.diagnostics, expected.diagnostics, what);
 }
 
 describe('docs/numerics.md model table, as priceOption and MODELS serve it', () => {
   it('lists exactly the seven wire names of the table, in the catalogue GET /api/v1/models serves', () => {
-    assert.deepEqual([...MODEL_NAMES], ['black_scholes', 'binomial_200', 'monte_carlo_20k', 'leisen_reimer', 'barone_adesi_whaley', 'bjerksund_stensland', 'bjerksund_stensland_1993']);
-    assert.deepEqual(MODELS.map((m) => m.name), [...MODEL_NAMES]);
+    assert.deepEqual(
+      [...MODEL_NAMES],
+      [
+        'black_scholes',
+        'binomial_200',
+        'monte_carlo_20k',
+        'leisen_reimer',
+        'barone_adesi_whaley',
+        'bjerksund_stensland',
+        'bjerksund_stensland_1993',
+      ],
+    );
+    assert.deepEqual(
+      MODELS.map((m) => m.name),
+      [...MODEL_NAMES],
+    );
   });
 
   it('gives each model the exercise styles of the table (black_scholes lists european only; its American call with q = 0 is a special case)', () => {
@@ -55,13 +78,14 @@ describe('docs/numerics.md model table, as priceOption and MODELS serve it', () 
     for (const m of MODELS) assert.deepEqual([...m.exerciseStyles].sort(), expected[m.name].sort(), m.name);
   });
 
-  it('describes each model\'s greeks by the method of the table: analytic, from the tree with bumped vega and rho, pathwise Monte Carlo, or bump-and-revalue', () => {
+  it("describes each model's greeks by the method of the table: analytic, from the tree with bumped vega and rho, pathwise Monte Carlo, or bump-and-revalue", () => {
     const byName = new Map(MODELS.map((m) => [m.name, m.greeks]));
     for (const g of GREEKS) assert.equal(byName.get('black_scholes')![g], 'analytic', `black_scholes ${g}`);
     for (const tree of ['binomial_200', 'leisen_reimer'] as const) {
       const greeks = byName.get(tree)!;
       for (const g of ['delta', 'gamma', 'theta'] as const) assert.match(greeks[g], /tree nodes/, `${tree} ${g}`);
-      for (const g of ['vega', 'rho'] as const) assert.match(greeks[g], /central bump on the same tree/, `${tree} ${g}`);
+      for (const g of ['vega', 'rho'] as const)
+        assert.match(greeks[g], /central bump on the same tree/, `${tree} ${g}`);
     }
     const mc = byName.get('monte_carlo_20k')!;
     for (const g of ['delta', 'vega', 'rho'] as const) assert.equal(mc[g], 'pathwise', `monte_carlo_20k ${g}`);
@@ -72,7 +96,7 @@ describe('docs/numerics.md model table, as priceOption and MODELS serve it', () 
     }
   });
 
-  it('dispatches every wire name to its engine with the table\'s parameters (CRR 200 steps, Leisen-Reimer 201, 20,000 Monte Carlo paths), bit for bit', () => {
+  it("dispatches every wire name to its engine with the table's parameters (CRR 200 steps, Leisen-Reimer 201, 20,000 Monte Carlo paths), bit for bit", () => {
     const european: OptionSpec = { ...PUT, exercise: 'european' };
     const cases: [ModelName, OptionSpec, () => PriceResult][] = [
       ['black_scholes', european, () => priceBlackScholes(european, MARKET)],
@@ -92,7 +116,10 @@ describe('docs/numerics.md model table, as priceOption and MODELS serve it', () 
     }
     assert.equal(priceOption('binomial_200', PUT, MARKET).diagnostics.iterations, 200);
     assert.equal(priceOption('leisen_reimer', PUT, MARKET).diagnostics.iterations, 201);
-    assert.equal(priceOption('monte_carlo_20k', { ...PUT, exercise: 'european' }, MARKET, { seed: SEED }).diagnostics.paths, 20_000);
+    assert.equal(
+      priceOption('monte_carlo_20k', { ...PUT, exercise: 'european' }, MARKET, { seed: SEED }).diagnostics.paths,
+      20_000,
+    );
   });
 
   it('gives barone_adesi_whaley on European exercise exactly the black_scholes numbers', () => {
@@ -118,8 +145,14 @@ describe('docs/numerics.md model table, as priceOption and MODELS serve it', () 
         `${model}: ${describeInputs(option, MARKET)}`,
       );
     }
-    assert.throws(() => priceOption('monte_carlo_20k', { ...PUT, exercise: 'european' }, MARKET), (e: unknown) => e instanceof CoreError && e.code === 'ERR_CORE_INVALID_INPUT' && e.param === 'seed');
-    assert.throws(() => priceOption('no_such_model' as ModelName, PUT, MARKET), (e: unknown) => e instanceof CoreError && e.code === 'ERR_CORE_UNKNOWN_MODEL');
+    assert.throws(
+      () => priceOption('monte_carlo_20k', { ...PUT, exercise: 'european' }, MARKET),
+      (e: unknown) => e instanceof CoreError && e.code === 'ERR_CORE_INVALID_INPUT' && e.param === 'seed',
+    );
+    assert.throws(
+      () => priceOption('no_such_model' as ModelName, PUT, MARKET),
+      (e: unknown) => e instanceof CoreError && e.code === 'ERR_CORE_UNKNOWN_MODEL',
+    );
   });
 });
 
@@ -136,7 +169,13 @@ describe('docs/numerics.md greek units inside the core (delta and gamma per 1.0 
     { option: { type: 'put', strike: 110, expiry: 1.5, exercise: 'european' }, label: 'put K=110' },
   ];
   /** Relative tolerance per model (the trees' greeks carry their O(dt) node errors; see their tests). */
-  const relative: Partial<Record<ModelName, number>> = { binomial_200: 3e-2, leisen_reimer: 3e-2, barone_adesi_whaley: 1e-5, bjerksund_stensland: 1e-5, bjerksund_stensland_1993: 1e-5 };
+  const relative: Partial<Record<ModelName, number>> = {
+    binomial_200: 3e-2,
+    leisen_reimer: 3e-2,
+    barone_adesi_whaley: 1e-5,
+    bjerksund_stensland: 1e-5,
+    bjerksund_stensland_1993: 1e-5,
+  };
 
   for (const model of ['binomial_200', 'leisen_reimer', 'barone_adesi_whaley'] as const) {
     it(`${model} (European) matches the analytic greeks in sign and unit`, () => {
@@ -144,7 +183,10 @@ describe('docs/numerics.md greek units inside the core (delta and gamma per 1.0 
         const analytic = priceBlackScholes(option, market).greeks!;
         const got = priceOption(model, option, market).greeks!;
         for (const g of GREEKS) {
-          assert.ok(Math.abs(got[g] - analytic[g]) <= relative[model]! * Math.abs(analytic[g]), `${g}: ${got[g]} vs analytic ${analytic[g]} (${label}; ${describeInputs(option, market)})`);
+          assert.ok(
+            Math.abs(got[g] - analytic[g]) <= relative[model]! * Math.abs(analytic[g]),
+            `${g}: ${got[g]} vs analytic ${analytic[g]} (${label}; ${describeInputs(option, market)})`,
+          );
         }
       }
     });
@@ -156,7 +198,10 @@ describe('docs/numerics.md greek units inside the core (delta and gamma per 1.0 
       const analytic = priceBlackScholes({ ...option, exercise: 'european' }, market).greeks!;
       const got = priceOption(model, option, market).greeks!;
       for (const g of GREEKS) {
-        assert.ok(Math.abs(got[g] - analytic[g]) <= relative[model]! * Math.abs(analytic[g]), `${g}: ${got[g]} vs analytic ${analytic[g]} (${describeInputs(option, market)})`);
+        assert.ok(
+          Math.abs(got[g] - analytic[g]) <= relative[model]! * Math.abs(analytic[g]),
+          `${g}: ${got[g]} vs analytic ${analytic[g]} (${describeInputs(option, market)})`,
+        );
       }
     });
   }
@@ -164,10 +209,15 @@ describe('docs/numerics.md greek units inside the core (delta and gamma per 1.0 
   it('monte_carlo_20k matches the analytic greeks within 4 of their standard errors', () => {
     for (const { option, label } of cases) {
       const analytic = priceBlackScholes(option, market).greeks!;
-      const { result, greekStandardErrors } = summarizeMonteCarloBlocks(simulateMonteCarloBlocks(option, market, { seed: SEED }, 0, monteCarloBlockCount(10_000)));
+      const { result, greekStandardErrors } = summarizeMonteCarloBlocks(
+        simulateMonteCarloBlocks(option, market, { seed: SEED }, 0, monteCarloBlockCount(10_000)),
+      );
       for (const g of GREEKS) {
         const z = (result.greeks![g] - analytic[g]) / greekStandardErrors![g];
-        assert.ok(Math.abs(z) <= 4, `${g}: ${result.greeks![g]} vs analytic ${analytic[g]}, ${z} standard errors (${label}; ${describeInputs(option, market)})`);
+        assert.ok(
+          Math.abs(z) <= 4,
+          `${g}: ${result.greeks![g]} vs analytic ${analytic[g]}, ${z} standard errors (${label}; ${describeInputs(option, market)})`,
+        );
       }
     }
   });
@@ -176,11 +226,20 @@ describe('docs/numerics.md greek units inside the core (delta and gamma per 1.0 
     const option: OptionSpec = { type: 'call', strike: 100, expiry: 1, exercise: 'european' };
     const { value, greeks } = priceBlackScholes(option, market);
     const later = priceBlackScholes({ ...option, expiry: 1 - 1e-4 }, market).value;
-    assert.ok(Math.abs((later - value) / 1e-4 - greeks!.theta) <= 1e-4 * Math.abs(greeks!.theta), `theta ${greeks!.theta} vs (V(T - h) - V(T)) / h`);
+    assert.ok(
+      Math.abs((later - value) / 1e-4 - greeks!.theta) <= 1e-4 * Math.abs(greeks!.theta),
+      `theta ${greeks!.theta} vs (V(T - h) - V(T)) / h`,
+    );
     assert.ok(greeks!.theta < 0);
     const volUp = priceBlackScholes(option, { ...market, volatility: market.volatility + 1e-4 }).value;
-    assert.ok(Math.abs((volUp - value) / 1e-4 - greeks!.vega) <= 1e-3 * greeks!.vega, `vega ${greeks!.vega} per 1.00 of volatility`);
+    assert.ok(
+      Math.abs((volUp - value) / 1e-4 - greeks!.vega) <= 1e-3 * greeks!.vega,
+      `vega ${greeks!.vega} per 1.00 of volatility`,
+    );
     const rateUp = priceBlackScholes(option, { ...market, rate: market.rate + 1e-4 }).value;
-    assert.ok(Math.abs((rateUp - value) / 1e-4 - greeks!.rho) <= 1e-3 * greeks!.rho, `rho ${greeks!.rho} per 1.00 of rate`);
+    assert.ok(
+      Math.abs((rateUp - value) / 1e-4 - greeks!.rho) <= 1e-3 * greeks!.rho,
+      `rho ${greeks!.rho} per 1.00 of rate`,
+    );
   });
 });

@@ -59,17 +59,23 @@ describe('Dockerfile and .dockerignore', () => {
       const sources = copy.args.split(/\s+/).slice(0, -1);
       for (const source of sources) {
         assert.ok(existsSync(`${ROOT}/${source}`), `COPY ${source}: missing`);
-        assert.ok(!ignored.includes(source) && !ignored.includes(source.split('/')[0]!), `COPY ${source}: excluded by .dockerignore`);
+        assert.ok(
+          !ignored.includes(source) && !ignored.includes(source.split('/')[0]!),
+          `COPY ${source}: excluded by .dockerignore`,
+        );
       }
     }
-    for (const heavy of ['node_modules', 'dist', '.git', 'test']) assert.ok(ignored.includes(heavy), `${heavy} should not enter the context`);
+    for (const heavy of ['node_modules', 'dist', '.git', 'test'])
+      assert.ok(ignored.includes(heavy), `${heavy} should not enter the context`);
   });
 
   it('builds with the build script and runs the entry point that tsconfig.build.json emits from src/main.ts', () => {
     assert.ok(build!.some((i) => i.keyword === 'RUN' && i.args === 'npm run build'));
     const pkg = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { scripts: Record<string, string> };
     assert.equal(pkg.scripts.build, 'tsc -p tsconfig.build.json');
-    const tsconfig = JSON.parse(readFileSync(`${ROOT}/tsconfig.build.json`, 'utf8')) as { compilerOptions: { rootDir: string; outDir: string } };
+    const tsconfig = JSON.parse(readFileSync(`${ROOT}/tsconfig.build.json`, 'utf8')) as {
+      compilerOptions: { rootDir: string; outDir: string };
+    };
     assert.deepEqual([tsconfig.compilerOptions.rootDir, tsconfig.compilerOptions.outDir], ['src', 'dist']);
     assert.ok(existsSync(`${ROOT}/src/main.ts`));
     assert.deepEqual(JSON.parse(runtime!.find((i) => i.keyword === 'CMD')!.args), ['node', 'dist/main.js']);
@@ -88,9 +94,16 @@ describe('Dockerfile and .dockerignore', () => {
       const copies = stage.filter((i) => i.keyword === 'COPY').map((i) => i.args);
       const install = stage.findIndex((i) => i.keyword === 'RUN' && i.args.startsWith('npm ci'));
       const manifest = stage.findIndex((i) => i.keyword === 'COPY' && i.args.includes('packages/core/package.json'));
-      assert.ok(manifest >= 0 && manifest < install, `packages/core/package.json is copied before npm ci: ${copies.join(' | ')}`);
+      assert.ok(
+        manifest >= 0 && manifest < install,
+        `packages/core/package.json is copied before npm ci: ${copies.join(' | ')}`,
+      );
     }
-    assert.ok(runtime!.some((i) => i.keyword === 'COPY' && i.args === '--from=build /app/packages/core/dist ./packages/core/dist'));
+    assert.ok(
+      runtime!.some(
+        (i) => i.keyword === 'COPY' && i.args === '--from=build /app/packages/core/dist ./packages/core/dist',
+      ),
+    );
   });
 
   it('installs production dependencies only, and runs as a non-root user', () => {

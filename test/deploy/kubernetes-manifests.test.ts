@@ -26,7 +26,9 @@ interface Manifest {
 
 function loadManifests(): Manifest[] {
   const manifests: Manifest[] = [];
-  for (const file of readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const file of readdirSync(DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
     for (const doc of parseAllDocuments(readFileSync(join(DIR, file), 'utf8'))) {
       assert.equal(doc.errors.length, 0, `${file}: ${doc.errors.map((e) => e.message).join('; ')}`);
       const object = doc.toJS() as Obj;
@@ -63,7 +65,14 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
   const container = pod.spec.containers.find((c: Obj) => c.name === 'ope');
 
   it('are a ConfigMap, Deployment, Service, HorizontalPodAutoscaler and PodDisruptionBudget, all listed in kustomization.yaml, and a ServiceMonitor beside them', () => {
-    assert.deepEqual(resources.map((m) => m.object.kind).sort(), ['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service', 'ServiceMonitor']);
+    assert.deepEqual(resources.map((m) => m.object.kind).sort(), [
+      'ConfigMap',
+      'Deployment',
+      'HorizontalPodAutoscaler',
+      'PodDisruptionBudget',
+      'Service',
+      'ServiceMonitor',
+    ]);
     const kustomization = manifests.find((m) => m.object.kind === 'Kustomization');
     assert.ok(kustomization, 'no kustomization.yaml');
     const applied = new Set(resources.map((m) => m.file).filter((f) => !OPERATOR_ONLY.includes(f)));
@@ -77,7 +86,8 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
 
   it('configure only variables src/config/config.ts reads, and loadConfig accepts them as a production configuration', () => {
     const known = configVariables();
-    for (const name of Object.keys(configMap.data)) assert.ok(known.has(name), `${name} is not read by src/config/config.ts`);
+    for (const name of Object.keys(configMap.data))
+      assert.ok(known.has(name), `${name} is not read by src/config/config.ts`);
     const config = loadConfig(configMap.data);
     assert.equal(config.isProduction, true);
     assert.notEqual(config.oidc, null);
@@ -98,17 +108,27 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
   it('share one PostgreSQL through the required Secret ope-database, never the single-instance embedded store', () => {
     const variable = container.env.find((e: Obj) => e.name === 'OPE_DATABASE_URL');
     assert.deepEqual(variable.valueFrom.secretKeyRef, { name: 'ope-database', key: 'url', optional: false });
-    assert.equal(configMap.data.OPE_DATABASE_URL, undefined, 'a database URL (with its password) belongs in the Secret');
+    assert.equal(
+      configMap.data.OPE_DATABASE_URL,
+      undefined,
+      'a database URL (with its password) belongs in the Secret',
+    );
     assert.ok(configVariables().has('OPE_DATABASE_URL'));
   });
 
   it('probe /livez for start-up and liveness and /readyz for readiness, on the http port', () => {
     const { startupProbe, livenessProbe, readinessProbe } = container;
-    assert.deepEqual([startupProbe, livenessProbe, readinessProbe].map((p: Obj) => `${p.httpGet.port} ${p.httpGet.path}`), ['http /livez', 'http /livez', 'http /readyz']);
+    assert.deepEqual(
+      [startupProbe, livenessProbe, readinessProbe].map((p: Obj) => `${p.httpGet.port} ${p.httpGet.path}`),
+      ['http /livez', 'http /livez', 'http /readyz'],
+    );
     // Readiness drops at the first failed probe; liveness tolerates a whole drain before restarting.
     assert.equal(readinessProbe.failureThreshold, 1);
     const livenessSeconds = livenessProbe.periodSeconds * livenessProbe.failureThreshold;
-    assert.ok(livenessSeconds > Number(configMap.data.OPE_SHUTDOWN_GRACE_SECONDS), `liveness gives up after ${livenessSeconds} s, inside the drain`);
+    assert.ok(
+      livenessSeconds > Number(configMap.data.OPE_SHUTDOWN_GRACE_SECONDS),
+      `liveness gives up after ${livenessSeconds} s, inside the drain`,
+    );
     // The startup probe, not an initial delay, covers a slow start: liveness must not race it.
     assert.equal(livenessProbe.initialDelaySeconds ?? 0, 0);
     assert.ok(startupProbe.periodSeconds * startupProbe.failureThreshold >= 30, 'start-up gets at least 30 s');
@@ -117,7 +137,9 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
   it('probe paths the application serves', async (t) => {
     const inspectable = await buildInspectableApp();
     try {
-      const paths = [container.startupProbe, container.livenessProbe, container.readinessProbe].map((p: Obj) => p.httpGet.path as string);
+      const paths = [container.startupProbe, container.livenessProbe, container.readinessProbe].map(
+        (p: Obj) => p.httpGet.path as string,
+      );
       const missing = [...new Set(paths)].filter((path) => !hasRoute(inspectable.app, path));
       // /livez and /readyz come with the hardening branch; until it is merged this check is reported, not failed.
       if (missing.length > 0 && missing.every((path) => ['/livez', '/readyz'].includes(path))) {
@@ -136,7 +158,10 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     const pause = Number(command[1]);
     const drain = Number(configMap.data.OPE_SHUTDOWN_GRACE_SECONDS);
     assert.ok(pause >= 3, 'the preStop pause must cover endpoint propagation');
-    assert.ok(pod.spec.terminationGracePeriodSeconds >= pause + drain + 5, `${pod.spec.terminationGracePeriodSeconds} < ${pause} + ${drain} + 5 s margin`);
+    assert.ok(
+      pod.spec.terminationGracePeriodSeconds >= pause + drain + 5,
+      `${pod.spec.terminationGracePeriodSeconds} < ${pause} + ${drain} + 5 s margin`,
+    );
   });
 
   it('set requests and limits, with OPE_THREADS equal to the CPU limit, and run as the non-root image user', () => {
@@ -162,7 +187,11 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     const pdb = one('PodDisruptionBudget');
     assert.ok(matches(pdb.spec.selector.matchLabels, labels));
     const hpa = one('HorizontalPodAutoscaler');
-    assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: deployment.apiVersion, kind: 'Deployment', name: deployment.metadata.name });
+    assert.deepEqual(hpa.spec.scaleTargetRef, {
+      apiVersion: deployment.apiVersion,
+      kind: 'Deployment',
+      name: deployment.metadata.name,
+    });
     // A PDB allowing one disruption must leave a pod serving. The autoscaler owns the replica count: a `replicas`
     // in the Deployment would reset it on every apply.
     assert.ok(hpa.spec.minReplicas >= 2);
@@ -174,7 +203,10 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     const monitor = one('ServiceMonitor');
     const service = one('Service');
     assert.ok(matches(monitor.spec.selector.matchLabels, service.metadata.labels));
-    assert.deepEqual(monitor.spec.endpoints.map((e: Obj) => `${e.port} ${e.path}`), ['http /metrics']);
+    assert.deepEqual(
+      monitor.spec.endpoints.map((e: Obj) => `${e.port} ${e.path}`),
+      ['http /metrics'],
+    );
     assert.ok(service.spec.ports.some((p: Obj) => p.name === 'http'));
   });
 
@@ -184,7 +216,9 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
       validate = await schemaValidator();
     } catch (error) {
       if (process.env.CI !== undefined && process.env.CI !== '') throw error;
-      console.warn(`\n!!! kubernetes-models is not installed: the Kubernetes schema validation did NOT run (${(error as Error).message})\n`);
+      console.warn(
+        `\n!!! kubernetes-models is not installed: the Kubernetes schema validation did NOT run (${(error as Error).message})\n`,
+      );
       t.skip('kubernetes-models is not installed');
       return;
     }

@@ -29,7 +29,12 @@ function batch(contracts: number): string {
     time_to_expiry: 0.25 + (i % 8) * 0.25,
     option_type: i % 2 === 0 ? 'call' : 'put',
   }));
-  return JSON.stringify({ contracts: list, market_data: { spot_price: 100, risk_free_rate: 0.03, volatility: 0.25 }, model: 'monte_carlo_20k', calculate_greeks: true });
+  return JSON.stringify({
+    contracts: list,
+    market_data: { spot_price: 100, risk_free_rate: 0.03, volatility: 0.25 },
+    model: 'monte_carlo_20k',
+    calculate_greeks: true,
+  });
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -55,7 +60,8 @@ async function main(): Promise<void> {
       });
       const json = (await response.json()) as { results?: { error: string | null }[] };
       const elapsed = performance.now() - started;
-      if (response.status !== 200 || json.results?.some((r) => r.error !== null)) throw new Error(`status ${response.status}: ${JSON.stringify(json).slice(0, 300)}`);
+      if (response.status !== 200 || json.results?.some((r) => r.error !== null))
+        throw new Error(`status ${response.status}: ${JSON.stringify(json).slice(0, 300)}`);
       return elapsed;
     };
     // Warm-up: worker threads started, JIT-compiled engine, the placement estimate settled.
@@ -74,7 +80,7 @@ async function main(): Promise<void> {
       const times: number[] = [];
       const cpuBefore = await cpuSeconds();
       for (let i = 0; i < repetitions; i += 1) times.push(await post(body));
-      const cpuMs = ((await cpuSeconds()) - cpuBefore) * 1000 / repetitions;
+      const cpuMs = (((await cpuSeconds()) - cpuBefore) * 1000) / repetitions;
       times.sort((a, b) => a - b);
       const median = quantile(times, 0.5);
       rows.push(
@@ -82,7 +88,9 @@ async function main(): Promise<void> {
       );
     }
     const loadAfter = loadavg()[0]!;
-    console.log(`OPE_THREADS=${THREADS}; ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}; Node ${process.version}; 1-minute load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`);
+    console.log(
+      `OPE_THREADS=${THREADS}; ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}; Node ${process.version}; 1-minute load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`,
+    );
     console.log('');
     console.log('| contracts | requests | median ms | min ms | max ms | CPU ms per request | CPU ms / OPE_THREADS |');
     console.log('|---:|---:|---:|---:|---:|---:|---:|');

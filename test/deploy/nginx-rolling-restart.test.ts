@@ -41,7 +41,9 @@ const MAX_TRAFFIC_MS = 90_000;
 const PRICING_PATH = '/api/v1/pricing/single';
 
 function nginxConfig(dir: string, listenPort: number, upstreamPorts: readonly number[]): string {
-  const servers = upstreamPorts.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=${FAIL_TIMEOUT_S}s;`).join('\n');
+  const servers = upstreamPorts
+    .map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=${FAIL_TIMEOUT_S}s;`)
+    .join('\n');
   return `
 worker_processes 1;
 pid ${dir}/nginx.pid;
@@ -87,7 +89,9 @@ function driveTraffic(url: string, token: string): { stop(): Promise<TrafficResu
     for (let i = 0; running && Date.now() - started < MAX_TRAFFIC_MS; i += 1) {
       // A different strike each time, so every request is priced rather than answered from the result cache.
       const body = {
-        contracts: [{ symbol: 'ROLL', strike_price: 80 + worker + (i % 997) / 10, time_to_expiry: 0.5, option_type: 'call' }],
+        contracts: [
+          { symbol: 'ROLL', strike_price: 80 + worker + (i % 997) / 10, time_to_expiry: 0.5, option_type: 'call' },
+        ],
         market_data: { spot_price: 100, risk_free_rate: 0.02, volatility: 0.25 },
         model: 'black_scholes',
       };
@@ -118,7 +122,8 @@ function driveTraffic(url: string, token: string): { stop(): Promise<TrafficResu
 }
 
 function servedPricing(ope: OpeProcess): number {
-  return ope.logs().filter((l) => l.event === 'request.complete' && l.route === PRICING_PATH && l.status_code === 200).length;
+  return ope.logs().filter((l) => l.event === 'request.complete' && l.route === PRICING_PATH && l.status_code === 200)
+    .length;
 }
 
 describe('two OPE instances behind nginx', () => {
@@ -140,50 +145,68 @@ describe('two OPE instances behind nginx', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('serve steady traffic through a rolling restart of both (SIGTERM, exit 0, start again) with zero failed requests', { skip, timeout: 180_000 }, async () => {
-    const [portA, portB, portNginx] = [await freePort(), await freePort(), await freePort()];
-    const first = [startOpe(portA), startOpe(portB)];
-    instances.push(...first);
-    await Promise.all(first.map((ope) => waitHealthy(`http://127.0.0.1:${ope.port}/healthz`, ope)));
+  it(
+    'serve steady traffic through a rolling restart of both (SIGTERM, exit 0, start again) with zero failed requests',
+    { skip, timeout: 180_000 },
+    async () => {
+      const [portA, portB, portNginx] = [await freePort(), await freePort(), await freePort()];
+      const first = [startOpe(portA), startOpe(portB)];
+      instances.push(...first);
+      await Promise.all(first.map((ope) => waitHealthy(`http://127.0.0.1:${ope.port}/healthz`, ope)));
 
-    writeFileSync(join(dir, 'nginx.conf'), nginxConfig(dir, portNginx, [portA, portB]));
-    let nginxErr = '';
-    nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    nginx.stderr!.on('data', (chunk: Buffer) => (nginxErr += chunk.toString('utf8')));
-    const front = `http://127.0.0.1:${portNginx}`;
-    await waitHealthy(`${front}/healthz`, null, 10_000).catch((error: Error) => {
-      throw new Error(`${error.message}; nginx: ${nginxErr}`);
-    });
+      writeFileSync(join(dir, 'nginx.conf'), nginxConfig(dir, portNginx, [portA, portB]));
+      let nginxErr = '';
+      nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      nginx.stderr!.on('data', (chunk: Buffer) => (nginxErr += chunk.toString('utf8')));
+      const front = `http://127.0.0.1:${portNginx}`;
+      await waitHealthy(`${front}/healthz`, null, 10_000).catch((error: Error) => {
+        throw new Error(`${error.message}; nginx: ${nginxErr}`);
+      });
 
-    const token = await mintDevToken({ secret: new TextEncoder().encode(DEV_SECRET), scopes: ['pricing:read'] });
-    const traffic = driveTraffic(front, token);
-    const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-    try {
-      await pause(1_000);
-      const replacements: OpeProcess[] = [];
-      for (const old of first) {
-        assert.equal(await old.stop(), 0, `instance on ${old.port} did not exit 0 after SIGTERM: ${old.stderr()}`);
-        const fresh = startOpe(old.port);
-        instances.push(fresh);
-        replacements.push(fresh);
-        await waitHealthy(`http://127.0.0.1:${fresh.port}/healthz`, fresh);
-        await pause(SETTLE_MS);
+      const token = await mintDevToken({ secret: new TextEncoder().encode(DEV_SECRET), scopes: ['pricing:read'] });
+      const traffic = driveTraffic(front, token);
+      const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+      try {
+        await pause(1_000);
+        const replacements: OpeProcess[] = [];
+        for (const old of first) {
+          assert.equal(await old.stop(), 0, `instance on ${old.port} did not exit 0 after SIGTERM: ${old.stderr()}`);
+          const fresh = startOpe(old.port);
+          instances.push(fresh);
+          replacements.push(fresh);
+          await waitHealthy(`http://127.0.0.1:${fresh.port}/healthz`, fresh);
+          await pause(SETTLE_MS);
+        }
+        const { ok, failures } = await traffic.stop();
+        // Stopping the replacements too flushes their last log lines (and shows they also drain cleanly).
+        for (const ope of replacements) assert.equal(await ope.stop(), 0, `replacement on ${ope.port} did not exit 0`);
+
+        assert.deepEqual(
+          failures,
+          [],
+          `failed requests through nginx (nginx error log: ${readFileSync(join(dir, 'error.log'), 'utf8').slice(-2000)})`,
+        );
+        const served = [...first, ...replacements].map(servedPricing);
+        assert.ok(ok > 50, `only ${ok} requests completed`);
+        assert.equal(
+          served.reduce((a, b) => a + b, 0),
+          ok,
+          `instances logged ${served.join(' + ')} priced requests, clients saw ${ok}`,
+        );
+        for (const [i, count] of served.entries())
+          assert.ok(count > 0, `process ${i} (${['A', 'B', "A'", "B'"][i]}) served no traffic`);
+        for (const ope of [...first, ...replacements]) {
+          const events = ope.logs().map((l) => l.event);
+          assert.ok(
+            events.includes('shutdown.start') && events.includes('shutdown.complete'),
+            `instance ${ope.port}: no clean drain in the logs`,
+          );
+        }
+      } finally {
+        await traffic.stop();
       }
-      const { ok, failures } = await traffic.stop();
-      // Stopping the replacements too flushes their last log lines (and shows they also drain cleanly).
-      for (const ope of replacements) assert.equal(await ope.stop(), 0, `replacement on ${ope.port} did not exit 0`);
-
-      assert.deepEqual(failures, [], `failed requests through nginx (nginx error log: ${readFileSync(join(dir, 'error.log'), 'utf8').slice(-2000)})`);
-      const served = [...first, ...replacements].map(servedPricing);
-      assert.ok(ok > 50, `only ${ok} requests completed`);
-      assert.equal(served.reduce((a, b) => a + b, 0), ok, `instances logged ${served.join(' + ')} priced requests, clients saw ${ok}`);
-      for (const [i, count] of served.entries()) assert.ok(count > 0, `process ${i} (${['A', 'B', "A'", "B'"][i]}) served no traffic`);
-      for (const ope of [...first, ...replacements]) {
-        const events = ope.logs().map((l) => l.event);
-        assert.ok(events.includes('shutdown.start') && events.includes('shutdown.complete'), `instance ${ope.port}: no clean drain in the logs`);
-      }
-    } finally {
-      await traffic.stop();
-    }
-  });
+    },
+  );
 });

@@ -60,7 +60,8 @@ export function startOpe(port: number, env: Record<string, string> = {}): OpePro
     out += chunk.toString('utf8');
     const complete = out.lastIndexOf('\n');
     if (complete < 0) return;
-    for (const line of out.slice(0, complete).split('\n')) if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
+    for (const line of out.slice(0, complete).split('\n'))
+      if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
     out = out.slice(complete + 1);
   });
   child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
@@ -85,7 +86,8 @@ export function startOpe(port: number, env: Record<string, string> = {}): OpePro
 export async function waitHealthy(url: string, ope: OpeProcess | null = null, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (ope !== null && ope.child.exitCode !== null) throw new Error(`OPE exited with ${ope.child.exitCode} before it was healthy: ${ope.stderr()}`);
+    if (ope !== null && ope.child.exitCode !== null)
+      throw new Error(`OPE exited with ${ope.child.exitCode} before it was healthy: ${ope.stderr()}`);
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       await response.arrayBuffer();

@@ -118,11 +118,15 @@ export async function startIdentityProvider(options: IdentityProviderOptions = {
       return;
     }
     if (mode === 'garbage') {
-      res.writeHead(200, { 'content-type': 'application/json', connection: 'close' }).end('<html>this is not a key set</html>');
+      res
+        .writeHead(200, { 'content-type': 'application/json', connection: 'close' })
+        .end('<html>this is not a key set</html>');
       return;
     }
     const body = JSON.stringify({ keys: published.map((kid) => keys.get(kid)!.publicJwk) });
-    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300', connection: 'close' }).end(body);
+    res
+      .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300', connection: 'close' })
+      .end(body);
   };
 
   let server: Server = createServer(handler);

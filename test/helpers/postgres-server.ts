@@ -86,7 +86,10 @@ function clusterPids(dataDir: string): number[] {
 function run(bin: string, args: readonly string[]): void {
   const [command, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, [...args]];
   const result = spawnSync(command, argv, { encoding: 'utf8', timeout: 60_000 });
-  if (result.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed (${result.status}): ${result.error?.message ?? ''}${result.stdout}${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(
+      `${bin} ${args.join(' ')} failed (${result.status}): ${result.error?.message ?? ''}${result.stdout}${result.stderr}`,
+    );
 }
 
 export async function startPostgres(): Promise<PostgresServer> {
@@ -108,7 +111,18 @@ export async function startPostgres(): Promise<PostgresServer> {
     port,
     async start() {
       if (running) return;
-      run(join(bin, 'pg_ctl'), ['-D', dataDir, '-l', join(root, 'server.log'), '-w', '-t', '30', '-o', `-p ${port} -h 127.0.0.1 -k ${root} -c fsync=on`, 'start']);
+      run(join(bin, 'pg_ctl'), [
+        '-D',
+        dataDir,
+        '-l',
+        join(root, 'server.log'),
+        '-w',
+        '-t',
+        '30',
+        '-o',
+        `-p ${port} -h 127.0.0.1 -k ${root} -c fsync=on`,
+        'start',
+      ]);
       running = true;
     },
     async stop() {

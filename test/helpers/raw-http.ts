@@ -64,7 +64,11 @@ export async function rawRequest(url: string, head: string, options: RawRequestO
   const response = new Promise<RawResponse>((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`no complete response within ${options.timeoutMs ?? 5000} ms; received: ${received.toString('latin1').slice(0, 300)}`));
+      reject(
+        new Error(
+          `no complete response within ${options.timeoutMs ?? 5000} ms; received: ${received.toString('latin1').slice(0, 300)}`,
+        ),
+      );
     }, options.timeoutMs ?? 5000);
 
     const tryResolve = (final: boolean): void => {
@@ -72,7 +76,9 @@ export async function rawRequest(url: string, head: string, options: RawRequestO
       if (parsed === null) {
         if (final) {
           clearTimeout(timer);
-          reject(new Error(`connection closed without a response; received: ${received.toString('latin1').slice(0, 300)}`));
+          reject(
+            new Error(`connection closed without a response; received: ${received.toString('latin1').slice(0, 300)}`),
+          );
         }
         return;
       }

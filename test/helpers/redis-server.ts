@@ -43,7 +43,12 @@ async function freePort(): Promise<number> {
 async function waitForPing(url: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 200 });
+    const probe = new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      connectTimeout: 200,
+    });
     probe.on('error', () => {});
     try {
       await probe.connect();
@@ -71,12 +76,18 @@ export async function startRedisServer(): Promise<RedisServer> {
     },
     async start() {
       if (child !== null) return;
-      const started = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], {
-        stdio: 'ignore',
-      });
+      const started = spawn(
+        'redis-server',
+        ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'],
+        {
+          stdio: 'ignore',
+        },
+      );
       await new Promise<void>((resolve, reject) => {
         started.once('spawn', resolve);
-        started.once('error', (error) => reject(new Error(`cannot run redis-server (is it installed?): ${error.message}`)));
+        started.once('error', (error) =>
+          reject(new Error(`cannot run redis-server (is it installed?): ${error.message}`)),
+        );
       });
       child = started;
       await waitForPing(url);

@@ -17,12 +17,21 @@ describe('development identities next to OIDC', () => {
   });
   after(async () => server.close());
 
-  it('logs a dev token minted for an OIDC user\'s subject as dev:<sub>, and gives it its own budget', async () => {
-    const devToken = await mintDevToken({ secret: new TextEncoder().encode(secret), scopes: ['pricing:read'], sub: 'alice' });
-    for (let i = 0; i < 3; i += 1) assert.equal((await server.request('/api/v1/models', { token: devToken })).status, 200);
+  it("logs a dev token minted for an OIDC user's subject as dev:<sub>, and gives it its own budget", async () => {
+    const devToken = await mintDevToken({
+      secret: new TextEncoder().encode(secret),
+      scopes: ['pricing:read'],
+      sub: 'alice',
+    });
+    for (let i = 0; i < 3; i += 1)
+      assert.equal((await server.request('/api/v1/models', { token: devToken })).status, 200);
     assert.equal((await server.request('/api/v1/models', { token: devToken })).status, 429, 'the dev budget is spent');
     const oidcToken = await server.token(['pricing:read'], 'alice');
-    assert.equal((await server.request('/api/v1/models', { token: oidcToken })).status, 200, 'the real alice still has her budget');
+    assert.equal(
+      (await server.request('/api/v1/models', { token: oidcToken })).status,
+      200,
+      'the real alice still has her budget',
+    );
     const users = server.logs.filter((l) => l.route === '/api/v1/models').map((l) => l.user);
     assert.deepEqual(users, ['dev:alice', 'dev:alice', 'dev:alice', 'dev:alice', 'alice']);
   });

@@ -6,7 +6,8 @@ import { SECURITY_HEADERS, pricingRequest, startServer } from './support.js';
 import type { TestResponse, TestServer } from './support.js';
 
 function assertCommonHeaders(response: TestResponse, what: string): void {
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) assert.equal(response.headers.get(name), value, `${what}: ${name}`);
+  for (const [name, value] of Object.entries(SECURITY_HEADERS))
+    assert.equal(response.headers.get(name), value, `${what}: ${name}`);
   assert.match(response.headers.get('x-request-id') ?? '', /^[A-Za-z0-9._-]{1,128}$/, `${what}: x-request-id`);
 }
 
@@ -47,7 +48,11 @@ describe('errors and headers on a real server', () => {
   });
 
   it('answers 404 {"detail": "Not Found"} for unknown routes, with the common headers', async () => {
-    for (const [method, path] of [['GET', '/nope'], ['POST', '/api/v1/pricing/unknown'], ['GET', '/api/v1/pricing/single/extra']] as const) {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['POST', '/api/v1/pricing/unknown'],
+      ['GET', '/api/v1/pricing/single/extra'],
+    ] as const) {
       const response = await server.request(path, { method, token: null });
       assert.equal(response.status, 404, `${method} ${path}`);
       assertErrorBody(response, 'Not Found', path);
@@ -56,7 +61,12 @@ describe('errors and headers on a real server', () => {
   });
 
   it('answers 405 with Allow for a known path asked with another method, before auth', async () => {
-    for (const [method, path, allow] of [['DELETE', '/api/v1/pricing/single', 'POST'], ['GET', '/api/v1/risk/aggregate-greeks', 'POST'], ['POST', '/healthz', 'GET, HEAD'], ['OPTIONS', '/api/v1/pricing/batch', 'POST']] as const) {
+    for (const [method, path, allow] of [
+      ['DELETE', '/api/v1/pricing/single', 'POST'],
+      ['GET', '/api/v1/risk/aggregate-greeks', 'POST'],
+      ['POST', '/healthz', 'GET, HEAD'],
+      ['OPTIONS', '/api/v1/pricing/batch', 'POST'],
+    ] as const) {
       const response = await server.request(path, { method, token: null });
       assert.equal(response.status, 405, `${method} ${path}`);
       assert.equal(response.headers.get('allow'), allow, `${method} ${path}`);
@@ -66,7 +76,10 @@ describe('errors and headers on a real server', () => {
   });
 
   it('redirects a trailing slash with 307 to the path without it, keeping the query', async () => {
-    for (const [method, path, target] of [['POST', '/api/v1/pricing/single/', '/api/v1/pricing/single'], ['GET', '/healthz/?x=1', '/healthz?x=1']] as const) {
+    for (const [method, path, target] of [
+      ['POST', '/api/v1/pricing/single/', '/api/v1/pricing/single'],
+      ['GET', '/healthz/?x=1', '/healthz?x=1'],
+    ] as const) {
       const response = await fetch(server.url + path, { method, redirect: 'manual' });
       assert.equal(response.status, 307, path);
       assert.equal(response.headers.get('location'), `${server.url}${target}`, path);
@@ -112,7 +125,11 @@ describe('errors and headers on a real server', () => {
 
   it('logs one request.complete line per request with the contract fields, and never the token', async () => {
     const token = await server.token(['pricing:read'], 'carol');
-    const response = await server.request('/api/v1/pricing/single?debug=secret-query', { body: pricingRequest(), token, headers: { 'x-request-id': 'log-check-1' } });
+    const response = await server.request('/api/v1/pricing/single?debug=secret-query', {
+      body: pricingRequest(),
+      token,
+      headers: { 'x-request-id': 'log-check-1' },
+    });
     assert.equal(response.status, 200);
     const line = server.logs.find((l) => l.event === 'request.complete' && l.request_id === 'log-check-1');
     assert.ok(line, 'request.complete line');
@@ -132,7 +149,10 @@ describe('errors and headers on a real server', () => {
     const text = (await server.request('/metrics', { token: null })).text;
     assert.match(text, /ope_request_total\{method="POST",route="\/api\/v1\/pricing\/single",status_code="200"\} \d+/);
     assert.match(text, /ope_request_total\{method="GET",route="unmatched",status_code="404"\} \d+/);
-    assert.match(text, /ope_request_latency_seconds_bucket\{le="0.001",method="POST",route="\/api\/v1\/pricing\/single"\} \d+/);
+    assert.match(
+      text,
+      /ope_request_latency_seconds_bucket\{le="0.001",method="POST",route="\/api\/v1\/pricing\/single"\} \d+/,
+    );
     assert.ok(!text.includes('/scanner/'));
   });
 });
@@ -147,7 +167,12 @@ function failingPool(error: unknown) {
 }
 
 describe('pool failures', () => {
-  for (const code of ['ERR_POOL_SATURATED', 'ERR_POOL_QUEUE_TIMEOUT', 'ERR_POOL_TASK_TIMEOUT', 'ERR_POOL_CLOSED'] as PoolErrorCode[]) {
+  for (const code of [
+    'ERR_POOL_SATURATED',
+    'ERR_POOL_QUEUE_TIMEOUT',
+    'ERR_POOL_TASK_TIMEOUT',
+    'ERR_POOL_CLOSED',
+  ] as PoolErrorCode[]) {
     it(`answers ${code} with 503 "Pricing engine unavailable" and Retry-After`, async () => {
       const server = await startServer({ pool: failingPool(new PoolError(code, 'test', 3)) });
       try {
@@ -157,7 +182,10 @@ describe('pool failures', () => {
         assertErrorBody(response, 'Pricing engine unavailable', code);
         assertCommonHeaders(response, code);
         const text = (await server.request('/metrics', { token: null })).text;
-        assert.match(text, /ope_request_errors_total\{method="POST",route="\/api\/v1\/pricing\/batch",status_code="503"\} 1/);
+        assert.match(
+          text,
+          /ope_request_errors_total\{method="POST",route="\/api\/v1\/pricing\/batch",status_code="503"\} 1/,
+        );
       } finally {
         await server.close();
       }
@@ -180,8 +208,13 @@ describe('pool failures', () => {
     };
     const server = await startServer({ pool });
     try {
-      const quote = { contract: { symbol: 'ABC', strike_price: 100, time_to_expiry: 1, option_type: 'call' }, price: 10 };
-      const iv = await server.request('/api/v1/implied-volatility', { body: { market_data: { spot_price: 100, risk_free_rate: 0.01 }, quotes: [quote] } });
+      const quote = {
+        contract: { symbol: 'ABC', strike_price: 100, time_to_expiry: 1, option_type: 'call' },
+        price: 10,
+      };
+      const iv = await server.request('/api/v1/implied-volatility', {
+        body: { market_data: { spot_price: 100, risk_free_rate: 0.01 }, quotes: [quote] },
+      });
       assert.equal(iv.status, 503);
       assert.equal(iv.headers.get('retry-after'), '4');
       assertErrorBody(iv, 'Pricing engine unavailable', 'implied volatility shed');
@@ -197,7 +230,10 @@ describe('pool failures', () => {
   it('answers an unexpected failure with 500 "Internal server error", no stack, and logs the stack with the request id', async () => {
     const server = await startServer({ pool: failingPool(new TypeError('boom: secret internals')) });
     try {
-      const response = await server.request('/api/v1/pricing/single', { body: pricingRequest(), headers: { 'x-request-id': 'crash-1' } });
+      const response = await server.request('/api/v1/pricing/single', {
+        body: pricingRequest(),
+        headers: { 'x-request-id': 'crash-1' },
+      });
       assert.equal(response.status, 500);
       assertErrorBody(response, 'Internal server error', '500');
       assert.ok(!response.text.includes('boom'));

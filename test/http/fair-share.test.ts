@@ -16,7 +16,13 @@ describe('fairness across clients in the pricing pool', () => {
   after(async () => server.close());
 
   const batch = (n: number) => ({
-    contracts: Array.from({ length: n }, (_, i) => ({ symbol: `C${i}`, strike_price: 90 + (i % 20), time_to_expiry: 0.5, option_type: 'call', exercise_style: 'european' })),
+    contracts: Array.from({ length: n }, (_, i) => ({
+      symbol: `C${i}`,
+      strike_price: 90 + (i % 20),
+      time_to_expiry: 0.5,
+      option_type: 'call',
+      exercise_style: 'european',
+    })),
     market_data: { spot_price: 100, risk_free_rate: 0.01, dividend_yield: 0, volatility: 0.2 },
     model: 'monte_carlo_20k',
     calculate_greeks: true,
@@ -41,6 +47,9 @@ describe('fairness across clients in the pricing pool', () => {
     assert.ok(refused.length > 0, `hog statuses: ${hogResponses.map((r) => r.status).join(',')}`);
     for (const r of refused) assert.ok(Number(r.headers.get('retry-after')) >= 1);
     const hogDoneBeforeVictim = order.slice(0, order.indexOf('victim')).filter((s) => s === 'hog:200').length;
-    assert.ok(hogDoneBeforeVictim <= 6, `the victim waited for ${hogDoneBeforeVictim} of the hog's batches: ${order.join(' ')}`);
+    assert.ok(
+      hogDoneBeforeVictim <= 6,
+      `the victim waited for ${hogDoneBeforeVictim} of the hog's batches: ${order.join(' ')}`,
+    );
   });
 });

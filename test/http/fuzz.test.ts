@@ -12,7 +12,12 @@ import type { TestServer } from './support.js';
 
 const RUNS = 2000;
 const ALLOWED = new Set([200, 400, 413, 415, 422]);
-const PATHS = ['/api/v1/pricing/single', '/api/v1/pricing/batch', '/api/v1/risk/aggregate-greeks', '/api/v1/implied-volatility'];
+const PATHS = [
+  '/api/v1/pricing/single',
+  '/api/v1/pricing/batch',
+  '/api/v1/risk/aggregate-greeks',
+  '/api/v1/implied-volatility',
+];
 
 type Path = (string | number)[];
 const FIELD_PATHS: Path[] = [
@@ -43,8 +48,43 @@ const DELETE = Symbol('delete');
 const MODEL_LIKE = ['monte_carlo_20k', 'binomial_200', 'bjerksund_stensland'] as const;
 
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom('NaN', 'Infinity', '-Infinity', '1e999', '', ' ', '0', '-0', '42', 'true', 'null', '\u0000', '💥'.repeat(5), 'ß'.repeat(15), '\u202e', 'american', 'call'),
-  fc.constantFrom(1e308, -1e308, 5e-324, -0, 0, -1, 1, 0.5, 1e9, 1e9 + 1, 50, 50.000001, 2 ** 53 + 1, 2 ** 63, Number.MAX_SAFE_INTEGER, -Number.MAX_VALUE),
+  fc.constantFrom(
+    'NaN',
+    'Infinity',
+    '-Infinity',
+    '1e999',
+    '',
+    ' ',
+    '0',
+    '-0',
+    '42',
+    'true',
+    'null',
+    '\u0000',
+    '💥'.repeat(5),
+    'ß'.repeat(15),
+    '\u202e',
+    'american',
+    'call',
+  ),
+  fc.constantFrom(
+    1e308,
+    -1e308,
+    5e-324,
+    -0,
+    0,
+    -1,
+    1,
+    0.5,
+    1e9,
+    1e9 + 1,
+    50,
+    50.000001,
+    2 ** 53 + 1,
+    2 ** 63,
+    Number.MAX_SAFE_INTEGER,
+    -Number.MAX_VALUE,
+  ),
   fc.double(),
   fc.integer(),
   fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }),
@@ -74,7 +114,10 @@ function setAt(target: unknown, path: Path, value: unknown): unknown {
 
 /** JSON text, with bigints written as their digits (so huge integers reach the parser as numbers). */
 function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `__BIG${v.toString()}__` : v)).replace(/"__BIG(-?\d+)__"/g, '$1');
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `__BIG${v.toString()}__` : v)).replace(
+    /"__BIG(-?\d+)__"/g,
+    '$1',
+  );
 }
 
 const validBodies = [
@@ -86,7 +129,10 @@ const validBodies = [
 ];
 
 const mutated: fc.Arbitrary<string> = fc
-  .tuple(fc.constantFrom(...validBodies), fc.array(fc.tuple(fc.constantFrom(...FIELD_PATHS), hostileValue), { minLength: 1, maxLength: 4 }))
+  .tuple(
+    fc.constantFrom(...validBodies),
+    fc.array(fc.tuple(fc.constantFrom(...FIELD_PATHS), hostileValue), { minLength: 1, maxLength: 4 }),
+  )
   .map(([base, edits]) => toJson(edits.reduce<unknown>((body, [path, value]) => setAt(body, path, value), base)));
 
 const nested: fc.Arbitrary<string> = fc
@@ -121,7 +167,15 @@ const rawText: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** Extreme but schema-valid numbers (docs/numerics.md, "Input domain"): T and volatility down to the smallest double. */
-const MODELS = ['black_scholes', 'binomial_200', 'monte_carlo_20k', 'leisen_reimer', 'barone_adesi_whaley', 'bjerksund_stensland', 'bjerksund_stensland_1993'] as const;
+const MODELS = [
+  'black_scholes',
+  'binomial_200',
+  'monte_carlo_20k',
+  'leisen_reimer',
+  'barone_adesi_whaley',
+  'bjerksund_stensland',
+  'bjerksund_stensland_1993',
+] as const;
 const tiny = (max: number): fc.Arbitrary<number> =>
   fc.oneof(
     fc.constantFrom(5e-324, 1e-320, 1e-300, 1e-161, 1e-100, 1e-20, 1e-12, 1e-8, 1e-6, 1e-4, max),
@@ -152,33 +206,58 @@ const extremeRequest: fc.Arbitrary<{ path: string; body: Record<string, unknown>
     })
     .map(({ path, contracts, market_data, model, calculate_greeks }) => ({
       path,
-      body: { contracts: path.endsWith('single') ? contracts.slice(0, 1) : contracts, market_data, model, calculate_greeks, seed: 7 },
+      body: {
+        contracts: path.endsWith('single') ? contracts.slice(0, 1) : contracts,
+        market_data,
+        model,
+        calculate_greeks,
+        seed: 7,
+      },
       greeks: calculate_greeks,
     })),
   fc
-    .record({ contract: extremeContract, market: extremeMarket, price: fc.oneof(fc.constantFrom(0, 5e-324, 1e-300, 1, 1e9), tiny(1e9)) })
+    .record({
+      contract: extremeContract,
+      market: extremeMarket,
+      price: fc.oneof(fc.constantFrom(0, 5e-324, 1e-300, 1, 1e9), tiny(1e9)),
+    })
     .map(({ contract, market, price }) => {
       const { volatility: _ignored, ...market_data } = market;
-      return { path: '/api/v1/implied-volatility', body: { market_data, quotes: [{ contract, price }] }, greeks: false };
+      return {
+        path: '/api/v1/implied-volatility',
+        body: { market_data, quotes: [{ contract, price }] },
+        greeks: false,
+      };
     }),
 );
 
 /** Every pricing result without an error has its numbers; no number anywhere is missing for a non-finite one. */
 function assertAllNumbersPresent(json: unknown, greeks: boolean, where: string): void {
-  const portfolio = (json as { portfolio_greeks?: Record<string, unknown> }).portfolio_greeks ?? (Array.isArray((json as { results?: unknown }).results) ? {} : json);
+  const portfolio =
+    (json as { portfolio_greeks?: Record<string, unknown> }).portfolio_greeks ??
+    (Array.isArray((json as { results?: unknown }).results) ? {} : json);
   for (const [name, value] of Object.entries(portfolio as Record<string, unknown>)) {
-    if (['delta', 'gamma', 'theta', 'vega', 'rho', 'total_value', 'total_vega_exposure'].includes(name)) assert.equal(typeof value, 'number', `${where}: portfolio ${name}`);
+    if (['delta', 'gamma', 'theta', 'vega', 'rho', 'total_value', 'total_vega_exposure'].includes(name))
+      assert.equal(typeof value, 'number', `${where}: portfolio ${name}`);
   }
   const results = (json as { results?: unknown[] }).results;
   if (!Array.isArray(results)) return;
   for (const result of results as Record<string, unknown>[]) {
     if (result.error !== null) continue;
-    const fields = 'implied_volatility' in result && !('theoretical_price' in result) ? ['implied_volatility'] : ['theoretical_price', ...(greeks ? ['delta', 'gamma', 'theta', 'vega', 'rho'] : [])];
-    for (const field of fields) assert.equal(typeof result[field], 'number', `${where}: ${field} = ${String(result[field])} with error null`);
+    const fields =
+      'implied_volatility' in result && !('theoretical_price' in result)
+        ? ['implied_volatility']
+        : ['theoretical_price', ...(greeks ? ['delta', 'gamma', 'theta', 'vega', 'rho'] : [])];
+    for (const field of fields)
+      assert.equal(typeof result[field], 'number', `${where}: ${field} = ${String(result[field])} with error null`);
   }
 }
 
-const bodies: fc.Arbitrary<string> = fc.oneof({ weight: 5, arbitrary: mutated }, { weight: 1, arbitrary: nested }, { weight: 3, arbitrary: rawText });
+const bodies: fc.Arbitrary<string> = fc.oneof(
+  { weight: 5, arbitrary: mutated },
+  { weight: 1, arbitrary: nested },
+  { weight: 3, arbitrary: rawText },
+);
 
 describe('hostile bodies through a real listening server', () => {
   let server: TestServer;
@@ -202,7 +281,10 @@ describe('hostile bodies through a real listening server', () => {
         });
         const text = await response.text();
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-        assert.ok(ALLOWED.has(response.status), `${path} answered ${response.status}: ${text.slice(0, 300)}\nbody: ${body.slice(0, 300)}`);
+        assert.ok(
+          ALLOWED.has(response.status),
+          `${path} answered ${response.status}: ${text.slice(0, 300)}\nbody: ${body.slice(0, 300)}`,
+        );
         const json = JSON.parse(text) as Record<string, unknown>;
         if (response.status !== 200) {
           assert.equal(json.request_id, response.headers.get('x-request-id'));
@@ -219,7 +301,9 @@ describe('hostile bodies through a real listening server', () => {
     assert.equal(health.status, 200);
     const priced = await server.request('/api/v1/pricing/single', { body: pricingRequest() });
     assert.equal(priced.status, 200);
-    const errors = /ope_request_errors_total\{[^}]*\} [1-9]/.exec((await server.request('/metrics', { token: null })).text);
+    const errors = /ope_request_errors_total\{[^}]*\} [1-9]/.exec(
+      (await server.request('/metrics', { token: null })).text,
+    );
     assert.equal(errors, null, 'a 5xx was counted');
     // Most bodies must be refused: a generator that produced only valid bodies would test nothing.
     const refused = [...statuses].filter(([s]) => s !== 200).reduce((n, [, c]) => n + c, 0);
@@ -246,7 +330,9 @@ describe('hostile bodies through a real listening server', () => {
       { numRuns: 400 },
     );
     assert.ok((statuses.get(200) ?? 0) > 0, JSON.stringify([...statuses]));
-    const errors = /ope_request_errors_total\{[^}]*\} [1-9]/.exec((await server.request('/metrics', { token: null })).text);
+    const errors = /ope_request_errors_total\{[^}]*\} [1-9]/.exec(
+      (await server.request('/metrics', { token: null })).text,
+    );
     assert.equal(errors, null, 'a 5xx was counted');
   });
 });

@@ -18,7 +18,10 @@ import type { TestServer } from './support.js';
  * request lines, oversized heads, malformed request lines and slow clients.
  */
 
-function assertOpeFormat(response: { status: number; headers: Readonly<Record<string, string>>; body: string }, status: number): void {
+function assertOpeFormat(
+  response: { status: number; headers: Readonly<Record<string, string>>; body: string },
+  status: number,
+): void {
   assert.equal(response.status, status);
   const body = JSON.parse(response.body) as { detail?: unknown; request_id?: unknown };
   assert.equal(typeof body.detail, 'string');
@@ -31,7 +34,13 @@ describe('refusals before the routes', () => {
   let server: TestServer;
   let host: string;
   before(async () => {
-    server = await startServer({ env: { RATE_LIMIT_DEFAULT: '5/minute', OPE_HTTP_HEADERS_TIMEOUT_SECONDS: '1', OPE_HTTP_REQUEST_TIMEOUT_SECONDS: '2' } });
+    server = await startServer({
+      env: {
+        RATE_LIMIT_DEFAULT: '5/minute',
+        OPE_HTTP_HEADERS_TIMEOUT_SECONDS: '1',
+        OPE_HTTP_REQUEST_TIMEOUT_SECONDS: '2',
+      },
+    });
     host = new URL(server.url).host;
   });
   after(async () => server.close());
@@ -46,7 +55,11 @@ describe('refusals before the routes', () => {
 
   it('answers a text/plain body 415', async () => {
     const token = await server.token(['pricing:read'], 'tess');
-    const response = await server.request('/api/v1/pricing/single', { token, body: '{"contracts": []}', headers: { 'content-type': 'text/plain' } });
+    const response = await server.request('/api/v1/pricing/single', {
+      token,
+      body: '{"contracts": []}',
+      headers: { 'content-type': 'text/plain' },
+    });
     assert.equal(response.status, 415);
     assert.equal(response.json.detail, 'Unsupported media type');
   });
@@ -67,7 +80,9 @@ describe('refusals before the routes', () => {
   it('answers 100 Continue once the checks pass, then prices the body', async () => {
     const token = await server.token(['pricing:read'], 'vic');
     const body = JSON.stringify({
-      contracts: [{ symbol: 'X', strike_price: 100, time_to_expiry: 0.5, option_type: 'call', exercise_style: 'european' }],
+      contracts: [
+        { symbol: 'X', strike_price: 100, time_to_expiry: 0.5, option_type: 'call', exercise_style: 'european' },
+      ],
       market_data: { spot_price: 100, risk_free_rate: 0.01, dividend_yield: 0, volatility: 0.2 },
       model: 'black_scholes',
     });
@@ -75,7 +90,9 @@ describe('refusals before the routes', () => {
     await new Promise((resolve) => socket.once('connect', resolve));
     let received = '';
     socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
-    socket.write(`POST /api/v1/pricing/single HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`);
+    socket.write(
+      `POST /api/v1/pricing/single HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`,
+    );
     for (let i = 0; i < 100 && !received.includes('100 Continue'); i += 1) await new Promise((r) => setTimeout(r, 20));
     assert.match(received, /^HTTP\/1\.1 100 Continue/);
     socket.write(body);
@@ -85,30 +102,48 @@ describe('refusals before the routes', () => {
   });
 
   it('refuses two Host header lines with 400, even when the first is allowed', async () => {
-    const response = await rawRequest(server.url, `GET /api/v1/models HTTP/1.1\r\nHost: ${host}\r\nHost: evil.example\r\n\r\n`, { timeoutMs: 2000 });
+    const response = await rawRequest(
+      server.url,
+      `GET /api/v1/models HTTP/1.1\r\nHost: ${host}\r\nHost: evil.example\r\n\r\n`,
+      { timeoutMs: 2000 },
+    );
     assertOpeFormat(response, 400);
     assert.equal(JSON.parse(response.body).detail, 'Invalid host header');
   });
 
   it('refuses an absolute-form request line naming a foreign authority with 400', async () => {
-    const response = await rawRequest(server.url, `GET http://evil.example/api/v1/models HTTP/1.1\r\nHost: ${host}\r\n\r\n`, { timeoutMs: 2000 });
+    const response = await rawRequest(
+      server.url,
+      `GET http://evil.example/api/v1/models HTTP/1.1\r\nHost: ${host}\r\n\r\n`,
+      { timeoutMs: 2000 },
+    );
     assert.equal(response.status, 400);
     assert.equal(JSON.parse(response.body).detail, 'Invalid host header');
   });
 
-  it('answers a 100 KB header 431 in OPE\'s error format', async () => {
-    const response = await rawRequest(server.url, `GET /healthz HTTP/1.1\r\nHost: ${host}\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`, { timeoutMs: 2000 });
+  it("answers a 100 KB header 431 in OPE's error format", async () => {
+    const response = await rawRequest(
+      server.url,
+      `GET /healthz HTTP/1.1\r\nHost: ${host}\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`,
+      { timeoutMs: 2000 },
+    );
     assertOpeFormat(response, 431);
   });
 
-  it('answers a malformed request line 400 in OPE\'s error format', async () => {
-    const response = await rawRequest(server.url, 'GET /healthz HTTP/1.1 extra\r\nHost: x\r\n\r\n', { timeoutMs: 2000 });
+  it("answers a malformed request line 400 in OPE's error format", async () => {
+    const response = await rawRequest(server.url, 'GET /healthz HTTP/1.1 extra\r\nHost: x\r\n\r\n', {
+      timeoutMs: 2000,
+    });
     assertOpeFormat(response, 400);
   });
 
   it('closes a slowloris connection (one header byte at a time) at the headers timeout, with 408', async () => {
     const parts = Array.from({ length: 100 }, () => 'a');
-    const response = await rawRequest(server.url, `GET /healthz HTTP/1.1\r\nHost: ${host}\r\nX-Slow: `, { parts, gapMs: 100, timeoutMs: 8000 });
+    const response = await rawRequest(server.url, `GET /healthz HTTP/1.1\r\nHost: ${host}\r\nX-Slow: `, {
+      parts,
+      gapMs: 100,
+      timeoutMs: 8000,
+    });
     assertOpeFormat(response, 408);
     assert.ok(response.partsSent < 60, `parts sent before the refusal: ${response.partsSent}`);
   });
@@ -116,20 +151,27 @@ describe('refusals before the routes', () => {
   it('closes a request whose body trickles past the request timeout, with 408', async () => {
     const token = await server.token(['pricing:read'], 'walt');
     const head = `POST /api/v1/pricing/single HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`;
-    const response = await rawRequest(server.url, head, { parts: Array.from({ length: 100 }, () => ' '), gapMs: 100, timeoutMs: 8000 });
+    const response = await rawRequest(server.url, head, {
+      parts: Array.from({ length: 100 }, () => ' '),
+      gapMs: 100,
+      timeoutMs: 8000,
+    });
     assertOpeFormat(response, 408);
   });
 
-  it('counts unknown routes against the client\'s rate-limit budget', async () => {
+  it("counts unknown routes against the client's rate-limit budget", async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i += 1) statuses.push((await server.request(`/nope-${i}`, { token: null, body: { a: 1 } })).status);
+    for (let i = 0; i < 7; i += 1)
+      statuses.push((await server.request(`/nope-${i}`, { token: null, body: { a: 1 } })).status);
     assert.ok(statuses.includes(429), `statuses: ${statuses.join(',')}`);
   });
 });
 
 describe('graceful shutdown with a slowloris connection open', () => {
   it('finishes: the slow connection is cut at the headers timeout instead of holding close() open', async () => {
-    const server = await startServer({ env: { OPE_HTTP_HEADERS_TIMEOUT_SECONDS: '1', OPE_HTTP_REQUEST_TIMEOUT_SECONDS: '2' } });
+    const server = await startServer({
+      env: { OPE_HTTP_HEADERS_TIMEOUT_SECONDS: '1', OPE_HTTP_REQUEST_TIMEOUT_SECONDS: '2' },
+    });
     const socket = connect({ port: Number(new URL(server.url).port), host: '127.0.0.1' });
     await new Promise((resolve) => socket.once('connect', resolve));
     socket.on('error', () => undefined);
@@ -157,7 +199,13 @@ describe('/livez and /readyz', () => {
     const config = loadConfig({ ...testEnv(idp), OPE_JWKS_MAX_STALENESS_SECONDS: '600' });
     const metrics = createMetrics({ defaultMetrics: false });
     const authenticator = createAuthenticator({ config, metrics, clock, logger: recordingLogger() });
-    const app = await buildApp({ config, metrics, authenticator, pool: { run: () => Promise.reject(new Error('unused')) }, logger: createLogger({ level: 'silent' }) });
+    const app = await buildApp({
+      config,
+      metrics,
+      authenticator,
+      pool: { run: () => Promise.reject(new Error('unused')) },
+      logger: createLogger({ level: 'silent' }),
+    });
     const probe = async (url: string) => {
       const response = await app.inject({ method: 'GET', url, headers: { host: 'localhost' } });
       return { status: response.statusCode, body: response.json() as { status: string; reasons?: string[] } };

@@ -2,7 +2,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { AppError } from '../../src/http/errors.js';
-import { SEED_SOURCE, decodeJsonBytes, exactSeedFromText, exactSeedOf, maxStringBytesFor, parseJsonBody } from '../../src/http/json-body.js';
+import {
+  SEED_SOURCE,
+  decodeJsonBytes,
+  exactSeedFromText,
+  exactSeedOf,
+  maxStringBytesFor,
+  parseJsonBody,
+} from '../../src/http/json-body.js';
 
 const options = { maxStringBytes: 128 };
 /** Long enough that no generated body needs the walk for its length. */
@@ -20,7 +27,11 @@ function refusal(fn: () => unknown): AppError {
 
 describe('parseJsonBody', () => {
   it('parses ordinary JSON like JSON.parse', () => {
-    assert.deepEqual(parseJsonBody('{"a":[1,2,{"b":"c"}],"d":null,"e":true}', options), { a: [1, 2, { b: 'c' }], d: null, e: true });
+    assert.deepEqual(parseJsonBody('{"a":[1,2,{"b":"c"}],"d":null,"e":true}', options), {
+      a: [1, 2, { b: 'c' }],
+      d: null,
+      e: true,
+    });
   });
 
   it('gives every check the same answer whether or not the body is short and plain enough to skip the walk', () => {
@@ -30,22 +41,39 @@ describe('parseJsonBody', () => {
     const body = parseJsonBody(plain, wide) as Record<PropertyKey, unknown>;
     assert.deepEqual(body, JSON.parse(plain));
     assert.equal(body[SEED_SOURCE], undefined);
-    assert.equal((parseJsonBody('{"seed":18446744073709551615}', wide) as Record<PropertyKey, unknown>)[SEED_SOURCE], '18446744073709551615');
+    assert.equal(
+      (parseJsonBody('{"seed":18446744073709551615}', wide) as Record<PropertyKey, unknown>)[SEED_SOURCE],
+      '18446744073709551615',
+    );
     assert.deepEqual(parseJsonBody('{"a":{"__proto__":1}}', wide), { a: {} });
     assert.deepEqual(parseJsonBody('{"a":{"\\u005f_proto__":1}}', wide), { a: {} });
     assert.deepEqual(parseJsonBody('{"constructor":{"prototype":1}}', wide), { constructor: {} });
-    assert.equal(refusal(() => parseJsonBody(JSON.stringify({ name: 'x'.repeat(65) }), wide)).code, 'ERR_HTTP_STRING_TOO_LONG');
+    assert.equal(
+      refusal(() => parseJsonBody(JSON.stringify({ name: 'x'.repeat(65) }), wide)).code,
+      'ERR_HTTP_STRING_TOO_LONG',
+    );
     assert.deepEqual(parseJsonBody(JSON.stringify({ name: 'x'.repeat(64) }), wide), { name: 'x'.repeat(64) });
   });
 
   it('returns undefined for an empty body, and refuses a blank one or a second BOM as Python does', () => {
     assert.equal(parseJsonBody('', options), undefined);
     assert.equal(decodeJsonBytes(Buffer.from('\ufeff\ufeff{}')), '\ufeff{}', 'one BOM is skipped, not two');
-    assert.deepEqual(refusal(() => parseJsonBody(' \n\t', options)).detail, [{ type: 'json_invalid', loc: ['body', 3], msg: 'JSON decode error', input: {}, ctx: { error: 'Expecting value' } }]);
-    assert.deepEqual((refusal(() => parseJsonBody('\ufeff{}', options)).detail as readonly { loc: unknown }[])[0]!.loc, ['body', 0]);
+    assert.deepEqual(refusal(() => parseJsonBody(' \n\t', options)).detail, [
+      {
+        type: 'json_invalid',
+        loc: ['body', 3],
+        msg: 'JSON decode error',
+        input: {},
+        ctx: { error: 'Expecting value' },
+      },
+    ]);
+    assert.deepEqual(
+      (refusal(() => parseJsonBody('\ufeff{}', options)).detail as readonly { loc: unknown }[])[0]!.loc,
+      ['body', 0],
+    );
   });
 
-  it('refuses malformed JSON with a 422 at Python\'s offset and reason', () => {
+  it("refuses malformed JSON with a 422 at Python's offset and reason", () => {
     const cases: [string, number, string][] = [
       ['{', 1, 'Expecting property name enclosed in double quotes'],
       ['{"a":}', 5, 'Expecting value'],
@@ -62,7 +90,19 @@ describe('parseJsonBody', () => {
       const error = refusal(() => parseJsonBody(text, options));
       assert.equal(error.code, 'ERR_HTTP_MALFORMED_JSON', text);
       assert.equal(error.statusCode, 422);
-      assert.deepEqual(error.detail, [{ type: 'json_invalid', loc: ['body', position], msg: 'JSON decode error', input: {}, ctx: { error: reason } }], text);
+      assert.deepEqual(
+        error.detail,
+        [
+          {
+            type: 'json_invalid',
+            loc: ['body', position],
+            msg: 'JSON decode error',
+            input: {},
+            ctx: { error: reason },
+          },
+        ],
+        text,
+      );
     }
   });
 
@@ -82,10 +122,13 @@ describe('parseJsonBody', () => {
 
   it('removes a prototype key inside a constructor object, and keeps constructor otherwise', () => {
     assert.deepEqual(parseJsonBody('{"a":{"constructor":{"prototype":{"x":1}}}}', options), { a: { constructor: {} } });
-    assert.deepEqual(parseJsonBody('{"constructor":{"name":"x"},"prototype":1}', options), { constructor: { name: 'x' }, prototype: 1 });
+    assert.deepEqual(parseJsonBody('{"constructor":{"name":"x"},"prototype":1}', options), {
+      constructor: { name: 'x' },
+      prototype: 1,
+    });
   });
 
-  it('decodes bodies as Python\'s json.loads: UTF-8 with or without BOM, UTF-16 and UTF-32 by BOM or zero bytes', () => {
+  it("decodes bodies as Python's json.loads: UTF-8 with or without BOM, UTF-16 and UTF-32 by BOM or zero bytes", () => {
     const text = '{"s":"é€𝄞"}';
     const utf16le = Buffer.from(text, 'utf16le');
     const utf16be = Buffer.from(utf16le).swap16();
@@ -133,9 +176,15 @@ describe('parseJsonBody', () => {
   });
 
   it('keeps the top-level seed source text, the last one when the key repeats', () => {
-    const body = parseJsonBody('{"seed": 9223372036854775807, "x": {"seed": 5}}', options) as Record<PropertyKey, unknown>;
+    const body = parseJsonBody('{"seed": 9223372036854775807, "x": {"seed": 5}}', options) as Record<
+      PropertyKey,
+      unknown
+    >;
     assert.equal(body[SEED_SOURCE], '9223372036854775807');
-    const repeated = parseJsonBody('{"seed": 1, "se\\u0065d": 18446744073709551615}', options) as Record<PropertyKey, unknown>;
+    const repeated = parseJsonBody('{"seed": 1, "se\\u0065d": 18446744073709551615}', options) as Record<
+      PropertyKey,
+      unknown
+    >;
     assert.equal(repeated[SEED_SOURCE], '18446744073709551615');
     const replaced = parseJsonBody('{"seed": 1, "seed": "two"}', options) as Record<PropertyKey, unknown>;
     assert.equal(replaced[SEED_SOURCE], undefined);
@@ -153,13 +202,24 @@ describe('parseJsonBody', () => {
     const space = fc.constantFrom('', ' ', '\n\t ');
     const seedMember = fc.tuple(space, space, seedNumber).map(([a, b, n]) => `"seed"${a}:${b}${n}`);
     const otherMember = fc.constantFrom(
-      '"x":{"seed":5}', '"name":"seed"', '"list":["seed",1]', '"seeds":7', '"seed":"text"', '"y":[{"seed":-1}]', '"z":1',
+      '"x":{"seed":5}',
+      '"name":"seed"',
+      '"list":["seed",1]',
+      '"seeds":7',
+      '"seed":"text"',
+      '"y":[{"seed":-1}]',
+      '"z":1',
     );
-    const body = fc.array(fc.oneof(seedMember, otherMember), { maxLength: 4 }).map((members) => `{${members.join(',')}}`);
+    const body = fc
+      .array(fc.oneof(seedMember, otherMember), { maxLength: 4 })
+      .map((members) => `{${members.join(',')}}`);
     fc.assert(
       fc.property(body, (text) => {
         const fast = parseJsonBody(text, wideOptions) as Record<PropertyKey, unknown>;
-        const walked = parseJsonBody(`${text.slice(0, -1)}${text.length > 2 ? ',' : ''}"pad":"prototype"}`, wideOptions) as Record<PropertyKey, unknown>;
+        const walked = parseJsonBody(
+          `${text.slice(0, -1)}${text.length > 2 ? ',' : ''}"pad":"prototype"}`,
+          wideOptions,
+        ) as Record<PropertyKey, unknown>;
         assert.equal(fast[SEED_SOURCE], walked[SEED_SOURCE], text);
         assert.deepEqual(fast, JSON.parse(text));
       }),
@@ -188,7 +248,16 @@ describe('exactSeedFromText', () => {
   });
 
   it('refuses fractions, negatives and values above 2^63-1, including ones a double would round away', () => {
-    for (const text of ['0.5', '9007199254740993.5', '-1', '9223372036854775808', '18446744073709551616', '1e19', '1e-999999', '1e999999999999999999']) {
+    for (const text of [
+      '0.5',
+      '9007199254740993.5',
+      '-1',
+      '9223372036854775808',
+      '18446744073709551616',
+      '1e19',
+      '1e-999999',
+      '1e999999999999999999',
+    ]) {
       assert.equal(exactSeedFromText(text), null, text);
     }
   });

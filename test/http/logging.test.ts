@@ -47,6 +47,13 @@ describe('createLogger', () => {
     const logger = createLogger({ destination: out.stream, level: 'warn' });
     logger.info('hidden');
     logger.warn('shown');
-    assert.deepEqual(out.text().trim().split('\n').map((l) => (JSON.parse(l) as { msg: string }).msg), ['shown']);
+    assert.deepEqual(
+      out
+        .text()
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { msg: string }).msg),
+      ['shown'],
+    );
   });
 });

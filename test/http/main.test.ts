@@ -77,7 +77,10 @@ describe('npm start (src/main.ts)', () => {
     try {
       const port = await until('the listener', () => listeningPort(started));
       const token = await until('the printed token', () => /^export OPE_TOKEN=(\S+)$/m.exec(started.stderr())?.[1]);
-      assert.match(started.stderr(), /curl -s -X POST http:\/\/127\.0\.0\.1:\d+\/api\/v1\/pricing\/single -H "Authorization: Bearer \$OPE_TOKEN" -H 'Content-Type: application\/json' --data @examples\/price_single\.json/);
+      assert.match(
+        started.stderr(),
+        /curl -s -X POST http:\/\/127\.0\.0\.1:\d+\/api\/v1\/pricing\/single -H "Authorization: Bearer \$OPE_TOKEN" -H 'Content-Type: application\/json' --data @examples\/price_single\.json/,
+      );
 
       const response = await fetch(`http://127.0.0.1:${port}/api/v1/pricing/single`, {
         method: 'POST',
@@ -89,11 +92,16 @@ describe('npm start (src/main.ts)', () => {
       assert.equal(body.results[0]!.contract_id, 'ABC_100.0000_0.500000_call');
       assert.ok(body.results[0]!.theoretical_price > 0);
       for (const scoped of ['/api/v1/models']) {
-        assert.equal((await fetch(`http://127.0.0.1:${port}${scoped}`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+        assert.equal(
+          (await fetch(`http://127.0.0.1:${port}${scoped}`, { headers: { authorization: `Bearer ${token}` } })).status,
+          200,
+        );
       }
 
       started.child.kill('SIGHUP');
-      await until('the SIGHUP log line', () => (logLines(started.stdout()).some((l) => l.event === 'jwks.manual_refresh') ? true : undefined));
+      await until('the SIGHUP log line', () =>
+        logLines(started.stdout()).some((l) => l.event === 'jwks.manual_refresh') ? true : undefined,
+      );
       assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
 
       assert.ok(!started.stdout().includes(token), 'the token reached the JSON logs');
@@ -112,21 +120,39 @@ describe('npm start (src/main.ts)', () => {
     try {
       const port = await until('the listener', () => listeningPort(started));
       const { mintDevToken } = await import('../../src/auth/dev-token.js');
-      const token = await mintDevToken({ secret: new TextEncoder().encode('a-development-secret-of-32-bytes!!'), scopes: ['pricing:read'] });
+      const token = await mintDevToken({
+        secret: new TextEncoder().encode('a-development-secret-of-32-bytes!!'),
+        scopes: ['pricing:read'],
+      });
       // 1,000 Monte Carlo contracts on one thread: long enough (a few hundred ms even on the WebAssembly kernels)
       // to be still running when the signal comes.
-      const contracts = Array.from({ length: 1000 }, (_, i) => ({ symbol: 'MC', strike_price: 50 + (i % 100), time_to_expiry: 1, option_type: 'call' }));
+      const contracts = Array.from({ length: 1000 }, (_, i) => ({
+        symbol: 'MC',
+        strike_price: 50 + (i % 100),
+        time_to_expiry: 1,
+        option_type: 'call',
+      }));
       const inFlight = fetch(`http://127.0.0.1:${port}/api/v1/pricing/batch`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ contracts, market_data: { spot_price: 100, risk_free_rate: 0.01, volatility: 0.2 }, model: 'monte_carlo_20k', seed: 1 }),
-      }).then(async (response) => ({ status: response.status, body: (await response.json()) as { results: unknown[] } }));
+        body: JSON.stringify({
+          contracts,
+          market_data: { spot_price: 100, risk_free_rate: 0.01, volatility: 0.2 },
+          model: 'monte_carlo_20k',
+          seed: 1,
+        }),
+      }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as { results: unknown[] },
+      }));
       // Signal once the pool is working on the batch.
       while (!/^ope_threadpool_tasks_in_flight\{[^}]*\} [1-9]/m.test(await getOnFreshConnection(port, '/metrics'))) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       started.child.kill('SIGTERM');
-      await until('draining', () => (logLines(started.stdout()).some((l) => l.event === 'shutdown.start') ? true : undefined));
+      await until('draining', () =>
+        logLines(started.stdout()).some((l) => l.event === 'shutdown.start') ? true : undefined,
+      );
       await assert.rejects(getOnFreshConnection(port, '/healthz'), 'a new connection was accepted during the drain');
       const answered = await inFlight;
       assert.equal(answered.status, 200);

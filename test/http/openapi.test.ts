@@ -53,21 +53,38 @@ describe('the served OpenAPI document', () => {
       writeFileSync(file, JSON.stringify(document, null, 1));
       const cli = resolve('node_modules/@redocly/cli/bin/cli.js');
       // Only loopback is reachable: no telemetry, no update check.
-      const env = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NODE_OPTIONS: '' };
-      const run = spawnSync(process.execPath, [cli, 'lint', '--extends', 'recommended', '--format', 'json', file], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
+      const env = {
+        ...process.env,
+        REDOCLY_TELEMETRY: 'off',
+        REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true',
+        NODE_OPTIONS: '',
+      };
+      const run = spawnSync(process.execPath, [cli, 'lint', '--extends', 'recommended', '--format', 'json', file], {
+        cwd: dir,
+        env,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
       assert.equal(run.error, undefined, String(run.error));
-      const report = JSON.parse(run.stdout) as { totals: { errors: number; warnings: number }; problems: { ruleId: string; severity: string; message: string; location: { pointer: string }[] }[] };
-      const errors = report.problems.filter((p) => p.severity === 'error').map((p) => `${p.ruleId} at ${p.location[0]?.pointer}: ${p.message}`);
+      const report = JSON.parse(run.stdout) as {
+        totals: { errors: number; warnings: number };
+        problems: { ruleId: string; severity: string; message: string; location: { pointer: string }[] }[];
+      };
+      const errors = report.problems
+        .filter((p) => p.severity === 'error')
+        .map((p) => `${p.ruleId} at ${p.location[0]?.pointer}: ${p.message}`);
       assert.deepEqual(errors, []);
       assert.equal(run.status, 0, run.stderr);
-      const warnings = report.problems.filter((p) => p.severity === 'warn').map((p) => `${p.ruleId} at ${p.location[0]?.pointer}`);
+      const warnings = report.problems
+        .filter((p) => p.severity === 'warn')
+        .map((p) => `${p.ruleId} at ${p.location[0]?.pointer}`);
       if (warnings.length > 0) console.log(`redocly lint warnings (${warnings.length}):\n  ${warnings.join('\n  ')}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('names each operation as FastAPI did, uniquely, keeping the Python service\'s operationIds', () => {
+  it("names each operation as FastAPI did, uniquely, keeping the Python service's operationIds", () => {
     const ids = operations(document).map(({ path, method, operation }) => {
       assert.match(operation.operationId ?? '', /^[a-z0-9_]+_(get|post|put|patch|delete)$/, `${method} ${path}`);
       return operation.operationId as string;
@@ -78,16 +95,29 @@ describe('the served OpenAPI document', () => {
 
   it('puts the shared shapes in named component schemas and refers to them', () => {
     const names = Object.keys(document.components.schemas as object);
-    for (const name of ['PricingRequest', 'PricingBatchResponse', 'PricingResultResponse', 'OptionContractRequest', 'MarketDataRequest', 'ErrorResponse']) {
+    for (const name of [
+      'PricingRequest',
+      'PricingBatchResponse',
+      'PricingResultResponse',
+      'OptionContractRequest',
+      'MarketDataRequest',
+      'ErrorResponse',
+    ]) {
       assert.ok(names.includes(name), `components.schemas.${name}`);
     }
     const single = document.paths['/api/v1/pricing/single'].post;
     assert.equal(single.requestBody.content['application/json'].schema.$ref, '#/components/schemas/PricingRequest');
-    assert.equal(single.responses['200'].content['application/json'].schema.$ref, '#/components/schemas/PricingBatchResponse');
+    assert.equal(
+      single.responses['200'].content['application/json'].schema.$ref,
+      '#/components/schemas/PricingBatchResponse',
+    );
   });
 
   it('names the server it was fetched from', () => {
-    assert.deepEqual(document.servers.map((s: Json) => s.url), [server.url]);
+    assert.deepEqual(
+      document.servers.map((s: Json) => s.url),
+      [server.url],
+    );
   });
 
   it('declares security on every operation, and the public ones ([]) really answer without a token', async () => {
@@ -104,12 +134,14 @@ describe('the served OpenAPI document', () => {
       for (const [status, response] of Object.entries(operation.responses as Record<string, Json>)) {
         assert.notEqual(response.description, 'Default Response', `${method} ${path} ${status}`);
         assert.ok(response.headers?.['X-Request-ID'], `${method} ${path} ${status}: X-Request-ID`);
-        if (status === '429' || status === '503') assert.ok(response.headers['Retry-After'], `${method} ${path} ${status}: Retry-After`);
+        if (status === '429' || status === '503')
+          assert.ok(response.headers['Retry-After'], `${method} ${path} ${status}: Retry-After`);
       }
     }
     const batch = document.paths['/api/v1/pricing/batch'].post.responses;
     for (const status of ['200', '429']) {
-      for (const header of ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset']) assert.ok(batch[status].headers[header], `${status} ${header}`);
+      for (const header of ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'])
+        assert.ok(batch[status].headers[header], `${status} ${header}`);
     }
   });
 });

@@ -18,7 +18,15 @@ describe('operations and beyond-v1 routes (development)', () => {
     for (const path of ['/healthz', '/health']) {
       const response = await server.request(path, { token: null });
       assert.equal(response.status, 200);
-      assert.deepEqual(Object.keys(response.json).sort(), ['environment', 'status', 'system', 'timestamp', 'uptime', 'uptime_seconds', 'version']);
+      assert.deepEqual(Object.keys(response.json).sort(), [
+        'environment',
+        'status',
+        'system',
+        'timestamp',
+        'uptime',
+        'uptime_seconds',
+        'version',
+      ]);
       assert.equal(response.json.status, 'ok');
       assert.equal(response.json.environment, 'development');
       assert.equal(response.json.version, packageVersion());
@@ -38,7 +46,13 @@ describe('operations and beyond-v1 routes (development)', () => {
     const response = await server.request('/metrics', { token: null });
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
-    for (const name of ['ope_request_total', 'ope_request_latency_seconds', 'ope_threadpool_workers', 'ope_auth_failures_total', 'ope_payload_too_large_total']) {
+    for (const name of [
+      'ope_request_total',
+      'ope_request_latency_seconds',
+      'ope_threadpool_workers',
+      'ope_auth_failures_total',
+      'ope_payload_too_large_total',
+    ]) {
       assert.match(response.text, new RegExp(`# TYPE ${name} `), name);
     }
   });
@@ -47,7 +61,10 @@ describe('operations and beyond-v1 routes (development)', () => {
     const response = await server.request('/api/v1/models', { scopes: [] });
     assert.equal(response.status, 200);
     assert.deepEqual(Object.keys(response.json), ['models']);
-    assert.deepEqual(response.json.models.map((m: { name: string }) => m.name), [...MODEL_NAMES]);
+    assert.deepEqual(
+      response.json.models.map((m: { name: string }) => m.name),
+      [...MODEL_NAMES],
+    );
     for (const model of response.json.models) {
       assert.deepEqual(Object.keys(model).sort(), ['description', 'exercise_styles', 'greeks', 'name']);
       assert.deepEqual(Object.keys(model.greeks).sort(), ['delta', 'gamma', 'rho', 'theta', 'vega']);
@@ -61,7 +78,14 @@ describe('operations and beyond-v1 routes (development)', () => {
     const spec = await server.request('/openapi.json', { token: null });
     assert.equal(spec.status, 200);
     assert.equal(spec.json.openapi, '3.1.0');
-    for (const path of ['/api/v1/pricing/single', '/api/v1/pricing/batch', '/api/v1/risk/aggregate-greeks', '/api/v1/implied-volatility', '/api/v1/models', '/healthz']) {
+    for (const path of [
+      '/api/v1/pricing/single',
+      '/api/v1/pricing/batch',
+      '/api/v1/risk/aggregate-greeks',
+      '/api/v1/implied-volatility',
+      '/api/v1/models',
+      '/healthz',
+    ]) {
       assert.ok(spec.json.paths[path], path);
     }
     const docs = await fetch(`${server.url}/docs`, { redirect: 'follow' });
@@ -72,10 +96,26 @@ describe('operations and beyond-v1 routes (development)', () => {
   describe('POST /api/v1/implied-volatility', () => {
     it('recovers the volatility a price was made with, for European and American quotes, in request order', async () => {
       const market_data = { spot_price: 100, risk_free_rate: 0.05, dividend_yield: 0.01 };
-      const euro = { symbol: 'IV', strike_price: 110, time_to_expiry: 0.75, option_type: 'call', exercise_style: 'european' };
-      const amer = { symbol: 'IV', strike_price: 105, time_to_expiry: 1, option_type: 'put', exercise_style: 'american' };
-      const euroPrice = await server.request('/api/v1/pricing/single', { body: { contracts: [euro], market_data: { ...market_data, volatility: 0.3 }, model: 'black_scholes' } });
-      const amerPrice = await server.request('/api/v1/pricing/single', { body: { contracts: [amer], market_data: { ...market_data, volatility: 0.25 }, model: 'binomial_200' } });
+      const euro = {
+        symbol: 'IV',
+        strike_price: 110,
+        time_to_expiry: 0.75,
+        option_type: 'call',
+        exercise_style: 'european',
+      };
+      const amer = {
+        symbol: 'IV',
+        strike_price: 105,
+        time_to_expiry: 1,
+        option_type: 'put',
+        exercise_style: 'american',
+      };
+      const euroPrice = await server.request('/api/v1/pricing/single', {
+        body: { contracts: [euro], market_data: { ...market_data, volatility: 0.3 }, model: 'black_scholes' },
+      });
+      const amerPrice = await server.request('/api/v1/pricing/single', {
+        body: { contracts: [amer], market_data: { ...market_data, volatility: 0.25 }, model: 'binomial_200' },
+      });
       const response = await server.request('/api/v1/implied-volatility', {
         body: {
           market_data,
@@ -88,7 +128,8 @@ describe('operations and beyond-v1 routes (development)', () => {
       assert.equal(response.status, 200, response.text);
       assert.deepEqual(Object.keys(response.json), ['results']);
       const [a, e] = response.json.results;
-      for (const r of [a, e]) assert.deepEqual(Object.keys(r).sort(), ['contract_id', 'error', 'implied_volatility', 'iterations']);
+      for (const r of [a, e])
+        assert.deepEqual(Object.keys(r).sort(), ['contract_id', 'error', 'implied_volatility', 'iterations']);
       assert.equal(a.contract_id, 'IV_105.0000_1.000000_put');
       assert.equal(e.contract_id, 'IV_110.0000_0.750000_call');
       assert.ok(Math.abs(e.implied_volatility - 0.3) < 1e-10, `european ${e.implied_volatility}`);
@@ -101,7 +142,13 @@ describe('operations and beyond-v1 routes (development)', () => {
     it('answers a price outside the no-arbitrage bounds with a null volatility and an error naming the bound', async () => {
       const contract = { symbol: 'ABC', strike_price: 100, time_to_expiry: 1, option_type: 'call' };
       const response = await server.request('/api/v1/implied-volatility', {
-        body: { market_data: { spot_price: 100, risk_free_rate: 0.05 }, quotes: [{ contract, price: 150 }, { contract: { ...contract, strike_price: 50 }, price: 1 }] },
+        body: {
+          market_data: { spot_price: 100, risk_free_rate: 0.05 },
+          quotes: [
+            { contract, price: 150 },
+            { contract: { ...contract, strike_price: 50 }, price: 1 },
+          ],
+        },
       });
       assert.equal(response.status, 200);
       const [above, below] = response.json.results;
@@ -112,11 +159,18 @@ describe('operations and beyond-v1 routes (development)', () => {
     });
 
     it('refuses an empty quote list with 400 and a quote price that does not parse with 422 naming the field', async () => {
-      const empty = await server.request('/api/v1/implied-volatility', { body: { market_data: { spot_price: 100, risk_free_rate: 0.05 }, quotes: [] } });
+      const empty = await server.request('/api/v1/implied-volatility', {
+        body: { market_data: { spot_price: 100, risk_free_rate: 0.05 }, quotes: [] },
+      });
       assert.equal(empty.status, 400);
       assert.equal(empty.json.detail, 'No quotes provided');
       const bad = await server.request('/api/v1/implied-volatility', {
-        body: { market_data: { spot_price: 100, risk_free_rate: 0.05 }, quotes: [{ contract: { symbol: 'A', strike_price: 100, time_to_expiry: 1, option_type: 'call' }, price: 'ten' }] },
+        body: {
+          market_data: { spot_price: 100, risk_free_rate: 0.05 },
+          quotes: [
+            { contract: { symbol: 'A', strike_price: 100, time_to_expiry: 1, option_type: 'call' }, price: 'ten' },
+          ],
+        },
       });
       assert.equal(bad.status, 422);
       assert.deepEqual(bad.json.detail[0].loc, ['body', 'quotes', 0, 'price']);

@@ -22,7 +22,12 @@ describe('POST /api/v1/pricing/single', () => {
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
     const body = response.json;
-    assert.deepEqual(Object.keys(body).sort(), ['options_per_second', 'portfolio_greeks', 'results', 'total_computation_time_ms']);
+    assert.deepEqual(Object.keys(body).sort(), [
+      'options_per_second',
+      'portfolio_greeks',
+      'results',
+      'total_computation_time_ms',
+    ]);
     assert.equal(body.results.length, 1);
     const r = body.results[0];
     assert.deepEqual(Object.keys(r).sort(), RESULT_FIELDS);
@@ -37,7 +42,11 @@ describe('POST /api/v1/pricing/single', () => {
     assert.equal(r.volatility_used, 0.2);
 
     // The core's raw units, converted exactly as docs/architecture.md ("Units") says: theta/365, vega/100, rho/100.
-    const raw = priceOption('black_scholes', { type: 'call', strike: 100, expiry: 0.5, exercise: 'european' }, { spot: 102, rate: 0.01, dividendYield: 0, volatility: 0.2 });
+    const raw = priceOption(
+      'black_scholes',
+      { type: 'call', strike: 100, expiry: 0.5, exercise: 'european' },
+      { spot: 102, rate: 0.01, dividendYield: 0, volatility: 0.2 },
+    );
     assert.equal(r.theoretical_price, raw.value);
     assert.equal(r.delta, raw.greeks!.delta);
     assert.equal(r.gamma, raw.greeks!.gamma);
@@ -61,34 +70,56 @@ describe('POST /api/v1/pricing/single', () => {
     assert.equal(p.total_vega_exposure, r.position_vega * 100);
     assert.equal(p.position_count, 10);
     assert.ok(body.total_computation_time_ms > 0);
-    close(body.options_per_second, 1 / (body.total_computation_time_ms / 1000), 1e-6 * body.options_per_second, 'options_per_second');
+    close(
+      body.options_per_second,
+      1 / (body.total_computation_time_ms / 1000),
+      1e-6 * body.options_per_second,
+      'options_per_second',
+    );
   });
 
-  it('prices Hull\'s worked example to the published cents (Hull, Options, Futures and Other Derivatives, Example 15.6)', async () => {
+  it("prices Hull's worked example to the published cents (Hull, Options, Futures and Other Derivatives, Example 15.6)", async () => {
     // S=42, K=40, r=10%, sigma=20%, T=0.5: call 4.76, put 0.81.
     const market_data = { spot_price: 42, risk_free_rate: 0.1, volatility: 0.2 };
-    const call = await server.request('/api/v1/pricing/single', { body: { contracts: [{ symbol: 'HULL', strike_price: 40, time_to_expiry: 0.5, option_type: 'call' }], market_data } });
-    const put = await server.request('/api/v1/pricing/single', { body: { contracts: [{ symbol: 'HULL', strike_price: 40, time_to_expiry: 0.5, option_type: 'put' }], market_data } });
+    const call = await server.request('/api/v1/pricing/single', {
+      body: {
+        contracts: [{ symbol: 'HULL', strike_price: 40, time_to_expiry: 0.5, option_type: 'call' }],
+        market_data,
+      },
+    });
+    const put = await server.request('/api/v1/pricing/single', {
+      body: { contracts: [{ symbol: 'HULL', strike_price: 40, time_to_expiry: 0.5, option_type: 'put' }], market_data },
+    });
     close(call.json.results[0].theoretical_price, 4.76, 0.005, 'call');
     close(put.json.results[0].theoretical_price, 0.81, 0.005, 'put');
   });
 
   it('applies the defaults: european, quantity 1, dividend yield 0, black_scholes, greeks on; upper-cases the symbol', async () => {
     const response = await server.request('/api/v1/pricing/single', {
-      body: { contracts: [{ symbol: 'xyz9', strike_price: 95, time_to_expiry: 1, option_type: 'put' }], market_data: { spot_price: 100, risk_free_rate: 0.02, volatility: 0.3 } },
+      body: {
+        contracts: [{ symbol: 'xyz9', strike_price: 95, time_to_expiry: 1, option_type: 'put' }],
+        market_data: { spot_price: 100, risk_free_rate: 0.02, volatility: 0.3 },
+      },
     });
     assert.equal(response.status, 200);
     const r = response.json.results[0];
     assert.equal(r.contract_id, 'XYZ9_95.0000_1.000000_put');
     assert.equal(r.quantity, 1);
     assert.equal(r.model_used, 'black_scholes');
-    const raw = priceOption('black_scholes', { type: 'put', strike: 95, expiry: 1, exercise: 'european' }, { spot: 100, rate: 0.02, dividendYield: 0, volatility: 0.3 });
+    const raw = priceOption(
+      'black_scholes',
+      { type: 'put', strike: 95, expiry: 1, exercise: 'european' },
+      { spot: 100, rate: 0.02, dividendYield: 0, volatility: 0.3 },
+    );
     assert.equal(r.theoretical_price, raw.value);
     assert.equal(response.json.portfolio_greeks.position_count, 1);
   });
 
   it('uses the volatility surface when market_data.volatility is absent or null: 0.20 while it has under 4 points', async () => {
-    for (const market_data of [{ spot_price: 102, risk_free_rate: 0.01 }, { spot_price: 102, risk_free_rate: 0.01, volatility: null }]) {
+    for (const market_data of [
+      { spot_price: 102, risk_free_rate: 0.01 },
+      { spot_price: 102, risk_free_rate: 0.01, volatility: null },
+    ]) {
       const response = await server.request('/api/v1/pricing/single', { body: pricingRequest({ market_data }) });
       assert.equal(response.status, 200);
       assert.equal(response.json.results[0].volatility_used, 0.2);
@@ -96,8 +127,13 @@ describe('POST /api/v1/pricing/single', () => {
     }
   });
 
-  it('answers 400 with the core\'s message when the single contract cannot be priced', async () => {
-    const body = pricingRequest({ contracts: [{ symbol: 'ABC', strike_price: 100, time_to_expiry: 0.5, option_type: 'put', exercise_style: 'american' }], model: 'monte_carlo_20k' });
+  it("answers 400 with the core's message when the single contract cannot be priced", async () => {
+    const body = pricingRequest({
+      contracts: [
+        { symbol: 'ABC', strike_price: 100, time_to_expiry: 0.5, option_type: 'put', exercise_style: 'american' },
+      ],
+      model: 'monte_carlo_20k',
+    });
     const response = await server.request('/api/v1/pricing/single', { body });
     assert.equal(response.status, 400);
     assert.deepEqual(Object.keys(response.json).sort(), ['detail', 'request_id']);
@@ -106,12 +142,27 @@ describe('POST /api/v1/pricing/single', () => {
   });
 
   it('drops only the portfolio totals when calculate_greeks is false: each contract keeps its greeks', async () => {
-    const response = await server.request('/api/v1/pricing/single', { body: pricingRequest({ calculate_greeks: false }) });
+    const response = await server.request('/api/v1/pricing/single', {
+      body: pricingRequest({ calculate_greeks: false }),
+    });
     assert.equal(response.status, 200);
     assert.equal(response.json.portfolio_greeks, null);
     const r = response.json.results[0];
-    const withGreeks = (await server.request('/api/v1/pricing/single', { body: pricingRequest({ calculate_greeks: true }) })).json.results[0];
-    for (const f of ['delta', 'gamma', 'theta', 'vega', 'rho', 'position_delta', 'position_gamma', 'position_theta', 'position_vega', 'position_rho']) {
+    const withGreeks = (
+      await server.request('/api/v1/pricing/single', { body: pricingRequest({ calculate_greeks: true }) })
+    ).json.results[0];
+    for (const f of [
+      'delta',
+      'gamma',
+      'theta',
+      'vega',
+      'rho',
+      'position_delta',
+      'position_gamma',
+      'position_theta',
+      'position_vega',
+      'position_rho',
+    ]) {
       assert.equal(typeof r[f], 'number', f);
       assert.equal(r[f], withGreeks[f], f);
     }
@@ -125,13 +176,23 @@ describe('POST /api/v1/pricing/batch', () => {
     const errorsBefore = Number(/ope_model_errors_total\{model="black_scholes"\} (\d+)/.exec(before.text)?.[1] ?? 0);
     const contracts = [
       { symbol: 'A', strike_price: 90, time_to_expiry: 0.25, option_type: 'call', quantity: 2 },
-      { symbol: 'B', strike_price: 100, time_to_expiry: 0.5, option_type: 'put', exercise_style: 'american', quantity: 3 },
+      {
+        symbol: 'B',
+        strike_price: 100,
+        time_to_expiry: 0.5,
+        option_type: 'put',
+        exercise_style: 'american',
+        quantity: 3,
+      },
       { symbol: 'C', strike_price: 110, time_to_expiry: 1, option_type: 'put', quantity: 5 },
     ];
     const response = await server.request('/api/v1/pricing/batch', { body: pricingRequest({ contracts }) });
     assert.equal(response.status, 200);
     const [a, b, c] = response.json.results;
-    assert.deepEqual(response.json.results.map((r: { contract_id: string }) => r.contract_id), ['A_90.0000_0.250000_call', 'B_100.0000_0.500000_put', 'C_110.0000_1.000000_put']);
+    assert.deepEqual(
+      response.json.results.map((r: { contract_id: string }) => r.contract_id),
+      ['A_90.0000_0.250000_call', 'B_100.0000_0.500000_put', 'C_110.0000_1.000000_put'],
+    );
     for (const r of response.json.results) assert.deepEqual(Object.keys(r).sort(), RESULT_FIELDS);
     assert.equal(a.error, null);
     assert.equal(c.error, null);
@@ -168,12 +229,21 @@ describe('POST /api/v1/pricing/batch', () => {
     assert.equal(two.json.results[1].cached, true);
     assert.equal(two.json.results[1].theoretical_price, one.json.results[0].theoretical_price);
     // A different economic input is a different entry.
-    const otherSpot = await server.request('/api/v1/pricing/batch', { body: pricingRequest({ contracts: [first], market_data: { spot_price: 103, risk_free_rate: 0.01, volatility: 0.2 } }) });
+    const otherSpot = await server.request('/api/v1/pricing/batch', {
+      body: pricingRequest({
+        contracts: [first],
+        market_data: { spot_price: 103, risk_free_rate: 0.01, volatility: 0.2 },
+      }),
+    });
     assert.equal(otherSpot.json.results[0].cached, false);
   });
 
   it('gives Monte Carlo results a standard error and a 95% interval, bit-identical for the same seed', async () => {
-    const body = pricingRequest({ model: 'monte_carlo_20k', seed: 12345, contracts: [{ symbol: 'MC', strike_price: 100, time_to_expiry: 0.5, option_type: 'call', quantity: 4 }] });
+    const body = pricingRequest({
+      model: 'monte_carlo_20k',
+      seed: 12345,
+      contracts: [{ symbol: 'MC', strike_price: 100, time_to_expiry: 0.5, option_type: 'call', quantity: 4 }],
+    });
     const one = await server.request('/api/v1/pricing/batch', { body });
     const two = await server.request('/api/v1/pricing/batch', { body });
     assert.equal(one.status, 200);
@@ -192,7 +262,9 @@ describe('POST /api/v1/pricing/batch', () => {
 
   it('gives two identical Monte Carlo contracts in one batch independent child streams', async () => {
     const contract = { symbol: 'TWIN', strike_price: 100, time_to_expiry: 1, option_type: 'call' };
-    const response = await server.request('/api/v1/pricing/batch', { body: pricingRequest({ model: 'monte_carlo_20k', seed: 7, contracts: [contract, contract] }) });
+    const response = await server.request('/api/v1/pricing/batch', {
+      body: pricingRequest({ model: 'monte_carlo_20k', seed: 7, contracts: [contract, contract] }),
+    });
     const [a, b] = response.json.results;
     assert.notEqual(a.theoretical_price, b.theoretical_price);
     assert.equal(a.cached, false);
@@ -212,7 +284,10 @@ describe('POST /api/v1/pricing/batch', () => {
   });
 
   it('never caches unseeded Monte Carlo runs', async () => {
-    const body = pricingRequest({ model: 'monte_carlo_20k', contracts: [{ symbol: 'RND', strike_price: 100, time_to_expiry: 1, option_type: 'call' }] });
+    const body = pricingRequest({
+      model: 'monte_carlo_20k',
+      contracts: [{ symbol: 'RND', strike_price: 100, time_to_expiry: 1, option_type: 'call' }],
+    });
     const one = await server.request('/api/v1/pricing/batch', { body });
     const two = await server.request('/api/v1/pricing/batch', { body });
     assert.equal(one.json.results[0].cached, false);
@@ -221,7 +296,12 @@ describe('POST /api/v1/pricing/batch', () => {
   });
 
   it('returns greeks for binomial_200 and prices American puts with it', async () => {
-    const body = pricingRequest({ model: 'binomial_200', contracts: [{ symbol: 'AM', strike_price: 100, time_to_expiry: 1, option_type: 'put', exercise_style: 'american' }] });
+    const body = pricingRequest({
+      model: 'binomial_200',
+      contracts: [
+        { symbol: 'AM', strike_price: 100, time_to_expiry: 1, option_type: 'put', exercise_style: 'american' },
+      ],
+    });
     const response = await server.request('/api/v1/pricing/batch', { body });
     const r = response.json.results[0];
     assert.equal(r.error, null);
@@ -231,12 +311,15 @@ describe('POST /api/v1/pricing/batch', () => {
 });
 
 describe('POST /api/v1/risk/aggregate-greeks', () => {
-  it('answers only the portfolio totals, equal to the batch endpoint\'s', async () => {
+  it("answers only the portfolio totals, equal to the batch endpoint's", async () => {
     const contracts = [
       { symbol: 'R1', strike_price: 95, time_to_expiry: 0.5, option_type: 'call', quantity: 3 },
       { symbol: 'R2', strike_price: 105, time_to_expiry: 0.25, option_type: 'put', quantity: 7 },
     ];
-    const risk = await server.request('/api/v1/risk/aggregate-greeks', { body: pricingRequest({ contracts }), scopes: ['risk:read'] });
+    const risk = await server.request('/api/v1/risk/aggregate-greeks', {
+      body: pricingRequest({ contracts }),
+      scopes: ['risk:read'],
+    });
     const batch = await server.request('/api/v1/pricing/batch', { body: pricingRequest({ contracts }) });
     assert.equal(risk.status, 200);
     assert.deepEqual(Object.keys(risk.json).sort(), PORTFOLIO_FIELDS);
@@ -244,13 +327,19 @@ describe('POST /api/v1/risk/aggregate-greeks', () => {
   });
 
   it('computes greeks even when calculate_greeks is false', async () => {
-    const risk = await server.request('/api/v1/risk/aggregate-greeks', { body: pricingRequest({ calculate_greeks: false }), scopes: ['risk:read'] });
+    const risk = await server.request('/api/v1/risk/aggregate-greeks', {
+      body: pricingRequest({ calculate_greeks: false }),
+      scopes: ['risk:read'],
+    });
     assert.equal(risk.status, 200);
     assert.notEqual(risk.json.delta, 0);
   });
 
   it('requires risk:read, not pricing:read', async () => {
-    const response = await server.request('/api/v1/risk/aggregate-greeks', { body: pricingRequest(), scopes: ['pricing:read'] });
+    const response = await server.request('/api/v1/risk/aggregate-greeks', {
+      body: pricingRequest(),
+      scopes: ['pricing:read'],
+    });
     assert.equal(response.status, 403);
     assert.equal(response.json.detail, "Permission 'risk:read' required");
   });

@@ -48,7 +48,8 @@ function documentedDifferences(): DocumentedDifference[] {
   for (const line of section.split('\n')) {
     if (!line.startsWith('|') || line.startsWith('|---') || line.startsWith('| cases')) continue;
     const [, casesColumn = '', fieldsColumn = ''] = line.split('|');
-    const globs = (column: string, compile: (glob: string) => RegExp): RegExp[] => [...column.matchAll(/`([^`]+)`/g)].map((m) => compile(m[1]!));
+    const globs = (column: string, compile: (glob: string) => RegExp): RegExp[] =>
+      [...column.matchAll(/`([^`]+)`/g)].map((m) => compile(m[1]!));
     const cases = globs(casesColumn, caseGlobToRegExp);
     const fields = globs(fieldsColumn, globToRegExp);
     assert.ok(cases.length > 0 && fields.length > 0, `a differences row without case or field globs: ${line}`);
@@ -72,55 +73,69 @@ const BASE_ENV: Record<string, string> = {
 describe('python-ope-v1 replay', () => {
   after(closeAgent);
 
-  it('answers every recorded exchange as the Python service did, or as docs/api.md documents', { timeout: 600_000 }, async () => {
-    const byInstance = new Map<string, RecordedCase[]>();
-    for (const c of cases) {
-      const list = byInstance.get(c.service.instance) ?? [];
-      list.push(c);
-      byInstance.set(c.service.instance, list);
-    }
-    const mismatches = new Map<string, string[]>();
-    for (const list of byInstance.values()) {
-      const server = await startServer({ env: { ...BASE_ENV, ...list[0]!.service.env } });
-      try {
-        const port = (server.app.server.address() as AddressInfo).port;
-        // Re-sending an upsert identical to one already sent to this instance changes only the point's timestamp
-        // (a volatile field): skip it. Group a re-sends its whole surface before every case.
-        const upserted = new Set<string>();
-        for (const c of list) {
-          for (const s of c.setup) {
-            const key = JSON.stringify([s.method, s.path, s.auth, s.body, s.raw_body, s.headers]);
-            const isUpsert = s.method === 'POST' && s.path === '/api/v1/market-data/volatility';
-            if (isUpsert && upserted.has(key)) continue;
-            await send(port, s, server.idp);
-            if (isUpsert) upserted.add(key);
+  it(
+    'answers every recorded exchange as the Python service did, or as docs/api.md documents',
+    { timeout: 600_000 },
+    async () => {
+      const byInstance = new Map<string, RecordedCase[]>();
+      for (const c of cases) {
+        const list = byInstance.get(c.service.instance) ?? [];
+        list.push(c);
+        byInstance.set(c.service.instance, list);
+      }
+      const mismatches = new Map<string, string[]>();
+      for (const list of byInstance.values()) {
+        const server = await startServer({ env: { ...BASE_ENV, ...list[0]!.service.env } });
+        try {
+          const port = (server.app.server.address() as AddressInfo).port;
+          // Re-sending an upsert identical to one already sent to this instance changes only the point's timestamp
+          // (a volatile field): skip it. Group a re-sends its whole surface before every case.
+          const upserted = new Set<string>();
+          for (const c of list) {
+            for (const s of c.setup) {
+              const key = JSON.stringify([s.method, s.path, s.auth, s.body, s.raw_body, s.headers]);
+              const isUpsert = s.method === 'POST' && s.path === '/api/v1/market-data/volatility';
+              if (isUpsert && upserted.has(key)) continue;
+              await send(port, s, server.idp);
+              if (isUpsert) upserted.add(key);
+            }
+            const answer = await send(port, c.request, server.idp);
+            const diff = differences(c, answer);
+            if (diff.length > 0) mismatches.set(c.id, diff);
           }
-          const answer = await send(port, c.request, server.idp);
-          const diff = differences(c, answer);
-          if (diff.length > 0) mismatches.set(c.id, diff);
+        } finally {
+          await server.close();
         }
-      } finally {
-        await server.close();
       }
-    }
 
-    const documented = documentedDifferences();
-    const used = new Set<DocumentedDifference>();
-    const undocumented: string[] = [];
-    for (const [id, diff] of mismatches) {
-      for (const line of diff) {
-        const row = documented.find((r) => r.cases.some((p) => p.test(id)) && r.fields.some((p) => p.test(fieldOf(line))));
-        if (row === undefined) undocumented.push(`${id}: ${line.slice(0, 200)}`);
-        else used.add(row);
+      const documented = documentedDifferences();
+      const used = new Set<DocumentedDifference>();
+      const undocumented: string[] = [];
+      for (const [id, diff] of mismatches) {
+        for (const line of diff) {
+          const row = documented.find(
+            (r) => r.cases.some((p) => p.test(id)) && r.fields.some((p) => p.test(fieldOf(line))),
+          );
+          if (row === undefined) undocumented.push(`${id}: ${line.slice(0, 200)}`);
+          else used.add(row);
+        }
       }
-    }
-    const stale = documented.filter((row) => !used.has(row));
-    if (process.env.PARITY_REPORT !== undefined) {
-      const lines = [...mismatches].map(([id, diff]) => `${id}\t${diff.join(' | ').replace(/\n/g, '\\n')}`);
-      await import('node:fs').then((fs) => fs.writeFileSync(process.env.PARITY_REPORT!, lines.join('\n') + '\n'));
-    }
-    assert.equal(cases.length, 1090);
-    assert.deepEqual(undocumented, [], 'differences from the Python service without a row in docs/api.md "Differences from the Python service"');
-    assert.deepEqual(stale.map((row) => row.text), [], 'rows of the differences table that no case needs any more');
-  });
+      const stale = documented.filter((row) => !used.has(row));
+      if (process.env.PARITY_REPORT !== undefined) {
+        const lines = [...mismatches].map(([id, diff]) => `${id}\t${diff.join(' | ').replace(/\n/g, '\\n')}`);
+        await import('node:fs').then((fs) => fs.writeFileSync(process.env.PARITY_REPORT!, lines.join('\n') + '\n'));
+      }
+      assert.equal(cases.length, 1090);
+      assert.deepEqual(
+        undocumented,
+        [],
+        'differences from the Python service without a row in docs/api.md "Differences from the Python service"',
+      );
+      assert.deepEqual(
+        stale.map((row) => row.text),
+        [],
+        'rows of the differences table that no case needs any more',
+      );
+    },
+  );
 });

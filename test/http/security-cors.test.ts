@@ -18,7 +18,11 @@ function preflight(server: TestServer, origin: string, path = '/api/v1/pricing/s
   return server.request(path, {
     method: 'OPTIONS',
     token: null,
-    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    headers: {
+      origin,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization,content-type',
+    },
   });
 }
 
@@ -27,13 +31,25 @@ describe('OPE_ALLOWED_ORIGINS entries', () => {
     const allowed = compileOriginAllowlist(['HTTPS://App.Example.com:443/', 'http://localhost:3000']);
     assert.equal(allowed('https://app.example.com'), true);
     assert.equal(allowed('http://localhost:3000'), true);
-    for (const origin of ['http://app.example.com', 'https://app.example.com:8443', 'https://x.app.example.com', 'http://localhost:8000', 'null']) {
+    for (const origin of [
+      'http://app.example.com',
+      'https://app.example.com:8443',
+      'https://x.app.example.com',
+      'http://localhost:8000',
+      'null',
+    ]) {
       assert.equal(allowed(origin), false, origin);
     }
   });
 
   it('refuse, naming the variable, an entry with a path, no scheme, or another scheme', () => {
-    for (const entry of ['https://app.example.com/api', 'app.example.com', 'ftp://app.example.com', 'https://user@app.example.com', 'https://a.com?x=1']) {
+    for (const entry of [
+      'https://app.example.com/api',
+      'app.example.com',
+      'ftp://app.example.com',
+      'https://user@app.example.com',
+      'https://a.com?x=1',
+    ]) {
       assert.throws(
         () => compileOriginAllowlist([entry]),
         (error: unknown) => error instanceof ConfigError && error.variable === 'OPE_ALLOWED_ORIGINS',
@@ -46,7 +62,9 @@ describe('OPE_ALLOWED_ORIGINS entries', () => {
 describe('CORS with an origin allow-list and credentials', () => {
   let server: TestServer;
   before(async () => {
-    server = await startServer({ env: { OPE_ALLOWED_ORIGINS: `${ALLOWED},http://localhost:3000`, RATE_LIMIT_DEFAULT: '2/minute' } });
+    server = await startServer({
+      env: { OPE_ALLOWED_ORIGINS: `${ALLOWED},http://localhost:3000`, RATE_LIMIT_DEFAULT: '2/minute' },
+    });
   });
   after(async () => {
     await server.close();
@@ -59,7 +77,10 @@ describe('CORS with an origin allow-list and credentials', () => {
     assert.equal(response.headers.get('access-control-allow-origin'), ALLOWED);
     assert.equal(response.headers.get('access-control-allow-credentials'), 'true');
     assert.equal(response.headers.get('access-control-allow-methods'), 'GET, POST, OPTIONS');
-    assert.equal(response.headers.get('access-control-allow-headers'), 'Accept, Accept-Language, Authorization, Content-Language, Content-Type, X-Request-ID');
+    assert.equal(
+      response.headers.get('access-control-allow-headers'),
+      'Accept, Accept-Language, Authorization, Content-Language, Content-Type, X-Request-ID',
+    );
     assert.equal(response.headers.get('access-control-max-age'), '600');
     assert.match(response.headers.get('vary') ?? '', /Origin/);
     assert.ok(response.headers.get('x-request-id'), 'the common headers too');
@@ -80,7 +101,11 @@ describe('CORS with an origin allow-list and credentials', () => {
       server.request('/api/v1/pricing/single', {
         method: 'OPTIONS',
         token: null,
-        headers: { origin, 'access-control-request-method': method, ...(headers === undefined ? {} : { 'access-control-request-headers': headers }) },
+        headers: {
+          origin,
+          'access-control-request-method': method,
+          ...(headers === undefined ? {} : { 'access-control-request-headers': headers }),
+        },
       });
     assert.equal((await ask(ALLOWED, 'DELETE')).text, 'Disallowed CORS method');
     assert.equal((await ask(ALLOWED, 'POST', 'x-custom-header')).text, 'Disallowed CORS headers');
@@ -112,7 +137,8 @@ describe('CORS with an origin allow-list and credentials', () => {
 
   it('lets an allowed origin read a 429 and its Retry-After', async () => {
     const token = await server.token(['pricing:read'], 'browser-heavy-user');
-    for (let i = 0; i < 2; i += 1) assert.equal((await server.request('/api/v1/models', { token, headers: { origin: ALLOWED } })).status, 200);
+    for (let i = 0; i < 2; i += 1)
+      assert.equal((await server.request('/api/v1/models', { token, headers: { origin: ALLOWED } })).status, 200);
     const refused = await server.request('/api/v1/models', { token, headers: { origin: ALLOWED } });
     assert.equal(refused.status, 429);
     assert.equal(refused.headers.get('access-control-allow-origin'), ALLOWED);

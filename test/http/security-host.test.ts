@@ -21,7 +21,17 @@ describe('Host header parsing', () => {
   });
 
   it('refuses values that are not a host: userinfo, paths, bad ports, unbracketed IPv6, empty, absent', () => {
-    for (const value of ['good.example.com@evil.com', 'evil.com/path', 'evil.com#x', 'a.com:99999', 'a.com:x', '::1', '', ' a.com', 'a b.com']) {
+    for (const value of [
+      'good.example.com@evil.com',
+      'evil.com/path',
+      'evil.com#x',
+      'a.com:99999',
+      'a.com:x',
+      '::1',
+      '',
+      ' a.com',
+      'a b.com',
+    ]) {
       assert.equal(hostNameOf(value), null, JSON.stringify(value));
     }
     assert.equal(hostNameOf(undefined), null);
@@ -31,10 +41,24 @@ describe('Host header parsing', () => {
 describe('OPE_ALLOWED_HOSTS entries', () => {
   it('match exact names, subdomains of a *. entry at any depth (not the apex), and IPv6 written with or without brackets', () => {
     const allowed = compileHostAllowlist(['api.example.com', '*.ope.example.org', '::1', '[fe80::1]', '10.0.0.7']);
-    for (const host of ['api.example.com', 'a.ope.example.org', 'a.b.ope.example.org', '[::1]', '[fe80::1]', '10.0.0.7']) {
+    for (const host of [
+      'api.example.com',
+      'a.ope.example.org',
+      'a.b.ope.example.org',
+      '[::1]',
+      '[fe80::1]',
+      '10.0.0.7',
+    ]) {
       assert.equal(allowed(host), true, host);
     }
-    for (const host of ['example.com', 'ope.example.org', 'evilope.example.org', 'x.api.example.com', '[::2]', '10.0.0.70']) {
+    for (const host of [
+      'example.com',
+      'ope.example.org',
+      'evilope.example.org',
+      'x.api.example.com',
+      '[::2]',
+      '10.0.0.70',
+    ]) {
       assert.equal(allowed(host), false, host);
     }
   });
@@ -44,7 +68,16 @@ describe('OPE_ALLOWED_HOSTS entries', () => {
   });
 
   it('refuse, naming the variable, an entry with a port or scheme, a bare "*." or a wildcard IP', () => {
-    for (const entry of ['example.com:80', 'example.com:8443', '[::1]:8000', 'http://example.com', '*.', '*.[::1]', 'a/b', '']) {
+    for (const entry of [
+      'example.com:80',
+      'example.com:8443',
+      '[::1]:8000',
+      'http://example.com',
+      '*.',
+      '*.[::1]',
+      'a/b',
+      '',
+    ]) {
       assert.throws(
         () => compileHostAllowlist([entry]),
         (error: unknown) => error instanceof ConfigError && error.variable === 'OPE_ALLOWED_HOSTS',
@@ -68,24 +101,49 @@ describe('Host allow-list on a real server', () => {
   function get(path: string, host: string | null, extra = ''): Promise<RawResponse> {
     const hostLine = host === null ? '' : `Host: ${host}\r\n`;
     const version = host === null ? '1.0' : '1.1';
-    return rawRequest(server.url, `GET ${path} HTTP/${version}\r\n${hostLine}Authorization: Bearer ${token}\r\nConnection: close\r\n${extra}\r\n`);
+    return rawRequest(
+      server.url,
+      `GET ${path} HTTP/${version}\r\n${hostLine}Authorization: Bearer ${token}\r\nConnection: close\r\n${extra}\r\n`,
+    );
   }
 
   function assertInvalidHost(response: RawResponse, what: string): void {
     assert.equal(response.status, 400, what);
-    assert.deepEqual(JSON.parse(response.body), { detail: 'Invalid host header', request_id: response.headers['x-request-id'] }, what);
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) assert.equal(response.headers[name], value, `${what}: ${name}`);
+    assert.deepEqual(
+      JSON.parse(response.body),
+      { detail: 'Invalid host header', request_id: response.headers['x-request-id'] },
+      what,
+    );
+    for (const [name, value] of Object.entries(SECURITY_HEADERS))
+      assert.equal(response.headers[name], value, `${what}: ${name}`);
   }
 
   it('serves listed hosts whatever their port and case, wildcard subdomains and IPv6 literals', async () => {
-    for (const host of ['api.example.com', 'api.example.com:8443', 'API.EXAMPLE.COM', 'eu.ope.example.org', 'a.b.ope.example.org:443', '[::1]:8000', '127.0.0.1']) {
+    for (const host of [
+      'api.example.com',
+      'api.example.com:8443',
+      'API.EXAMPLE.COM',
+      'eu.ope.example.org',
+      'a.b.ope.example.org:443',
+      '[::1]:8000',
+      '127.0.0.1',
+    ]) {
       const response = await get('/api/v1/models', host);
       assert.equal(response.status, 200, host);
     }
   });
 
   it('answers 400 "Invalid host header" for other hosts, the wildcard apex, look-alikes and a missing Host', async () => {
-    for (const host of ['evil.com', 'ope.example.org', 'evilope.example.org', 'api.example.com.evil.com', 'localhost', '[::2]', 'api.example.com@evil.com', null]) {
+    for (const host of [
+      'evil.com',
+      'ope.example.org',
+      'evilope.example.org',
+      'api.example.com.evil.com',
+      'localhost',
+      '[::2]',
+      'api.example.com@evil.com',
+      null,
+    ]) {
       assertInvalidHost(await get('/api/v1/models', host), String(host));
     }
   });
@@ -116,7 +174,8 @@ describe('Host allow-list defaults', () => {
   });
 
   it('serve localhost and 127.0.0.1 and refuse other names', async () => {
-    const ask = (host: string) => rawRequest(server.url, `GET /api/v1/no-such HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    const ask = (host: string) =>
+      rawRequest(server.url, `GET /api/v1/no-such HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
     assert.equal((await ask('localhost:8000')).status, 404);
     assert.equal((await ask('127.0.0.1')).status, 404);
     assert.equal((await ask('example.com')).status, 400);

@@ -37,16 +37,23 @@ describe('payload limit on the wire', () => {
   it('refuses an announced Content-Length over the limit with 413 without waiting for a body that never comes', async () => {
     const before = await payloadRejections('/api/v1/pricing/batch');
     // No body follows the head: a server that tried to read it would wait until the 5 s timeout.
-    const response = await rawRequest(server.url, head('/api/v1/pricing/batch', 'Content-Length: 10000000\r\n'), { timeoutMs: 2000 });
+    const response = await rawRequest(server.url, head('/api/v1/pricing/batch', 'Content-Length: 10000000\r\n'), {
+      timeoutMs: 2000,
+    });
     assert.equal(response.status, 413);
-    assert.deepEqual(JSON.parse(response.body), { detail: 'Payload too large', request_id: response.headers['x-request-id'] });
+    assert.deepEqual(JSON.parse(response.body), {
+      detail: 'Payload too large',
+      request_id: response.headers['x-request-id'],
+    });
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) assert.equal(response.headers[name], value, name);
     assert.equal(await payloadRejections('/api/v1/pricing/batch'), before + 1);
   });
 
   it('refuses a Content-Length just one byte over the limit, body sent, with 413', async () => {
     const body = JSON.stringify(pricingRequest({ padding: 'x' })).padEnd(LIMIT + 1, ' ');
-    const response = await rawRequest(server.url, head('/api/v1/pricing/single', `Content-Length: ${LIMIT + 1}\r\n`), { parts: [body] });
+    const response = await rawRequest(server.url, head('/api/v1/pricing/single', `Content-Length: ${LIMIT + 1}\r\n`), {
+      parts: [body],
+    });
     assert.equal(response.status, 413);
     assert.equal(JSON.parse(response.body).detail, 'Payload too large');
   });
@@ -54,10 +61,21 @@ describe('payload limit on the wire', () => {
   it('refuses a chunked body with 413 as soon as it crosses the limit, before the rest is sent', async () => {
     const before = await payloadRejections('/api/v1/pricing/batch');
     const opening = '{"contracts": [], "padding": "';
-    const parts = [chunk(opening), ...Array.from({ length: 40 }, () => chunk('x'.repeat(1000))), chunk('"}'), chunk('')];
-    const response = await rawRequest(server.url, head('/api/v1/pricing/batch', 'Transfer-Encoding: chunked\r\n'), { parts, gapMs: 20 });
+    const parts = [
+      chunk(opening),
+      ...Array.from({ length: 40 }, () => chunk('x'.repeat(1000))),
+      chunk('"}'),
+      chunk(''),
+    ];
+    const response = await rawRequest(server.url, head('/api/v1/pricing/batch', 'Transfer-Encoding: chunked\r\n'), {
+      parts,
+      gapMs: 20,
+    });
     assert.equal(response.status, 413);
-    assert.deepEqual(JSON.parse(response.body), { detail: 'Payload too large', request_id: response.headers['x-request-id'] });
+    assert.deepEqual(JSON.parse(response.body), {
+      detail: 'Payload too large',
+      request_id: response.headers['x-request-id'],
+    });
     // About 9 of the 1000-byte chunks cross 8192 bytes; the answer must come long before all 43 parts are written.
     assert.ok(response.partsSent < 20, `refused after ${response.partsSent} parts`);
     assert.equal(await payloadRejections('/api/v1/pricing/batch'), before + 1);
@@ -66,8 +84,15 @@ describe('payload limit on the wire', () => {
   it('prices a chunked body under the limit', async () => {
     const text = JSON.stringify(pricingRequest());
     const third = Math.ceil(text.length / 3);
-    const parts = [chunk(text.slice(0, third)), chunk(text.slice(third, 2 * third)), chunk(text.slice(2 * third)), chunk('')];
-    const response = await rawRequest(server.url, head('/api/v1/pricing/single', 'Transfer-Encoding: chunked\r\n'), { parts });
+    const parts = [
+      chunk(text.slice(0, third)),
+      chunk(text.slice(third, 2 * third)),
+      chunk(text.slice(2 * third)),
+      chunk(''),
+    ];
+    const response = await rawRequest(server.url, head('/api/v1/pricing/single', 'Transfer-Encoding: chunked\r\n'), {
+      parts,
+    });
     assert.equal(response.status, 200, response.body);
     const body = JSON.parse(response.body);
     assert.equal(body.results.length, 1);

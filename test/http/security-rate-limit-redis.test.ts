@@ -22,7 +22,12 @@ import type { TestServer } from './support.js';
  * (.ci/run installs redis-server), so a missing server fails there.
  */
 
-const needsRedisServer = skipUnlessInstalled('redis-server', ['--version'], 'redis-server', 'the Redis rate-limit tests');
+const needsRedisServer = skipUnlessInstalled(
+  'redis-server',
+  ['--version'],
+  'redis-server',
+  'the Redis rate-limit tests',
+);
 const sharedSkip = sharedRedisUrl() === null ? needsRedisServer : false;
 
 async function statuses(server: TestServer, token: string, count: number): Promise<number[]> {
@@ -76,7 +81,10 @@ describe('rate limits shared through Redis', { skip: sharedSkip }, () => {
 
   it('keeps other subs on their own budgets', async () => {
     const exhausted = `shared-${randomUUID()}`;
-    assert.deepEqual(await statuses(first, await first.token(['pricing:read'], exhausted), 5), [200, 200, 200, 200, 429]);
+    assert.deepEqual(
+      await statuses(first, await first.token(['pricing:read'], exhausted), 5),
+      [200, 200, 200, 200, 429],
+    );
     const fresh = `shared-${randomUUID()}`;
     assert.deepEqual(await statuses(second, await second.token(['pricing:read'], fresh), 1), [200]);
   });
@@ -106,7 +114,11 @@ describe('Redis outage', { skip: needsRedisServer }, () => {
     const sub = `outage-${randomUUID()}`;
     const token = await server.token(['pricing:read'], sub);
     assert.deepEqual(await statuses(server, token, 2), [200, 200]);
-    assert.equal(await inspector.get(`${REDIS_KEY_PREFIX}sub:${sub}|/api/v1/models`), '2', 'counted in Redis while it is up');
+    assert.equal(
+      await inspector.get(`${REDIS_KEY_PREFIX}sub:${sub}|/api/v1/models`),
+      '2',
+      'counted in Redis while it is up',
+    );
     assert.equal(storeEvents('rate_limit.store_unavailable').length, 0);
 
     await redis.stop();
@@ -142,7 +154,9 @@ describe('Redis unreachable at start-up', { skip: needsRedisServer }, () => {
     // A port that was just free and is now closed again: connection refused.
     redis = await startRedisServer();
     await redis.stop();
-    server = await startServer({ env: { RATE_LIMIT_DEFAULT: '2/minute', OPE_RATE_LIMIT_REDIS_URL: `redis://user:secret@127.0.0.1:${redis.port}` } });
+    server = await startServer({
+      env: { RATE_LIMIT_DEFAULT: '2/minute', OPE_RATE_LIMIT_REDIS_URL: `redis://user:secret@127.0.0.1:${redis.port}` },
+    });
   });
   after(async () => {
     await server?.close();

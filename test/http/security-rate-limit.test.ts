@@ -21,11 +21,19 @@ async function rejections(server: TestServer, route: string): Promise<number> {
 
 function assertRateLimited(response: TestResponse, windowSeconds: number, what: string): void {
   assert.equal(response.status, 429, what);
-  assert.deepEqual(response.json, { detail: 'Rate limit exceeded', request_id: response.headers.get('x-request-id') }, what);
+  assert.deepEqual(
+    response.json,
+    { detail: 'Rate limit exceeded', request_id: response.headers.get('x-request-id') },
+    what,
+  );
   const retryAfter = Number(response.headers.get('retry-after'));
-  assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= windowSeconds, `${what}: Retry-After ${retryAfter}`);
+  assert.ok(
+    Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= windowSeconds,
+    `${what}: Retry-After ${retryAfter}`,
+  );
   assert.equal(response.headers.get('x-ratelimit-remaining'), '0', what);
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) assert.equal(response.headers.get(name), value, `${what}: ${name}`);
+  for (const [name, value] of Object.entries(SECURITY_HEADERS))
+    assert.equal(response.headers.get(name), value, `${what}: ${name}`);
 }
 
 describe('rate limiting per client on protected routes', () => {
@@ -51,7 +59,9 @@ describe('rate limiting per client on protected routes', () => {
     const refused = await server.request('/api/v1/models', { token });
     assertRateLimited(refused, 60, 'fourth request');
     assert.equal(await rejections(server, '/api/v1/models'), before + 1);
-    const log = server.logs.find((l) => l.event === 'request.complete' && l.request_id === refused.headers.get('x-request-id'));
+    const log = server.logs.find(
+      (l) => l.event === 'request.complete' && l.request_id === refused.headers.get('x-request-id'),
+    );
     assert.equal(log?.status_code, 429);
     assert.equal(log?.user, 'alice', 'the 429 is logged with the verified sub');
   });
@@ -67,7 +77,8 @@ describe('rate limiting per client on protected routes', () => {
 
   it('counts each 429 under its own route template', async () => {
     const token = await server.token(['pricing:read'], 'dana');
-    for (let i = 0; i < 3; i += 1) assert.equal((await server.request('/api/v1/pricing/single', { token, body: pricingRequest() })).status, 200);
+    for (let i = 0; i < 3; i += 1)
+      assert.equal((await server.request('/api/v1/pricing/single', { token, body: pricingRequest() })).status, 200);
     const before = await rejections(server, '/api/v1/pricing/single');
     const refused = await server.request('/api/v1/pricing/single', { token, body: pricingRequest() });
     assertRateLimited(refused, 60, 'the fourth pricing request');
@@ -83,12 +94,16 @@ describe('rate limiting per client on protected routes', () => {
     assert.equal(response.status, 200, 'carol has her own budget');
     assert.equal(response.headers.get('x-ratelimit-remaining'), '2');
     // A new token for bob (another jti, another expiry) draws on the same, exhausted budget.
-    assert.equal((await server.request('/api/v1/models', { token: await server.token(['risk:read'], 'bob') })).status, 429);
+    assert.equal(
+      (await server.request('/api/v1/models', { token: await server.token(['risk:read'], 'bob') })).status,
+      429,
+    );
   });
 
   it('refuses an over-budget client before reading its body', async () => {
     const token = await server.token(['pricing:read'], 'erin');
-    for (let i = 0; i < 3; i += 1) assert.equal((await server.request('/api/v1/pricing/batch', { token, body: pricingRequest() })).status, 200);
+    for (let i = 0; i < 3; i += 1)
+      assert.equal((await server.request('/api/v1/pricing/batch', { token, body: pricingRequest() })).status, 200);
     const host = new URL(server.url).host;
     const head = `POST /api/v1/pricing/batch HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n`;
     // The announced body never comes: only an answer given before reading it can arrive.
@@ -130,13 +145,20 @@ describe('rate limiting without a valid token', () => {
   });
 
   it('keeps authenticated budgets apart from the exhausted address budget, even for a sub named like an address', async () => {
-    assert.equal((await server.request('/api/v1/models', { token: await server.token(['pricing:read'], 'frank') })).status, 200);
-    assert.equal((await server.request('/api/v1/models', { token: await server.token(['pricing:read'], 'ip:127.0.0.1') })).status, 200);
+    assert.equal(
+      (await server.request('/api/v1/models', { token: await server.token(['pricing:read'], 'frank') })).status,
+      200,
+    );
+    assert.equal(
+      (await server.request('/api/v1/models', { token: await server.token(['pricing:read'], 'ip:127.0.0.1') })).status,
+      200,
+    );
   });
 
   it('counts a valid token without the route scope (403) against its sub', async () => {
     const token = await server.token(['risk:read'], 'gina');
-    for (let i = 0; i < 3; i += 1) assert.equal((await server.request('/api/v1/pricing/single', { token, body: pricingRequest() })).status, 403);
+    for (let i = 0; i < 3; i += 1)
+      assert.equal((await server.request('/api/v1/pricing/single', { token, body: pricingRequest() })).status, 403);
     assert.equal((await server.request('/api/v1/pricing/single', { token, body: pricingRequest() })).status, 429);
   });
 });

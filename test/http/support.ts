@@ -83,17 +83,15 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     write(chunk: Buffer, _encoding, callback) {
       const text = chunk.toString('utf8');
       logText += text;
-      for (const line of text.split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of text.split('\n'))
+        if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
       callback();
     },
   });
   const logger = createLogger({ level: 'debug', destination });
   const authenticator: Authenticator = createAuthenticator({ config, metrics, logger });
   await authenticator.ready();
-  const realPool =
-    options.pool === undefined
-      ? new PricingPool({ ...config.pool, metrics })
-      : null;
+  const realPool = options.pool === undefined ? new PricingPool({ ...config.pool, metrics }) : null;
   const app = await buildApp({
     config,
     metrics,
@@ -106,7 +104,8 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
-  const token = (scopes: readonly string[] = ALL_SCOPES, sub = 'alice'): Promise<string> => idp.mintToken({ scopes, sub });
+  const token = (scopes: readonly string[] = ALL_SCOPES, sub = 'alice'): Promise<string> =>
+    idp.mintToken({ scopes, sub });
 
   return {
     url,
@@ -125,7 +124,11 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       if (typeof init.body === 'string') body = init.body;
       else if (init.body !== undefined) body = JSON.stringify(init.body);
       if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
-      const response = await fetch(url + path, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body === undefined ? {} : { body }) });
+      const response = await fetch(url + path, {
+        method: init.method ?? (body === undefined ? 'GET' : 'POST'),
+        headers,
+        ...(body === undefined ? {} : { body }),
+      });
       const text = await response.text();
       let json: unknown;
       try {
@@ -147,7 +150,16 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
 /** A valid single-contract request; override parts with spread. */
 export function pricingRequest(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    contracts: [{ symbol: 'ABC', strike_price: 100, time_to_expiry: 0.5, option_type: 'call', exercise_style: 'european', quantity: 10 }],
+    contracts: [
+      {
+        symbol: 'ABC',
+        strike_price: 100,
+        time_to_expiry: 0.5,
+        option_type: 'call',
+        exercise_style: 'european',
+        quantity: 10,
+      },
+    ],
     market_data: { spot_price: 102, risk_free_rate: 0.01, dividend_yield: 0, volatility: 0.2 },
     model: 'black_scholes',
     calculate_greeks: true,
@@ -182,7 +194,16 @@ export const RESULT_FIELDS = [
   'position_confidence_interval',
 ].sort();
 
-export const PORTFOLIO_FIELDS = ['delta', 'gamma', 'theta', 'vega', 'rho', 'total_value', 'total_vega_exposure', 'position_count'].sort();
+export const PORTFOLIO_FIELDS = [
+  'delta',
+  'gamma',
+  'theta',
+  'vega',
+  'rho',
+  'total_value',
+  'total_vega_exposure',
+  'position_count',
+].sort();
 
 export const SECURITY_HEADERS: Record<string, string> = {
   'strict-transport-security': 'max-age=31536000; includeSubDomains',

@@ -4,7 +4,10 @@ import { canonicalJson } from '../../src/http/surfaces/canonical-json.js';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth, drops undefined members, keeps array order, prints no whitespace', () => {
-    assert.equal(canonicalJson({ b: 1, a: [3, { y: null, x: 'é' }], c: undefined, A: true }), '{"A":true,"a":[3,{"x":"é","y":null}],"b":1}');
+    assert.equal(
+      canonicalJson({ b: 1, a: [3, { y: null, x: 'é' }], c: undefined, A: true }),
+      '{"A":true,"a":[3,{"x":"é","y":null}],"b":1}',
+    );
   });
 
   it('prints numbers as their shortest round-trip text, the same for equal values', () => {

@@ -15,8 +15,10 @@ after(async () => {
 });
 
 const golden = loadGolden();
-const post = (body: unknown, scopes?: readonly string[]) => server.request('/api/v1/surfaces', { method: 'POST', body, ...(scopes ? { scopes } : {}) });
-const count = async (): Promise<number> => (await server.request('/api/v1/surfaces', { method: 'GET' })).json.surfaces.length as number;
+const post = (body: unknown, scopes?: readonly string[]) =>
+  server.request('/api/v1/surfaces', { method: 'POST', body, ...(scopes ? { scopes } : {}) });
+const count = async (): Promise<number> =>
+  (await server.request('/api/v1/surfaces', { method: 'GET' })).json.surfaces.length as number;
 
 describe('/api/v1/surfaces', () => {
   it('refuses bad input with 422 naming the field, and stores nothing', async () => {
@@ -27,10 +29,22 @@ describe('/api/v1/surfaces', () => {
       [{ ...golden.board, quotes: [] }, ['body', 'quotes']],
       [{ ...golden.board, as_of: 'yesterday' }, ['body', 'as_of']],
       // One expiry left with four strikes: too few for a smile.
-      [{ ...golden.board, quotes: golden.board.quotes.filter((q) => q.expiry !== 0.5 || q.strike < 88) }, ['body', 'quotes']],
+      [
+        { ...golden.board, quotes: golden.board.quotes.filter((q) => q.expiry !== 0.5 || q.strike < 88) },
+        ['body', 'quotes'],
+      ],
       // Every quote crossed: cleaning removes them all.
-      [{ ...golden.board, quotes: golden.board.quotes.map((q) => ({ ...q, bid_iv: 0.3, ask_iv: 0.2, mid_iv: undefined })) }, ['body', 'quotes']],
-      [{ ...golden.board, quotes: [{ expiry: 0.5, strike: 100, option_type: 'call' }] }, ['body', 'quotes', 0, 'mid_iv']],
+      [
+        {
+          ...golden.board,
+          quotes: golden.board.quotes.map((q) => ({ ...q, bid_iv: 0.3, ask_iv: 0.2, mid_iv: undefined })),
+        },
+        ['body', 'quotes'],
+      ],
+      [
+        { ...golden.board, quotes: [{ expiry: 0.5, strike: 100, option_type: 'call' }] },
+        ['body', 'quotes', 0, 'mid_iv'],
+      ],
     ];
     for (const [body, loc] of cases) {
       const res = await post(body);
@@ -42,7 +56,10 @@ describe('/api/v1/surfaces', () => {
     }
     const nan = await server.request('/api/v1/surfaces', {
       method: 'POST',
-      body: JSON.stringify({ ...golden.board, quotes: [{ ...q0, mid_iv: 0.2 }] }).replace('"mid_iv":0.2', '"mid_iv":NaN'),
+      body: JSON.stringify({ ...golden.board, quotes: [{ ...q0, mid_iv: 0.2 }] }).replace(
+        '"mid_iv":0.2',
+        '"mid_iv":NaN',
+      ),
       headers: { 'content-type': 'application/json' },
     });
     assert.equal(nan.status, 422, nan.text);
@@ -103,9 +120,11 @@ describe('/api/v1/surfaces', () => {
     assert.equal(await count(), 2);
   });
 
-
   it('removes stale quotes by their ISO timestamps, and fits beta when asked', async () => {
-    const quotes = golden.board.quotes.map((q, i) => ({ ...q, timestamp: i === 5 ? '2026-12-06T23:54:59Z' : '2026-12-06T23:59:00Z' }));
+    const quotes = golden.board.quotes.map((q, i) => ({
+      ...q,
+      timestamp: i === 5 ? '2026-12-06T23:54:59Z' : '2026-12-06T23:59:00Z',
+    }));
     const res = await post({ ...golden.board, quotes, beta: 'fit', max_age_seconds: 300 });
     assert.equal(res.status, 201, res.text);
     assert.deepEqual(
@@ -139,7 +158,10 @@ describe('pricing with market_data.surface_id', () => {
 
   it("prices at the surface's volatility at (K, T) and reports the surface id", async () => {
     const market_data = { spot_price: 100, risk_free_rate: 0, dividend_yield: 0, surface_id: id };
-    const res = await server.request('/api/v1/pricing/batch', { method: 'POST', body: { contracts: [contract, { ...contract, strike_price: 90, time_to_expiry: 0.75 }], market_data } });
+    const res = await server.request('/api/v1/pricing/batch', {
+      method: 'POST',
+      body: { contracts: [contract, { ...contract, strike_price: 90, time_to_expiry: 0.75 }], market_data },
+    });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json.surface_id, id);
     const stored = (await server.request(`/api/v1/surfaces/${id}`, { method: 'GET' })).json as SurfaceDocument;
@@ -150,26 +172,44 @@ describe('pricing with market_data.surface_id', () => {
     assert.ok(vol > 0.15 && vol < 0.25, `${vol}`);
     // Between expiries (0.5 and 1) the contract is priced too.
     assert.equal(res.json.results[1].error, null);
-    const single = await server.request('/api/v1/pricing/single', { method: 'POST', body: { contracts: [contract], market_data } });
+    const single = await server.request('/api/v1/pricing/single', {
+      method: 'POST',
+      body: { contracts: [contract], market_data },
+    });
     assert.equal(single.json.results[0].volatility_used, vol);
-    const risk = await server.request('/api/v1/risk/aggregate-greeks', { method: 'POST', body: { contracts: [contract], market_data } });
+    const risk = await server.request('/api/v1/risk/aggregate-greeks', {
+      method: 'POST',
+      body: { contracts: [contract], market_data },
+    });
     assert.equal(risk.status, 200, risk.text);
   });
 
   it("implied volatility reports the surface's volatility at each quote's (K, T) beside the quote's own, and the id", async () => {
     const stored = (await server.request(`/api/v1/surfaces/${id}`, { method: 'GET' })).json as SurfaceDocument;
     const surface = new SurfaceEvaluator(toSurfaceDefinition(stored));
-    const quotes = [{ contract: contract, price: 6.5 }, { contract: { ...contract, strike_price: 90, option_type: 'put' }, price: 2.1 }];
-    const res = await server.request('/api/v1/implied-volatility', { method: 'POST', body: { quotes, market_data: { spot_price: 100, risk_free_rate: 0, surface_id: id } } });
+    const quotes = [
+      { contract: contract, price: 6.5 },
+      { contract: { ...contract, strike_price: 90, option_type: 'put' }, price: 2.1 },
+    ];
+    const res = await server.request('/api/v1/implied-volatility', {
+      method: 'POST',
+      body: { quotes, market_data: { spot_price: 100, risk_free_rate: 0, surface_id: id } },
+    });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json.surface_id, id);
     assert.equal(res.json.results[0].surface_volatility, surface.volatility(104, 0.5));
     assert.equal(res.json.results[1].surface_volatility, surface.volatility(90, 0.5));
     assert.ok(res.json.results[0].implied_volatility > 0);
-    const unknown = await server.request('/api/v1/implied-volatility', { method: 'POST', body: { quotes, market_data: { spot_price: 100, risk_free_rate: 0, surface_id: 'nope' } } });
+    const unknown = await server.request('/api/v1/implied-volatility', {
+      method: 'POST',
+      body: { quotes, market_data: { spot_price: 100, risk_free_rate: 0, surface_id: 'nope' } },
+    });
     assert.equal(unknown.status, 422);
     assert.deepEqual(unknown.json.detail[0].loc, ['body', 'market_data', 'surface_id']);
-    const plain = await server.request('/api/v1/implied-volatility', { method: 'POST', body: { quotes, market_data: { spot_price: 100, risk_free_rate: 0 } } });
+    const plain = await server.request('/api/v1/implied-volatility', {
+      method: 'POST',
+      body: { quotes, market_data: { spot_price: 100, risk_free_rate: 0 } },
+    });
     assert.equal(plain.json.surface_id, undefined);
     assert.equal(plain.json.results[0].surface_volatility, undefined);
   });
@@ -179,7 +219,10 @@ describe('pricing with market_data.surface_id', () => {
       { spot_price: 100, risk_free_rate: 0, surface_id: 'f'.repeat(64) },
       { spot_price: 100, risk_free_rate: 0, surface_id: id, volatility: 0.2 },
     ]) {
-      const res = await server.request('/api/v1/pricing/batch', { method: 'POST', body: { contracts: [contract], market_data } });
+      const res = await server.request('/api/v1/pricing/batch', {
+        method: 'POST',
+        body: { contracts: [contract], market_data },
+      });
       assert.equal(res.status, 422, res.text);
       assert.deepEqual(res.json.detail[0].loc, ['body', 'market_data', 'surface_id']);
     }

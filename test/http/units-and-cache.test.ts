@@ -6,11 +6,23 @@ import type { PricedItem, PriceItem } from '../../src/pool/tasks.js';
 
 describe('toDisplayGreeks', () => {
   it('converts theta per year to per calendar day and vega, rho per 1.00 to per point; delta and gamma unchanged', () => {
-    assert.deepEqual(toDisplayGreeks({ delta: 0.5, gamma: 0.02, theta: -3.65, vega: 25, rho: 40 }), { delta: 0.5, gamma: 0.02, theta: -0.01, vega: 0.25, rho: 0.4 });
+    assert.deepEqual(toDisplayGreeks({ delta: 0.5, gamma: 0.02, theta: -3.65, vega: 25, rho: 40 }), {
+      delta: 0.5,
+      gamma: 0.02,
+      theta: -0.01,
+      vega: 0.25,
+      rho: 0.4,
+    });
   });
 
   it('keeps absent greeks null', () => {
-    assert.deepEqual(toDisplayGreeks({ delta: null, gamma: null, theta: null, vega: null, rho: null }), { delta: null, gamma: null, theta: null, vega: null, rho: null });
+    assert.deepEqual(toDisplayGreeks({ delta: null, gamma: null, theta: null, vega: null, rho: null }), {
+      delta: null,
+      gamma: null,
+      theta: null,
+      vega: null,
+      rho: null,
+    });
   });
 
   it('turns display vega back into exposure per 1.00 of volatility', () => {
@@ -21,7 +33,11 @@ describe('toDisplayGreeks', () => {
 const option = { type: 'call', strike: 100, expiry: 1, exercise: 'european' } as const;
 const market = { spot: 100, rate: 0.01, dividendYield: 0, volatility: 0.2 };
 const item: PriceItem = { option, market };
-const priced: PricedItem = { ok: true, result: { value: 1, greeks: null, diagnostics: { model: 'black_scholes', converged: true } }, seconds: 0 };
+const priced: PricedItem = {
+  ok: true,
+  result: { value: 1, greeks: null, diagnostics: { model: 'black_scholes', converged: true } },
+  seconds: 0,
+};
 
 describe('resultCacheKey', () => {
   it('differs whenever an input that changes the numbers differs', () => {

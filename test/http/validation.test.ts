@@ -26,14 +26,18 @@ async function issues(body: unknown, path = '/api/v1/pricing/batch'): Promise<Is
   assert.deepEqual(Object.keys(response.json).sort(), ['detail', 'request_id']);
   assert.equal(response.json.request_id, response.headers.get('x-request-id'));
   for (const issue of response.json.detail) {
-    const keys = Object.keys(issue).filter((k) => k !== 'input' && k !== 'ctx').sort();
-    assert.deepEqual(keys, ['loc', 'msg', 'type'], 'pydantic\'s entry shape: type, loc, msg (and input, ctx)');
+    const keys = Object.keys(issue)
+      .filter((k) => k !== 'input' && k !== 'ctx')
+      .sort();
+    assert.deepEqual(keys, ['loc', 'msg', 'type'], "pydantic's entry shape: type, loc, msg (and input, ctx)");
   }
   return response.json.detail;
 }
 
 function contract(overrides: Record<string, unknown>): Record<string, unknown> {
-  return pricingRequest({ contracts: [{ symbol: 'ABC', strike_price: 100, time_to_expiry: 0.5, option_type: 'call', ...overrides }] });
+  return pricingRequest({
+    contracts: [{ symbol: 'ABC', strike_price: 100, time_to_expiry: 0.5, option_type: 'call', ...overrides }],
+  });
 }
 
 function market(overrides: Record<string, unknown>): Record<string, unknown> {
@@ -42,38 +46,103 @@ function market(overrides: Record<string, unknown>): Record<string, unknown> {
 
 describe('422: schema violations name the field by its JSON path', () => {
   const rows: [string, Record<string, unknown>, (string | number)[], string][] = [
-    ['a number string that does not parse', contract({ strike_price: '0x64' }), ['body', 'contracts', 0, 'strike_price'], 'float_parsing'],
+    [
+      'a number string that does not parse',
+      contract({ strike_price: '0x64' }),
+      ['body', 'contracts', 0, 'strike_price'],
+      'float_parsing',
+    ],
     ['a list for a number', contract({ time_to_expiry: [] }), ['body', 'contracts', 0, 'time_to_expiry'], 'float_type'],
-    ['"inf" past the strike bound', contract({ strike_price: 'inf' }), ['body', 'contracts', 0, 'strike_price'], 'less_than_equal'],
-    ['an integer string with a fraction', contract({ quantity: '2.5' }), ['body', 'contracts', 0, 'quantity'], 'int_parsing'],
+    [
+      '"inf" past the strike bound',
+      contract({ strike_price: 'inf' }),
+      ['body', 'contracts', 0, 'strike_price'],
+      'less_than_equal',
+    ],
+    [
+      'an integer string with a fraction',
+      contract({ quantity: '2.5' }),
+      ['body', 'contracts', 0, 'quantity'],
+      'int_parsing',
+    ],
     ['strike 0', contract({ strike_price: 0 }), ['body', 'contracts', 0, 'strike_price'], 'greater_than'],
-    ['strike above 1e9', contract({ strike_price: 1e9 + 1 }), ['body', 'contracts', 0, 'strike_price'], 'less_than_equal'],
-    ['expiry above 50 years', contract({ time_to_expiry: 50.5 }), ['body', 'contracts', 0, 'time_to_expiry'], 'less_than_equal'],
+    [
+      'strike above 1e9',
+      contract({ strike_price: 1e9 + 1 }),
+      ['body', 'contracts', 0, 'strike_price'],
+      'less_than_equal',
+    ],
+    [
+      'expiry above 50 years',
+      contract({ time_to_expiry: 50.5 }),
+      ['body', 'contracts', 0, 'time_to_expiry'],
+      'less_than_equal',
+    ],
     ['an unknown option type', contract({ option_type: 'straddle' }), ['body', 'contracts', 0, 'option_type'], 'enum'],
-    ['an unknown exercise style', contract({ exercise_style: 'bermudan' }), ['body', 'contracts', 0, 'exercise_style'], 'enum'],
+    [
+      'an unknown exercise style',
+      contract({ exercise_style: 'bermudan' }),
+      ['body', 'contracts', 0, 'exercise_style'],
+      'enum',
+    ],
     ['a fractional quantity', contract({ quantity: 1.5 }), ['body', 'contracts', 0, 'quantity'], 'int_from_float'],
     ['quantity 0', contract({ quantity: 0 }), ['body', 'contracts', 0, 'quantity'], 'greater_than_equal'],
-    ['quantity above 1,000,000', contract({ quantity: 1_000_001 }), ['body', 'contracts', 0, 'quantity'], 'less_than_equal'],
+    [
+      'quantity above 1,000,000',
+      contract({ quantity: 1_000_001 }),
+      ['body', 'contracts', 0, 'quantity'],
+      'less_than_equal',
+    ],
     ['an empty symbol', contract({ symbol: '' }), ['body', 'contracts', 0, 'symbol'], 'string_too_short'],
-    ['a 21-character symbol', contract({ symbol: 'A'.repeat(21) }), ['body', 'contracts', 0, 'symbol'], 'string_too_long'],
+    [
+      'a 21-character symbol',
+      contract({ symbol: 'A'.repeat(21) }),
+      ['body', 'contracts', 0, 'symbol'],
+      'string_too_long',
+    ],
     ['a symbol with punctuation', contract({ symbol: 'AB-C' }), ['body', 'contracts', 0, 'symbol'], 'value_error'],
-    ['a symbol that upper-cases past 20 characters', contract({ symbol: 'ß'.repeat(11) }), ['body', 'contracts', 0, 'symbol'], 'value_error'],
+    [
+      'a symbol that upper-cases past 20 characters',
+      contract({ symbol: 'ß'.repeat(11) }),
+      ['body', 'contracts', 0, 'symbol'],
+      'value_error',
+    ],
     ['a missing strike', contract({ strike_price: undefined }), ['body', 'contracts', 0, 'strike_price'], 'missing'],
     ['spot 0', market({ spot_price: 0 }), ['body', 'market_data', 'spot_price'], 'greater_than'],
-    ['rate below -1', market({ risk_free_rate: -1.5 }), ['body', 'market_data', 'risk_free_rate'], 'greater_than_equal'],
-    ['dividend yield above 1', market({ dividend_yield: 1.5 }), ['body', 'market_data', 'dividend_yield'], 'less_than_equal'],
+    [
+      'rate below -1',
+      market({ risk_free_rate: -1.5 }),
+      ['body', 'market_data', 'risk_free_rate'],
+      'greater_than_equal',
+    ],
+    [
+      'dividend yield above 1',
+      market({ dividend_yield: 1.5 }),
+      ['body', 'market_data', 'dividend_yield'],
+      'less_than_equal',
+    ],
     ['volatility 0', market({ volatility: 0 }), ['body', 'market_data', 'volatility'], 'greater_than'],
     ['volatility above 5', market({ volatility: 5.01 }), ['body', 'market_data', 'volatility'], 'less_than_equal'],
     ['volatility as a word', market({ volatility: 'high' }), ['body', 'market_data', 'volatility'], 'float_parsing'],
     ['an unknown model', pricingRequest({ model: 'black_76' }), ['body', 'model'], 'enum'],
-    ['calculate_greeks as an unknown word', pricingRequest({ calculate_greeks: 'maybe' }), ['body', 'calculate_greeks'], 'bool_parsing'],
+    [
+      'calculate_greeks as an unknown word',
+      pricingRequest({ calculate_greeks: 'maybe' }),
+      ['body', 'calculate_greeks'],
+      'bool_parsing',
+    ],
     ['calculate_greeks 2', pricingRequest({ calculate_greeks: 2 }), ['body', 'calculate_greeks'], 'bool_parsing'],
     ['calculate_greeks null', pricingRequest({ calculate_greeks: null }), ['body', 'calculate_greeks'], 'bool_type'],
     ['a negative seed', pricingRequest({ seed: -1 }), ['body', 'seed'], 'greater_than_equal'],
     ['a fractional seed', pricingRequest({ seed: 1.5 }), ['body', 'seed'], 'int_from_float'],
     ['a seed as a word', pricingRequest({ seed: 'x' }), ['body', 'seed'], 'int_parsing'],
     ['contracts as an object', pricingRequest({ contracts: { symbol: 'ABC' } }), ['body', 'contracts'], 'list_type'],
-    ['market_data as an array', pricingRequest({ market_data: [100] }), ['body', 'market_data'], 'model_attributes_type'],
+    [
+      'market_data as an array',
+      pricingRequest({ market_data: [100] }),
+      ['body', 'market_data'],
+      'model_attributes_type',
+    ],
     ['missing market_data', pricingRequest({ market_data: undefined }), ['body', 'market_data'], 'missing'],
   ];
   for (const [what, body, loc, type] of rows) {
@@ -109,11 +178,14 @@ describe('422: schema violations name the field by its JSON path', () => {
     ]);
   });
 
-  it('messages read like pydantic\'s', async () => {
+  it("messages read like pydantic's", async () => {
     const [strike] = await issues(contract({ strike_price: 0 }));
     assert.equal(strike!.msg, 'Input should be greater than 0');
     const [missing] = await issues(contract({ option_type: undefined }));
-    assert.deepEqual({ ...missing, input: undefined }, { loc: ['body', 'contracts', 0, 'option_type'], msg: 'Field required', type: 'missing', input: undefined });
+    assert.deepEqual(
+      { ...missing, input: undefined },
+      { loc: ['body', 'contracts', 0, 'option_type'], msg: 'Field required', type: 'missing', input: undefined },
+    );
     assert.equal((missing!.input as { symbol: string }).symbol, 'ABC', 'input: the object that lacks the field');
     const [type] = await issues(contract({ option_type: 'x' }));
     assert.equal(type!.msg, "Input should be 'call' or 'put'");
@@ -134,7 +206,13 @@ describe('422: schema violations name the field by its JSON path', () => {
   });
 
   it('refuses seeds above 2^63-1 read exactly, including 2^63 which a double cannot tell from 2^63-1', async () => {
-    for (const seed of ['9223372036854775808', '9223372036854776000', '18446744073709551615', '1e30', '9007199254740993.5']) {
+    for (const seed of [
+      '9223372036854775808',
+      '9223372036854776000',
+      '18446744073709551615',
+      '1e30',
+      '9007199254740993.5',
+    ]) {
       const text = JSON.stringify(pricingRequest()).replace(/}$/, `,"seed":${seed}}`);
       const found = await issues(text);
       assert.equal(found.length, 1, `${seed}: ${JSON.stringify(found)}`);
@@ -151,7 +229,10 @@ describe('422: schema violations name the field by its JSON path', () => {
   });
 
   it('ignores unknown fields at every level and does not echo them', async () => {
-    const body = pricingRequest({ extra: { nested: [1, 2] }, contracts: [{ symbol: 'ABC', strike_price: 100, time_to_expiry: 0.5, option_type: 'call', note: 'x' }] });
+    const body = pricingRequest({
+      extra: { nested: [1, 2] },
+      contracts: [{ symbol: 'ABC', strike_price: 100, time_to_expiry: 0.5, option_type: 'call', note: 'x' }],
+    });
     const response = await server.request('/api/v1/pricing/batch', { body });
     assert.equal(response.status, 200);
     assert.ok(!response.text.includes('nested'));
@@ -159,7 +240,12 @@ describe('422: schema violations name the field by its JSON path', () => {
   });
 
   it('refuses malformed JSON with loc ["body", offset]', async () => {
-    for (const [text, offset] of [['{"contracts": [', 15], ['{contracts: []}', 1], ['{"a":1,}', 7], ['NaN', 0]] as const) {
+    for (const [text, offset] of [
+      ['{"contracts": [', 15],
+      ['{contracts: []}', 1],
+      ['{"a":1,}', 7],
+      ['NaN', 0],
+    ] as const) {
       const found = await issues(text);
       assert.equal(found.length, 1);
       assert.deepEqual(found[0]!.loc, ['body', offset]);
@@ -177,18 +263,27 @@ describe('422: schema violations name the field by its JSON path', () => {
 
   it('ignores prototype-poisoning keys: removed, never merged into the body', async () => {
     const valid = JSON.stringify(pricingRequest());
-    const poisoned = valid.replace('{"contracts"', '{"__proto__":{"model":"monte_carlo_20k","calculate_greeks":false},"contracts"');
+    const poisoned = valid.replace(
+      '{"contracts"',
+      '{"__proto__":{"model":"monte_carlo_20k","calculate_greeks":false},"contracts"',
+    );
     const response = await server.request('/api/v1/pricing/batch', { body: poisoned });
     assert.equal(response.status, 200);
     assert.equal(response.json.results[0].model_used, 'black_scholes');
     assert.notEqual(response.json.portfolio_greeks, null);
     const missing = await issues('{"__proto__": {"contracts": [], "market_data": {}}}');
-    assert.deepEqual(missing.map((i) => i.loc).sort(), [['body', 'contracts'], ['body', 'market_data']]);
+    assert.deepEqual(missing.map((i) => i.loc).sort(), [
+      ['body', 'contracts'],
+      ['body', 'market_data'],
+    ]);
   });
 
   it('reads application/*+json bodies, and a body with a UTF-8 BOM', async () => {
     for (const type of ['application/problem+json', 'application/json-patch+json', 'Application/JSON; charset=utf-8']) {
-      const response = await server.request('/api/v1/pricing/batch', { body: JSON.stringify(pricingRequest()), headers: { 'content-type': type } });
+      const response = await server.request('/api/v1/pricing/batch', {
+        body: JSON.stringify(pricingRequest()),
+        headers: { 'content-type': type },
+      });
       assert.equal(response.status, 200, type);
     }
     const bom = await server.request('/api/v1/pricing/batch', { body: `\ufeff${JSON.stringify(pricingRequest())}` });
@@ -201,7 +296,10 @@ describe('route checks after the schema', () => {
     for (const path of ['/api/v1/pricing/single', '/api/v1/pricing/batch', '/api/v1/risk/aggregate-greeks']) {
       const response = await server.request(path, { body: pricingRequest({ contracts: [] }) });
       assert.equal(response.status, 400, path);
-      assert.deepEqual(response.json, { detail: 'No contracts provided', request_id: response.headers.get('x-request-id') });
+      assert.deepEqual(response.json, {
+        detail: 'No contracts provided',
+        request_id: response.headers.get('x-request-id'),
+      });
     }
   });
 
@@ -214,25 +312,38 @@ describe('route checks after the schema', () => {
 
   it('answers 413 "Too many contracts; limit is N" above OPE_MAX_CONTRACTS, and OPE_MAX_RISK_CONTRACTS for risk', async () => {
     const c = { symbol: 'ABC', strike_price: 100, time_to_expiry: 0.5, option_type: 'call' };
-    const six = await server.request('/api/v1/pricing/batch', { body: pricingRequest({ contracts: Array(6).fill(c) }) });
+    const six = await server.request('/api/v1/pricing/batch', {
+      body: pricingRequest({ contracts: Array(6).fill(c) }),
+    });
     assert.equal(six.status, 413);
-    assert.deepEqual(six.json, { detail: 'Too many contracts; limit is 5', request_id: six.headers.get('x-request-id') });
-    const five = await server.request('/api/v1/pricing/batch', { body: pricingRequest({ contracts: Array(5).fill(c) }) });
+    assert.deepEqual(six.json, {
+      detail: 'Too many contracts; limit is 5',
+      request_id: six.headers.get('x-request-id'),
+    });
+    const five = await server.request('/api/v1/pricing/batch', {
+      body: pricingRequest({ contracts: Array(5).fill(c) }),
+    });
     assert.equal(five.status, 200);
-    const risk = await server.request('/api/v1/risk/aggregate-greeks', { body: pricingRequest({ contracts: Array(4).fill(c) }) });
+    const risk = await server.request('/api/v1/risk/aggregate-greeks', {
+      body: pricingRequest({ contracts: Array(4).fill(c) }),
+    });
     assert.equal(risk.status, 413);
     assert.equal(risk.json.detail, 'Too many contracts; limit is 3');
   });
 
   it('checks the list length before validating its items, so a huge bad list costs one answer', async () => {
-    const response = await server.request('/api/v1/pricing/batch', { body: pricingRequest({ contracts: Array(500).fill(1) }) });
+    const response = await server.request('/api/v1/pricing/batch', {
+      body: pricingRequest({ contracts: Array(500).fill(1) }),
+    });
     assert.equal(response.status, 413);
   });
 });
 
 describe('payload limits', () => {
   function payloadRejections(text: string, route: string): number {
-    const match = new RegExp(`ope_payload_too_large_total\\{route="${route.replace(/\//g, '\\/')}"\\} (\\d+)`).exec(text);
+    const match = new RegExp(`ope_payload_too_large_total\\{route="${route.replace(/\//g, '\\/')}"\\} (\\d+)`).exec(
+      text,
+    );
     return Number(match?.[1] ?? 0);
   }
 
@@ -243,7 +354,10 @@ describe('payload limits', () => {
     const response = await server.request('/api/v1/pricing/batch', { body });
     assert.equal(response.status, 413);
     assert.deepEqual(response.json, { detail: 'Payload too large', request_id: response.headers.get('x-request-id') });
-    const afterCount = payloadRejections((await server.request('/metrics', { token: null })).text, '/api/v1/pricing/batch');
+    const afterCount = payloadRejections(
+      (await server.request('/metrics', { token: null })).text,
+      '/api/v1/pricing/batch',
+    );
     assert.equal(afterCount, before + 1);
   });
 
@@ -251,16 +365,27 @@ describe('payload limits', () => {
     const limit = Math.max(128, 8192 / 32);
     const ok = await server.request('/api/v1/pricing/batch', { body: pricingRequest({ comment: 'x'.repeat(limit) }) });
     assert.equal(ok.status, 200);
-    const before = payloadRejections((await server.request('/metrics', { token: null })).text, '/api/v1/pricing/single');
-    const response = await server.request('/api/v1/pricing/single', { body: pricingRequest({ comment: 'x'.repeat(limit + 1) }) });
+    const before = payloadRejections(
+      (await server.request('/metrics', { token: null })).text,
+      '/api/v1/pricing/single',
+    );
+    const response = await server.request('/api/v1/pricing/single', {
+      body: pricingRequest({ comment: 'x'.repeat(limit + 1) }),
+    });
     assert.equal(response.status, 413);
     assert.equal(response.json.detail, 'Payload too large');
-    const afterCount = payloadRejections((await server.request('/metrics', { token: null })).text, '/api/v1/pricing/single');
+    const afterCount = payloadRejections(
+      (await server.request('/metrics', { token: null })).text,
+      '/api/v1/pricing/single',
+    );
     assert.equal(afterCount, before + 1);
   });
 
   it('answers 415 for a body that is not JSON', async () => {
-    const response = await server.request('/api/v1/pricing/batch', { body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const response = await server.request('/api/v1/pricing/batch', {
+      body: 'a=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assert.equal(response.status, 415);
     assert.equal(typeof response.json.detail, 'string');
     assert.equal(response.json.request_id, response.headers.get('x-request-id'));
@@ -268,7 +393,9 @@ describe('payload limits', () => {
 });
 
 describe('lax input, as pydantic 2 accepts it (docs/api.md, "Input coercion")', () => {
-  async function price(body: unknown): Promise<{ theoretical_price: number; quantity: number }[] & { portfolio?: unknown }> {
+  async function price(
+    body: unknown,
+  ): Promise<{ theoretical_price: number; quantity: number }[] & { portfolio?: unknown }> {
     const response = await server.request('/api/v1/pricing/batch', { body });
     assert.equal(response.status, 200, response.text);
     return Object.assign(response.json.results, { portfolio: response.json.portfolio_greeks });
@@ -290,7 +417,19 @@ describe('lax input, as pydantic 2 accepts it (docs/api.md, "Input coercion")', 
   });
 
   it('reads calculate_greeks spelled as pydantic accepts it, in any letter case', async () => {
-    for (const [value, portfolio] of [['yes', true], ['No', false], ['ON', true], ['off', false], ['t', true], ['F', false], ['1', true], [0, false], [1.0, true], ['y', true], ['n', false]] as const) {
+    for (const [value, portfolio] of [
+      ['yes', true],
+      ['No', false],
+      ['ON', true],
+      ['off', false],
+      ['t', true],
+      ['F', false],
+      ['1', true],
+      [0, false],
+      [1.0, true],
+      ['y', true],
+      ['n', false],
+    ] as const) {
       const result = await price(pricingRequest({ calculate_greeks: value }));
       assert.equal(result.portfolio !== null, portfolio, String(value));
     }

@@ -20,7 +20,10 @@ describe('volatility surface routes', () => {
     const list = await server.request('/api/v1/market-data/volatility', { method: 'GET' });
     assert.equal(list.status, 200);
     assert.deepEqual(list.json, { points: [], version: 0, changed_at: null });
-    const est = await server.request('/api/v1/market-data/volatility/estimate', { method: 'POST', body: { strike: 100, maturity: 1, spot: 100 } });
+    const est = await server.request('/api/v1/market-data/volatility/estimate', {
+      method: 'POST',
+      body: { strike: 100, maturity: 1, spot: 100 },
+    });
     assert.equal(est.status, 200);
     assert.deepEqual(est.json, { volatility: 0.2 });
   });
@@ -30,13 +33,28 @@ describe('volatility surface routes', () => {
     const first = await upsert({ strike: 90, maturity: 0.5, volatility: 0.3 });
     assert.equal(first.status, 201);
     assert.equal(first.json.source, 'market');
-    assert.ok(first.json.timestamp >= before - 1 && first.json.timestamp <= Date.now() / 1000 + 1, `timestamp ${first.json.timestamp}`);
+    assert.ok(
+      first.json.timestamp >= before - 1 && first.json.timestamp <= Date.now() / 1000 + 1,
+      `timestamp ${first.json.timestamp}`,
+    );
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) assert.equal(first.headers.get(k), v, k);
     // A client timestamp is ignored, whatever it holds (as the Python service): the server's clock is stored.
-    const again = await upsert({ strike: 90 + 1e-10, maturity: 0.5, volatility: 0.32, source: 'desk', timestamp: 'yesterday' });
+    const again = await upsert({
+      strike: 90 + 1e-10,
+      maturity: 0.5,
+      volatility: 0.32,
+      source: 'desk',
+      timestamp: 'yesterday',
+    });
     assert.equal(again.status, 201);
-    assert.deepEqual({ ...again.json, timestamp: 0 }, { strike: 90 + 1e-10, maturity: 0.5, volatility: 0.32, timestamp: 0, source: 'desk' });
-    assert.ok(again.json.timestamp >= before - 1 && again.json.timestamp <= Date.now() / 1000 + 1, `timestamp ${again.json.timestamp}`);
+    assert.deepEqual(
+      { ...again.json, timestamp: 0 },
+      { strike: 90 + 1e-10, maturity: 0.5, volatility: 0.32, timestamp: 0, source: 'desk' },
+    );
+    assert.ok(
+      again.json.timestamp >= before - 1 && again.json.timestamp <= Date.now() / 1000 + 1,
+      `timestamp ${again.json.timestamp}`,
+    );
     const list = await server.request('/api/v1/market-data/volatility', { method: 'GET' });
     assert.equal(list.json.points.length, 1);
     assert.equal(list.json.points[0].volatility, 0.32);
@@ -69,10 +87,17 @@ describe('volatility surface routes', () => {
 
   it('interpolates once the surface holds a full grid, and pricing without market_data.volatility uses the estimate', async () => {
     // 90/0.5 already holds 0.32; complete a 2 x 2 grid.
-    for (const [strike, maturity, volatility] of [[110, 0.5, 0.24], [90, 1.5, 0.3], [110, 1.5, 0.22]] as const) {
+    for (const [strike, maturity, volatility] of [
+      [110, 0.5, 0.24],
+      [90, 1.5, 0.3],
+      [110, 1.5, 0.22],
+    ] as const) {
       assert.equal((await upsert({ strike, maturity, volatility })).status, 201);
     }
-    const est = await server.request('/api/v1/market-data/volatility/estimate', { method: 'POST', body: { strike: 100, maturity: 1, spot: 100 } });
+    const est = await server.request('/api/v1/market-data/volatility/estimate', {
+      method: 'POST',
+      body: { strike: 100, maturity: 1, spot: 100 },
+    });
     const bilinear = (0.32 + 0.24 + 0.3 + 0.22) / 4;
     assert.ok(Math.abs(est.json.volatility - bilinear) < 1e-12, `${est.json.volatility} vs ${bilinear}`);
 
@@ -80,7 +105,11 @@ describe('volatility surface routes', () => {
     const md = { ...(req.market_data as Record<string, unknown>) };
     delete md.volatility;
     const priced = await server.request('/api/v1/pricing/single', {
-      body: { ...req, market_data: md, contracts: [{ symbol: 'ABC', strike_price: 100, time_to_expiry: 1, option_type: 'call' }] },
+      body: {
+        ...req,
+        market_data: md,
+        contracts: [{ symbol: 'ABC', strike_price: 100, time_to_expiry: 1, option_type: 'call' }],
+      },
     });
     assert.equal(priced.status, 200);
     assert.ok(Math.abs(priced.json.results[0].volatility_used - bilinear) < 1e-12);
@@ -91,7 +120,8 @@ describe('the volatility surface point cap (OPE_VOLATILITY_MAX_POINTS)', () => {
   it('answers 422 for a new point past the cap, and still replaces existing points', async () => {
     const capped = await startServer({ env: { OPE_VOLATILITY_MAX_POINTS: '4' } });
     try {
-      const put = (strike: number, volatility = 0.2) => capped.request('/api/v1/market-data/volatility', { body: { strike, maturity: 1, volatility } });
+      const put = (strike: number, volatility = 0.2) =>
+        capped.request('/api/v1/market-data/volatility', { body: { strike, maturity: 1, volatility } });
       for (const strike of [80, 90, 100, 110]) assert.equal((await put(strike)).status, 201);
       const refused = await put(120);
       assert.equal(refused.status, 422);

@@ -18,10 +18,14 @@ function tenureVerdicts(flags: string | null): number {
       if (keep.length > 400000) keep.length = 0;
     }
   `;
-  const output = execFileSync(process.execPath, ['--trace-pretenuring-statistics', '--input-type=module', '--eval', program], {
-    encoding: 'utf8',
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
+  const output = execFileSync(
+    process.execPath,
+    ['--trace-pretenuring-statistics', '--input-type=module', '--eval', program],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    },
+  );
   return output.split('\n').filter((line) => line.includes('=> tenure')).length;
 }
 

@@ -20,7 +20,9 @@ function amtool(args: readonly string[]): ReturnType<typeof runTool> {
 }
 
 function severitiesInRules(): Set<string> {
-  const rules = parse(readFileSync(join(PROMETHEUS_DIR, 'rules.yml'), 'utf8')) as { groups: { rules: { labels?: { severity?: string } }[] }[] };
+  const rules = parse(readFileSync(join(PROMETHEUS_DIR, 'rules.yml'), 'utf8')) as {
+    groups: { rules: { labels?: { severity?: string } }[] }[];
+  };
   return new Set(rules.groups.flatMap((g) => g.rules).map((r) => r.labels?.severity ?? '(none)'));
 }
 
@@ -35,7 +37,11 @@ describe('Alertmanager example (monitoring/alertmanager/alertmanager.yml)', () =
 
   it('pages critical alerts to PagerDuty and posts them to chat; sends warnings to chat only', { skip }, () => {
     const expected: Record<string, string> = { critical: 'ope-pagerduty,ope-chat', warning: 'ope-chat' };
-    assert.deepEqual([...severitiesInRules()].sort(), Object.keys(expected).sort(), 'rules.yml uses a severity this test does not route');
+    assert.deepEqual(
+      [...severitiesInRules()].sort(),
+      Object.keys(expected).sort(),
+      'rules.yml uses a severity this test does not route',
+    );
     for (const [severity, receivers] of Object.entries(expected)) {
       const { status, output } = amtool([
         'config',

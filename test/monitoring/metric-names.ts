@@ -18,7 +18,8 @@ export async function exposedMetrics(): Promise<ExposedMetric[]> {
   const json = await metrics.registry.getMetricsAsJSON();
   return json.map((m) => {
     // Each metric object keeps the labelNames it was created with; prom-client's typings do not expose the field.
-    const metric = metrics.registry.getSingleMetric(m.name) as unknown as { labelNames?: readonly string[] } | undefined;
+    const metric = metrics.registry.getSingleMetric(m.name) as unknown as
+      { labelNames?: readonly string[] } | undefined;
     return { name: m.name, type: String(m.type), labelNames: [...(metric?.labelNames ?? [])] };
   });
 }
@@ -33,7 +34,22 @@ export async function exposedSeriesNames(): Promise<Set<string>> {
   return names;
 }
 
-const PROMQL_KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'inf', 'nan', 'atan2']);
+const PROMQL_KEYWORDS = new Set([
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'inf',
+  'nan',
+  'atan2',
+]);
 
 /**
  * The metric names an expression selects. Grafana variables ($job, $__rate_interval), string literals, label

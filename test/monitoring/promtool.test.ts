@@ -59,8 +59,14 @@ describe('alert rule coverage (no promtool needed)', () => {
   it('has a case where each alert fires and a case where it stays silent', () => {
     for (const name of new Set(alerts.map((a) => a.alert!))) {
       const mine = cases.filter((c) => c.alertname === name);
-      assert.ok(mine.some((c) => (c.exp_alerts ?? []).length > 0), `${name}: no firing case`);
-      assert.ok(mine.some((c) => (c.exp_alerts ?? []).length === 0), `${name}: no silent case`);
+      assert.ok(
+        mine.some((c) => (c.exp_alerts ?? []).length > 0),
+        `${name}: no firing case`,
+      );
+      assert.ok(
+        mine.some((c) => (c.exp_alerts ?? []).length === 0),
+        `${name}: no silent case`,
+      );
     }
   });
 
@@ -68,7 +74,11 @@ describe('alert rule coverage (no promtool needed)', () => {
     for (const rule of alerts) {
       assert.ok(['critical', 'warning'].includes(rule.labels?.severity ?? ''), `${rule.alert}: severity`);
       assert.ok((rule.annotations?.summary ?? '').length > 0, `${rule.alert}: summary`);
-      assert.match(rule.annotations?.description ?? '', /Runbook: docs\/RUNBOOK\.md, section "[^"]+"\./, `${rule.alert}: description`);
+      assert.match(
+        rule.annotations?.description ?? '',
+        /Runbook: docs\/RUNBOOK\.md, section "[^"]+"\./,
+        `${rule.alert}: description`,
+      );
       assert.match(rule.annotations?.runbook ?? '', /^docs\/RUNBOOK\.md#[a-z0-9-]+$/, `${rule.alert}: runbook`);
     }
   });

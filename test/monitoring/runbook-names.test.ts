@@ -31,7 +31,15 @@ const SEED_RUNBOOK_PATH = join(ROOT, '..', 'shared', 'seed', 'OPERATIONS.md');
  * transcribed and sorted by kind. When the seed file is present the test also checks this list is still complete.
  */
 const SEED_NAMES = {
-  variables: ['OIDC_ISSUER', 'OIDC_AUDIENCE', 'OIDC_JWKS_URL', 'OPE_THREADS', 'OPE_THREAD_QUEUE_MAX', 'RATE_LIMIT_DEFAULT', 'MAX_BODY_BYTES'],
+  variables: [
+    'OIDC_ISSUER',
+    'OIDC_AUDIENCE',
+    'OIDC_JWKS_URL',
+    'OPE_THREADS',
+    'OPE_THREAD_QUEUE_MAX',
+    'RATE_LIMIT_DEFAULT',
+    'MAX_BODY_BYTES',
+  ],
   metrics: [
     'ope_request_total',
     'ope_auth_failures_total{reason="jwt_error"}',
@@ -45,7 +53,13 @@ const SEED_NAMES = {
     'ope_model_errors_total{model="monte_carlo_20k"}',
     'ope_threadpool_tasks_in_flight',
   ],
-  alerts: ['OPEHighHttpErrorRate', 'OPEHighLatencyP95', 'OPEThreadPoolRejections', 'OPERateLimitSpike', 'OPEPayloadRejections'],
+  alerts: [
+    'OPEHighHttpErrorRate',
+    'OPEHighLatencyP95',
+    'OPEThreadPoolRejections',
+    'OPERateLimitSpike',
+    'OPEPayloadRejections',
+  ],
   routes: ['/healthz', '/metrics', 'GET /healthz', 'GET /metrics'],
   files: ['README.md', 'monitoring/prometheus/rules.yml'],
   /** Response, request and log fields, with the source file that must produce them. */
@@ -80,7 +94,9 @@ interface AlertRule {
 }
 
 function alertRules(): AlertRule[] {
-  const rules = parse(readFileSync(join(ROOT, 'monitoring/prometheus/rules.yml'), 'utf8')) as { groups: { rules: AlertRule[] }[] };
+  const rules = parse(readFileSync(join(ROOT, 'monitoring/prometheus/rules.yml'), 'utf8')) as {
+    groups: { rules: AlertRule[] }[];
+  };
   return rules.groups.flatMap((g) => g.rules).filter((r) => r.alert !== undefined);
 }
 
@@ -91,7 +107,8 @@ function loggedEvents(): Set<string> {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith('.ts')) for (const m of readFileSync(path, 'utf8').matchAll(/event: '([a-z_.]+)'/g)) events.add(m[1]!);
+      else if (name.endsWith('.ts'))
+        for (const m of readFileSync(path, 'utf8').matchAll(/event: '([a-z_.]+)'/g)) events.add(m[1]!);
     }
   };
   walk(join(ROOT, 'src'));
@@ -128,7 +145,11 @@ describe('docs/RUNBOOK.md names only what exists', () => {
     }
   }
 
-  function check(span: string, where: string, known: { variables: Set<string>; alerts: Set<string>; events: Set<string> }): boolean {
+  function check(
+    span: string,
+    where: string,
+    known: { variables: Set<string>; alerts: Set<string>; events: Set<string> },
+  ): boolean {
     if (span.includes('(') && /\b(?:ope|process|nodejs)_/.test(span)) {
       const names = metricNamesInPromQL(span);
       assert.ok(names.length > 0, `${where}: no metric in ${span}`);
@@ -159,7 +180,10 @@ describe('docs/RUNBOOK.md names only what exists', () => {
     const route = /^(?:(GET|POST|PUT|PATCH|DELETE) )?(\/[\w./-]*)$/.exec(span);
     if (route) {
       const [, method, path] = route;
-      const found = method === undefined ? hasRoute(inspectable.app, path!) : inspectable.app.hasRoute({ method: method as 'GET', url: path! });
+      const found =
+        method === undefined
+          ? hasRoute(inspectable.app, path!)
+          : inspectable.app.hasRoute({ method: method as 'GET', url: path! });
       assert.ok(found, `${where}: ${span} is not a route of the app`);
       return true;
     }
@@ -180,7 +204,9 @@ describe('docs/RUNBOOK.md names only what exists', () => {
     const walk = (dir: string): boolean =>
       readdirSync(dir).some((name) => {
         const path = join(dir, name);
-        return statSync(path).isDirectory() ? walk(path) : name.endsWith('.ts') && readFileSync(path, 'utf8').includes(text);
+        return statSync(path).isDirectory()
+          ? walk(path)
+          : name.endsWith('.ts') && readFileSync(path, 'utf8').includes(text);
       });
     return walk(join(ROOT, 'src'));
   }
@@ -203,7 +229,11 @@ describe('docs/RUNBOOK.md names only what exists', () => {
       const section = /section "([^"]+)"/.exec(rule.annotations?.description ?? '')?.[1];
       assert.ok(section && headings.includes(section), `${rule.alert}: no heading "${section}" in docs/RUNBOOK.md`);
       assert.equal(rule.annotations?.runbook, `docs/RUNBOOK.md#${slug(section)}`, `${rule.alert}: runbook anchor`);
-      assert.match(thresholds, new RegExp(`^\\| \`${rule.alert}\` \\|`, 'm'), `${rule.alert}: no row in "Alert thresholds and why"`);
+      assert.match(
+        thresholds,
+        new RegExp(`^\\| \`${rule.alert}\` \\|`, 'm'),
+        `${rule.alert}: no row in "Alert thresholds and why"`,
+      );
     }
   });
 
@@ -236,7 +266,13 @@ describe('docs/RUNBOOK.md names only what exists', () => {
 
     it('names only metrics, variables, alerts, routes and files that exist in this implementation', () => {
       const names = known();
-      for (const span of [...SEED_NAMES.variables, ...SEED_NAMES.metrics, ...SEED_NAMES.alerts, ...SEED_NAMES.routes, ...SEED_NAMES.files]) {
+      for (const span of [
+        ...SEED_NAMES.variables,
+        ...SEED_NAMES.metrics,
+        ...SEED_NAMES.alerts,
+        ...SEED_NAMES.routes,
+        ...SEED_NAMES.files,
+      ]) {
         assert.ok(check(span, 'seed OPERATIONS.md', names), `${span} was not recognised`);
       }
       // The seed names these alerts as a group; rules.yml must also have the one the contract adds.

@@ -7,7 +7,12 @@ import { spawnSync } from 'node:child_process';
  *
  * Returns the skip message, or false when the tests must run.
  */
-export function skipUnlessInstalled(command: string, versionArgs: readonly string[], debianPackage: string, what: string): string | false {
+export function skipUnlessInstalled(
+  command: string,
+  versionArgs: readonly string[],
+  debianPackage: string,
+  what: string,
+): string | false {
   const probe = spawnSync(command, versionArgs, { encoding: 'utf8' });
   if (probe.error === undefined) return false;
   if (process.env.CI !== undefined && process.env.CI !== '') return false;

@@ -74,15 +74,25 @@ export function parseExposition(text: string): Map<string, Family> {
     const [, name, labelText, value] = match;
     const family = familyOf(name!, families);
     if (family === undefined) throw new Error(`sample without a TYPE line: ${line}`);
-    family.samples.push({ name: name!, labels: labelText === undefined ? {} : parseLabels(labelText, line), value: parseValue(value!) });
+    family.samples.push({
+      name: name!,
+      labels: labelText === undefined ? {} : parseLabels(labelText, line),
+      value: parseValue(value!),
+    });
   }
   return families;
 }
 
 /** The value of the one sample of `series` whose labels include `labels`; undefined when there is none. */
-export function sampleValue(families: Map<string, Family>, series: string, labels: Readonly<Record<string, string>> = {}): number | undefined {
+export function sampleValue(
+  families: Map<string, Family>,
+  series: string,
+  labels: Readonly<Record<string, string>> = {},
+): number | undefined {
   const family = familyOf(series, families);
-  const found = family?.samples.filter((s) => s.name === series && Object.entries(labels).every(([k, v]) => s.labels[k] === v)) ?? [];
+  const found =
+    family?.samples.filter((s) => s.name === series && Object.entries(labels).every(([k, v]) => s.labels[k] === v)) ??
+    [];
   if (found.length > 1) throw new Error(`${series} ${JSON.stringify(labels)} matches ${found.length} samples`);
   return found[0]?.value;
 }

@@ -33,8 +33,16 @@ interface ContractMetric {
 const CONTRACT: Readonly<Record<string, ContractMetric>> = {
   ope_request_total: { type: 'counter', labels: ['method', 'route', 'status_code'] },
   ope_request_errors_total: { type: 'counter', labels: ['method', 'route', 'status_code'] },
-  ope_request_latency_seconds: { type: 'histogram', labels: ['method', 'route'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] },
-  ope_model_latency_seconds: { type: 'histogram', labels: ['model'], buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] },
+  ope_request_latency_seconds: {
+    type: 'histogram',
+    labels: ['method', 'route'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  },
+  ope_model_latency_seconds: {
+    type: 'histogram',
+    labels: ['model'],
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  },
   ope_model_errors_total: { type: 'counter', labels: ['model'] },
   ope_auth_failures_total: { type: 'counter', labels: ['reason'] },
   ope_rate_limit_rejections_total: { type: 'counter', labels: ['route'] },
@@ -42,7 +50,11 @@ const CONTRACT: Readonly<Record<string, ContractMetric>> = {
   ope_threadpool_workers: { type: 'gauge', labels: ['engine'] },
   ope_threadpool_tasks_in_flight: { type: 'gauge', labels: ['engine'] },
   ope_threadpool_queue_depth: { type: 'gauge', labels: ['engine'] },
-  ope_threadpool_queue_wait_seconds: { type: 'histogram', labels: ['engine'], buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2] },
+  ope_threadpool_queue_wait_seconds: {
+    type: 'histogram',
+    labels: ['engine'],
+    buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2],
+  },
   ope_threadpool_rejections_total: { type: 'counter', labels: ['engine'] },
   ope_threadpool_saturation_total: { type: 'counter', labels: ['engine'] },
   // Beyond the table: the JWKS metrics the JWKS alert reads (src/observability/metrics.ts).
@@ -51,7 +63,13 @@ const CONTRACT: Readonly<Record<string, ContractMetric>> = {
 };
 
 // prom-client's default metrics the contract relies on: CPU, memory, event-loop lag.
-const PROCESS_METRICS = ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_eventloop_lag_p99_seconds'];
+const PROCESS_METRICS = [
+  'process_cpu_seconds_total',
+  'process_resident_memory_bytes',
+  'nodejs_heap_size_used_bytes',
+  'nodejs_eventloop_lag_seconds',
+  'nodejs_eventloop_lag_p99_seconds',
+];
 
 const THREADS = 1;
 const MAX_BODY_BYTES = 65_536;
@@ -65,8 +83,18 @@ const BATCH = '/api/v1/pricing/batch';
 
 /** A Monte Carlo batch big enough to hold the single pricing thread for a while. */
 function longMonteCarloBatch(): Record<string, unknown> {
-  const contracts = Array.from({ length: 400 }, (_, i) => ({ symbol: 'MC', strike_price: 60 + i / 5, time_to_expiry: 1, option_type: 'call' }));
-  return { contracts, market_data: { spot_price: 100, risk_free_rate: 0.01, volatility: 0.2 }, model: 'monte_carlo_20k', seed: 7 };
+  const contracts = Array.from({ length: 400 }, (_, i) => ({
+    symbol: 'MC',
+    strike_price: 60 + i / 5,
+    time_to_expiry: 1,
+    option_type: 'call',
+  }));
+  return {
+    contracts,
+    market_data: { spot_price: 100, risk_free_rate: 0.01, volatility: 0.2 },
+    model: 'monte_carlo_20k',
+    seed: 7,
+  };
 }
 
 describe('GET /metrics of the running service honours the metrics contract', () => {
@@ -79,13 +107,20 @@ describe('GET /metrics of the running service honours the metrics contract', () 
   let inspectable: InspectableApp;
   const sent = { notFound: 0, rateLimited: 0 };
 
-  async function call(path: string, init: { method?: string; body?: unknown; token?: string | null; raw?: string } = {}): Promise<Response> {
+  async function call(
+    path: string,
+    init: { method?: string; body?: unknown; token?: string | null; raw?: string } = {},
+  ): Promise<Response> {
     const headers: Record<string, string> = {};
     if (init.token !== null && init.token !== undefined) headers.authorization = `Bearer ${init.token}`;
     let body: string | undefined = init.raw;
     if (init.body !== undefined) body = JSON.stringify(init.body);
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(url + path, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body === undefined ? {} : { body }) });
+    const response = await fetch(url + path, {
+      method: init.method ?? (body === undefined ? 'GET' : 'POST'),
+      headers,
+      ...(body === undefined ? {} : { body }),
+    });
     await response.arrayBuffer();
     return response;
   }
@@ -111,7 +146,13 @@ describe('GET /metrics of the running service honours the metrics contract', () 
 
     assert.equal((await call(PRICING, { body: pricingRequest(), token })).status, 200);
     // black_scholes refuses an American contract: that contract fails alone (ope_model_errors_total).
-    const american = { symbol: 'AM', strike_price: 100, time_to_expiry: 0.5, option_type: 'put', exercise_style: 'american' };
+    const american = {
+      symbol: 'AM',
+      strike_price: 100,
+      time_to_expiry: 0.5,
+      option_type: 'put',
+      exercise_style: 'american',
+    };
     const european = { symbol: 'EU', strike_price: 100, time_to_expiry: 0.5, option_type: 'put' };
     assert.equal((await call(BATCH, { body: pricingRequest({ contracts: [european, american] }), token })).status, 200);
     assert.equal((await call(PRICING, { body: pricingRequest({ model: 'binomial_200' }), token })).status, 200);
@@ -126,10 +167,24 @@ describe('GET /metrics of the running service honours the metrics contract', () 
     assert.equal((await call(PRICING, { body: pricingRequest(), token: null })).status, 401);
     assert.equal((await call(PRICING, { body: pricingRequest(), token: 'not.a.jwt' })).status, 401);
     // Key B exists at the provider but is not published.
-    assert.equal((await call(PRICING, { body: pricingRequest(), token: await idp.mintToken({ kid: 'B', scopes: ['pricing:read'] }) })).status, 401);
-    assert.equal((await call(PRICING, { body: pricingRequest(), token: await idp.mintToken({ scopes: ['risk:read'] }) })).status, 403);
+    assert.equal(
+      (
+        await call(PRICING, {
+          body: pricingRequest(),
+          token: await idp.mintToken({ kid: 'B', scopes: ['pricing:read'] }),
+        })
+      ).status,
+      401,
+    );
+    assert.equal(
+      (await call(PRICING, { body: pricingRequest(), token: await idp.mintToken({ scopes: ['risk:read'] }) })).status,
+      403,
+    );
 
-    assert.equal((await call(BATCH, { raw: JSON.stringify(pricingRequest()).padEnd(MAX_BODY_BYTES + 100, ' '), token })).status, 413);
+    assert.equal(
+      (await call(BATCH, { raw: JSON.stringify(pricingRequest()).padEnd(MAX_BODY_BYTES + 100, ' '), token })).status,
+      413,
+    );
     assert.equal((await call(PRICING, { body: pricingRequest({ model: 'no_such_model' }), token })).status, 422);
 
     // One client over its limit; alice stays under it.
@@ -167,15 +222,25 @@ describe('GET /metrics of the running service honours the metrics contract', () 
     assert.match(scrapeContentType, /^text\/plain; version=0\.0\.4/);
   });
 
-  it('passes promtool check metrics, apart from the lint prom-client\'s own default gauges are known for', { skip: skipUnlessInstalled('promtool', ['--version'], 'prometheus', 'the exposition lint') }, () => {
-    const run = spawnSync('promtool', ['check', 'metrics'], { input: scrapeText, encoding: 'utf8', timeout: 60_000 });
-    assert.equal(run.error, undefined);
-    // prom-client names three gauges nodejs_active_*_total; nothing else may be reported.
-    const problems = `${run.stdout}${run.stderr}`
-      .split('\n')
-      .filter((line) => line.trim() !== '' && !/^nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$/.test(line.trim()));
-    assert.deepEqual(problems, []);
-  });
+  it(
+    "passes promtool check metrics, apart from the lint prom-client's own default gauges are known for",
+    { skip: skipUnlessInstalled('promtool', ['--version'], 'prometheus', 'the exposition lint') },
+    () => {
+      const run = spawnSync('promtool', ['check', 'metrics'], { input: scrapeText, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(run.error, undefined);
+      // prom-client names three gauges nodejs_active_*_total; nothing else may be reported.
+      const problems = `${run.stdout}${run.stderr}`
+        .split('\n')
+        .filter(
+          (line) =>
+            line.trim() !== '' &&
+            !/^nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$/.test(
+              line.trim(),
+            ),
+        );
+      assert.deepEqual(problems, []);
+    },
+  );
 
   it('has every contract metric with its type and exactly its labels', () => {
     for (const [name, spec] of Object.entries(CONTRACT)) {
@@ -209,10 +274,16 @@ describe('GET /metrics of the running service honours the metrics contract', () 
   it('labels requests with route templates, and every unmatched path with one shared value', () => {
     const routes = new Set(families.get('ope_request_total')!.samples.map((s) => s.labels.route!));
     for (const route of routes) {
-      assert.ok(route === UNMATCHED_ROUTE || hasRoute(inspectable.app, route), `route label "${route}" is not a registered route`);
+      assert.ok(
+        route === UNMATCHED_ROUTE || hasRoute(inspectable.app, route),
+        `route label "${route}" is not a registered route`,
+      );
     }
     assert.ok(![...routes].some((r) => r.includes('wp-admin')), 'a raw path became a label value');
-    assert.equal(sampleValue(families, 'ope_request_total', { method: 'GET', route: UNMATCHED_ROUTE, status_code: '404' }), sent.notFound);
+    assert.equal(
+      sampleValue(families, 'ope_request_total', { method: 'GET', route: UNMATCHED_ROUTE, status_code: '404' }),
+      sent.notFound,
+    );
     assert.equal(sampleValue(families, 'ope_request_total', { method: 'POST', route: PRICING, status_code: '422' }), 1);
   });
 
@@ -221,8 +292,13 @@ describe('GET /metrics of the running service honours the metrics contract', () 
     assert.ok(sampleValue(families, 'ope_model_latency_seconds_count', { model: 'binomial_200' })! >= 1);
     assert.equal(sampleValue(families, 'ope_model_errors_total', { model: 'black_scholes' }), 1);
     const errors = families.get('ope_request_errors_total')!.samples;
-    assert.ok(errors.every((s) => Number(s.labels.status_code) >= 500), 'a status below 500 counted as an error');
-    assert.ok(sampleValue(families, 'ope_request_errors_total', { method: 'POST', route: BATCH, status_code: '503' })! >= 1);
+    assert.ok(
+      errors.every((s) => Number(s.labels.status_code) >= 500),
+      'a status below 500 counted as an error',
+    );
+    assert.ok(
+      sampleValue(families, 'ope_request_errors_total', { method: 'POST', route: BATCH, status_code: '503' })! >= 1,
+    );
     assert.ok(sampleValue(families, 'ope_request_latency_seconds_count', { method: 'POST', route: PRICING })! >= 1);
   });
 
@@ -241,7 +317,10 @@ describe('GET /metrics of the running service honours the metrics contract', () 
 
   it('counts 429s by route, for the client over its limit only', () => {
     assert.ok(sent.rateLimited >= 1, 'the rate limit never answered 429');
-    assert.equal(sampleValue(families, 'ope_rate_limit_rejections_total', { route: '/api/v1/models' }), sent.rateLimited);
+    assert.equal(
+      sampleValue(families, 'ope_rate_limit_rejections_total', { route: '/api/v1/models' }),
+      sent.rateLimited,
+    );
   });
 
   it('shows the pool: configured threads, idle gauges after the work, queue waits observed, rejections and saturation', () => {

@@ -11,8 +11,16 @@ describe('traceIdFromTraceparent (W3C Trace Context, section 3.2)', () => {
     assert.equal(traceIdFromTraceparent(`01-${id}-00f067aa0ba902b7-01-extra`), id);
   });
   it('ignores invalid values', () => {
-    for (const bad of [undefined, '', `ff-${id}-00f067aa0ba902b7-01`, `00-${id}-00f067aa0ba902b7-01-extra`, `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`,
-      `00-${id}-${'0'.repeat(16)}-01`, `00-${id.toUpperCase()}-00f067aa0ba902b7-01`, `00-${id}-00f067aa0ba902b7`]) {
+    for (const bad of [
+      undefined,
+      '',
+      `ff-${id}-00f067aa0ba902b7-01`,
+      `00-${id}-00f067aa0ba902b7-01-extra`,
+      `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`,
+      `00-${id}-${'0'.repeat(16)}-01`,
+      `00-${id.toUpperCase()}-00f067aa0ba902b7-01`,
+      `00-${id}-00f067aa0ba902b7`,
+    ]) {
       assert.equal(traceIdFromTraceparent(bad), undefined, String(bad));
     }
     assert.equal(traceIdFromTraceparent([`00-${id}-00f067aa0ba902b7-01`]), undefined, 'a repeated header is ambiguous');
@@ -32,27 +40,44 @@ describe('request log lines without an exporter', () => {
     const id = 'a3ce929d0e0e47364bf92f3577b34da6';
     const response = await server.request('/api/v1/pricing/single', {
       headers: { traceparent: `00-${id}-00f067aa0ba902b7-01` },
-      body: { contracts: [{ symbol: 'ABC', strike_price: 'x', time_to_expiry: 0.5, option_type: 'call' }], market_data: { spot_price: 1, risk_free_rate: 0 } },
+      body: {
+        contracts: [{ symbol: 'ABC', strike_price: 'x', time_to_expiry: 0.5, option_type: 'call' }],
+        market_data: { spot_price: 1, risk_free_rate: 0 },
+      },
     });
     assert.equal(response.status, 422);
     const requestId = response.headers.get('x-request-id');
     const lines = server.logs.filter((l) => l.request_id === requestId);
     assert.ok(lines.length >= 1);
-    assert.ok(lines.every((l) => l.trace_id === id), JSON.stringify(lines));
+    assert.ok(
+      lines.every((l) => l.trace_id === id),
+      JSON.stringify(lines),
+    );
 
     // A refused token is logged through request.log (the auth plugin) before the access line.
-    const refused = await server.request('/api/v1/models', { token: 'not-a-jwt', headers: { traceparent: `00-${id}-00f067aa0ba902b7-01` } });
+    const refused = await server.request('/api/v1/models', {
+      token: 'not-a-jwt',
+      headers: { traceparent: `00-${id}-00f067aa0ba902b7-01` },
+    });
     assert.equal(refused.status, 401);
     const refusedLines = server.logs.filter((l) => l.request_id === refused.headers.get('x-request-id'));
     assert.ok(refusedLines.length >= 2, JSON.stringify(refusedLines));
-    assert.ok(refusedLines.every((l) => l.trace_id === id), JSON.stringify(refusedLines));
+    assert.ok(
+      refusedLines.every((l) => l.trace_id === id),
+      JSON.stringify(refusedLines),
+    );
   });
 
   it('log a successful probe or scrape at debug, not info, and a failing one at info', async () => {
     await server.request('/healthz', { token: null });
     await server.request('/metrics', { token: null });
-    const probes = server.logs.filter((l) => l.event === 'request.complete' && ['/healthz', '/metrics'].includes(String(l.route)));
-    assert.deepEqual(probes.map((l) => l.level), ['debug', 'debug']);
+    const probes = server.logs.filter(
+      (l) => l.event === 'request.complete' && ['/healthz', '/metrics'].includes(String(l.route)),
+    );
+    assert.deepEqual(
+      probes.map((l) => l.level),
+      ['debug', 'debug'],
+    );
     server.app.lifecycle.startDraining();
     assert.equal((await server.request('/healthz', { token: null })).status, 503);
     const draining = server.logs.filter((l) => l.event === 'request.complete' && l.route === '/healthz').at(-1);

@@ -58,7 +58,15 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
     const otlp = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 
     service = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', OPE_THREADS: '1', DEV_JWT_SECRET: SECRET, LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: otlp },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        OPE_THREADS: '1',
+        DEV_JWT_SECRET: SECRET,
+        LOG_LEVEL: 'info',
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     exited = new Promise((resolve) => service.once('exit', (code) => resolve(code)));
@@ -80,13 +88,17 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
     await new Promise<void>((resolve) => receiver.close(() => resolve()));
   });
 
-  it('exports the request span in the caller\'s trace, logs the trace id, and leaves probes out', async () => {
+  it("exports the request span in the caller's trace, logs the trace id, and leaves probes out", async () => {
     const traceId = randomBytes(16).toString('hex');
     const parentSpanId = randomBytes(8).toString('hex');
     const token = await mintDevToken({ secret: new TextEncoder().encode(SECRET), scopes: ['pricing:read'] });
     const priced = await fetch(`${baseUrl}/api/v1/pricing/single`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', traceparent: `00-${traceId}-${parentSpanId}-01` },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        traceparent: `00-${traceId}-${parentSpanId}-01`,
+      },
       body: JSON.stringify({
         contracts: [{ symbol: 'ABC', strike_price: 100, time_to_expiry: 0.5, option_type: 'call' }],
         market_data: { spot_price: 102, risk_free_rate: 0.01, volatility: 0.2 },
@@ -100,17 +112,29 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
     assert.equal(await exited, 0);
 
     assert.ok(posts.length > 0, 'the exporter posted nothing');
-    assert.ok(posts.every((p) => p.path === '/v1/traces' && p.contentType?.startsWith('application/json')), JSON.stringify(posts.map((p) => [p.path, p.contentType])));
+    assert.ok(
+      posts.every((p) => p.path === '/v1/traces' && p.contentType?.startsWith('application/json')),
+      JSON.stringify(posts.map((p) => [p.path, p.contentType])),
+    );
     const spans = posts.flatMap((p) => spansOf(p.body));
     const request = spans.find((s) => s.name === 'request' && attribute(s, 'http.route') === '/api/v1/pricing/single');
     assert.ok(request, `no request span for the pricing route among ${spans.map((s) => s.name).join(', ')}`);
     assert.equal(request.traceId.toLowerCase(), traceId, 'the span continues the incoming trace');
-    assert.equal(request.parentSpanId?.toLowerCase(), parentSpanId, 'the span is a child of the caller\'s span');
-    assert.ok(spans.every((s) => !['/healthz', '/health', '/livez', '/readyz', '/metrics'].includes(attribute(s, 'url.path') ?? '')), 'a probe was traced');
+    assert.equal(request.parentSpanId?.toLowerCase(), parentSpanId, "the span is a child of the caller's span");
+    assert.ok(
+      spans.every(
+        (s) => !['/healthz', '/health', '/livez', '/readyz', '/metrics'].includes(attribute(s, 'url.path') ?? ''),
+      ),
+      'a probe was traced',
+    );
 
     const access = logs.filter((l) => l.event === 'request.complete');
     const pricing = access.find((l) => l.route === '/api/v1/pricing/single');
     assert.equal(pricing?.trace_id, traceId, 'the access line carries the trace id');
-    assert.equal(access.find((l) => l.route === '/healthz'), undefined, 'a successful probe is not logged at info');
+    assert.equal(
+      access.find((l) => l.route === '/healthz'),
+      undefined,
+      'a successful probe is not logged at info',
+    );
   });
 });

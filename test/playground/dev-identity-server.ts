@@ -25,12 +25,19 @@ export interface DevIdentityServer {
 }
 
 export async function startDevIdentityServer(env: Record<string, string> = {}): Promise<DevIdentityServer> {
-  const config = loadConfig({ OPE_THREADS: '1', OPE_THREAD_QUEUE_MAX: '256', OPE_THREAD_QUEUE_TIMEOUT_SECONDS: '20', RATE_LIMIT_DEFAULT: '1000000/second', ...env });
+  const config = loadConfig({
+    OPE_THREADS: '1',
+    OPE_THREAD_QUEUE_MAX: '256',
+    OPE_THREAD_QUEUE_TIMEOUT_SECONDS: '20',
+    RATE_LIMIT_DEFAULT: '1000000/second',
+    ...env,
+  });
   const metrics = createMetrics({ defaultMetrics: false });
   const logs: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
       callback();
     },
   });

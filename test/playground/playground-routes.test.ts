@@ -7,7 +7,11 @@ import { createAuthenticator } from '../../src/auth/authenticator.js';
 import { createDevIdentity } from '../../src/auth/dev-identity.js';
 import { loadConfig } from '../../src/config/config.js';
 import { buildApp } from '../../src/http/app.js';
-import { DEFAULT_PLAYGROUND_DIR, PLAYGROUND_PAGE_FILES, PLAYGROUND_VENDOR_FILES } from '../../src/http/playground/playground-assets.js';
+import {
+  DEFAULT_PLAYGROUND_DIR,
+  PLAYGROUND_PAGE_FILES,
+  PLAYGROUND_VENDOR_FILES,
+} from '../../src/http/playground/playground-assets.js';
 import { PLAYGROUND_CSP, PLAYGROUND_TOKEN_TTL_SECONDS, isLoopbackAddress } from '../../src/http/routes/playground.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
@@ -42,8 +46,13 @@ describe('the playground page and its files', () => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) assert.equal(response.headers.get(name), value, name);
     assert.ok(response.headers.get('x-request-id'));
     // Every script and stylesheet the page names is one of ours, and the page has no inline script or style.
-    const referenced = [...response.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!).filter((u) => !u.startsWith('#') && u !== 'data:,');
-    assert.deepEqual(referenced.filter((u) => !ALL_ASSET_URLS.includes(u)), []);
+    const referenced = [...response.text.matchAll(/(?:src|href)="([^"]+)"/g)]
+      .map((m) => m[1]!)
+      .filter((u) => !u.startsWith('#') && u !== 'data:,');
+    assert.deepEqual(
+      referenced.filter((u) => !ALL_ASSET_URLS.includes(u)),
+      [],
+    );
     assert.doesNotMatch(response.text, /<script>|<script(?![^>]*\bsrc=)[^>]*>|<style|\sstyle=|\son[a-z]+=/i);
   });
 
@@ -51,7 +60,11 @@ describe('the playground page and its files', () => {
     for (const url of ALL_ASSET_URLS) {
       const response = await server.request(url, { token: null });
       assert.equal(response.status, 200, url);
-      const type = url.endsWith('.js') ? 'text/javascript; charset=utf-8' : url.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/html; charset=utf-8';
+      const type = url.endsWith('.js')
+        ? 'text/javascript; charset=utf-8'
+        : url.endsWith('.css')
+          ? 'text/css; charset=utf-8'
+          : 'text/html; charset=utf-8';
       assert.equal(response.headers.get('content-type'), type, url);
       assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
       const etag = response.headers.get('etag');
@@ -61,7 +74,10 @@ describe('the playground page and its files', () => {
       assert.equal(again.text, '');
     }
     const uplot = await server.request('/playground/vendor/uPlot.esm.js', { token: null });
-    assert.equal(uplot.text, readFileSync(new URL('../../node_modules/uplot/dist/uPlot.esm.js', import.meta.url), 'utf8'));
+    assert.equal(
+      uplot.text,
+      readFileSync(new URL('../../node_modules/uplot/dist/uPlot.esm.js', import.meta.url), 'utf8'),
+    );
   });
 
   it('lists exactly the files of public/playground, so a new file cannot be forgotten and no stray file is served', () => {
@@ -99,7 +115,10 @@ describe('the playground page and its files', () => {
   it('leaves the playground out of the OpenAPI document', async () => {
     const response = await server.request('/openapi.json', { token: null });
     assert.equal(response.status, 200);
-    assert.deepEqual(Object.keys(response.json.paths).filter((p) => p === '/' || p.startsWith('/playground')), []);
+    assert.deepEqual(
+      Object.keys(response.json.paths).filter((p) => p === '/' || p.startsWith('/playground')),
+      [],
+    );
   });
 });
 
@@ -121,7 +140,10 @@ describe('OPE_PLAYGROUND', () => {
     const logger = createLogger({ level: 'silent' });
     const pool = { run: async () => Promise.reject(new Error('not used')) };
     try {
-      for (const [playground, served] of [[undefined, false], ['on', true]] as const) {
+      for (const [playground, served] of [
+        [undefined, false],
+        ['on', true],
+      ] as const) {
         const config = loadConfig({
           ...testEnv(idp),
           OPE_ENVIRONMENT: 'production',
@@ -129,7 +151,14 @@ describe('OPE_PLAYGROUND', () => {
           ...(playground === undefined ? {} : { OPE_PLAYGROUND: playground }),
         });
         const authenticator = createAuthenticator({ config, metrics, logger });
-        const app = await buildApp({ config, metrics, pool: pool as never, authenticator, logger, devIdentity: createDevIdentity() });
+        const app = await buildApp({
+          config,
+          metrics,
+          pool: pool as never,
+          authenticator,
+          logger,
+          devIdentity: createDevIdentity(),
+        });
         try {
           assert.equal((await app.inject({ url: '/' })).statusCode, served ? 200 : 404, `OPE_PLAYGROUND=${playground}`);
           assert.equal((await app.inject({ url: '/playground/main.js' })).statusCode, served ? 200 : 404);
@@ -174,7 +203,9 @@ describe('GET /playground/token with the embedded development identity', () => {
   });
 
   it('gives a token that prices and lists models, and is refused (403) for risk and market-data routes', async () => {
-    const { access_token: token } = (await (await fetch(`${server.url}/playground/token`)).json()) as { access_token: string };
+    const { access_token: token } = (await (await fetch(`${server.url}/playground/token`)).json()) as {
+      access_token: string;
+    };
     const call = (path: string, body?: unknown) =>
       fetch(server.url + path, {
         method: body === undefined ? 'GET' : 'POST',
@@ -187,7 +218,10 @@ describe('GET /playground/token with the embedded development identity', () => {
     assert.equal(risk.status, 403);
     assert.equal(((await risk.json()) as { detail: string }).detail, "Permission 'risk:read' required");
     assert.equal((await call('/api/v1/market-data/volatility')).status, 403);
-    assert.equal((await call('/api/v1/market-data/volatility', { strike: 100, maturity: 1, volatility: 0.2 })).status, 403);
+    assert.equal(
+      (await call('/api/v1/market-data/volatility', { strike: 100, maturity: 1, volatility: 0.2 })).status,
+      403,
+    );
   });
 
   it('is the ordinary 404 for a caller that is not on loopback, or a page of another site, and logs why', async () => {
@@ -202,7 +236,11 @@ describe('GET /playground/token with the embedded development identity', () => {
     ];
     for (const [headers, remoteAddress, reason] of refusals) {
       server.logs.length = 0;
-      const response = await server.app.inject({ url: '/playground/token', headers, ...(remoteAddress === undefined ? {} : { remoteAddress }) });
+      const response = await server.app.inject({
+        url: '/playground/token',
+        headers,
+        ...(remoteAddress === undefined ? {} : { remoteAddress }),
+      });
       assert.equal(response.statusCode, 404, `${JSON.stringify(headers)} ${remoteAddress}`);
       assert.equal(response.json().detail, 'Not Found');
       assert.equal(response.headers['cache-control'], undefined);
@@ -214,13 +252,28 @@ describe('GET /playground/token with the embedded development identity', () => {
       [{}, '::ffff:127.0.0.1'],
       [{}, '127.0.0.2'],
     ] as const) {
-      assert.equal((await server.app.inject({ url: '/playground/token', headers, remoteAddress })).statusCode, 200, remoteAddress);
+      assert.equal(
+        (await server.app.inject({ url: '/playground/token', headers, remoteAddress })).statusCode,
+        200,
+        remoteAddress,
+      );
     }
   });
 
   it('recognises loopback addresses only', () => {
-    for (const address of ['127.0.0.1', '127.255.0.9', '::1', '::ffff:127.0.0.1']) assert.equal(isLoopbackAddress(address), true, address);
-    for (const address of [undefined, '', '10.0.0.1', '::', '::2', '128.0.0.1', '127.0.0.1.example.com', '::ffff:10.0.0.1', 'localhost']) {
+    for (const address of ['127.0.0.1', '127.255.0.9', '::1', '::ffff:127.0.0.1'])
+      assert.equal(isLoopbackAddress(address), true, address);
+    for (const address of [
+      undefined,
+      '',
+      '10.0.0.1',
+      '::',
+      '::2',
+      '128.0.0.1',
+      '127.0.0.1.example.com',
+      '::ffff:10.0.0.1',
+      'localhost',
+    ]) {
       assert.equal(isLoopbackAddress(address), false, String(address));
     }
   });

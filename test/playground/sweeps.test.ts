@@ -12,7 +12,8 @@ import type { TestServer } from '../http/support.js';
  */
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-const load = async (name: string): Promise<Json> => import(new URL(`../../public/playground/${name}`, import.meta.url).href);
+const load = async (name: string): Promise<Json> =>
+  import(new URL(`../../public/playground/${name}`, import.meta.url).href);
 const body = await load('request-body.js');
 const sweeps = await load('sweeps.js');
 const api = await load('api.js');
@@ -39,8 +40,22 @@ describe('form text to request', () => {
 
   it('sends text that reads as a finite number as that number, other text as it is, and leaves blanks out', () => {
     const cases: [string, unknown][] = [
-      ['0.5', 0.5], [' 7 ', 7], ['.5', 0.5], ['5.', 5], ['-0.01', -0.01], ['+2', 2], ['1e-3', 0.001], ['2E2', 200],
-      ['abc', 'abc'], ['1,5', '1,5'], ['0x10', '0x10'], ['Infinity', 'Infinity'], ['1e999', '1e999'], ['NaN', 'NaN'], ['', undefined], ['   ', undefined],
+      ['0.5', 0.5],
+      [' 7 ', 7],
+      ['.5', 0.5],
+      ['5.', 5],
+      ['-0.01', -0.01],
+      ['+2', 2],
+      ['1e-3', 0.001],
+      ['2E2', 200],
+      ['abc', 'abc'],
+      ['1,5', '1,5'],
+      ['0x10', '0x10'],
+      ['Infinity', 'Infinity'],
+      ['1e999', '1e999'],
+      ['NaN', 'NaN'],
+      ['', undefined],
+      ['   ', undefined],
     ];
     for (const [text, expected] of cases) assert.deepEqual(body.numberOrText(text), expected, JSON.stringify(text));
     const request = body.pricingRequest({ ...FORM_DEFAULTS, strike_price: 'abc', volatility: '', symbol: '  ' });
@@ -78,7 +93,11 @@ describe('API errors to form fields', () => {
       new Response(
         JSON.stringify({
           detail: [
-            { loc: ['body', 'contracts', 0, 'strike_price'], msg: 'Input should be greater than 0', type: 'greater_than' },
+            {
+              loc: ['body', 'contracts', 0, 'strike_price'],
+              msg: 'Input should be greater than 0',
+              type: 'greater_than',
+            },
             { loc: ['body', 'market_data', 'spot_price'], msg: 'Field required', type: 'missing' },
             { loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' },
           ],
@@ -88,12 +107,27 @@ describe('API errors to form fields', () => {
       ),
     );
     assert.equal(validation.status, 422);
-    assert.deepEqual([...validation.fields], [['strike_price', 'Input should be greater than 0'], ['spot_price', 'Field required']]);
+    assert.deepEqual(
+      [...validation.fields],
+      [
+        ['strike_price', 'Input should be greater than 0'],
+        ['spot_price', 'Field required'],
+      ],
+    );
     assert.equal(validation.message, 'JSON decode error (request r-1)');
-    const refused = await api.apiErrorOf(new Response(JSON.stringify({ detail: 'monte_carlo_20k does not price american options', request_id: 'r-2' }), { status: 400 }));
+    const refused = await api.apiErrorOf(
+      new Response(JSON.stringify({ detail: 'monte_carlo_20k does not price american options', request_id: 'r-2' }), {
+        status: 400,
+      }),
+    );
     assert.equal(refused.message, 'monte_carlo_20k does not price american options (request r-2)');
     assert.equal(refused.fields.size, 0);
-    const limited = await api.apiErrorOf(new Response(JSON.stringify({ detail: 'Rate limit exceeded', request_id: 'r-3' }), { status: 429, headers: { 'retry-after': '17' } }));
+    const limited = await api.apiErrorOf(
+      new Response(JSON.stringify({ detail: 'Rate limit exceeded', request_id: 'r-3' }), {
+        status: 429,
+        headers: { 'retry-after': '17' },
+      }),
+    );
     assert.equal(limited.message, 'Rate limit exceeded: retry in 17 s (request r-3)');
     assert.equal(limited.retryAfterSeconds, 17);
     const opaque = await api.apiErrorOf(new Response('<html>bad gateway</html>', { status: 502 }));
@@ -106,9 +140,14 @@ describe('chart grids and the convergence arithmetic', () => {
     const grid = sweeps.spotGrid({ spot: 102, strike: 100, volatility: 0.2, expiry: 0.5 });
     assert.equal(grid.length, sweeps.SPOT_SWEEP_POINTS + 1);
     assert.ok(grid.includes(102));
-    assert.deepEqual([...grid].sort((a: number, b: number) => a - b), grid);
+    assert.deepEqual(
+      [...grid].sort((a: number, b: number) => a - b),
+      grid,
+    );
     const width = 3 * 0.2 * Math.sqrt(0.5);
-    assert.ok(Math.abs(grid[0] - 100 * Math.exp(-width)) < 1e-9 && Math.abs(grid.at(-1) - 102 * Math.exp(width)) < 1e-9);
+    assert.ok(
+      Math.abs(grid[0] - 100 * Math.exp(-width)) < 1e-9 && Math.abs(grid.at(-1) - 102 * Math.exp(width)) < 1e-9,
+    );
     const narrow = sweeps.spotGrid({ spot: 50, strike: 50, volatility: 0.01, expiry: 0.01 });
     assert.ok(Math.abs(narrow[0] - 50 * Math.exp(-0.15)) < 1e-9, 'at least 15% either side');
     const volatilities = sweeps.volatilityGrid(0.2);
@@ -118,8 +157,14 @@ describe('chart grids and the convergence arithmetic', () => {
   });
 
   it('combines k runs as their mean with standard error sqrt(sum se^2) / k, and stops at a failed run', () => {
-    const result = (price: number, se: number | null, error: string | null = null) => ({ theoretical_price: price, standard_error: se, error });
-    const curve = sweeps.convergenceCurve({ results: [result(1, 0.3), result(3, 0.4), result(0, null, 'failed'), result(5, 0.1)] });
+    const result = (price: number, se: number | null, error: string | null = null) => ({
+      theoretical_price: price,
+      standard_error: se,
+      error,
+    });
+    const curve = sweeps.convergenceCurve({
+      results: [result(1, 0.3), result(3, 0.4), result(0, null, 'failed'), result(5, 0.1)],
+    });
     assert.deepEqual(curve.paths, [20_000, 40_000]);
     assert.deepEqual(curve.estimate, [1, 2]);
     const z = 1.959963984540054;
@@ -150,23 +195,66 @@ describe('the charts’ claims, against the real API', () => {
     { model: 'black_scholes', option_type: 'call', exercise_style: 'european', dividend_yield: 0.02, tolerance: 1e-12 },
     { model: 'binomial_200', option_type: 'put', exercise_style: 'american', dividend_yield: 0, tolerance: 1e-9 },
     { model: 'leisen_reimer', option_type: 'put', exercise_style: 'american', dividend_yield: 0.01, tolerance: 1e-9 },
-    { model: 'barone_adesi_whaley', option_type: 'put', exercise_style: 'american', dividend_yield: 0, tolerance: 1e-7 },
-    { model: 'bjerksund_stensland', option_type: 'call', exercise_style: 'american', dividend_yield: 0.04, tolerance: 1e-7 },
-    { model: 'bjerksund_stensland_1993', option_type: 'put', exercise_style: 'american', dividend_yield: 0.01, tolerance: 1e-7 },
+    {
+      model: 'barone_adesi_whaley',
+      option_type: 'put',
+      exercise_style: 'american',
+      dividend_yield: 0,
+      tolerance: 1e-7,
+    },
+    {
+      model: 'bjerksund_stensland',
+      option_type: 'call',
+      exercise_style: 'american',
+      dividend_yield: 0.04,
+      tolerance: 1e-7,
+    },
+    {
+      model: 'bjerksund_stensland_1993',
+      option_type: 'put',
+      exercise_style: 'american',
+      dividend_yield: 0.01,
+      tolerance: 1e-7,
+    },
   ];
   for (const c of cases) {
     it(`reads price and greeks against spot from one batch exactly as pricing at each spot gives them: ${c.model} ${c.exercise_style} ${c.option_type}`, async () => {
       const request: Json = exampleRequest({
-        contracts: [{ symbol: 'ABC', strike_price: 100, time_to_expiry: 0.75, option_type: c.option_type, exercise_style: c.exercise_style, quantity: 10 }],
+        contracts: [
+          {
+            symbol: 'ABC',
+            strike_price: 100,
+            time_to_expiry: 0.75,
+            option_type: c.option_type,
+            exercise_style: c.exercise_style,
+            quantity: 10,
+          },
+        ],
         market_data: { spot_price: 102, risk_free_rate: 0.05, dividend_yield: c.dividend_yield, volatility: 0.3 },
         model: c.model,
       });
       const grid = sweeps.spotGrid({ spot: 102, strike: 100, volatility: 0.3, expiry: 0.75 });
-      const curves = sweeps.spotSweepCurves(await post('/api/v1/pricing/batch', body.requestJson(sweeps.spotSweepRequest(request, grid), '')), grid, 102);
+      const curves = sweeps.spotSweepCurves(
+        await post('/api/v1/pricing/batch', body.requestJson(sweeps.spotSweepRequest(request, grid), '')),
+        grid,
+        102,
+      );
       for (const i of [0, 7, grid.indexOf(102), 30, grid.length - 1]) {
         const spot = grid[i];
-        const direct = (await post('/api/v1/pricing/single', JSON.stringify({ ...request, market_data: { ...request.market_data, spot_price: spot } }))).results[0];
-        for (const [curve, field] of [['price', 'theoretical_price'], ['delta', 'delta'], ['gamma', 'gamma'], ['theta', 'theta'], ['vega', 'vega'], ['rho', 'rho']]) {
+        const direct = (
+          await post(
+            '/api/v1/pricing/single',
+            JSON.stringify({ ...request, market_data: { ...request.market_data, spot_price: spot } }),
+          )
+        ).results[0];
+        for (const [curve, field] of [
+          ['price', 'theoretical_price'],
+          ['delta', 'delta'],
+          ['gamma', 'gamma'],
+          ['theta', 'theta'],
+          ['vega', 'vega'],
+          ['rho', 'rho'],
+        ]) {
           const swept = curves[curve!][i];
           const expected = direct[field!];
           // Relative to the curve's own size: deep in the exercise region a tree's gamma is rounding noise around 0.
@@ -183,26 +271,52 @@ describe('the charts’ claims, against the real API', () => {
   // Price against volatility from one batch (total volatility and moneyness held, sweeps.js): exact for the closed
   // form up to rounding; the trees price the transformed contract on their own 200-step grid, so they agree with
   // direct pricing only to their discretisation error, asserted within 2e-3 of the curve's largest price here.
-  for (const c of [{ model: 'black_scholes', tolerance: 1e-12 }, { model: 'binomial_200', tolerance: 2e-3 }]) {
+  for (const c of [
+    { model: 'black_scholes', tolerance: 1e-12 },
+    { model: 'binomial_200', tolerance: 2e-3 },
+  ]) {
     it(`reads price against volatility from one batch as pricing at each volatility gives it: ${c.model} european`, async () => {
       const request: Json = exampleRequest({
-        contracts: [{ symbol: 'ABC', strike_price: 95, time_to_expiry: 0.75, option_type: 'put', exercise_style: 'european', quantity: 10 }],
+        contracts: [
+          {
+            symbol: 'ABC',
+            strike_price: 95,
+            time_to_expiry: 0.75,
+            option_type: 'put',
+            exercise_style: 'european',
+            quantity: 10,
+          },
+        ],
         market_data: { spot_price: 102, risk_free_rate: 0.05, dividend_yield: 0.02, volatility: 0.25 },
         model: c.model,
       });
       const points = sweeps.volatilitySweepPoints(request, sweeps.volatilityGrid(0.25));
       assert.equal(points.length, sweeps.volatilityGrid(0.25).length);
-      const curve = sweeps.volatilitySweepCurve(await post('/api/v1/pricing/batch', body.requestJson(sweeps.volatilitySweepRequest(request, points), '')), points);
+      const curve = sweeps.volatilitySweepCurve(
+        await post('/api/v1/pricing/batch', body.requestJson(sweeps.volatilitySweepRequest(request, points), '')),
+        points,
+      );
       const scale = Math.max(...curve.map((v: number) => Math.abs(v)));
       for (const [i, point] of points.entries()) {
-        const direct = (await post('/api/v1/pricing/single', JSON.stringify({ ...request, market_data: { ...request.market_data, volatility: point.volatility } }))).results[0];
-        assert.ok(Math.abs(curve[i] - direct.theoretical_price) <= c.tolerance * scale, `${c.model} at volatility ${point.volatility}: sweep ${curve[i]}, direct ${direct.theoretical_price}`);
+        const direct = (
+          await post(
+            '/api/v1/pricing/single',
+            JSON.stringify({ ...request, market_data: { ...request.market_data, volatility: point.volatility } }),
+          )
+        ).results[0];
+        assert.ok(
+          Math.abs(curve[i] - direct.theoretical_price) <= c.tolerance * scale,
+          `${c.model} at volatility ${point.volatility}: sweep ${curve[i]}, direct ${direct.theoretical_price}`,
+        );
       }
     });
   }
 
   it('leaves out of the volatility sweep the points whose transformed expiry the API would refuse', () => {
-    const request: Json = exampleRequest({ contracts: [{ symbol: 'ABC', strike_price: 100, time_to_expiry: 10, option_type: 'call' }], market_data: { spot_price: 100, risk_free_rate: 0, volatility: 0.05 } });
+    const request: Json = exampleRequest({
+      contracts: [{ symbol: 'ABC', strike_price: 100, time_to_expiry: 10, option_type: 'call' }],
+      market_data: { spot_price: 100, risk_free_rate: 0, volatility: 0.05 },
+    });
     const grid = sweeps.volatilityGrid(0.05);
     const points = sweeps.volatilitySweepPoints(request, grid);
     assert.ok(points.length < grid.length && points.length > 0);
@@ -212,7 +326,9 @@ describe('the charts’ claims, against the real API', () => {
   it('runs the convergence chart’s Monte Carlo as independent seeded child streams: run 1 is the single price with that seed, and the runs differ', async () => {
     const request = exampleRequest({ model: 'monte_carlo_20k' });
     const single = (await post('/api/v1/pricing/single', body.requestJson(request, '9007199254740993'))).results[0];
-    const runs = (await post('/api/v1/pricing/batch', body.requestJson(sweeps.convergenceRequest(request), '9007199254740993'))).results;
+    const runs = (
+      await post('/api/v1/pricing/batch', body.requestJson(sweeps.convergenceRequest(request), '9007199254740993'))
+    ).results;
     assert.equal(runs.length, sweeps.CONVERGENCE_RUNS);
     assert.equal(runs[0].theoretical_price, single.theoretical_price);
     assert.equal(runs[0].standard_error, single.standard_error);

@@ -33,7 +33,15 @@ const open: { pool: PricingPool; channel: FixtureChannel }[] = [];
 
 function setUp(gate: AdmissionGate): { pool: PricingPool; channel: FixtureChannel } {
   const channel = new FixtureChannel();
-  const pool = new PricingPool({ threads: 1, queueMax: 1, queueTimeoutSeconds: 0, taskTimeoutSeconds: 0, workerFile: WORKER, inline: false, gate });
+  const pool = new PricingPool({
+    threads: 1,
+    queueMax: 1,
+    queueTimeoutSeconds: 0,
+    taskTimeoutSeconds: 0,
+    workerFile: WORKER,
+    inline: false,
+    gate,
+  });
   open.push({ pool, channel });
   return { pool, channel };
 }
@@ -54,7 +62,10 @@ describe('PricingPool with an AdmissionGate', () => {
     const gate = new ScriptedGate();
     const { pool } = setUp(gate);
     gate.refuseNext = true;
-    await assert.rejects(pool.run(echoTask(1)), (error: unknown) => error instanceof PoolError && error.retryAfterSeconds === 3);
+    await assert.rejects(
+      pool.run(echoTask(1)),
+      (error: unknown) => error instanceof PoolError && error.retryAfterSeconds === 3,
+    );
     assert.equal(gate.entered, 0, 'a refused task never entered');
     const task = echoTask(1);
     const placement = pool.plan(task);
@@ -71,7 +82,10 @@ describe('PricingPool with an AdmissionGate', () => {
     const held = pool.run(scriptedTask(contract(Op.hold, 0)));
     await channel.waitForStarted(1);
     const queued = pool.run(echoTask(1));
-    await assert.rejects(pool.run(echoTask(1)), (error: unknown) => error instanceof PoolError && error.code === 'ERR_POOL_SATURATED');
+    await assert.rejects(
+      pool.run(echoTask(1)),
+      (error: unknown) => error instanceof PoolError && error.code === 'ERR_POOL_SATURATED',
+    );
     assert.equal(gate.entered, 3);
     // The pool's refusal settled its task: the gate has been told (on the next microtask turn).
     await Promise.resolve();

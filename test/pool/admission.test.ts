@@ -17,7 +17,11 @@ interface Setup {
 
 function setUp(options: { threads?: number; queueMax?: number; queueTimeoutMs?: number } = {}): Setup {
   const load = { queued: 0, running: 0, free: options.threads ?? 1 };
-  const schedulerLoad: SchedulerLoad = { queuedJobs: () => load.queued, runningJobs: () => load.running, freeThreads: () => load.free };
+  const schedulerLoad: SchedulerLoad = {
+    queuedJobs: () => load.queued,
+    runningJobs: () => load.running,
+    freeThreads: () => load.free,
+  };
   let now = 0;
   const refusals: boolean[] = [];
   const timedOut: [string, PoolError][] = [];

@@ -34,7 +34,10 @@ describe('fair share of the pricing pool', () => {
     const admitted: Promise<unknown>[] = [];
     for (let i = 0; i < 6; i += 1) admitted.push(pool.run(task(100)));
     assert.equal(gate.outstandingMicros('hog'), 480_000);
-    await assert.rejects(pool.run(task(100)), (error: unknown) => isPoolError(error) && error.code === 'ERR_POOL_SATURATED' && error.retryAfterSeconds === 1);
+    await assert.rejects(
+      pool.run(task(100)),
+      (error: unknown) => isPoolError(error) && error.code === 'ERR_POOL_SATURATED' && error.retryAfterSeconds === 1,
+    );
     assert.equal(inner.pending.length, 6, 'the refused task never reached the pool');
 
     client = 'victim';
@@ -64,7 +67,7 @@ describe('fair share of the pricing pool', () => {
     assert.equal(inner.pending.length, 3, 'work outside a request passes');
   });
 
-  it('reports a Retry-After that grows with the client\'s queued work', async () => {
+  it("reports a Retry-After that grows with the client's queued work", async () => {
     const inner = scriptedPool();
     const gate = new FairShare({ shareSeconds: 1, threads: 1, clientOf: () => 'hog' });
     const pool = gate.wrap(inner);

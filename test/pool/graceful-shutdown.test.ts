@@ -16,7 +16,12 @@ const SECRET = 'graceful-shutdown-test-secret-0123456789abcdef';
 
 function monteCarloBatch(contracts: number, seed: number): string {
   return JSON.stringify({
-    contracts: Array.from({ length: contracts }, (_, i) => ({ symbol: 'ABC', strike_price: 80 + (i % 40), time_to_expiry: 0.5, option_type: 'call' })),
+    contracts: Array.from({ length: contracts }, (_, i) => ({
+      symbol: 'ABC',
+      strike_price: 80 + (i % 40),
+      time_to_expiry: 0.5,
+      option_type: 'call',
+    })),
     market_data: { spot_price: 100, risk_free_rate: 0.02, dividend_yield: 0, volatility: 0.25 },
     model: 'monte_carlo_20k',
     calculate_greeks: true,
@@ -61,7 +66,8 @@ describe('graceful shutdown of the service', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const events = new Map<string, (line: Record<string, unknown>) => void>();
-    const logged = (event: string): Promise<Record<string, unknown>> => new Promise((resolve) => events.set(event, resolve));
+    const logged = (event: string): Promise<Record<string, unknown>> =>
+      new Promise((resolve) => events.set(event, resolve));
     createInterface({ input: child.stdout! }).on('line', (text) => {
       const line = JSON.parse(text) as Record<string, unknown>;
       events.get(String(line.event))?.(line);
@@ -69,18 +75,28 @@ describe('graceful shutdown of the service', () => {
 
     try {
       const started = logged('service.start');
-      const port = Number((await Promise.race([started, exited.then((code) => assert.fail(`the service exited with ${code}`))])).port);
+      const port = Number(
+        (await Promise.race([started, exited.then((code) => assert.fail(`the service exited with ${code}`))])).port,
+      );
       const url = `http://127.0.0.1:${port}`;
       const token = await mintDevToken({ secret: new TextEncoder().encode(SECRET), scopes: ['pricing:read'] });
       const post = (body: string): Promise<Response> =>
-        fetch(`${url}/api/v1/pricing/batch`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+        fetch(`${url}/api/v1/pricing/batch`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body,
+        });
 
       const inFlight = [post(monteCarloBatch(60, 1)), post(monteCarloBatch(60, 2)), post(monteCarloBatch(60, 3))];
       // Every request has reached the pool (started or queued) and none has been answered yet.
       for (;;) {
         const scrape = await (await fetch(`${url}/metrics`)).text();
-        const reached = metric(scrape, 'ope_threadpool_queue_wait_seconds_count', 'engine="pricing"') + metric(scrape, 'ope_threadpool_queue_depth', 'engine="pricing"');
-        const answered = scrape.split('\n').some((l) => l.startsWith('ope_request_total{') && l.includes('route="/api/v1/pricing/batch"'));
+        const reached =
+          metric(scrape, 'ope_threadpool_queue_wait_seconds_count', 'engine="pricing"') +
+          metric(scrape, 'ope_threadpool_queue_depth', 'engine="pricing"');
+        const answered = scrape
+          .split('\n')
+          .some((l) => l.startsWith('ope_request_total{') && l.includes('route="/api/v1/pricing/batch"'));
         assert.equal(answered, false, 'the requests must still be in flight when SIGTERM arrives; make them heavier');
         if (reached === inFlight.length) break;
       }

@@ -49,11 +49,22 @@ function assertUnavailable(response: TestResponse): void {
 
 describe('the pricing pool behind the HTTP server', () => {
   it('answers a burst beyond one thread and a queue of one with 200s and 503s only, shows it in /metrics, and recovers at once', async () => {
-    const s = await server({ OPE_THREADS: '1', OPE_THREAD_QUEUE_MAX: '1', OPE_THREAD_QUEUE_TIMEOUT_SECONDS: '0', OPE_THREAD_TASK_TIMEOUT_SECONDS: '120' });
+    const s = await server({
+      OPE_THREADS: '1',
+      OPE_THREAD_QUEUE_MAX: '1',
+      OPE_THREAD_QUEUE_TIMEOUT_SECONDS: '0',
+      OPE_THREAD_TASK_TIMEOUT_SECONDS: '120',
+    });
     const token = await s.token(['pricing:read']);
-    assert.equal((await s.request('/api/v1/pricing/batch', { token, body: monteCarloBatch(2, 1) })).status, 200, 'warm-up');
+    assert.equal(
+      (await s.request('/api/v1/pricing/batch', { token, body: monteCarloBatch(2, 1) })).status,
+      200,
+      'warm-up',
+    );
 
-    const burst = Array.from({ length: 8 }, (_, i) => s.request('/api/v1/pricing/batch', { token, body: monteCarloBatch(150, 100 + i) }));
+    const burst = Array.from({ length: 8 }, (_, i) =>
+      s.request('/api/v1/pricing/batch', { token, body: monteCarloBatch(150, 100 + i) }),
+    );
     // The queue fills while the first request runs: /metrics must say so before the burst is over.
     let sawQueued = false;
     let settled = false;
@@ -62,7 +73,9 @@ describe('the pricing pool behind the HTTP server', () => {
     });
     while (!settled && !sawQueued) {
       const scrape = await s.request('/metrics', { token: null });
-      sawQueued = metric(scrape.text, 'ope_threadpool_queue_depth') === 1 && metric(scrape.text, 'ope_threadpool_tasks_in_flight') === 1;
+      sawQueued =
+        metric(scrape.text, 'ope_threadpool_queue_depth') === 1 &&
+        metric(scrape.text, 'ope_threadpool_tasks_in_flight') === 1;
     }
     const responses = await Promise.all(burst);
     assert.ok(sawQueued, 'queue depth 1 with one task in flight was visible in /metrics during the burst');
@@ -89,11 +102,19 @@ describe('the pricing pool behind the HTTP server', () => {
     // A generous admission wait: the follow-up request waits for the replacement thread to load, which takes
     // seconds on a loaded machine under tsx, and that wait is admission, not the 1 s task deadline under test.
     const s = await server({
-      OPE_THREADS: '1', OPE_THREAD_QUEUE_MAX: '4', OPE_THREAD_QUEUE_TIMEOUT_SECONDS: '60', OPE_THREAD_TASK_TIMEOUT_SECONDS: '1',
-      OPE_MAX_CONTRACTS: '4000', MAX_BODY_BYTES: '4194304',
+      OPE_THREADS: '1',
+      OPE_THREAD_QUEUE_MAX: '4',
+      OPE_THREAD_QUEUE_TIMEOUT_SECONDS: '60',
+      OPE_THREAD_TASK_TIMEOUT_SECONDS: '1',
+      OPE_MAX_CONTRACTS: '4000',
+      MAX_BODY_BYTES: '4194304',
     });
     const token = await s.token(['pricing:read']);
-    assert.equal((await s.request('/api/v1/pricing/batch', { token, body: monteCarloBatch(2, 1) })).status, 200, 'warm-up');
+    assert.equal(
+      (await s.request('/api/v1/pricing/batch', { token, body: monteCarloBatch(2, 1) })).status,
+      200,
+      'warm-up',
+    );
 
     // 4,000 contracts of 20,000 paths with greeks take seconds on one thread, even on the WebAssembly kernels
     // (under 1 ms each on a quiet core).
@@ -106,7 +127,10 @@ describe('the pricing pool behind the HTTP server', () => {
 
     // One contract without greeks: the replacement thread runs it cold (unoptimised code), and on a loaded
     // machine a bigger batch could itself meet the 1 s deadline.
-    const next = await s.request('/api/v1/pricing/batch', { token, body: { ...monteCarloBatch(1, 3), calculate_greeks: false } });
+    const next = await s.request('/api/v1/pricing/batch', {
+      token,
+      body: { ...monteCarloBatch(1, 3), calculate_greeks: false },
+    });
     assert.equal(next.status, 200);
     assert.equal(next.json.results.length, 1);
     const scrape = (await s.request('/metrics', { token: null })).text;

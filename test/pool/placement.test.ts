@@ -16,7 +16,11 @@ import {
 import type { ImpliedVolTask, PriceItem, PriceTask } from '../../src/pool/tasks.js';
 
 const MARKET = { spot: 100, rate: 0.01, dividendYield: 0 };
-const CONTRACT: PriceItem = { option: { type: 'call', strike: 100, expiry: 1, exercise: 'european' }, market: { ...MARKET, volatility: 0.2 }, seed: 1n };
+const CONTRACT: PriceItem = {
+  option: { type: 'call', strike: 100, expiry: 1, exercise: 'european' },
+  market: { ...MARKET, volatility: 0.2 },
+  seed: 1n,
+};
 
 function priceTask(model: ModelName, n: number, greeks = true): PriceTask {
   return { kind: 'price', model, greeks, items: Array.from({ length: n }, () => CONTRACT) };
@@ -46,24 +50,39 @@ describe('planPlacement', () => {
     for (const model of ['black_scholes', 'binomial_200', 'leisen_reimer'] as const) {
       assert.equal(planPlacement(priceTask(model, 1), { threads: 2, inline: true }).inline, true, model);
     }
-    assert.deepEqual(planPlacement(priceTask('monte_carlo_20k', 1), { threads: 2, inline: true }), { inline: false, chunks: [[0, 1]] });
+    assert.deepEqual(planPlacement(priceTask('monte_carlo_20k', 1), { threads: 2, inline: true }), {
+      inline: false,
+      chunks: [[0, 1]],
+    });
     for (const model of ['binomial_200', 'leisen_reimer'] as const) {
       assert.equal(planPlacement(priceTask(model, 2), { threads: 2, inline: true }).inline, false, model);
     }
   });
 
   it('never runs the tunable Monte Carlo inline, however few its paths, and costs a precision target at its ceiling', () => {
-    const smallest: PriceTask = { ...priceTask('monte_carlo_20k', 1, false), monteCarlo: { paths: 1000, useControlVariate: false, useQuasiRandom: false } };
+    const smallest: PriceTask = {
+      ...priceTask('monte_carlo_20k', 1, false),
+      monteCarlo: { paths: 1000, useControlVariate: false, useQuasiRandom: false },
+    };
     assert.deepEqual(planPlacement(smallest, { threads: 2, inline: true }), { inline: false, chunks: [[0, 1]] });
-    const targeted: PriceTask = { ...smallest, monteCarlo: { ...smallest.monteCarlo!, targetCiBps: 5, maxPaths: 64_000 } };
+    const targeted: PriceTask = {
+      ...smallest,
+      monteCarlo: { ...smallest.monteCarlo!, targetCiBps: 5, maxPaths: 64_000 },
+    };
     assert.equal(estimateTaskMicros(targeted), 64 * estimateTaskMicros(smallest));
     // Longstaff-Schwartz costs hundreds of times the European estimator per path (bench/tunable-monte-carlo-cost.bench.ts).
-    const american: PriceTask = { ...smallest, items: [{ ...CONTRACT, option: { ...CONTRACT.option, exercise: 'american' } }] };
+    const american: PriceTask = {
+      ...smallest,
+      items: [{ ...CONTRACT, option: { ...CONTRACT.option, exercise: 'american' } }],
+    };
     assert.ok(estimateTaskMicros(american) > 100 * estimateTaskMicros(smallest));
   });
 
   it('never runs inline when inline placement is off', () => {
-    assert.deepEqual(planPlacement(priceTask('black_scholes', 1), { threads: 2, inline: false }), { inline: false, chunks: [[0, 1]] });
+    assert.deepEqual(planPlacement(priceTask('black_scholes', 1), { threads: 2, inline: false }), {
+      inline: false,
+      chunks: [[0, 1]],
+    });
   });
 
   it('sends a batch too long for the event loop to the pool even when each contract is cheap', () => {
@@ -86,16 +105,32 @@ describe('planPlacement', () => {
 
   it('uses exactly the fixed chunk size when one is given', () => {
     const plan = planPlacement(priceTask('black_scholes', 23), { threads: 2, inline: true, chunkItems: 5 });
-    assert.deepEqual(plan, { inline: false, chunks: [[0, 5], [5, 10], [10, 15], [15, 20], [20, 23]] });
+    assert.deepEqual(plan, {
+      inline: false,
+      chunks: [
+        [0, 5],
+        [5, 10],
+        [10, 15],
+        [15, 20],
+        [20, 23],
+      ],
+    });
   });
 
   it('plans nothing for an empty task', () => {
-    assert.deepEqual(planPlacement(priceTask('black_scholes', 0), { threads: 2, inline: true }), { inline: false, chunks: [] });
+    assert.deepEqual(planPlacement(priceTask('black_scholes', 0), { threads: 2, inline: true }), {
+      inline: false,
+      chunks: [],
+    });
   });
 
   it('costs American implied volatilities by the pricer evaluations of their model and European ones by the closed-form inversion', () => {
     const option = { type: 'put' as const, strike: 100, expiry: 1 };
-    const quote = (exercise: 'european' | 'american') => ({ option: { ...option, exercise }, market: MARKET, price: 7 });
+    const quote = (exercise: 'european' | 'american') => ({
+      option: { ...option, exercise },
+      market: MARKET,
+      price: 7,
+    });
     const task: ImpliedVolTask = {
       kind: 'implied-volatility',
       americanModel: 'binomial_200',
@@ -110,7 +145,12 @@ describe('planPlacement', () => {
 
 describe('splitEvenly and splitBySize', () => {
   it('cover [0, n) with contiguous ranges, even ones differing in size by at most one', () => {
-    for (const [n, count] of [[10, 3], [7, 7], [1000, 4], [5, 1]] as const) {
+    for (const [n, count] of [
+      [10, 3],
+      [7, 7],
+      [1000, 4],
+      [5, 1],
+    ] as const) {
       const ranges = splitEvenly(n, count);
       assert.equal(ranges.length, count);
       assert.deepEqual(covered(ranges), indices(n));
@@ -118,6 +158,9 @@ describe('splitEvenly and splitBySize', () => {
       assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1);
     }
     assert.deepEqual(covered(splitBySize(11, 4)), indices(11));
-    assert.deepEqual(splitBySize(8, 4), [[0, 4], [4, 8]]);
+    assert.deepEqual(splitBySize(8, 4), [
+      [0, 4],
+      [4, 8],
+    ]);
   });
 });

@@ -15,7 +15,11 @@ const WORKER = new URL('./fixtures/scripted-worker.ts', import.meta.url);
 
 const open: { pool: PricingPool; channel: FixtureChannel }[] = [];
 
-function setUp(options: Partial<PricingPoolOptions> = {}): { pool: PricingPool; channel: FixtureChannel; metrics: Metrics } {
+function setUp(options: Partial<PricingPoolOptions> = {}): {
+  pool: PricingPool;
+  channel: FixtureChannel;
+  metrics: Metrics;
+} {
   const metrics = createMetrics({ defaultMetrics: false });
   const channel = new FixtureChannel();
   const pool = new PricingPool({
@@ -40,10 +44,16 @@ afterEach(async () => {
 });
 
 /** The value of a sample of `metric` (for a histogram, name the sample, e.g. `_count`). */
-async function sample(metric: { get(): Promise<{ values: { value: number; labels: object; metricName?: string }[] }> }, labels: Record<string, string>, suffix = ''): Promise<number> {
+async function sample(
+  metric: { get(): Promise<{ values: { value: number; labels: object; metricName?: string }[] }> },
+  labels: Record<string, string>,
+  suffix = '',
+): Promise<number> {
   const { values } = await metric.get();
   const found = values.find(
-    (v) => (suffix === '' || v.metricName?.endsWith(suffix)) && Object.entries(labels).every(([k, want]) => (v.labels as Record<string, unknown>)[k] === want),
+    (v) =>
+      (suffix === '' || v.metricName?.endsWith(suffix)) &&
+      Object.entries(labels).every(([k, want]) => (v.labels as Record<string, unknown>)[k] === want),
   );
   return found?.value ?? 0;
 }
@@ -86,27 +96,47 @@ async function assertPoolError(promise: Promise<unknown>, code: PoolError['code'
   const error = await rejection(promise);
   assert.ok(error instanceof PoolError, `expected a PoolError, got ${String(error)}`);
   assert.equal(error.code, code);
-  assert.ok(Number.isInteger(error.retryAfterSeconds) && error.retryAfterSeconds >= 1, `retryAfterSeconds ${error.retryAfterSeconds}`);
+  assert.ok(
+    Number.isInteger(error.retryAfterSeconds) && error.retryAfterSeconds >= 1,
+    `retryAfterSeconds ${error.retryAfterSeconds}`,
+  );
   return error;
 }
 
 describe('PricingPool', () => {
   it('refuses invalid options with a message naming the option', () => {
-    assert.throws(() => new PricingPool({ threads: 0, queueMax: 1, queueTimeoutSeconds: 0, taskTimeoutSeconds: 0 }), /threads must be an integer >= 1, got 0/);
-    assert.throws(() => new PricingPool({ threads: 1, queueMax: -1, queueTimeoutSeconds: 0, taskTimeoutSeconds: 0 }), /queueMax must be an integer >= 0/);
-    assert.throws(() => new PricingPool({ threads: 1, queueMax: 1, queueTimeoutSeconds: Number.NaN, taskTimeoutSeconds: 0 }), /queueTimeoutSeconds/);
-    assert.throws(() => new PricingPool({ threads: 1, queueMax: 1, queueTimeoutSeconds: 0, taskTimeoutSeconds: -1 }), /taskTimeoutSeconds/);
+    assert.throws(
+      () => new PricingPool({ threads: 0, queueMax: 1, queueTimeoutSeconds: 0, taskTimeoutSeconds: 0 }),
+      /threads must be an integer >= 1, got 0/,
+    );
+    assert.throws(
+      () => new PricingPool({ threads: 1, queueMax: -1, queueTimeoutSeconds: 0, taskTimeoutSeconds: 0 }),
+      /queueMax must be an integer >= 0/,
+    );
+    assert.throws(
+      () => new PricingPool({ threads: 1, queueMax: 1, queueTimeoutSeconds: Number.NaN, taskTimeoutSeconds: 0 }),
+      /queueTimeoutSeconds/,
+    );
+    assert.throws(
+      () => new PricingPool({ threads: 1, queueMax: 1, queueTimeoutSeconds: 0, taskTimeoutSeconds: -1 }),
+      /taskTimeoutSeconds/,
+    );
   });
 
   it('returns one outcome per contract in request order when a batch is split into chunks', async () => {
     const { pool } = setUp({ threads: 2, chunkItems: 7 });
     const outcomes = await pool.run(echoTask(100));
-    assert.deepEqual(values(outcomes), Array.from({ length: 100 }, (_, i) => i));
+    assert.deepEqual(
+      values(outcomes),
+      Array.from({ length: 100 }, (_, i) => i),
+    );
   });
 
   it('runs the chunks of one batch on every thread at once and reassembles them by position, not completion', async () => {
     const { pool, channel, metrics } = setUp({ threads: 2, chunkItems: 1 });
-    const result = pool.run(scriptedTask(contract(Op.hold, 0), contract(Op.hold, 1), contract(Op.hold, 2), contract(Op.hold, 3)));
+    const result = pool.run(
+      scriptedTask(contract(Op.hold, 0), contract(Op.hold, 1), contract(Op.hold, 2), contract(Op.hold, 3)),
+    );
     const firstTwo = await channel.waitForStarted(2);
     assert.equal(new Set(firstTwo.map((e) => e.threadId)).size, 2, 'both threads hold a chunk');
     assert.equal(pool.stats.inFlight, 2);
@@ -126,7 +156,10 @@ describe('PricingPool', () => {
     const running = pool.run(scriptedTask(contract(Op.hold, 0)));
     await channel.waitForStarted(1);
     const queued = pool.run(scriptedTask(contract(Op.hold, 1)));
-    assert.deepEqual({ inFlight: pool.stats.inFlight, queueDepth: pool.stats.queueDepth }, { inFlight: 1, queueDepth: 1 });
+    assert.deepEqual(
+      { inFlight: pool.stats.inFlight, queueDepth: pool.stats.queueDepth },
+      { inFlight: 1, queueDepth: 1 },
+    );
 
     await assertPoolError(pool.run(echoTask(1)), 'ERR_POOL_SATURATED');
     assert.equal(await sample(metrics.threadpoolRejectionsTotal, ENGINE), 1);
@@ -141,7 +174,11 @@ describe('PricingPool', () => {
     assert.equal(await sample(metrics.threadpoolQueueDepth, ENGINE), 0);
     channel.release(1);
     assert.deepEqual(values(await queued), [1]);
-    assert.equal(await sample(metrics.threadpoolQueueWait, ENGINE, '_count'), 2, 'both admitted jobs observed their wait');
+    assert.equal(
+      await sample(metrics.threadpoolQueueWait, ENGINE, '_count'),
+      2,
+      'both admitted jobs observed their wait',
+    );
   });
 
   it('lets a caller wait for queue room and refuses with ERR_POOL_QUEUE_TIMEOUT when none appears in time', async () => {
@@ -200,7 +237,10 @@ describe('PricingPool', () => {
       channel.release(id);
       if (id < 3) await channel.waitForStarted(id + 2);
     }
-    assert.deepEqual([values(await first), values(await second), values(await third), values(await fourth)], [[0], [1], [2], [3]]);
+    assert.deepEqual(
+      [values(await first), values(await second), values(await third), values(await fourth)],
+      [[0], [1], [2], [3]],
+    );
     assert.equal(await sample(metrics.threadpoolRejectionsTotal, ENGINE), 1);
   });
 
@@ -251,9 +291,11 @@ describe('PricingPool', () => {
     const { pool, channel } = setUp({ threads: 2, taskTimeoutSeconds: 1 });
     await warmUp(pool, channel);
     let spinSettled = false;
-    const spinning = assertPoolError(pool.run(scriptedTask(contract(Op.spin, 0))), 'ERR_POOL_TASK_TIMEOUT').finally(() => {
-      spinSettled = true;
-    });
+    const spinning = assertPoolError(pool.run(scriptedTask(contract(Op.spin, 0))), 'ERR_POOL_TASK_TIMEOUT').finally(
+      () => {
+        spinSettled = true;
+      },
+    );
     const [spin] = await channel.waitForStarted(1);
     const outcomes = await pool.run(echoTask(3));
     assert.equal(spinSettled, false, 'the other job finished while the spinning one was still running');
@@ -267,14 +309,20 @@ describe('PricingPool', () => {
   it('stops every running chunk of a batch that times out and replaces all their threads', async () => {
     const { pool, channel } = setUp({ threads: 2, chunkItems: 1, taskTimeoutSeconds: 1 });
     await warmUp(pool, channel);
-    const batch = assertPoolError(pool.run(scriptedTask(contract(Op.spin, 0), contract(Op.spin, 1), contract(Op.echo, 2))), 'ERR_POOL_TASK_TIMEOUT');
+    const batch = assertPoolError(
+      pool.run(scriptedTask(contract(Op.spin, 0), contract(Op.spin, 1), contract(Op.echo, 2))),
+      'ERR_POOL_TASK_TIMEOUT',
+    );
     const spins = await channel.waitForStarted(2);
     await batch;
     const next = pool.run(scriptedTask(contract(Op.hold, 10), contract(Op.hold, 11)));
     const holds = (await channel.waitForStarted(4)).slice(2);
     const spinThreads = new Set(spins.map((e) => e.threadId));
     assert.equal(new Set(holds.map((e) => e.threadId)).size, 2, 'two threads run the next batch at once');
-    assert.ok(holds.every((e) => !spinThreads.has(e.threadId)), 'both run on replacement threads');
+    assert.ok(
+      holds.every((e) => !spinThreads.has(e.threadId)),
+      'both run on replacement threads',
+    );
     channel.release(10);
     channel.release(11);
     assert.deepEqual(values(await next), [10, 11]);
@@ -282,7 +330,10 @@ describe('PricingPool', () => {
 
   it('answers a worker that throws with ERR_POOL_WORKER_FAILED, counts a model error, and keeps serving', async () => {
     const { pool, metrics } = setUp({ threads: 1 });
-    const error = await assertPoolError(pool.run(scriptedTask(contract(Op.echo, 0), contract(Op.throw, 1))), 'ERR_POOL_WORKER_FAILED');
+    const error = await assertPoolError(
+      pool.run(scriptedTask(contract(Op.echo, 0), contract(Op.throw, 1))),
+      'ERR_POOL_WORKER_FAILED',
+    );
     assert.match(String((error.cause as Error).message), /scripted failure/);
     assert.equal(await sample(metrics.modelErrorsTotal, MODEL), 1);
     assert.deepEqual(values(await pool.run(echoTask(2))), [0, 1]);
@@ -303,7 +354,9 @@ describe('PricingPool', () => {
 
   it('reports a contract the core refused as a failed outcome in its place and counts it as a model error', async () => {
     const { pool, metrics } = setUp({ threads: 1 });
-    const outcomes = await pool.run(scriptedTask(contract(Op.echo, 0), contract(Op.coreError, 1), contract(Op.echo, 2)));
+    const outcomes = await pool.run(
+      scriptedTask(contract(Op.echo, 0), contract(Op.coreError, 1), contract(Op.echo, 2)),
+    );
     assert.deepEqual(
       outcomes.map((o) => (o.ok ? o.result.value : o.code)),
       [0, 'ERR_CORE_INVALID_INPUT', 2],
@@ -321,7 +374,7 @@ describe('PricingPool', () => {
     const queued = pool.run(echoTask(1), { signal: controller.signal });
     assert.equal(pool.stats.queueDepth, 1);
     controller.abort(new Error('client went away'));
-    assert.match(String((await rejection(queued) as Error).message), /client went away/);
+    assert.match(String(((await rejection(queued)) as Error).message), /client went away/);
     assert.equal(pool.stats.queueDepth, 0);
     channel.release(0);
     const outcomes = await running;
@@ -334,7 +387,7 @@ describe('PricingPool', () => {
     const held = pool.run(scriptedTask(contract(Op.hold, 0)), { signal: controller.signal });
     const [started] = await channel.waitForStarted(1);
     controller.abort(new Error('client went away'));
-    assert.match(String((await rejection(held) as Error).message), /client went away/);
+    assert.match(String(((await rejection(held)) as Error).message), /client went away/);
     assert.equal(pool.stats.inFlight, 1, 'the chunk is still on its thread');
     channel.release(0);
     const after = await pool.run(echoTask(1));
@@ -349,7 +402,7 @@ describe('PricingPool', () => {
     const spinning = pool.run(scriptedTask(contract(Op.spin, 0)), { signal: controller.signal });
     const [spin] = await channel.waitForStarted(1);
     controller.abort(new Error('client went away'));
-    assert.match(String((await rejection(spinning) as Error).message), /client went away/);
+    assert.match(String(((await rejection(spinning)) as Error).message), /client went away/);
     const after = await pool.run(echoTask(1));
     assert.notEqual(threadOf(after[0]), spin?.threadId);
   });

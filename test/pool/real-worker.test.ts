@@ -43,7 +43,10 @@ describe('PricingPool with the real worker', () => {
   it('prices a seeded monte_carlo_20k batch bit-identically on 1 or 2 threads, in any chunking, and in process', async () => {
     const task = monteCarloBatch(12);
     const reference = numbers(executeTask(task));
-    assert.ok(reference.every((o) => (o as { ok: boolean }).ok), 'every contract priced');
+    assert.ok(
+      reference.every((o) => (o as { ok: boolean }).ok),
+      'every contract priced',
+    );
     const runs = await Promise.all([
       pool({ threads: 1, chunkItems: 12 }).run(task),
       pool({ threads: 2, chunkItems: 5 }).run(task),
@@ -59,14 +62,26 @@ describe('PricingPool with the real worker', () => {
       model: 'black_scholes',
       greeks: true,
       items: [
-        { option: { type: 'call', strike: 100, expiry: 1, exercise: 'european' }, market: { ...MARKET, volatility: 0.2 } },
-        { option: { type: 'put', strike: 100, expiry: 1, exercise: 'american' }, market: { ...MARKET, volatility: 0.2 } },
-        { option: { type: 'put', strike: 100, expiry: 1, exercise: 'european' }, market: { ...MARKET, volatility: 0.2 } },
+        {
+          option: { type: 'call', strike: 100, expiry: 1, exercise: 'european' },
+          market: { ...MARKET, volatility: 0.2 },
+        },
+        {
+          option: { type: 'put', strike: 100, expiry: 1, exercise: 'american' },
+          market: { ...MARKET, volatility: 0.2 },
+        },
+        {
+          option: { type: 'put', strike: 100, expiry: 1, exercise: 'european' },
+          market: { ...MARKET, volatility: 0.2 },
+        },
       ],
     };
     const metrics = createMetrics({ defaultMetrics: false });
     const outcomes = await pool({ threads: 1, inline: false, metrics }).run(task);
-    assert.deepEqual(outcomes.map((o) => o.ok), [true, false, true]);
+    assert.deepEqual(
+      outcomes.map((o) => o.ok),
+      [true, false, true],
+    );
     const failed = outcomes[1]!;
     assert.ok(!failed.ok && failed.code.startsWith('ERR_CORE_'), JSON.stringify(failed));
     assert.deepEqual(numbers(outcomes), numbers(executeTask(task)));
@@ -79,7 +94,12 @@ describe('PricingPool with the real worker', () => {
       kind: 'price',
       model: 'black_scholes',
       greeks: true,
-      items: [{ option: { type: 'call', strike: 100, expiry: 1, exercise: 'european' }, market: { ...MARKET, volatility: 0.2 } }],
+      items: [
+        {
+          option: { type: 'call', strike: 100, expiry: 1, exercise: 'european' },
+          market: { ...MARKET, volatility: 0.2 },
+        },
+      ],
     };
     assert.equal(planPlacement(task, { threads: 2, inline: true }).inline, true);
     const metrics = createMetrics({ defaultMetrics: false });
@@ -87,7 +107,9 @@ describe('PricingPool with the real worker', () => {
     assert.deepEqual(numbers(outcomes), numbers(executeTask(task)));
     const waits = (await metrics.threadpoolQueueWait.get()).values.find((v) => v.metricName?.endsWith('_count'));
     assert.equal(waits?.value ?? 0, 0, 'no job went to a thread');
-    const latency = (await metrics.modelLatency.get()).values.find((v) => v.metricName?.endsWith('_count') && v.labels.model === 'black_scholes');
+    const latency = (await metrics.modelLatency.get()).values.find(
+      (v) => v.metricName?.endsWith('_count') && v.labels.model === 'black_scholes',
+    );
     assert.equal(latency?.value, 1);
   });
 
@@ -124,12 +146,19 @@ describe('PricingPool thread priority', () => {
     return nice;
   }
 
-  it('runs its pricing threads below the event loop (nice +5), so probes and refusals are not queued behind pricing', { skip: process.platform !== 'linux' }, async () => {
-    const before = [...niceByThread().values()].filter((n) => n === 5).length;
-    const p = pool({ threads: 2, inline: false });
-    await p.run(monteCarloBatch(4));
-    const nice = niceByThread();
-    assert.equal(nice.get(process.pid), 0, 'the event loop keeps its priority');
-    assert.ok([...nice.values()].filter((n) => n === 5).length >= before + 2, `thread nice values: ${[...nice.values()].join(' ')}`);
-  });
+  it(
+    'runs its pricing threads below the event loop (nice +5), so probes and refusals are not queued behind pricing',
+    { skip: process.platform !== 'linux' },
+    async () => {
+      const before = [...niceByThread().values()].filter((n) => n === 5).length;
+      const p = pool({ threads: 2, inline: false });
+      await p.run(monteCarloBatch(4));
+      const nice = niceByThread();
+      assert.equal(nice.get(process.pid), 0, 'the event loop keeps its priority');
+      assert.ok(
+        [...nice.values()].filter((n) => n === 5).length >= before + 2,
+        `thread nice values: ${[...nice.values()].join(' ')}`,
+      );
+    },
+  );
 });

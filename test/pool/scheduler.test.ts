@@ -60,7 +60,12 @@ afterEach(async () => {
 });
 
 /** A job for `task` in chunks of `size` contracts, with its promise. */
-function job(scheduler: Scheduler, task: PriceTask, size: number, signal?: AbortSignal): { job: Job; result: Promise<Outcome[]> } {
+function job(
+  scheduler: Scheduler,
+  task: PriceTask,
+  size: number,
+  signal?: AbortSignal,
+): { job: Job; result: Promise<Outcome[]> } {
   let made: Job | undefined;
   const result = new Promise<Outcome[]>((resolve, reject) => {
     made = scheduler.newJob(task, splitBySize(task.items.length, size), signal, resolve, reject);
@@ -84,7 +89,11 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 describe('Scheduler', () => {
   it('runs a job in chunks on every thread and reassembles them in order, reporting its run time once', async () => {
     const { scheduler, channel, ran } = setUp(2);
-    const { job: held, result } = job(scheduler, scriptedTask(contract(Op.hold, 0), contract(Op.hold, 1), contract(Op.hold, 2)), 1);
+    const { job: held, result } = job(
+      scheduler,
+      scriptedTask(contract(Op.hold, 0), contract(Op.hold, 1), contract(Op.hold, 2)),
+      1,
+    );
     scheduler.enqueue(held);
     const started = await channel.waitForStarted(2);
     assert.equal(new Set(started.map((e) => e.threadId)).size, 2);

@@ -10,7 +10,13 @@ describe('withoutStackTrace', () => {
     const error = withoutStackTrace(() => new Error('refused'));
     assert.equal(error.stack, 'Error: refused');
     assert.equal(Error.stackTraceLimit, before);
-    assert.throws(() => withoutStackTrace(() => { throw new TypeError('no'); }), TypeError);
+    assert.throws(
+      () =>
+        withoutStackTrace(() => {
+          throw new TypeError('no');
+        }),
+      TypeError,
+    );
     assert.equal(Error.stackTraceLimit, before);
     assert.match(new Error('defect').stack ?? '', /\n\s+at /);
   });

@@ -16,7 +16,13 @@ export interface StoreUnderTest {
 
 const T0 = new Date('2026-12-01T10:00:00.000Z');
 const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
-const point = (strike: number, maturity: number, volatility: number, source = 'market') => ({ strike, maturity, volatility, timestamp: 1_764_583_200.25, source });
+const point = (strike: number, maturity: number, volatility: number, source = 'market') => ({
+  strike,
+  maturity,
+  volatility,
+  timestamp: 1_764_583_200.25,
+  source,
+});
 
 export function documentStoreContract(fresh: () => Promise<StoreUnderTest>): void {
   it('puts a document once: a second put under the same key returns the first, unchanged', async () => {
@@ -24,7 +30,13 @@ export function documentStoreContract(fresh: () => Promise<StoreUnderTest>): voi
     try {
       const first = await store.documents.putIfAbsent('capsule', 'a', '{"x":1}', { now: T0, expiresAt: null });
       assert.equal(first.inserted, true);
-      assert.deepEqual(first.record, { kind: 'capsule', id: 'a', body: '{"x":1}', createdAt: T0.toISOString(), expiresAt: null });
+      assert.deepEqual(first.record, {
+        kind: 'capsule',
+        id: 'a',
+        body: '{"x":1}',
+        createdAt: T0.toISOString(),
+        expiresAt: null,
+      });
       const second = await store.documents.putIfAbsent('capsule', 'a', '{"x":2}', { now: at(1), expiresAt: null });
       assert.equal(second.inserted, false);
       assert.deepEqual(second.record, first.record);
@@ -56,7 +68,8 @@ export function documentStoreContract(fresh: () => Promise<StoreUnderTest>): voi
       const again = await store.documents.putIfAbsent('idem', 'k1', '2', { now: at(11), expiresAt: at(20) });
       assert.equal(again.inserted, true);
       assert.equal(again.record.body, '2');
-      for (let i = 0; i < 5; i += 1) await store.documents.putIfAbsent('idem', `e${i}`, 'e', { now: T0, expiresAt: at(1) });
+      for (let i = 0; i < 5; i += 1)
+        await store.documents.putIfAbsent('idem', `e${i}`, 'e', { now: T0, expiresAt: at(1) });
       await store.documents.putIfAbsent('idem', 'keep', 'k', { now: T0, expiresAt: null });
       assert.equal(await store.documents.deleteExpired(at(5), 3), 3);
       assert.equal(await store.documents.deleteExpired(at(5), 10), 2);
@@ -93,7 +106,11 @@ export function documentStoreContract(fresh: () => Promise<StoreUnderTest>): voi
   it('lets exactly one of many concurrent puts of the same key insert', async () => {
     const store = await fresh();
     try {
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.documents.putIfAbsent('idem', 'race', String(i), { now: T0, expiresAt: null })));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.documents.putIfAbsent('idem', 'race', String(i), { now: T0, expiresAt: null }),
+        ),
+      );
       assert.equal(results.filter((r) => r.inserted).length, 1);
       const winner = results.find((r) => r.inserted)?.record.body;
       for (const r of results) assert.equal(r.record.body, winner);
@@ -160,7 +177,9 @@ export function pointStoreContract(fresh: () => Promise<StoreUnderTest>): void {
     const store = await fresh();
     try {
       const changes = await Promise.all(
-        Array.from({ length: 25 }, (_, i) => store.points.upsert(point(100, 1, 0.1 + i / 100), { subject: `w${i}`, now: at(i) })),
+        Array.from({ length: 25 }, (_, i) =>
+          store.points.upsert(point(100, 1, 0.1 + i / 100), { subject: `w${i}`, now: at(i) }),
+        ),
       );
       const versions = changes.map((c) => c.version).sort((x, y) => x - y);
       assert.deepEqual(
@@ -171,7 +190,8 @@ export function pointStoreContract(fresh: () => Promise<StoreUnderTest>): void {
       const now = await store.points.current();
       assert.equal(now.version, 25);
       assert.deepEqual(now.points, [last?.point]);
-      for (const change of changes) assert.deepEqual((await store.points.asOf({ version: change.version }))?.points, [change.point]);
+      for (const change of changes)
+        assert.deepEqual((await store.points.asOf({ version: change.version }))?.points, [change.point]);
     } finally {
       await store.close();
     }

@@ -13,7 +13,10 @@ describe('embedded store backup and restore (docs/RUNBOOK.md, "Backup and restor
       const point = (volatility: number) => ({ strike: 100, maturity: 1, volatility, timestamp: 1, source: 'desk' });
       await live.points.upsert(point(0.2), { subject: 'a', now: new Date('2026-12-01T10:00:00Z') });
       await live.points.upsert(point(0.25), { subject: 'a', now: new Date('2026-12-01T11:00:00Z') });
-      await live.documents.putIfAbsent('capsule', 'c1', '{"a":1}', { now: new Date('2026-12-01T11:00:00Z'), expiresAt: null });
+      await live.documents.putIfAbsent('capsule', 'c1', '{"a":1}', {
+        now: new Date('2026-12-01T11:00:00Z'),
+        expiresAt: null,
+      });
       mkdirSync(join(root, 'restored'));
       live.backup(join(root, 'restored', SQLITE_FILE_NAME));
       await live.points.upsert(point(0.3), { subject: 'a', now: new Date('2026-12-01T12:00:00Z') });

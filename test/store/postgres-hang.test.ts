@@ -27,9 +27,16 @@ describe('PostgreSQL that hangs', { skip }, () => {
     const store = await PostgresStore.open({ url, queryTimeoutMs: 800 });
     const surface = new VolatilitySurfaceStore({ store: store.points, maxStalenessSeconds: 3, refreshIntervalMs: 100 });
     await surface.start();
-    const point = (strike: number, maturity: number, volatility: number) => ({ strike, maturity, volatility, timestamp: 1, source: 't' });
+    const point = (strike: number, maturity: number, volatility: number) => ({
+      strike,
+      maturity,
+      volatility,
+      timestamp: 1,
+      source: 't',
+    });
     try {
-      for (const p of [point(90, 0.5, 0.3), point(110, 0.5, 0.22), point(90, 1, 0.28), point(110, 1, 0.21)]) await surface.upsert(p, { subject: 'a' });
+      for (const p of [point(90, 0.5, 0.3), point(110, 0.5, 0.22), point(90, 1, 0.28), point(110, 1, 0.21)])
+        await surface.upsert(p, { subject: 'a' });
       const before = surface.estimate(100, 0.75);
 
       server.pause();

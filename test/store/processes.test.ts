@@ -40,10 +40,17 @@ async function launch(env: Record<string, string>): Promise<{ ope: OpeProcess; u
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies of many shapes
 type AnyJson = any;
 
-async function call(url: string, path: string, body?: unknown): Promise<{ status: number; json: AnyJson; headers: Headers }> {
+async function call(
+  url: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: AnyJson; headers: Headers }> {
   const response = await fetch(url + path, {
     method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     signal: AbortSignal.timeout(10_000),
   });
@@ -71,7 +78,11 @@ async function upsertGrid(url: string): Promise<void> {
   }
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<{ value: T; ms: number }> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+): Promise<{ value: T; ms: number }> {
   const started = Date.now();
   for (;;) {
     const value = await probe();
@@ -88,7 +99,12 @@ describe('embedded store, one process', () => {
   it('keeps a point acknowledged with 201 through kill -9 and restart, with its version and history', async () => {
     const first = await launch({ OPE_DATA_DIR: dir });
     await upsertGrid(first.url);
-    const last = await call(first.url, '/api/v1/market-data/volatility', { strike: 100, maturity: 0.75, volatility: 0.5, source: 'desk' });
+    const last = await call(first.url, '/api/v1/market-data/volatility', {
+      strike: 100,
+      maturity: 0.75,
+      volatility: 0.5,
+      source: 'desk',
+    });
     assert.equal(last.status, 201);
     first.ope.child.kill('SIGKILL');
     await first.ope.exited;
@@ -141,10 +157,14 @@ describe('PostgreSQL store, several processes', { skip }, () => {
     await upsertGrid(a.url);
 
     // Agreement: B prices with A's latest point within 1 s, and says which version it used.
-    const seen = await until('B to use version 4', async () => {
-      const r = await priceFromSurface(b.url);
-      return r.json.results?.[0]?.volatility_surface_version === 4 ? r : undefined;
-    }, 1000);
+    const seen = await until(
+      'B to use version 4',
+      async () => {
+        const r = await priceFromSurface(b.url);
+        return r.json.results?.[0]?.volatility_surface_version === 4 ? r : undefined;
+      },
+      1000,
+    );
     assert.ok(seen.ms <= 1000, `B caught up after ${seen.ms} ms`);
     const cachedOnB = await priceFromSurface(b.url);
     assert.equal(cachedOnB.json.results[0].cached, true);
@@ -152,16 +172,24 @@ describe('PostgreSQL store, several processes', { skip }, () => {
     // A new point through A: B's next price comes from the new surface, not from its cache.
     const moved = await call(a.url, '/api/v1/market-data/volatility', { strike: 100, maturity: 0.75, volatility: 0.6 });
     assert.equal(moved.status, 201);
-    const fresh = await until('B to use version 5', async () => {
-      const r = await priceFromSurface(b.url);
-      return r.json.results?.[0]?.volatility_surface_version === 5 ? r : undefined;
-    }, 1000);
+    const fresh = await until(
+      'B to use version 5',
+      async () => {
+        const r = await priceFromSurface(b.url);
+        return r.json.results?.[0]?.volatility_surface_version === 5 ? r : undefined;
+      },
+      1000,
+    );
     assert.equal(fresh.value.json.results[0].volatility_used, 0.6);
     assert.equal(fresh.value.json.results[0].cached, false);
     assert.notEqual(fresh.value.json.results[0].theoretical_price, cachedOnB.json.results[0].theoretical_price);
 
     // kill -9 right after a 201: the point is there for B and after a restart of A.
-    const committed = await call(a.url, '/api/v1/market-data/volatility', { strike: 120, maturity: 2, volatility: 0.33 });
+    const committed = await call(a.url, '/api/v1/market-data/volatility', {
+      strike: 120,
+      maturity: 2,
+      volatility: 0.33,
+    });
     assert.equal(committed.status, 201);
     assert.equal(committed.headers.get('x-surface-version'), '6');
     a.ope.child.kill('SIGKILL');
@@ -170,10 +198,14 @@ describe('PostgreSQL store, several processes', { skip }, () => {
     assert.equal(onB.json.version, 6);
     const subjects = new pg.Client({ connectionString: url });
     await subjects.connect();
-    const rows = (await subjects.query<{ subject: string }>('SELECT subject FROM volatility_changes ORDER BY version')).rows;
+    const rows = (await subjects.query<{ subject: string }>('SELECT subject FROM volatility_changes ORDER BY version'))
+      .rows;
     await subjects.end();
     // A development-secret token's subject is recorded tagged (docs/SECURITY.md, development identities).
-    assert.deepEqual(rows.map((r) => r.subject), Array(6).fill('dev:desk-7'));
+    assert.deepEqual(
+      rows.map((r) => r.subject),
+      Array(6).fill('dev:desk-7'),
+    );
 
     // Outage: explicit volatility keeps pricing, the surface serves while young, writes answer 503, then 503 stale.
     await server.stop();
@@ -187,10 +219,14 @@ describe('PostgreSQL store, several processes', { skip }, () => {
     const refused = await call(b.url, '/api/v1/market-data/volatility', { strike: 130, maturity: 2, volatility: 0.3 });
     assert.equal(refused.status, 503);
     assert.ok(refused.headers.get('retry-after'));
-    const stale = await until('the surface to go stale', async () => {
-      const r = await priceFromSurface(b.url);
-      return r.status === 503 ? r : undefined;
-    }, 10_000);
+    const stale = await until(
+      'the surface to go stale',
+      async () => {
+        const r = await priceFromSurface(b.url);
+        return r.status === 503 ? r : undefined;
+      },
+      10_000,
+    );
     assert.ok(stale.value.headers.get('retry-after'));
     const stillExplicit = await call(b.url, '/api/v1/pricing/single', {
       contracts: [{ symbol: 'ACME', strike_price: 100, time_to_expiry: 0.75, option_type: 'put' }],
@@ -202,23 +238,38 @@ describe('PostgreSQL store, several processes', { skip }, () => {
 
     // Recovery: the store answers again, B serves the surface and accepts writes; A restarts and has everything.
     await server.start();
-    await until('B to price from the surface again', async () => {
-      const r = await priceFromSurface(b.url);
-      return r.status === 200 ? r : undefined;
-    }, 10_000);
-    await until('B to accept writes again', async () => {
-      const r = await call(b.url, '/api/v1/market-data/volatility', { strike: 130, maturity: 2, volatility: 0.3 });
-      return r.status === 201 ? r : undefined;
-    }, 10_000);
+    await until(
+      'B to price from the surface again',
+      async () => {
+        const r = await priceFromSurface(b.url);
+        return r.status === 200 ? r : undefined;
+      },
+      10_000,
+    );
+    await until(
+      'B to accept writes again',
+      async () => {
+        const r = await call(b.url, '/api/v1/market-data/volatility', { strike: 130, maturity: 2, volatility: 0.3 });
+        return r.status === 201 ? r : undefined;
+      },
+      10_000,
+    );
     const a2 = await launch(env);
     const listed = await call(a2.url, '/api/v1/market-data/volatility');
     assert.equal(listed.json.version, 7);
     // A2's point reaches B over LISTEN (B's listening connection reconnected after the outage).
-    assert.equal((await call(a2.url, '/api/v1/market-data/volatility', { strike: 140, maturity: 2, volatility: 0.31 })).status, 201);
-    await until('B to hear of version 8', async () => {
-      const r = await call(b.url, '/api/v1/market-data/volatility');
-      return r.json.version === 8 ? r : undefined;
-    }, 1000);
+    assert.equal(
+      (await call(a2.url, '/api/v1/market-data/volatility', { strike: 140, maturity: 2, volatility: 0.31 })).status,
+      201,
+    );
+    await until(
+      'B to hear of version 8',
+      async () => {
+        const r = await call(b.url, '/api/v1/market-data/volatility');
+        return r.json.version === 8 ? r : undefined;
+      },
+      1000,
+    );
     assert.equal(await a2.ope.stop(), 0);
     assert.equal(await b.ope.stop(), 0);
   });

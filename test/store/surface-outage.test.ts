@@ -45,7 +45,13 @@ class SwitchableStore implements VolatilityPointStore {
   }
 }
 
-const point = (strike: number, maturity: number, volatility: number): VolatilityPoint => ({ strike, maturity, volatility, timestamp: 1, source: 'test' });
+const point = (strike: number, maturity: number, volatility: number): VolatilityPoint => ({
+  strike,
+  maturity,
+  volatility,
+  timestamp: 1,
+  source: 'test',
+});
 const GRID = [point(90, 0.5, 0.3), point(110, 0.5, 0.22), point(90, 1, 0.28), point(110, 1, 0.21)];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -55,7 +61,13 @@ describe('surface holder during a store outage', () => {
     for (const p of GRID) await store.inner.upsert(p, { subject: null, now: new Date() });
     let now = 1_000_000;
     const metrics = createMetrics({ defaultMetrics: false });
-    const surface = new VolatilitySurfaceStore({ store, maxStalenessSeconds: 300, refreshIntervalMs: 5, metrics, clock: () => now });
+    const surface = new VolatilitySurfaceStore({
+      store,
+      maxStalenessSeconds: 300,
+      refreshIntervalMs: 5,
+      metrics,
+      clock: () => now,
+    });
     await surface.start();
     try {
       assert.equal(surface.version, 4);
@@ -65,17 +77,23 @@ describe('surface holder during a store outage', () => {
       now += 299_000;
       await sleep(30);
       assert.equal(surface.estimate(100, 0.75), before, 'a young surface still serves');
-      await assert.rejects(surface.upsert(point(100, 0.75, 0.5), { subject: 'alice' }), { code: 'ERR_STORE_UNAVAILABLE', statusCode: 503 });
+      await assert.rejects(surface.upsert(point(100, 0.75, 0.5), { subject: 'alice' }), {
+        code: 'ERR_STORE_UNAVAILABLE',
+        statusCode: 503,
+      });
       assert.equal(await store.inner.headVersion(), 4, 'nothing written');
       assert.equal(surface.version, 4);
 
       now += 2_000;
       await sleep(30);
-      assert.throws(() => surface.estimate(100, 0.75), (error: { code?: string; headers?: Record<string, string> }) => {
-        assert.equal(error.code, 'ERR_SURFACE_STALE');
-        assert.equal(error.headers?.['Retry-After'], '5');
-        return true;
-      });
+      assert.throws(
+        () => surface.estimate(100, 0.75),
+        (error: { code?: string; headers?: Record<string, string> }) => {
+          assert.equal(error.code, 'ERR_SURFACE_STALE');
+          assert.equal(error.headers?.['Retry-After'], '5');
+          return true;
+        },
+      );
       const scrape = await metrics.registry.metrics();
       assert.match(scrape, /ope_store_errors_total\{operation="probe"\} [1-9]/);
       assert.match(scrape, /ope_store_errors_total\{operation="upsert"\} 1/);
@@ -96,7 +114,10 @@ describe('surface holder during a store outage', () => {
   it('refuses an invalid point before writing anything (the core names the field)', async () => {
     const store = new MemoryVolatilityPointStore();
     const surface = new VolatilitySurfaceStore({ store });
-    await assert.rejects(surface.upsert(point(100, 1, 7), { subject: null }), { code: 'ERR_CORE_INVALID_INPUT', param: 'volatility' });
+    await assert.rejects(surface.upsert(point(100, 1, 7), { subject: null }), {
+      code: 'ERR_CORE_INVALID_INPUT',
+      param: 'volatility',
+    });
     assert.equal(await store.headVersion(), 0);
   });
 });
@@ -122,7 +143,8 @@ describe('volatility routes with versions and as_of (HTTP)', () => {
 
   it('numbers the changes, records the subject, lists the surface as of a version or a time, and refuses a bad as_of with 422', async () => {
     const t0 = new Date().toISOString();
-    for (const p of GRID) assert.equal((await upsert({ strike: p.strike, maturity: p.maturity, volatility: p.volatility })).status, 201);
+    for (const p of GRID)
+      assert.equal((await upsert({ strike: p.strike, maturity: p.maturity, volatility: p.volatility })).status, 201);
     await sleep(5);
     const t1 = new Date().toISOString();
     const moved = await upsert({ strike: 90, maturity: 0.5, volatility: 0.4 });
@@ -134,8 +156,15 @@ describe('volatility routes with versions and as_of (HTTP)', () => {
     const v4 = await server.request('/api/v1/market-data/volatility?as_of=4');
     assert.equal(v4.json.version, 4);
     assert.equal(v4.json.points.find((p: VolatilityPoint) => p.strike === 90 && p.maturity === 0.5).volatility, 0.3);
-    assert.equal((await server.request(`/api/v1/market-data/volatility?as_of=${encodeURIComponent(t1)}`)).json.version, 4);
-    assert.deepEqual((await server.request(`/api/v1/market-data/volatility?as_of=${encodeURIComponent(t0)}`)).json, { points: [], version: 0, changed_at: null });
+    assert.equal(
+      (await server.request(`/api/v1/market-data/volatility?as_of=${encodeURIComponent(t1)}`)).json.version,
+      4,
+    );
+    assert.deepEqual((await server.request(`/api/v1/market-data/volatility?as_of=${encodeURIComponent(t0)}`)).json, {
+      points: [],
+      version: 0,
+      changed_at: null,
+    });
     const history = await store.inner.asOf({ version: 5 });
     assert.equal(history?.version, 5);
     assert.equal((await store.inner.current()).version, 5);
@@ -193,7 +222,14 @@ describe('volatility routes with versions and as_of (HTTP)', () => {
       const stale = await server.request('/api/v1/pricing/single', { body: noVolatility() });
       assert.equal(stale.status, 503);
       assert.match(stale.json.detail, /stale/);
-      assert.equal((await server.request('/api/v1/market-data/volatility/estimate', { body: { strike: 100, maturity: 1, spot: 100 } })).status, 503);
+      assert.equal(
+        (
+          await server.request('/api/v1/market-data/volatility/estimate', {
+            body: { strike: 100, maturity: 1, spot: 100 },
+          })
+        ).status,
+        503,
+      );
       assert.equal((await server.request('/api/v1/pricing/single', { body: pricingRequest() })).status, 200);
       assert.equal((await server.request('/api/v1/market-data/volatility?as_of=1')).status, 503);
     } finally {

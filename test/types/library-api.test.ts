@@ -38,7 +38,18 @@ declare const anyString: string;
 
 export function compileOnlyAssertions(): void {
   /* The model parameter is the union of the seven wire names, not an open string. */
-  expectTrue<Equals<ModelName, 'black_scholes' | 'binomial_200' | 'monte_carlo_20k' | 'leisen_reimer' | 'barone_adesi_whaley' | 'bjerksund_stensland' | 'bjerksund_stensland_1993'>>();
+  expectTrue<
+    Equals<
+      ModelName,
+      | 'black_scholes'
+      | 'binomial_200'
+      | 'monte_carlo_20k'
+      | 'leisen_reimer'
+      | 'barone_adesi_whaley'
+      | 'bjerksund_stensland'
+      | 'bjerksund_stensland_1993'
+    >
+  >();
   expectTrue<Equals<Parameters<typeof core.priceOption>[0], ModelName>>();
   expectTrue<Equals<(typeof core.MODEL_NAMES)[number], ModelName>>();
   core.priceOption('leisen_reimer', option, market);
@@ -90,11 +101,21 @@ export function compileOnlyAssertions(): void {
 
   /* Implied volatility takes the market without a volatility (it is the unknown) and returns convergence as data. */
   expectTrue<Equals<ReturnType<typeof core.impliedVolatility>, ImpliedVolatilityResult>>();
-  expectTrue<Equals<ImpliedVolatilityResult, { readonly volatility: number; readonly iterations: number; readonly converged: boolean }>>();
+  expectTrue<
+    Equals<
+      ImpliedVolatilityResult,
+      { readonly volatility: number; readonly iterations: number; readonly converged: boolean }
+    >
+  >();
   core.impliedVolatility(10.45, option, { spot: 100, rate: 0.05, dividendYield: 0 });
   // @ts-expect-error the volatility is what is being solved for
   core.impliedVolatility(10.45, option, { spot: 100, rate: 0.05, dividendYield: 0, volatility: 0.2 });
-  core.impliedVolatilityAmerican(10.45, option, market, (volatility) => core.priceOption('binomial_200', option, { ...market, volatility }).value);
+  core.impliedVolatilityAmerican(
+    10.45,
+    option,
+    market,
+    (volatility) => core.priceOption('binomial_200', option, { ...market, volatility }).value,
+  );
   // @ts-expect-error the pricer maps a volatility to a price
   core.impliedVolatilityAmerican(10.45, option, market, (volatility: string) => volatility.length);
 

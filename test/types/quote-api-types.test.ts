@@ -5,7 +5,15 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BatchRequest, BatchResponse, GreeksResponse, QuoteRequest, QuoteResponse, ReplayResponse, VersionResponse } from '../../src/core/index.js';
+import type {
+  BatchRequest,
+  BatchResponse,
+  GreeksResponse,
+  QuoteRequest,
+  QuoteResponse,
+  ReplayResponse,
+  VersionResponse,
+} from '../../src/core/index.js';
 import { startServer, type TestServer } from '../http/support.js';
 
 export function compileOnlyAssertions(): void {
@@ -23,7 +31,11 @@ export function compileOnlyAssertions(): void {
   const noStrike: QuoteRequest = { ...request, contract: { symbol: 'A', time_to_expiry: 1, option_type: 'put' } };
   void [batch, wrongFamily, noStrike];
 
-  const readAnswers = (quote: QuoteResponse, replay: ReplayResponse, version: VersionResponse): [number, boolean, boolean] => [quote.theoretical_price, replay.verified, version.flags.qmc];
+  const readAnswers = (
+    quote: QuoteResponse,
+    replay: ReplayResponse,
+    version: VersionResponse,
+  ): [number, boolean, boolean] => [quote.theoretical_price, replay.verified, version.flags.qmc];
   void readAnswers;
 }
 
@@ -35,17 +47,41 @@ describe('the quote API types describe the answers', () => {
   after(async () => s.close());
 
   it('QuoteResponse, GreeksResponse, BatchResponse, ReplayResponse and VersionResponse', async () => {
-    const body: QuoteRequest = { contract: { symbol: 'ABC', strike_price: 100, time_to_expiry: 0.5, option_type: 'call' }, market: { spot_price: 102, risk_free_rate: 0.01 }, volatility: 0.2, model: { family: 'monte_carlo', params: { paths: 2000 } } };
+    const body: QuoteRequest = {
+      contract: { symbol: 'ABC', strike_price: 100, time_to_expiry: 0.5, option_type: 'call' },
+      market: { spot_price: 102, risk_free_rate: 0.01 },
+      volatility: 0.2,
+      model: { family: 'monte_carlo', params: { paths: 2000 } },
+    };
     const quote = (await s.request('/quote', { body })).json as QuoteResponse;
-    const fields: (keyof QuoteResponse)[] = ['capsule_id', 'ci', 'greeks', 'greeks_meta', 'model_used', 'seed_lineage', 'theoretical_price'];
+    const fields: (keyof QuoteResponse)[] = [
+      'capsule_id',
+      'ci',
+      'greeks',
+      'greeks_meta',
+      'model_used',
+      'seed_lineage',
+      'theoretical_price',
+    ];
     assert.deepEqual(Object.keys(quote).sort(), fields.sort());
     const greeks = (await s.request('/greeks', { body })).json as GreeksResponse;
-    assert.deepEqual(Object.keys(greeks).sort(), (['capsule_id', 'greeks', 'model_used'] satisfies (keyof GreeksResponse)[]).sort());
+    assert.deepEqual(
+      Object.keys(greeks).sort(),
+      (['capsule_id', 'greeks', 'model_used'] satisfies (keyof GreeksResponse)[]).sort(),
+    );
     const batch = (await s.request('/batch', { body: { items: [body] } satisfies BatchRequest })).json as BatchResponse;
     assert.deepEqual(Object.keys(batch).sort(), (['capsule_ids', 'results'] satisfies (keyof BatchResponse)[]).sort());
     const replay = (await s.request(`/replay/${quote.capsule_id}`, { body: {} })).json as ReplayResponse;
-    assert.deepEqual(Object.keys(replay).sort(), [...fields, ...(['build_id', 'replayed', 'verified'] satisfies (keyof ReplayResponse)[])].sort());
+    assert.deepEqual(
+      Object.keys(replay).sort(),
+      [...fields, ...(['build_id', 'replayed', 'verified'] satisfies (keyof ReplayResponse)[])].sort(),
+    );
     const version = (await s.request('/version', { token: null })).json as VersionResponse;
-    assert.deepEqual(Object.keys(version).sort(), (['baseline_tag', 'build_id', 'flags', 'library_versions', 'sbom_hash'] satisfies (keyof VersionResponse)[]).sort());
+    assert.deepEqual(
+      Object.keys(version).sort(),
+      (
+        ['baseline_tag', 'build_id', 'flags', 'library_versions', 'sbom_hash'] satisfies (keyof VersionResponse)[]
+      ).sort(),
+    );
   });
 });

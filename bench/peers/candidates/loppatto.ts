@@ -28,7 +28,14 @@ export const loppatto: Candidate = {
       return perContractJob(count, outputs, (i) => {
         const T = set.expiry[i]!;
         const s = dividendAdjustedSpot(set.spot[i]!, set.dividendYield[i]!, T);
-        outputs.value[i] = blackScholes(s, set.strike[i]!, T, set.volatility[i]!, set.rate[i]!, set.isCall[i] === 1 ? 'call' : 'put');
+        outputs.value[i] = blackScholes(
+          s,
+          set.strike[i]!,
+          T,
+          set.volatility[i]!,
+          set.rate[i]!,
+          set.isCall[i] === 1 ? 'call' : 'put',
+        );
       });
     },
     greeks: ({ european: set }) => {
@@ -36,7 +43,11 @@ export const loppatto: Candidate = {
       const outputs = greekOutputs(count);
       const { delta, gamma, theta, vega, rho } = outputs.greeks;
       return perContractJob(count, outputs, (i) => {
-        const T = set.expiry[i]!, K = set.strike[i]!, v = set.volatility[i]!, r = set.rate[i]!, q = set.dividendYield[i]!;
+        const T = set.expiry[i]!,
+          K = set.strike[i]!,
+          v = set.volatility[i]!,
+          r = set.rate[i]!,
+          q = set.dividendYield[i]!;
         const type = set.isCall[i] === 1 ? 'call' : 'put';
         const dq = Math.exp(-q * T);
         const s = set.spot[i]! * dq;
@@ -55,7 +66,14 @@ export const loppatto: Candidate = {
       return perContractJob(count, outputs, (i) => {
         const T = set.expiry[i]!;
         const s = dividendAdjustedSpot(set.spot[i]!, set.dividendYield[i]!, T);
-        outputs.value[i] = getImpliedVolatility(quotes[i]!, s, set.strike[i]!, T, set.rate[i]!, set.isCall[i] === 1 ? 'call' : 'put');
+        outputs.value[i] = getImpliedVolatility(
+          quotes[i]!,
+          s,
+          set.strike[i]!,
+          T,
+          set.rate[i]!,
+          set.isCall[i] === 1 ? 'call' : 'put',
+        );
       });
     },
   },

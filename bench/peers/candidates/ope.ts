@@ -25,7 +25,12 @@ export const MONTE_CARLO_SEED = 42n;
 function americanPut(set: OptionSet, i: number): { option: OptionSpec; market: MarketInputs } {
   return {
     option: { type: 'put', strike: set.strike[i]!, expiry: set.expiry[i]!, exercise: 'american' },
-    market: { spot: set.spot[i]!, rate: set.rate[i]!, dividendYield: set.dividendYield[i]!, volatility: set.volatility[i]! },
+    market: {
+      spot: set.spot[i]!,
+      rate: set.rate[i]!,
+      dividendYield: set.dividendYield[i]!,
+      volatility: set.volatility[i]!,
+    },
   };
 }
 
@@ -58,7 +63,15 @@ export const ope: Candidate = {
         run() {
           const { isCall, spot, strike, expiry, volatility, rate, dividendYield } = set;
           for (let i = 0; i < count; i++) {
-            outputs.value[i] = blackScholesPrice(isCall[i] === 1 ? 'call' : 'put', spot[i]!, strike[i]!, expiry[i]!, volatility[i]!, rate[i]!, dividendYield[i]!);
+            outputs.value[i] = blackScholesPrice(
+              isCall[i] === 1 ? 'call' : 'put',
+              spot[i]!,
+              strike[i]!,
+              expiry[i]!,
+              volatility[i]!,
+              rate[i]!,
+              dividendYield[i]!,
+            );
           }
           return outputs.value[count - 1]!;
         },
@@ -97,13 +110,24 @@ export const ope: Candidate = {
     crr: ({ american }) => americanJob(american, 1000, (o, m) => priceBinomialCrr(o, m, { greeks: false, steps: 200 })),
     lr: ({ american }) => americanJob(american, 1000, (o, m) => priceLeisenReimer(o, m, { greeks: false, steps: 201 })),
     baw: ({ american }) => americanJob(american, 20_000, (o, m) => priceBaroneAdesiWhaley(o, m, { greeks: false })),
-    bjs: ({ american }) => americanJob(american, 20_000, (o, m) => priceBjerksundStensland1993(o, m, { greeks: false })),
+    bjs: ({ american }) =>
+      americanJob(american, 20_000, (o, m) => priceBjerksundStensland1993(o, m, { greeks: false })),
     mc: ({ european: set }) => {
       const count = 100;
       const outputs = valueOutputs(count);
       return perContractJob(count, outputs, (i) => {
-        const option: OptionSpec = { type: set.isCall[i] === 1 ? 'call' : 'put', strike: set.strike[i]!, expiry: set.expiry[i]!, exercise: 'european' };
-        const market: MarketInputs = { spot: set.spot[i]!, rate: set.rate[i]!, dividendYield: set.dividendYield[i]!, volatility: set.volatility[i]! };
+        const option: OptionSpec = {
+          type: set.isCall[i] === 1 ? 'call' : 'put',
+          strike: set.strike[i]!,
+          expiry: set.expiry[i]!,
+          exercise: 'european',
+        };
+        const market: MarketInputs = {
+          spot: set.spot[i]!,
+          rate: set.rate[i]!,
+          dividendYield: set.dividendYield[i]!,
+          volatility: set.volatility[i]!,
+        };
         outputs.value[i] = priceMonteCarlo(option, market, { greeks: false, seed: MONTE_CARLO_SEED, stream: i }).value;
       });
     },

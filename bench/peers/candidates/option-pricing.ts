@@ -20,7 +20,14 @@ function load(option: Option, set: OptionSet, i: number): void {
 }
 
 function newOption(style: 'european' | 'american'): Option {
-  return new Option({ style, type: 'put', initialSpotPrice: 100, strikePrice: 100, timeToMaturity: 1, volatility: 0.2 });
+  return new Option({
+    style,
+    type: 'put',
+    initialSpotPrice: 100,
+    strikePrice: 100,
+    timeToMaturity: 1,
+    volatility: 0.2,
+  });
 }
 
 export const optionPricing: Candidate = {

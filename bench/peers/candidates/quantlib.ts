@@ -33,9 +33,23 @@ class Market {
     // FlatForward is a YieldTermStructure at run time; the package's declarations build it from a mixin that
     // the compiler cannot relate to the class, hence the cast.
     const curve = (quote: ql.SimpleQuote): ql.Handle<ql.YieldTermStructure> =>
-      new ql.Handle(new ql.FlatForward().ffInit1(this.today, new ql.Handle(quote), dayCounter, ql.Compounding.Continuous) as unknown as ql.YieldTermStructure);
-    const volatility = new ql.Handle(new ql.BlackConstantVol().bcvInit2(this.today, new ql.NullCalendar(), new ql.Handle(this.volatility), dayCounter));
-    this.process = new ql.BlackScholesMertonProcess(new ql.Handle(this.spot), curve(this.dividendYield), curve(this.rate), volatility);
+      new ql.Handle(
+        new ql.FlatForward().ffInit1(
+          this.today,
+          new ql.Handle(quote),
+          dayCounter,
+          ql.Compounding.Continuous,
+        ) as unknown as ql.YieldTermStructure,
+      );
+    const volatility = new ql.Handle(
+      new ql.BlackConstantVol().bcvInit2(this.today, new ql.NullCalendar(), new ql.Handle(this.volatility), dayCounter),
+    );
+    this.process = new ql.BlackScholesMertonProcess(
+      new ql.Handle(this.spot),
+      curve(this.dividendYield),
+      curve(this.rate),
+      volatility,
+    );
   }
 
   /** Sets the quotes to contract i and builds its instrument, priced by `engine`. */
@@ -113,16 +127,33 @@ export const quantlib: Candidate = {
       const count = 10_000;
       const outputs = valueOutputs(count);
       return perContractJob(count, outputs, (i) => {
-        const T = set.expiry[i]!, r = set.rate[i]!;
+        const T = set.expiry[i]!,
+          r = set.rate[i]!;
         const forward = set.spot[i]! * Math.exp((r - set.dividendYield[i]!) * T);
         const type = set.isCall[i] === 1 ? ql.Option.Type.Call : ql.Option.Type.Put;
-        const stdDev = ql.blackFormulaImpliedStdDev1(type, set.strike[i]!, forward, quotes[i]!, Math.exp(-r * T), 0, undefined, 1e-12, 100);
+        const stdDev = ql.blackFormulaImpliedStdDev1(
+          type,
+          set.strike[i]!,
+          forward,
+          quotes[i]!,
+          Math.exp(-r * T),
+          0,
+          undefined,
+          1e-12,
+          100,
+        );
         outputs.value[i] = stdDev / Math.sqrt(T);
       });
     },
     crr: ({ american: set }) => {
       const m = market();
-      return engineJob(m, set, 50, true, new ql.BinomialVanillaEngine(new ql.CoxRossRubinstein()).bveInit(m.process, 200));
+      return engineJob(
+        m,
+        set,
+        50,
+        true,
+        new ql.BinomialVanillaEngine(new ql.CoxRossRubinstein()).bveInit(m.process, 200),
+      );
     },
     lr: ({ american: set }) => {
       const m = market();

@@ -26,7 +26,12 @@ function uqeeCandidate(name: string, engine: BlackScholes, ivCount: number, extr
           const time = set.expiry[i]!;
           const underlying = dividendAdjustedSpot(set.spot[i]!, set.dividendYield[i]!, time);
           outputs.value[i] = engine.option({
-            rate: set.rate[i]!, sigma: set.volatility[i]!, strike: set.strike[i]!, time, type: set.isCall[i] === 1 ? 'call' : 'put', underlying,
+            rate: set.rate[i]!,
+            sigma: set.volatility[i]!,
+            strike: set.strike[i]!,
+            time,
+            type: set.isCall[i] === 1 ? 'call' : 'put',
+            underlying,
           }).price;
         });
       },
@@ -35,10 +40,18 @@ function uqeeCandidate(name: string, engine: BlackScholes, ivCount: number, extr
         const outputs = greekOutputs(count);
         const { delta, gamma, theta, vega, rho } = outputs.greeks;
         return perContractJob(count, outputs, (i) => {
-          const time = set.expiry[i]!, q = set.dividendYield[i]!;
+          const time = set.expiry[i]!,
+            q = set.dividendYield[i]!;
           const dq = Math.exp(-q * time);
           const underlying = set.spot[i]! * dq;
-          const o = engine.option({ rate: set.rate[i]!, sigma: set.volatility[i]!, strike: set.strike[i]!, time, type: set.isCall[i] === 1 ? 'call' : 'put', underlying });
+          const o = engine.option({
+            rate: set.rate[i]!,
+            sigma: set.volatility[i]!,
+            strike: set.strike[i]!,
+            time,
+            type: set.isCall[i] === 1 ? 'call' : 'put',
+            underlying,
+          });
           outputs.value[i] = o.price;
           delta[i] = dq * o.delta;
           gamma[i] = dq * dq * o.gamma;
@@ -52,14 +65,26 @@ function uqeeCandidate(name: string, engine: BlackScholes, ivCount: number, extr
         return perContractJob(ivCount, outputs, (i) => {
           const time = set.expiry[i]!;
           const underlying = dividendAdjustedSpot(set.spot[i]!, set.dividendYield[i]!, time);
-          outputs.value[i] = engine.sigma({ price: quotes[i]!, rate: set.rate[i]!, strike: set.strike[i]!, time, type: set.isCall[i] === 1 ? 'call' : 'put', underlying });
+          outputs.value[i] = engine.sigma({
+            price: quotes[i]!,
+            rate: set.rate[i]!,
+            strike: set.strike[i]!,
+            time,
+            type: set.isCall[i] === 1 ? 'call' : 'put',
+            underlying,
+          });
         });
       },
     },
   };
 }
 
-export const uqeeDefaults = uqeeCandidate('@uqee/black-scholes (defaults)', new BlackScholes(), 10_000, 'defaults: single-precision CDF, bisection on [0, 2] to 1e-3 in price');
+export const uqeeDefaults = uqeeCandidate(
+  '@uqee/black-scholes (defaults)',
+  new BlackScholes(),
+  10_000,
+  'defaults: single-precision CDF, bisection on [0, 2] to 1e-3 in price',
+);
 export const uqeeDouble = uqeeCandidate(
   '@uqee/black-scholes (double, 1e-12)',
   new BlackScholes({ sigmaToPricePrecision: 'double', priceToSigmaAccuracy: 1e-12 }),

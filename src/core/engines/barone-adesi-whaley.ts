@@ -44,7 +44,11 @@ const MAX_ITERATIONS = 50;
  * is needed, the intrinsic value); QuantLib's values on our reference rows never are either, beyond
  * rounding. Greeks by bump-and-revalue on the fully converged iteration.
  */
-export function priceBaroneAdesiWhaley(option: OptionSpec, market: MarketInputs, options?: PricingOptions): PriceResult {
+export function priceBaroneAdesiWhaley(
+  option: OptionSpec,
+  market: MarketInputs,
+  options?: PricingOptions,
+): PriceResult {
   requireApproximationDomain(option, market);
   requireExercise(option, ['american', 'european'], MODEL);
   if (option.exercise === 'european') {
@@ -52,14 +56,35 @@ export function priceBaroneAdesiWhaley(option: OptionSpec, market: MarketInputs,
     return { value: bs.value, greeks: bs.greeks, diagnostics: { model: MODEL, converged: true } };
   }
   const out = new Float64Array(2);
-  const value = baroneAdesiWhaleyKernel(option.type === 'call', market.spot, option.strike, option.expiry, market.volatility, market.rate, market.dividendYield, PUBLISHED_TOLERANCE, out);
+  const value = baroneAdesiWhaleyKernel(
+    option.type === 'call',
+    market.spot,
+    option.strike,
+    option.expiry,
+    market.volatility,
+    market.rate,
+    market.dividendYield,
+    PUBLISHED_TOLERANCE,
+    out,
+  );
   const iterations = out[0]!;
   const converged = out[1] === 1;
   const greeks =
     options?.greeks === false
       ? null
       : bumpGreeks(
-          (o, m) => baroneAdesiWhaleyKernel(o.type === 'call', m.spot, o.strike, o.expiry, m.volatility, m.rate, m.dividendYield, CONVERGED_TOLERANCE, null),
+          (o, m) =>
+            baroneAdesiWhaleyKernel(
+              o.type === 'call',
+              m.spot,
+              o.strike,
+              o.expiry,
+              m.volatility,
+              m.rate,
+              m.dividendYield,
+              CONVERGED_TOLERANCE,
+              null,
+            ),
           option,
           market,
         );
@@ -84,7 +109,8 @@ export function baroneAdesiWhaleyKernel(
   out: Float64Array | null,
 ): number {
   const type = isCall ? 'call' : 'put';
-  if ((isCall && q <= 0 && r >= 0) || (!isCall && r < 0 && q >= 0)) return europeanValue(isCall, S, K, T, sigma, r, q, out);
+  if ((isCall && q <= 0 && r >= 0) || (!isCall && r < 0 && q >= 0))
+    return europeanValue(isCall, S, K, T, sigma, r, q, out);
   const variance = sigma * sigma * T;
   const stdDev = Math.sqrt(variance);
   const rT = r * T;
@@ -176,7 +202,11 @@ export function baroneAdesiWhaleyKernel(
       Si = isCall ? Number.POSITIVE_INFINITY : 0;
       converged = true;
     } else if (!Number.isNaN(lowerValue)) {
-      const root = findRootBrent(residual, bracket[0], bracket[1], { functionTolerance: tolerance, maxIterations: 200, lowerValue });
+      const root = findRootBrent(residual, bracket[0], bracket[1], {
+        functionTolerance: tolerance,
+        maxIterations: 200,
+        lowerValue,
+      });
       iterations += root.iterations;
       if (root.converged) {
         Si = root.root;
@@ -203,7 +233,17 @@ export function baroneAdesiWhaleyKernel(
 }
 
 /** (LHS - RHS) / K of the critical-price equation at Si: the quantity the stopping rule tests. */
-function criticalResidual(isCall: boolean, Si: number, K: number, bT: number, variance: number, stdDev: number, dq: number, dr: number, Q: number): number {
+function criticalResidual(
+  isCall: boolean,
+  Si: number,
+  K: number,
+  bT: number,
+  variance: number,
+  stdDev: number,
+  dq: number,
+  dr: number,
+  Q: number,
+): number {
   const d1 = (Math.log(Si / K) + bT + 0.5 * variance) / stdDev;
   const d2 = d1 - stdDev;
   const pdf1 = INV_SQRT_2PI * Math.exp(-0.5 * d1 * d1);
@@ -227,7 +267,18 @@ function callBracket(residual: (x: number) => number, K: number): [number, numbe
 }
 
 /** The quadratic approximation's value given the critical price Si and the exponent Q. */
-function premiumFormula(isCall: boolean, S: number, K: number, Si: number, Q: number, bT: number, variance: number, stdDev: number, dq: number, european: number): number {
+function premiumFormula(
+  isCall: boolean,
+  S: number,
+  K: number,
+  Si: number,
+  Q: number,
+  bT: number,
+  variance: number,
+  stdDev: number,
+  dq: number,
+  european: number,
+): number {
   const d1 = (Math.log(Si / K) + bT + 0.5 * variance) / stdDev;
   if (isCall) {
     if (Si === Number.POSITIVE_INFINITY) return european;
@@ -246,7 +297,16 @@ function premiumFormula(isCall: boolean, S: number, K: number, Si: number, Q: nu
  * floored at the intrinsic value: with a negative rate and a negative dividend yield together the
  * European value can fall below it, and an American option is always worth its immediate exercise.
  */
-function europeanValue(isCall: boolean, S: number, K: number, T: number, sigma: number, r: number, q: number, out: Float64Array | null): number {
+function europeanValue(
+  isCall: boolean,
+  S: number,
+  K: number,
+  T: number,
+  sigma: number,
+  r: number,
+  q: number,
+  out: Float64Array | null,
+): number {
   if (out !== null) {
     out[0] = Number.NaN;
     out[1] = 1;

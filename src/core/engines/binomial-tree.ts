@@ -82,11 +82,18 @@ export interface TreeRollback {
  * A backward induction over a checked lattice: `binomialRollback` below, the reference, or an implementation that
  * returns the same doubles (the WebAssembly kernel, src/core/wasm/binomial-tree-wasm.ts).
  */
-export type TreeRollbackFunction = (lattice: BinomialLattice, option: OptionSpec, spot: number, rate: number) => TreeRollback;
+export type TreeRollbackFunction = (
+  lattice: BinomialLattice,
+  option: OptionSpec,
+  spot: number,
+  rate: number,
+) => TreeRollback;
 
 function describeInputs(option: OptionSpec, market: MarketInputs, steps: number): string {
-  return `S=${market.spot}, K=${option.strike}, T=${option.expiry}, sigma=${market.volatility}, ` +
-    `r=${market.rate}, q=${market.dividendYield}, steps=${steps}`;
+  return (
+    `S=${market.spot}, K=${option.strike}, T=${option.expiry}, sigma=${market.volatility}, ` +
+    `r=${market.rate}, q=${market.dividendYield}, steps=${steps}`
+  );
 }
 
 /** Refuses a step count outside 2..MAX_TREE_STEPS. Exported so every tree entry point refuses the same inputs the same way. */
@@ -151,7 +158,12 @@ function nodeFactorsInRange(lattice: BinomialLattice, spot: number): boolean {
  * Backward induction over the lattice. American exercise compares continuation with intrinsic value at
  * every node, the root included.
  */
-export function binomialRollback(lattice: BinomialLattice, option: OptionSpec, spot: number, rate: number): TreeRollback {
+export function binomialRollback(
+  lattice: BinomialLattice,
+  option: OptionSpec,
+  spot: number,
+  rate: number,
+): TreeRollback {
   const n = lattice.steps;
   const c = n >> 1;
   const omega = option.type === 'call' ? 1 : -1;
@@ -224,7 +236,13 @@ function buildLattice(model: TreeModel, option: OptionSpec, market: MarketInputs
   return lattice;
 }
 
-function treeValue(model: TreeModel, option: OptionSpec, market: MarketInputs, steps: number, roll: TreeRollbackFunction): number {
+function treeValue(
+  model: TreeModel,
+  option: OptionSpec,
+  market: MarketInputs,
+  steps: number,
+  roll: TreeRollbackFunction,
+): number {
   return roll(buildLattice(model, option, market, steps), option, market.spot, market.rate).value;
 }
 

@@ -36,7 +36,11 @@ const MODEL = 'bjerksund_stensland_1993';
  * - the result is never below the European value or the intrinsic value.
  * Greeks by bump-and-revalue (bump-greeks.ts).
  */
-export function priceBjerksundStensland1993(option: OptionSpec, market: MarketInputs, options?: PricingOptions): PriceResult {
+export function priceBjerksundStensland1993(
+  option: OptionSpec,
+  market: MarketInputs,
+  options?: PricingOptions,
+): PriceResult {
   return priceWithBoundaryFormula(MODEL, bjerksundStensland1993Price, option, market, options);
 }
 
@@ -56,7 +60,17 @@ export function bjerksundStensland1993Price(
   dividendYield: Rate,
   status?: FormulaStatus,
 ): Price {
-  return bjerksundStenslandAmericanPrice(flatBoundaryCall, type, spot, strike, expiry, volatility, rate, dividendYield, status);
+  return bjerksundStenslandAmericanPrice(
+    flatBoundaryCall,
+    type,
+    spot,
+    strike,
+    expiry,
+    volatility,
+    rate,
+    dividendYield,
+    status,
+  );
 }
 
 /**
@@ -68,7 +82,15 @@ export function bjerksundStensland1993Price(
  * that keeps the factors as logarithms; `generalOnly` forces the latter (exported so the tests can hold the
  * two against each other).
  */
-export function flatBoundaryCall(S: number, X: number, T: number, sigma: number, r: number, q: number, generalOnly: boolean): number {
+export function flatBoundaryCall(
+  S: number,
+  X: number,
+  T: number,
+  sigma: number,
+  r: number,
+  q: number,
+  generalOnly: boolean,
+): number {
   const rT = r * T;
   const bT = (r - q) * T;
   const variance = sigma * sigma * T;
@@ -91,7 +113,10 @@ export function flatBoundaryCall(S: number, X: number, T: number, sigma: number,
   const L = Math.log(I / S);
   const logAlphaSBeta = Math.log(I - X) - beta * L;
   const kappa0 = (2 * bT) / variance - 1;
-  if (!generalOnly && Math.max(Math.abs(kappa0) + 2, Math.abs(kappa0 + beta)) * L + Math.abs(logAlphaSBeta) < SAFE_LOG_FACTOR) {
+  if (
+    !generalOnly &&
+    Math.max(Math.abs(kappa0) + 2, Math.abs(kappa0 + beta)) * L + Math.abs(logAlphaSBeta) < SAFE_LOG_FACTOR
+  ) {
     return fastFlatBoundary(S, X, rT, bT, variance, stdDev, beta, L, kappa0, logAlphaSBeta);
   }
   return (

@@ -53,7 +53,9 @@ export function phiScaled(
   const d = -(Math.log(S / H) + bT + (gamma - 0.5) * variance) / stdDev;
   const kappa = (2 * bT) / variance + 2 * gamma - 1;
   const logIS = Math.log(I / S);
-  return expTimesNormCdf(logScale + lambda, d) - expTimesNormCdf(logScale + lambda + kappa * logIS, d - (2 * logIS) / stdDev);
+  return (
+    expTimesNormCdf(logScale + lambda, d) - expTimesNormCdf(logScale + lambda + kappa * logIS, d - (2 * logIS) / stdDev)
+  );
 }
 
 /**
@@ -76,7 +78,12 @@ export interface FormulaStatus {
  * +Infinity where the method failed (trigger below the strike, no finite perpetual boundary with r < 0, or a
  * broken evaluation): the fallback can then be far below the American value, which is reported through `status`.
  */
-export function floorAmericanValue(american: number, european: number, intrinsic: number, status?: FormulaStatus): number {
+export function floorAmericanValue(
+  american: number,
+  european: number,
+  intrinsic: number,
+  status?: FormulaStatus,
+): number {
   if (Number.isNaN(american) || american === Number.POSITIVE_INFINITY) {
     if (status !== undefined) status.formulaFailed = true;
     return Math.max(european, intrinsic);
@@ -85,7 +92,15 @@ export function floorAmericanValue(american: number, european: number, intrinsic
 }
 
 /** A Bjerksund-Stensland call formula before the floors (the 1993 flat boundary or the 2002 two-step one). */
-export type BoundaryCallFormula = (S: number, X: number, T: number, sigma: number, r: number, q: number, generalOnly: boolean) => number;
+export type BoundaryCallFormula = (
+  S: number,
+  X: number,
+  T: number,
+  sigma: number,
+  r: number,
+  q: number,
+  generalOnly: boolean,
+) => number;
 
 /**
  * The American value by a Bjerksund-Stensland call formula, for any option type: puts through the put-call
@@ -118,7 +133,16 @@ export function bjerksundStenslandAmericanPrice(
 /** The engine shared by both Bjerksund-Stensland models: validation, the value, bumped greeks, diagnostics. */
 export function priceWithBoundaryFormula(
   model: string,
-  price: (type: OptionType, spot: number, strike: number, expiry: number, volatility: number, rate: number, dividendYield: number, status?: FormulaStatus) => number,
+  price: (
+    type: OptionType,
+    spot: number,
+    strike: number,
+    expiry: number,
+    volatility: number,
+    rate: number,
+    dividendYield: number,
+    status?: FormulaStatus,
+  ) => number,
   option: OptionSpec,
   market: MarketInputs,
   options?: PricingOptions,
@@ -126,10 +150,24 @@ export function priceWithBoundaryFormula(
   requireApproximationDomain(option, market);
   requireExercise(option, ['american'], model);
   const status: FormulaStatus = { formulaFailed: false };
-  const value = price(option.type, market.spot, option.strike, option.expiry, market.volatility, market.rate, market.dividendYield, status);
+  const value = price(
+    option.type,
+    market.spot,
+    option.strike,
+    option.expiry,
+    market.volatility,
+    market.rate,
+    market.dividendYield,
+    status,
+  );
   const greeks =
     options?.greeks === false
       ? null
-      : bumpGreeks((o, m) => price(o.type, m.spot, o.strike, o.expiry, m.volatility, m.rate, m.dividendYield), option, market, value);
+      : bumpGreeks(
+          (o, m) => price(o.type, m.spot, o.strike, o.expiry, m.volatility, m.rate, m.dividendYield),
+          option,
+          market,
+          value,
+        );
   return requireFiniteResult({ value, greeks, diagnostics: { model, converged: !status.formulaFailed } }, model);
 }

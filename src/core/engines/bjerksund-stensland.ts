@@ -55,7 +55,11 @@ const SAFE_LOG_FACTOR = 500;
  * of the paper (Haug's code among them), and they stay below a 4000-step binomial value in our checks.
  * Greeks by bump-and-revalue (bump-greeks.ts).
  */
-export function priceBjerksundStensland(option: OptionSpec, market: MarketInputs, options?: PricingOptions): PriceResult {
+export function priceBjerksundStensland(
+  option: OptionSpec,
+  market: MarketInputs,
+  options?: PricingOptions,
+): PriceResult {
   return priceWithBoundaryFormula(MODEL, bjerksundStensland2002Price, option, market, options);
 }
 
@@ -74,7 +78,17 @@ export function bjerksundStensland2002Price(
   dividendYield: Rate,
   status?: FormulaStatus,
 ): Price {
-  return bjerksundStenslandAmericanPrice(twoStepBoundaryCall, type, spot, strike, expiry, volatility, rate, dividendYield, status);
+  return bjerksundStenslandAmericanPrice(
+    twoStepBoundaryCall,
+    type,
+    spot,
+    strike,
+    expiry,
+    volatility,
+    rate,
+    dividendYield,
+    status,
+  );
 }
 
 /**
@@ -83,7 +97,15 @@ export function bjerksundStensland2002Price(
  * representable double, and a general one that keeps all factors as logarithms; `generalOnly` forces the
  * latter (exported so the tests can hold the two against each other).
  */
-export function twoStepBoundaryCall(S: number, X: number, T: number, sigma: number, r: number, q: number, generalOnly: boolean): number {
+export function twoStepBoundaryCall(
+  S: number,
+  X: number,
+  T: number,
+  sigma: number,
+  r: number,
+  q: number,
+  generalOnly: boolean,
+): number {
   const b = r - q;
   const v2 = sigma * sigma;
   const t1 = T1_FRACTION * T;
@@ -150,7 +172,10 @@ export function twoStepBoundaryCall(S: number, X: number, T: number, sigma: numb
 
 /** |lambda T| + |kappa| * (largest |log ratio| of the triggers and the spot) for one gamma: a bound on log factors. */
 function factorLogBound(gamma: number, r: number, b: number, v2: number, T: number, largestRatio: number): number {
-  return Math.abs((-r + gamma * b + 0.5 * gamma * (gamma - 1) * v2) * T) + Math.abs((2 * b) / v2 + 2 * gamma - 1) * largestRatio;
+  return (
+    Math.abs((-r + gamma * b + 0.5 * gamma * (gamma - 1) * v2) * T) +
+    Math.abs((2 * b) / v2 + 2 * gamma - 1) * largestRatio
+  );
 }
 
 /**
@@ -293,9 +318,15 @@ function gammaTerms(
 
   const expLambdaT = Math.exp(lambda * T);
   const muT = mu * T;
-  sum += cPsiI1 * expLambdaT * psiBracket(logS - logI1, lnI2S, lnI1S, lnI1I2, muT, sd, e1, e2, e3, e4, n1, n2, n3, n4, f2, f1, f12);
+  sum +=
+    cPsiI1 *
+    expLambdaT *
+    psiBracket(logS - logI1, lnI2S, lnI1S, lnI1I2, muT, sd, e1, e2, e3, e4, n1, n2, n3, n4, f2, f1, f12);
   if (cPsiX !== 0) {
-    sum += cPsiX * expLambdaT * psiBracket(logS - logX, lnI2S, lnI1S, lnI1I2, muT, sd, e1, e2, e3, e4, n1, n2, n3, n4, f2, f1, f12);
+    sum +=
+      cPsiX *
+      expLambdaT *
+      psiBracket(logS - logX, lnI2S, lnI1S, lnI1I2, muT, sd, e1, e2, e3, e4, n1, n2, n3, n4, f2, f1, f12);
   }
   return sum;
 }

@@ -31,7 +31,11 @@ export interface BlackScholesBatchOutput {
  * ERR_CORE_INVALID_INPUT naming the array and index (param 'spot[3]'), and output is left untouched. An
  * input or output array shorter than n is reported the same way, naming the array.
  */
-export function priceBlackScholesBatch(input: BlackScholesBatchInput, output: BlackScholesBatchOutput, n?: number): void {
+export function priceBlackScholesBatch(
+  input: BlackScholesBatchInput,
+  output: BlackScholesBatchOutput,
+  n?: number,
+): void {
   const count = batchInputCount(input, n);
   requireOutputLength(output, count);
 
@@ -78,7 +82,11 @@ export function requireValidBatchElements(input: BlackScholesBatchInput, count: 
   for (let i = 0; i < count; i++) {
     const flag = isCall[i]!;
     if (flag !== 0 && flag !== 1) {
-      throw new CoreError('ERR_CORE_INVALID_INPUT', `isCall[${i}] must be 1 (call) or 0 (put), got ${flag}`, `isCall[${i}]`);
+      throw new CoreError(
+        'ERR_CORE_INVALID_INPUT',
+        `isCall[${i}] must be 1 (call) or 0 (put), got ${flag}`,
+        `isCall[${i}]`,
+      );
     }
     if (!(spot[i]! > 0 && spot[i]! < Infinity)) invalidPositive('spot', i, spot[i]!);
     if (!(strike[i]! > 0 && strike[i]! < Infinity)) invalidPositive('strike', i, strike[i]!);

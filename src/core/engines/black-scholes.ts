@@ -26,8 +26,10 @@ const SPLITTER = 134217729;
 const LOSS_BUDGET = 128;
 // 4-point Gauss-Legendre nodes and weights on [-1, 1] (Abramowitz & Stegun, table 25.4), rounded from their
 // closed forms sqrt(3/7 -+ (2/7) sqrt(6/5)) and (18 +- sqrt(30))/36.
-const GL_X1 = 0.33998104358485626, GL_X2 = 0.8611363115940526;
-const GL_W1 = 0.6521451548625461, GL_W2 = 0.34785484513745385;
+const GL_X1 = 0.33998104358485626,
+  GL_X2 = 0.8611363115940526;
+const GL_W1 = 0.6521451548625461,
+  GL_W2 = 0.34785484513745385;
 
 /**
  * Generalised Black-Scholes-Merton (cost of carry b = r - q) for a European option, with analytic greeks in
@@ -50,13 +52,22 @@ export function priceBlackScholes(option: OptionSpec, market: MarketInputs, opti
   const withGreeks = options?.greeks !== false;
   load(option.type, market.spot, option.strike, option.expiry, market.volatility, market.rate, market.dividendYield);
   blackScholesKernel(one, oneOut, 0, 1, withGreeks);
-  return requireFiniteResult({
-    value: oneOut.price[0]!,
-    greeks: withGreeks
-      ? { delta: oneOut.delta[0]!, gamma: oneOut.gamma[0]!, theta: oneOut.theta[0]!, vega: oneOut.vega[0]!, rho: oneOut.rho[0]! }
-      : null,
-    diagnostics: { model: MODEL, converged: true },
-  }, MODEL);
+  return requireFiniteResult(
+    {
+      value: oneOut.price[0]!,
+      greeks: withGreeks
+        ? {
+            delta: oneOut.delta[0]!,
+            gamma: oneOut.gamma[0]!,
+            theta: oneOut.theta[0]!,
+            vega: oneOut.vega[0]!,
+            rho: oneOut.rho[0]!,
+          }
+        : null,
+      diagnostics: { model: MODEL, converged: true },
+    },
+    MODEL,
+  );
 }
 
 /**
@@ -125,7 +136,12 @@ export function blackScholesKernel(
   const { spot, strike, expiry, volatility, rate, dividendYield } = input;
   for (let i = start; i < end; i++) {
     const isCall = input.isCall[i] === 1;
-    const S = spot[i]!, K = strike[i]!, T = expiry[i]!, sigma = volatility[i]!, r = rate[i]!, q = dividendYield[i]!;
+    const S = spot[i]!,
+      K = strike[i]!,
+      T = expiry[i]!,
+      sigma = volatility[i]!,
+      r = rate[i]!,
+      q = dividendYield[i]!;
     const sqrtT = Math.sqrt(T);
     let s = sigma * sqrtT;
     // An underflowed total volatility would make x/s a 0/0; the smallest positive double gives the limit.
@@ -157,7 +173,10 @@ export function blackScholesKernel(
     // (Mills ratio) in the tails, 1/2 - erf(|d|/sqrt 2)/2 in the centre. One loop body, so the normal
     // functions have one call site each and the compiler inlines them (a double crossing a call boundary
     // that is not inlined gets boxed on the heap: a measurable cost at ~100 ns per option).
-    let n1 = 0, m1 = 0, n2 = 0, m2 = 0; // n = Phi(d), m = Phi(-d)
+    let n1 = 0,
+      m1 = 0,
+      n2 = 0,
+      m2 = 0; // n = Phi(d), m = Phi(-d)
     for (let k = 0; k < 2; k++) {
       const d = k === 0 ? d1 : d2;
       const a = Math.abs(d);

@@ -36,13 +36,19 @@ export function bumpGreeks(pricer: Pricer, option: OptionSpec, market: MarketInp
   const gamma = (up - 2 * base + down) / (hS * hS);
 
   const hSigma = sigma * VOLATILITY_RELATIVE_BUMP;
-  const vega = (pricer(option, { ...market, volatility: sigma + hSigma }) - pricer(option, { ...market, volatility: sigma - hSigma })) / (2 * hSigma);
+  const vega =
+    (pricer(option, { ...market, volatility: sigma + hSigma }) -
+      pricer(option, { ...market, volatility: sigma - hSigma })) /
+    (2 * hSigma);
 
   const hT = T * EXPIRY_RELATIVE_BUMP;
-  const theta = -(pricer({ ...option, expiry: T + hT }, market) - pricer({ ...option, expiry: T - hT }, market)) / (2 * hT);
+  const theta =
+    -(pricer({ ...option, expiry: T + hT }, market) - pricer({ ...option, expiry: T - hT }, market)) / (2 * hT);
 
   const r = market.rate;
-  const rho = (pricer(option, { ...market, rate: r + RATE_BUMP }) - pricer(option, { ...market, rate: r - RATE_BUMP })) / (2 * RATE_BUMP);
+  const rho =
+    (pricer(option, { ...market, rate: r + RATE_BUMP }) - pricer(option, { ...market, rate: r - RATE_BUMP })) /
+    (2 * RATE_BUMP);
 
   return { delta, gamma, theta, vega, rho };
 }

@@ -3,7 +3,12 @@ import type { OptionSpec } from '../instruments/option-spec.js';
 import type { MarketInputs } from '../market/market-inputs.js';
 import { findRootBrent } from '../math/root-finding.js';
 import { requireExerciseStyle, validateQuoteInputs } from '../validate.js';
-import { IMPLIED_VOLATILITY_STATUS, ImpliedVolatilityWorkspace, solveImpliedVolatility, type ImpliedVolatilityResult } from './implied-volatility.js';
+import {
+  IMPLIED_VOLATILITY_STATUS,
+  ImpliedVolatilityWorkspace,
+  solveImpliedVolatility,
+  type ImpliedVolatilityResult,
+} from './implied-volatility.js';
 
 /** Tolerances of impliedVolatilityAmerican; the defaults suit deterministic pricers (trees, approximations). */
 export interface AmericanImpliedVolatilityOptions {
@@ -62,7 +67,11 @@ export function impliedVolatilityAmerican(
   requireTolerance(priceTolerance, 'priceTolerance');
   requireTolerance(volatilityTolerance, 'volatilityTolerance');
   if (!Number.isInteger(maxEvaluations) || maxEvaluations < 3) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `maxEvaluations must be an integer >= 3, got ${String(maxEvaluations)}`, 'maxEvaluations');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `maxEvaluations must be an integer >= 3, got ${String(maxEvaluations)}`,
+      'maxEvaluations',
+    );
   }
   checkBounds(price, option, market);
 
@@ -70,11 +79,19 @@ export function impliedVolatilityAmerican(
   const excess = (volatility: number): number => {
     evaluations++;
     if (evaluations > maxEvaluations) {
-      throw new CoreError('ERR_CORE_NO_CONVERGENCE', `the implied volatility search used up its ${maxEvaluations} pricer evaluations`, 'price');
+      throw new CoreError(
+        'ERR_CORE_NO_CONVERGENCE',
+        `the implied volatility search used up its ${maxEvaluations} pricer evaluations`,
+        'price',
+      );
     }
     const value = pricer(volatility);
     if (typeof value !== 'number' || Number.isNaN(value)) {
-      throw new CoreError('ERR_CORE_NO_CONVERGENCE', `the pricer returned ${String(value)} at volatility ${volatility}`, 'price');
+      throw new CoreError(
+        'ERR_CORE_NO_CONVERGENCE',
+        `the pricer returned ${String(value)} at volatility ${volatility}`,
+        'price',
+      );
     }
     return value - price;
   };
@@ -105,7 +122,13 @@ export function impliedVolatilityAmerican(
   while (Number.isNaN(low)) {
     const candidate = refusal === undefined ? Math.max(0.5 * high, AMERICAN_MIN_VOLATILITY) : 0.5 * (refused + high);
     if (refusal !== undefined && high - refused <= FLOOR_RESOLUTION * high) {
-      throw belowModelFloor(price, high, fHigh + price, ` (the lowest volatility the model accepts, to within ${FLOOR_RESOLUTION * 100}%: ${refusal.message})`, refusal);
+      throw belowModelFloor(
+        price,
+        high,
+        fHigh + price,
+        ` (the lowest volatility the model accepts, to within ${FLOOR_RESOLUTION * 100}%: ${refusal.message})`,
+        refusal,
+      );
     }
     let fCandidate: number;
     try {
@@ -148,7 +171,13 @@ export function impliedVolatilityAmerican(
   return { volatility: result.root, iterations: evaluations, converged: true };
 }
 
-function belowModelFloor(price: number, volatility: number, modelPrice: number, detail: string, cause?: unknown): CoreError {
+function belowModelFloor(
+  price: number,
+  volatility: number,
+  modelPrice: number,
+  detail: string,
+  cause?: unknown,
+): CoreError {
   return new CoreError(
     'ERR_CORE_PRICE_BELOW_INTRINSIC',
     `price ${price} is below ${modelPrice}, the model's price at volatility ${volatility}${detail}: no volatility the model accepts gives it`,
@@ -160,7 +189,16 @@ function belowModelFloor(price: number, volatility: number, modelPrice: number, 
 /** The European implied volatility of the same price: an upper bracket for an American price; a fallback if none. */
 function europeanGuess(price: number, option: OptionSpec, market: Omit<MarketInputs, 'volatility'>): number {
   const work = new ImpliedVolatilityWorkspace();
-  const status = solveImpliedVolatility(price, option.type === 'call', market.spot, option.strike, option.expiry, market.rate, market.dividendYield, work);
+  const status = solveImpliedVolatility(
+    price,
+    option.type === 'call',
+    market.spot,
+    option.strike,
+    option.expiry,
+    market.rate,
+    market.dividendYield,
+    work,
+  );
   if (status === IMPLIED_VOLATILITY_STATUS.ok) return work.volatility;
   // Above the European maximum (an American put can be worth more than K e^(-rT)): start high.
   if (status === IMPLIED_VOLATILITY_STATUS.aboveMaximum) return 1;
@@ -173,7 +211,10 @@ function checkBounds(price: number, option: OptionSpec, market: Omit<MarketInput
   const isCall = option.type === 'call';
   const discountedForward = spot * Math.exp(-dividendYield * expiry);
   const discountedStrike = strike * Math.exp(-rate * expiry);
-  const europeanLower = Math.max(isCall ? discountedForward - discountedStrike : discountedStrike - discountedForward, 0);
+  const europeanLower = Math.max(
+    isCall ? discountedForward - discountedStrike : discountedStrike - discountedForward,
+    0,
+  );
   const kind = `${option.exercise === 'american' ? 'an American' : 'a European'} ${option.type}`;
   if (option.exercise === 'american') {
     const intrinsic = Math.max(isCall ? spot - strike : strike - spot, 0);
@@ -181,8 +222,15 @@ function checkBounds(price: number, option: OptionSpec, market: Omit<MarketInput
       const [bound, name] =
         intrinsic >= europeanLower
           ? [intrinsic, `the intrinsic value ${isCall ? 'max(S - K, 0)' : 'max(K - S, 0)'}`]
-          : [europeanLower, `the European lower bound ${isCall ? 'max(S e^(-qT) - K e^(-rT), 0)' : 'max(K e^(-rT) - S e^(-qT), 0)'}`];
-      throw new CoreError('ERR_CORE_PRICE_BELOW_INTRINSIC', `price ${price} is not above the lower no-arbitrage bound ${bound} of ${kind} (${name}): no volatility gives it`, 'price');
+          : [
+              europeanLower,
+              `the European lower bound ${isCall ? 'max(S e^(-qT) - K e^(-rT), 0)' : 'max(K e^(-rT) - S e^(-qT), 0)'}`,
+            ];
+      throw new CoreError(
+        'ERR_CORE_PRICE_BELOW_INTRINSIC',
+        `price ${price} is not above the lower no-arbitrage bound ${bound} of ${kind} (${name}): no volatility gives it`,
+        'price',
+      );
     }
     // Exercised at time t the holder gets at most S e^(-qt) (call) or K e^(-rt) (put) in today's money, so the
     // bound is the largest of those over [0, T]: S or K when the yield or rate is >= 0, the expiry's value when < 0.
@@ -216,9 +264,11 @@ function checkBounds(price: number, option: OptionSpec, market: Omit<MarketInput
 function validate(price: number, option: OptionSpec, market: Omit<MarketInputs, 'volatility'>, pricer: unknown): void {
   validateQuoteInputs(price, option, market);
   requireExerciseStyle(option);
-  if (typeof pricer !== 'function') throw new CoreError('ERR_CORE_INVALID_INPUT', 'pricer must be a function of the volatility', 'pricer');
+  if (typeof pricer !== 'function')
+    throw new CoreError('ERR_CORE_INVALID_INPUT', 'pricer must be a function of the volatility', 'pricer');
 }
 
 function requireTolerance(value: number, param: string): void {
-  if (!(value > 0 && value < 1)) throw new CoreError('ERR_CORE_INVALID_INPUT', `${param} must be in (0, 1), got ${String(value)}`, param);
+  if (!(value > 0 && value < 1))
+    throw new CoreError('ERR_CORE_INVALID_INPUT', `${param} must be in (0, 1), got ${String(value)}`, param);
 }

@@ -31,7 +31,11 @@ export interface ImpliedVolatilityBatchOutput {
  * quote: the same kernel as impliedVolatility, so each element equals the scalar result bit for bit.
  * Throws ERR_CORE_INVALID_INPUT (param 'n') when n is not an integer in [0, length] of every array.
  */
-export function impliedVolatilityBatch(input: ImpliedVolatilityBatchInput, output: ImpliedVolatilityBatchOutput, n?: number): void {
+export function impliedVolatilityBatch(
+  input: ImpliedVolatilityBatchInput,
+  output: ImpliedVolatilityBatchOutput,
+  n?: number,
+): void {
   const count = n ?? input.price.length;
   const shortest = Math.min(
     input.isCall.length,
@@ -46,13 +50,26 @@ export function impliedVolatilityBatch(input: ImpliedVolatilityBatchInput, outpu
     output.status.length,
   );
   if (!Number.isInteger(count) || count < 0 || count > shortest) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `n must be an integer between 0 and ${shortest} (the shortest array), got ${String(n)}`, 'n');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `n must be an integer between 0 and ${shortest} (the shortest array), got ${String(n)}`,
+      'n',
+    );
   }
   const { isCall, price, spot, strike, expiry, rate, dividendYield } = input;
   const { volatility, iterations, status } = output;
   const scratch = new ImpliedVolatilityWorkspace();
   for (let i = 0; i < count; i++) {
-    status[i] = solveImpliedVolatility(price[i]!, isCall[i] !== 0, spot[i]!, strike[i]!, expiry[i]!, rate[i]!, dividendYield[i]!, scratch);
+    status[i] = solveImpliedVolatility(
+      price[i]!,
+      isCall[i] !== 0,
+      spot[i]!,
+      strike[i]!,
+      expiry[i]!,
+      rate[i]!,
+      dividendYield[i]!,
+      scratch,
+    );
     volatility[i] = scratch.volatility;
     iterations[i] = scratch.iterations;
   }

@@ -164,14 +164,28 @@ export function solveImpliedVolatility(
 }
 
 /** max(S e^(-qT) - K e^(-rT), 0) for a call, max(K e^(-rT) - S e^(-qT), 0) for a put. */
-function lowerBound(isCall: boolean, spot: number, strike: number, expiry: number, rate: number, dividendYield: number): number {
+function lowerBound(
+  isCall: boolean,
+  spot: number,
+  strike: number,
+  expiry: number,
+  rate: number,
+  dividendYield: number,
+): number {
   const discountedForward = spot * Math.exp(-dividendYield * expiry);
   const discountedStrike = strike * Math.exp(-rate * expiry);
   return Math.max(isCall ? discountedForward - discountedStrike : discountedStrike - discountedForward, 0);
 }
 
 /** S e^(-qT) for a call, K e^(-rT) for a put. */
-function upperBound(isCall: boolean, spot: number, strike: number, expiry: number, rate: number, dividendYield: number): number {
+function upperBound(
+  isCall: boolean,
+  spot: number,
+  strike: number,
+  expiry: number,
+  rate: number,
+  dividendYield: number,
+): number {
   return isCall ? spot * Math.exp(-dividendYield * expiry) : strike * Math.exp(-rate * expiry);
 }
 
@@ -179,7 +193,12 @@ function upperBound(isCall: boolean, spot: number, strike: number, expiry: numbe
  * s = sigma sqrt(T) such that b(x, s) = beta, for 0 < beta < bMax = e^(x/2), x <= 0. Writes the step count into
  * out.iterations; returns NaN when the steps did not settle within MAX_ITERATIONS.
  */
-function normalisedImpliedVolatilityOtm(beta: number, x: number, bMax: number, out: ImpliedVolatilityWorkspace): number {
+function normalisedImpliedVolatilityOtm(
+  beta: number,
+  x: number,
+  bMax: number,
+  out: ImpliedVolatilityWorkspace,
+): number {
   const sC = Math.sqrt(-2 * x);
   // At the inflexion point s_c = sqrt(2|x|): h = -t and h^2 + t^2 = |x|, so E = e^(x/2) and, from the erfcx form
   // of b, b_c = e^(x/2) (1 - erfcx(sqrt|x|)) / 2 and v_c = e^(x/2) / sqrt(2 pi), with no exponential of their own.
@@ -211,7 +230,12 @@ function normalisedImpliedVolatilityOtm(beta: number, x: number, bMax: number, o
       const growth = vL > DBL_MIN ? density / vL : Math.exp(y + 0.125 * sL2);
       const fL = TWO_PI_OVER_SQRT_27 * ax * tail * tail * tail;
       const dFL = TWO_PI * y * tail * tail * growth;
-      const d2FL = ((PI_OVER_SIX * y) / (sL2 * sL)) * tail * (8 * SQRT_THREE * sL * ax + (3 * sL2 * (sL2 - 8) - 8 * x * x) * mills) * growth * growth;
+      const d2FL =
+        ((PI_OVER_SIX * y) / (sL2 * sL)) *
+        tail *
+        (8 * SQRT_THREE * sL * ax + (3 * sL2 * (sL2 - 8) - 8 * x * x) * mills) *
+        growth *
+        growth;
       const r = convexControlToFitSecondDerivativeAtRight(0, bL, 0, fL, 1, dFL, d2FL, true);
       let f = rationalCubicInterpolation(beta, 0, bL, 0, fL, 1, dFL, r);
       if (!(f > 0)) {
@@ -246,7 +270,11 @@ function normalisedImpliedVolatilityOtm(beta: number, x: number, bMax: number, o
       const w = (x / sH) * (x / sH);
       const halfW = Math.exp(0.5 * w);
       const dFH = -0.5 * halfW;
-      const d2FH = SQRT_PI_OVER_TWO * (vH > DBL_MIN ? (INV_SQRT_2PI * halfW) / vH : Math.exp(w + 0.125 * sH * sH)) * halfW * (w / sH);
+      const d2FH =
+        SQRT_PI_OVER_TWO *
+        (vH > DBL_MIN ? (INV_SQRT_2PI * halfW) / vH : Math.exp(w + 0.125 * sH * sH)) *
+        halfW *
+        (w / sH);
       let f = -1;
       if (d2FH > -SQRT_DBL_MAX && d2FH < SQRT_DBL_MAX) {
         const r = convexControlToFitSecondDerivativeAtLeft(bH, bMax, fH, 0, dFH, -0.5, d2FH, true);
@@ -373,7 +401,8 @@ export function impliedVolatility(
     market.dividendYield,
     out,
   );
-  if (status === IMPLIED_VOLATILITY_STATUS.ok) return { volatility: out.volatility, iterations: out.iterations, converged: true };
+  if (status === IMPLIED_VOLATILITY_STATUS.ok)
+    return { volatility: out.volatility, iterations: out.iterations, converged: true };
   throw statusError(status, price, option, market);
 }
 
@@ -423,7 +452,11 @@ export function statusError(
       );
     }
     case IMPLIED_VOLATILITY_STATUS.noConvergence:
-      return new CoreError('ERR_CORE_NO_CONVERGENCE', `the implied volatility iteration did not converge for price ${price}`, 'price');
+      return new CoreError(
+        'ERR_CORE_NO_CONVERGENCE',
+        `the implied volatility iteration did not converge for price ${price}`,
+        'price',
+      );
     default:
       // Every field passed validation, so only the scale is left: (r + q) T or ln(S/K) + (r - q) T beyond the
       // range of doubles.

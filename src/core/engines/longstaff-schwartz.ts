@@ -76,7 +76,11 @@ interface Setup {
 
 function requireIntegerIn(value: unknown, low: number, high: number, param: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < low || value > high) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `${param} must be an integer in [${low}, ${high}], got ${String(value)}`, param);
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `${param} must be an integer in [${low}, ${high}], got ${String(value)}`,
+      param,
+    );
   }
   return value;
 }
@@ -98,7 +102,7 @@ class PassState {
 }
 
 function payoff(setup: Setup, s: number): number {
-  return setup.isCall ? (s > setup.strike ? s - setup.strike : 0) : (s < setup.strike ? setup.strike - s : 0);
+  return setup.isCall ? (s > setup.strike ? s - setup.strike : 0) : s < setup.strike ? setup.strike - s : 0;
 }
 
 /** W at date `date` for every path: the terminal draw when date = N, else the bridge back from date + 1. */
@@ -159,7 +163,10 @@ export function leastSquaresQr(a: Float64Array, y: Float64Array, m: number, colu
   const diagonal = new Float64Array(columns);
   for (let c = 0; c < columns; c++) {
     const norm = scaledNorm(a, c * m + c, c * m + m);
-    if (norm === 0) { diagonal[c] = 0; continue; }
+    if (norm === 0) {
+      diagonal[c] = 0;
+      continue;
+    }
     const alpha = a[c * m + c]! > 0 ? -norm : norm;
     // v = x - alpha e_1, stored in place; H = I - 2 v v' / v'v.
     a[c * m + c] = a[c * m + c]! - alpha;
@@ -181,7 +188,10 @@ export function leastSquaresQr(a: Float64Array, y: Float64Array, m: number, colu
   const coefficients = new Float64Array(columns);
   for (let c = columns - 1; c >= 0; c--) {
     const r = diagonal[c]!;
-    if (Math.abs(r) <= RANK_TOLERANCE * largest || r === 0) { coefficients[c] = 0; continue; }
+    if (Math.abs(r) <= RANK_TOLERANCE * largest || r === 0) {
+      coefficients[c] = 0;
+      continue;
+    }
     let sum = y[c]!;
     for (let k = c + 1; k < columns; k++) sum -= a[k * m + c]! * coefficients[k]!;
     coefficients[c] = sum / r;
@@ -204,7 +214,7 @@ function laguerreToMonomial(coefficients: Float64Array, degree: number): Float64
         binomial = (binomial * (k - i + 1)) / i;
         factorial *= i;
       }
-      out[i] = out[i]! + coefficients[k]! * (i % 2 === 0 ? 1 : -1) * binomial / factorial;
+      out[i] = out[i]! + (coefficients[k]! * (i % 2 === 0 ? 1 : -1) * binomial) / factorial;
     }
   }
   return out;
@@ -238,7 +248,8 @@ function applyRule(setup: Setup, state: PassState, paths: number, rule: Float64A
   for (let p = 0; p < paths; p++) {
     const value = exercise[p]!;
     // Backward replacement: the earliest date whose rule says exercise decides the path's cash flow.
-    cash[p] = rule !== null && value > 0 && value >= horner(rule, spotAt[p]! * inverseStrike) ? value : cash[p]! * discount;
+    cash[p] =
+      rule !== null && value > 0 && value >= horner(rule, spotAt[p]! * inverseStrike) ? value : cash[p]! * discount;
   }
 }
 
@@ -295,19 +306,32 @@ function pricingPass(setup: Setup, paths: number, rules: readonly (Float64Array 
 }
 
 /** Prices an American option by Longstaff-Schwartz (module comment), with the pricing set's standard error. */
-export function priceLongstaffSchwartz(option: OptionSpec, market: MarketInputs, options: LongstaffSchwartzOptions): LongstaffSchwartzResult {
+export function priceLongstaffSchwartz(
+  option: OptionSpec,
+  market: MarketInputs,
+  options: LongstaffSchwartzOptions,
+): LongstaffSchwartzResult {
   validateInputs(option, market);
   requireExercise(option, ['american'], LONGSTAFF_SCHWARTZ_MODEL);
   requireSeed(options.seed, 'seed');
   const stream = requireStream(options.stream ?? 0, 'stream');
   const paths = requireIntegerIn(options.paths ?? DEFAULT_LSM_PATHS, MIN_PATHS, MAX_PATHS, 'paths');
   const regressionPaths = requireIntegerIn(options.regressionPaths ?? paths, MIN_PATHS, MAX_PATHS, 'regressionPaths');
-  const dates = requireIntegerIn(options.exerciseDates ?? DEFAULT_EXERCISE_DATES, 1, MAX_EXERCISE_DATES, 'exerciseDates');
+  const dates = requireIntegerIn(
+    options.exerciseDates ?? DEFAULT_EXERCISE_DATES,
+    1,
+    MAX_EXERCISE_DATES,
+    'exerciseDates',
+  );
   const degree = requireIntegerIn(options.basisDegree ?? DEFAULT_BASIS_DEGREE, 1, 5, 'basisDegree');
   const { spot, rate, dividendYield, volatility } = market;
   const dt = option.expiry / dates;
   if (!(volatility * Math.sqrt(option.expiry) <= 100)) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', 'volatility * sqrt(expiry) must be at most 100 for Monte Carlo', 'volatility');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      'volatility * sqrt(expiry) must be at most 100 for Monte Carlo',
+      'volatility',
+    );
   }
   const [s0, s1] = splitWords64(stream);
   const setup: Setup = {
@@ -321,7 +345,8 @@ export function priceLongstaffSchwartz(option: OptionSpec, market: MarketInputs,
     volatility,
     degree,
     seed: options.seed,
-    s0, s1,
+    s0,
+    s1,
   };
   const rules = regressionPass(setup, regressionPaths);
   const cash = pricingPass(setup, paths, rules);
@@ -331,7 +356,11 @@ export function priceLongstaffSchwartz(option: OptionSpec, market: MarketInputs,
   let m2 = 0;
   for (let p = 0; p < paths; p++) m2 += (cash[p]! - mean) * (cash[p]! - mean);
   if (!Number.isFinite(mean) || !Number.isFinite(m2)) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', 'the simulated payoffs overflow the double range for these inputs', 'spot');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      'the simulated payoffs overflow the double range for these inputs',
+      'spot',
+    );
   }
   const immediate = payoff(setup, spot);
   const exercisedImmediately = immediate > mean;

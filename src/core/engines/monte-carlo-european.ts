@@ -9,7 +9,13 @@ import { fillSobolUniforms, scrambleSobolDimension, type ScrambledSobolDimension
 import { studentT975 } from '../math/student-t.js';
 import type { Greeks, PriceResult } from '../results.js';
 import { requireExercise, validateInputs } from '../validate.js';
-import { addPathGreeks, GAMMA_FD_RELATIVE_BUMP, greekMethodsFor, type GreekMethods, type PathGreekContext } from './monte-carlo-greeks.js';
+import {
+  addPathGreeks,
+  GAMMA_FD_RELATIVE_BUMP,
+  greekMethodsFor,
+  type GreekMethods,
+  type PathGreekContext,
+} from './monte-carlo-greeks.js';
 
 /**
  * Tunable European Monte Carlo (docs/numerics.md, "Tunable Monte Carlo"): the exact terminal value of
@@ -99,7 +105,12 @@ export interface EuropeanMonteCarloResult extends PriceResult {
   readonly scramblings: number | null;
   /** Fitted coefficient of the spot control (over all replicates for Sobol); null without controls. */
   readonly controlCoefficient: number | null;
-  readonly precision: { readonly targetCiBps: number; readonly maxPaths: number; readonly met: boolean; readonly rounds: number } | null;
+  readonly precision: {
+    readonly targetCiBps: number;
+    readonly maxPaths: number;
+    readonly met: boolean;
+    readonly rounds: number;
+  } | null;
   readonly greekStandardErrors: Greeks | null;
   readonly greekMethods: GreekMethods | null;
 }
@@ -124,7 +135,11 @@ export interface EuropeanBlockMoments {
   readonly m2: Float64Array;
   readonly coMoments: Float64Array;
 }
-const CO_PAIRS: readonly (readonly [number, number])[] = [[PRICE, CONTROL], [PRICE, SQUARE_CONTROL], [CONTROL, SQUARE_CONTROL]];
+const CO_PAIRS: readonly (readonly [number, number])[] = [
+  [PRICE, CONTROL],
+  [PRICE, SQUARE_CONTROL],
+  [CONTROL, SQUARE_CONTROL],
+];
 
 interface Setup {
   readonly isCall: boolean;
@@ -166,19 +181,33 @@ function prepare(option: OptionSpec, market: MarketInputs, options: EuropeanMont
   requireSeed(options.seed, 'seed');
   const stream = requireStream(options.stream ?? 0, 'stream');
   const sampler = options.sampler ?? 'pseudo-random';
-  if (sampler !== 'pseudo-random' && sampler !== 'sobol') refuse(`sampler must be "pseudo-random" or "sobol", got ${String(sampler)}`, 'sampler');
-  const scramblings = sampler === 'sobol'
-    ? requireIntegerIn(options.scramblings ?? DEFAULT_SOBOL_SCRAMBLINGS, MIN_SOBOL_SCRAMBLINGS, MAX_SOBOL_SCRAMBLINGS, 'scramblings')
-    : 1;
+  if (sampler !== 'pseudo-random' && sampler !== 'sobol')
+    refuse(`sampler must be "pseudo-random" or "sobol", got ${String(sampler)}`, 'sampler');
+  const scramblings =
+    sampler === 'sobol'
+      ? requireIntegerIn(
+          options.scramblings ?? DEFAULT_SOBOL_SCRAMBLINGS,
+          MIN_SOBOL_SCRAMBLINGS,
+          MAX_SOBOL_SCRAMBLINGS,
+          'scramblings',
+        )
+      : 1;
   const { spot, rate, dividendYield, volatility } = market;
   const expiry = option.expiry;
   const totalVolatility = volatility * Math.sqrt(expiry);
-  if (!(totalVolatility <= MAX_TOTAL_VOLATILITY)) refuse(`volatility * sqrt(expiry) must be at most ${MAX_TOTAL_VOLATILITY} for Monte Carlo, got ${totalVolatility}`, 'volatility');
+  if (!(totalVolatility <= MAX_TOTAL_VOLATILITY))
+    refuse(
+      `volatility * sqrt(expiry) must be at most ${MAX_TOTAL_VOLATILITY} for Monte Carlo, got ${totalVolatility}`,
+      'volatility',
+    );
   const discount = Math.exp(-rate * expiry);
   const forwardFactor = spot * Math.exp((rate - dividendYield - 0.5 * volatility * volatility) * expiry);
   const controlMean = spot * Math.exp(-dividendYield * expiry);
   if (![discount, forwardFactor, controlMean].every(Number.isFinite) || discount === 0) {
-    refuse('spot, rate, dividend yield and expiry put the forward or the discount factor outside the double range', 'rate');
+    refuse(
+      'spot, rate, dividend yield and expiry put the forward or the discount factor outside the double range',
+      'rate',
+    );
   }
   const controlVariate = options.controlVariate ?? false;
   const controls = !controlVariate ? 0 : totalVolatility <= QUADRATIC_CONTROL_MAX_TOTAL_VOLATILITY ? 2 : 1;
@@ -199,12 +228,22 @@ function prepare(option: OptionSpec, market: MarketInputs, options: EuropeanMont
     greeks: options.greeks ?? true,
     sobol: sampler === 'sobol',
     scramblings,
-    k0, k1, s0, s1,
+    k0,
+    k1,
+    s0,
+    s1,
     // The stream enters the scrambling key, so contracts of one batch get independent scramblings.
     scrambleKey: deriveChildSeed(deriveChildSeed(options.seed, SOBOL_SCRAMBLE_TAG), Number(stream % 9007199254740991n)),
     greekContext: {
       isCall: option.type === 'call',
-      spot, strike: option.strike, expiry, volatility, rate, dividendYield, discount, totalVolatility,
+      spot,
+      strike: option.strike,
+      expiry,
+      volatility,
+      rate,
+      dividendYield,
+      discount,
+      totalVolatility,
       finiteDifferenceGamma: methods.gamma === 'finite-difference-crn',
       gammaBump: GAMMA_FD_RELATIVE_BUMP * totalVolatility,
     },
@@ -227,7 +266,13 @@ class Scratch {
  * Block `block` of replicate `replicate` (always 0 for pseudo-random): units [block * B, min((block + 1) B,
  * units)) of that replicate's sequence.
  */
-function simulateBlock(setup: Setup, scrambled: ScrambledSobolDimension | null, units: number, block: number, scratch: Scratch): EuropeanBlockMoments {
+function simulateBlock(
+  setup: Setup,
+  scrambled: ScrambledSobolDimension | null,
+  units: number,
+  block: number,
+  scratch: Scratch,
+): EuropeanBlockMoments {
   const first = block * EUROPEAN_BLOCK_UNITS;
   const count = Math.min(EUROPEAN_BLOCK_UNITS, units - first);
   const { normals, growth, samples } = scratch;
@@ -246,14 +291,14 @@ function simulateBlock(setup: Setup, scrambled: ScrambledSobolDimension | null, 
   for (let i = 0; i < count; i++) {
     const z = normals[i]!;
     const up = forwardFactor * growth[i]!;
-    const payoffUp = isCall ? (up > strike ? up - strike : 0) : (up < strike ? strike - up : 0);
+    const payoffUp = isCall ? (up > strike ? up - strike : 0) : up < strike ? strike - up : 0;
     let price = payoffUp;
     let control = up;
     let square = growth[i]! * growth[i]!;
     if (setup.greeks) addPathGreeks(setup.greekContext, up, z, payoffUp, weight, samples, GREEK_BASE * B + i, B);
     if (antithetic) {
       const down = forwardFactor / growth[i]!;
-      const payoffDown = isCall ? (down > strike ? down - strike : 0) : (down < strike ? strike - down : 0);
+      const payoffDown = isCall ? (down > strike ? down - strike : 0) : down < strike ? strike - down : 0;
       price = 0.5 * (price + payoffDown);
       control = 0.5 * (control + down);
       square = 0.5 * (square + 1 / (growth[i]! * growth[i]!));
@@ -290,7 +335,8 @@ function blockMoments(samples: Float64Array, count: number, greeks: boolean): Eu
     coMoments[k] = co;
   });
   for (let q = 0; q < used; q++) {
-    if (!Number.isFinite(mean[q]!) || !Number.isFinite(m2[q]!)) refuse('the simulated payoffs overflow the double range for these inputs', 'spot');
+    if (!Number.isFinite(mean[q]!) || !Number.isFinite(m2[q]!))
+      refuse('the simulated payoffs overflow the double range for these inputs', 'spot');
   }
   return { count, mean, m2, coMoments };
 }
@@ -310,7 +356,8 @@ export function mergeBlockMoments(a: EuropeanBlockMoments, b: EuropeanBlockMomen
   }
   const coMoments = new Float64Array(CO_PAIRS.length);
   CO_PAIRS.forEach(([p, q], k) => {
-    coMoments[k] = a.coMoments[k]! + b.coMoments[k]! + (b.mean[p]! - a.mean[p]!) * (b.mean[q]! - a.mean[q]!) * a.count * weightB;
+    coMoments[k] =
+      a.coMoments[k]! + b.coMoments[k]! + (b.mean[p]! - a.mean[p]!) * (b.mean[q]! - a.mean[q]!) * a.count * weightB;
   });
   return { count, mean, m2, coMoments };
 }
@@ -327,7 +374,9 @@ function unmergeBlockMoments(total: EuropeanBlockMoments, part: EuropeanBlockMom
   }
   const coMoments = new Float64Array(CO_PAIRS.length);
   CO_PAIRS.forEach(([p, q], k) => {
-    coMoments[k] = total.coMoments[k]! - part.coMoments[k]! -
+    coMoments[k] =
+      total.coMoments[k]! -
+      part.coMoments[k]! -
       ((part.mean[p]! - mean[p]!) * (part.mean[q]! - mean[q]!) * count * part.count) / total.count;
   });
   return { count, mean, m2, coMoments };
@@ -358,7 +407,12 @@ function priceEstimate(setup: Setup, moments: EuropeanBlockMoments): SampleEstim
     if (!(sxx > 0) || n < 3) return { ...plain, coefficient: 0 };
     const beta = sxy / sxx;
     const sse = Math.max(0, m2Y - beta * sxy);
-    return { value: meanY - beta * d1, standardError: Math.sqrt((sse / (n - 2)) * (1 / n + (d1 * d1) / sxx)), coefficient: beta, betas: [beta, 0] };
+    return {
+      value: meanY - beta * d1,
+      standardError: Math.sqrt((sse / (n - 2)) * (1 / n + (d1 * d1) / sxx)),
+      coefficient: beta,
+      betas: [beta, 0],
+    };
   }
   // Two controls: solve the 2x2 normal system of the centred regression by Cramer's rule on correlations,
   // i.e. after scaling each control to unit sum of squares, which keeps the determinant well conditioned.
@@ -379,8 +433,8 @@ function priceEstimate(setup: Setup, moments: EuropeanBlockMoments): SampleEstim
   const betaZ = gz / nz;
   const sse = Math.max(0, m2Y - gx * ux - gz * uz);
   // d' Sxx^-1 d in the scaled coordinates.
-  const ex = d1 * nx / sxx;
-  const ez = d2 * nz / szz;
+  const ex = (d1 * nx) / sxx;
+  const ez = (d2 * nz) / szz;
   const leverage = (ex * ex - 2 * rho * ex * ez + ez * ez) / det;
   return {
     value: meanY - betaX * d1 - betaZ * d2,
@@ -397,7 +451,10 @@ class RunState {
 
   constructor(readonly setup: Setup) {
     for (let r = 0; r < setup.scramblings; r++) {
-      this.replicates.push({ scrambled: setup.sobol ? scrambleSobolDimension(setup.scrambleKey, r, 1) : null, fullBlocks: [] });
+      this.replicates.push({
+        scrambled: setup.sobol ? scrambleSobolDimension(setup.scrambleKey, r, 1) : null,
+        fullBlocks: [],
+      });
     }
   }
 
@@ -405,7 +462,12 @@ class RunState {
   momentsAt(units: number): EuropeanBlockMoments[] {
     const blocks = Math.ceil(units / EUROPEAN_BLOCK_UNITS);
     return this.replicates.map((replicate) => {
-      let merged: EuropeanBlockMoments = { count: 0, mean: new Float64Array(QUANTITIES), m2: new Float64Array(QUANTITIES), coMoments: new Float64Array(CO_PAIRS.length) };
+      let merged: EuropeanBlockMoments = {
+        count: 0,
+        mean: new Float64Array(QUANTITIES),
+        m2: new Float64Array(QUANTITIES),
+        coMoments: new Float64Array(CO_PAIRS.length),
+      };
       for (let b = 0; b < blocks; b++) {
         const full = (b + 1) * EUROPEAN_BLOCK_UNITS <= units;
         let moments = full ? replicate.fullBlocks[b] : undefined;
@@ -420,7 +482,10 @@ class RunState {
   }
 }
 
-function summarize(setup: Setup, perReplicate: readonly EuropeanBlockMoments[]): Omit<EuropeanMonteCarloResult, 'precision' | 'diagnostics'> & { diagnosticsPaths: number } {
+function summarize(
+  setup: Setup,
+  perReplicate: readonly EuropeanBlockMoments[],
+): Omit<EuropeanMonteCarloResult, 'precision' | 'diagnostics'> & { diagnosticsPaths: number } {
   const unitPaths = setup.antithetic ? 2 : 1;
   const greekValue = (q: number, moments: EuropeanBlockMoments): number => moments.mean[GREEK_BASE + q]!;
   if (!setup.sobol) {
@@ -454,7 +519,10 @@ function summarize(setup: Setup, perReplicate: readonly EuropeanBlockMoments[]):
     if (setup.controls === 0) return { value: m.mean[PRICE]! };
     const [betaX, betaZ] = priceEstimate(setup, unmergeBlockMoments(pooled, m)).betas;
     return {
-      value: m.mean[PRICE]! - betaX * (m.mean[CONTROL]! - setup.controlMean) - betaZ * (m.mean[SQUARE_CONTROL]! - setup.squareControlMean),
+      value:
+        m.mean[PRICE]! -
+        betaX * (m.mean[CONTROL]! - setup.controlMean) -
+        betaZ * (m.mean[SQUARE_CONTROL]! - setup.squareControlMean),
     };
   });
   const betaX = pooledFit.betas[0];
@@ -486,7 +554,9 @@ function summarize(setup: Setup, perReplicate: readonly EuropeanBlockMoments[]):
   };
 }
 
-function common(setup: Setup): Pick<EuropeanMonteCarloResult, 'sampler' | 'antithetic' | 'controlVariate' | 'scramblings' | 'greekMethods'> {
+function common(
+  setup: Setup,
+): Pick<EuropeanMonteCarloResult, 'sampler' | 'antithetic' | 'controlVariate' | 'scramblings' | 'greekMethods'> {
   return {
     sampler: setup.sobol ? 'sobol' : 'pseudo-random',
     antithetic: setup.antithetic,
@@ -506,21 +576,39 @@ function greeksFrom(pick: (q: number) => number): Greeks {
  * the estimator's details beside it: standard errors and methods of the greeks, the critical value, the
  * control coefficient, and the precision loop's outcome.
  */
-export function priceMonteCarloEuropean(option: OptionSpec, market: MarketInputs, options: EuropeanMonteCarloOptions): EuropeanMonteCarloResult {
+export function priceMonteCarloEuropean(
+  option: OptionSpec,
+  market: MarketInputs,
+  options: EuropeanMonteCarloOptions,
+): EuropeanMonteCarloResult {
   const setup = prepare(option, market, options);
-  const startPaths = requireIntegerIn(options.paths ?? DEFAULT_MONTE_CARLO_PATHS, MIN_MONTE_CARLO_PATHS, MAX_MONTE_CARLO_PATHS, 'paths');
+  const startPaths = requireIntegerIn(
+    options.paths ?? DEFAULT_MONTE_CARLO_PATHS,
+    MIN_MONTE_CARLO_PATHS,
+    MAX_MONTE_CARLO_PATHS,
+    'paths',
+  );
   let target: number | null = null;
   let maxPaths = startPaths;
   if (options.targetCiBps !== undefined) {
     target = options.targetCiBps;
-    if (typeof target !== 'number' || !Number.isFinite(target) || target <= 0) refuse(`targetCiBps must be a positive number, got ${String(target)}`, 'targetCiBps');
-    maxPaths = requireIntegerIn(options.maxPaths ?? MAX_MONTE_CARLO_PATHS, startPaths, MAX_MONTE_CARLO_PATHS, 'maxPaths');
+    if (typeof target !== 'number' || !Number.isFinite(target) || target <= 0)
+      refuse(`targetCiBps must be a positive number, got ${String(target)}`, 'targetCiBps');
+    maxPaths = requireIntegerIn(
+      options.maxPaths ?? MAX_MONTE_CARLO_PATHS,
+      startPaths,
+      MAX_MONTE_CARLO_PATHS,
+      'maxPaths',
+    );
   } else if (options.maxPaths !== undefined) {
     requireIntegerIn(options.maxPaths, startPaths, MAX_MONTE_CARLO_PATHS, 'maxPaths');
   }
   const minimumUnits = setup.sobol ? 2 : 3;
   if (unitsPerReplicate(setup, startPaths) < minimumUnits) {
-    refuse(`paths ${startPaths} leave fewer than ${minimumUnits} samples per scrambling; use more paths or fewer scramblings`, 'paths');
+    refuse(
+      `paths ${startPaths} leave fewer than ${minimumUnits} samples per scrambling; use more paths or fewer scramblings`,
+      'paths',
+    );
   }
   const state = new RunState(setup);
   let paths = startPaths;
@@ -553,11 +641,20 @@ export function priceMonteCarloEuropean(option: OptionSpec, market: MarketInputs
  * replicate in block order with `mergeBlockMoments` reproduces `priceMonteCarloEuropean`'s moments bit for bit.
  */
 export function simulateMonteCarloEuropeanBlocks(
-  option: OptionSpec, market: MarketInputs, options: EuropeanMonteCarloOptions,
-  replicate: number, firstBlock: number, blockCount: number,
+  option: OptionSpec,
+  market: MarketInputs,
+  options: EuropeanMonteCarloOptions,
+  replicate: number,
+  firstBlock: number,
+  blockCount: number,
 ): EuropeanBlockMoments[] {
   const setup = prepare(option, market, options);
-  const paths = requireIntegerIn(options.paths ?? DEFAULT_MONTE_CARLO_PATHS, MIN_MONTE_CARLO_PATHS, MAX_MONTE_CARLO_PATHS, 'paths');
+  const paths = requireIntegerIn(
+    options.paths ?? DEFAULT_MONTE_CARLO_PATHS,
+    MIN_MONTE_CARLO_PATHS,
+    MAX_MONTE_CARLO_PATHS,
+    'paths',
+  );
   const units = unitsPerReplicate(setup, paths);
   requireIntegerIn(replicate, 0, setup.scramblings - 1, 'replicate');
   const blocks = Math.ceil(units / EUROPEAN_BLOCK_UNITS);
@@ -566,6 +663,7 @@ export function simulateMonteCarloEuropeanBlocks(
   const scrambled = setup.sobol ? scrambleSobolDimension(setup.scrambleKey, replicate, 1) : null;
   const scratch = new Scratch();
   const out: EuropeanBlockMoments[] = [];
-  for (let b = firstBlock; b < firstBlock + blockCount; b++) out.push(simulateBlock(setup, scrambled, units, b, scratch));
+  for (let b = firstBlock; b < firstBlock + blockCount; b++)
+    out.push(simulateBlock(setup, scrambled, units, b, scratch));
   return out;
 }

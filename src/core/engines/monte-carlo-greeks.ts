@@ -58,9 +58,18 @@ export interface PathGreekContext {
 }
 
 /** Greek samples of one path, in the order delta, gamma, theta, vega, rho, added (times `weight`) into out. */
-export function addPathGreeks(context: PathGreekContext, terminal: number, z: number, payoff: number, weight: number, out: Float64Array, offset: number, stride: number): void {
+export function addPathGreeks(
+  context: PathGreekContext,
+  terminal: number,
+  z: number,
+  payoff: number,
+  weight: number,
+  out: Float64Array,
+  offset: number,
+  stride: number,
+): void {
   const { isCall, spot, strike, expiry, volatility, rate, dividendYield, discount, totalVolatility } = context;
-  const slope = isCall ? (terminal > strike ? 1 : 0) : (terminal < strike ? -1 : 0);
+  const slope = isCall ? (terminal > strike ? 1 : 0) : terminal < strike ? -1 : 0;
   const slopeTerm = discount * slope * terminal;
   const sqrtExpiry = Math.sqrt(expiry);
   let gamma: number;
@@ -68,16 +77,19 @@ export function addPathGreeks(context: PathGreekContext, terminal: number, z: nu
     const h = context.gammaBump;
     const up = terminal * (1 + h);
     const down = terminal * (1 - h);
-    const slopeUp = isCall ? (up > strike ? 1 : 0) : (up < strike ? -1 : 0);
-    const slopeDown = isCall ? (down > strike ? 1 : 0) : (down < strike ? -1 : 0);
-    gamma = (discount * terminal / spot) * (slopeUp - slopeDown) / (2 * h * spot);
+    const slopeUp = isCall ? (up > strike ? 1 : 0) : up < strike ? -1 : 0;
+    const slopeDown = isCall ? (down > strike ? 1 : 0) : down < strike ? -1 : 0;
+    gamma = (((discount * terminal) / spot) * (slopeUp - slopeDown)) / (2 * h * spot);
   } else {
-    gamma = slopeTerm * (z / totalVolatility - 1) / (spot * spot);
+    gamma = (slopeTerm * (z / totalVolatility - 1)) / (spot * spot);
   }
   out[offset] = out[offset]! + weight * (slopeTerm / spot);
   out[offset + stride] = out[offset + stride]! + weight * gamma;
-  out[offset + 2 * stride] = out[offset + 2 * stride]! + weight * (rate * discount * payoff -
-    slopeTerm * (rate - dividendYield - 0.5 * volatility * volatility + (volatility * z) / (2 * sqrtExpiry)));
+  out[offset + 2 * stride] =
+    out[offset + 2 * stride]! +
+    weight *
+      (rate * discount * payoff -
+        slopeTerm * (rate - dividendYield - 0.5 * volatility * volatility + (volatility * z) / (2 * sqrtExpiry)));
   out[offset + 3 * stride] = out[offset + 3 * stride]! + weight * slopeTerm * (sqrtExpiry * z - volatility * expiry);
   out[offset + 4 * stride] = out[offset + 4 * stride]! + weight * expiry * (slopeTerm - discount * payoff);
 }

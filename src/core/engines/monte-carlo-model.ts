@@ -47,7 +47,11 @@ export interface MonteCarloModelResult {
   readonly model: 'monte_carlo' | 'longstaff_schwartz';
 }
 
-export function priceMonteCarloModel(option: OptionSpec, market: MarketInputs, params: MonteCarloModelParams): MonteCarloModelResult {
+export function priceMonteCarloModel(
+  option: OptionSpec,
+  market: MarketInputs,
+  params: MonteCarloModelParams,
+): MonteCarloModelResult {
   if (option.exercise === 'american') return priceAmerican(option, market, params);
   const r = priceMonteCarloEuropean(option, market, {
     seed: params.seed,
@@ -61,7 +65,11 @@ export function priceMonteCarloModel(option: OptionSpec, market: MarketInputs, p
     ...(params.maxPaths === undefined ? {} : { maxPaths: params.maxPaths }),
     greeks: params.greeks ?? true,
   });
-  const pipeline = [r.antithetic ? 'antithetic' : '', r.controlVariate ? 'cv' : '', r.sampler === 'sobol' ? 'qmc' : ''].filter((s) => s !== '');
+  const pipeline = [
+    r.antithetic ? 'antithetic' : '',
+    r.controlVariate ? 'cv' : '',
+    r.sampler === 'sobol' ? 'qmc' : '',
+  ].filter((s) => s !== '');
   return {
     value: r.value,
     standardError: r.standardError,
@@ -85,17 +93,34 @@ const Z_95 = 1.959963984540054;
  * pricing set doubles (its paths are a prefix-stable stream, so a longer run extends the shorter one).
  */
 function priceAmerican(option: OptionSpec, market: MarketInputs, params: MonteCarloModelParams): MonteCarloModelResult {
-  for (const [flag, field] of [[params.antithetic, 'antithetic'], [params.useControlVariate, 'use_cv'], [params.useQuasiRandom, 'use_qmc']] as const) {
-    if (flag === true) throw new CoreError('ERR_CORE_INVALID_INPUT', `${field} is not available for American exercise (Longstaff-Schwartz)`, field);
+  for (const [flag, field] of [
+    [params.antithetic, 'antithetic'],
+    [params.useControlVariate, 'use_cv'],
+    [params.useQuasiRandom, 'use_qmc'],
+  ] as const) {
+    if (flag === true)
+      throw new CoreError(
+        'ERR_CORE_INVALID_INPUT',
+        `${field} is not available for American exercise (Longstaff-Schwartz)`,
+        field,
+      );
   }
   const start = params.paths ?? 20_000;
   const target = params.targetCiBps;
   if (target !== undefined && (typeof target !== 'number' || !Number.isFinite(target) || target <= 0)) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `targetCiBps must be a positive number, got ${String(target)}`, 'targetCiBps');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `targetCiBps must be a positive number, got ${String(target)}`,
+      'targetCiBps',
+    );
   }
   const maxPaths = target === undefined ? start : (params.maxPaths ?? 1_000_000);
   if (target !== undefined && !(Number.isSafeInteger(maxPaths) && maxPaths >= start && maxPaths <= 1_000_000)) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `maxPaths must be an integer in [${start}, 1000000], got ${String(maxPaths)}`, 'maxPaths');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `maxPaths must be an integer in [${start}, 1000000], got ${String(maxPaths)}`,
+      'maxPaths',
+    );
   }
   let paths = start;
   for (;;) {
@@ -111,8 +136,18 @@ function priceAmerican(option: OptionSpec, market: MarketInputs, params: MonteCa
     const met = target === undefined ? null : halfWidthBps === null || halfWidthBps <= target;
     if (met === null || met || paths >= maxPaths) {
       return {
-        value: r.value, standardError: r.standardError, halfWidthAbs, halfWidthBps, criticalValue: Z_95, pathsUsed: paths, targetMet: met,
-        vrPipeline: 'lsm', greeks: null, greekStandardErrors: null, greekMethods: null, model: 'longstaff_schwartz',
+        value: r.value,
+        standardError: r.standardError,
+        halfWidthAbs,
+        halfWidthBps,
+        criticalValue: Z_95,
+        pathsUsed: paths,
+        targetMet: met,
+        vrPipeline: 'lsm',
+        greeks: null,
+        greekStandardErrors: null,
+        greekMethods: null,
+        model: 'longstaff_schwartz',
       };
     }
     paths = Math.min(2 * paths, maxPaths);

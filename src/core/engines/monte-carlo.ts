@@ -113,7 +113,11 @@ export function monteCarloBlockCount(pairs: number): number {
 export function priceMonteCarlo(option: OptionSpec, market: MarketInputs, options: MonteCarloOptions): PriceResult {
   const pairs = options.pairs ?? MONTE_CARLO_DEFAULT_PAIRS;
   checkMonteCarloPairs(pairs);
-  return finishMonteCarlo(combineMonteCarloBlocks(simulateMonteCarloBlocks(option, market, options, 0, monteCarloBlockCount(pairs))), option, market);
+  return finishMonteCarlo(
+    combineMonteCarloBlocks(simulateMonteCarloBlocks(option, market, options, 0, monteCarloBlockCount(pairs))),
+    option,
+    market,
+  );
 }
 
 /**
@@ -123,7 +127,15 @@ export function priceMonteCarlo(option: OptionSpec, market: MarketInputs, option
 export function finishMonteCarlo(result: PriceResult, option: OptionSpec, market: MarketInputs): PriceResult {
   requireFiniteResult(result, MONTE_CARLO_MODEL);
   if (result.diagnostics.degenerateSample !== true) return result;
-  const bound = blackScholesPrice(option.type, market.spot, option.strike, option.expiry, market.volatility, market.rate, market.dividendYield);
+  const bound = blackScholesPrice(
+    option.type,
+    market.spot,
+    option.strike,
+    option.expiry,
+    market.volatility,
+    market.rate,
+    market.dividendYield,
+  );
   // The European value can underflow to 0 far out of the money; the smallest normal double still is not 0.
   const standardError = Math.max(bound, Number.MIN_VALUE);
   return {
@@ -131,7 +143,10 @@ export function finishMonteCarlo(result: PriceResult, option: OptionSpec, market
     diagnostics: {
       ...result.diagnostics,
       standardError,
-      confidenceInterval: [result.value - CONFIDENCE_Z_95 * standardError, result.value + CONFIDENCE_Z_95 * standardError],
+      confidenceInterval: [
+        result.value - CONFIDENCE_Z_95 * standardError,
+        result.value + CONFIDENCE_Z_95 * standardError,
+      ],
     },
   };
 }
@@ -150,10 +165,18 @@ export function simulateMonteCarloBlocks(
   const setup = prepareMonteCarlo(option, market, options);
   const totalBlocks = monteCarloBlockCount(setup.totalPairs);
   if (!Number.isSafeInteger(firstBlock) || firstBlock < 0 || firstBlock >= totalBlocks) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `firstBlock must be an integer in [0, ${totalBlocks - 1}], got ${String(firstBlock)}`, 'firstBlock');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `firstBlock must be an integer in [0, ${totalBlocks - 1}], got ${String(firstBlock)}`,
+      'firstBlock',
+    );
   }
   if (!Number.isSafeInteger(blockCount) || blockCount < 1 || firstBlock + blockCount > totalBlocks) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `blockCount must be an integer in [1, ${totalBlocks - firstBlock}], got ${String(blockCount)}`, 'blockCount');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `blockCount must be an integer in [1, ${totalBlocks - firstBlock}], got ${String(blockCount)}`,
+      'blockCount',
+    );
   }
   const scratch = new Scratch(setup.greeks);
   const partials: MonteCarloBlockPartial[] = [];
@@ -202,7 +225,10 @@ export function summarizeMonteCarloBlocks(partials: readonly MonteCarloBlockPart
         paths: 2 * price.count,
         ...(standardError === 0 && price.mean === 0 ? { degenerateSample: true } : {}),
         standardError,
-        confidenceInterval: [price.mean - CONFIDENCE_Z_95 * standardError, price.mean + CONFIDENCE_Z_95 * standardError],
+        confidenceInterval: [
+          price.mean - CONFIDENCE_Z_95 * standardError,
+          price.mean + CONFIDENCE_Z_95 * standardError,
+        ],
       },
     },
     greekStandardErrors: greeks
@@ -269,12 +295,20 @@ class Scratch {
 /** Refuses a number of pairs that is not an integer of at least 2. */
 export function checkMonteCarloPairs(pairs: number): void {
   if (typeof pairs !== 'number' || !Number.isSafeInteger(pairs) || pairs < 2 || pairs > MONTE_CARLO_MAX_PAIRS) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `pairs must be an integer from 2 to ${MONTE_CARLO_MAX_PAIRS}, got ${String(pairs)}`, 'pairs');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `pairs must be an integer from 2 to ${MONTE_CARLO_MAX_PAIRS}, got ${String(pairs)}`,
+      'pairs',
+    );
   }
 }
 
 /** Validates a run's inputs, as every Monte Carlo entry point does, and computes its setup. */
-export function prepareMonteCarlo(option: OptionSpec, market: MarketInputs, options: MonteCarloOptions): MonteCarloSetup {
+export function prepareMonteCarlo(
+  option: OptionSpec,
+  market: MarketInputs,
+  options: MonteCarloOptions,
+): MonteCarloSetup {
   validateInputs(option, market);
   // An American call on a stock paying no dividend, with a non-negative rate, is never exercised early: its value
   // is the European value (Merton 1973; Hull, "Options, Futures, and Other Derivatives", 8th ed., 11.5), so the
@@ -291,7 +325,11 @@ export function prepareMonteCarlo(option: OptionSpec, market: MarketInputs, opti
   const expiry = option.expiry;
   const totalVolatility = volatility * Math.sqrt(expiry);
   if (!(totalVolatility <= MAX_TOTAL_VOLATILITY)) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `volatility * sqrt(expiry) must be at most ${MAX_TOTAL_VOLATILITY} for Monte Carlo, got ${totalVolatility}`, 'volatility');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `volatility * sqrt(expiry) must be at most ${MAX_TOTAL_VOLATILITY} for Monte Carlo, got ${totalVolatility}`,
+      'volatility',
+    );
   }
   const drift = rate - dividendYield - 0.5 * volatility * volatility;
   const upExpiry = expiry * (1 + THETA_RELATIVE_BUMP);
@@ -306,7 +344,10 @@ export function prepareMonteCarlo(option: OptionSpec, market: MarketInputs, opti
     volatility,
     totalPairs,
     greeks: options.greeks ?? true,
-    k0, k1, s0, s1,
+    k0,
+    k1,
+    s0,
+    s1,
     forwardFactor: spot * Math.exp(drift * expiry),
     totalVolatility,
     halfDiscount: 0.5 * Math.exp(-rate * expiry),
@@ -318,9 +359,20 @@ export function prepareMonteCarlo(option: OptionSpec, market: MarketInputs, opti
     downHalfDiscount: 0.5 * Math.exp(-rate * downExpiry),
     thetaWidth: upExpiry - downExpiry,
   };
-  for (const value of [setup.forwardFactor, setup.halfDiscount, setup.upForwardFactor, setup.upHalfDiscount, setup.downForwardFactor, setup.downHalfDiscount]) {
+  for (const value of [
+    setup.forwardFactor,
+    setup.halfDiscount,
+    setup.upForwardFactor,
+    setup.upHalfDiscount,
+    setup.downForwardFactor,
+    setup.downHalfDiscount,
+  ]) {
     if (!Number.isFinite(value)) {
-      throw new CoreError('ERR_CORE_INVALID_INPUT', 'spot, rate, dividend yield and expiry put the forward or the discount factor outside the double range', 'rate');
+      throw new CoreError(
+        'ERR_CORE_INVALID_INPUT',
+        'spot, rate, dividend yield and expiry put the forward or the discount factor outside the double range',
+        'rate',
+      );
     }
   }
   return setup;
@@ -346,14 +398,26 @@ function simulateBlock(setup: MonteCarloSetup, block: number, scratch: Scratch):
   } else {
     accumulatePrice(setup, growth, count, scratch.samples[PRICE]!);
   }
-  return monteCarloBlockPartial(setup, block, scratch.samples.map((samples) => sampleMoments(samples, count)));
+  return monteCarloBlockPartial(
+    setup,
+    block,
+    scratch.samples.map((samples) => sampleMoments(samples, count)),
+  );
 }
 
 /** A block's partial from its moments, refused when the simulated payoffs overflowed. */
-export function monteCarloBlockPartial(setup: MonteCarloSetup, block: number, moments: readonly SampleMoments[]): MonteCarloBlockPartial {
+export function monteCarloBlockPartial(
+  setup: MonteCarloSetup,
+  block: number,
+  moments: readonly SampleMoments[],
+): MonteCarloBlockPartial {
   for (const m of moments) {
     if (!Number.isFinite(m.mean) || !Number.isFinite(m.m2)) {
-      throw new CoreError('ERR_CORE_INVALID_INPUT', 'the simulated payoffs overflow the double range for these inputs', 'spot');
+      throw new CoreError(
+        'ERR_CORE_INVALID_INPUT',
+        'the simulated payoffs overflow the double range for these inputs',
+        'spot',
+      );
     }
   }
   return { block, totalPairs: setup.totalPairs, greeks: setup.greeks, moments };
@@ -426,9 +490,13 @@ function accumulateWithGreeks(setup: MonteCarloSetup, normals: Float64Array, scr
         vega[i] = 0;
       } else {
         // (S_T(Z) - S_T(-Z)) / (sigma sqrt T) = 2 F sinh(x) / (sigma sqrt T), x = sigma sqrt(T) Z.
-        const differenceOverVol = Math.abs(exponent) < SINH_SERIES_LIMIT
-          ? 2 * forwardFactor * z * (1 + (exponent * exponent / 6) * (1 + (exponent * exponent / 20) * (1 + exponent * exponent / 42)))
-          : (up - down) / totalVolatility;
+        const differenceOverVol =
+          Math.abs(exponent) < SINH_SERIES_LIMIT
+            ? 2 *
+              forwardFactor *
+              z *
+              (1 + ((exponent * exponent) / 6) * (1 + ((exponent * exponent) / 20) * (1 + (exponent * exponent) / 42)))
+            : (up - down) / totalVolatility;
         const core = z * differenceOverVol - (up + down);
         gamma[i] = (halfDiscount * wUp * core) / spot / spot;
         vega[i] = halfDiscount * wUp * varianceTime * core;
@@ -436,7 +504,8 @@ function accumulateWithGreeks(setup: MonteCarloSetup, normals: Float64Array, scr
     } else {
       const ratio = z / totalVolatility;
       gamma[i] = (halfDiscount * (wUp * up * (ratio - 1) + wDown * down * (-ratio - 1))) / spot / spot;
-      vega[i] = halfDiscount * (wUp * up * (sqrtExpiry * z - varianceTime) + wDown * down * (-sqrtExpiry * z - varianceTime));
+      vega[i] =
+        halfDiscount * (wUp * up * (sqrtExpiry * z - varianceTime) + wDown * down * (-sqrtExpiry * z - varianceTime));
     }
 
     const growthUp = growthLater[i]!;
@@ -445,12 +514,16 @@ function accumulateWithGreeks(setup: MonteCarloSetup, normals: Float64Array, scr
     const growthDown = growthSooner[i]!;
     const downUp = downForwardFactor * growthDown;
     const downDown = downForwardFactor / growthDown;
-    const valueLater = upHalfDiscount * (isCall
-      ? (upUp > strike ? upUp - strike : 0) + (upDown > strike ? upDown - strike : 0)
-      : (upUp < strike ? strike - upUp : 0) + (upDown < strike ? strike - upDown : 0));
-    const valueSooner = downHalfDiscount * (isCall
-      ? (downUp > strike ? downUp - strike : 0) + (downDown > strike ? downDown - strike : 0)
-      : (downUp < strike ? strike - downUp : 0) + (downDown < strike ? strike - downDown : 0));
+    const valueLater =
+      upHalfDiscount *
+      (isCall
+        ? (upUp > strike ? upUp - strike : 0) + (upDown > strike ? upDown - strike : 0)
+        : (upUp < strike ? strike - upUp : 0) + (upDown < strike ? strike - upDown : 0));
+    const valueSooner =
+      downHalfDiscount *
+      (isCall
+        ? (downUp > strike ? downUp - strike : 0) + (downDown > strike ? downDown - strike : 0)
+        : (downUp < strike ? strike - downUp : 0) + (downDown < strike ? strike - downDown : 0));
     // dV/dt = -dV/dT.
     theta[i] = (valueSooner - valueLater) / thetaWidth;
   }
@@ -458,7 +531,11 @@ function accumulateWithGreeks(setup: MonteCarloSetup, normals: Float64Array, scr
 
 function checkPartials(partials: readonly MonteCarloBlockPartial[]): MonteCarloBlockPartial[] {
   const refuse = (why: string): never => {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `Monte Carlo partials do not form one complete run: ${why}`, 'partials');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `Monte Carlo partials do not form one complete run: ${why}`,
+      'partials',
+    );
   };
   if (!Array.isArray(partials) || partials.length === 0) refuse('no partials');
   const ordered = [...partials].sort((a, b) => a.block - b.block);

@@ -103,9 +103,12 @@ function smallTExpansion(h: number, t: number): number {
   const c3 = (-1 + a * (3 + h2)) * (1 / 6);
   const c5 = (-7 - h2 + a * (15 + h2 * (10 + h2))) * (1 / 120);
   const c7 = (-57 + h2 * (-18 - h2) + a * (105 + h2 * (105 + h2 * (21 + h2)))) * (1 / 5040);
-  const c9 = (-561 + h2 * (-285 + h2 * (-33 - h2)) + a * (945 + h2 * (1260 + h2 * (378 + h2 * (36 + h2))))) * (1 / 362880);
+  const c9 =
+    (-561 + h2 * (-285 + h2 * (-33 - h2)) + a * (945 + h2 * (1260 + h2 * (378 + h2 * (36 + h2))))) * (1 / 362880);
   const c11 =
-    (-6555 + h2 * (-4680 + h2 * (-840 + h2 * (-52 - h2))) + a * (10395 + h2 * (17325 + h2 * (6930 + h2 * (990 + h2 * (55 + h2)))))) *
+    (-6555 +
+      h2 * (-4680 + h2 * (-840 + h2 * (-52 - h2))) +
+      a * (10395 + h2 * (17325 + h2 * (6930 + h2 * (990 + h2 * (55 + h2)))))) *
     (1 / 39916800);
   const c13 =
     (-89055 +
@@ -145,7 +148,8 @@ export function normalisedBlackOtmAndVega(x: number, s: number, bMax: number, si
     // E erfcx(a2) = e^(-x/2) erfc(a2) instead (E e^(a1^2) = e^(ht) = e^(x/2)): the same numbers, no new exponential.
     const a1 = -Math.SQRT1_2 * (h + t);
     const a2 = -Math.SQRT1_2 * (h - t);
-    const first = a1 > CODY_SMALL ? E * erfcx(a1) : a1 >= -CODY_SMALL ? bMax * (1 - erf(a1)) : 2 * bMax - E * erfcx(-a1);
+    const first =
+      a1 > CODY_SMALL ? E * erfcx(a1) : a1 >= -CODY_SMALL ? bMax * (1 - erf(a1)) : 2 * bMax - E * erfcx(-a1);
     const second = a2 > CODY_SMALL ? E * erfcx(a2) : (1 - erf(a2)) / bMax;
     b = 0.5 * (first - second);
   }

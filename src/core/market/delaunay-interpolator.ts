@@ -47,7 +47,10 @@ export class DelaunayInterpolator {
     this.ys = ys;
     this.values = values;
     this.triangles = triangles;
-    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    let minX = Infinity,
+      maxX = -Infinity,
+      minY = Infinity,
+      maxY = -Infinity;
     for (let i = 0; i < xs.length; i++) {
       minX = Math.min(minX, xs[i]!);
       maxX = Math.max(maxX, xs[i]!);
@@ -59,11 +62,16 @@ export class DelaunayInterpolator {
     // whatever the aspect of the data (strikes span ~100, maturities ~1), and at most MAX_CELLS_PER_TRIANGLE
     // cells per triangle in all.
     const boxes = new Float64Array(count * 4);
-    let sumW = 0, sumH = 0;
+    let sumW = 0,
+      sumH = 0;
     for (let t = 0; t < count; t++) {
-      const a = triangles[3 * t]!, b = triangles[3 * t + 1]!, c = triangles[3 * t + 2]!;
-      const x0 = Math.min(xs[a]!, xs[b]!, xs[c]!), x1 = Math.max(xs[a]!, xs[b]!, xs[c]!);
-      const y0 = Math.min(ys[a]!, ys[b]!, ys[c]!), y1 = Math.max(ys[a]!, ys[b]!, ys[c]!);
+      const a = triangles[3 * t]!,
+        b = triangles[3 * t + 1]!,
+        c = triangles[3 * t + 2]!;
+      const x0 = Math.min(xs[a]!, xs[b]!, xs[c]!),
+        x1 = Math.max(xs[a]!, xs[b]!, xs[c]!);
+      const y0 = Math.min(ys[a]!, ys[b]!, ys[c]!),
+        y1 = Math.max(ys[a]!, ys[b]!, ys[c]!);
       boxes[4 * t] = x0;
       boxes[4 * t + 1] = x1;
       boxes[4 * t + 2] = y0;
@@ -71,7 +79,8 @@ export class DelaunayInterpolator {
       sumW += x1 - x0;
       sumH += y1 - y0;
     }
-    const spanX = maxX - minX || 1, spanY = maxY - minY || 1;
+    const spanX = maxX - minX || 1,
+      spanY = maxY - minY || 1;
     let nx = Math.max(1, Math.ceil(spanX / (sumW / count || spanX)));
     let ny = Math.max(1, Math.ceil(spanY / (sumH / count || spanY)));
     const excess = (nx * ny) / (MAX_CELLS_PER_TRIANGLE * count);
@@ -93,10 +102,17 @@ export class DelaunayInterpolator {
     const cellX = (x: number): number => Math.min(nx - 1, Math.max(0, Math.floor((x - minX) / this.cellW)));
     const cellY = (y: number): number => Math.min(ny - 1, Math.max(0, Math.floor((y - minY) / this.cellH)));
     for (let t = 0; t < count; t++) {
-      const x0 = boxes[4 * t]!, x1 = boxes[4 * t + 1]!, y0 = boxes[4 * t + 2]!, y1 = boxes[4 * t + 3]!;
+      const x0 = boxes[4 * t]!,
+        x1 = boxes[4 * t + 1]!,
+        y0 = boxes[4 * t + 2]!,
+        y1 = boxes[4 * t + 3]!;
       // A query on a bounding box's edge may round into the neighbouring cell: widen by a relative hair.
-      const ex = 1e-9 * (Math.abs(x0) + Math.abs(x1) + this.cellW), ey = 1e-9 * (Math.abs(y0) + Math.abs(y1) + this.cellH);
-      const cx0 = cellX(x0 - ex), cx1 = cellX(x1 + ex), cy0 = cellY(y0 - ey), cy1 = cellY(y1 + ey);
+      const ex = 1e-9 * (Math.abs(x0) + Math.abs(x1) + this.cellW),
+        ey = 1e-9 * (Math.abs(y0) + Math.abs(y1) + this.cellH);
+      const cx0 = cellX(x0 - ex),
+        cx1 = cellX(x1 + ex),
+        cy0 = cellY(y0 - ey),
+        cy1 = cellY(y1 + ey);
       ranges[4 * t] = cx0;
       ranges[4 * t + 1] = cx1;
       ranges[4 * t + 2] = cy0;
@@ -140,8 +156,15 @@ export class DelaunayInterpolator {
 
   /** The interpolant of triangle t at (x, y), or NaN when (x, y) is outside it. */
   private inTriangle(t: number, x: number, y: number): number {
-    const a = this.vertex(t, 0), b = this.vertex(t, 1), c = this.vertex(t, 2);
-    const ax = this.xs[a]!, ay = this.ys[a]!, bx = this.xs[b]!, by = this.ys[b]!, cx = this.xs[c]!, cy = this.ys[c]!;
+    const a = this.vertex(t, 0),
+      b = this.vertex(t, 1),
+      c = this.vertex(t, 2);
+    const ax = this.xs[a]!,
+      ay = this.ys[a]!,
+      bx = this.xs[b]!,
+      by = this.ys[b]!,
+      cx = this.xs[c]!,
+      cy = this.ys[c]!;
     const det = (by - cy) * (ax - cx) + (cx - bx) * (ay - cy);
     if (det === 0) return Number.NaN;
     const w1 = ((by - cy) * (x - cx) + (cx - bx) * (y - cy)) / det;

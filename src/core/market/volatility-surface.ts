@@ -59,7 +59,12 @@ export interface VolatilitySurfaceOptions {
 type Interpolation =
   | { readonly kind: 'default' }
   | { readonly kind: 'line'; readonly strikes: readonly number[]; readonly vols: readonly number[] }
-  | { readonly kind: 'grid'; readonly strikes: readonly number[]; readonly maturities: readonly number[]; readonly vols: readonly (readonly number[])[] }
+  | {
+      readonly kind: 'grid';
+      readonly strikes: readonly number[];
+      readonly maturities: readonly number[];
+      readonly vols: readonly (readonly number[])[];
+    }
   | { readonly kind: 'triangulated'; readonly interpolator: DelaunayInterpolator }
   | { readonly kind: 'inverse-distance' };
 
@@ -94,11 +99,21 @@ export class VolatilitySurface {
     requirePositive(point.maturity, 'maturity');
     requireFinite(point.volatility, 'volatility');
     if (point.volatility < MIN_POINT_VOLATILITY || point.volatility > MAX_POINT_VOLATILITY) {
-      throw new CoreError('ERR_CORE_INVALID_INPUT', `volatility must be within [${MIN_POINT_VOLATILITY}, ${MAX_POINT_VOLATILITY.toFixed(1)}]`, 'volatility');
+      throw new CoreError(
+        'ERR_CORE_INVALID_INPUT',
+        `volatility must be within [${MIN_POINT_VOLATILITY}, ${MAX_POINT_VOLATILITY.toFixed(1)}]`,
+        'volatility',
+      );
     }
-    const at = this.points.findIndex((p) => sameCoordinate(p.strike, point.strike) && sameCoordinate(p.maturity, point.maturity));
+    const at = this.points.findIndex(
+      (p) => sameCoordinate(p.strike, point.strike) && sameCoordinate(p.maturity, point.maturity),
+    );
     if (at < 0 && this.points.length >= this.maxPoints) {
-      throw new CoreError('ERR_CORE_INVALID_INPUT', `the volatility surface holds at most ${this.maxPoints} points`, 'points');
+      throw new CoreError(
+        'ERR_CORE_INVALID_INPUT',
+        `the volatility surface holds at most ${this.maxPoints} points`,
+        'points',
+      );
     }
     const next = at < 0 ? [...this.points, point] : this.points.map((p, i) => (i === at ? point : p));
     return new VolatilitySurface(next, { maxPoints: this.maxPoints });
@@ -111,7 +126,12 @@ export class VolatilitySurface {
     const interpolation = this.interpolation;
     if (interpolation.kind === 'default') return { volatility: DEFAULT_VOLATILITY, method: 'default' };
     let result = this.interpolate(interpolation, strike, maturity);
-    if (result === null || !Number.isFinite(result.volatility) || result.volatility < ESTIMATE_FLOOR || result.volatility > ESTIMATE_CEILING) {
+    if (
+      result === null ||
+      !Number.isFinite(result.volatility) ||
+      result.volatility < ESTIMATE_FLOOR ||
+      result.volatility > ESTIMATE_CEILING
+    ) {
       result = { volatility: this.inverseDistance(strike, maturity, spot), method: 'inverse-distance' };
     }
     return result;
@@ -129,13 +149,20 @@ export class VolatilitySurface {
       }
       case 'grid': {
         const { strikes, maturities, vols } = interpolation;
-        const inside = strike >= strikes[0]! && strike <= strikes[strikes.length - 1]! && maturity >= maturities[0]! && maturity <= maturities[maturities.length - 1]!;
+        const inside =
+          strike >= strikes[0]! &&
+          strike <= strikes[strikes.length - 1]! &&
+          maturity >= maturities[0]! &&
+          maturity <= maturities[maturities.length - 1]!;
         if (!inside) return { volatility: this.nearest(strike, maturity), method: 'nearest' };
         const i = bracket(strikes, strike);
         const j = bracket(maturities, maturity);
         const tx = (strike - strikes[i]!) / (strikes[i + 1]! - strikes[i]!);
         const ty = (maturity - maturities[j]!) / (maturities[j + 1]! - maturities[j]!);
-        const v00 = vols[i]![j]!, v10 = vols[i + 1]![j]!, v01 = vols[i]![j + 1]!, v11 = vols[i + 1]![j + 1]!;
+        const v00 = vols[i]![j]!,
+          v10 = vols[i + 1]![j]!,
+          v01 = vols[i]![j + 1]!,
+          v11 = vols[i + 1]![j + 1]!;
         const v = (1 - tx) * (1 - ty) * v00 + tx * (1 - ty) * v10 + (1 - tx) * ty * v01 + tx * ty * v11;
         return { volatility: v, method: 'bilinear' };
       }
@@ -151,11 +178,13 @@ export class VolatilitySurface {
 
   /** The first nearest point's volatility, distances in unscaled (strike, maturity). */
   private nearest(strike: number, maturity: number): number {
-    const ks = this.strikes, ts = this.maturities;
+    const ks = this.strikes,
+      ts = this.maturities;
     let best = 0;
     let bestD = Infinity;
     for (let i = 0; i < ks.length; i++) {
-      const dk = ks[i]! - strike, dt = ts[i]! - maturity;
+      const dk = ks[i]! - strike,
+        dt = ts[i]! - maturity;
       const d = dk * dk + dt * dt;
       if (d < bestD) {
         bestD = d;
@@ -167,12 +196,14 @@ export class VolatilitySurface {
 
   /** Inverse-distance weighting of the IDW_NEIGHBOURS nearest points by scaled distance (one pass, no sort of all points). */
   private inverseDistance(strike: number, maturity: number, spot: number): number {
-    const ks = this.strikes, ts = this.maturities;
+    const ks = this.strikes,
+      ts = this.maturities;
     const kScale = Math.max(strike, spot);
     const nearD: number[] = [];
     const nearI: number[] = [];
     for (let i = 0; i < ks.length; i++) {
-      const dk = (ks[i]! - strike) / kScale, dt = (ts[i]! - maturity) / maturity;
+      const dk = (ks[i]! - strike) / kScale,
+        dt = (ts[i]! - maturity) / maturity;
       const d2 = dk * dk + dt * dt;
       if (nearD.length === IDW_NEIGHBOURS && d2 >= nearD[IDW_NEIGHBOURS - 1]!) continue;
       // Insert keeping nearD ascending; ties keep the earlier point first (a stable order).
@@ -205,12 +236,19 @@ function buildInterpolation(points: readonly VolatilityPoint[]): Interpolation {
   }
   const grid = fullGrid(points, maturities);
   if (grid !== null) return { kind: 'grid', ...grid };
-  const interpolator = DelaunayInterpolator.build(points.map((p) => p.strike), points.map((p) => p.maturity), points.map((p) => p.volatility));
+  const interpolator = DelaunayInterpolator.build(
+    points.map((p) => p.strike),
+    points.map((p) => p.maturity),
+    points.map((p) => p.volatility),
+  );
   return interpolator === null ? { kind: 'inverse-distance' } : { kind: 'triangulated', interpolator };
 }
 
 /** The grid when every distinct strike appears at every distinct maturity exactly once (at least 2 x 2), else null. */
-function fullGrid(points: readonly VolatilityPoint[], maturities: number[]): { strikes: number[]; maturities: number[]; vols: number[][] } | null {
+function fullGrid(
+  points: readonly VolatilityPoint[],
+  maturities: number[],
+): { strikes: number[]; maturities: number[]; vols: number[][] } | null {
   const strikes = distinct(points.map((p) => p.strike));
   if (strikes.length < 2 || maturities.length < 2 || strikes.length * maturities.length !== points.length) return null;
   const vols: number[][] = strikes.map(() => maturities.map(() => Number.NaN));
@@ -236,4 +274,3 @@ function bracket(xs: readonly number[], x: number): number {
   while (i < xs.length - 2 && x > xs[i + 1]!) i++;
   return i;
 }
-

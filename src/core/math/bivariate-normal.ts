@@ -58,7 +58,11 @@ export function bivariateNormalCdfAtCorrelation(rho: number, points?: number): (
 export function plackettIntegralAtCorrelation(rho: number, points?: number): (x: number, y: number) => number {
   const absRho = Math.abs(rho);
   if (!(absRho < HIGH_CORRELATION)) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `the Plackett integral form needs |rho| < ${HIGH_CORRELATION}, got ${String(rho)}`, 'rho');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `the Plackett integral form needs |rho| < ${HIGH_CORRELATION}, got ${String(rho)}`,
+      'rho',
+    );
   }
   const rule = points === undefined ? (absRho < 0.3 ? GL6 : absRho < 0.75 ? GL12 : GL20) : gaussLegendre(points);
   const asr = Math.asin(rho);
@@ -176,7 +180,11 @@ function highCorrelation(h: number, k: number, rho: number): number {
       const rs = Math.sqrt(1 - xs);
       const exponent = -(bs / xs + hk) / 2;
       if (exponent > -100) {
-        bvn += a * weights[i]! * Math.exp(exponent) * (Math.exp((-hk * xs) / (2 * (1 + rs) ** 2)) / rs - (1 + c * xs * (1 + d * xs)));
+        bvn +=
+          a *
+          weights[i]! *
+          Math.exp(exponent) *
+          (Math.exp((-hk * xs) / (2 * (1 + rs) ** 2)) / rs - (1 + c * xs * (1 + d * xs)));
       }
     }
     bvn = -bvn / TWO_PI;

@@ -28,7 +28,8 @@ const HILBERT_ORDER = 16;
 /** Position of (x, y) in [0, 2^order)^2 along a Hilbert curve. */
 function hilbertIndex(x: number, y: number, order: number): number {
   let index = 0;
-  let px = x, py = y;
+  let px = x,
+    py = y;
   for (let s = 1 << (order - 1); s > 0; s >>= 1) {
     const rx = (px & s) > 0 ? 1 : 0;
     const ry = (py & s) > 0 ? 1 : 0;
@@ -49,7 +50,10 @@ function hilbertIndex(x: number, y: number, order: number): number {
 
 function hilbertOrder(xs: ArrayLike<number>, ys: ArrayLike<number>): number[] {
   const n = xs.length;
-  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    maxX = -Infinity,
+    minY = Infinity,
+    maxY = -Infinity;
   for (let i = 0; i < n; i++) {
     minX = Math.min(minX, xs[i]!);
     maxX = Math.max(maxX, xs[i]!);
@@ -62,7 +66,8 @@ function hilbertOrder(xs: ArrayLike<number>, ys: ArrayLike<number>): number[] {
   const span = Math.max(maxX - minX, maxY - minY);
   const scale = span > 0 ? ((1 << HILBERT_ORDER) - 1) / span : 0;
   const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = hilbertIndex(Math.floor((xs[i]! - minX) * scale), Math.floor((ys[i]! - minY) * scale), HILBERT_ORDER);
+  for (let i = 0; i < n; i++)
+    keys[i] = hilbertIndex(Math.floor((xs[i]! - minX) * scale), Math.floor((ys[i]! - minY) * scale), HILBERT_ORDER);
   const order = Array.from({ length: n }, (_, i) => i);
   // Ties (equal keys) keep input order, so the result does not depend on the sort's stability details.
   return order.sort((a, b) => keys[a]! - keys[b]! || a - b);
@@ -85,7 +90,10 @@ class Mesh {
   private readonly freeSlots: number[] = [];
   private seed = 1;
 
-  constructor(private readonly xs: ArrayLike<number>, private readonly ys: ArrayLike<number>) {
+  constructor(
+    private readonly xs: ArrayLike<number>,
+    private readonly ys: ArrayLike<number>,
+  ) {
     const n = xs.length;
     this.ghost = n;
     // n points make at most 2n - 2 triangles, ghosts included.
@@ -133,7 +141,9 @@ class Mesh {
   /** Whether p lies strictly inside triangle t's circumcircle (for a ghost: strictly beyond its hull edge, or on it). */
   private conflicts(t: number, px: number, py: number): boolean {
     const { xs, ys, vertex, ghost } = this;
-    let a = vertex[3 * t]!, b = vertex[3 * t + 1]!, c = vertex[3 * t + 2]!;
+    let a = vertex[3 * t]!,
+      b = vertex[3 * t + 1]!,
+      c = vertex[3 * t + 2]!;
     if (a === ghost) [a, b, c] = [b, c, a];
     else if (b === ghost) [a, b, c] = [c, a, b];
     if (c !== ghost) return inCircle(xs[a]!, ys[a]!, xs[b]!, ys[b]!, xs[c]!, ys[c]!, px, py) > 0;
@@ -141,7 +151,10 @@ class Mesh {
     const o = orient2d(xs[a]!, ys[a]!, xs[b]!, ys[b]!, px, py);
     if (o !== 0) return o > 0;
     // Collinear with the hull edge: a conflict when strictly between its ends (a hull edge gets split).
-    const ax = xs[a]!, ay = ys[a]!, bx = xs[b]!, by = ys[b]!;
+    const ax = xs[a]!,
+      ay = ys[a]!,
+      bx = xs[b]!,
+      by = ys[b]!;
     return ax !== bx ? Math.min(ax, bx) < px && px < Math.max(ax, bx) : Math.min(ay, by) < py && py < Math.max(ay, by);
   }
 
@@ -164,7 +177,8 @@ class Mesh {
       let moved = false;
       for (let k = 0; k < 3; k++) {
         const e = 3 * t + ((first + k) % 3);
-        const a = vertex[e]!, b = vertex[next(e)]!;
+        const a = vertex[e]!,
+          b = vertex[next(e)]!;
         if (orient2d(xs[a]!, ys[a]!, xs[b]!, ys[b]!, px, py) < 0) {
           t = Math.floor(twin[e]! / 3);
           moved = true;
@@ -181,7 +195,8 @@ class Mesh {
       if (this.isGhost(t)) continue;
       let inside = true;
       for (let k = 0; k < 3 && inside; k++) {
-        const a = this.vertex[3 * t + k]!, b = this.vertex[3 * t + ((k + 1) % 3)]!;
+        const a = this.vertex[3 * t + k]!,
+          b = this.vertex[3 * t + ((k + 1) % 3)]!;
         inside = orient2d(this.xs[a]!, this.ys[a]!, this.xs[b]!, this.ys[b]!, px, py) >= 0;
       }
       if (inside) return t;
@@ -205,7 +220,8 @@ class Mesh {
    */
   insert(p: number, seedTriangle: number): number {
     const { vertex, twin, mark, stack, boundary } = this;
-    const px = this.xs[p]!, py = this.ys[p]!;
+    const px = this.xs[p]!,
+      py = this.ys[p]!;
     const stamp = ++this.stamp;
     stack.length = 0;
     boundary.length = 0;
@@ -234,7 +250,9 @@ class Mesh {
     let realAtP = -1;
     const made: number[] = [];
     for (let i = 0; i < edges.length; i += 3) {
-      const u = edges[i]!, v = edges[i + 1]!, outside = edges[i + 2]!;
+      const u = edges[i]!,
+        v = edges[i + 1]!,
+        outside = edges[i + 2]!;
       const t = this.addTriangle(u, v, p, this.freeSlots.pop() ?? -1);
       this.link(3 * t, outside);
       this.startingAt[u] = t;
@@ -259,7 +277,9 @@ export function delaunay(xs: ArrayLike<number>, ys: ArrayLike<number>): Triangul
   // The first triangle: the first point, the first one distinct from it, the first one off their line.
   const a = order[0];
   if (a === undefined) return { triangles: new Uint32Array(0), duplicates };
-  let b = -1, c = -1, turn = 0;
+  let b = -1,
+    c = -1,
+    turn = 0;
   for (const i of order) {
     if (b < 0) {
       if (xs[i] !== xs[a] || ys[i] !== ys[a]) b = i;
@@ -286,7 +306,8 @@ export function delaunay(xs: ArrayLike<number>, ys: ArrayLike<number>): Triangul
   let last = 0;
   for (const p of order) {
     if (p === a || p === b || p === c) continue;
-    const px = xs[p]!, py = ys[p]!;
+    const px = xs[p]!,
+      py = ys[p]!;
     const t = mesh.locate(last, px, py);
     if (!mesh.isGhost(t) && mesh.hasVertexAt(t, px, py)) {
       duplicates.push(p);

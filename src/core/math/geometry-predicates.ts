@@ -52,7 +52,14 @@ function sign(v: bigint): number {
 }
 
 function orientExact(ax: number, ay: number, bx: number, by: number, cx: number, cy: number): number {
-  const [iax, iay, ibx, iby, icx, icy] = toCommonIntegers([ax, ay, bx, by, cx, cy]) as [bigint, bigint, bigint, bigint, bigint, bigint];
+  const [iax, iay, ibx, iby, icx, icy] = toCommonIntegers([ax, ay, bx, by, cx, cy]) as [
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+  ];
   return sign((iax - icx) * (iby - icy) - (iay - icy) * (ibx - icx));
 }
 
@@ -70,12 +77,36 @@ export function orient2d(ax: number, ay: number, bx: number, by: number, cx: num
   return orientExact(ax, ay, bx, by, cx, cy);
 }
 
-function inCircleExact(ax: number, ay: number, bx: number, by: number, cx: number, cy: number, dx: number, dy: number): number {
-  const [iax, iay, ibx, iby, icx, icy, idx, idy] = toCommonIntegers([ax, ay, bx, by, cx, cy, dx, dy]) as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
-  const adx = iax - idx, ady = iay - idy, bdx = ibx - idx, bdy = iby - idy, cdx = icx - idx, cdy = icy - idy;
-  const det = (adx * adx + ady * ady) * (bdx * cdy - cdx * bdy)
-    + (bdx * bdx + bdy * bdy) * (cdx * ady - adx * cdy)
-    + (cdx * cdx + cdy * cdy) * (adx * bdy - bdx * ady);
+function inCircleExact(
+  ax: number,
+  ay: number,
+  bx: number,
+  by: number,
+  cx: number,
+  cy: number,
+  dx: number,
+  dy: number,
+): number {
+  const [iax, iay, ibx, iby, icx, icy, idx, idy] = toCommonIntegers([ax, ay, bx, by, cx, cy, dx, dy]) as [
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+  ];
+  const adx = iax - idx,
+    ady = iay - idy,
+    bdx = ibx - idx,
+    bdy = iby - idy,
+    cdx = icx - idx,
+    cdy = icy - idy;
+  const det =
+    (adx * adx + ady * ady) * (bdx * cdy - cdx * bdy) +
+    (bdx * bdx + bdy * bdy) * (cdx * ady - adx * cdy) +
+    (cdx * cdx + cdy * cdy) * (adx * bdy - bdx * ady);
   return sign(det);
 }
 
@@ -83,12 +114,36 @@ function inCircleExact(ax: number, ay: number, bx: number, by: number, cx: numbe
  * Positive when d lies strictly inside the circle through a, b, c (which must turn counter-clockwise), negative
  * when strictly outside, zero when the four points are cocircular.
  */
-export function inCircle(ax: number, ay: number, bx: number, by: number, cx: number, cy: number, dx: number, dy: number): number {
-  const adx = ax - dx, ady = ay - dy, bdx = bx - dx, bdy = by - dy, cdx = cx - dx, cdy = cy - dy;
-  const bdxcdy = bdx * cdy, cdxbdy = cdx * bdy, cdxady = cdx * ady, adxcdy = adx * cdy, adxbdy = adx * bdy, bdxady = bdx * ady;
-  const alift = adx * adx + ady * ady, blift = bdx * bdx + bdy * bdy, clift = cdx * cdx + cdy * cdy;
+export function inCircle(
+  ax: number,
+  ay: number,
+  bx: number,
+  by: number,
+  cx: number,
+  cy: number,
+  dx: number,
+  dy: number,
+): number {
+  const adx = ax - dx,
+    ady = ay - dy,
+    bdx = bx - dx,
+    bdy = by - dy,
+    cdx = cx - dx,
+    cdy = cy - dy;
+  const bdxcdy = bdx * cdy,
+    cdxbdy = cdx * bdy,
+    cdxady = cdx * ady,
+    adxcdy = adx * cdy,
+    adxbdy = adx * bdy,
+    bdxady = bdx * ady;
+  const alift = adx * adx + ady * ady,
+    blift = bdx * bdx + bdy * bdy,
+    clift = cdx * cdx + cdy * cdy;
   const det = alift * (bdxcdy - cdxbdy) + blift * (cdxady - adxcdy) + clift * (adxbdy - bdxady);
-  const permanent = (Math.abs(bdxcdy) + Math.abs(cdxbdy)) * alift + (Math.abs(cdxady) + Math.abs(adxcdy)) * blift + (Math.abs(adxbdy) + Math.abs(bdxady)) * clift;
+  const permanent =
+    (Math.abs(bdxcdy) + Math.abs(cdxbdy)) * alift +
+    (Math.abs(cdxady) + Math.abs(adxcdy)) * blift +
+    (Math.abs(adxbdy) + Math.abs(bdxady)) * clift;
   const bound = INCIRCLE_BOUND * permanent;
   if (det > bound) return 1;
   if (-det > bound) return -1;

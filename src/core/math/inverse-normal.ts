@@ -88,7 +88,8 @@ export function inverseNormalCdfInPlace(values: Float64Array, count: number = va
       // centralQuantile(q), written out so the loop does not depend on V8 inlining it (the tests check the
       // two give the same numbers).
       const r = CONST1 - q * q;
-      values[i] = (q * (((((((A7 * r + A6) * r + A5) * r + A4) * r + A3) * r + A2) * r + A1) * r + A0)) /
+      values[i] =
+        (q * (((((((A7 * r + A6) * r + A5) * r + A4) * r + A3) * r + A2) * r + A1) * r + A0)) /
         (((((((B7 * r + B6) * r + B5) * r + B4) * r + B3) * r + B2) * r + B1) * r + 1);
     } else {
       tails[tailCount++] = i;
@@ -105,8 +106,10 @@ export function inverseNormalCdfInPlace(values: Float64Array, count: number = va
 /** |q| = |p - 1/2| <= 0.425. */
 function centralQuantile(q: number): number {
   const r = CONST1 - q * q;
-  return (q * (((((((A7 * r + A6) * r + A5) * r + A4) * r + A3) * r + A2) * r + A1) * r + A0)) /
-    (((((((B7 * r + B6) * r + B5) * r + B4) * r + B3) * r + B2) * r + B1) * r + 1);
+  return (
+    (q * (((((((A7 * r + A6) * r + A5) * r + A4) * r + A3) * r + A2) * r + A1) * r + A0)) /
+    (((((((B7 * r + B6) * r + B5) * r + B4) * r + B3) * r + B2) * r + B1) * r + 1)
+  );
 }
 
 /** The two tail regions, for tailProbability = min(p, 1 - p) < 0.075. Kept out of line so the central path inlines. */
@@ -115,11 +118,13 @@ function tailQuantile(tailProbability: number, lower: boolean): number {
   let x: number;
   if (r <= SPLIT2) {
     r -= CONST2;
-    x = (((((((C7 * r + C6) * r + C5) * r + C4) * r + C3) * r + C2) * r + C1) * r + C0) /
+    x =
+      (((((((C7 * r + C6) * r + C5) * r + C4) * r + C3) * r + C2) * r + C1) * r + C0) /
       (((((((D7 * r + D6) * r + D5) * r + D4) * r + D3) * r + D2) * r + D1) * r + 1);
   } else {
     r -= SPLIT2;
-    x = (((((((E7 * r + E6) * r + E5) * r + E4) * r + E3) * r + E2) * r + E1) * r + E0) /
+    x =
+      (((((((E7 * r + E6) * r + E5) * r + E4) * r + E3) * r + E2) * r + E1) * r + E0) /
       (((((((F7 * r + F6) * r + F5) * r + F4) * r + F3) * r + F2) * r + F1) * r + 1);
   }
   return lower ? -x : x;

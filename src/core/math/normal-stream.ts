@@ -20,14 +20,28 @@ const WORD_UNIT = 2 ** -32;
  *
  * `fillStandardNormals` writes positions first .. first + count - 1 into out[0 .. count - 1].
  */
-export function fillStandardNormals(seed: bigint, stream: bigint | number, first: number, out: Float64Array, count: number = out.length): void {
+export function fillStandardNormals(
+  seed: bigint,
+  stream: bigint | number,
+  first: number,
+  out: Float64Array,
+  count: number = out.length,
+): void {
   requireSeed(seed);
   const streamValue = requireStream(stream);
   if (!Number.isSafeInteger(first) || first < 0) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `first must be a non-negative safe integer, got ${String(first)}`, 'first');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `first must be a non-negative safe integer, got ${String(first)}`,
+      'first',
+    );
   }
   if (!Number.isSafeInteger(count) || count < 0 || count > out.length) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `count must be an integer in [0, ${out.length}], got ${String(count)}`, 'count');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `count must be an integer in [0, ${out.length}], got ${String(count)}`,
+      'count',
+    );
   }
   const [k0, k1] = splitWords64(seed);
   const [s0, s1] = splitWords64(streamValue);
@@ -39,8 +53,13 @@ export function fillStandardNormals(seed: bigint, stream: bigint | number, first
  * stream once: key words k0, k1 and stream words s0, s1 are uint32 numbers.
  */
 export function fillStandardNormalsFromWords(
-  k0: number, k1: number, s0: number, s1: number,
-  first: number, out: Float64Array, count: number,
+  k0: number,
+  k1: number,
+  s0: number,
+  s1: number,
+  first: number,
+  out: Float64Array,
+  count: number,
 ): void {
   // Two passes: the uniforms first, then the quantiles. Keeping the integer-heavy Philox loop apart from the
   // floating-point AS241 loop lets each run at its own pace (about 15% faster than interleaving them).

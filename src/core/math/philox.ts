@@ -30,8 +30,12 @@ const M1_HIGH = PHILOX_M1 >>> 16;
  * into the Monte Carlo block loop, and a helper call per multiply would depend on V8's inlining budget.
  */
 export function philox4x32(
-  c0: number, c1: number, c2: number, c3: number,
-  k0: number, k1: number,
+  c0: number,
+  c1: number,
+  c2: number,
+  c3: number,
+  k0: number,
+  k1: number,
   out: Int32Array | Uint32Array,
 ): void {
   for (let round = 0; round < PHILOX_ROUNDS; round++) {

@@ -11,17 +11,17 @@
  * measure; V8 special-cases exp(1) to return Math.E, 1 ulp below fdlibm's value.)
  */
 
-const LN2_HI = 6.93147180369123816490e-1;
+const LN2_HI = 6.9314718036912381649e-1;
 const LN2_LO = 1.90821492927058770002e-10;
-const INV_LN2 = 1.44269504088896338700;
+const INV_LN2 = 1.442695040888963387;
 const P1 = 1.66666666666666019037e-1;
 const P2 = -2.77777777770155933842e-3;
 const P3 = 6.61375632143793436117e-5;
-const P4 = -1.65339022054652515390e-6;
+const P4 = -1.6533902205465251539e-6;
 const P5 = 4.13813679705723846039e-8;
 /** Above this e^x overflows; below UNDERFLOW it rounds to 0 (fdlibm's o_threshold and u_threshold). */
 const OVERFLOW = 7.09782712893383973096e2;
-const UNDERFLOW = -7.45133219101941108420e2;
+const UNDERFLOW = -7.4513321910194110842e2;
 const TINY = 2 ** -28;
 const TWO_POW_MINUS_1000 = 2 ** -1000;
 
@@ -56,7 +56,7 @@ export function portableExpInPlace(values: Float64Array, count: number = values.
       values[i] = 1 - ((r * c) / (c - 2) - r);
       continue;
     }
-    const y = 1 - ((lo - (r * c) / (2 - c)) - hi);
+    const y = 1 - (lo - (r * c) / (2 - c) - hi);
     if (k >= -1021) {
       values[i] = k === 1024 ? y * 2 * POWERS_OF_TWO[1023 + 1022]! : y * POWERS_OF_TWO[k + 1022]!;
     } else {

@@ -49,7 +49,14 @@ export function rationalCubicInterpolation(
  * The r at which P''(xl) (atRight false) or P''(xr) (atRight true) equals `secondDerivative`, from differentiating
  * P twice at u = 0 or u = 1; `slope` is (yr - yl)/(xr - xl).
  */
-function controlToFitSecondDerivative(h: number, slope: number, dl: number, dr: number, secondDerivative: number, atRight: boolean): number {
+function controlToFitSecondDerivative(
+  h: number,
+  slope: number,
+  dl: number,
+  dr: number,
+  secondDerivative: number,
+  atRight: boolean,
+): number {
   const numerator = 0.5 * h * secondDerivative + (dr - dl);
   if (isZero(numerator)) return 0;
   const denominator = atRight ? dr - slope : slope - dl;
@@ -61,7 +68,12 @@ function controlToFitSecondDerivative(h: number, slope: number, dl: number, dr: 
  * The smallest r that keeps P monotone (Delbourgo & Gregory's condition (3.8)) and convex or concave
  * (condition (3.18)) when the data allow it; `slope` is (yr - yl)/(xr - xl).
  */
-function minimumShapePreservingControl(dl: number, dr: number, slope: number, preferShapePreservation: boolean): number {
+function minimumShapePreservingControl(
+  dl: number,
+  dr: number,
+  slope: number,
+  preferShapePreservation: boolean,
+): number {
   const monotonic = dl * slope >= 0 && dr * slope >= 0;
   const convex = dl <= slope && slope <= dr;
   const concave = dl >= slope && slope >= dr;

@@ -60,7 +60,11 @@ function fillOptions(options: RootFindingOptions | undefined): FilledOptions {
     }
   }
   if (!Number.isInteger(filled.maxIterations) || filled.maxIterations < 1) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `maxIterations must be an integer >= 1, got ${String(filled.maxIterations)}`, 'maxIterations');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `maxIterations must be an integer >= 1, got ${String(filled.maxIterations)}`,
+      'maxIterations',
+    );
   }
   // With both tolerances zero the stopping test could only be met by an exact zero; a relative floor of one
   // ulp keeps the bracket test meaningful.
@@ -70,7 +74,11 @@ function fillOptions(options: RootFindingOptions | undefined): FilledOptions {
 
 function requireBracketEnd(value: number, param: 'lower' | 'upper'): void {
   if (!Number.isFinite(value)) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `${param} end of the bracket must be a finite number, got ${String(value)}`, param);
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `${param} end of the bracket must be a finite number, got ${String(value)}`,
+      param,
+    );
   }
 }
 
@@ -109,10 +117,11 @@ export function findRootBrent(
   let b = upper;
   let fa = options?.lowerValue ?? evaluate(f, a);
   let fb = options?.upperValue ?? evaluate(f, b);
-  if (Number.isNaN(fa) || Number.isNaN(fb)) throw new CoreError('ERR_CORE_INVALID_INPUT', 'the given bracket values must not be NaN', 'bracket');
+  if (Number.isNaN(fa) || Number.isNaN(fb))
+    throw new CoreError('ERR_CORE_INVALID_INPUT', 'the given bracket values must not be NaN', 'bracket');
   if (fa === 0 || Math.abs(fa) <= opts.functionTolerance) return { root: a, value: fa, iterations: 0, converged: true };
   if (fb === 0 || Math.abs(fb) <= opts.functionTolerance) return { root: b, value: fb, iterations: 0, converged: true };
-  if ((fa > 0) === (fb > 0)) throw notBracketed(lower, upper, fa, fb);
+  if (fa > 0 === fb > 0) throw notBracketed(lower, upper, fa, fb);
 
   // b is the best estimate, c the previous b or the far end of the bracket [b, c], a the previous b.
   let c = a;
@@ -121,7 +130,7 @@ export function findRootBrent(
   let previousStep = step;
   let iterations = 0;
   for (;;) {
-    if ((fb > 0) === (fc > 0)) {
+    if (fb > 0 === fc > 0) {
       // The last step moved b across the root: the bracket is now [a, b].
       c = a;
       fc = fa;
@@ -201,15 +210,20 @@ export function findRootSafeguardedNewton(
   requireBracketEnd(upper, 'upper');
   const fLower = evaluate(f, lower);
   const fUpper = evaluate(f, upper);
-  if (fLower === 0 || Math.abs(fLower) <= opts.functionTolerance) return { root: lower, value: fLower, iterations: 0, converged: true };
-  if (fUpper === 0 || Math.abs(fUpper) <= opts.functionTolerance) return { root: upper, value: fUpper, iterations: 0, converged: true };
-  if ((fLower > 0) === (fUpper > 0)) throw notBracketed(lower, upper, fLower, fUpper);
+  if (fLower === 0 || Math.abs(fLower) <= opts.functionTolerance)
+    return { root: lower, value: fLower, iterations: 0, converged: true };
+  if (fUpper === 0 || Math.abs(fUpper) <= opts.functionTolerance)
+    return { root: upper, value: fUpper, iterations: 0, converged: true };
+  if (fLower > 0 === fUpper > 0) throw notBracketed(lower, upper, fLower, fUpper);
 
   // Orient the bracket so that f(low) < 0 < f(high).
   let low = fLower < 0 ? lower : upper;
   let high = fLower < 0 ? upper : lower;
   const guess = options?.initialGuess;
-  let x = guess !== undefined && Number.isFinite(guess) && (guess - lower) * (guess - upper) < 0 ? guess : 0.5 * (lower + upper);
+  let x =
+    guess !== undefined && Number.isFinite(guess) && (guess - lower) * (guess - upper) < 0
+      ? guess
+      : 0.5 * (lower + upper);
   let previousStep = Math.abs(upper - lower);
   let step = previousStep;
   let fx = evaluate(f, x);

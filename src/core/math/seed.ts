@@ -63,7 +63,11 @@ export function splitMix64Mix(value: bigint): bigint {
 export function deriveChildSeed(root: bigint, index: number): bigint {
   requireSeed(root, 'seed');
   if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `index must be a non-negative safe integer, got ${String(index)}`, 'index');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `index must be a non-negative safe integer, got ${String(index)}`,
+      'index',
+    );
   }
   return splitMix64Mix(root ^ splitMix64Mix((BigInt(index) + 1n) * GOLDEN_GAMMA));
 }

@@ -25,7 +25,11 @@ const WORD_UNIT = 2 ** -32;
 /** The 32 direction numbers v_1 .. v_32 of `dimension` (1-based), as uint32 words whose top bit is 1/2. */
 export function sobolDirectionNumbers(dimension: number): Uint32Array {
   if (!Number.isInteger(dimension) || dimension < 1 || dimension > SOBOL_MAX_DIMENSION) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `dimension must be an integer in [1, ${SOBOL_MAX_DIMENSION}], got ${String(dimension)}`, 'dimension');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `dimension must be an integer in [1, ${SOBOL_MAX_DIMENSION}], got ${String(dimension)}`,
+      'dimension',
+    );
   }
   const v = new Uint32Array(SOBOL_BITS);
   if (dimension === 1) {
@@ -64,9 +68,19 @@ export function sobolWord(v: Uint32Array, shift: number, index: number): number 
  * half-cell offset keeps every uniform strictly inside (0, 1), as the pseudo-random stream does, so the
  * inverse normal is always finite.
  */
-export function fillSobolUniforms(v: Uint32Array, shift: number, first: number, out: Float64Array, count: number): void {
+export function fillSobolUniforms(
+  v: Uint32Array,
+  shift: number,
+  first: number,
+  out: Float64Array,
+  count: number,
+): void {
   if (!Number.isSafeInteger(first) || first < 0 || first + count > SOBOL_MAX_POINTS) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `Sobol points ${first} .. ${first + count - 1} are outside [0, 2^32)`, 'paths');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `Sobol points ${first} .. ${first + count - 1} are outside [0, 2^32)`,
+      'paths',
+    );
   }
   let word = sobolWord(v, shift, first);
   for (let i = 0; i < count; i++) {

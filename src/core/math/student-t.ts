@@ -10,7 +10,11 @@ import { inverseNormalCdf } from './inverse-normal.js';
  */
 export function studentT975(degrees: number): number {
   if (!Number.isInteger(degrees) || degrees < 5) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `degrees of freedom must be an integer of at least 5, got ${String(degrees)}`, 'degrees');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `degrees of freedom must be an integer of at least 5, got ${String(degrees)}`,
+      'degrees',
+    );
   }
   const z = inverseNormalCdf(0.975);
   const z2 = z * z;

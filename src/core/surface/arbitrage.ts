@@ -42,7 +42,14 @@ function byExpiry(quotes: readonly CleanQuote[]): Map<number, StrikePoint[]> {
       expiries.set(q.expiry, strikes);
     }
     const point = strikes.get(q.strike);
-    if (point === undefined) strikes.set(q.strike, { strike: q.strike, forward: q.forward, logMoneyness: q.logMoneyness, bid: q.bid, ask: q.ask });
+    if (point === undefined)
+      strikes.set(q.strike, {
+        strike: q.strike,
+        forward: q.forward,
+        logMoneyness: q.logMoneyness,
+        bid: q.bid,
+        ask: q.ask,
+      });
     else {
       point.bid = Math.min(point.bid, q.bid);
       point.ask = Math.max(point.ask, q.ask);
@@ -50,7 +57,10 @@ function byExpiry(quotes: readonly CleanQuote[]): Map<number, StrikePoint[]> {
   }
   const out = new Map<number, StrikePoint[]>();
   for (const expiry of [...expiries.keys()].sort((a, b) => a - b)) {
-    out.set(expiry, [...expiries.get(expiry)!.values()].sort((a, b) => a.strike - b.strike));
+    out.set(
+      expiry,
+      [...expiries.get(expiry)!.values()].sort((a, b) => a.strike - b.strike),
+    );
   }
   return out;
 }
@@ -98,10 +108,13 @@ export function checkButterfly(quotes: readonly CleanQuote[]): ArbitrageViolatio
       const mid = points[i]!;
       const right = points[i + 1]!;
       const lambda = (right.strike - mid.strike) / (right.strike - left.strike);
-      const chord = lambda * blackCall(left.forward, left.strike, left.ask, expiry) + (1 - lambda) * blackCall(right.forward, right.strike, right.ask, expiry);
+      const chord =
+        lambda * blackCall(left.forward, left.strike, left.ask, expiry) +
+        (1 - lambda) * blackCall(right.forward, right.strike, right.ask, expiry);
       const excess = blackCall(mid.forward, mid.strike, mid.bid, expiry) - chord;
       if (excess > RELATIVE_SLACK * mid.forward) {
-        const density = -excess / (((mid.strike - left.strike) * (right.strike - mid.strike)) / (right.strike - left.strike) / 2);
+        const density =
+          -excess / (((mid.strike - left.strike) * (right.strike - mid.strike)) / (right.strike - left.strike) / 2);
         violations.push({
           kind: 'butterfly',
           expiry,

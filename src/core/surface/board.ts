@@ -1,5 +1,9 @@
 import { CoreError } from '../errors.js';
-import { IMPLIED_VOLATILITY_STATUS, ImpliedVolatilityWorkspace, solveImpliedVolatility } from '../engines/implied-volatility.js';
+import {
+  IMPLIED_VOLATILITY_STATUS,
+  ImpliedVolatilityWorkspace,
+  solveImpliedVolatility,
+} from '../engines/implied-volatility.js';
 import type { OptionType } from '../instruments/option-spec.js';
 
 /**
@@ -90,31 +94,41 @@ function invalid(message: string, param: string): CoreError {
 
 /** Refuses a board that cannot be read at all, naming the first field at fault. */
 export function requireBoard(board: QuoteBoard): void {
-  if (!(Number.isFinite(board.asOf))) throw invalid(`asOf must be finite, got ${board.asOf}`, 'asOf');
-  if (!(board.spot > 0 && board.spot < Infinity)) throw invalid(`spot must be positive and finite, got ${board.spot}`, 'spot');
+  if (!Number.isFinite(board.asOf)) throw invalid(`asOf must be finite, got ${board.asOf}`, 'asOf');
+  if (!(board.spot > 0 && board.spot < Infinity))
+    throw invalid(`spot must be positive and finite, got ${board.spot}`, 'spot');
   if (!Number.isFinite(board.rate ?? 0)) throw invalid(`rate must be finite, got ${board.rate}`, 'rate');
-  if (!Number.isFinite(board.dividendYield ?? 0)) throw invalid(`dividendYield must be finite, got ${board.dividendYield}`, 'dividendYield');
+  if (!Number.isFinite(board.dividendYield ?? 0))
+    throw invalid(`dividendYield must be finite, got ${board.dividendYield}`, 'dividendYield');
   board.forwards?.forEach((f, i) => {
-    if (!(f.expiry > 0 && f.expiry < Infinity)) throw invalid(`expiry must be positive and finite, got ${f.expiry}`, `forwards[${i}].expiry`);
-    if (!(f.forward > 0 && f.forward < Infinity)) throw invalid(`forward must be positive and finite, got ${f.forward}`, `forwards[${i}].forward`);
+    if (!(f.expiry > 0 && f.expiry < Infinity))
+      throw invalid(`expiry must be positive and finite, got ${f.expiry}`, `forwards[${i}].expiry`);
+    if (!(f.forward > 0 && f.forward < Infinity))
+      throw invalid(`forward must be positive and finite, got ${f.forward}`, `forwards[${i}].forward`);
   });
   if (board.quotes.length === 0) throw invalid('the board has no quotes', 'quotes');
   board.quotes.forEach((q, i) => {
     const at = `quotes[${i}]`;
-    if (!(q.expiry > 0 && q.expiry < Infinity)) throw invalid(`expiry must be positive and finite, got ${q.expiry}`, `${at}.expiry`);
-    if (!(q.strike > 0 && q.strike < Infinity)) throw invalid(`strike must be positive and finite, got ${q.strike}`, `${at}.strike`);
-    if (q.optionType !== 'call' && q.optionType !== 'put') throw invalid(`optionType must be 'call' or 'put', got ${String(q.optionType)}`, `${at}.optionType`);
+    if (!(q.expiry > 0 && q.expiry < Infinity))
+      throw invalid(`expiry must be positive and finite, got ${q.expiry}`, `${at}.expiry`);
+    if (!(q.strike > 0 && q.strike < Infinity))
+      throw invalid(`strike must be positive and finite, got ${q.strike}`, `${at}.strike`);
+    if (q.optionType !== 'call' && q.optionType !== 'put')
+      throw invalid(`optionType must be 'call' or 'put', got ${String(q.optionType)}`, `${at}.optionType`);
     for (const field of VOL_FIELDS) {
       const v = q[field];
-      if (v !== undefined && !(v > 0 && v < Infinity)) throw invalid(`${field} must be positive and finite, got ${v}`, `${at}.${field}`);
+      if (v !== undefined && !(v > 0 && v < Infinity))
+        throw invalid(`${field} must be positive and finite, got ${v}`, `${at}.${field}`);
     }
-    if (q.timestamp !== undefined && !Number.isFinite(q.timestamp)) throw invalid(`timestamp must be finite, got ${q.timestamp}`, `${at}.timestamp`);
+    if (q.timestamp !== undefined && !Number.isFinite(q.timestamp))
+      throw invalid(`timestamp must be finite, got ${q.timestamp}`, `${at}.timestamp`);
     const hasVols = q.midIv !== undefined || (q.bidIv !== undefined && q.askIv !== undefined);
     const hasPrices = q.midPrice !== undefined || (q.bidPrice !== undefined && q.askPrice !== undefined);
     const anyVol = q.bidIv !== undefined || q.askIv !== undefined || q.midIv !== undefined;
     const anyPrice = q.bidPrice !== undefined || q.askPrice !== undefined || q.midPrice !== undefined;
     if (anyVol && anyPrice) throw invalid('a quote gives volatilities or prices, not both', `${at}.bidPrice`);
-    if (!hasVols && !hasPrices) throw invalid('a quote needs bidIv and askIv, or midIv (or the same as prices)', `${at}.midIv`);
+    if (!hasVols && !hasPrices)
+      throw invalid('a quote needs bidIv and askIv, or midIv (or the same as prices)', `${at}.midIv`);
   });
 }
 
@@ -158,9 +172,21 @@ export function cleanBoard(board: QuoteBoard, options: CleaningOptions = {}): Cl
       // A forward price F is the spot of a market whose dividend yield equals the rate.
       const toVol = (price: number | undefined, label: string): number | undefined | null => {
         if (price === undefined) return undefined;
-        const status = solveImpliedVolatility(price, q.optionType === 'call', forward, q.strike, q.expiry, rate, rate, workspace);
+        const status = solveImpliedVolatility(
+          price,
+          q.optionType === 'call',
+          forward,
+          q.strike,
+          q.expiry,
+          rate,
+          rate,
+          workspace,
+        );
         if (status !== IMPLIED_VOLATILITY_STATUS.ok) {
-          remove('not_invertible', `the ${label} price ${price} is outside the no-arbitrage bounds of the option: no volatility gives it`);
+          remove(
+            'not_invertible',
+            `the ${label} price ${price} is outside the no-arbitrage bounds of the option: no volatility gives it`,
+          );
           return null;
         }
         return workspace.volatility;
@@ -211,7 +237,15 @@ export function cleanBoard(board: QuoteBoard, options: CleaningOptions = {}): Cl
   for (const q of kept) {
     const detail = outliers.get(q.index);
     if (detail === undefined) quotes.push(q);
-    else removed.push({ index: q.index, expiry: q.expiry, strike: q.strike, optionType: q.optionType, reason: 'outlier', detail });
+    else
+      removed.push({
+        index: q.index,
+        expiry: q.expiry,
+        strike: q.strike,
+        optionType: q.optionType,
+        reason: 'outlier',
+        detail,
+      });
   }
   removed.sort((a, b) => a.index - b.index);
   return { quotes, beforeOutliers: kept, removed };
@@ -244,7 +278,10 @@ function findOutliers(quotes: readonly CleanQuote[]): Map<number, string> {
     for (const q of bucket) {
       const score = Math.abs(q.mid - center) / scale;
       if (score > OUTLIER_THRESHOLD) {
-        found.set(q.index, `mid volatility ${q.mid} is ${score.toFixed(2)} robust standard deviations from the bucket median ${center} (threshold ${OUTLIER_THRESHOLD})`);
+        found.set(
+          q.index,
+          `mid volatility ${q.mid} is ${score.toFixed(2)} robust standard deviations from the bucket median ${center} (threshold ${OUTLIER_THRESHOLD})`,
+        );
       }
     }
   }

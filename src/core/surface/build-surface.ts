@@ -22,7 +22,12 @@ export interface SliceReport {
   readonly rmse: number;
   /** Why this model was chosen. */
   readonly reason: string;
-  readonly sabr: { readonly parameters: SabrParameters; readonly rmse: number; readonly iterations: number; readonly starts: number };
+  readonly sabr: {
+    readonly parameters: SabrParameters;
+    readonly rmse: number;
+    readonly iterations: number;
+    readonly starts: number;
+  };
   readonly svi: {
     readonly parameters: SviParameters;
     readonly rmse: number;
@@ -63,9 +68,17 @@ export const MIN_STRIKES_PER_EXPIRY = 5;
 export function buildSurface(board: QuoteBoard, options: BuildSurfaceOptions = {}): SurfaceBuild {
   const cleaned = cleanBoard(board, options);
   if (cleaned.quotes.length === 0) {
-    throw new CoreError('ERR_CORE_INVALID_INPUT', `cleaning removed every quote (${cleaned.removed.length} removed; see the reasons per quote)`, 'quotes');
+    throw new CoreError(
+      'ERR_CORE_INVALID_INPUT',
+      `cleaning removed every quote (${cleaned.removed.length} removed; see the reasons per quote)`,
+      'quotes',
+    );
   }
-  const violations = [...checkPutCallParity(cleaned.beforeOutliers), ...checkCalendar(cleaned.quotes), ...checkButterfly(cleaned.quotes)];
+  const violations = [
+    ...checkPutCallParity(cleaned.beforeOutliers),
+    ...checkCalendar(cleaned.quotes),
+    ...checkButterfly(cleaned.quotes),
+  ];
 
   const byExpiry = new Map<number, CleanQuote[]>();
   for (const q of cleaned.quotes) {
@@ -97,7 +110,12 @@ export function buildSurface(board: QuoteBoard, options: BuildSurfaceOptions = {
       ...(options.beta === undefined ? {} : { beta: options.beta }),
       ...(previousSabr === undefined ? {} : { initial: previousSabr }),
     });
-    const svi: SviCalibration = calibrateSvi(forward, expiry, smile, previousSvi === undefined ? {} : { initial: previousSvi });
+    const svi: SviCalibration = calibrateSvi(
+      forward,
+      expiry,
+      smile,
+      previousSvi === undefined ? {} : { initial: previousSvi },
+    );
     previousSabr = sabr.parameters;
     previousSvi = { ...svi.parameters, expiry };
     let model: SmileModelName;
@@ -118,7 +136,11 @@ export function buildSurface(board: QuoteBoard, options: BuildSurfaceOptions = {
       kMin = Math.min(kMin, q.logMoneyness);
       kMax = Math.max(kMax, q.logMoneyness);
     }
-    slices.push(model === 'sabr' ? { model, parameters: sabr.parameters, expiry, forward, kMin, kMax } : { model, parameters: svi.parameters, expiry, forward, kMin, kMax });
+    slices.push(
+      model === 'sabr'
+        ? { model, parameters: sabr.parameters, expiry, forward, kMin, kMax }
+        : { model, parameters: svi.parameters, expiry, forward, kMin, kMax },
+    );
     reports.push({
       expiry,
       forward,
@@ -127,7 +149,13 @@ export function buildSurface(board: QuoteBoard, options: BuildSurfaceOptions = {
       rmse: model === 'sabr' ? sabr.rmse : svi.rmse,
       reason,
       sabr: { parameters: sabr.parameters, rmse: sabr.rmse, iterations: sabr.iterations, starts: sabr.starts },
-      svi: { parameters: svi.parameters, rmse: svi.rmse, iterations: svi.iterations, starts: svi.starts, butterflyFree: svi.butterflyFree },
+      svi: {
+        parameters: svi.parameters,
+        rmse: svi.rmse,
+        iterations: svi.iterations,
+        starts: svi.starts,
+        butterflyFree: svi.butterflyFree,
+      },
     });
   }
   return {

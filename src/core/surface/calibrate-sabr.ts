@@ -1,7 +1,13 @@
 import { CoreError } from '../errors.js';
 import { solveFromStarts, type LeastSquaresProblem } from './least-squares.js';
 import { sabrVolatility, type SabrParameters } from './sabr.js';
-import { atTheMoneyVolatility, BROKEN_MODEL_RESIDUAL, requireSmile, type SmileFit, type SmileQuote } from './smile-quote.js';
+import {
+  atTheMoneyVolatility,
+  BROKEN_MODEL_RESIDUAL,
+  requireSmile,
+  type SmileFit,
+  type SmileQuote,
+} from './smile-quote.js';
 
 export interface CalibrateSabrOptions {
   /** A fixed beta in [0, 1] (default 0.5), or 'fit' to calibrate it with the others. */
@@ -34,7 +40,12 @@ const STARTS: readonly (readonly [number, number])[] = [
  * error (the first one on a tie), so the answer is a pure function of the inputs. Throws CoreError
  * ERR_CORE_INVALID_INPUT (param forward, expiry, quotes or quotes[i].field) for unusable input.
  */
-export function calibrateSabr(forward: number, expiry: number, quotes: readonly SmileQuote[], options: CalibrateSabrOptions = {}): SabrCalibration {
+export function calibrateSabr(
+  forward: number,
+  expiry: number,
+  quotes: readonly SmileQuote[],
+  options: CalibrateSabrOptions = {},
+): SabrCalibration {
   const betaOption = options.beta ?? 0.5;
   const fitBeta = betaOption === 'fit';
   if (!fitBeta && !(betaOption >= 0 && betaOption <= 1)) {
@@ -50,7 +61,9 @@ export function calibrateSabr(forward: number, expiry: number, quotes: readonly 
   const alphaMax = Math.max(10, 50 * alphaFor(0));
 
   const unpack = (p: Float64Array): SabrParameters =>
-    fitBeta ? { alpha: p[0]!, beta: p[1]!, rho: p[2]!, nu: p[3]! } : { alpha: p[0]!, beta: fixedBeta, rho: p[1]!, nu: p[2]! };
+    fitBeta
+      ? { alpha: p[0]!, beta: p[1]!, rho: p[2]!, nu: p[3]! }
+      : { alpha: p[0]!, beta: fixedBeta, rho: p[1]!, nu: p[2]! };
   const pack = (s: SabrParameters): number[] => (fitBeta ? [s.alpha, s.beta, s.rho, s.nu] : [s.alpha, s.rho, s.nu]);
 
   const problem: LeastSquaresProblem = {
@@ -76,5 +89,10 @@ export function calibrateSabr(forward: number, expiry: number, quotes: readonly 
   for (const [rho, nu] of STARTS) starts.push(pack({ alpha: alphaFor(fixedBeta), beta: fixedBeta, rho, nu }));
 
   const best = solveFromStarts(problem, starts, EXPLORE_ITERATIONS, options.maxIterations ?? 200);
-  return { parameters: unpack(best.parameters), rmse: Math.sqrt(best.cost / m), iterations: best.iterations, starts: best.starts };
+  return {
+    parameters: unpack(best.parameters),
+    rmse: Math.sqrt(best.cost / m),
+    iterations: best.iterations,
+    starts: best.starts,
+  };
 }

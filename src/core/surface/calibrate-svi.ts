@@ -1,6 +1,18 @@
 import { solveFromStarts, type LeastSquaresProblem } from './least-squares.js';
-import { atTheMoneyVolatility, BROKEN_MODEL_RESIDUAL, requireSmile, type SmileFit, type SmileQuote } from './smile-quote.js';
-import { SVI_MAX_WING_SLOPE, sviDensityFactor, sviMinimumVariance, sviTotalVariance, type SviParameters } from './svi.js';
+import {
+  atTheMoneyVolatility,
+  BROKEN_MODEL_RESIDUAL,
+  requireSmile,
+  type SmileFit,
+  type SmileQuote,
+} from './smile-quote.js';
+import {
+  SVI_MAX_WING_SLOPE,
+  sviDensityFactor,
+  sviMinimumVariance,
+  sviTotalVariance,
+  type SviParameters,
+} from './svi.js';
 
 export interface CalibrateSviOptions {
   /** A warm start, typically the previous expiry's parameters (a and b are rescaled by the ratio of expiries). */
@@ -53,7 +65,12 @@ export function sviCheckGrid(kMin: number, kMax: number): Float64Array {
  * (docs/numerics.md, "Calibrated surfaces"). Several starts, the lowest error kept (first on a tie).
  * Throws CoreError ERR_CORE_INVALID_INPUT for unusable input (at least 5 distinct strikes).
  */
-export function calibrateSvi(forward: number, expiry: number, quotes: readonly SmileQuote[], options: CalibrateSviOptions = {}): SviCalibration {
+export function calibrateSvi(
+  forward: number,
+  expiry: number,
+  quotes: readonly SmileQuote[],
+  options: CalibrateSviOptions = {},
+): SviCalibration {
   requireSmile(forward, expiry, quotes, 5);
   const m = quotes.length;
   const ks = Float64Array.from(quotes, (q) => Math.log(q.strike / forward));
@@ -119,7 +136,9 @@ export function calibrateSvi(forward: number, expiry: number, quotes: readonly S
   let iterations = best.iterations;
   const tried = best.starts;
   const isButterflyFree = (p: SviParameters): boolean =>
-    sviMinimumVariance(p) >= 0 && p.b * (1 + Math.abs(p.rho)) <= SVI_MAX_WING_SLOPE && grid.every((k) => sviDensityFactor(k, p) >= 0);
+    sviMinimumVariance(p) >= 0 &&
+    p.b * (1 + Math.abs(p.rho)) <= SVI_MAX_WING_SLOPE &&
+    grid.every((k) => sviDensityFactor(k, p) >= 0);
   for (let round = 0; round < PENALTY_ROUNDS && !isButterflyFree(unpack(best.parameters)); round++) {
     penalty *= PENALTY_GROWTH;
     best = solveFromStarts(problem, [Array.from(best.parameters)], maxIterations, maxIterations);
@@ -130,5 +149,11 @@ export function calibrateSvi(forward: number, expiry: number, quotes: readonly S
   const residuals = new Float64Array(problem.residualCount);
   problem.residuals(best.parameters, residuals);
   for (let i = 0; i < m; i++) quoteCost += residuals[i]! * residuals[i]!;
-  return { parameters, rmse: Math.sqrt(quoteCost / m), iterations, starts: tried, butterflyFree: isButterflyFree(parameters) };
+  return {
+    parameters,
+    rmse: Math.sqrt(quoteCost / m),
+    iterations,
+    starts: tried,
+    butterflyFree: isButterflyFree(parameters),
+  };
 }

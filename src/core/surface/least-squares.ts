@@ -47,7 +47,11 @@ const STALL_STEPS = 5;
 const SLOW_IMPROVEMENT = 1e-6;
 const SLOW_MEAN_SQUARE = 1e-14;
 
-export function solveLeastSquares(problem: LeastSquaresProblem, start: readonly number[], options: LeastSquaresOptions = {}): LeastSquaresResult {
+export function solveLeastSquares(
+  problem: LeastSquaresProblem,
+  start: readonly number[],
+  options: LeastSquaresOptions = {},
+): LeastSquaresResult {
   const n = problem.parameterCount;
   const m = problem.residualCount;
   const maxIterations = options.maxIterations ?? 200;
@@ -106,7 +110,8 @@ export function solveLeastSquares(problem: LeastSquaresProblem, start: readonly 
     }
     for (;;) {
       system.set(normal);
-      for (let a = 0; a < n; a++) system[a * n + a] = normal[a * n + a]! + damping * Math.max(normal[a * n + a]!, 1e-12);
+      for (let a = 0; a < n; a++)
+        system[a * n + a] = normal[a * n + a]! + damping * Math.max(normal[a * n + a]!, 1e-12);
       if (!choleskySolve(system, gradient, step, n)) {
         damping *= 10;
         if (damping > MAX_DAMPING) break outer;
@@ -151,7 +156,12 @@ export interface MultiStartResult {
  * that one alone run on with the full budget if it had not converged: flat valleys (SVI's a, b, sigma trade
  * off against each other) would otherwise cost every start the full budget. Stops early on an exact fit.
  */
-export function solveFromStarts(problem: LeastSquaresProblem, starts: readonly (readonly number[])[], exploreIterations: number, polishIterations: number): MultiStartResult {
+export function solveFromStarts(
+  problem: LeastSquaresProblem,
+  starts: readonly (readonly number[])[],
+  exploreIterations: number,
+  polishIterations: number,
+): MultiStartResult {
   let best: LeastSquaresResult | null = null;
   let iterations = 0;
   let tried = 0;

@@ -17,16 +17,31 @@ export interface SmileFit {
 }
 
 /** Refuses a smile the calibrators cannot work with, naming the quote at fault. */
-export function requireSmile(forward: number, expiry: number, quotes: readonly SmileQuote[], minimumStrikes: number): void {
-  if (!(forward > 0 && forward < Infinity)) throw new CoreError('ERR_CORE_INVALID_INPUT', `forward must be positive and finite, got ${forward}`, 'forward');
-  if (!(expiry > 0 && expiry < Infinity)) throw new CoreError('ERR_CORE_INVALID_INPUT', `expiry must be positive and finite, got ${expiry}`, 'expiry');
+export function requireSmile(
+  forward: number,
+  expiry: number,
+  quotes: readonly SmileQuote[],
+  minimumStrikes: number,
+): void {
+  if (!(forward > 0 && forward < Infinity))
+    throw new CoreError('ERR_CORE_INVALID_INPUT', `forward must be positive and finite, got ${forward}`, 'forward');
+  if (!(expiry > 0 && expiry < Infinity))
+    throw new CoreError('ERR_CORE_INVALID_INPUT', `expiry must be positive and finite, got ${expiry}`, 'expiry');
   const strikes = new Set<number>();
   quotes.forEach((q, i) => {
     if (!(q.strike > 0 && q.strike < Infinity)) {
-      throw new CoreError('ERR_CORE_INVALID_INPUT', `strike must be positive and finite, got ${q.strike}`, `quotes[${i}].strike`);
+      throw new CoreError(
+        'ERR_CORE_INVALID_INPUT',
+        `strike must be positive and finite, got ${q.strike}`,
+        `quotes[${i}].strike`,
+      );
     }
     if (!(q.volatility > 0 && q.volatility < Infinity)) {
-      throw new CoreError('ERR_CORE_INVALID_INPUT', `volatility must be positive and finite, got ${q.volatility}`, `quotes[${i}].volatility`);
+      throw new CoreError(
+        'ERR_CORE_INVALID_INPUT',
+        `volatility must be positive and finite, got ${q.volatility}`,
+        `quotes[${i}].volatility`,
+      );
     }
     strikes.add(q.strike);
   });

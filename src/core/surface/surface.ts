@@ -16,7 +16,9 @@ import { SVI_MAX_WING_SLOPE, sviTotalVariance, type SviParameters } from './svi.
 
 export type SmileModelName = 'sabr' | 'svi';
 
-export type SliceModel = { readonly model: 'sabr'; readonly parameters: SabrParameters } | { readonly model: 'svi'; readonly parameters: SviParameters };
+export type SliceModel =
+  | { readonly model: 'sabr'; readonly parameters: SabrParameters }
+  | { readonly model: 'svi'; readonly parameters: SviParameters };
 
 export type SurfaceSlice = SliceModel & {
   readonly expiry: number;
@@ -69,7 +71,11 @@ function sabrTotalVarianceAt(k: number, p: Float64Array, o: number): number {
   }
   const c = oneMinusBeta * oneMinusBeta * logM * logM;
   const correction =
-    1 + t * ((oneMinusBeta * oneMinusBeta * alpha * alpha) / (24 * fkPow * fkPow) + (rho * beta * nu * alpha) / (4 * fkPow) + ((2 - 3 * rho * rho) * nu * nu) / 24);
+    1 +
+    t *
+      ((oneMinusBeta * oneMinusBeta * alpha * alpha) / (24 * fkPow * fkPow) +
+        (rho * beta * nu * alpha) / (4 * fkPow) +
+        ((2 - 3 * rho * rho) * nu * nu) / 24);
   const v = (alpha / (fkPow * (1 + c / 24 + (c * c) / 1920))) * zOverX * correction;
   return v * v * t;
 }
@@ -102,21 +108,41 @@ export class SurfaceEvaluator {
 
   constructor(definition: SurfaceDefinition) {
     const slices = definition.slices;
-    if (slices.length === 0) throw new CoreError('ERR_CORE_INVALID_INPUT', 'a surface needs at least one expiry', 'slices');
-    if (!(definition.spot > 0 && definition.spot < Infinity)) throw new CoreError('ERR_CORE_INVALID_INPUT', `spot must be positive, got ${definition.spot}`, 'spot');
+    if (slices.length === 0)
+      throw new CoreError('ERR_CORE_INVALID_INPUT', 'a surface needs at least one expiry', 'slices');
+    if (!(definition.spot > 0 && definition.spot < Infinity))
+      throw new CoreError('ERR_CORE_INVALID_INPUT', `spot must be positive, got ${definition.spot}`, 'spot');
     for (let i = 0; i < slices.length; i++) {
       const s = slices[i]!;
       if (!(s.expiry > 0) || (i > 0 && !(s.expiry > slices[i - 1]!.expiry))) {
-        throw new CoreError('ERR_CORE_INVALID_INPUT', 'slice expiries must be positive and increasing', `slices[${i}].expiry`);
+        throw new CoreError(
+          'ERR_CORE_INVALID_INPUT',
+          'slice expiries must be positive and increasing',
+          `slices[${i}].expiry`,
+        );
       }
-      if (!(s.forward > 0 && s.forward < Infinity)) throw new CoreError('ERR_CORE_INVALID_INPUT', `forward must be positive, got ${s.forward}`, `slices[${i}].forward`);
-      if (!(s.kMin <= s.kMax)) throw new CoreError('ERR_CORE_INVALID_INPUT', 'kMin must not exceed kMax', `slices[${i}].kMin`);
+      if (!(s.forward > 0 && s.forward < Infinity))
+        throw new CoreError(
+          'ERR_CORE_INVALID_INPUT',
+          `forward must be positive, got ${s.forward}`,
+          `slices[${i}].forward`,
+        );
+      if (!(s.kMin <= s.kMax))
+        throw new CoreError('ERR_CORE_INVALID_INPUT', 'kMin must not exceed kMax', `slices[${i}].kMin`);
     }
     this.#params = new Float64Array(slices.length * STRIDE);
     slices.forEach((s, i) => {
       const values =
         s.model === 'sabr'
-          ? [SABR, s.parameters.alpha, s.parameters.beta, s.parameters.rho, s.parameters.nu, Math.log(s.forward), s.expiry]
+          ? [
+              SABR,
+              s.parameters.alpha,
+              s.parameters.beta,
+              s.parameters.rho,
+              s.parameters.nu,
+              Math.log(s.forward),
+              s.expiry,
+            ]
           : [SVI, s.parameters.a, s.parameters.b, s.parameters.rho, s.parameters.m, s.parameters.sigma, 0];
       this.#params.set(values, i * STRIDE);
     });
@@ -132,7 +158,8 @@ export class SurfaceEvaluator {
     this.#rightSlope = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const s = slices[i]!;
-      const slope = (k: number): number => (this.#modelTotalVariance(i, k + SLOPE_STEP) - this.#modelTotalVariance(i, k - SLOPE_STEP)) / (2 * SLOPE_STEP);
+      const slope = (k: number): number =>
+        (this.#modelTotalVariance(i, k + SLOPE_STEP) - this.#modelTotalVariance(i, k - SLOPE_STEP)) / (2 * SLOPE_STEP);
       this.#leftW[i] = this.#modelTotalVariance(i, s.kMin);
       this.#leftSlope[i] = clamp(slope(s.kMin), -SVI_MAX_WING_SLOPE, 0);
       this.#rightW[i] = this.#modelTotalVariance(i, s.kMax);
@@ -191,11 +218,17 @@ export class SurfaceEvaluator {
    * non-positive or non-finite input, and (param strike) where the surface has no positive variance.
    */
   volatility(strike: number, expiry: number): number {
-    if (!(strike > 0 && strike < Infinity)) throw new CoreError('ERR_CORE_INVALID_INPUT', `strike must be positive and finite, got ${strike}`, 'strike');
-    if (!(expiry > 0 && expiry < Infinity)) throw new CoreError('ERR_CORE_INVALID_INPUT', `expiry must be positive and finite, got ${expiry}`, 'expiry');
+    if (!(strike > 0 && strike < Infinity))
+      throw new CoreError('ERR_CORE_INVALID_INPUT', `strike must be positive and finite, got ${strike}`, 'strike');
+    if (!(expiry > 0 && expiry < Infinity))
+      throw new CoreError('ERR_CORE_INVALID_INPUT', `expiry must be positive and finite, got ${expiry}`, 'expiry');
     const w = this.totalVariance(strike, expiry);
     if (!(w > 0 && w < Infinity)) {
-      throw new CoreError('ERR_CORE_INVALID_INPUT', `the surface has no positive variance at strike ${strike}, expiry ${expiry}`, 'strike');
+      throw new CoreError(
+        'ERR_CORE_INVALID_INPUT',
+        `the surface has no positive variance at strike ${strike}, expiry ${expiry}`,
+        'strike',
+      );
     }
     return Math.sqrt(w / expiry);
   }

@@ -14,7 +14,12 @@ export type { TreeRollback };
  * inputs, the same node tables and the same operations in the same order, hence the same doubles. The lattice
  * must come from a tree policy and have passed its checks. A TreeRollbackFunction, for priceOnBinomialTree.
  */
-export function binomialRollbackWasm(lattice: BinomialLattice, option: OptionSpec, spot: number, rate: number): TreeRollback {
+export function binomialRollbackWasm(
+  lattice: BinomialLattice,
+  option: OptionSpec,
+  spot: number,
+  rate: number,
+): TreeRollback {
   const n = lattice.steps;
   const omega = option.type === 'call' ? 1 : -1;
   const discount = Math.exp(-rate * lattice.dt);
@@ -26,8 +31,18 @@ export function binomialRollbackWasm(lattice: BinomialLattice, option: OptionSpe
   const out = base + 3 * slots * 8;
   const kernels = wasmKernels();
   kernels.binomialRollback(
-    rowFactors, columnFactors, values, out, n, omega * spot, omega * option.strike, lattice.up, lattice.down,
-    discount * lattice.probabilityUp, discount * lattice.probabilityDown, option.exercise === 'american' ? 1 : 0,
+    rowFactors,
+    columnFactors,
+    values,
+    out,
+    n,
+    omega * spot,
+    omega * option.strike,
+    lattice.up,
+    lattice.down,
+    discount * lattice.probabilityUp,
+    discount * lattice.probabilityDown,
+    option.exercise === 'american' ? 1 : 0,
   );
   const result = new Float64Array(kernels.memory.buffer, out, 6);
   return { value: result[0]!, step1: [result[1]!, result[2]!], step2: [result[3]!, result[4]!, result[5]!] };

@@ -5,5 +5,10 @@
  * engines where the host cannot instantiate them. Not re-exported from the core barrel: library users reach them
  * through priceOption.
  */
-export { priceBinomialCrrWasm, priceLeisenReimerWasm, binomialRollbackWasm, type TreeRollback } from './binomial-tree-wasm.js';
+export {
+  priceBinomialCrrWasm,
+  priceLeisenReimerWasm,
+  binomialRollbackWasm,
+  type TreeRollback,
+} from './binomial-tree-wasm.js';
 export { priceMonteCarloWasm, type MonteCarloWasmOptions } from './monte-carlo-wasm.js';

@@ -39,11 +39,19 @@ const GREEK_BLOCKS_PER_CALL = 64;
  * PriceResult (price, greeks, standard error, interval, paths) equals priceMonteCarlo(option, market, options)
  * bit for bit, with greeks (the default) or without.
  */
-export function priceMonteCarloWasm(option: OptionSpec, market: MarketInputs, options: MonteCarloWasmOptions): PriceResult {
+export function priceMonteCarloWasm(
+  option: OptionSpec,
+  market: MarketInputs,
+  options: MonteCarloWasmOptions,
+): PriceResult {
   // The order of priceMonteCarlo's checks: pairs first, then everything its setup checks.
   checkMonteCarloPairs(options.pairs ?? MONTE_CARLO_DEFAULT_PAIRS);
   const setup = prepareMonteCarlo(option, market, options);
-  return finishMonteCarlo(combineMonteCarloBlocks(setup.greeks ? greekPartials(setup) : pricePartials(setup)), option, market);
+  return finishMonteCarlo(
+    combineMonteCarloBlocks(setup.greeks ? greekPartials(setup) : pricePartials(setup)),
+    option,
+    market,
+  );
 }
 
 function pricePartials(setup: MonteCarloSetup): MonteCarloBlockPartial[] {
@@ -52,10 +60,26 @@ function pricePartials(setup: MonteCarloSetup): MonteCarloBlockPartial[] {
   const records = scratch + PRICE_SCRATCH_BYTES;
   const kernels = wasmKernels();
   kernels.monteCarloPriceBlocks(
-    setup.k0, setup.k1, setup.s0, setup.s1, setup.totalPairs, setup.forwardFactor, setup.totalVolatility,
-    setup.halfDiscount, setup.strike, setup.isCall ? 1 : 0, scratch, records,
+    setup.k0,
+    setup.k1,
+    setup.s0,
+    setup.s1,
+    setup.totalPairs,
+    setup.forwardFactor,
+    setup.totalVolatility,
+    setup.halfDiscount,
+    setup.strike,
+    setup.isCall ? 1 : 0,
+    scratch,
+    records,
   );
-  return readPartials(setup, 0, blocks, new Float64Array(kernels.memory.buffer, records, blocks * PRICE_RECORD_DOUBLES), 1);
+  return readPartials(
+    setup,
+    0,
+    blocks,
+    new Float64Array(kernels.memory.buffer, records, blocks * PRICE_RECORD_DOUBLES),
+    1,
+  );
 }
 
 function greekPartials(setup: MonteCarloSetup): MonteCarloBlockPartial[] {
@@ -68,12 +92,30 @@ function greekPartials(setup: MonteCarloSetup): MonteCarloBlockPartial[] {
   for (let first = 0; first < blocks; first += perCall) {
     const count = Math.min(perCall, blocks - first);
     kernels.monteCarloGreekBlocks(
-      setup.k0, setup.k1, setup.s0, setup.s1, setup.totalPairs, first, count,
-      setup.isCall ? 1 : 0, setup.strike, setup.spot, setup.expiry, setup.volatility,
-      setup.forwardFactor, setup.totalVolatility, setup.halfDiscount,
-      setup.upForwardFactor, setup.upTotalVolatility, setup.upHalfDiscount,
-      setup.downForwardFactor, setup.downTotalVolatility, setup.downHalfDiscount, setup.thetaWidth,
-      scratch, records,
+      setup.k0,
+      setup.k1,
+      setup.s0,
+      setup.s1,
+      setup.totalPairs,
+      first,
+      count,
+      setup.isCall ? 1 : 0,
+      setup.strike,
+      setup.spot,
+      setup.expiry,
+      setup.volatility,
+      setup.forwardFactor,
+      setup.totalVolatility,
+      setup.halfDiscount,
+      setup.upForwardFactor,
+      setup.upTotalVolatility,
+      setup.upHalfDiscount,
+      setup.downForwardFactor,
+      setup.downTotalVolatility,
+      setup.downHalfDiscount,
+      setup.thetaWidth,
+      scratch,
+      records,
     );
     const moments = new Float64Array(kernels.memory.buffer, records, count * GREEK_RECORD_DOUBLES);
     partials.push(...readPartials(setup, first, count, moments, 6));
@@ -83,7 +125,11 @@ function greekPartials(setup: MonteCarloSetup): MonteCarloBlockPartial[] {
 
 /** The partials of blocks first .. first + count - 1 from their records of `quantities` x (count, mean, m2). */
 function readPartials(
-  setup: MonteCarloSetup, first: number, count: number, records: Float64Array, quantities: number,
+  setup: MonteCarloSetup,
+  first: number,
+  count: number,
+  records: Float64Array,
+  quantities: number,
 ): MonteCarloBlockPartial[] {
   const partials: MonteCarloBlockPartial[] = [];
   for (let b = 0; b < count; b++) {

@@ -31,17 +31,36 @@ export interface KernelExports {
    * given addresses; writes value, step-1 and step-2 nodes (6 f64) at `out` and returns the value.
    */
   binomialRollback(
-    rowFactors: number, columnFactors: number, values: number, out: number,
-    steps: number, omegaSpot: number, omegaStrike: number, up: number, down: number, pu: number, pd: number, american: number,
+    rowFactors: number,
+    columnFactors: number,
+    values: number,
+    out: number,
+    steps: number,
+    omegaSpot: number,
+    omegaStrike: number,
+    up: number,
+    down: number,
+    pu: number,
+    pd: number,
+    american: number,
   ): number;
   /**
    * monte_carlo_20k's price path: canonical blocks of a run, each block's (count, mean, m2) written as 3 f64 at
    * out + 24 block; `scratch` needs 20,000 bytes. Seed and stream as four 32-bit words.
    */
   monteCarloPriceBlocks(
-    k0: number, k1: number, s0: number, s1: number, totalPairs: number,
-    forward: number, totalVolatility: number, halfDiscount: number, strike: number, isCall: number,
-    scratch: number, out: number,
+    k0: number,
+    k1: number,
+    s0: number,
+    s1: number,
+    totalPairs: number,
+    forward: number,
+    totalVolatility: number,
+    halfDiscount: number,
+    strike: number,
+    isCall: number,
+    scratch: number,
+    out: number,
   ): void;
   /**
    * monte_carlo_20k with greeks: canonical blocks firstBlock .. firstBlock + blockCount - 1, each block's moments of
@@ -50,12 +69,30 @@ export interface KernelExports {
    * theta expiries.
    */
   monteCarloGreekBlocks(
-    k0: number, k1: number, s0: number, s1: number, totalPairs: number, firstBlock: number, blockCount: number,
-    isCall: number, strike: number, spot: number, expiry: number, volatility: number,
-    forward: number, totalVolatility: number, halfDiscount: number,
-    laterForward: number, laterTotalVolatility: number, laterHalfDiscount: number,
-    soonerForward: number, soonerTotalVolatility: number, soonerHalfDiscount: number, thetaWidth: number,
-    scratch: number, out: number,
+    k0: number,
+    k1: number,
+    s0: number,
+    s1: number,
+    totalPairs: number,
+    firstBlock: number,
+    blockCount: number,
+    isCall: number,
+    strike: number,
+    spot: number,
+    expiry: number,
+    volatility: number,
+    forward: number,
+    totalVolatility: number,
+    halfDiscount: number,
+    laterForward: number,
+    laterTotalVolatility: number,
+    laterHalfDiscount: number,
+    soonerForward: number,
+    soonerTotalVolatility: number,
+    soonerHalfDiscount: number,
+    thetaWidth: number,
+    scratch: number,
+    out: number,
   ): void;
   fdlibmExp(x: number): number;
   fdlibmLog(x: number): number;

@@ -58,7 +58,10 @@ function asset(url: string, file: string): PlaygroundAsset {
   try {
     body = readFileSync(file);
   } catch (error) {
-    throw new Error(`playground: cannot read ${file} (deploy public/playground/ beside dist/, or set OPE_PLAYGROUND=off)`, { cause: error });
+    throw new Error(
+      `playground: cannot read ${file} (deploy public/playground/ beside dist/, or set OPE_PLAYGROUND=off)`,
+      { cause: error },
+    );
   }
   const etag = `"${createHash('sha256').update(body).digest('base64url')}"`;
   return Object.freeze({ url, contentType: contentTypeOf(file), body, etag });

@@ -20,14 +20,30 @@ import { ConfigError } from '../../config/config.js';
 
 export const CORS_METHODS = ['GET', 'POST', 'OPTIONS'];
 /** Ours plus the CORS-safelisted request headers, as Starlette lists them (sorted). */
-export const CORS_ALLOWED_HEADERS = ['Accept', 'Accept-Language', 'Authorization', 'Content-Language', 'Content-Type', 'X-Request-ID'];
-export const CORS_EXPOSED_HEADERS = ['X-Request-ID', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'];
+export const CORS_ALLOWED_HEADERS = [
+  'Accept',
+  'Accept-Language',
+  'Authorization',
+  'Content-Language',
+  'Content-Type',
+  'X-Request-ID',
+];
+export const CORS_EXPOSED_HEADERS = [
+  'X-Request-ID',
+  'Retry-After',
+  'X-RateLimit-Limit',
+  'X-RateLimit-Remaining',
+  'X-RateLimit-Reset',
+];
 /** Seconds a browser may cache a preflight answer. */
 export const CORS_MAX_AGE_SECONDS = 600;
 
 /** The serialized origin of an OPE_ALLOWED_ORIGINS entry, as browsers send it in the Origin header. */
 function originOf(entry: string): string {
-  const invalid = new ConfigError('OPE_ALLOWED_ORIGINS', `"${entry}" is not an origin like https://app.example.com (scheme, host, optional port; no path)`);
+  const invalid = new ConfigError(
+    'OPE_ALLOWED_ORIGINS',
+    `"${entry}" is not an origin like https://app.example.com (scheme, host, optional port; no path)`,
+  );
   let url: URL;
   try {
     url = new URL(entry);
@@ -35,7 +51,14 @@ function originOf(entry: string): string {
     throw invalid;
   }
   const pathless = url.pathname === '/' || url.pathname === '';
-  if (!['http:', 'https:'].includes(url.protocol) || !pathless || url.search !== '' || url.hash !== '' || url.username !== '') throw invalid;
+  if (
+    !['http:', 'https:'].includes(url.protocol) ||
+    !pathless ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    url.username !== ''
+  )
+    throw invalid;
   return url.origin;
 }
 
@@ -51,7 +74,8 @@ export interface CorsAllowlistOptions {
   readonly allowCredentials: boolean;
 }
 
-const PREFLIGHT_VARY = 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network';
+const PREFLIGHT_VARY =
+  'Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network';
 const ALLOWED_HEADER_NAMES = new Set(CORS_ALLOWED_HEADERS.map((h) => h.toLowerCase()));
 
 /** What a preflight asks that we refuse, in Starlette's order: origin, method, headers, private-network. */
@@ -61,7 +85,10 @@ export function preflightFailures(request: FastifyRequest, allowedOrigin: boolea
   if (!CORS_METHODS.includes(String(request.headers['access-control-request-method']))) failures.push('method');
   const requested = request.headers['access-control-request-headers'];
   if (typeof requested === 'string') {
-    const names = requested.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+    const names = requested
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter((h) => h !== '');
     if (names.some((h) => !ALLOWED_HEADER_NAMES.has(h))) failures.push('headers');
   }
   if (request.headers['access-control-request-private-network'] !== undefined) failures.push('private-network');
@@ -76,7 +103,12 @@ const corsAllowlistAsync: FastifyPluginAsync<CorsAllowlistOptions> = async (app,
   // Added before @fastify/cors's own hook, so it runs first; preflights never reach routing or the rate limiter.
   app.addHook('onRequest', async (request, reply) => {
     const origin = request.headers.origin;
-    if (request.method !== 'OPTIONS' || origin === undefined || request.headers['access-control-request-method'] === undefined) return;
+    if (
+      request.method !== 'OPTIONS' ||
+      origin === undefined ||
+      request.headers['access-control-request-method'] === undefined
+    )
+      return;
     const originAllowed = allowed(origin);
     const failures = preflightFailures(request, originAllowed);
     reply.header('vary', PREFLIGHT_VARY);

@@ -19,7 +19,13 @@ import { AppError } from '../errors.js';
  * allow-list can name in advance, and these routes build no links from the Host and need no token.
  */
 
-export const HOST_CHECK_EXEMPT_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/health', '/livez', '/readyz', '/metrics']);
+export const HOST_CHECK_EXEMPT_ROUTES: ReadonlySet<string> = new Set([
+  '/healthz',
+  '/health',
+  '/livez',
+  '/readyz',
+  '/metrics',
+]);
 
 /** Distinct Host header texts whose decision is remembered. */
 const HOST_DECISIONS_KEPT = 256;
@@ -55,11 +61,15 @@ export function compileHostAllowlist(entries: readonly string[]): (hostname: str
   const suffixes: string[] = [];
   for (const entry of entries) {
     const invalid = () =>
-      new ConfigError('OPE_ALLOWED_HOSTS', `"${entry}" is not a host name, an IP address, "*.domain" or "*" (entries carry no port or scheme)`);
+      new ConfigError(
+        'OPE_ALLOWED_HOSTS',
+        `"${entry}" is not a host name, an IP address, "*.domain" or "*" (entries carry no port or scheme)`,
+      );
     const wildcard = entry.startsWith('*.');
     const bare = wildcard ? `x.${entry.slice(2)}` : entry;
     // An unbracketed IPv6 address (`::1`) is accepted as written in most configuration.
-    const text = !wildcard && bare.includes(':') && !bare.startsWith('[') && bare.split(':').length > 2 ? `[${bare}]` : bare;
+    const text =
+      !wildcard && bare.includes(':') && !bare.startsWith('[') && bare.split(':').length > 2 ? `[${bare}]` : bare;
     const hostname = parseHost(text);
     // A port (even the default one, which the URL parser drops silently) means the entry was misunderstood.
     const hasPort = /:\d+$/.test(text.replace(/^\[[^\]]*\]/, ''));
@@ -72,7 +82,8 @@ export function compileHostAllowlist(entries: readonly string[]): (hostname: str
       exact.add(hostname);
     }
   }
-  return (hostname) => exact.has(hostname) || suffixes.some((suffix) => hostname.length > suffix.length && hostname.endsWith(suffix));
+  return (hostname) =>
+    exact.has(hostname) || suffixes.some((suffix) => hostname.length > suffix.length && hostname.endsWith(suffix));
 }
 
 /**

@@ -48,7 +48,10 @@ declare module 'fastify' {
 export function isRateLimitedRoute(request: FastifyRequest): boolean {
   const route = request.routeOptions.url;
   // Unknown routes count too: they are answered 404 without reading the body, but a flood of them is still a flood.
-  return request.is404 || (route !== undefined && (route.startsWith(RATE_LIMITED_PREFIX) || request.routeOptions.config.rateLimited === true));
+  return (
+    request.is404 ||
+    (route !== undefined && (route.startsWith(RATE_LIMITED_PREFIX) || request.routeOptions.config.rateLimited === true))
+  );
 }
 
 type Identity = Principal | 'anonymous' | 'auth-unavailable';
@@ -72,14 +75,22 @@ async function identify(request: FastifyRequest, authenticator: Pick<Authenticat
  */
 export function rateLimitKey(request: FastifyRequest, principal: Principal | null): string {
   const client =
-    principal === null ? `ip:${normalizeIP(request.ip)}` : principal.anchor === 'development' ? `dev-anchor:${principal.sub}` : `sub:${principal.sub}`;
+    principal === null
+      ? `ip:${normalizeIP(request.ip)}`
+      : principal.anchor === 'development'
+        ? `dev-anchor:${principal.sub}`
+        : `sub:${principal.sub}`;
   return `${client}|${request.is404 ? '<unmatched>' : (request.routeOptions.url ?? request.url)}`;
 }
 
 /** @fastify/rate-limit's store contract over our counter; one budget per client across all routes. */
 function storeOver(counter: RateLimitCounter): new () => FastifyRateLimitStore {
   return class CounterStore implements FastifyRateLimitStore {
-    incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number): void {
+    incr(
+      key: string,
+      callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
+      timeWindow: number,
+    ): void {
       counter.hit(key, timeWindow).then(
         (count) => callback(null, count),
         (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
@@ -130,4 +141,8 @@ const rateLimitingAsync: FastifyPluginAsync<RateLimitingOptions> = async (app, o
 };
 
 /** Register after the Host allow-list and CORS, before the routes. */
-export const rateLimiting = fp(rateLimitingAsync, { name: 'ope-rate-limiting', fastify: '5.x', dependencies: ['ope-auth'] });
+export const rateLimiting = fp(rateLimitingAsync, {
+  name: 'ope-rate-limiting',
+  fastify: '5.x',
+  dependencies: ['ope-auth'],
+});

@@ -56,7 +56,10 @@ export function parseRedisUrl(text: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new ConfigError('OPE_RATE_LIMIT_REDIS_URL', 'is not a URL (expected redis://host:port or rediss://host:port)');
+    throw new ConfigError(
+      'OPE_RATE_LIMIT_REDIS_URL',
+      'is not a URL (expected redis://host:port or rediss://host:port)',
+    );
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
     throw new ConfigError('OPE_RATE_LIMIT_REDIS_URL', `must use redis:// or rediss://, got ${url.protocol}//`);

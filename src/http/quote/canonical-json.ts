@@ -14,7 +14,8 @@ export function canonicalJson(value: unknown): string {
   try {
     return write(value);
   } catch (error) {
-    if (error === REFUSED) throw new NonCanonicalValueError(describeRefusal(value, '$') ?? 'a value JSON cannot represent');
+    if (error === REFUSED)
+      throw new NonCanonicalValueError(describeRefusal(value, '$') ?? 'a value JSON cannot represent');
     throw error;
   }
 }
@@ -32,7 +33,11 @@ function describeRefusal(value: unknown, path: string): string | null {
   const bad = refusable(value);
   if (bad !== null) return `${path} is ${bad}, which JSON cannot represent`;
   if (typeof value !== 'object' || value === null) return null;
-  const entries: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [`${path}[${i}]`, v]) : Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [`${path}.${k}`, v]);
+  const entries: [string, unknown][] = Array.isArray(value)
+    ? value.map((v, i) => [`${path}[${i}]`, v])
+    : Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [`${path}.${k}`, v]);
   for (const [at, member] of entries) {
     const found = describeRefusal(member, at);
     if (found !== null) return found;

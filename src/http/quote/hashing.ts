@@ -42,7 +42,9 @@ export interface CapsuleIdentity {
  */
 export function capsuleId(identity: CapsuleIdentity): string {
   const { requestText, modelUsed, surfaceId, lineage, buildId } = identity;
-  return sha256Hex(`[${requestText},${canonicalJson(modelUsed)},${JSON.stringify(surfaceId ?? '')},${JSON.stringify(lineage)},${JSON.stringify(buildId)}]`);
+  return sha256Hex(
+    `[${requestText},${canonicalJson(modelUsed)},${JSON.stringify(surfaceId ?? '')},${JSON.stringify(lineage)},${JSON.stringify(buildId)}]`,
+  );
 }
 
 /** The store key of an idempotency record: the key is scoped to the client (token subject) that sent it. */

@@ -97,7 +97,14 @@ export function monteCarloModelParams(plan: MonteCarloPlan): Record<string, numb
 
 /** Whether the v1 monte_carlo_20k kernel computes exactly what the plan asks for (see the module comment). */
 export function onKernelPath(plan: MonteCarloPlan): boolean {
-  return !plan.american && plan.antithetic && !plan.useControlVariate && !plan.useQuasiRandom && plan.targetBps === null && plan.startPaths % 2 === 0;
+  return (
+    !plan.american &&
+    plan.antithetic &&
+    !plan.useControlVariate &&
+    !plan.useQuasiRandom &&
+    plan.targetBps === null &&
+    plan.startPaths % 2 === 0
+  );
 }
 
 function taskParams(plan: MonteCarloPlan): MonteCarloTaskParams {
@@ -107,7 +114,9 @@ function taskParams(plan: MonteCarloPlan): MonteCarloTaskParams {
     useControlVariate: plan.useControlVariate,
     useQuasiRandom: plan.useQuasiRandom,
     ...(plan.exerciseDates === null ? {} : { steps: plan.exerciseDates }),
-    ...(plan.targetBps === null ? {} : { targetCiBps: plan.targetBps, maxPaths: Math.max(plan.startPaths, plan.ceilingPaths) }),
+    ...(plan.targetBps === null
+      ? {}
+      : { targetCiBps: plan.targetBps, maxPaths: Math.max(plan.startPaths, plan.ceilingPaths) }),
   };
 }
 
@@ -129,7 +138,11 @@ export interface MonteCarloInputs {
 }
 
 /** Prices the plan on the pool (one task, the core's precision loop inside it) and shapes ci, ci_greeks, greeks_meta. */
-export async function runMonteCarlo(pool: QuotePool, plan: MonteCarloPlan, inputs: MonteCarloInputs): Promise<MonteCarloRun> {
+export async function runMonteCarlo(
+  pool: QuotePool,
+  plan: MonteCarloPlan,
+  inputs: MonteCarloInputs,
+): Promise<MonteCarloRun> {
   if (onKernelPath(plan)) return runOnKernel(pool, plan, inputs);
   const work = {
     model: 'monte_carlo_20k' as const,
@@ -142,7 +155,8 @@ export async function runMonteCarlo(pool: QuotePool, plan: MonteCarloPlan, input
   };
   const numbers = await priceOnPool(pool, work, inputs.signal);
   const result = numbers.monteCarlo;
-  if (result === undefined) throw new Error('the pricing pool returned a Monte Carlo price without its estimator result');
+  if (result === undefined)
+    throw new Error('the pricing pool returned a Monte Carlo price without its estimator result');
   const ci: QuoteConfidence = {
     half_width_abs: result.halfWidthAbs,
     half_width_bps: result.halfWidthBps,
@@ -162,7 +176,15 @@ const CONFIDENCE_Z_95 = 1.959963984540054;
  */
 async function runOnKernel(pool: QuotePool, plan: MonteCarloPlan, inputs: MonteCarloInputs): Promise<MonteCarloRun> {
   const pairs = plan.startPaths / 2;
-  const work = { model: 'monte_carlo_20k' as const, metricsModel: 'monte_carlo', greeks: inputs.greeks, option: inputs.option, market: inputs.market, seed: inputs.seed, pairs };
+  const work = {
+    model: 'monte_carlo_20k' as const,
+    metricsModel: 'monte_carlo',
+    greeks: inputs.greeks,
+    option: inputs.option,
+    market: inputs.market,
+    seed: inputs.seed,
+    pairs,
+  };
   const numbers = await priceOnPool(pool, work, inputs.signal);
   const pathsUsed = 2 * pairs;
   const halfWidthAbs = CONFIDENCE_Z_95 * (numbers.standardError ?? 0);
@@ -177,7 +199,8 @@ async function runOnKernel(pool: QuotePool, plan: MonteCarloPlan, inputs: MonteC
   const methods = modelEntry('monte_carlo_20k').greeks;
   const greeksMeta: NonNullable<QuoteResponse['greeks_meta']> = {};
   for (const name of GREEK_NAMES) {
-    if (inputs.selected[name] && numbers.greeks[name] !== null) greeksMeta[name] = { method: methods[name], paths_used: pathsUsed };
+    if (inputs.selected[name] && numbers.greeks[name] !== null)
+      greeksMeta[name] = { method: methods[name], paths_used: pathsUsed };
   }
   return { numbers, ci, ciGreeks: undefined, greeksMeta };
 }
@@ -187,8 +210,12 @@ async function runOnKernel(pool: QuotePool, plan: MonteCarloPlan, inputs: MonteC
  * greeks: theta per day, vega and rho per point), with the price's critical value (1.96 for pseudo-random runs,
  * Student t over the scramblings for Sobol), and how each was estimated. Longstaff-Schwartz returns no greeks.
  */
-function greekErrors(result: MonteCarloModelResult, selected: MonteCarloInputs['selected']): Pick<MonteCarloRun, 'ciGreeks' | 'greeksMeta'> {
-  if (result.greeks === null || result.greekStandardErrors === null || result.greekMethods === null) return { ciGreeks: undefined, greeksMeta: undefined };
+function greekErrors(
+  result: MonteCarloModelResult,
+  selected: MonteCarloInputs['selected'],
+): Pick<MonteCarloRun, 'ciGreeks' | 'greeksMeta'> {
+  if (result.greeks === null || result.greekStandardErrors === null || result.greekMethods === null)
+    return { ciGreeks: undefined, greeksMeta: undefined };
   const critical = result.criticalValue;
   const errors = toDisplayGreeks(result.greekStandardErrors);
   const ciGreeks: NonNullable<QuoteResponse['ci_greeks']> = {};

@@ -37,7 +37,10 @@ type GreekSelection = Partial<Record<QuoteGreekName, boolean>>;
 /** Absent selection: all five; a selection: the ones set to true. */
 export function resolveGreeks(selection: GreekSelection | undefined): Record<QuoteGreekName, boolean> {
   const all = selection === undefined;
-  return Object.fromEntries(GREEK_NAMES.map((name) => [name, all || selection[name] === true])) as Record<QuoteGreekName, boolean>;
+  return Object.fromEntries(GREEK_NAMES.map((name) => [name, all || selection[name] === true])) as Record<
+    QuoteGreekName,
+    boolean
+  >;
 }
 
 /** `value` without its undefined members, typed as the optional-member shape it then is. */

@@ -48,15 +48,18 @@ export interface PricedQuote {
 
 /** Refusals that need no pricing: unavailable options and missing inputs, named by field. */
 export function quoteRefusal(quote: NormalisedQuote): Error | null {
-  if (quote.surface !== undefined) return invalidRequest(['surface'], 'pricing from a stored surface is not available in this build; give volatility');
-  if (quote.volatility === undefined) return invalidRequest(['volatility'], 'volatility is required (no surface was named)');
+  if (quote.surface !== undefined)
+    return invalidRequest(['surface'], 'pricing from a stored surface is not available in this build; give volatility');
+  if (quote.volatility === undefined)
+    return invalidRequest(['volatility'], 'volatility is required (no surface was named)');
   return null;
 }
 
 /** model_used: the family with every parameter that shaped the numbers, defaults included. */
 export function modelUsed(quote: NormalisedQuote, plan: MonteCarloPlan | null): QuoteModelUsed {
   const family = quote.model.family;
-  if (family === 'binomial' || family === 'leisen_reimer') return { family, params: { steps: quote.model.params.steps ?? TREE_DEFAULT_STEPS[family] } };
+  if (family === 'binomial' || family === 'leisen_reimer')
+    return { family, params: { steps: quote.model.params.steps ?? TREE_DEFAULT_STEPS[family] } };
   if (family === 'monte_carlo' && plan !== null) return { family, params: monteCarloModelParams(plan) };
   return { family, params: {} };
 }
@@ -74,7 +77,11 @@ function selectedGreeks(quote: NormalisedQuote, numbers: QuoteNumbers): QuoteGre
 export function createQuoteEngine(options: QuoteEngineOptions) {
   const { pool, buildId, metrics } = options;
 
-  async function price(quote: NormalisedQuote, index: number, signal?: AbortSignalLike | (() => AbortSignalLike)): Promise<PricedQuote> {
+  async function price(
+    quote: NormalisedQuote,
+    index: number,
+    signal?: AbortSignalLike | (() => AbortSignalLike),
+  ): Promise<PricedQuote> {
     const refusal = quoteRefusal(quote);
     if (refusal !== null) throw refusal;
     const requestText = canonicalJson(quote);
@@ -84,8 +91,18 @@ export function createQuoteEngine(options: QuoteEngineOptions) {
     const plan = family === 'monte_carlo' ? planMonteCarlo(quote) : null;
     const used = modelUsed(quote, plan);
     const wantsGreeks = GREEK_NAMES.some((name) => quote.greeks[name]);
-    const option: OptionSpec = { type: quote.contract.option_type, strike: quote.contract.strike_price, expiry: quote.contract.time_to_expiry, exercise: quote.contract.exercise_style };
-    const market: MarketInputs = { spot: quote.market.spot_price, rate: quote.market.risk_free_rate, dividendYield: quote.market.dividend_yield, volatility: quote.volatility! };
+    const option: OptionSpec = {
+      type: quote.contract.option_type,
+      strike: quote.contract.strike_price,
+      expiry: quote.contract.time_to_expiry,
+      exercise: quote.contract.exercise_style,
+    };
+    const market: MarketInputs = {
+      spot: quote.market.spot_price,
+      rate: quote.market.risk_free_rate,
+      dividendYield: quote.market.dividend_yield,
+      volatility: quote.volatility!,
+    };
 
     let numbers: QuoteNumbers;
     let ci: QuoteConfidence | undefined;
@@ -93,7 +110,14 @@ export function createQuoteEngine(options: QuoteEngineOptions) {
     let ciGreeks: QuoteResponse['ci_greeks'];
     if (plan !== null) {
       if (plan.clamped) countClamp(metrics, 'paths');
-      const run = await runMonteCarlo(pool, plan, { option, market, seed: seedFromLineage(lineage), greeks: wantsGreeks, selected: quote.greeks, ...(signal === undefined ? {} : { signal }) });
+      const run = await runMonteCarlo(pool, plan, {
+        option,
+        market,
+        seed: seedFromLineage(lineage),
+        greeks: wantsGreeks,
+        selected: quote.greeks,
+        ...(signal === undefined ? {} : { signal }),
+      });
       numbers = run.numbers;
       ci = run.ci;
       ciGreeks = run.ciGreeks;

@@ -12,7 +12,11 @@ export class QuoteApiError extends Error {
   readonly extra: Readonly<Record<string, string | number>>;
   readonly headers: Readonly<Record<string, string>>;
 
-  constructor(statusCode: number, detail: string | readonly ValidationIssue[], options: { extra?: Record<string, string | number>; headers?: Record<string, string> } = {}) {
+  constructor(
+    statusCode: number,
+    detail: string | readonly ValidationIssue[],
+    options: { extra?: Record<string, string | number>; headers?: Record<string, string> } = {},
+  ) {
     super(typeof detail === 'string' ? detail : (detail[0]?.msg ?? 'invalid_request'));
     this.statusCode = statusCode;
     this.detail = detail;

@@ -68,7 +68,11 @@ function taskFor(work: QuoteWork): PriceTask {
     kind: 'price',
     model: work.model,
     greeks: work.greeks,
-    items: [work.seed === null ? { option: work.option, market: work.market } : { option: work.option, market: work.market, seed: work.seed }],
+    items: [
+      work.seed === null
+        ? { option: work.option, market: work.market }
+        : { option: work.option, market: work.market, seed: work.seed },
+    ],
     ...(work.steps === undefined ? {} : { steps: work.steps }),
     ...(work.pairs === undefined ? {} : { pairs: work.pairs }),
     ...(work.monteCarlo === undefined ? {} : { monteCarlo: work.monteCarlo }),
@@ -80,14 +84,24 @@ function taskFor(work: QuoteWork): PriceTask {
  * Prices one contract on the pool. A contract the core refuses is the client's: 400 invalid_request naming the
  * field (never a price of 0). Anything else is ours and surfaces as a 500 through the v1 error handler.
  */
-export async function priceOnPool(pool: QuotePool, work: QuoteWork, signal?: AbortSignalLike | (() => AbortSignalLike)): Promise<QuoteNumbers> {
+export async function priceOnPool(
+  pool: QuotePool,
+  work: QuoteWork,
+  signal?: AbortSignalLike | (() => AbortSignalLike),
+): Promise<QuoteNumbers> {
   const [outcome] = await pool.run(taskFor(work), signal === undefined ? {} : { signal });
   if (outcome === undefined) throw new Error('the pricing pool returned no outcome');
   if (outcome.ok) {
     const { value, greeks, diagnostics } = outcome.result;
     return {
       value,
-      greeks: { delta: greeks?.delta ?? null, gamma: greeks?.gamma ?? null, theta: greeks?.theta ?? null, vega: greeks?.vega ?? null, rho: greeks?.rho ?? null },
+      greeks: {
+        delta: greeks?.delta ?? null,
+        gamma: greeks?.gamma ?? null,
+        theta: greeks?.theta ?? null,
+        vega: greeks?.vega ?? null,
+        rho: greeks?.rho ?? null,
+      },
       standardError: diagnostics.standardError ?? null,
       ...(outcome.monteCarlo === undefined ? {} : { monteCarlo: outcome.monteCarlo }),
     };

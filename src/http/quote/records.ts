@@ -27,7 +27,13 @@ export interface Capsule {
  * canonicalJson(capsule) from the canonical texts of its request and response, which the quote path has already
  * written (keys in sorted order: build_id, index, lineage, request, response).
  */
-export function capsuleText(parts: { readonly requestText: string; readonly responseText: string; readonly index: number; readonly lineage: string; readonly buildId: string }): string {
+export function capsuleText(parts: {
+  readonly requestText: string;
+  readonly responseText: string;
+  readonly index: number;
+  readonly lineage: string;
+  readonly buildId: string;
+}): string {
   return `{"build_id":${JSON.stringify(parts.buildId)},"index":${parts.index},"lineage":${JSON.stringify(parts.lineage)},"request":${parts.requestText},"response":${parts.responseText}}`;
 }
 

@@ -1,7 +1,13 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Compile } from 'typebox/compile';
-import type { BatchItemResult, BatchRequest, QuoteRequest, QuoteResponse, ReplayRequest } from '../../core/quote-api.js';
+import type {
+  BatchItemResult,
+  BatchRequest,
+  QuoteRequest,
+  QuoteResponse,
+  ReplayRequest,
+} from '../../core/quote-api.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { DocumentStore } from '../../store/document-store.js';
 import { sendError } from '../error-handler.js';
@@ -68,9 +74,16 @@ function sendCanonical(reply: FastifyReply, text: string, status = 200): Fastify
 }
 
 function sendQuoteError(error: QuoteApiError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  request.log.debug({ event: 'request.rejected', code: error.detail, status_code: error.statusCode }, 'quote request rejected');
+  request.log.debug(
+    { event: 'request.rejected', code: error.detail, status_code: error.statusCode },
+    'quote request rejected',
+  );
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-  return sendCanonical(reply, canonicalJson({ detail: error.detail, ...error.extra, request_id: request.id }), error.statusCode);
+  return sendCanonical(
+    reply,
+    canonicalJson({ detail: error.detail, ...error.extra, request_id: request.id }),
+    error.statusCode,
+  );
 }
 
 /**
@@ -80,7 +93,8 @@ function sendQuoteError(error: QuoteApiError, request: FastifyRequest, reply: Fa
 function jsonSafe(value: unknown): unknown {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (Array.isArray(value)) return value.map(jsonSafe);
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v)]));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v)]));
   return value;
 }
 
@@ -89,12 +103,19 @@ function withJsonSafeInput<T extends { readonly input?: unknown }>(issue: T): T 
 }
 
 function itemIssues(body: unknown, index: number, item: unknown) {
-  const errors = [...checkQuoteRequest.Errors(item)].map((e) => ({ ...e, instancePath: `/items/${index}${e.instancePath}` })) as AjvErrorLike[];
+  const errors = [...checkQuoteRequest.Errors(item)].map((e) => ({
+    ...e,
+    instancePath: `/items/${index}${e.instancePath}`,
+  })) as AjvErrorLike[];
   return toValidationIssues(errors, body).map(withJsonSafeInput);
 }
 
 /** Runs `work` over `items` with at most `limit` at once, results in order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   async function lane(): Promise<void> {
@@ -117,7 +138,9 @@ const quoteRoutesInner: FastifyPluginAsync<QuoteRoutesOptions> = async (app, opt
   });
   const version = versionInfo(buildId, options.version);
 
-  app.setErrorHandler((error, request, reply) => (isQuoteApiError(error) ? sendQuoteError(error, request, reply) : sendError(error, request, reply, { metrics })));
+  app.setErrorHandler((error, request, reply) =>
+    isQuoteApiError(error) ? sendQuoteError(error, request, reply) : sendError(error, request, reply, { metrics }),
+  );
 
   const sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
   if (sweepIntervalMs > 0) {
@@ -135,14 +158,22 @@ const quoteRoutesInner: FastifyPluginAsync<QuoteRoutesOptions> = async (app, opt
   }
 
   function refuseMaxPaths(quote: NormalisedQuote): void {
-    if ((quote.precision?.max_paths ?? 0) > MAX_PATHS_PER_QUOTE) throw costGuardRefusal(metrics, 'max_paths', MAX_PATHS_PER_QUOTE);
+    if ((quote.precision?.max_paths ?? 0) > MAX_PATHS_PER_QUOTE)
+      throw costGuardRefusal(metrics, 'max_paths', MAX_PATHS_PER_QUOTE);
   }
 
   /** Prices a quote and stores its capsule; the response's canonical text comes back with it, written once. */
-  async function priceAndKeep(quote: NormalisedQuote, index: number, reply: FastifyReply): Promise<PricedQuote & { readonly responseText: string }> {
+  async function priceAndKeep(
+    quote: NormalisedQuote,
+    index: number,
+    reply: FastifyReply,
+  ): Promise<PricedQuote & { readonly responseText: string }> {
     const priced = await engine.price(quote, index, abortOnDisconnect(reply));
     const responseText = canonicalJson(priced.response);
-    await records.saveCapsule(priced.response.capsule_id, capsuleText({ requestText: priced.requestText, responseText, index, lineage: priced.lineage, buildId }));
+    await records.saveCapsule(
+      priced.response.capsule_id,
+      capsuleText({ requestText: priced.requestText, responseText, index, lineage: priced.lineage, buildId }),
+    );
     return { ...priced, responseText };
   }
 
@@ -150,7 +181,12 @@ const quoteRoutesInner: FastifyPluginAsync<QuoteRoutesOptions> = async (app, opt
    * Answers a /quote or /greeks body, honouring idempotency_key: the same client, key, route and request get the
    * stored bytes for 600 s; the same key with anything else is refused with 409.
    */
-  async function answer(route: string, request: FastifyRequest, reply: FastifyReply, shape: ((response: QuoteResponse) => object) | null): Promise<FastifyReply> {
+  async function answer(
+    route: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    shape: ((response: QuoteResponse) => object) | null,
+  ): Promise<FastifyReply> {
     const body = request.body as QuoteRequest;
     const quote = normaliseQuote(body);
     refuseMaxPaths(quote);
@@ -179,7 +215,13 @@ const quoteRoutesInner: FastifyPluginAsync<QuoteRoutesOptions> = async (app, opt
     {
       config: PROTECTED,
       onRequest: app.requireScope('pricing:read'),
-      schema: { tags: ['quote'], summary: 'Price one contract', security: [{ bearerAuth: [] }], body: QuoteRequestSchema, response: { 200: QuoteResponseSchema, ...QUOTE_ERROR_RESPONSES } },
+      schema: {
+        tags: ['quote'],
+        summary: 'Price one contract',
+        security: [{ bearerAuth: [] }],
+        body: QuoteRequestSchema,
+        response: { 200: QuoteResponseSchema, ...QUOTE_ERROR_RESPONSES },
+      },
     },
     async (request, reply) => answer('/quote', request, reply, null),
   );
@@ -189,9 +231,20 @@ const quoteRoutesInner: FastifyPluginAsync<QuoteRoutesOptions> = async (app, opt
     {
       config: PROTECTED,
       onRequest: app.requireScope('pricing:read'),
-      schema: { tags: ['quote'], summary: 'Greeks of one contract', security: [{ bearerAuth: [] }], body: QuoteRequestSchema, response: { 200: GreeksResponseSchema, ...QUOTE_ERROR_RESPONSES } },
+      schema: {
+        tags: ['quote'],
+        summary: 'Greeks of one contract',
+        security: [{ bearerAuth: [] }],
+        body: QuoteRequestSchema,
+        response: { 200: GreeksResponseSchema, ...QUOTE_ERROR_RESPONSES },
+      },
     },
-    async (request, reply) => answer('/greeks', request, reply, (r) => ({ greeks: r.greeks, capsule_id: r.capsule_id, model_used: r.model_used })),
+    async (request, reply) =>
+      answer('/greeks', request, reply, (r) => ({
+        greeks: r.greeks,
+        capsule_id: r.capsule_id,
+        model_used: r.model_used,
+      })),
   );
 
   app.post(
@@ -202,7 +255,8 @@ const quoteRoutesInner: FastifyPluginAsync<QuoteRoutesOptions> = async (app, opt
       // Before the schema: a list over the limit is refused without validating (or answering for) each item.
       preValidation: (request, _reply, done) => {
         const items = (request.body as { items?: unknown } | undefined)?.items;
-        if (Array.isArray(items) && items.length > MAX_BATCH_ITEMS) done(costGuardRefusal(metrics, 'batch_items', MAX_BATCH_ITEMS));
+        if (Array.isArray(items) && items.length > MAX_BATCH_ITEMS)
+          done(costGuardRefusal(metrics, 'batch_items', MAX_BATCH_ITEMS));
         else done();
       },
       schema: {
@@ -216,7 +270,10 @@ const quoteRoutesInner: FastifyPluginAsync<QuoteRoutesOptions> = async (app, opt
     async (request, reply) => {
       const body = request.body as BatchRequest;
       const prepared = body.items.map((item, index): { quote: NormalisedQuote } | { failure: BatchItemResult } => {
-        if (!checkQuoteRequest.Check(item)) return { failure: { index, ok: false, error: { detail: 'invalid_request', issues: itemIssues(body, index, item) } } };
+        if (!checkQuoteRequest.Check(item))
+          return {
+            failure: { index, ok: false, error: { detail: 'invalid_request', issues: itemIssues(body, index, item) } },
+          };
         const quote = normaliseQuote(item as QuoteRequest, body.greeks_default);
         const refusal = quoteRefusal(quote);
         if (isQuoteApiError(refusal)) return { failure: failureOf(index, refusal) };
@@ -257,9 +314,14 @@ const quoteRoutesInner: FastifyPluginAsync<QuoteRoutesOptions> = async (app, opt
       },
       schema: {
         tags: ['quote'],
-        summary: 'Price a stored quote again from its inputs and seeds; verified says whether the numbers are bit-identical',
+        summary:
+          'Price a stored quote again from its inputs and seeds; verified says whether the numbers are bit-identical',
         security: [{ bearerAuth: [] }],
-        params: { type: 'object', properties: { capsule_id: { type: 'string', maxLength: 128 } }, required: ['capsule_id'] },
+        params: {
+          type: 'object',
+          properties: { capsule_id: { type: 'string', maxLength: 128 } },
+          required: ['capsule_id'],
+        },
         body: ReplayRequestSchema,
         response: { 200: ReplayResponseSchema, ...QUOTE_ERROR_RESPONSES },
       },
@@ -269,34 +331,65 @@ const quoteRoutesInner: FastifyPluginAsync<QuoteRoutesOptions> = async (app, opt
       const strict = (request.body as ReplayRequest | undefined)?.strict_build === true;
       const capsule = await records.loadCapsule(id);
       if (capsule === null) throw new QuoteApiError(404, 'capsule_not_found');
-      if (strict && capsule.build_id !== buildId) throw new QuoteApiError(409, 'build_conflict', { extra: { capsule_build_id: capsule.build_id, build_id: buildId } });
+      if (strict && capsule.build_id !== buildId)
+        throw new QuoteApiError(409, 'build_conflict', {
+          extra: { capsule_build_id: capsule.build_id, build_id: buildId },
+        });
       let verified = false;
       try {
         const again = await engine.price(capsule.request, capsule.index, abortOnDisconnect(reply));
-        verified = again.lineage === capsule.lineage && canonicalJson(numbersOf(again.response)) === canonicalJson(numbersOf(capsule.response));
+        verified =
+          again.lineage === capsule.lineage &&
+          canonicalJson(numbersOf(again.response)) === canonicalJson(numbersOf(capsule.response));
       } catch (error) {
         if (!isQuoteApiError(error)) throw error;
       }
-      if (!verified) request.log.warn({ event: 'quote.replay_unverified', capsule_id: id, capsule_build_id: capsule.build_id }, 'replayed quote differs from its capsule');
-      return sendCanonical(reply, canonicalJson({ ...capsule.response, replayed: true, verified, build_id: capsule.build_id }));
+      if (!verified)
+        request.log.warn(
+          { event: 'quote.replay_unverified', capsule_id: id, capsule_build_id: capsule.build_id },
+          'replayed quote differs from its capsule',
+        );
+      return sendCanonical(
+        reply,
+        canonicalJson({ ...capsule.response, replayed: true, verified, build_id: capsule.build_id }),
+      );
     },
   );
 
   app.get(
     '/version',
-    { schema: { tags: ['quote'], summary: 'Build and library versions, and what this build can do', response: { 200: VersionResponseSchema } } },
+    {
+      schema: {
+        tags: ['quote'],
+        summary: 'Build and library versions, and what this build can do',
+        response: { 200: VersionResponseSchema },
+      },
+    },
     async (_request, reply) => sendCanonical(reply, canonicalJson(version)),
   );
 };
 
 function failureOf(index: number, error: QuoteApiError): BatchItemResult {
-  const issues = typeof error.detail === 'string' ? [{ loc: ['body', 'items', index], msg: error.detail, type: 'invalid_request' }] : error.detail.map((issue) => withJsonSafeInput({ ...issue, loc: ['body', 'items', index, ...issue.loc.slice(1)] }));
+  const issues =
+    typeof error.detail === 'string'
+      ? [{ loc: ['body', 'items', index], msg: error.detail, type: 'invalid_request' }]
+      : error.detail.map((issue) =>
+          withJsonSafeInput({ ...issue, loc: ['body', 'items', index, ...issue.loc.slice(1)] }),
+        );
   return { index, ok: false, error: { detail: 'invalid_request', issues } };
 }
 
 /** What replay compares: every number and how it was obtained, not the capsule id (it names the build). */
 function numbersOf(response: QuoteResponse): object {
-  return { theoretical_price: response.theoretical_price, greeks: response.greeks, ci: response.ci, ci_greeks: response.ci_greeks, greeks_meta: response.greeks_meta, model_used: response.model_used, seed_lineage: response.seed_lineage };
+  return {
+    theoretical_price: response.theoretical_price,
+    greeks: response.greeks,
+    ci: response.ci,
+    ci_greeks: response.ci_greeks,
+    greeks_meta: response.greeks_meta,
+    model_used: response.model_used,
+    seed_lineage: response.seed_lineage,
+  };
 }
 
 /**

@@ -9,7 +9,14 @@ import type * as Wire from '../../core/quote-api.js';
  * the two in step.
  */
 
-export const QUOTE_MODEL_FAMILIES = ['black_scholes', 'binomial', 'monte_carlo', 'leisen_reimer', 'barone_adesi_whaley', 'bjerksund_stensland'] as const;
+export const QUOTE_MODEL_FAMILIES = [
+  'black_scholes',
+  'binomial',
+  'monte_carlo',
+  'leisen_reimer',
+  'barone_adesi_whaley',
+  'bjerksund_stensland',
+] as const;
 export const GREEK_NAMES = ['delta', 'gamma', 'vega', 'theta', 'rho'] as const;
 
 export const PATHS_MIN = 1_000;
@@ -18,7 +25,10 @@ export const STEPS_MIN = 10;
 export const STEPS_MAX = 10_000;
 
 const GreekSelection = Type.Object(
-  Object.fromEntries(GREEK_NAMES.map((name) => [name, Type.Optional(Type.Boolean())])) as Record<(typeof GREEK_NAMES)[number], Type.TOptional<Type.TBoolean>>,
+  Object.fromEntries(GREEK_NAMES.map((name) => [name, Type.Optional(Type.Boolean())])) as Record<
+    (typeof GREEK_NAMES)[number],
+    Type.TOptional<Type.TBoolean>
+  >,
   { description: 'Which greeks to return; absent: all five' },
 );
 
@@ -28,25 +38,65 @@ export const QuoteRequestSchema = Type.Object(
       symbol: Type.String({ minLength: 1, maxLength: 64, examples: ['ABC'] }),
       strike_price: Type.Number({ exclusiveMinimum: 0, examples: [100] }),
       time_to_expiry: Type.Number({ minimum: 1e-6, description: 'Years', examples: [0.5] }),
-      option_type: Type.String({ pattern: '^([cC][aA][lL][lL]|[pP][uU][tT])$', description: '"call" or "put", any case', examples: ['call'] }),
+      option_type: Type.String({
+        pattern: '^([cC][aA][lL][lL]|[pP][uU][tT])$',
+        description: '"call" or "put", any case',
+        examples: ['call'],
+      }),
       exercise_style: Type.Optional(Type.Enum(['european', 'american'], { default: 'european' })),
     }),
     market: Type.Object({
       spot_price: Type.Number({ exclusiveMinimum: 0, examples: [102] }),
-      risk_free_rate: Type.Number({ minimum: -0.5, maximum: 1, description: 'Continuously compounded', examples: [0.01] }),
-      dividend_yield: Type.Optional(Type.Number({ minimum: -0.5, maximum: 1, default: 0, description: 'Continuous yield' })),
+      risk_free_rate: Type.Number({
+        minimum: -0.5,
+        maximum: 1,
+        description: 'Continuously compounded',
+        examples: [0.01],
+      }),
+      dividend_yield: Type.Optional(
+        Type.Number({ minimum: -0.5, maximum: 1, default: 0, description: 'Continuous yield' }),
+      ),
     }),
-    volatility: Type.Optional(Type.Number({ exclusiveMinimum: 1e-5, maximum: 5, examples: [0.2], description: 'Required unless `surface` names a stored surface' })),
+    volatility: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 1e-5,
+        maximum: 5,
+        examples: [0.2],
+        description: 'Required unless `surface` names a stored surface',
+      }),
+    ),
     model: Type.Optional(
       Type.Object({
         family: Type.Optional(Type.Enum([...QUOTE_MODEL_FAMILIES], { default: 'black_scholes' })),
         params: Type.Optional(
           Type.Object({
-            paths: Type.Optional(Type.Integer({ minimum: PATHS_MIN, maximum: PATHS_MAX, description: 'monte_carlo; default 20,000; above 262,144 clamped' })),
-            steps: Type.Optional(Type.Integer({ minimum: STEPS_MIN, maximum: STEPS_MAX, description: 'binomial (default 200) and leisen_reimer (default 201); monte_carlo American: Longstaff-Schwartz exercise dates (default 64, at most 1,000)' })),
-            antithetic: Type.Optional(Type.Boolean({ description: 'monte_carlo: antithetic pairs; default true for European exercise, not available for American' })),
+            paths: Type.Optional(
+              Type.Integer({
+                minimum: PATHS_MIN,
+                maximum: PATHS_MAX,
+                description: 'monte_carlo; default 20,000; above 262,144 clamped',
+              }),
+            ),
+            steps: Type.Optional(
+              Type.Integer({
+                minimum: STEPS_MIN,
+                maximum: STEPS_MAX,
+                description:
+                  'binomial (default 200) and leisen_reimer (default 201); monte_carlo American: Longstaff-Schwartz exercise dates (default 64, at most 1,000)',
+              }),
+            ),
+            antithetic: Type.Optional(
+              Type.Boolean({
+                description:
+                  'monte_carlo: antithetic pairs; default true for European exercise, not available for American',
+              }),
+            ),
             use_cv: Type.Optional(Type.Boolean({ description: 'monte_carlo: control variates (European exercise)' })),
-            use_qmc: Type.Optional(Type.Boolean({ description: 'monte_carlo: scrambled Sobol, error from 128 independent scramblings (European exercise)' })),
+            use_qmc: Type.Optional(
+              Type.Boolean({
+                description: 'monte_carlo: scrambled Sobol, error from 128 independent scramblings (European exercise)',
+              }),
+            ),
             seed_prefix: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
           }),
         ),
@@ -55,8 +105,16 @@ export const QuoteRequestSchema = Type.Object(
     greeks: Type.Optional(GreekSelection),
     precision: Type.Optional(
       Type.Object({
-        target_ci_bps: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: '95% half-width target, basis points of the price' })),
-        max_paths: Type.Optional(Type.Integer({ minimum: PATHS_MIN, maximum: PATHS_MAX, description: 'Above 262,144: 429 cost_guard_triggered' })),
+        target_ci_bps: Type.Optional(
+          Type.Number({ exclusiveMinimum: 0, description: '95% half-width target, basis points of the price' }),
+        ),
+        max_paths: Type.Optional(
+          Type.Integer({
+            minimum: PATHS_MIN,
+            maximum: PATHS_MAX,
+            description: 'Above 262,144: 429 cost_guard_triggered',
+          }),
+        ),
       }),
     ),
     idempotency_key: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
@@ -76,7 +134,10 @@ export const QuoteRequestSchema = Type.Object(
 );
 
 const GreekValues = Type.Object(
-  Object.fromEntries(GREEK_NAMES.map((name) => [name, Type.Optional(Type.Number())])) as Record<(typeof GREEK_NAMES)[number], Type.TOptional<Type.TNumber>>,
+  Object.fromEntries(GREEK_NAMES.map((name) => [name, Type.Optional(Type.Number())])) as Record<
+    (typeof GREEK_NAMES)[number],
+    Type.TOptional<Type.TNumber>
+  >,
   { description: 'The selected greeks: theta per calendar day, vega and rho per point (0.01)' },
 );
 
@@ -105,10 +166,14 @@ const quoteResponseProperties = {
   seed_lineage: Type.String({ examples: ['DESK-7:0'] }),
   surface_id: Type.Optional(Type.String()),
   ci_greeks: Type.Optional(
-    Type.Record(Type.String(), Type.Object({ standard_error: Type.Number(), half_width_abs: Type.Number() }), { description: 'Monte Carlo: errors of the greek estimators' }),
+    Type.Record(Type.String(), Type.Object({ standard_error: Type.Number(), half_width_abs: Type.Number() }), {
+      description: 'Monte Carlo: errors of the greek estimators',
+    }),
   ),
   greeks_meta: Type.Optional(
-    Type.Record(Type.String(), Type.Object({ method: Type.String(), paths_used: Type.Integer() }), { description: 'Monte Carlo: how each greek was estimated' }),
+    Type.Record(Type.String(), Type.Object({ method: Type.String(), paths_used: Type.Integer() }), {
+      description: 'Monte Carlo: how each greek was estimated',
+    }),
   ),
 };
 
@@ -117,7 +182,13 @@ export const QuoteResponseSchema = Type.Object(quoteResponseProperties, {
   examples: [
     {
       capsule_id: '3dc4d51f94b98edf125bcd523f9b259e3253334758f678eb917ace5714405b82',
-      greeks: { delta: 0.5971943905755978, gamma: 0.0268314542013095, rho: 0.26948983531799275, theta: -0.01677279085162868, vega: 0.2791544495104242 },
+      greeks: {
+        delta: 0.5971943905755978,
+        gamma: 0.0268314542013095,
+        rho: 0.26948983531799275,
+        theta: -0.01677279085162868,
+        vega: 0.2791544495104242,
+      },
       model_used: { family: 'black_scholes', params: {} },
       seed_lineage: '8ba8795a43cfb88a3bdf1777183d68221e1e494e782a51dfb10a543806008f23:0',
       theoretical_price: 7.015860775112422,
@@ -132,7 +203,9 @@ export const GreeksResponseSchema = Type.Object(
 
 export const BatchRequestSchema = Type.Object(
   {
-    items: Type.Array(Type.Unknown(), { description: 'QuoteRequests, at most 100 (more: 429); each is validated on its own' }),
+    items: Type.Array(Type.Unknown(), {
+      description: 'QuoteRequests, at most 100 (more: 429); each is validated on its own',
+    }),
     greeks_default: Type.Optional(GreekSelection),
   },
   {
@@ -140,8 +213,23 @@ export const BatchRequestSchema = Type.Object(
     examples: [
       {
         items: [
-          { contract: { symbol: 'ABC', strike_price: 100, time_to_expiry: 0.5, option_type: 'call' }, market: { spot_price: 102, risk_free_rate: 0.01 }, volatility: 0.2 },
-          { contract: { symbol: 'ABC', strike_price: 95, time_to_expiry: 1, option_type: 'put', exercise_style: 'american' }, market: { spot_price: 102, risk_free_rate: 0.01 }, volatility: 0.25, model: { family: 'binomial', params: { steps: 500 } } },
+          {
+            contract: { symbol: 'ABC', strike_price: 100, time_to_expiry: 0.5, option_type: 'call' },
+            market: { spot_price: 102, risk_free_rate: 0.01 },
+            volatility: 0.2,
+          },
+          {
+            contract: {
+              symbol: 'ABC',
+              strike_price: 95,
+              time_to_expiry: 1,
+              option_type: 'put',
+              exercise_style: 'american',
+            },
+            market: { spot_price: 102, risk_free_rate: 0.01 },
+            volatility: 0.25,
+            model: { family: 'binomial', params: { steps: 500 } },
+          },
         ],
         greeks_default: { delta: true, vega: true },
       },
@@ -149,7 +237,11 @@ export const BatchRequestSchema = Type.Object(
   },
 );
 
-const Issue = Type.Object({ loc: Type.Array(Type.Union([Type.String(), Type.Integer()])), msg: Type.String(), type: Type.String() });
+const Issue = Type.Object({
+  loc: Type.Array(Type.Union([Type.String(), Type.Integer()])),
+  msg: Type.String(),
+  type: Type.String(),
+});
 
 export const BatchResponseSchema = Type.Object(
   {
@@ -158,7 +250,9 @@ export const BatchResponseSchema = Type.Object(
         index: Type.Integer(),
         ok: Type.Boolean(),
         value: Type.Optional(QuoteResponseSchema),
-        error: Type.Optional(Type.Object({ detail: Type.String({ examples: ['invalid_request'] }), issues: Type.Array(Issue) })),
+        error: Type.Optional(
+          Type.Object({ detail: Type.String({ examples: ['invalid_request'] }), issues: Type.Array(Issue) }),
+        ),
       }),
     ),
     capsule_ids: Type.Array(Type.String()),
@@ -166,7 +260,10 @@ export const BatchResponseSchema = Type.Object(
   { $id: 'BatchResponse' },
 );
 
-export const ReplayRequestSchema = Type.Object({ strict_build: Type.Optional(Type.Boolean({ default: false })) }, { $id: 'ReplayRequest', examples: [{ strict_build: true }] });
+export const ReplayRequestSchema = Type.Object(
+  { strict_build: Type.Optional(Type.Boolean({ default: false })) },
+  { $id: 'ReplayRequest', examples: [{ strict_build: true }] },
+);
 
 export const ReplayResponseSchema = Type.Object(
   { ...quoteResponseProperties, replayed: Type.Literal(true), verified: Type.Boolean(), build_id: Type.String() },
@@ -207,7 +304,9 @@ export const QUOTE_SCHEMAS: readonly TSchema[] = [
 ];
 
 /** The error statuses of the protected quote routes. */
-export const QUOTE_ERROR_RESPONSES = Object.fromEntries([400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503].map((status) => [status, Type.Ref('QuoteError')]));
+export const QUOTE_ERROR_RESPONSES = Object.fromEntries(
+  [400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503].map((status) => [status, Type.Ref('QuoteError')]),
+);
 
 // Compile-time: what the schemas accept and answer is what the library's types say.
 type Assignable<A, B> = [A] extends [B] ? true : never;

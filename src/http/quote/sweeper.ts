@@ -56,7 +56,9 @@ export function createSweeper(options: SweeperOptions): Sweeper {
     start() {
       if (timer !== undefined) return;
       timer = setInterval(() => {
-        sweep().catch((error: unknown) => options.logger.warn({ event: 'quote.sweep_failed', err: error }, 'sweeping expired quote records failed'));
+        sweep().catch((error: unknown) =>
+          options.logger.warn({ event: 'quote.sweep_failed', err: error }, 'sweeping expired quote records failed'),
+        );
       }, options.intervalMs);
       timer.unref();
     },

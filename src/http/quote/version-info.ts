@@ -38,7 +38,11 @@ export function versionInfo(buildId: string, serviceVersion: string): VersionRes
   return {
     build_id: buildId,
     library_versions,
-    flags: { qmc: MONTE_CARLO_CAPABILITIES.quasiRandom, cv: MONTE_CARLO_CAPABILITIES.controlVariates, stratified: MONTE_CARLO_CAPABILITIES.stratified },
+    flags: {
+      qmc: MONTE_CARLO_CAPABILITIES.quasiRandom,
+      cv: MONTE_CARLO_CAPABILITIES.controlVariates,
+      stratified: MONTE_CARLO_CAPABILITIES.stratified,
+    },
     sbom_hash: lock === null ? '' : sha256Hex(lock),
     baseline_tag: BASELINE_TAG,
   };

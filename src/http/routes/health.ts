@@ -44,7 +44,13 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
   for (const url of ['/healthz', '/health']) {
     app.get(
       url,
-      { schema: { tags: ['operations'], summary: 'Liveness and readiness', response: { 200: HealthResponse, 503: HealthResponse } } },
+      {
+        schema: {
+          tags: ['operations'],
+          summary: 'Liveness and readiness',
+          response: { 200: HealthResponse, 503: HealthResponse },
+        },
+      },
       async (request, reply) => {
         const seconds = uptime();
         // Ours (environment, uptime, version) plus the Python service's fields (docs/api.md, "Routes").
@@ -56,7 +62,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
           uptime_seconds: Math.round(seconds * 1000) / 1000,
           system: systemUsage(),
         };
-        if (lifecycle.draining) return reply.code(503).send({ status: 'draining' as const, ...body, request_id: request.id });
+        if (lifecycle.draining)
+          return reply.code(503).send({ status: 'draining' as const, ...body, request_id: request.id });
         return { status: 'ok' as const, ...body };
       },
     );

@@ -2,7 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../errors.js';
 import type { PricingPool } from '../../pool/pricing-pool.js';
 import type { ImpliedVolTask } from '../../pool/tasks.js';
-import { abortOnDisconnect, limitListLength, NOT_PLANNED, plannedPlacement, shedWhenPoolFull, tooManyQuotes } from '../request-checks.js';
+import {
+  abortOnDisconnect,
+  limitListLength,
+  NOT_PLANNED,
+  plannedPlacement,
+  shedWhenPoolFull,
+  tooManyQuotes,
+} from '../request-checks.js';
 import { ERROR_RESPONSES, ImpliedVolatilityRequest, ImpliedVolatilityResponse } from '../schemas.js';
 import type { VolatilityProvider } from '../volatility-provider.js';
 import { DEFAULT_AMERICAN_MODEL, impliedVolResponse, impliedVolShapeOf, quoteItemsFromWire } from '../wire.js';
@@ -28,7 +35,10 @@ function noSurfaces(): Promise<VolatilityProvider> {
 
 export { DEFAULT_AMERICAN_MODEL } from '../wire.js';
 
-export const impliedVolatilityRoutes: FastifyPluginAsyncTypebox<ImpliedVolatilityRoutesOptions> = async (app, options) => {
+export const impliedVolatilityRoutes: FastifyPluginAsyncTypebox<ImpliedVolatilityRoutesOptions> = async (
+  app,
+  options,
+) => {
   const { pool, maxQuotes } = options;
   const admit = (body: unknown) => {
     if (pool.plan === undefined || pool.refuseAtOnce === undefined) return NOT_PLANNED;
@@ -53,7 +63,11 @@ export const impliedVolatilityRoutes: FastifyPluginAsyncTypebox<ImpliedVolatilit
     async (request, reply) => {
       const body = request.body;
       if (body.quotes.length === 0) throw new AppError('ERR_HTTP_NO_QUOTES');
-      const task: ImpliedVolTask = { kind: 'implied-volatility', americanModel: body.model ?? DEFAULT_AMERICAN_MODEL, items: quoteItemsFromWire(body) };
+      const task: ImpliedVolTask = {
+        kind: 'implied-volatility',
+        americanModel: body.model ?? DEFAULT_AMERICAN_MODEL,
+        items: quoteItemsFromWire(body),
+      };
       const md = body.market_data;
       const surfaceId = md.surface_id;
       const surface = surfaceId === undefined ? null : await (options.surfaceVolatility ?? noSurfaces)(surfaceId);

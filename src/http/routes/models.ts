@@ -5,7 +5,12 @@ import { ERROR_RESPONSES, ModelsResponse } from '../schemas.js';
 /** GET /api/v1/models (any valid token): every model the service prices, with how each greek is obtained. */
 
 const BODY = {
-  models: MODELS.map((m) => ({ name: m.name, exercise_styles: [...m.exerciseStyles], greeks: { ...m.greeks }, description: m.description })),
+  models: MODELS.map((m) => ({
+    name: m.name,
+    exercise_styles: [...m.exerciseStyles],
+    greeks: { ...m.greeks },
+    description: m.description,
+  })),
 };
 
 export const modelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -13,7 +18,12 @@ export const modelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/models',
     {
       onRequest: app.requireScope(null),
-      schema: { tags: ['pricing'], summary: 'The pricing models', security: [{ bearerAuth: [] }], response: { 200: ModelsResponse, ...ERROR_RESPONSES } },
+      schema: {
+        tags: ['pricing'],
+        summary: 'The pricing models',
+        security: [{ bearerAuth: [] }],
+        response: { 200: ModelsResponse, ...ERROR_RESPONSES },
+      },
     },
     async () => BODY,
   );

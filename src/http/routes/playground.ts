@@ -67,7 +67,10 @@ export const playgroundRoutes: FastifyPluginAsync<PlaygroundRoutesOptions> = asy
 
   for (const asset of assets) {
     app.get(asset.url, { schema: { hide: true } }, async (request, reply) => {
-      reply.header('content-security-policy', PLAYGROUND_CSP).header('cache-control', 'no-cache').header('etag', asset.etag);
+      reply
+        .header('content-security-policy', PLAYGROUND_CSP)
+        .header('cache-control', 'no-cache')
+        .header('etag', asset.etag);
       if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
       return reply.type(asset.contentType).send(asset.body);
     });
@@ -81,9 +84,21 @@ export const playgroundRoutes: FastifyPluginAsync<PlaygroundRoutesOptions> = asy
       request.log.info({ event: 'playground.token_refused', reason: refusal }, 'playground token refused');
       throw new AppError('ERR_HTTP_NOT_FOUND');
     }
-    const token = await identity.mintToken({ scopes: PLAYGROUND_TOKEN_SCOPES, sub: PLAYGROUND_TOKEN_SUBJECT, ttlSeconds: PLAYGROUND_TOKEN_TTL_SECONDS });
-    request.log.info({ event: 'playground.token_issued', scopes: PLAYGROUND_TOKEN_SCOPES, ttl_seconds: PLAYGROUND_TOKEN_TTL_SECONDS }, 'playground token issued');
+    const token = await identity.mintToken({
+      scopes: PLAYGROUND_TOKEN_SCOPES,
+      sub: PLAYGROUND_TOKEN_SUBJECT,
+      ttlSeconds: PLAYGROUND_TOKEN_TTL_SECONDS,
+    });
+    request.log.info(
+      { event: 'playground.token_issued', scopes: PLAYGROUND_TOKEN_SCOPES, ttl_seconds: PLAYGROUND_TOKEN_TTL_SECONDS },
+      'playground token issued',
+    );
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-    return { access_token: token, token_type: 'Bearer', expires_in: PLAYGROUND_TOKEN_TTL_SECONDS, scope: PLAYGROUND_TOKEN_SCOPES.join(' ') };
+    return {
+      access_token: token,
+      token_type: 'Bearer',
+      expires_in: PLAYGROUND_TOKEN_TTL_SECONDS,
+      scope: PLAYGROUND_TOKEN_SCOPES.join(' '),
+    };
   });
 };

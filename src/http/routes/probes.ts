@@ -27,7 +27,11 @@ const Readiness = Type.Object({
 
 export const probeRoutes: FastifyPluginAsyncTypebox<ProbeRoutesOptions> = async (app, options) => {
   const { lifecycle, authReady } = options;
-  app.get('/livez', { schema: { tags: ['operations'], summary: 'Liveness', response: { 200: Liveness } } }, async () => ({ status: 'alive' as const }));
+  app.get(
+    '/livez',
+    { schema: { tags: ['operations'], summary: 'Liveness', response: { 200: Liveness } } },
+    async () => ({ status: 'alive' as const }),
+  );
   app.get(
     '/readyz',
     { schema: { tags: ['operations'], summary: 'Readiness', response: { 200: Readiness, 503: Readiness } } },
@@ -35,7 +39,8 @@ export const probeRoutes: FastifyPluginAsyncTypebox<ProbeRoutesOptions> = async 
       const reasons: ('draining' | 'authentication_unavailable')[] = [];
       if (lifecycle.draining) reasons.push('draining');
       if (!authReady()) reasons.push('authentication_unavailable');
-      if (reasons.length > 0) return reply.code(503).send({ status: 'not_ready' as const, reasons, request_id: request.id });
+      if (reasons.length > 0)
+        return reply.code(503).send({ status: 'not_ready' as const, reasons, request_id: request.id });
       return { status: 'ready' as const, reasons };
     },
   );

@@ -37,5 +37,7 @@ export function redocPage(title: string, specUrl: string): string {
 
 export const redocRoutes: FastifyPluginAsync<RedocRoutesOptions> = async (app, options) => {
   const page = redocPage(options.title, options.specUrl);
-  app.get('/redoc', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
+  app.get('/redoc', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(page),
+  );
 };

@@ -77,17 +77,29 @@ export const surfacesRoutes: FastifyPluginAsyncTypebox<SurfacesRoutesOptions> = 
       const body = request.body;
       const asOf = unixSeconds(body.as_of);
       const issues: ValidationIssue[] = [];
-      if (asOf === null) issues.push({ loc: ['body', 'as_of'], msg: 'Input should be a valid ISO 8601 datetime', type: 'datetime_parsing' });
+      if (asOf === null)
+        issues.push({
+          loc: ['body', 'as_of'],
+          msg: 'Input should be a valid ISO 8601 datetime',
+          type: 'datetime_parsing',
+        });
       body.quotes.forEach((q, i) => {
         if (q.timestamp !== undefined && unixSeconds(q.timestamp) === null) {
-          issues.push({ loc: ['body', 'quotes', i, 'timestamp'], msg: 'Input should be a valid ISO 8601 datetime', type: 'datetime_parsing' });
+          issues.push({
+            loc: ['body', 'quotes', i, 'timestamp'],
+            msg: 'Input should be a valid ISO 8601 datetime',
+            type: 'datetime_parsing',
+          });
         }
       });
       if (issues.length > 0) throw refuse(issues);
 
       let build;
       try {
-        build = buildSurface(toQuoteBoard(body, asOf!), { maxAgeSeconds: body.max_age_seconds ?? 300, beta: body.beta ?? 0.5 });
+        build = buildSurface(toQuoteBoard(body, asOf!), {
+          maxAgeSeconds: body.max_age_seconds ?? 300,
+          beta: body.beta ?? 0.5,
+        });
       } catch (err) {
         if (isCoreError(err) && err.code === 'ERR_CORE_INVALID_INPUT') {
           throw refuse([{ loc: locationOf(err.param), msg: err.message, type: 'value_error' }]);
@@ -131,7 +143,8 @@ export const surfacesRoutes: FastifyPluginAsyncTypebox<SurfacesRoutesOptions> = 
     },
     async (request) => {
       const limit = request.query.limit === undefined ? 100 : Number(request.query.limit);
-      if (!(limit >= 1 && limit <= 1000)) throw refuse([{ loc: ['query', 'limit'], msg: 'Input should be between 1 and 1000', type: 'value_error' }]);
+      if (!(limit >= 1 && limit <= 1000))
+        throw refuse([{ loc: ['query', 'limit'], msg: 'Input should be between 1 and 1000', type: 'value_error' }]);
       const list = await surfaces.list(limit, now());
       return {
         surfaces: list.map(({ document, createdAt }) => ({
@@ -155,12 +168,17 @@ export const surfacesRoutes: FastifyPluginAsyncTypebox<SurfacesRoutesOptions> = 
         summary: 'One stored surface: parameters, per-expiry RMSE and model choice, cleaning and arbitrage reports',
         security: [{ bearerAuth: [] }],
         params: IdParams,
-        response: { 200: Type.Unknown({ description: 'The stored surface document, byte for byte' }), ...ERROR_RESPONSES, 404: ERROR_RESPONSES[422] },
+        response: {
+          200: Type.Unknown({ description: 'The stored surface document, byte for byte' }),
+          ...ERROR_RESPONSES,
+          404: ERROR_RESPONSES[422],
+        },
       },
     },
     async (request, reply) => {
       const found = await surfaces.get(request.params.id, now());
-      if (found === null) throw new AppError('ERR_HTTP_NOT_FOUND', { detail: `Surface ${request.params.id} not found` });
+      if (found === null)
+        throw new AppError('ERR_HTTP_NOT_FOUND', { detail: `Surface ${request.params.id} not found` });
       return reply.type('application/json; charset=utf-8').send(found.body);
     },
   );

@@ -22,7 +22,12 @@ export interface VolatilityRoutesOptions {
 const VolatilityPointSchema = Type.Object({
   strike: Type.Number({ exclusiveMinimum: 0, maximum: 1e9, examples: [100] }),
   maturity: Type.Number({ exclusiveMinimum: 0, maximum: 50, description: 'Years', examples: [0.5] }),
-  volatility: Type.Number({ exclusiveMinimum: 0, maximum: 5, description: 'In (0, 5] (422 otherwise), and at least 0.01 (400 otherwise)', examples: [0.22] }),
+  volatility: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 5,
+    description: 'In (0, 5] (422 otherwise), and at least 0.01 (400 otherwise)',
+    examples: [0.22],
+  }),
   // A client-sent `timestamp` is ignored, as the Python service ignored it: the stored time is the server's.
   source: Type.Optional(Type.String({ minLength: 1, maxLength: 32, default: 'market' })),
 });
@@ -44,7 +49,11 @@ const SurfaceResponse = Type.Object({
 
 const SurfaceQuery = Type.Object({
   as_of: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 40, description: 'A surface version (1, 2, ...) or an ISO 8601 instant: the surface as it was then' }),
+    Type.String({
+      minLength: 1,
+      maxLength: 40,
+      description: 'A surface version (1, 2, ...) or an ISO 8601 instant: the surface as it was then',
+    }),
   ),
 });
 
@@ -62,7 +71,10 @@ function parseAsOf(text: string): SurfaceAsOf {
     return { version };
   }
   const time = Date.parse(text);
-  if (!ISO_INSTANT.test(text) || Number.isNaN(time)) throw asOfProblem('as_of must be a surface version (an integer) or an ISO 8601 instant such as 2026-12-07T09:30:00Z');
+  if (!ISO_INSTANT.test(text) || Number.isNaN(time))
+    throw asOfProblem(
+      'as_of must be a surface version (an integer) or an ISO 8601 instant such as 2026-12-07T09:30:00Z',
+    );
   return { time: new Date(time) };
 }
 
@@ -90,7 +102,8 @@ export const volatilityRoutes: FastifyPluginAsyncTypebox<VolatilityRoutesOptions
     },
     async (request) => {
       const asOfText = request.query.as_of;
-      if (asOfText === undefined) return { points: [...store.points], version: store.version, changed_at: store.changedAt };
+      if (asOfText === undefined)
+        return { points: [...store.points], version: store.version, changed_at: store.changedAt };
       const snapshot = await store.asOf(parseAsOf(asOfText));
       if (snapshot === null) throw asOfProblem(`as_of version ${asOfText} is beyond the latest version`);
       return { points: [...snapshot.points], version: snapshot.version, changed_at: snapshot.changedAt };
@@ -126,7 +139,9 @@ export const volatilityRoutes: FastifyPluginAsyncTypebox<VolatilityRoutesOptions
       } catch (err) {
         if (isCoreError(err) && err.param === 'points') {
           throw new AppError('ERR_HTTP_VALIDATION', {
-            detail: [{ type: 'too_long', loc: ['body'], msg: err.message, input: null, ctx: { max_length: store.maxPoints } }],
+            detail: [
+              { type: 'too_long', loc: ['body'], msg: err.message, input: null, ctx: { max_length: store.maxPoints } },
+            ],
             cause: err,
           });
         }
@@ -134,7 +149,13 @@ export const volatilityRoutes: FastifyPluginAsyncTypebox<VolatilityRoutesOptions
           // Every out-of-range point is a 422 naming the field (the Python service answered 400 here: docs/api.md).
           throw new AppError('ERR_HTTP_VALIDATION', {
             detail: [
-              { type: 'greater_than_equal', loc: ['body', 'volatility'], msg: `Input should be greater than or equal to ${MIN_POINT_VOLATILITY}`, input: body.volatility, ctx: { ge: MIN_POINT_VOLATILITY } },
+              {
+                type: 'greater_than_equal',
+                loc: ['body', 'volatility'],
+                msg: `Input should be greater than or equal to ${MIN_POINT_VOLATILITY}`,
+                input: body.volatility,
+                ctx: { ge: MIN_POINT_VOLATILITY },
+              },
             ],
             cause: err,
           });

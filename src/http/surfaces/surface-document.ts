@@ -45,10 +45,24 @@ export interface SurfaceDocument {
   readonly quality: {
     readonly quotes_in: number;
     readonly quotes_kept: number;
-    readonly removed: readonly { index: number; expiry: number; strike: number; option_type: string; reason: string; detail: string }[];
+    readonly removed: readonly {
+      index: number;
+      expiry: number;
+      strike: number;
+      option_type: string;
+      reason: string;
+      detail: string;
+    }[];
   };
   /** Kept quotes (volatility terms), for smile charts. */
-  readonly quotes: readonly { expiry: number; strike: number; option_type: string; bid_iv: number; ask_iv: number; mid_iv: number }[];
+  readonly quotes: readonly {
+    expiry: number;
+    strike: number;
+    option_type: string;
+    bid_iv: number;
+    ask_iv: number;
+    mid_iv: number;
+  }[];
   readonly violations: readonly ArbitrageViolation[];
 }
 
@@ -63,7 +77,11 @@ export interface WireSlice {
   readonly rmse: number;
   readonly reason: string;
   readonly sabr: { readonly parameters: Readonly<Record<string, number>>; readonly rmse: number };
-  readonly svi: { readonly parameters: Readonly<Record<string, number>>; readonly rmse: number; readonly butterfly_free: boolean };
+  readonly svi: {
+    readonly parameters: Readonly<Record<string, number>>;
+    readonly rmse: number;
+    readonly butterfly_free: boolean;
+  };
 }
 
 /** Instants in requests are ISO 8601 text; the core works in Unix seconds. Null when the text is no instant. */
@@ -81,7 +99,11 @@ export function toQuoteBoard(body: WireSurfaceRequest, asOf: number): QuoteBoard
     dividendYield: body.dividend_yield ?? 0,
     ...(body.forwards === undefined ? {} : { forwards: body.forwards }),
     quotes: body.quotes.map((q): BoardQuote => {
-      const out: { -readonly [K in keyof BoardQuote]?: BoardQuote[K] } = { expiry: q.expiry, strike: q.strike, optionType: q.option_type };
+      const out: { -readonly [K in keyof BoardQuote]?: BoardQuote[K] } = {
+        expiry: q.expiry,
+        strike: q.strike,
+        optionType: q.option_type,
+      };
       if (q.bid_iv !== undefined) out.bidIv = q.bid_iv;
       if (q.ask_iv !== undefined) out.askIv = q.ask_iv;
       if (q.mid_iv !== undefined) out.midIv = q.mid_iv;
@@ -95,7 +117,10 @@ export function toQuoteBoard(body: WireSurfaceRequest, asOf: number): QuoteBoard
 }
 
 /** The document for a build, without its id; `surfaceId` then hashes it. */
-export function surfaceDocumentBody(body: WireSurfaceRequest, build: SurfaceBuild): Omit<SurfaceDocument, 'surface_id'> {
+export function surfaceDocumentBody(
+  body: WireSurfaceRequest,
+  build: SurfaceBuild,
+): Omit<SurfaceDocument, 'surface_id'> {
   return {
     as_of: body.as_of,
     spot: body.spot,
@@ -115,15 +140,33 @@ export function surfaceDocumentBody(body: WireSurfaceRequest, build: SurfaceBuil
         rmse: report.rmse,
         reason: report.reason,
         sabr: { parameters: { ...report.sabr.parameters }, rmse: report.sabr.rmse },
-        svi: { parameters: { ...report.svi.parameters }, rmse: report.svi.rmse, butterfly_free: report.svi.butterflyFree },
+        svi: {
+          parameters: { ...report.svi.parameters },
+          rmse: report.svi.rmse,
+          butterfly_free: report.svi.butterflyFree,
+        },
       };
     }),
     quality: {
       quotes_in: build.quality.quotesIn,
       quotes_kept: build.quality.quotesKept,
-      removed: build.quality.removed.map((r) => ({ index: r.index, expiry: r.expiry, strike: r.strike, option_type: r.optionType, reason: r.reason, detail: r.detail })),
+      removed: build.quality.removed.map((r) => ({
+        index: r.index,
+        expiry: r.expiry,
+        strike: r.strike,
+        option_type: r.optionType,
+        reason: r.reason,
+        detail: r.detail,
+      })),
     },
-    quotes: build.quotes.map((q) => ({ expiry: q.expiry, strike: q.strike, option_type: q.optionType, bid_iv: q.bid, ask_iv: q.ask, mid_iv: q.mid })),
+    quotes: build.quotes.map((q) => ({
+      expiry: q.expiry,
+      strike: q.strike,
+      option_type: q.optionType,
+      bid_iv: q.bid,
+      ask_iv: q.ask,
+      mid_iv: q.mid,
+    })),
     violations: build.violations,
   };
 }
@@ -141,8 +184,16 @@ export function toSurfaceDefinition(document: SurfaceDocument): SurfaceDefinitio
       const p = s.parameters;
       const common = { expiry: s.expiry, forward: s.forward, kMin: s.k_min, kMax: s.k_max };
       return s.model === 'sabr'
-        ? { ...common, model: 'sabr', parameters: { alpha: p['alpha']!, beta: p['beta']!, rho: p['rho']!, nu: p['nu']! } }
-        : { ...common, model: 'svi', parameters: { a: p['a']!, b: p['b']!, rho: p['rho']!, m: p['m']!, sigma: p['sigma']! } };
+        ? {
+            ...common,
+            model: 'sabr',
+            parameters: { alpha: p['alpha']!, beta: p['beta']!, rho: p['rho']!, nu: p['nu']! },
+          }
+        : {
+            ...common,
+            model: 'svi',
+            parameters: { a: p['a']!, b: p['b']!, rho: p['rho']!, m: p['m']!, sigma: p['sigma']! },
+          };
     }),
   };
 }

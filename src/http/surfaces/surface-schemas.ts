@@ -5,7 +5,9 @@ import Type from 'typebox';
 /** Quotes per board at most: calibration runs on the request thread, so its size is bounded. */
 export const MAX_SURFACE_QUOTES = 2000;
 
-const Volatility = Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10, description: 'Black volatility, 0.2 = 20%' }));
+const Volatility = Type.Optional(
+  Type.Number({ exclusiveMinimum: 0, maximum: 10, description: 'Black volatility, 0.2 = 20%' }),
+);
 const Price = Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e9 }));
 
 export const SurfaceQuote = Type.Object(
@@ -19,20 +21,33 @@ export const SurfaceQuote = Type.Object(
     bid_price: Price,
     ask_price: Price,
     mid_price: Price,
-    timestamp: Type.Optional(Type.String({ maxLength: 40, description: 'ISO 8601; quotes older than max_age_seconds before as_of are stale' })),
+    timestamp: Type.Optional(
+      Type.String({ maxLength: 40, description: 'ISO 8601; quotes older than max_age_seconds before as_of are stale' }),
+    ),
   },
   { additionalProperties: false },
 );
 
 export const SurfaceRequest = Type.Object(
   {
-    as_of: Type.String({ minLength: 1, maxLength: 40, description: 'ISO 8601 date-time the board describes', examples: ['2026-12-07T00:00:00Z'] }),
+    as_of: Type.String({
+      minLength: 1,
+      maxLength: 40,
+      description: 'ISO 8601 date-time the board describes',
+      examples: ['2026-12-07T00:00:00Z'],
+    }),
     spot: Type.Number({ exclusiveMinimum: 0, maximum: 1e9, examples: [100] }),
     risk_free_rate: Type.Optional(Type.Number({ minimum: -1, maximum: 1, default: 0 })),
     dividend_yield: Type.Optional(Type.Number({ minimum: -1, maximum: 1, default: 0 })),
     forwards: Type.Optional(
       Type.Array(
-        Type.Object({ expiry: Type.Number({ exclusiveMinimum: 0, maximum: 50 }), forward: Type.Number({ exclusiveMinimum: 0, maximum: 1e9 }) }, { additionalProperties: false }),
+        Type.Object(
+          {
+            expiry: Type.Number({ exclusiveMinimum: 0, maximum: 50 }),
+            forward: Type.Number({ exclusiveMinimum: 0, maximum: 1e9 }),
+          },
+          { additionalProperties: false },
+        ),
         { maxItems: 200 },
       ),
     ),
@@ -75,5 +90,10 @@ export const SurfaceSummary = Type.Object({
 
 export const SurfaceListQuery = Type.Object({
   // Query strings are text and the service never coerces: the digits are checked here, the range in the route.
-  limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: 'At most this many surfaces, newest first: 1 to 1000, default 100' })),
+  limit: Type.Optional(
+    Type.String({
+      pattern: '^[0-9]{1,4}$',
+      description: 'At most this many surfaces, newest first: 1 to 1000, default 100',
+    }),
+  ),
 });

@@ -64,7 +64,14 @@ export function intrinsic(c: AmericanCase): number {
  * |actual - expected| <= relative * |expected| + absolute, with every input in the failure message.
  * Returns the relative deviation, for callers that report the worst one.
  */
-export function assertClose(actual: number, expected: number, relative: number, absolute: number, what: string, c: AmericanCase): number {
+export function assertClose(
+  actual: number,
+  expected: number,
+  relative: number,
+  absolute: number,
+  what: string,
+  c: AmericanCase,
+): number {
   const error = Math.abs(actual - expected);
   assert.ok(
     error <= relative * Math.abs(expected) + absolute,

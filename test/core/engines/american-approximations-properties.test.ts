@@ -46,7 +46,10 @@ for (const [model, engine] of ENGINES) {
           const lower = Math.max(european, intrinsic(c));
           const upper = c.type === 'call' ? c.spot : c.strike;
           assert.ok(Number.isFinite(v), `${describeCase(c)} -> ${v}`);
-          assert.ok(v >= lower - slack(c), `${describeCase(c)}: ${v} below max(European ${european}, intrinsic ${intrinsic(c)})`);
+          assert.ok(
+            v >= lower - slack(c),
+            `${describeCase(c)}: ${v} below max(European ${european}, intrinsic ${intrinsic(c)})`,
+          );
           assert.ok(v <= upper + slack(c), `${describeCase(c)}: ${v} above ${upper}`);
         }),
         { numRuns: 600, seed: 11 },
@@ -97,7 +100,10 @@ for (const [model, engine] of ENGINES) {
           const v = value(c);
           const lower = value({ ...c, strike: c.strike - h });
           const upper = value({ ...c, strike: c.strike + h });
-          assert.ok(lower + upper - 2 * v >= -slack(c), `${describeCase(c)}: V(K-h) ${lower}, V(K) ${v}, V(K+h) ${upper}, h = ${h}`);
+          assert.ok(
+            lower + upper - 2 * v >= -slack(c),
+            `${describeCase(c)}: V(K-h) ${lower}, V(K) ${v}, V(K+h) ${upper}, h = ${h}`,
+          );
         }),
         { numRuns: 500, seed: 16 },
       );

@@ -30,14 +30,30 @@ function price(c: Case, greeks = true): PriceResult {
  * carry: value 4.8e-3, delta 5.7e-3, gamma 4.4e-3, theta 1.4e-2, vega 6.5e-3, rho 4.5e-3. The bounds leave
  * about a factor 2; a unit slip (theta per day, vega per point) breaks them by orders of magnitude.
  */
-const CRR_TO_BLACK_SCHOLES: ConvergenceTolerance = { value: 1e-2, delta: 1e-2, gamma: 1e-2, theta: 3e-2, vega: 1.5e-2, rho: 1e-2 };
+const CRR_TO_BLACK_SCHOLES: ConvergenceTolerance = {
+  value: 1e-2,
+  delta: 1e-2,
+  gamma: 1e-2,
+  theta: 3e-2,
+  vega: 1.5e-2,
+  rho: 1e-2,
+};
 
 describe('binomial_200 (Cox-Ross-Rubinstein tree)', () => {
   registerTreeProperties('binomial_200', priceBinomialCrr, 0);
 
   it('refuses a tree that is not arbitrage-free (p outside [0, 1]) with a message naming the cause and every input', () => {
     // sigma = 0.01 < |r - q| sqrt(dt) = 0.2 * sqrt(1/200) = 0.0141: e^((r-q)dt) lies above u, so p > 1.
-    const c: Case = { type: 'call', exercise: 'european', spot: 100, strike: 100, expiry: 1, rate: 0.2, dividendYield: 0, volatility: 0.01 };
+    const c: Case = {
+      type: 'call',
+      exercise: 'european',
+      spot: 100,
+      strike: 100,
+      expiry: 1,
+      rate: 0.2,
+      dividendYield: 0,
+      volatility: 0.01,
+    };
     assert.throws(
       () => price(c),
       (error: unknown) => {
@@ -50,17 +66,36 @@ describe('binomial_200 (Cox-Ross-Rubinstein tree)', () => {
       },
     );
     // The same with the carry the other way round (p < 0).
-    assert.throws(() => price({ ...c, rate: 0, dividendYield: 0.2 }), { code: 'ERR_CORE_INVALID_INPUT', param: 'volatility' });
+    assert.throws(() => price({ ...c, rate: 0, dividendYield: 0.2 }), {
+      code: 'ERR_CORE_INVALID_INPUT',
+      param: 'volatility',
+    });
   });
 
   it('still returns finite greeks right at the arbitrage boundary, differencing one-sidedly where a bump leaves it', () => {
     const boundary = 0.2 * Math.sqrt(1 / STEPS);
-    const c: Case = { type: 'put', exercise: 'american', spot: 100, strike: 105, expiry: 1, rate: 0.2, dividendYield: 0, volatility: boundary * (1 + 1e-7) };
+    const c: Case = {
+      type: 'put',
+      exercise: 'american',
+      spot: 100,
+      strike: 105,
+      expiry: 1,
+      rate: 0.2,
+      dividendYield: 0,
+      volatility: boundary * (1 + 1e-7),
+    };
     assert.throws(() => price({ ...c, volatility: boundary * (1 - 1e-4) }), { param: 'volatility' });
     const { value, greeks } = price(c);
-    const h = BINOMIAL_CRR_MODEL.vegaBump(optionOf(c), marketOf(c), BINOMIAL_CRR_MODEL.policy(optionOf(c), marketOf(c), STEPS));
+    const h = BINOMIAL_CRR_MODEL.vegaBump(
+      optionOf(c),
+      marketOf(c),
+      BINOMIAL_CRR_MODEL.policy(optionOf(c), marketOf(c), STEPS),
+    );
     const forward = (price({ ...c, volatility: c.volatility + h }, false).value - value) / h;
-    assert.ok(Number.isFinite(greeks!.vega) && Number.isFinite(greeks!.rho), `greeks ${JSON.stringify(greeks)}; ${describeCase(c)}`);
+    assert.ok(
+      Number.isFinite(greeks!.vega) && Number.isFinite(greeks!.rho),
+      `greeks ${JSON.stringify(greeks)}; ${describeCase(c)}`,
+    );
     assertClose(greeks!.vega, forward, 1e-12, 1, 'one-sided vega', c);
   });
 
@@ -81,8 +116,13 @@ describe('binomial_200 (Cox-Ross-Rubinstein tree)', () => {
     );
   });
 
-  it('agrees with the oracle at the API\'s extreme inputs, where the nodes span e^-500 to e^500 of spot', () => {
-    for (const [spot, strike] of [[100, 100], [1e9, 1], [1e-3, 1e9], [1e9, 1e9]] as const) {
+  it("agrees with the oracle at the API's extreme inputs, where the nodes span e^-500 to e^500 of spot", () => {
+    for (const [spot, strike] of [
+      [100, 100],
+      [1e9, 1],
+      [1e-3, 1e9],
+      [1e9, 1e9],
+    ] as const) {
       for (const type of ['call', 'put'] as const) {
         for (const exercise of ['european', 'american'] as const) {
           const c: Case = { type, exercise, spot, strike, expiry: 50, rate: 0.05, dividendYield: 0.02, volatility: 5 };
@@ -112,7 +152,16 @@ describe('binomial_200 (Cox-Ross-Rubinstein tree)', () => {
 
   it('is exactly the stated two-step tree: u = e^(sigma sqrt(dt)), d = 1/u, p = (e^((r-q)dt) - d)/(u - d), e^(-r dt) per step', () => {
     // Worked by hand, independent of both the engine and the oracle.
-    const c: Case = { type: 'put', exercise: 'european', spot: 50, strike: 52, expiry: 2, rate: 0.05, dividendYield: 0.01, volatility: 0.3 };
+    const c: Case = {
+      type: 'put',
+      exercise: 'european',
+      spot: 50,
+      strike: 52,
+      expiry: 2,
+      rate: 0.05,
+      dividendYield: 0.01,
+      volatility: 0.3,
+    };
     const dt = 1;
     const u = Math.exp(0.3);
     const d = 1 / u;
@@ -143,7 +192,16 @@ describe('binomial_200 (Cox-Ross-Rubinstein tree)', () => {
   });
 
   it('defaults to 200 steps, reports them, and returns null greeks when greeks are not requested', () => {
-    const c: Case = { type: 'call', exercise: 'american', spot: 100, strike: 95, expiry: 0.75, rate: 0.04, dividendYield: 0.02, volatility: 0.25 };
+    const c: Case = {
+      type: 'call',
+      exercise: 'american',
+      spot: 100,
+      strike: 95,
+      expiry: 0.75,
+      rate: 0.04,
+      dividendYield: 0.02,
+      volatility: 0.25,
+    };
     const withGreeks = price(c);
     const without = price(c, false);
     assert.deepEqual(withGreeks.diagnostics, { model: 'binomial_200', converged: true, iterations: 200 });
@@ -153,7 +211,7 @@ describe('binomial_200 (Cox-Ross-Rubinstein tree)', () => {
     assert.notEqual(priceBinomialCrr(optionOf(c), marketOf(c), { steps: 201 }).value, withGreeks.value);
   });
 
-  it('stays within O(1/steps) of QuantLib 1.29\'s CRR engine, whose up probability is built differently', () => {
+  it("stays within O(1/steps) of QuantLib 1.29's CRR engine, whose up probability is built differently", () => {
     // QuantLib's CoxRossRubinstein uses p = 1/2 + (r-q-sigma^2/2)dt/(2 sigma sqrt(dt)); binomial_200 uses
     // p = (e^((r-q)dt) - d)/(u - d). Both are first-order trees with the same nodes, so they differ by a
     // fraction of the tree error itself, whose scale is S sigma sqrt(T)/steps (largest measured: 0.31 of it).
@@ -161,9 +219,15 @@ describe('binomial_200 (Cox-Ross-Rubinstein tree)', () => {
       const result = price(row);
       const scale = (row.spot * row.volatility * Math.sqrt(row.expiry)) / STEPS;
       const error = Math.abs(result.value - row.crr200.value);
-      assert.ok(error <= 0.5 * scale, `${row.id}: binomial_200 ${result.value} vs QuantLib CRR ${row.crr200.value}, |error| ${error} > ${0.5 * scale}; ${describeCase(row)}`);
+      assert.ok(
+        error <= 0.5 * scale,
+        `${row.id}: binomial_200 ${result.value} vs QuantLib CRR ${row.crr200.value}, |error| ${error} > ${0.5 * scale}; ${describeCase(row)}`,
+      );
       const deltaError = Math.abs(result.greeks!.delta - row.crr200.delta);
-      assert.ok(deltaError <= 2e-3, `${row.id}: delta ${result.greeks!.delta} vs QuantLib ${row.crr200.delta}; ${describeCase(row)}`);
+      assert.ok(
+        deltaError <= 2e-3,
+        `${row.id}: delta ${result.greeks!.delta} vs QuantLib ${row.crr200.delta}; ${describeCase(row)}`,
+      );
     }
   });
 

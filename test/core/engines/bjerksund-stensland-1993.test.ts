@@ -4,7 +4,15 @@ import { blackScholesPrice, priceBlackScholes } from '../../../src/core/engines/
 import { flatBoundaryCall, priceBjerksundStensland1993 } from '../../../src/core/engines/bjerksund-stensland-1993.js';
 import { CoreError } from '../../../src/core/errors.js';
 import type { AmericanCase } from './american-approximation-support.js';
-import { americanOption, assertClose, describeCase, europeanOption, intrinsic, marketOf, QUANTLIB_AMERICAN } from './american-approximation-support.js';
+import {
+  americanOption,
+  assertClose,
+  describeCase,
+  europeanOption,
+  intrinsic,
+  marketOf,
+  QUANTLIB_AMERICAN,
+} from './american-approximation-support.js';
 
 function price(c: AmericanCase, greeks = false) {
   return priceBjerksundStensland1993(americanOption(c), marketOf(c), { greeks });
@@ -31,7 +39,14 @@ describe('bjerksund_stensland_1993 (flat exercise boundary, as QuantLib 1.29 imp
       if (reference - row.bjerksundStensland1993 > 1e-8 * reference + 1e-12 * Math.max(row.spot, row.strike)) floored++;
       const { value, diagnostics } = price(row);
       assert.equal(diagnostics.converged, true, describeCase(row));
-      const deviation = assertClose(value, reference, 1e-8, 1e-12 * Math.max(row.spot, row.strike), `${row.set} vs QuantLib`, row);
+      const deviation = assertClose(
+        value,
+        reference,
+        1e-8,
+        1e-12 * Math.max(row.spot, row.strike),
+        `${row.set} vs QuantLib`,
+        row,
+      );
       if (reference >= 1e-6 * row.strike) worst = Math.max(worst, deviation);
       compared++;
     }
@@ -41,7 +56,12 @@ describe('bjerksund_stensland_1993 (flat exercise boundary, as QuantLib 1.29 imp
     // formula's cancellation between terms of size S leaves ~1e-14 absolute in both implementations).
     assert.ok(worst < 1e-9, `worst relative deviation ${worst}`);
     const haugGrid = QUANTLIB_AMERICAN.rows.filter((r) => r.set === 'haug-1998-p24');
-    for (const row of haugGrid) assert.equal(row.bjerksundStensland1993 !== null && row.bjerksundStensland1993 >= european(row), true, describeCase(row));
+    for (const row of haugGrid)
+      assert.equal(
+        row.bjerksundStensland1993 !== null && row.bjerksundStensland1993 >= european(row),
+        true,
+        describeCase(row),
+      );
   });
 
   it("reproduces Haug's Bjerksund-Stensland examples at their printed 4 decimals: 5.2704 (1998 p. 27) and 4.4531 (his VBA example)", () => {
@@ -73,10 +93,29 @@ describe('bjerksund_stensland_1993 (flat exercise boundary, as QuantLib 1.29 imp
   it('gives the same numbers from its fast arrangement and its all-logarithms arrangement (to 1e-12)', () => {
     let compared = 0;
     for (const row of QUANTLIB_AMERICAN.rows) {
-      const call = row.type === 'call' ? row : { ...row, spot: row.strike, strike: row.spot, rate: row.dividendYield, dividendYield: row.rate };
+      const call =
+        row.type === 'call'
+          ? row
+          : { ...row, spot: row.strike, strike: row.spot, rate: row.dividendYield, dividendYield: row.rate };
       if (call.dividendYield <= 0) continue;
-      const fast = flatBoundaryCall(call.spot, call.strike, call.expiry, call.volatility, call.rate, call.dividendYield, false);
-      const general = flatBoundaryCall(call.spot, call.strike, call.expiry, call.volatility, call.rate, call.dividendYield, true);
+      const fast = flatBoundaryCall(
+        call.spot,
+        call.strike,
+        call.expiry,
+        call.volatility,
+        call.rate,
+        call.dividendYield,
+        false,
+      );
+      const general = flatBoundaryCall(
+        call.spot,
+        call.strike,
+        call.expiry,
+        call.volatility,
+        call.rate,
+        call.dividendYield,
+        true,
+      );
       if (!Number.isFinite(fast)) {
         assert.equal(general, fast, describeCase(row));
         continue;
@@ -90,13 +129,28 @@ describe('bjerksund_stensland_1993 (flat exercise boundary, as QuantLib 1.29 imp
   it('satisfies the put-call transformation P(S, K, T, r, q, sigma) = C(K, S, T, q, r, sigma) of Bjerksund and Stensland', () => {
     for (const row of QUANTLIB_AMERICAN.rows.filter((r) => r.set === 'random').slice(0, 200)) {
       const put: AmericanCase = { ...row, type: 'put' };
-      const call: AmericanCase = { ...row, type: 'call', spot: row.strike, strike: row.spot, rate: row.dividendYield, dividendYield: row.rate };
+      const call: AmericanCase = {
+        ...row,
+        type: 'call',
+        spot: row.strike,
+        strike: row.spot,
+        rate: row.dividendYield,
+        dividendYield: row.rate,
+      };
       assertClose(price(put).value, price(call).value, 1e-13, 1e-13 * row.strike, 'put vs transformed call', put);
     }
   });
 
   it('refuses European exercise with ERR_CORE_UNSUPPORTED_EXERCISE (param exercise)', () => {
-    const c: AmericanCase = { type: 'put', spot: 100, strike: 100, expiry: 1, rate: 0.05, dividendYield: 0, volatility: 0.2 };
+    const c: AmericanCase = {
+      type: 'put',
+      spot: 100,
+      strike: 100,
+      expiry: 1,
+      rate: 0.05,
+      dividendYield: 0,
+      volatility: 0.2,
+    };
     assert.throws(
       () => priceBjerksundStensland1993(europeanOption(c), marketOf(c)),
       (e: unknown) => e instanceof CoreError && e.code === 'ERR_CORE_UNSUPPORTED_EXERCISE' && e.param === 'exercise',
@@ -104,19 +158,51 @@ describe('bjerksund_stensland_1993 (flat exercise boundary, as QuantLib 1.29 imp
   });
 
   it('refuses invalid inputs with ERR_CORE_INVALID_INPUT naming the field', () => {
-    const good: AmericanCase = { type: 'call', spot: 100, strike: 100, expiry: 1, rate: 0.05, dividendYield: 0.04, volatility: 0.2 };
-    for (const [patch, param] of [[{ spot: 0 }, 'spot'], [{ strike: -5 }, 'strike'], [{ expiry: Number.NaN }, 'expiry'], [{ volatility: 0 }, 'volatility'], [{ rate: Number.NaN }, 'rate']] as const) {
+    const good: AmericanCase = {
+      type: 'call',
+      spot: 100,
+      strike: 100,
+      expiry: 1,
+      rate: 0.05,
+      dividendYield: 0.04,
+      volatility: 0.2,
+    };
+    for (const [patch, param] of [
+      [{ spot: 0 }, 'spot'],
+      [{ strike: -5 }, 'strike'],
+      [{ expiry: Number.NaN }, 'expiry'],
+      [{ volatility: 0 }, 'volatility'],
+      [{ rate: Number.NaN }, 'rate'],
+    ] as const) {
       const c = { ...good, ...patch };
-      assert.throws(() => price(c), (e: unknown) => e instanceof CoreError && e.code === 'ERR_CORE_INVALID_INPUT' && e.param === param, describeCase(c));
+      assert.throws(
+        () => price(c),
+        (e: unknown) => e instanceof CoreError && e.code === 'ERR_CORE_INVALID_INPUT' && e.param === param,
+        describeCase(c),
+      );
     }
   });
 
   it('reports diagnostics { model: bjerksund_stensland_1993, converged: true } and five finite greeks by default', () => {
-    const c: AmericanCase = { type: 'put', spot: 97, strike: 100, expiry: 0.75, rate: 0.06, dividendYield: 0.01, volatility: 0.3 };
+    const c: AmericanCase = {
+      type: 'put',
+      spot: 97,
+      strike: 100,
+      expiry: 0.75,
+      rate: 0.06,
+      dividendYield: 0.01,
+      volatility: 0.3,
+    };
     const result = priceBjerksundStensland1993(americanOption(c), marketOf(c));
     assert.deepEqual(result.diagnostics, { model: 'bjerksund_stensland_1993', converged: true });
     for (const [name, v] of Object.entries(result.greeks!)) assert.ok(Number.isFinite(v), `${name} = ${v}`);
-    assert.ok(result.greeks!.delta < 0 && result.greeks!.delta > -1 && result.greeks!.gamma > 0 && result.greeks!.vega > 0 && result.greeks!.rho < 0);
+    assert.ok(
+      result.greeks!.delta < 0 &&
+        result.greeks!.delta > -1 &&
+        result.greeks!.gamma > 0 &&
+        result.greeks!.vega > 0 &&
+        result.greeks!.rho < 0,
+    );
   });
 
   it('gives bump-and-revalue greeks within 1e-5 of the analytic Black-Scholes ones where there is no early-exercise premium (call, q = 0; put, r = 0)', () => {

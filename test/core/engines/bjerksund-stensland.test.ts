@@ -1,11 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { blackScholesPrice, priceBlackScholes } from '../../../src/core/engines/black-scholes.js';
-import { bjerksundStensland2002Price, priceBjerksundStensland, twoStepBoundaryCall } from '../../../src/core/engines/bjerksund-stensland.js';
+import {
+  bjerksundStensland2002Price,
+  priceBjerksundStensland,
+  twoStepBoundaryCall,
+} from '../../../src/core/engines/bjerksund-stensland.js';
 import { CoreError } from '../../../src/core/errors.js';
 import { oracleBs2002, oracleEuropean } from '../oracles/bjerksund-stensland-2002-oracle.js';
 import type { AmericanCase } from './american-approximation-support.js';
-import { americanOption, assertClose, describeCase, europeanOption, intrinsic, marketOf } from './american-approximation-support.js';
+import {
+  americanOption,
+  assertClose,
+  describeCase,
+  europeanOption,
+  intrinsic,
+  marketOf,
+} from './american-approximation-support.js';
 import { xorshift32 } from '../../../bench/support/xorshift32.js';
 
 function price(c: AmericanCase, greeks = false) {
@@ -15,7 +26,11 @@ function price(c: AmericanCase, greeks = false) {
 /** The oracle's literal formula with the engine's two documented floors (European value, intrinsic value). */
 function oracle(c: AmericanCase): number {
   const raw = oracleBs2002(c.type, c.spot, c.strike, c.expiry, c.rate, c.dividendYield, c.volatility);
-  return Math.max(raw, oracleEuropean(c.type, c.spot, c.strike, c.expiry, c.rate, c.dividendYield, c.volatility), intrinsic(c));
+  return Math.max(
+    raw,
+    oracleEuropean(c.type, c.spot, c.strike, c.expiry, c.rate, c.dividendYield, c.volatility),
+    intrinsic(c),
+  );
 }
 
 /** A fixed pseudo-random set (xorshift32), so every run checks the same cases. */
@@ -64,8 +79,12 @@ describe('bjerksund_stensland (Bjerksund & Stensland 2002, two-step exercise bou
     // the GBS Python library (Davis Edwards, "Python_Option_Pricing"): calls and puts at S = 90, 100, 110 with
     // sigma = 0.15, 0.25, 0.35 respectively.
     const published: [AmericanCase['type'], number, number, number][] = [
-      ['call', 90, 0.15, 0.8099], ['call', 100, 0.25, 6.7661], ['call', 110, 0.35, 15.5137],
-      ['put', 90, 0.15, 10.54], ['put', 100, 0.25, 6.7661], ['put', 110, 0.35, 5.8374],
+      ['call', 90, 0.15, 0.8099],
+      ['call', 100, 0.25, 6.7661],
+      ['call', 110, 0.35, 15.5137],
+      ['put', 90, 0.15, 10.54],
+      ['put', 100, 0.25, 6.7661],
+      ['put', 110, 0.35, 5.8374],
     ];
     for (const [type, spot, volatility, value] of published) {
       const c: AmericanCase = { type, spot, strike: 100, expiry: 0.5, rate: 0.1, dividendYield: 0.1, volatility };
@@ -87,10 +106,27 @@ describe('bjerksund_stensland (Bjerksund & Stensland 2002, two-step exercise bou
 
   it('gives the same numbers from its fast arrangement and its all-logarithms arrangement (to 1e-12)', () => {
     for (const c of randomCases(200, 7)) {
-      const call = c.type === 'call' ? c : { ...c, spot: c.strike, strike: c.spot, rate: c.dividendYield, dividendYield: c.rate };
+      const call =
+        c.type === 'call' ? c : { ...c, spot: c.strike, strike: c.spot, rate: c.dividendYield, dividendYield: c.rate };
       if (call.dividendYield <= 0) continue;
-      const fast = twoStepBoundaryCall(call.spot, call.strike, call.expiry, call.volatility, call.rate, call.dividendYield, false);
-      const general = twoStepBoundaryCall(call.spot, call.strike, call.expiry, call.volatility, call.rate, call.dividendYield, true);
+      const fast = twoStepBoundaryCall(
+        call.spot,
+        call.strike,
+        call.expiry,
+        call.volatility,
+        call.rate,
+        call.dividendYield,
+        false,
+      );
+      const general = twoStepBoundaryCall(
+        call.spot,
+        call.strike,
+        call.expiry,
+        call.volatility,
+        call.rate,
+        call.dividendYield,
+        true,
+      );
       if (!Number.isFinite(fast)) {
         assert.equal(general, fast, describeCase(c));
         continue;
@@ -102,12 +138,19 @@ describe('bjerksund_stensland (Bjerksund & Stensland 2002, two-step exercise bou
   it('stays finite, within [max(European, intrinsic), strike bound] for tiny volatility, where the literal formula overflows, and reports converged: false only where the carry is below -2 sigma / sqrt(T)', () => {
     for (const volatility of [1e-4, 5e-4, 2e-3]) {
       for (const spot of [95, 99.9, 100, 100.1, 105]) {
-        for (const [rate, dividendYield] of [[0.05, 0.05], [0.03, 0.08], [0.08, 0.03]] as const) {
+        for (const [rate, dividendYield] of [
+          [0.05, 0.05],
+          [0.03, 0.08],
+          [0.08, 0.03],
+        ] as const) {
           for (const type of ['call', 'put'] as const) {
             const c: AmericanCase = { type, spot, strike: 100, expiry: 1, rate, dividendYield, volatility };
             const { value, diagnostics } = price(c);
             const european = blackScholesPrice(type, spot, 100, 1, volatility, rate, dividendYield);
-            assert.ok(Number.isFinite(value) && value >= Math.max(european, intrinsic(c)) - 1e-14, `${describeCase(c)} -> ${value}`);
+            assert.ok(
+              Number.isFinite(value) && value >= Math.max(european, intrinsic(c)) - 1e-14,
+              `${describeCase(c)} -> ${value}`,
+            );
             assert.ok(value <= (type === 'call' ? spot : 100), `${describeCase(c)} -> ${value}`);
             // A carry below -2 sigma / sqrt(T) puts the trigger below the strike: the method fails and says so.
             const carry = type === 'call' ? rate - dividendYield : dividendYield - rate;
@@ -125,32 +168,68 @@ describe('bjerksund_stensland (Bjerksund & Stensland 2002, two-step exercise bou
       { type: 'put', spot: 95, strike: 100, expiry: 1, rate: -0.01, dividendYield: 0.0, volatility: 0.3 },
     ];
     for (const c of cases) {
-      assert.equal(price(c).value, blackScholesPrice(c.type, c.spot, c.strike, c.expiry, c.volatility, c.rate, c.dividendYield), describeCase(c));
+      assert.equal(
+        price(c).value,
+        blackScholesPrice(c.type, c.spot, c.strike, c.expiry, c.volatility, c.rate, c.dividendYield),
+        describeCase(c),
+      );
     }
   });
 
   it('satisfies the put-call transformation P(S, K, T, r, q, sigma) = C(K, S, T, q, r, sigma)', () => {
     for (const c of randomCases(100, 3)) {
       const put: AmericanCase = { ...c, type: 'put' };
-      const call: AmericanCase = { ...c, type: 'call', spot: c.strike, strike: c.spot, rate: c.dividendYield, dividendYield: c.rate };
+      const call: AmericanCase = {
+        ...c,
+        type: 'call',
+        spot: c.strike,
+        strike: c.spot,
+        rate: c.dividendYield,
+        dividendYield: c.rate,
+      };
       assertClose(price(put).value, price(call).value, 1e-13, 1e-13 * c.strike, 'put vs transformed call', put);
     }
   });
 
   it('refuses European exercise with ERR_CORE_UNSUPPORTED_EXERCISE (param exercise) and invalid inputs with ERR_CORE_INVALID_INPUT', () => {
-    const c: AmericanCase = { type: 'put', spot: 100, strike: 100, expiry: 1, rate: 0.05, dividendYield: 0, volatility: 0.2 };
+    const c: AmericanCase = {
+      type: 'put',
+      spot: 100,
+      strike: 100,
+      expiry: 1,
+      rate: 0.05,
+      dividendYield: 0,
+      volatility: 0.2,
+    };
     assert.throws(
       () => priceBjerksundStensland(europeanOption(c), marketOf(c)),
       (e: unknown) => e instanceof CoreError && e.code === 'ERR_CORE_UNSUPPORTED_EXERCISE' && e.param === 'exercise',
     );
-    for (const [patch, param] of [[{ spot: -100 }, 'spot'], [{ expiry: -1 }, 'expiry'], [{ volatility: Number.NaN }, 'volatility'], [{ dividendYield: Number.NEGATIVE_INFINITY }, 'dividendYield']] as const) {
+    for (const [patch, param] of [
+      [{ spot: -100 }, 'spot'],
+      [{ expiry: -1 }, 'expiry'],
+      [{ volatility: Number.NaN }, 'volatility'],
+      [{ dividendYield: Number.NEGATIVE_INFINITY }, 'dividendYield'],
+    ] as const) {
       const bad = { ...c, ...patch };
-      assert.throws(() => price(bad), (e: unknown) => e instanceof CoreError && e.code === 'ERR_CORE_INVALID_INPUT' && e.param === param, describeCase(bad));
+      assert.throws(
+        () => price(bad),
+        (e: unknown) => e instanceof CoreError && e.code === 'ERR_CORE_INVALID_INPUT' && e.param === param,
+        describeCase(bad),
+      );
     }
   });
 
   it('returns five bump-and-revalue greeks with diagnostics { model: bjerksund_stensland, converged: true }', () => {
-    const c: AmericanCase = { type: 'put', spot: 92, strike: 100, expiry: 0.8, rate: 0.07, dividendYield: 0.01, volatility: 0.28 };
+    const c: AmericanCase = {
+      type: 'put',
+      spot: 92,
+      strike: 100,
+      expiry: 0.8,
+      rate: 0.07,
+      dividendYield: 0.01,
+      volatility: 0.28,
+    };
     const result = price(c, true);
     assert.deepEqual(result.diagnostics, { model: 'bjerksund_stensland', converged: true });
     const g = result.greeks!;

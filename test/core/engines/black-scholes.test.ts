@@ -44,7 +44,11 @@ function price(row: Inputs): { value: number; greeks: Greeks } {
 }
 
 describe('black_scholes against published examples', () => {
-  interface PublishedRow extends Inputs { example: string; expect: Partial<Record<'value' | GreekName, number>>; abs: number }
+  interface PublishedRow extends Inputs {
+    example: string;
+    expect: Partial<Record<'value' | GreekName, number>>;
+    abs: number;
+  }
   for (const file of ['haug-2007-european.json', 'hull-2012-european.json']) {
     const table = load<{ source: string; rows: PublishedRow[] }>(file);
     it(`reproduces ${file} to the printed precision`, () => {
@@ -52,8 +56,10 @@ describe('black_scholes against published examples', () => {
         const got = price(row);
         for (const [name, want] of Object.entries(row.expect)) {
           const value = name === 'value' ? got.value : got.greeks[name as GreekName];
-          assert.ok(Math.abs(value - want) <= row.abs,
-            `${row.example}: ${name} = ${value}, printed ${want} (+-${row.abs}) for ${describeInputs(row)} [${table.source}]`);
+          assert.ok(
+            Math.abs(value - want) <= row.abs,
+            `${row.example}: ${name} = ${value}, printed ${want} (+-${row.abs}) for ${describeInputs(row)} [${table.source}]`,
+          );
         }
       }
     });
@@ -68,9 +74,11 @@ describe('black_scholes against the mpmath reference (60 digits)', () => {
     thetaAbsFloor: number;
     xCondition: Record<'value' | GreekName, number>;
   }
-  const table = load<{ source: string; tolerance: { priceRel: number; greekRel: number; abs: number }; rows: MpmathRow[] }>(
-    'mpmath-black-scholes.json',
-  );
+  const table = load<{
+    source: string;
+    tolerance: { priceRel: number; greekRel: number; abs: number };
+    rows: MpmathRow[];
+  }>('mpmath-black-scholes.json');
 
   /**
    * docs/numerics.md: 1e-12 relative in price, 1e-10 in greeks. The one loss no double-precision method avoids is
@@ -81,7 +89,10 @@ describe('black_scholes against the mpmath reference (60 digits)', () => {
    * its three terms, also gets 1e-10 times the sum of their magnitudes as an absolute floor.
    */
   function tolerance(row: MpmathRow, name: 'value' | GreekName): number {
-    const rel = Math.max(name === 'value' ? table.tolerance.priceRel : table.tolerance.greekRel, 8 * EPS * row.xCondition[name]);
+    const rel = Math.max(
+      name === 'value' ? table.tolerance.priceRel : table.tolerance.greekRel,
+      8 * EPS * row.xCondition[name],
+    );
     const want = name === 'value' ? row.value : row.greeks[name];
     return rel * Math.abs(want) + table.tolerance.abs + (name === 'theta' ? row.thetaAbsFloor : 0);
   }
@@ -96,8 +107,10 @@ describe('black_scholes against the mpmath reference (60 digits)', () => {
           const value = name === 'value' ? got.value : got.greeks[name];
           const want = name === 'value' ? row.value : row.greeks[name];
           const tol = tolerance(row, name);
-          assert.ok(Math.abs(value - want) <= tol,
-            `${name} = ${value}, mpmath ${want}, |error| ${Math.abs(value - want)} > ${tol} for ${describeInputs(row)} [${table.source}]`);
+          assert.ok(
+            Math.abs(value - want) <= tol,
+            `${name} = ${value}, mpmath ${want}, |error| ${Math.abs(value - want)} > ${tol} for ${describeInputs(row)} [${table.source}]`,
+          );
         }
       }
     });
@@ -108,8 +121,10 @@ describe('black_scholes against the mpmath reference (60 digits)', () => {
     for (const row of table.rows) {
       if (row.value < 1e-290 || 8 * EPS * row.xCondition.value > 1e-12) continue;
       const got = price(row);
-      assert.ok(Math.abs(got.value - row.value) <= 1e-12 * row.value,
-        `price ${got.value}, mpmath ${row.value} for ${describeInputs(row)}`);
+      assert.ok(
+        Math.abs(got.value - row.value) <= 1e-12 * row.value,
+        `price ${got.value}, mpmath ${row.value} for ${describeInputs(row)}`,
+      );
       checked++;
     }
     assert.ok(checked > 800, `only ${checked} rows checked`);
@@ -129,8 +144,12 @@ describe('black_scholes against QuantLib 1.29 AnalyticEuropeanEngine', () => {
       for (const name of ['value', ...GREEKS] as const) {
         const value = name === 'value' ? got.value : got.greeks[name];
         const want = name === 'value' ? row.value : row.greeks[name];
-        const tol = (name === 'value' ? row.tolerance.rel : row.tolerance.greekRel) * Math.abs(want) + row.tolerance.abs[name];
-        assert.ok(Math.abs(value - want) <= tol, `${name} = ${value}, QuantLib ${want} (tol ${tol}) for ${describeInputs(row)}`);
+        const tol =
+          (name === 'value' ? row.tolerance.rel : row.tolerance.greekRel) * Math.abs(want) + row.tolerance.abs[name];
+        assert.ok(
+          Math.abs(value - want) <= tol,
+          `${name} = ${value}, QuantLib ${want} (tol ${tol}) for ${describeInputs(row)}`,
+        );
       }
     }
   });
@@ -141,14 +160,20 @@ describe('black_scholes relations and limits', () => {
     for (const spot of [20, 80, 100, 125, 500]) {
       for (const expiry of [1e-6, 0.1, 1, 10]) {
         for (const volatility of [1e-6, 0.05, 0.3, 1.5]) {
-          for (const [rate, dividendYield] of [[0.05, 0.02], [-0.01, 0.04], [0, 0]]) {
+          for (const [rate, dividendYield] of [
+            [0.05, 0.02],
+            [-0.01, 0.04],
+            [0, 0],
+          ]) {
             const base = { spot, strike: 100, expiry, volatility, rate: rate!, dividendYield: dividendYield! };
             const call = price({ ...base, type: 'call' }).value;
             const put = price({ ...base, type: 'put' }).value;
             const forward = spot * Math.exp(-dividendYield! * expiry) - 100 * Math.exp(-rate! * expiry);
             const scale = spot * Math.exp(-dividendYield! * expiry) + 100 * Math.exp(-rate! * expiry);
-            assert.ok(Math.abs(call - put - forward) <= 8 * EPS * scale,
-              `C - P = ${call - put}, forward ${forward} for ${describeInputs({ ...base, type: 'call' })}`);
+            assert.ok(
+              Math.abs(call - put - forward) <= 8 * EPS * scale,
+              `C - P = ${call - put}, forward ${forward} for ${describeInputs({ ...base, type: 'call' })}`,
+            );
           }
         }
       }
@@ -160,14 +185,21 @@ describe('black_scholes relations and limits', () => {
     for (const type of ['call', 'put'] as const) {
       for (const strike of [90, 100, 110]) {
         for (const v of tiny) {
-          for (const [expiry, volatility] of [[1, v], [v, 0.3]] as const) {
+          for (const [expiry, volatility] of [
+            [1, v],
+            [v, 0.3],
+          ] as const) {
             const row = { type, spot: 100, strike, expiry, volatility, rate: 0.03, dividendYield: 0.01 };
             const { value, greeks } = price(row);
             const DS = 100 * Math.exp(-0.01 * expiry);
             const DK = strike * Math.exp(-0.03 * expiry);
             const intrinsic = Math.max(type === 'call' ? DS - DK : DK - DS, 0);
-            assert.ok(value >= 0 && Math.abs(value - intrinsic) <= 1e-5 * 100, `value ${value} vs ${intrinsic} for ${describeInputs(row)}`);
-            for (const name of GREEKS) assert.ok(!Number.isNaN(greeks[name]), `${name} is NaN for ${describeInputs(row)}`);
+            assert.ok(
+              value >= 0 && Math.abs(value - intrinsic) <= 1e-5 * 100,
+              `value ${value} vs ${intrinsic} for ${describeInputs(row)}`,
+            );
+            for (const name of GREEKS)
+              assert.ok(!Number.isNaN(greeks[name]), `${name} is NaN for ${describeInputs(row)}`);
           }
         }
       }
@@ -175,26 +207,55 @@ describe('black_scholes relations and limits', () => {
   });
 
   it('keeps the at-the-money value sigma sqrt(T) S / sqrt(2 pi) when sigma sqrt(T) is tiny, and refuses once sigma sqrt(T) underflows (gamma would be infinite)', () => {
-    const atm = price({ type: 'call', spot: 100, strike: 100, expiry: 1, volatility: 1e-10, rate: 0, dividendYield: 0 });
+    const atm = price({
+      type: 'call',
+      spot: 100,
+      strike: 100,
+      expiry: 1,
+      volatility: 1e-10,
+      rate: 0,
+      dividendYield: 0,
+    });
     assert.ok(Math.abs(atm.value / (1e-10 * 100 * 0.3989422804014327) - 1) < 1e-12, String(atm.value));
-    const finite = price({ type: 'call', spot: 100, strike: 100, expiry: 1e-200, volatility: 0.2, rate: 0, dividendYield: 0 });
+    const finite = price({
+      type: 'call',
+      spot: 100,
+      strike: 100,
+      expiry: 1e-200,
+      volatility: 0.2,
+      rate: 0,
+      dividendYield: 0,
+    });
     assert.ok(Number.isFinite(finite.greeks.gamma) && finite.value > 0);
     assert.throws(
-      () => price({ type: 'call', spot: 100, strike: 100, expiry: Number.MIN_VALUE, volatility: Number.MIN_VALUE, rate: 0, dividendYield: 0 }),
-      (error: unknown) => isCoreError(error) && error.code === 'ERR_CORE_INVALID_INPUT' && /non-finite gamma/.test(error.message),
+      () =>
+        price({
+          type: 'call',
+          spot: 100,
+          strike: 100,
+          expiry: Number.MIN_VALUE,
+          volatility: Number.MIN_VALUE,
+          rate: 0,
+          dividendYield: 0,
+        }),
+      (error: unknown) =>
+        isCoreError(error) && error.code === 'ERR_CORE_INVALID_INPUT' && /non-finite gamma/.test(error.message),
     );
   });
 
   it('gives the analytic greeks of a finite-difference check of its own price', () => {
-    const rnd = fc.sample(fc.record({
-      type: fc.constantFrom('call' as const, 'put' as const),
-      spot: fc.double({ min: 60, max: 140, noNaN: true }),
-      strike: fc.double({ min: 60, max: 140, noNaN: true }),
-      expiry: fc.double({ min: 0.1, max: 3, noNaN: true }),
-      volatility: fc.double({ min: 0.1, max: 0.6, noNaN: true }),
-      rate: fc.double({ min: -0.01, max: 0.08, noNaN: true }),
-      dividendYield: fc.double({ min: 0, max: 0.05, noNaN: true }),
-    }), { numRuns: 200, seed: 7 });
+    const rnd = fc.sample(
+      fc.record({
+        type: fc.constantFrom('call' as const, 'put' as const),
+        spot: fc.double({ min: 60, max: 140, noNaN: true }),
+        strike: fc.double({ min: 60, max: 140, noNaN: true }),
+        expiry: fc.double({ min: 0.1, max: 3, noNaN: true }),
+        volatility: fc.double({ min: 0.1, max: 0.6, noNaN: true }),
+        rate: fc.double({ min: -0.01, max: 0.08, noNaN: true }),
+        dividendYield: fc.double({ min: 0, max: 0.05, noNaN: true }),
+      }),
+      { numRuns: 200, seed: 7 },
+    );
     for (const row of rnd) {
       const { greeks } = price(row);
       const at = (patch: Partial<Inputs>): number => price({ ...row, ...patch }).value;
@@ -208,16 +269,29 @@ describe('black_scholes relations and limits', () => {
       };
       for (const name of GREEKS) {
         const scale = name === 'gamma' ? 1e-4 : 1e-6;
-        assert.ok(Math.abs(greeks[name] - numeric[name]) <= 1e-5 * Math.abs(numeric[name]) + scale * row.spot,
-          `${name} = ${greeks[name]}, finite difference ${numeric[name]} for ${describeInputs(row)}`);
+        assert.ok(
+          Math.abs(greeks[name] - numeric[name]) <= 1e-5 * Math.abs(numeric[name]) + scale * row.spot,
+          `${name} = ${greeks[name]}, finite difference ${numeric[name]} for ${describeInputs(row)}`,
+        );
       }
     }
   });
 
   it('blackScholesPrice returns the same number as priceBlackScholes, bit for bit', () => {
-    const row = { type: 'put' as const, spot: 97, strike: 103, expiry: 0.7, volatility: 0.27, rate: 0.035, dividendYield: 0.012 };
+    const row = {
+      type: 'put' as const,
+      spot: 97,
+      strike: 103,
+      expiry: 0.7,
+      volatility: 0.27,
+      rate: 0.035,
+      dividendYield: 0.012,
+    };
     const full = price(row).value;
-    assert.equal(blackScholesPrice(row.type, row.spot, row.strike, row.expiry, row.volatility, row.rate, row.dividendYield), full);
+    assert.equal(
+      blackScholesPrice(row.type, row.spot, row.strike, row.expiry, row.volatility, row.rate, row.dividendYield),
+      full,
+    );
     assert.equal(priceBlackScholes(...split(row), { greeks: false }).value, full);
   });
 });
@@ -243,32 +317,46 @@ describe('priceBlackScholes contract', () => {
     ];
     for (const [param, make] of cases) {
       for (const v of bad) {
-        assert.throws(() => priceBlackScholes(...make(v)),
-          (e: unknown) => e instanceof CoreError && e.code === 'ERR_CORE_INVALID_INPUT' && e.param === param, `${param} = ${v}`);
+        assert.throws(
+          () => priceBlackScholes(...make(v)),
+          (e: unknown) => e instanceof CoreError && e.code === 'ERR_CORE_INVALID_INPUT' && e.param === param,
+          `${param} = ${v}`,
+        );
       }
     }
     for (const param of ['rate', 'dividendYield'] as const) {
       for (const v of [NaN, Infinity, -Infinity]) {
-        assert.throws(() => priceBlackScholes(option, { ...market, [param]: v }),
-          (e: unknown) => e instanceof CoreError && e.code === 'ERR_CORE_INVALID_INPUT' && e.param === param, `${param} = ${v}`);
+        assert.throws(
+          () => priceBlackScholes(option, { ...market, [param]: v }),
+          (e: unknown) => e instanceof CoreError && e.code === 'ERR_CORE_INVALID_INPUT' && e.param === param,
+          `${param} = ${v}`,
+        );
       }
     }
   });
 
   it('prices an American call with q = 0 and r >= 0 as the European call and refuses every other American option (r < 0 included)', () => {
     const noDividend = { ...market, dividendYield: 0 };
-    assert.deepEqual(priceBlackScholes({ ...option, exercise: 'american' }, noDividend), priceBlackScholes(option, noDividend));
+    assert.deepEqual(
+      priceBlackScholes({ ...option, exercise: 'american' }, noDividend),
+      priceBlackScholes(option, noDividend),
+    );
     const refused: [OptionSpec, MarketInputs][] = [
       [{ ...option, type: 'put', exercise: 'american' }, noDividend],
       [{ ...option, type: 'put', exercise: 'american' }, market],
       [{ ...option, exercise: 'american' }, market],
       // With r < 0 paying the strike early pays, so even a call without dividends is exercised early.
-      [{ ...option, exercise: 'american' }, { ...noDividend, rate: -0.01 }],
+      [
+        { ...option, exercise: 'american' },
+        { ...noDividend, rate: -0.01 },
+      ],
     ];
     for (const [o, m] of refused) {
-      assert.throws(() => priceBlackScholes(o, m),
+      assert.throws(
+        () => priceBlackScholes(o, m),
         (e: unknown) => e instanceof CoreError && e.code === 'ERR_CORE_UNSUPPORTED_EXERCISE' && e.param === 'exercise',
-        `${o.type} q=${m.dividendYield} r=${m.rate}`);
+        `${o.type} q=${m.dividendYield} r=${m.rate}`,
+      );
     }
   });
 });
@@ -288,20 +376,27 @@ describe('black_scholes properties (fast-check)', () => {
   const bump = fc.double({ min: 1e-6, max: 0.5, noNaN: true });
 
   it('stays within the no-arbitrage bounds max(forward intrinsic, 0) <= V <= S e^{-qT} (call) or K e^{-rT} (put)', () => {
-    fc.assert(fc.property(inputs, (row) => {
-      const { value, greeks } = price(row);
-      const DS = row.spot * Math.exp(-row.dividendYield * row.expiry);
-      const DK = row.strike * Math.exp(-row.rate * row.expiry);
-      const lower = Math.max(row.type === 'call' ? DS - DK : DK - DS, 0);
-      const upper = row.type === 'call' ? DS : DK;
-      assert.ok(value >= lower - slack(DS, DK) && value <= upper, `${value} outside [${lower}, ${upper}] for ${describeInputs(row)}`);
-      for (const name of GREEKS) assert.ok(Number.isFinite(greeks[name]), `${name} for ${describeInputs(row)}`);
-      assert.ok(greeks.gamma >= 0 && greeks.vega >= 0);
-    }), { numRuns: 2000, seed: 20240611 });
+    fc.assert(
+      fc.property(inputs, (row) => {
+        const { value, greeks } = price(row);
+        const DS = row.spot * Math.exp(-row.dividendYield * row.expiry);
+        const DK = row.strike * Math.exp(-row.rate * row.expiry);
+        const lower = Math.max(row.type === 'call' ? DS - DK : DK - DS, 0);
+        const upper = row.type === 'call' ? DS : DK;
+        assert.ok(
+          value >= lower - slack(DS, DK) && value <= upper,
+          `${value} outside [${lower}, ${upper}] for ${describeInputs(row)}`,
+        );
+        for (const name of GREEKS) assert.ok(Number.isFinite(greeks[name]), `${name} for ${describeInputs(row)}`);
+        assert.ok(greeks.gamma >= 0 && greeks.vega >= 0);
+      }),
+      { numRuns: 2000, seed: 20240611 },
+    );
   });
 
   it('never returns NaN or an infinity anywhere in the API domain, down to subnormal inputs: where gamma would overflow it refuses', () => {
-    const tiny = (max: number) => fc.oneof(fc.double({ min: Number.MIN_VALUE, max, noNaN: true }), fc.double({ min: 1e-3, max, noNaN: true }));
+    const tiny = (max: number) =>
+      fc.oneof(fc.double({ min: Number.MIN_VALUE, max, noNaN: true }), fc.double({ min: 1e-3, max, noNaN: true }));
     const apiDomain = fc.record({
       type: fc.constantFrom('call' as const, 'put' as const),
       spot: tiny(1e9),
@@ -311,56 +406,84 @@ describe('black_scholes properties (fast-check)', () => {
       rate: fc.double({ min: -1, max: 1, noNaN: true }),
       dividendYield: fc.double({ min: 0, max: 1, noNaN: true }),
     });
-    fc.assert(fc.property(apiDomain, (row) => {
-      let result: ReturnType<typeof price>;
-      try {
-        result = price(row);
-      } catch (error) {
-        assert.ok(isCoreError(error) && error.code === 'ERR_CORE_INVALID_INPUT' && /non-finite gamma/.test(error.message), String(error));
-        return;
-      }
-      const { value, greeks } = result;
-      const DS = row.spot * Math.exp(-row.dividendYield * row.expiry);
-      const DK = row.strike * Math.exp(-row.rate * row.expiry);
-      const lower = Math.max(row.type === 'call' ? DS - DK : DK - DS, 0);
-      const upper = row.type === 'call' ? DS : DK;
-      assert.ok(value >= lower - slack(DS, DK) && value <= upper, `${value} outside [${lower}, ${upper}] for ${describeInputs(row)}`);
-      for (const name of GREEKS) assert.ok(Number.isFinite(greeks[name]), `${name} = ${greeks[name]} for ${describeInputs(row)}`);
-    }), { numRuns: 20000, seed: 5 });
+    fc.assert(
+      fc.property(apiDomain, (row) => {
+        let result: ReturnType<typeof price>;
+        try {
+          result = price(row);
+        } catch (error) {
+          assert.ok(
+            isCoreError(error) && error.code === 'ERR_CORE_INVALID_INPUT' && /non-finite gamma/.test(error.message),
+            String(error),
+          );
+          return;
+        }
+        const { value, greeks } = result;
+        const DS = row.spot * Math.exp(-row.dividendYield * row.expiry);
+        const DK = row.strike * Math.exp(-row.rate * row.expiry);
+        const lower = Math.max(row.type === 'call' ? DS - DK : DK - DS, 0);
+        const upper = row.type === 'call' ? DS : DK;
+        assert.ok(
+          value >= lower - slack(DS, DK) && value <= upper,
+          `${value} outside [${lower}, ${upper}] for ${describeInputs(row)}`,
+        );
+        for (const name of GREEKS)
+          assert.ok(Number.isFinite(greeks[name]), `${name} = ${greeks[name]} for ${describeInputs(row)}`);
+      }),
+      { numRuns: 20000, seed: 5 },
+    );
   });
 
   it('is increasing in spot for calls and decreasing for puts', () => {
-    fc.assert(fc.property(inputs, bump, (row, h) => {
-      const a = price(row).value;
-      const b = price({ ...row, spot: row.spot * (1 + h) }).value;
-      assert.ok(row.type === 'call' ? b >= a - slack(a, b) : b <= a + slack(a, b), `${a} -> ${b} for ${describeInputs(row)}`);
-    }), { numRuns: 1000, seed: 1 });
+    fc.assert(
+      fc.property(inputs, bump, (row, h) => {
+        const a = price(row).value;
+        const b = price({ ...row, spot: row.spot * (1 + h) }).value;
+        assert.ok(
+          row.type === 'call' ? b >= a - slack(a, b) : b <= a + slack(a, b),
+          `${a} -> ${b} for ${describeInputs(row)}`,
+        );
+      }),
+      { numRuns: 1000, seed: 1 },
+    );
   });
 
   it('is decreasing in strike for calls and increasing for puts', () => {
-    fc.assert(fc.property(inputs, bump, (row, h) => {
-      const a = price(row).value;
-      const b = price({ ...row, strike: row.strike * (1 + h) }).value;
-      assert.ok(row.type === 'call' ? b <= a + slack(a, b) : b >= a - slack(a, b), `${a} -> ${b} for ${describeInputs(row)}`);
-    }), { numRuns: 1000, seed: 2 });
+    fc.assert(
+      fc.property(inputs, bump, (row, h) => {
+        const a = price(row).value;
+        const b = price({ ...row, strike: row.strike * (1 + h) }).value;
+        assert.ok(
+          row.type === 'call' ? b <= a + slack(a, b) : b >= a - slack(a, b),
+          `${a} -> ${b} for ${describeInputs(row)}`,
+        );
+      }),
+      { numRuns: 1000, seed: 2 },
+    );
   });
 
   it('is increasing in volatility', () => {
-    fc.assert(fc.property(inputs, bump, (row, h) => {
-      const a = price(row).value;
-      const b = price({ ...row, volatility: row.volatility * (1 + h) }).value;
-      assert.ok(b >= a - slack(a, b), `${a} -> ${b} for ${describeInputs(row)}`);
-    }), { numRuns: 1000, seed: 3 });
+    fc.assert(
+      fc.property(inputs, bump, (row, h) => {
+        const a = price(row).value;
+        const b = price({ ...row, volatility: row.volatility * (1 + h) }).value;
+        assert.ok(b >= a - slack(a, b), `${a} -> ${b} for ${describeInputs(row)}`);
+      }),
+      { numRuns: 1000, seed: 3 },
+    );
   });
 
   it('is convex in strike', () => {
-    fc.assert(fc.property(inputs, bump, (row, h) => {
-      const step = row.strike * h;
-      if (row.strike - step <= 0) return;
-      const lo = price({ ...row, strike: row.strike - step }).value;
-      const mid = price(row).value;
-      const hi = price({ ...row, strike: row.strike + step }).value;
-      assert.ok(lo + hi >= 2 * mid - 4 * slack(lo + hi, 2 * mid), `${lo}, ${mid}, ${hi} for ${describeInputs(row)}`);
-    }), { numRuns: 1000, seed: 4 });
+    fc.assert(
+      fc.property(inputs, bump, (row, h) => {
+        const step = row.strike * h;
+        if (row.strike - step <= 0) return;
+        const lo = price({ ...row, strike: row.strike - step }).value;
+        const mid = price(row).value;
+        const hi = price({ ...row, strike: row.strike + step }).value;
+        assert.ok(lo + hi >= 2 * mid - 4 * slack(lo + hi, 2 * mid), `${lo}, ${mid}, ${hi} for ${describeInputs(row)}`);
+      }),
+      { numRuns: 1000, seed: 4 },
+    );
   });
 });

@@ -2,12 +2,20 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { blackScholesPrice, priceBlackScholes } from '../../../src/core/engines/black-scholes.js';
-import { bumpGreeks, EXPIRY_RELATIVE_BUMP, RATE_BUMP, SPOT_BUMP_PER_STD_DEV, SPOT_RELATIVE_BUMP, VOLATILITY_RELATIVE_BUMP } from '../../../src/core/engines/bump-greeks.js';
+import {
+  bumpGreeks,
+  EXPIRY_RELATIVE_BUMP,
+  RATE_BUMP,
+  SPOT_BUMP_PER_STD_DEV,
+  SPOT_RELATIVE_BUMP,
+  VOLATILITY_RELATIVE_BUMP,
+} from '../../../src/core/engines/bump-greeks.js';
 import type { Pricer } from '../../../src/core/engines/bump-greeks.js';
 import type { OptionSpec } from '../../../src/core/instruments/option-spec.js';
 import type { MarketInputs } from '../../../src/core/market/market-inputs.js';
 
-const blackScholes: Pricer = (o, m) => blackScholesPrice(o.type, m.spot, o.strike, o.expiry, m.volatility, m.rate, m.dividendYield);
+const blackScholes: Pricer = (o, m) =>
+  blackScholesPrice(o.type, m.spot, o.strike, o.expiry, m.volatility, m.rate, m.dividendYield);
 
 function describeInputs(o: OptionSpec, m: MarketInputs): string {
   return `${o.type} S=${m.spot} K=${o.strike} T=${o.expiry} r=${m.rate} q=${m.dividendYield} sigma=${m.volatility}`;
@@ -37,17 +45,21 @@ describe('bumpGreeks (central-difference bump and revalue)', () => {
           const eps = Number.EPSILON;
           const hS = market.spot * Math.min(SPOT_RELATIVE_BUMP, SPOT_BUMP_PER_STD_DEV * volatility * Math.sqrt(expiry));
           for (const g of GREEKS) {
-            const floor = {
-              delta: (4 * eps * value) / hS,
-              gamma: (16 * eps * value) / (hS * hS),
-              theta: (4 * eps * value) / (EXPIRY_RELATIVE_BUMP * expiry),
-              vega: (4 * eps * value) / (VOLATILITY_RELATIVE_BUMP * volatility),
-              rho: (4 * eps * value) / RATE_BUMP,
-            }[g] + 1e-12;
+            const floor =
+              {
+                delta: (4 * eps * value) / hS,
+                gamma: (16 * eps * value) / (hS * hS),
+                theta: (4 * eps * value) / (EXPIRY_RELATIVE_BUMP * expiry),
+                vega: (4 * eps * value) / (VOLATILITY_RELATIVE_BUMP * volatility),
+                rho: (4 * eps * value) / RATE_BUMP,
+              }[g] + 1e-12;
             const error = Math.abs(bumped[g] - exact[g]);
             // Truncation: ~e^2 d^2 / 6 for delta with e = 1e-3 standard deviations, 1e-6 at d = 2.4 and more
             // further out; the other bumps are relative 1e-4 or absolute 1e-5 and far below this.
-            assert.ok(error <= 1e-5 * Math.abs(exact[g]) + floor, `${g}: ${describeInputs(option, market)}: bumped ${bumped[g]}, analytic ${exact[g]}`);
+            assert.ok(
+              error <= 1e-5 * Math.abs(exact[g]) + floor,
+              `${g}: ${describeInputs(option, market)}: bumped ${bumped[g]}, analytic ${exact[g]}`,
+            );
           }
         },
       ),
@@ -62,7 +74,10 @@ describe('bumpGreeks (central-difference bump and revalue)', () => {
       const bumped = bumpGreeks(blackScholes, option, market);
       const exact = priceBlackScholes(option, market).greeks!;
       for (const g of GREEKS) {
-        assert.ok(Math.abs(bumped[g] - exact[g]) <= 1e-5 * Math.abs(exact[g]) + 1e-9, `${g}: ${describeInputs(option, market)}: bumped ${bumped[g]}, analytic ${exact[g]}`);
+        assert.ok(
+          Math.abs(bumped[g] - exact[g]) <= 1e-5 * Math.abs(exact[g]) + 1e-9,
+          `${g}: ${describeInputs(option, market)}: bumped ${bumped[g]}, analytic ${exact[g]}`,
+        );
       }
     }
   });

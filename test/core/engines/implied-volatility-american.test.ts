@@ -30,7 +30,10 @@ function counting(pricer: (v: number) => number): { pricer: (v: number) => numbe
 
 function isCoreError(code: CoreErrorCode, param?: string, message?: RegExp) {
   return (error: unknown): boolean =>
-    error instanceof CoreError && error.code === code && (param === undefined || error.param === param) && (message === undefined || message.test(error.message));
+    error instanceof CoreError &&
+    error.code === code &&
+    (param === undefined || error.param === param) &&
+    (message === undefined || message.test(error.message));
 }
 
 describe('impliedVolatilityAmerican with the binomial_200 (CRR) pricer', () => {
@@ -86,7 +89,10 @@ describe('impliedVolatilityAmerican with the binomial_200 (CRR) pricer', () => {
           if (!(price > Math.max(100 - spot, 0) * (1 + 1e-6) + 1e-9)) return;
           const result = impliedVolatilityAmerican(price, option, market, tree);
           const repriced = tree(result.volatility);
-          assert.ok(Math.abs(repriced / price - 1) <= 1e-10, `repriced ${repriced} vs ${price} (S=${spot} T=${expiry} r=${rate} q=${dividendYield} sigma=${sigma})`);
+          assert.ok(
+            Math.abs(repriced / price - 1) <= 1e-10,
+            `repriced ${repriced} vs ${price} (S=${spot} T=${expiry} r=${rate} q=${dividendYield} sigma=${sigma})`,
+          );
           assert.ok(result.iterations <= 25, `iterations ${result.iterations}`);
         },
       ),
@@ -97,12 +103,22 @@ describe('impliedVolatilityAmerican with the binomial_200 (CRR) pricer', () => {
 
 describe('impliedVolatilityAmerican as a generic inverter', () => {
   it('recovers sigma to 1e-12 from a European Black-Scholes pricer with a tight price tolerance', () => {
-    for (const [type, strike, sigma] of [['call', 90, 0.2], ['put', 110, 0.45], ['call', 130, 0.8]] as const) {
+    for (const [type, strike, sigma] of [
+      ['call', 90, 0.2],
+      ['put', 110, 0.45],
+      ['call', 130, 0.8],
+    ] as const) {
       const option: OptionSpec = { type, strike, expiry: 0.75, exercise: 'european' };
       const price = blackScholesPrice(type, 100, strike, 0.75, sigma, 0.04, 0.01);
-      const result = impliedVolatilityAmerican(price, option, { spot: 100, rate: 0.04, dividendYield: 0.01 }, (v) => blackScholesPrice(type, 100, strike, 0.75, v, 0.04, 0.01), {
-        priceTolerance: 1e-15,
-      });
+      const result = impliedVolatilityAmerican(
+        price,
+        option,
+        { spot: 100, rate: 0.04, dividendYield: 0.01 },
+        (v) => blackScholesPrice(type, 100, strike, 0.75, v, 0.04, 0.01),
+        {
+          priceTolerance: 1e-15,
+        },
+      );
       assert.ok(Math.abs(result.volatility / sigma - 1) <= 1e-12, `${type} K=${strike}: ${result.volatility}`);
     }
   });
@@ -131,7 +147,11 @@ describe('impliedVolatilityAmerican refusals', () => {
     for (const price of [10, 9.99, 0]) {
       assert.throws(
         () => impliedVolatilityAmerican(price, put, market, never),
-        isCoreError('ERR_CORE_PRICE_BELOW_INTRINSIC', 'price', /bound 10 of an American put \(the intrinsic value max\(K - S, 0\)\)/),
+        isCoreError(
+          'ERR_CORE_PRICE_BELOW_INTRINSIC',
+          'price',
+          /bound 10 of an American put \(the intrinsic value max\(K - S, 0\)\)/,
+        ),
         `price ${price}`,
       );
     }
@@ -148,27 +168,48 @@ describe('impliedVolatilityAmerican refusals', () => {
   });
 
   it('throws ERR_CORE_PRICE_ABOVE_MAXIMUM at or above S (call) or K (put), naming the bound', () => {
-    assert.throws(() => impliedVolatilityAmerican(100, put, market, never), isCoreError('ERR_CORE_PRICE_ABOVE_MAXIMUM', 'price', /bound 100 of an American put/));
-    assert.throws(() => impliedVolatilityAmerican(90, call, market, never), isCoreError('ERR_CORE_PRICE_ABOVE_MAXIMUM', 'price', /bound 90 of an American call/));
-    assert.throws(() => impliedVolatilityAmerican(95, call, market, never), isCoreError('ERR_CORE_PRICE_ABOVE_MAXIMUM', 'price'));
+    assert.throws(
+      () => impliedVolatilityAmerican(100, put, market, never),
+      isCoreError('ERR_CORE_PRICE_ABOVE_MAXIMUM', 'price', /bound 100 of an American put/),
+    );
+    assert.throws(
+      () => impliedVolatilityAmerican(90, call, market, never),
+      isCoreError('ERR_CORE_PRICE_ABOVE_MAXIMUM', 'price', /bound 90 of an American call/),
+    );
+    assert.throws(
+      () => impliedVolatilityAmerican(95, call, market, never),
+      isCoreError('ERR_CORE_PRICE_ABOVE_MAXIMUM', 'price'),
+    );
   });
 
   it('applies the European bounds to European exercise', () => {
     const europeanPut: OptionSpec = { ...put, exercise: 'european' };
     const upper = 100 * Math.exp(-0.05);
-    assert.throws(() => impliedVolatilityAmerican(upper, europeanPut, market, never), isCoreError('ERR_CORE_PRICE_ABOVE_MAXIMUM', 'price', /K e\^\(-rT\)/));
-    assert.throws(() => impliedVolatilityAmerican(upper - 90, europeanPut, market, never), isCoreError('ERR_CORE_PRICE_BELOW_INTRINSIC', 'price'));
+    assert.throws(
+      () => impliedVolatilityAmerican(upper, europeanPut, market, never),
+      isCoreError('ERR_CORE_PRICE_ABOVE_MAXIMUM', 'price', /K e\^\(-rT\)/),
+    );
+    assert.throws(
+      () => impliedVolatilityAmerican(upper - 90, europeanPut, market, never),
+      isCoreError('ERR_CORE_PRICE_BELOW_INTRINSIC', 'price'),
+    );
   });
 
   it(`throws ERR_CORE_PRICE_ABOVE_MAXIMUM when the model cannot reach the price by volatility ${AMERICAN_MAX_VOLATILITY}`, () => {
     // A model that saturates at 20: a price of 30 is inside the no-arbitrage bounds but beyond the model.
     const saturating = (v: number): number => 20 * (1 - Math.exp(-v));
-    assert.throws(() => impliedVolatilityAmerican(30, put, market, saturating), isCoreError('ERR_CORE_PRICE_ABOVE_MAXIMUM', 'price', /volatility 10/));
+    assert.throws(
+      () => impliedVolatilityAmerican(30, put, market, saturating),
+      isCoreError('ERR_CORE_PRICE_ABOVE_MAXIMUM', 'price', /volatility 10/),
+    );
   });
 
   it(`throws ERR_CORE_PRICE_BELOW_INTRINSIC when the model stays above the price down to volatility ${AMERICAN_MIN_VOLATILITY}`, () => {
     const floor = (v: number): number => 12 + v;
-    assert.throws(() => impliedVolatilityAmerican(12.00001, put, market, floor), isCoreError('ERR_CORE_PRICE_BELOW_INTRINSIC', 'price', /volatility 0\.0001/));
+    assert.throws(
+      () => impliedVolatilityAmerican(12.00001, put, market, floor),
+      isCoreError('ERR_CORE_PRICE_BELOW_INTRINSIC', 'price', /volatility 0\.0001/),
+    );
   });
 
   it('searches down to the lowest volatility a pricer accepts and refuses below it (the CRR tree with a large carry)', () => {
@@ -179,18 +220,28 @@ describe('impliedVolatilityAmerican refusals', () => {
     assert.throws(
       () => impliedVolatilityAmerican(1e-6, option, highRate, tree),
       (error: unknown) =>
-        isCoreError('ERR_CORE_PRICE_BELOW_INTRINSIC', 'price', /lowest volatility the model accepts/)(error) && (error as CoreError).cause instanceof CoreError,
+        isCoreError('ERR_CORE_PRICE_BELOW_INTRINSIC', 'price', /lowest volatility the model accepts/)(error) &&
+        (error as CoreError).cause instanceof CoreError,
     );
     // Just above the floor the answer lies between the refused and the accepted volatilities, and is found.
     const result = impliedVolatilityAmerican(1e-3, option, highRate, tree);
-    assert.ok(result.volatility > 0.5 * Math.sqrt(1 / 200) * 0.999 && result.volatility < 0.037, `volatility ${result.volatility}`);
+    assert.ok(
+      result.volatility > 0.5 * Math.sqrt(1 / 200) * 0.999 && result.volatility < 0.037,
+      `volatility ${result.volatility}`,
+    );
     assert.ok(Math.abs(tree(result.volatility) / 1e-3 - 1) <= 1e-10);
   });
 
   it('throws ERR_CORE_NO_CONVERGENCE when the pricer returns NaN or the evaluation budget runs out', () => {
-    assert.throws(() => impliedVolatilityAmerican(15, put, market, () => Number.NaN), isCoreError('ERR_CORE_NO_CONVERGENCE', 'price', /NaN/));
+    assert.throws(
+      () => impliedVolatilityAmerican(15, put, market, () => Number.NaN),
+      isCoreError('ERR_CORE_NO_CONVERGENCE', 'price', /NaN/),
+    );
     const tree = crrPricer(put, market);
-    assert.throws(() => impliedVolatilityAmerican(tree(0.3), put, market, tree, { maxEvaluations: 3 }), isCoreError('ERR_CORE_NO_CONVERGENCE', 'price', /3 pricer evaluations/));
+    assert.throws(
+      () => impliedVolatilityAmerican(tree(0.3), put, market, tree, { maxEvaluations: 3 }),
+      isCoreError('ERR_CORE_NO_CONVERGENCE', 'price', /3 pricer evaluations/),
+    );
   });
 
   it('throws ERR_CORE_INVALID_INPUT for a bad price, market field, pricer or option', () => {

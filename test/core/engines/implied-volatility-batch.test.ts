@@ -40,13 +40,21 @@ function toArrays(rows: QuoteRow[]) {
 }
 
 function makeOutput(n: number, wide = false) {
-  return { volatility: new Float64Array(n).fill(-1), iterations: wide ? new Uint16Array(n) : new Uint8Array(n), status: new Uint8Array(n).fill(255) };
+  return {
+    volatility: new Float64Array(n).fill(-1),
+    iterations: wide ? new Uint16Array(n) : new Uint8Array(n),
+    status: new Uint8Array(n).fill(255),
+  };
 }
 
 /** The scalar API's answer as (status, volatility, iterations). */
 function scalar(row: QuoteRow): { status: number; volatility: number; iterations: number } {
   try {
-    const r = impliedVolatility(row.price, { type: row.isCall ? 'call' : 'put', strike: row.strike, expiry: row.expiry, exercise: 'european' }, row);
+    const r = impliedVolatility(
+      row.price,
+      { type: row.isCall ? 'call' : 'put', strike: row.strike, expiry: row.expiry, exercise: 'european' },
+      row,
+    );
     return { status: IMPLIED_VOLATILITY_STATUS.ok, volatility: r.volatility, iterations: r.iterations };
   } catch (error) {
     assert.ok(error instanceof CoreError);
@@ -107,13 +115,22 @@ describe('impliedVolatilityBatch', () => {
       dividendYield: fc.double({ min: 0, max: 0.08, noNaN: true }),
       sigma: fc.double({ min: 0.01, max: 2, noNaN: true }),
       // Mostly fair prices; sometimes a distorted or invalid one to exercise the other statuses.
-      distortion: fc.oneof(fc.constant(1), fc.constant(1), fc.constant(1), fc.double({ min: 0, max: 3, noNaN: true }), fc.constant(Number.NaN), fc.constant(-1)),
+      distortion: fc.oneof(
+        fc.constant(1),
+        fc.constant(1),
+        fc.constant(1),
+        fc.double({ min: 0, max: 3, noNaN: true }),
+        fc.constant(Number.NaN),
+        fc.constant(-1),
+      ),
     });
     fc.assert(
       fc.property(fc.array(row, { minLength: 1, maxLength: 40 }), (specs) => {
         const rows = specs.map((s): QuoteRow => ({
           isCall: s.isCall,
-          price: s.distortion * blackScholesPrice(s.isCall ? 'call' : 'put', s.spot, s.strike, s.expiry, s.sigma, s.rate, s.dividendYield),
+          price:
+            s.distortion *
+            blackScholesPrice(s.isCall ? 'call' : 'put', s.spot, s.strike, s.expiry, s.sigma, s.rate, s.dividendYield),
           spot: s.spot,
           strike: s.strike,
           expiry: s.expiry,
@@ -153,7 +170,8 @@ describe('impliedVolatilityBatch', () => {
 
   it('throws ERR_CORE_INVALID_INPUT (param n) when n is negative, fractional or longer than any array', () => {
     const rows = [fair(true, 0.2), fair(false, 0.3)];
-    const isInvalidN = (error: unknown) => error instanceof CoreError && error.code === 'ERR_CORE_INVALID_INPUT' && error.param === 'n';
+    const isInvalidN = (error: unknown) =>
+      error instanceof CoreError && error.code === 'ERR_CORE_INVALID_INPUT' && error.param === 'n';
     assert.throws(() => impliedVolatilityBatch(toArrays(rows), makeOutput(2), -1), isInvalidN);
     assert.throws(() => impliedVolatilityBatch(toArrays(rows), makeOutput(2), 1.5), isInvalidN);
     assert.throws(() => impliedVolatilityBatch(toArrays(rows), makeOutput(2), 3), isInvalidN);

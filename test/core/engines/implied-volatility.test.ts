@@ -13,18 +13,36 @@ import { normalisedVega } from '../../../src/core/engines/normalised-black.js';
 import { CoreError, type CoreErrorCode } from '../../../src/core/errors.js';
 import type { OptionSpec, OptionType } from '../../../src/core/instruments/option-spec.js';
 
-type Quote = [type: OptionType, spot: number, strike: number, expiry: number, rate: number, dividendYield: number, volatility: number, price: number, condition: number];
-const reference = JSON.parse(readFileSync(new URL('../reference/mpmath-implied-volatility.json', import.meta.url), 'utf8')) as {
+type Quote = [
+  type: OptionType,
+  spot: number,
+  strike: number,
+  expiry: number,
+  rate: number,
+  dividendYield: number,
+  volatility: number,
+  price: number,
+  condition: number,
+];
+const reference = JSON.parse(
+  readFileSync(new URL('../reference/mpmath-implied-volatility.json', import.meta.url), 'utf8'),
+) as {
   source: string;
   rows: Quote[];
 };
 
-const european = (type: OptionType, strike: number, expiry: number): OptionSpec => ({ type, strike, expiry, exercise: 'european' });
+const european = (type: OptionType, strike: number, expiry: number): OptionSpec => ({
+  type,
+  strike,
+  expiry,
+  exercise: 'european',
+});
 
 /** P / (sigma * dP/dsigma): how much a relative error in the price is amplified in sigma. */
 function conditionNumber(S: number, K: number, T: number, r: number, q: number, sigma: number, price: number): number {
   const x = Math.log(S / K) + (r - q) * T;
-  const vega = Math.sqrt(S * Math.exp(-q * T) * K * Math.exp(-r * T)) * normalisedVega(x, sigma * Math.sqrt(T)) * Math.sqrt(T);
+  const vega =
+    Math.sqrt(S * Math.exp(-q * T) * K * Math.exp(-r * T)) * normalisedVega(x, sigma * Math.sqrt(T)) * Math.sqrt(T);
   return price / (sigma * vega);
 }
 
@@ -149,7 +167,10 @@ describe('impliedVolatility round trips through blackScholesPrice', () => {
             volatility = result.volatility;
           } catch (error) {
             // Refusal is allowed only where the time value is lost in the price's rounding.
-            assert.ok(error instanceof CoreError && error.code === 'ERR_CORE_PRICE_BELOW_INTRINSIC', `${String(error)} for ${context}`);
+            assert.ok(
+              error instanceof CoreError && error.code === 'ERR_CORE_PRICE_BELOW_INTRINSIC',
+              `${String(error)} for ${context}`,
+            );
             assert.ok(!(price > 1e-300) || cond > 1e10, `refused a quote with cond ${cond}: ${context}`);
             return;
           }
@@ -166,7 +187,7 @@ describe('impliedVolatility round trips through blackScholesPrice', () => {
 });
 
 describe('impliedVolatility worked examples', () => {
-  it('gives about 23.5% for Hull\'s example (S=21, K=20, r=10%, T=0.25, call at 1.875)', () => {
+  it("gives about 23.5% for Hull's example (S=21, K=20, r=10%, T=0.25, call at 1.875)", () => {
     // J. C. Hull, "Options, Futures, and Other Derivatives", section "Implied volatilities": 0.235 (to 3 places);
     // 0.2345129139976438 is the root by mpmath's findroot at 40 digits.
     const result = impliedVolatility(1.875, european('call', 20, 0.25), { spot: 21, rate: 0.1, dividendYield: 0 });
@@ -178,13 +199,25 @@ describe('impliedVolatility worked examples', () => {
 
   it('recovers 20% from the at-the-money call priced at 10.450583572185565 (S=K=100, r=5%, T=1)', () => {
     // 10.450583572185565 is the Black-Scholes price at sigma = 0.2 (Hull's and Haug's standard example, to 16 digits by mpmath).
-    const result = impliedVolatility(10.450583572185565, european('call', 100, 1), { spot: 100, rate: 0.05, dividendYield: 0 });
+    const result = impliedVolatility(10.450583572185565, european('call', 100, 1), {
+      spot: 100,
+      rate: 0.05,
+      dividendYield: 0,
+    });
     assert.ok(Math.abs(result.volatility / 0.2 - 1) < 1e-13, `volatility ${result.volatility}`);
   });
 
   it('treats an American call with no dividends and a non-negative rate like the European one', () => {
-    const european = impliedVolatility(5, { type: 'call', strike: 100, expiry: 1, exercise: 'european' }, { spot: 95, rate: 0.03, dividendYield: 0 });
-    const american = impliedVolatility(5, { type: 'call', strike: 100, expiry: 1, exercise: 'american' }, { spot: 95, rate: 0.03, dividendYield: 0 });
+    const european = impliedVolatility(
+      5,
+      { type: 'call', strike: 100, expiry: 1, exercise: 'european' },
+      { spot: 95, rate: 0.03, dividendYield: 0 },
+    );
+    const american = impliedVolatility(
+      5,
+      { type: 'call', strike: 100, expiry: 1, exercise: 'american' },
+      { spot: 95, rate: 0.03, dividendYield: 0 },
+    );
     assert.deepEqual(american, european);
   });
 });
@@ -228,7 +261,8 @@ describe('impliedVolatility refusals', () => {
       assert.throws(
         () => impliedVolatility(price, european(type, K, T), market),
         (error: unknown) =>
-          isCoreError('ERR_CORE_PRICE_ABOVE_MAXIMUM', 'price', /upper no-arbitrage bound/)(error) && (error as Error).message.includes(String(bound)),
+          isCoreError('ERR_CORE_PRICE_ABOVE_MAXIMUM', 'price', /upper no-arbitrage bound/)(error) &&
+          (error as Error).message.includes(String(bound)),
         `${type} K=${K} price=${price}`,
       );
     }
@@ -246,7 +280,11 @@ describe('impliedVolatility refusals', () => {
 
   it('throws ERR_CORE_INVALID_INPUT for a NaN, infinite or negative price', () => {
     for (const price of [Number.NaN, Infinity, -Infinity, -1e-300, -3]) {
-      assert.throws(() => impliedVolatility(price, european('call', 100, T), market), isCoreError('ERR_CORE_INVALID_INPUT', 'price'), `price ${price}`);
+      assert.throws(
+        () => impliedVolatility(price, european('call', 100, T), market),
+        isCoreError('ERR_CORE_INVALID_INPUT', 'price'),
+        `price ${price}`,
+      );
     }
   });
 
@@ -285,18 +323,33 @@ describe('impliedVolatility refusals', () => {
   it('never returns NaN, Infinity or a non-positive volatility for arbitrary inputs (property)', () => {
     const anyNumber = fc.oneof(fc.double(), fc.double({ min: -10, max: 10 }), fc.double({ min: 0, max: 1000 }));
     fc.assert(
-      fc.property(fc.boolean(), anyNumber, anyNumber, anyNumber, anyNumber, anyNumber, anyNumber, (isCall, price, spot, strike, expiry, rate, q) => {
-        try {
-          const result = impliedVolatility(price, european(isCall ? 'call' : 'put', strike, expiry), { spot, rate, dividendYield: q });
-          assert.ok(Number.isFinite(result.volatility) && result.volatility > 0, `volatility ${result.volatility}`);
-        } catch (error) {
-          assert.ok(error instanceof CoreError, String(error));
-          assert.ok(
-            ['ERR_CORE_INVALID_INPUT', 'ERR_CORE_PRICE_BELOW_INTRINSIC', 'ERR_CORE_PRICE_ABOVE_MAXIMUM'].includes(error.code),
-            `${error.code}: ${error.message}`,
-          );
-        }
-      }),
+      fc.property(
+        fc.boolean(),
+        anyNumber,
+        anyNumber,
+        anyNumber,
+        anyNumber,
+        anyNumber,
+        anyNumber,
+        (isCall, price, spot, strike, expiry, rate, q) => {
+          try {
+            const result = impliedVolatility(price, european(isCall ? 'call' : 'put', strike, expiry), {
+              spot,
+              rate,
+              dividendYield: q,
+            });
+            assert.ok(Number.isFinite(result.volatility) && result.volatility > 0, `volatility ${result.volatility}`);
+          } catch (error) {
+            assert.ok(error instanceof CoreError, String(error));
+            assert.ok(
+              ['ERR_CORE_INVALID_INPUT', 'ERR_CORE_PRICE_BELOW_INTRINSIC', 'ERR_CORE_PRICE_ABOVE_MAXIMUM'].includes(
+                error.code,
+              ),
+              `${error.code}: ${error.message}`,
+            );
+          }
+        },
+      ),
       { numRuns: 3000 },
     );
   });

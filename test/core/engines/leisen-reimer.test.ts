@@ -29,7 +29,14 @@ const RANDOM_ROWS = QUANTLIB_TREES.cases.filter((row) => row.id.startsWith('rand
  * delta, gamma and theta come from nodes one and two steps in, so they are only O(dt) (1.8e-3, 1.1e-2,
  * 1.2e-2). The bounds leave a factor 2 to 3.
  */
-const LR_TO_BLACK_SCHOLES: ConvergenceTolerance = { value: 1.5e-6, delta: 4e-3, gamma: 2.5e-2, theta: 3e-2, vega: 4e-6, rho: 3e-6 };
+const LR_TO_BLACK_SCHOLES: ConvergenceTolerance = {
+  value: 1.5e-6,
+  delta: 4e-3,
+  gamma: 2.5e-2,
+  theta: 3e-2,
+  vega: 4e-6,
+  rho: 3e-6,
+};
 
 /** QuantLib 1.29's BinomialVanillaEngine(process, 'lr', 201): the same tree, so only rounding separates us. */
 function assertMatchesQuantLib(rows: typeof QUANTLIB_TREES.cases): void {
@@ -63,17 +70,23 @@ describe('leisen_reimer (Leisen-Reimer tree, Peizer-Pratt inversion 2)', () => {
     for (const row of HAUG_ROWS) {
       if (row.haugBaw === null) continue;
       const { value } = price(row, false);
-      assert.ok(Math.abs(value - row.haugBaw) <= 0.05, `${row.id}: LR ${value} vs Haug's BAW ${row.haugBaw}; ${describeCase(row)}`);
+      assert.ok(
+        Math.abs(value - row.haugBaw) <= 0.05,
+        `${row.id}: LR ${value} vs Haug's BAW ${row.haugBaw}; ${describeCase(row)}`,
+      );
     }
   });
 
-  it('has a theta close to QuantLib\'s (the Black-Scholes PDE residual) for European options, where both estimate the same number', () => {
+  it("has a theta close to QuantLib's (the Black-Scholes PDE residual) for European options, where both estimate the same number", () => {
     for (const row of QUANTLIB_TREES.cases) {
       if (row.exercise !== 'european') continue;
       const { greeks } = price(row);
       const scale = (row.spot * row.volatility) / Math.sqrt(row.expiry);
       const error = Math.abs(greeks!.theta - row.lr201.theta) / scale;
-      assert.ok(error <= 3e-2, `${row.id}: theta ${greeks!.theta} vs QuantLib ${row.lr201.theta}, ${error} of ${scale}; ${describeCase(row)}`);
+      assert.ok(
+        error <= 3e-2,
+        `${row.id}: theta ${greeks!.theta} vs QuantLib ${row.lr201.theta}, ${error} of ${scale}; ${describeCase(row)}`,
+      );
     }
   });
 
@@ -96,7 +109,16 @@ describe('leisen_reimer (Leisen-Reimer tree, Peizer-Pratt inversion 2)', () => {
   });
 
   it('uses 201 steps by default and bumps an even step count to the next odd one, as QuantLib does', () => {
-    const c: Case = { type: 'put', exercise: 'american', spot: 100, strike: 110, expiry: 0.5, rate: 0.05, dividendYield: 0.01, volatility: 0.3 };
+    const c: Case = {
+      type: 'put',
+      exercise: 'american',
+      spot: 100,
+      strike: 110,
+      expiry: 0.5,
+      rate: 0.05,
+      dividendYield: 0.01,
+      volatility: 0.3,
+    };
     const byDefault = price(c, false);
     assert.deepEqual(byDefault.diagnostics, { model: 'leisen_reimer', converged: true, iterations: 201 });
     const even = priceLeisenReimer(optionOf(c), marketOf(c), { steps: 200, greeks: false });
@@ -112,11 +134,34 @@ describe('leisen_reimer (Leisen-Reimer tree, Peizer-Pratt inversion 2)', () => {
     // d2 = ln(S/K)/(sigma sqrt T) + ... is about 140 in the first case and about 1,400 in the second:
     // exp(-(d2/201.3)^2 * 201.2) is 1e-42, then below the smallest double.
     const cases: Case[] = [
-      { type: 'call', exercise: 'european', spot: 1000, strike: 1, expiry: 1, rate: 0.05, dividendYield: 0, volatility: 0.05 },
-      { type: 'call', exercise: 'european', spot: 1e6, strike: 1, expiry: 1, rate: 0.05, dividendYield: 0.01, volatility: 0.01 },
+      {
+        type: 'call',
+        exercise: 'european',
+        spot: 1000,
+        strike: 1,
+        expiry: 1,
+        rate: 0.05,
+        dividendYield: 0,
+        volatility: 0.05,
+      },
+      {
+        type: 'call',
+        exercise: 'european',
+        spot: 1e6,
+        strike: 1,
+        expiry: 1,
+        rate: 0.05,
+        dividendYield: 0.01,
+        volatility: 0.01,
+      },
     ];
     for (const itm of cases) {
-      for (const c of [itm, { ...itm, type: 'put' as const }, { ...itm, exercise: 'american' as const }, { ...itm, type: 'put' as const, exercise: 'american' as const }]) {
+      for (const c of [
+        itm,
+        { ...itm, type: 'put' as const },
+        { ...itm, exercise: 'american' as const },
+        { ...itm, type: 'put' as const, exercise: 'american' as const },
+      ]) {
         const result = price(c);
         const bs = priceBlackScholes(optionOf({ ...c, exercise: 'european' }), marketOf(c), { greeks: false }).value;
         assert.ok(Number.isFinite(result.value) && result.value >= 0, `value ${result.value}; ${describeCase(c)}`);
@@ -129,7 +174,10 @@ describe('leisen_reimer (Leisen-Reimer tree, Peizer-Pratt inversion 2)', () => {
           assertClose(result.value, 0, 0, 1e-12 * c.spot, 'deep out-of-the-money American put', c);
         } else {
           // With q > 0 or r > 0 the deep call is exercised at once or held: never less than either.
-          assert.ok(result.value >= Math.max(c.spot - c.strike, bs) - 1e-12 * c.spot, `${result.value}; ${describeCase(c)}`);
+          assert.ok(
+            result.value >= Math.max(c.spot - c.strike, bs) - 1e-12 * c.spot,
+            `${result.value}; ${describeCase(c)}`,
+          );
         }
       }
     }

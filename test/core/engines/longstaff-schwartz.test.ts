@@ -55,7 +55,9 @@ describe('Longstaff-Schwartz: bias check on a grid of 50 puts', () => {
       const tree = priceBinomialCrr(option, market, { steps: 2_000, greeks: false }).value;
       sumRelative += (lsm.value - tree) / tree;
       if (!(Math.abs(lsm.value - tree) <= 3 * lsm.standardError + 0.005 * tree)) {
-        failures.push(`S=${market.spot} sigma=${market.volatility} T=${option.expiry}: ${lsm.value} +- ${lsm.standardError} vs ${tree}`);
+        failures.push(
+          `S=${market.spot} sigma=${market.volatility} T=${option.expiry}: ${lsm.value} +- ${lsm.standardError} vs ${tree}`,
+        );
       }
     });
     assert.deepEqual(failures, []);
@@ -71,11 +73,17 @@ describe('Longstaff-Schwartz: mechanics', () => {
     const y = new Float64Array(m);
     for (let i = 0; i < m; i++) {
       const x = i / (m - 1);
-      a[i] = 1; a[m + i] = x; a[2 * m + i] = x * x; a[3 * m + i] = x * x * x;
+      a[i] = 1;
+      a[m + i] = x;
+      a[2 * m + i] = x * x;
+      a[3 * m + i] = x * x * x;
       y[i] = 2 - 3 * x + 0.5 * x * x + 0.25 * x * x * x;
     }
     const c = leastSquaresQr(a, y, m, 4);
-    assert.deepEqual(Array.from(c).map((v) => Number(v.toFixed(9))), [2, -3, 0.5, 0.25]);
+    assert.deepEqual(
+      Array.from(c).map((v) => Number(v.toFixed(9))),
+      [2, -3, 0.5, 0.25],
+    );
   });
 
   it('is reproducible and independent of nothing but (inputs, seed, stream, paths)', () => {
@@ -91,17 +99,35 @@ describe('Longstaff-Schwartz: mechanics', () => {
     const market: MarketInputs = { spot: 100, rate: 0.03, dividendYield: 0.08, volatility: 0.25 };
     const lsm = priceLongstaffSchwartz(call, market, { seed: 12n, paths: 10_000 });
     const tree = priceBinomialCrr(call, market, { steps: 2_000, greeks: false }).value;
-    assert.ok(Math.abs(lsm.value - tree) <= 3 * lsm.standardError + 0.005 * tree, `${lsm.value} +- ${lsm.standardError} vs ${tree}`);
-    const deep = priceLongstaffSchwartz({ ...PUT, expiry: 1 }, { spot: 40, rate: 0.1, dividendYield: 0, volatility: 0.2 }, { seed: 12n, paths: 2_000 });
+    assert.ok(
+      Math.abs(lsm.value - tree) <= 3 * lsm.standardError + 0.005 * tree,
+      `${lsm.value} +- ${lsm.standardError} vs ${tree}`,
+    );
+    const deep = priceLongstaffSchwartz(
+      { ...PUT, expiry: 1 },
+      { spot: 40, rate: 0.1, dividendYield: 0, volatility: 0.2 },
+      { seed: 12n, paths: 2_000 },
+    );
     assert.equal(deep.exercisedImmediately, true);
     assert.equal(deep.value, 60);
     assert.equal(deep.standardError, 0);
   });
 
   it('refuses European exercise and bad options with the field named', () => {
-    assert.throws(() => priceLongstaffSchwartz({ ...PUT, exercise: 'european' }, MARKET, { seed: 1n }), (e: unknown) => e instanceof CoreError && e.param === 'exercise');
-    for (const [options, field] of [[{ paths: 10 }, 'paths'], [{ exerciseDates: 0 }, 'exerciseDates'], [{ basisDegree: 9 }, 'basisDegree']] as const) {
-      assert.throws(() => priceLongstaffSchwartz(PUT, MARKET, { seed: 1n, ...options }), (e: unknown) => e instanceof CoreError && e.param === field, field);
+    assert.throws(
+      () => priceLongstaffSchwartz({ ...PUT, exercise: 'european' }, MARKET, { seed: 1n }),
+      (e: unknown) => e instanceof CoreError && e.param === 'exercise',
+    );
+    for (const [options, field] of [
+      [{ paths: 10 }, 'paths'],
+      [{ exerciseDates: 0 }, 'exerciseDates'],
+      [{ basisDegree: 9 }, 'basisDegree'],
+    ] as const) {
+      assert.throws(
+        () => priceLongstaffSchwartz(PUT, MARKET, { seed: 1n, ...options }),
+        (e: unknown) => e instanceof CoreError && e.param === field,
+        field,
+      );
     }
   });
 });

@@ -57,8 +57,16 @@ describe('tunable European Monte Carlo: coverage of the 95% interval over 1,000 
 describe('tunable European Monte Carlo: estimators', () => {
   it('control variates cut the standard error of an at-the-money call at least 3x', () => {
     const plain = priceMonteCarloEuropean(CALL, MARKET, { seed: 11n, paths: 20_000, greeks: false });
-    const controlled = priceMonteCarloEuropean(CALL, MARKET, { seed: 11n, paths: 20_000, greeks: false, controlVariate: true });
-    assert.ok(plain.standardError / controlled.standardError >= 3, `${plain.standardError} / ${controlled.standardError}`);
+    const controlled = priceMonteCarloEuropean(CALL, MARKET, {
+      seed: 11n,
+      paths: 20_000,
+      greeks: false,
+      controlVariate: true,
+    });
+    assert.ok(
+      plain.standardError / controlled.standardError >= 3,
+      `${plain.standardError} / ${controlled.standardError}`,
+    );
     assert.equal(controlled.controlVariate, true);
     assert.equal(typeof controlled.controlCoefficient, 'number');
   });
@@ -70,7 +78,13 @@ describe('tunable European Monte Carlo: estimators', () => {
     const rmsError = (paths: number): number => {
       let sum = 0;
       for (let s = 1; s <= 16; s++) {
-        const r = priceMonteCarloEuropean(smooth, MARKET, { seed: BigInt(s), paths, greeks: false, sampler: 'sobol', scramblings: 8 });
+        const r = priceMonteCarloEuropean(smooth, MARKET, {
+          seed: BigInt(s),
+          paths,
+          greeks: false,
+          sampler: 'sobol',
+          scramblings: 8,
+        });
         sum += (r.value - exact) ** 2;
       }
       return Math.sqrt(sum / 16);
@@ -95,7 +109,8 @@ describe('tunable European Monte Carlo: estimators', () => {
         const z = Math.abs(r.greeks![g] - bs[g]) / r.greekStandardErrors![g];
         sumZ2[g] = sumZ2[g]! + z * z;
         if (z > 3) beyond3++;
-        if (!(z <= 4.5)) failures.push(`${g} at S=${market.spot} sigma=${market.volatility} T=${option.expiry}: z=${z}`);
+        if (!(z <= 4.5))
+          failures.push(`${g} at S=${market.spot} sigma=${market.volatility} T=${option.expiry}: z=${z}`);
       }
       assert.equal(r.greekMethods!.gamma, 'likelihood-ratio-pathwise');
     });
@@ -116,7 +131,10 @@ describe('tunable European Monte Carlo: estimators', () => {
       const se = sobol.greekStandardErrors![g];
       // Student t with 127 degrees of freedom: 3.5 SE is a two-sided 0.06% event.
       assert.ok(Math.abs(sobol.greeks![g] - bs[g]) <= 3.5 * se, `${g}: ${sobol.greeks![g]} +- ${se} vs ${bs[g]}`);
-      assert.ok(se < pseudo.greekStandardErrors![g], `${g}: Sobol SE ${se} not below pseudo-random ${pseudo.greekStandardErrors![g]}`);
+      assert.ok(
+        se < pseudo.greekStandardErrors![g],
+        `${g}: Sobol SE ${se} not below pseudo-random ${pseudo.greekStandardErrors![g]}`,
+      );
     }
     assert.equal(sobol.scramblings, 128);
     assert.equal(sobol.degreesOfFreedom, 127);
@@ -126,18 +144,39 @@ describe('tunable European Monte Carlo: estimators', () => {
     const market = { ...MARKET, volatility: 0.03 };
     const option = { ...CALL, expiry: 0.5 };
     const r = priceMonteCarloEuropean(option, market, { seed: 5n, paths: 200_000 });
-    assert.deepEqual(r.greekMethods, { delta: 'pathwise', gamma: 'finite-difference-crn', theta: 'pathwise', vega: 'pathwise', rho: 'pathwise' });
+    assert.deepEqual(r.greekMethods, {
+      delta: 'pathwise',
+      gamma: 'finite-difference-crn',
+      theta: 'pathwise',
+      vega: 'pathwise',
+      rho: 'pathwise',
+    });
     const bs = priceBlackScholes(option, market).greeks!;
     // Bias of the bump (h = sigma sqrt(T) / 4): about (1/4)^2 / 6 of gamma, 1%, inside the allowance.
-    assert.ok(Math.abs(r.greeks!.gamma - bs.gamma) <= 3 * r.greekStandardErrors!.gamma + 0.02 * bs.gamma, `${r.greeks!.gamma} vs ${bs.gamma}`);
+    assert.ok(
+      Math.abs(r.greeks!.gamma - bs.gamma) <= 3 * r.greekStandardErrors!.gamma + 0.02 * bs.gamma,
+      `${r.greeks!.gamma} vs ${bs.gamma}`,
+    );
   });
 
   it('a precision target doubles the paths until the half-width is within target, and says so', () => {
-    const r = priceMonteCarloEuropean(CALL, MARKET, { seed: 3n, paths: 4_000, controlVariate: true, greeks: false, targetCiBps: 20 });
+    const r = priceMonteCarloEuropean(CALL, MARKET, {
+      seed: 3n,
+      paths: 4_000,
+      controlVariate: true,
+      greeks: false,
+      targetCiBps: 20,
+    });
     assert.ok(r.precision!.met);
     assert.ok(r.halfWidth <= 20e-4 * r.value);
     assert.equal(r.paths, 4_000 * 2 ** (r.precision!.rounds - 1));
-    const capped = priceMonteCarloEuropean(CALL, MARKET, { seed: 3n, paths: 4_000, greeks: false, targetCiBps: 0.5, maxPaths: 50_000 });
+    const capped = priceMonteCarloEuropean(CALL, MARKET, {
+      seed: 3n,
+      paths: 4_000,
+      greeks: false,
+      targetCiBps: 0.5,
+      maxPaths: 50_000,
+    });
     assert.equal(capped.precision!.met, false);
     assert.equal(capped.diagnostics.converged, false);
     assert.equal(capped.paths, 50_000);
@@ -148,14 +187,25 @@ describe('tunable European Monte Carlo: estimators', () => {
 
   it('refuses bad options with the field named', () => {
     const bad: [Partial<EuropeanMonteCarloOptions>, string][] = [
-      [{ paths: 999 }, 'paths'], [{ paths: 1_000_001 }, 'paths'], [{ paths: 1500.5 }, 'paths'],
-      [{ sampler: 'halton' as 'sobol' }, 'sampler'], [{ sampler: 'sobol', scramblings: 4 }, 'scramblings'],
-      [{ targetCiBps: 0 }, 'targetCiBps'], [{ targetCiBps: 5, paths: 10_000, maxPaths: 5_000 }, 'maxPaths'],
+      [{ paths: 999 }, 'paths'],
+      [{ paths: 1_000_001 }, 'paths'],
+      [{ paths: 1500.5 }, 'paths'],
+      [{ sampler: 'halton' as 'sobol' }, 'sampler'],
+      [{ sampler: 'sobol', scramblings: 4 }, 'scramblings'],
+      [{ targetCiBps: 0 }, 'targetCiBps'],
+      [{ targetCiBps: 5, paths: 10_000, maxPaths: 5_000 }, 'maxPaths'],
     ];
     for (const [options, field] of bad) {
-      assert.throws(() => priceMonteCarloEuropean(CALL, MARKET, { seed: 1n, ...options }), (e: unknown) => e instanceof CoreError && e.param === field, field);
+      assert.throws(
+        () => priceMonteCarloEuropean(CALL, MARKET, { seed: 1n, ...options }),
+        (e: unknown) => e instanceof CoreError && e.param === field,
+        field,
+      );
     }
-    assert.throws(() => priceMonteCarloEuropean({ ...CALL, exercise: 'american' }, MARKET, { seed: 1n }), (e: unknown) => e instanceof CoreError && e.param === 'exercise');
+    assert.throws(
+      () => priceMonteCarloEuropean({ ...CALL, exercise: 'american' }, MARKET, { seed: 1n }),
+      (e: unknown) => e instanceof CoreError && e.param === 'exercise',
+    );
   });
 });
 
@@ -165,7 +215,14 @@ describe('tunable European Monte Carlo: reproducibility', () => {
 
   it('any split of the blocks gives bit-identical moments', () => {
     for (const sampler of ['pseudo-random', 'sobol'] as const) {
-      const options: EuropeanMonteCarloOptions = { seed: 77n, stream: 3, paths: 40_000, sampler, antithetic: true, controlVariate: true };
+      const options: EuropeanMonteCarloOptions = {
+        seed: 77n,
+        stream: 3,
+        paths: 40_000,
+        sampler,
+        antithetic: true,
+        controlVariate: true,
+      };
       const replicate = sampler === 'sobol' ? 5 : 0;
       const units = sampler === 'sobol' ? Math.floor(20_000 / 32) : 20_000;
       const blocks = Math.ceil(units / EUROPEAN_BLOCK_UNITS);
@@ -181,22 +238,37 @@ describe('tunable European Monte Carlo: reproducibility', () => {
   });
 
   it('a batch priced on a worker thread equals the batch priced here, bit for bit, in any chunking', async () => {
-    const batch = Array.from({ length: 6 }, (_, index) => ({ index, options: { seed: deriveChildSeed(9n, index), paths: 4_000, sampler: index % 2 ? 'sobol' : 'pseudo-random', controlVariate: index % 3 === 0 } as const }));
+    const batch = Array.from({ length: 6 }, (_, index) => ({
+      index,
+      options: {
+        seed: deriveChildSeed(9n, index),
+        paths: 4_000,
+        sampler: index % 2 ? 'sobol' : 'pseudo-random',
+        controlVariate: index % 3 === 0,
+      } as const,
+    }));
     const here = batch.map(({ options }) => priceMonteCarloEuropean(CALL, MARKET, options));
     const source = `
       import { workerData, parentPort } from 'node:worker_threads';
       const { priceMonteCarloEuropean } = await import(${JSON.stringify(new URL('../../../src/core/engines/monte-carlo-european.ts', import.meta.url).href)});
       parentPort.postMessage(workerData.map(({ options }) => JSON.stringify(priceMonteCarloEuropean(${JSON.stringify(CALL)}, ${JSON.stringify(MARKET)}, { ...options, seed: BigInt(options.seed) }))));
     `;
-    const run = (chunk: typeof batch): Promise<string[]> => new Promise((resolve, reject) => {
-      const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(source)}`), {
-        workerData: chunk.map(({ options }) => ({ options: { ...options, seed: options.seed.toString() } })),
-        execArgv: ['--import', 'tsx'],
+    const run = (chunk: typeof batch): Promise<string[]> =>
+      new Promise((resolve, reject) => {
+        const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(source)}`), {
+          workerData: chunk.map(({ options }) => ({ options: { ...options, seed: options.seed.toString() } })),
+          execArgv: ['--import', 'tsx'],
+        });
+        worker.once('message', (m: string[]) => {
+          resolve(m);
+          void worker.terminate();
+        });
+        worker.once('error', reject);
       });
-      worker.once('message', (m: string[]) => { resolve(m); void worker.terminate(); });
-      worker.once('error', reject);
-    });
     const [first, second] = await Promise.all([run(batch.slice(0, 2)), run(batch.slice(2))]);
-    assert.deepEqual([...first, ...second], here.map((r) => JSON.stringify(r)));
+    assert.deepEqual(
+      [...first, ...second],
+      here.map((r) => JSON.stringify(r)),
+    );
   });
 });

@@ -10,7 +10,10 @@ export function putGrid(exercise: 'european' | 'american'): { option: OptionSpec
   for (const spot of [80, 90, 100, 110, 120]) {
     for (const volatility of [0.2, 0.4]) {
       for (const expiry of [0.1, 0.25, 0.5, 1, 2]) {
-        out.push({ option: { type: 'put', strike: 100, expiry, exercise }, market: { spot, rate: 0.05, dividendYield: 0, volatility } });
+        out.push({
+          option: { type: 'put', strike: 100, expiry, exercise },
+          market: { spot, rate: 0.05, dividendYield: 0, volatility },
+        });
       }
     }
   }

@@ -12,12 +12,27 @@ const MARKET: MarketInputs = { spot: 100, rate: 0.05, dividendYield: 0.01, volat
 
 describe('priceMonteCarloModel: the quote vocabulary over both engines', () => {
   it('European: the tunable estimator, its pipeline named as the quote API does', () => {
-    const r = priceMonteCarloModel(CALL, MARKET, { seed: 4n, paths: 8_000, antithetic: true, useControlVariate: true, useQuasiRandom: true });
-    const direct = priceMonteCarloEuropean(CALL, MARKET, { seed: 4n, paths: 8_000, antithetic: true, controlVariate: true, sampler: 'sobol' });
+    const r = priceMonteCarloModel(CALL, MARKET, {
+      seed: 4n,
+      paths: 8_000,
+      antithetic: true,
+      useControlVariate: true,
+      useQuasiRandom: true,
+    });
+    const direct = priceMonteCarloEuropean(CALL, MARKET, {
+      seed: 4n,
+      paths: 8_000,
+      antithetic: true,
+      controlVariate: true,
+      sampler: 'sobol',
+    });
     assert.equal(r.vrPipeline, 'antithetic+cv+qmc');
     assert.ok(Object.is(r.value, direct.value) && Object.is(r.halfWidthAbs, direct.halfWidth));
     assert.equal(r.pathsUsed, direct.paths);
-    assert.ok(Object.is(r.criticalValue, direct.criticalValue) && r.criticalValue > 1.96, 'Sobol: Student t over the scramblings');
+    assert.ok(
+      Object.is(r.criticalValue, direct.criticalValue) && r.criticalValue > 1.96,
+      'Sobol: Student t over the scramblings',
+    );
     assert.equal(r.targetMet, null);
     assert.equal(priceMonteCarloModel(CALL, MARKET, { seed: 4n, paths: 2_000, greeks: false }).vrPipeline, 'baseline');
     assert.doesNotThrow(() => structuredClone(r));
@@ -25,12 +40,21 @@ describe('priceMonteCarloModel: the quote vocabulary over both engines', () => {
 
   it('American: Longstaff-Schwartz, with the precision loop doubling the pricing set', () => {
     const put: OptionSpec = { type: 'put', strike: 100, expiry: 0.5, exercise: 'american' };
-    const r = priceMonteCarloModel(put, MARKET, { seed: 4n, paths: 2_000, steps: 16, targetCiBps: 150, maxPaths: 32_000 });
+    const r = priceMonteCarloModel(put, MARKET, {
+      seed: 4n,
+      paths: 2_000,
+      steps: 16,
+      targetCiBps: 150,
+      maxPaths: 32_000,
+    });
     assert.equal(r.model, 'longstaff_schwartz');
     assert.equal(r.vrPipeline, 'lsm');
     assert.equal(r.criticalValue, 1.959963984540054);
     assert.equal(r.targetMet, true);
     assert.ok(r.halfWidthBps! <= 150 && r.pathsUsed > 2_000, `${r.halfWidthBps} bps at ${r.pathsUsed}`);
-    assert.throws(() => priceMonteCarloModel(put, MARKET, { seed: 4n, useControlVariate: true }), (e: unknown) => e instanceof CoreError && e.param === 'use_cv');
+    assert.throws(
+      () => priceMonteCarloModel(put, MARKET, { seed: 4n, useControlVariate: true }),
+      (e: unknown) => e instanceof CoreError && e.param === 'use_cv',
+    );
   });
 });

@@ -122,7 +122,10 @@ describe('priceMonteCarlo (monte_carlo_20k)', () => {
     assert.equal(d.converged, true);
     assert.equal(d.paths, 20_000);
     assert.ok(d.standardError! > 0);
-    assert.deepEqual(d.confidenceInterval, [result.value - CONFIDENCE_Z_95 * d.standardError!, result.value + CONFIDENCE_Z_95 * d.standardError!]);
+    assert.deepEqual(d.confidenceInterval, [
+      result.value - CONFIDENCE_Z_95 * d.standardError!,
+      result.value + CONFIDENCE_Z_95 * d.standardError!,
+    ]);
     assert.equal(CONFIDENCE_Z_95, 1.959963984540054);
     assert.notEqual(result.greeks, null, 'greeks are on by default, as for the other engines');
   });
@@ -131,7 +134,11 @@ describe('priceMonteCarlo (monte_carlo_20k)', () => {
     for (const option of [CALL, PUT]) {
       for (const greeks of [false, true]) {
         const options: MonteCarloOptions = { seed: 0xdeadbeefcafef00dn, stream: 3n, greeks };
-        assertBitIdentical(priceMonteCarlo(option, MARKET, options), priceMonteCarlo(option, MARKET, options), `${option.type} greeks=${greeks}`);
+        assertBitIdentical(
+          priceMonteCarlo(option, MARKET, options),
+          priceMonteCarlo(option, MARKET, options),
+          `${option.type} greeks=${greeks}`,
+        );
       }
     }
   });
@@ -149,8 +156,15 @@ describe('priceMonteCarlo (monte_carlo_20k)', () => {
     const base = priceMonteCarlo(CALL, MARKET, { seed: 1n });
     assert.notEqual(priceMonteCarlo(CALL, MARKET, { seed: 2n }).value, base.value);
     assert.notEqual(priceMonteCarlo(CALL, MARKET, { seed: 1n, stream: 1n }).value, base.value);
-    assert.ok(Object.is(priceMonteCarlo(CALL, MARKET, { seed: 1n, stream: 0 }).value, base.value), 'stream defaults to 0');
-    assertBitIdentical(priceMonteCarlo(CALL, MARKET, { seed: 1n, stream: 1 }), priceMonteCarlo(CALL, MARKET, { seed: 1n, stream: 1n }), 'stream 1 vs 1n');
+    assert.ok(
+      Object.is(priceMonteCarlo(CALL, MARKET, { seed: 1n, stream: 0 }).value, base.value),
+      'stream defaults to 0',
+    );
+    assertBitIdentical(
+      priceMonteCarlo(CALL, MARKET, { seed: 1n, stream: 1 }),
+      priceMonteCarlo(CALL, MARKET, { seed: 1n, stream: 1n }),
+      'stream 1 vs 1n',
+    );
     // The top bits of the seed and of the stream matter too.
     assert.notEqual(priceMonteCarlo(CALL, MARKET, { seed: 1n | (1n << 63n) }).value, base.value);
     assert.notEqual(priceMonteCarlo(CALL, MARKET, { seed: 1n, stream: 1n << 63n }).value, base.value);
@@ -174,7 +188,10 @@ describe('priceMonteCarlo (monte_carlo_20k)', () => {
     const result = priceMonteCarlo(CALL, MARKET, { seed: 99n, stream: 5n, pairs, greeks: false });
     assert.ok(Math.abs(result.value - mean) <= 1e-12 * mean, `${result.value} vs ${mean}`);
     const expectedError = Math.sqrt(variance / pairs);
-    assert.ok(Math.abs(result.diagnostics.standardError! - expectedError) <= 1e-9 * expectedError, `${result.diagnostics.standardError} vs ${expectedError}`);
+    assert.ok(
+      Math.abs(result.diagnostics.standardError! - expectedError) <= 1e-9 * expectedError,
+      `${result.diagnostics.standardError} vs ${expectedError}`,
+    );
     assert.equal(result.diagnostics.paths, 2 * pairs);
   });
 
@@ -190,7 +207,9 @@ describe('priceMonteCarlo (monte_carlo_20k)', () => {
       if (!(Math.abs(z) <= 3)) misses.push(`${describeCase(c)}: MC ${mc.value}, BS ${bs.value}, se ${se}`);
     }
     const s = zSummary(zs);
-    t.diagnostic(`price: ${(100 * s.within3).toFixed(1)}% within 3 se, ${(100 * s.within1).toFixed(1)}% within 1 se, sd(z) ${s.sd.toFixed(3)}`);
+    t.diagnostic(
+      `price: ${(100 * s.within3).toFixed(1)}% within 3 se, ${(100 * s.within1).toFixed(1)}% within 1 se, sd(z) ${s.sd.toFixed(3)}`,
+    );
     assert.ok(s.within3 >= 0.99, `only ${(100 * s.within3).toFixed(1)}% within 3 se:\n${misses.join('\n')}`);
     // An inflated standard error would pass the 3-se test trivially; the z-scores must also look standard normal.
     assert.ok(s.sd > 0.85 && s.sd < 1.15, `sd of z-scores ${s.sd}`);
@@ -208,13 +227,16 @@ describe('priceMonteCarlo (monte_carlo_20k)', () => {
         const se = greekStandardErrors![g];
         const z = (result.greeks![g] - bs.greeks![g]) / se;
         zs[g].push(Number.isNaN(z) ? 0 : z);
-        if (!(Math.abs(z) <= 4)) misses.push(`${g} ${describeCase(c)}: MC ${result.greeks![g]}, BS ${bs.greeks![g]}, se ${se}`);
+        if (!(Math.abs(z) <= 4))
+          misses.push(`${g} ${describeCase(c)}: MC ${result.greeks![g]}, BS ${bs.greeks![g]}, se ${se}`);
       }
     }
     const lines: string[] = [];
     for (const g of GREEKS) {
       const s = zSummary(zs[g]);
-      lines.push(`${g}: ${(100 * s.within3).toFixed(1)}% within 3 se, ${(100 * s.within4).toFixed(1)}% within 4, sd(z) ${s.sd.toFixed(3)}`);
+      lines.push(
+        `${g}: ${(100 * s.within3).toFixed(1)}% within 3 se, ${(100 * s.within4).toFixed(1)}% within 4, sd(z) ${s.sd.toFixed(3)}`,
+      );
       assert.ok(s.within4 >= 0.99, `${g}: ${(100 * s.within4).toFixed(1)}% within 4 se:\n${misses.join('\n')}`);
       assert.ok(s.within3 >= 0.97, `${g}: ${(100 * s.within3).toFixed(1)}% within 3 se`);
       assert.ok(s.sd > 0.85 && s.sd < 1.15, `${g}: sd of z-scores ${s.sd}`);
@@ -243,11 +265,17 @@ describe('priceMonteCarlo (monte_carlo_20k)', () => {
       for (const option of [CALL, PUT, { ...CALL, strike: 90 }, { ...PUT, strike: 110 }]) {
         const market = { ...MARKET, volatility };
         const forward = market.spot * Math.exp((market.rate - market.dividendYield) * option.expiry);
-        const intrinsic = Math.exp(-market.rate * option.expiry) * Math.max(option.type === 'call' ? forward - option.strike : option.strike - forward, 0);
+        const intrinsic =
+          Math.exp(-market.rate * option.expiry) *
+          Math.max(option.type === 'call' ? forward - option.strike : option.strike - forward, 0);
         const result = priceMonteCarlo(option, market, { seed: 11n });
-        assert.ok(Math.abs(result.value - intrinsic) <= 1e-6 * Math.max(1, intrinsic), `sigma ${volatility} ${option.type} K=${option.strike}: ${result.value} vs ${intrinsic}`);
+        assert.ok(
+          Math.abs(result.value - intrinsic) <= 1e-6 * Math.max(1, intrinsic),
+          `sigma ${volatility} ${option.type} K=${option.strike}: ${result.value} vs ${intrinsic}`,
+        );
         for (const number of numbersOf(result)) {
-          if (typeof number[1] === 'number') assert.ok(Number.isFinite(number[1]), `sigma ${volatility}: ${number[0]} = ${number[1]}`);
+          if (typeof number[1] === 'number')
+            assert.ok(Number.isFinite(number[1]), `sigma ${volatility}: ${number[0]} = ${number[1]}`);
         }
       }
     }
@@ -256,10 +284,25 @@ describe('priceMonteCarlo (monte_carlo_20k)', () => {
   it('never returns NaN or an infinity across extreme but valid inputs', () => {
     const extremes: [OptionSpec, MarketInputs][] = [];
     for (const type of ['call', 'put'] as const) {
-      for (const [spot, strike] of [[1e-6, 1e6], [1e6, 1e-6], [1e9, 1e9], [1e-9, 1e-9], [100, 100]]) {
-        for (const [expiry, volatility] of [[1e-12, 0.2], [50, 5], [1, 1e-12], [50, 1e-3], [1e-6, 5]]) {
+      for (const [spot, strike] of [
+        [1e-6, 1e6],
+        [1e6, 1e-6],
+        [1e9, 1e9],
+        [1e-9, 1e-9],
+        [100, 100],
+      ]) {
+        for (const [expiry, volatility] of [
+          [1e-12, 0.2],
+          [50, 5],
+          [1, 1e-12],
+          [50, 1e-3],
+          [1e-6, 5],
+        ]) {
           for (const rate of [-1, 0, 1]) {
-            extremes.push([{ type, strike: strike!, expiry: expiry!, exercise: 'european' }, { spot: spot!, rate, dividendYield: rate === 1 ? 1 : 0, volatility: volatility! }]);
+            extremes.push([
+              { type, strike: strike!, expiry: expiry!, exercise: 'european' },
+              { spot: spot!, rate, dividendYield: rate === 1 ? 1 : 0, volatility: volatility! },
+            ]);
           }
         }
       }
@@ -267,7 +310,8 @@ describe('priceMonteCarlo (monte_carlo_20k)', () => {
     for (const [option, market] of extremes) {
       const result = priceMonteCarlo(option, market, { seed: 3n, pairs: 200 });
       for (const [name, value] of numbersOf(result)) {
-        if (typeof value === 'number') assert.ok(Number.isFinite(value), `${JSON.stringify({ ...option, ...market })}: ${name} = ${value}`);
+        if (typeof value === 'number')
+          assert.ok(Number.isFinite(value), `${JSON.stringify({ ...option, ...market })}: ${name} = ${value}`);
       }
       assert.ok(result.value >= 0);
     }
@@ -294,7 +338,11 @@ describe('Monte Carlo blocks', () => {
           first += size;
         }
         assertBitIdentical(combineMonteCarloBlocks(partials), whole, `split ${split.join('+')}`);
-        assertBitIdentical(combineMonteCarloBlocks([...partials].reverse()), whole, `split ${split.join('+')} reversed`);
+        assertBitIdentical(
+          combineMonteCarloBlocks([...partials].reverse()),
+          whole,
+          `split ${split.join('+')} reversed`,
+        );
       }
     });
   }
@@ -307,16 +355,44 @@ describe('Monte Carlo blocks', () => {
 
   it('refuses block ranges outside the run and partials that do not form exactly one run', () => {
     const options = { seed: 1n, pairs: 3_000 };
-    assertCoreError(() => simulateMonteCarloBlocks(CALL, MARKET, options, -1, 1), 'ERR_CORE_INVALID_INPUT', 'firstBlock');
-    assertCoreError(() => simulateMonteCarloBlocks(CALL, MARKET, options, 3, 1), 'ERR_CORE_INVALID_INPUT', 'firstBlock');
-    assertCoreError(() => simulateMonteCarloBlocks(CALL, MARKET, options, 0.5, 1), 'ERR_CORE_INVALID_INPUT', 'firstBlock');
-    assertCoreError(() => simulateMonteCarloBlocks(CALL, MARKET, options, 0, 0), 'ERR_CORE_INVALID_INPUT', 'blockCount');
-    assertCoreError(() => simulateMonteCarloBlocks(CALL, MARKET, options, 1, 3), 'ERR_CORE_INVALID_INPUT', 'blockCount');
+    assertCoreError(
+      () => simulateMonteCarloBlocks(CALL, MARKET, options, -1, 1),
+      'ERR_CORE_INVALID_INPUT',
+      'firstBlock',
+    );
+    assertCoreError(
+      () => simulateMonteCarloBlocks(CALL, MARKET, options, 3, 1),
+      'ERR_CORE_INVALID_INPUT',
+      'firstBlock',
+    );
+    assertCoreError(
+      () => simulateMonteCarloBlocks(CALL, MARKET, options, 0.5, 1),
+      'ERR_CORE_INVALID_INPUT',
+      'firstBlock',
+    );
+    assertCoreError(
+      () => simulateMonteCarloBlocks(CALL, MARKET, options, 0, 0),
+      'ERR_CORE_INVALID_INPUT',
+      'blockCount',
+    );
+    assertCoreError(
+      () => simulateMonteCarloBlocks(CALL, MARKET, options, 1, 3),
+      'ERR_CORE_INVALID_INPUT',
+      'blockCount',
+    );
 
     const all = simulateMonteCarloBlocks(CALL, MARKET, options, 0, 3);
     const other = simulateMonteCarloBlocks(CALL, MARKET, { ...options, pairs: 4_000 }, 0, 4);
     const plain = simulateMonteCarloBlocks(CALL, MARKET, { ...options, greeks: false }, 0, 3);
-    for (const bad of [[], all.slice(0, 2), all.slice(1), [all[0]!, all[0]!, all[2]!], [...all, all[1]!], [all[0]!, all[1]!, other[2]!], [all[0]!, plain[1]!, all[2]!]]) {
+    for (const bad of [
+      [],
+      all.slice(0, 2),
+      all.slice(1),
+      [all[0]!, all[0]!, all[2]!],
+      [...all, all[1]!],
+      [all[0]!, all[1]!, other[2]!],
+      [all[0]!, plain[1]!, all[2]!],
+    ]) {
       assertCoreError(() => combineMonteCarloBlocks(bad), 'ERR_CORE_INVALID_INPUT', 'partials');
     }
   });
@@ -324,12 +400,20 @@ describe('Monte Carlo blocks', () => {
 
 describe('Monte Carlo input validation', () => {
   it('refuses American options with ERR_CORE_UNSUPPORTED_EXERCISE', () => {
-    assertCoreError(() => priceMonteCarlo({ ...CALL, exercise: 'american' }, MARKET, { seed: 1n }), 'ERR_CORE_UNSUPPORTED_EXERCISE', 'exercise');
+    assertCoreError(
+      () => priceMonteCarlo({ ...CALL, exercise: 'american' }, MARKET, { seed: 1n }),
+      'ERR_CORE_UNSUPPORTED_EXERCISE',
+      'exercise',
+    );
   });
 
   it('refuses seeds outside [0, 2^64 - 1] or of the wrong type', () => {
     for (const seed of [-1n, 1n << 64n, 42, undefined]) {
-      assertCoreError(() => priceMonteCarlo(CALL, MARKET, { seed } as unknown as MonteCarloOptions), 'ERR_CORE_INVALID_INPUT', 'seed');
+      assertCoreError(
+        () => priceMonteCarlo(CALL, MARKET, { seed } as unknown as MonteCarloOptions),
+        'ERR_CORE_INVALID_INPUT',
+        'seed',
+      );
     }
     priceMonteCarlo(CALL, MARKET, { seed: (1n << 64n) - 1n, pairs: 2 });
   });
@@ -344,12 +428,40 @@ describe('Monte Carlo input validation', () => {
   });
 
   it('refuses invalid market and contract inputs, naming the field', () => {
-    assertCoreError(() => priceMonteCarlo(CALL, { ...MARKET, spot: 0 }, { seed: 1n }), 'ERR_CORE_INVALID_INPUT', 'spot');
-    assertCoreError(() => priceMonteCarlo(CALL, { ...MARKET, volatility: Number.NaN }, { seed: 1n }), 'ERR_CORE_INVALID_INPUT', 'volatility');
-    assertCoreError(() => priceMonteCarlo({ ...CALL, strike: -1 }, MARKET, { seed: 1n }), 'ERR_CORE_INVALID_INPUT', 'strike');
-    assertCoreError(() => priceMonteCarlo({ ...CALL, expiry: 0 }, MARKET, { seed: 1n }), 'ERR_CORE_INVALID_INPUT', 'expiry');
-    assertCoreError(() => priceMonteCarlo(CALL, { ...MARKET, rate: Infinity }, { seed: 1n }), 'ERR_CORE_INVALID_INPUT', 'rate');
-    assertCoreError(() => priceMonteCarlo(CALL, { ...MARKET, volatility: 150 }, { seed: 1n }), 'ERR_CORE_INVALID_INPUT', 'volatility');
-    assertCoreError(() => priceMonteCarlo(CALL, { ...MARKET, rate: 1000 }, { seed: 1n }), 'ERR_CORE_INVALID_INPUT', 'rate');
+    assertCoreError(
+      () => priceMonteCarlo(CALL, { ...MARKET, spot: 0 }, { seed: 1n }),
+      'ERR_CORE_INVALID_INPUT',
+      'spot',
+    );
+    assertCoreError(
+      () => priceMonteCarlo(CALL, { ...MARKET, volatility: Number.NaN }, { seed: 1n }),
+      'ERR_CORE_INVALID_INPUT',
+      'volatility',
+    );
+    assertCoreError(
+      () => priceMonteCarlo({ ...CALL, strike: -1 }, MARKET, { seed: 1n }),
+      'ERR_CORE_INVALID_INPUT',
+      'strike',
+    );
+    assertCoreError(
+      () => priceMonteCarlo({ ...CALL, expiry: 0 }, MARKET, { seed: 1n }),
+      'ERR_CORE_INVALID_INPUT',
+      'expiry',
+    );
+    assertCoreError(
+      () => priceMonteCarlo(CALL, { ...MARKET, rate: Infinity }, { seed: 1n }),
+      'ERR_CORE_INVALID_INPUT',
+      'rate',
+    );
+    assertCoreError(
+      () => priceMonteCarlo(CALL, { ...MARKET, volatility: 150 }, { seed: 1n }),
+      'ERR_CORE_INVALID_INPUT',
+      'volatility',
+    );
+    assertCoreError(
+      () => priceMonteCarlo(CALL, { ...MARKET, rate: 1000 }, { seed: 1n }),
+      'ERR_CORE_INVALID_INPUT',
+      'rate',
+    );
   });
 });

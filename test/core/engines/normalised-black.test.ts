@@ -12,7 +12,9 @@ import {
 import { blackScholesPrice } from '../../../src/core/engines/black-scholes.js';
 
 const EPS = 2 ** -52;
-const reference = JSON.parse(readFileSync(new URL('../reference/mpmath-normalised-black.json', import.meta.url), 'utf8')) as {
+const reference = JSON.parse(
+  readFileSync(new URL('../reference/mpmath-normalised-black.json', import.meta.url), 'utf8'),
+) as {
   source: string;
   rows: [x: number, s: number, b: number, vega: number][];
 };
@@ -27,7 +29,10 @@ describe('normalisedBlack', () => {
       const t = 0.5 * s;
       const allowed = 8 * EPS * (1 + 0.5 * (h * h + t * t));
       const got = normalisedBlackOtmAndVega(x, s, Math.exp(0.5 * x), sink);
-      assert.ok(Math.abs(got / b - 1) <= allowed, `b(${x}, ${s}) = ${got}, expected ${b}: ${Math.abs(got / b - 1) / EPS} ulps`);
+      assert.ok(
+        Math.abs(got / b - 1) <= allowed,
+        `b(${x}, ${s}) = ${got}, expected ${b}: ${Math.abs(got / b - 1) / EPS} ulps`,
+      );
       assert.ok(Math.abs(sink.vega / vega - 1) <= allowed, `vega(${x}, ${s}) = ${sink.vega}, expected ${vega}`);
       assert.equal(normalisedBlackOtm(x, s), got);
       assert.equal(normalisedVega(x, s), sink.vega);
@@ -51,23 +56,34 @@ describe('normalisedBlack', () => {
 
   it('satisfies put-call parity b(x, s, +1) - b(x, s, -1) = 2 sinh(x/2) and reciprocal-strike symmetry (property)', () => {
     fc.assert(
-      fc.property(fc.double({ min: -5, max: 5, noNaN: true }), fc.double({ min: 1e-3, max: 5, noNaN: true }), (x, s) => {
-        const call = normalisedBlack(x, s, 1);
-        const put = normalisedBlack(x, s, -1);
-        assert.ok(Math.abs(call - put - 2 * Math.sinh(0.5 * x)) <= 8 * EPS * Math.max(call, put, 1e-300), `x=${x} s=${s}: ${call} - ${put}`);
-        assert.equal(normalisedBlack(-x, s, 1), put);
-      }),
+      fc.property(
+        fc.double({ min: -5, max: 5, noNaN: true }),
+        fc.double({ min: 1e-3, max: 5, noNaN: true }),
+        (x, s) => {
+          const call = normalisedBlack(x, s, 1);
+          const put = normalisedBlack(x, s, -1);
+          assert.ok(
+            Math.abs(call - put - 2 * Math.sinh(0.5 * x)) <= 8 * EPS * Math.max(call, put, 1e-300),
+            `x=${x} s=${s}: ${call} - ${put}`,
+          );
+          assert.equal(normalisedBlack(-x, s, 1), put);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('increases with s from the intrinsic value towards e^(x/2) (property)', () => {
     fc.assert(
-      fc.property(fc.double({ min: -5, max: 0, noNaN: true }), fc.double({ min: 1e-3, max: 10, noNaN: true }), (x, s) => {
-        const b = normalisedBlackOtm(x, s);
-        assert.ok(normalisedBlackOtm(x, s * 1.01) >= b, `not increasing at x=${x} s=${s}`);
-        assert.ok(b >= 0 && b < Math.exp(0.5 * x), `b(${x}, ${s}) = ${b} outside [0, e^(x/2))`);
-      }),
+      fc.property(
+        fc.double({ min: -5, max: 0, noNaN: true }),
+        fc.double({ min: 1e-3, max: 10, noNaN: true }),
+        (x, s) => {
+          const b = normalisedBlackOtm(x, s);
+          assert.ok(normalisedBlackOtm(x, s * 1.01) >= b, `not increasing at x=${x} s=${s}`);
+          assert.ok(b >= 0 && b < Math.exp(0.5 * x), `b(${x}, ${s}) = ${b} outside [0, e^(x/2))`);
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -72,7 +72,14 @@ export function describeCase(c: Case): string {
 }
 
 /** |actual - expected| <= tolerance * max(|expected|, scale): relative, with an absolute floor at tolerance * scale. */
-export function assertClose(actual: number, expected: number, tolerance: number, scale: number, what: string, c: Case): void {
+export function assertClose(
+  actual: number,
+  expected: number,
+  tolerance: number,
+  scale: number,
+  what: string,
+  c: Case,
+): void {
   const error = Math.abs(actual - expected);
   const bound = tolerance * Math.max(Math.abs(expected), scale);
   assert.ok(
@@ -115,7 +122,12 @@ export interface ConvergenceTolerance {
  * Scales: value S sigma sqrt(T) (about 2.5 times the at-the-money price), delta 1, gamma
  * 1/(S sigma sqrt(T)), theta S sigma / sqrt(T), vega S sqrt(T), rho K T.
  */
-export function assertNearBlackScholes(result: PriceResult, expected: Expected, c: Case, tolerance: ConvergenceTolerance): void {
+export function assertNearBlackScholes(
+  result: PriceResult,
+  expected: Expected,
+  c: Case,
+  tolerance: ConvergenceTolerance,
+): void {
   const sqrtT = Math.sqrt(c.expiry);
   const stdDev = c.volatility * sqrtT;
   const greeks = result.greeks;
@@ -154,7 +166,10 @@ export function registerTreeProperties(model: string, pricer: TreePricer, monoto
         const american = price({ ...c, exercise: 'american' });
         const european = price({ ...c, exercise: 'european' });
         const intrinsic = Math.max(c.type === 'call' ? c.spot - c.strike : c.strike - c.spot, 0);
-        assert.ok(american >= european - roundingFloor(c), `American ${american} < European ${european}; ${describeCase(c)}`);
+        assert.ok(
+          american >= european - roundingFloor(c),
+          `American ${american} < European ${european}; ${describeCase(c)}`,
+        );
         assert.ok(american >= intrinsic, `American ${american} < intrinsic ${intrinsic}; ${describeCase(c)}`);
         // And never more than the asset (call) or the strike (put) it can deliver.
         const ceiling = c.type === 'call' ? c.spot : c.strike;
@@ -187,10 +202,19 @@ export function registerTreeProperties(model: string, pricer: TreePricer, monoto
         const forwardSpot = c.spot * Math.exp(-c.dividendYield * c.expiry);
         const discountedStrike = c.strike * Math.exp(-c.rate * c.expiry);
         const floor = roundingFloor(c);
-        assert.ok(call >= Math.max(forwardSpot - discountedStrike, 0) - floor && call <= forwardSpot + floor, `call ${call} outside bounds; ${describeCase(c)}`);
-        assert.ok(put >= Math.max(discountedStrike - forwardSpot, 0) - floor && put <= discountedStrike + floor, `put ${put} outside bounds; ${describeCase(c)}`);
+        assert.ok(
+          call >= Math.max(forwardSpot - discountedStrike, 0) - floor && call <= forwardSpot + floor,
+          `call ${call} outside bounds; ${describeCase(c)}`,
+        );
+        assert.ok(
+          put >= Math.max(discountedStrike - forwardSpot, 0) - floor && put <= discountedStrike + floor,
+          `put ${put} outside bounds; ${describeCase(c)}`,
+        );
         const parityError = Math.abs(call - put - (forwardSpot - discountedStrike));
-        assert.ok(parityError <= floor, `put-call parity off by ${parityError} (call ${call}, put ${put}); ${describeCase(c)}`);
+        assert.ok(
+          parityError <= floor,
+          `put-call parity off by ${parityError} (call ${call}, put ${put}); ${describeCase(c)}`,
+        );
       }),
       { seed: 3, numRuns: 60 },
     );
@@ -205,8 +229,14 @@ export function registerTreeProperties(model: string, pricer: TreePricer, monoto
         const higherSpot = price({ ...c, spot: c.spot * factor });
         const higherStrike = price({ ...c, strike: c.strike * factor });
         const floor = roundingFloor(c) * factor;
-        assert.ok(sign * (higherSpot - base) >= -floor, `value ${base} -> ${higherSpot} when spot x${factor}; ${describeCase(c)}`);
-        assert.ok(sign * (base - higherStrike) >= -floor, `value ${base} -> ${higherStrike} when strike x${factor}; ${describeCase(c)}`);
+        assert.ok(
+          sign * (higherSpot - base) >= -floor,
+          `value ${base} -> ${higherSpot} when spot x${factor}; ${describeCase(c)}`,
+        );
+        assert.ok(
+          sign * (base - higherStrike) >= -floor,
+          `value ${base} -> ${higherStrike} when strike x${factor}; ${describeCase(c)}`,
+        );
       }),
       { seed: 4, numRuns: 60 },
     );
@@ -214,28 +244,49 @@ export function registerTreeProperties(model: string, pricer: TreePricer, monoto
 
   it(`${model}: prices the API's extreme inputs (sigma 5, T 50, spot and strike from 1e-3 to 1e9) without overflow`, () => {
     // sigma sqrt(T) = 35: the tree's top node is about S e^500, far beyond a naive (up/down)^j table.
-    for (const [spot, strike] of [[100, 100], [1e9, 1], [1e-3, 1e9], [1, 1e-3]] as const) {
+    for (const [spot, strike] of [
+      [100, 100],
+      [1e9, 1],
+      [1e-3, 1e9],
+      [1, 1e-3],
+    ] as const) {
       for (const type of ['call', 'put'] as const) {
         for (const exercise of ['european', 'american'] as const) {
           const c: Case = { type, exercise, spot, strike, expiry: 50, rate: 0.05, dividendYield: 0.02, volatility: 5 };
           const result = pricer(optionOf(c), marketOf(c));
           const greeks = Object.values(result.greeks!);
-          assert.ok(Number.isFinite(result.value) && greeks.every(Number.isFinite), `${JSON.stringify(result)}; ${describeCase(c)}`);
+          assert.ok(
+            Number.isFinite(result.value) && greeks.every(Number.isFinite),
+            `${JSON.stringify(result)}; ${describeCase(c)}`,
+          );
           const intrinsic = Math.max(type === 'call' ? spot - strike : strike - spot, 0);
-          const forward = type === 'call'
-            ? Math.max(spot * Math.exp(-0.02 * 50) - strike * Math.exp(-0.05 * 50), 0)
-            : Math.max(strike * Math.exp(-0.05 * 50) - spot * Math.exp(-0.02 * 50), 0);
+          const forward =
+            type === 'call'
+              ? Math.max(spot * Math.exp(-0.02 * 50) - strike * Math.exp(-0.05 * 50), 0)
+              : Math.max(strike * Math.exp(-0.05 * 50) - spot * Math.exp(-0.02 * 50), 0);
           const lower = exercise === 'american' ? Math.max(intrinsic, forward) : forward;
           const upper = type === 'call' ? spot : strike;
           const floor = roundingFloor(c);
-          assert.ok(result.value >= lower - floor && result.value <= upper + floor, `value ${result.value} outside [${lower}, ${upper}]; ${describeCase(c)}`);
+          assert.ok(
+            result.value >= lower - floor && result.value <= upper + floor,
+            `value ${result.value} outside [${lower}, ${upper}]; ${describeCase(c)}`,
+          );
         }
       }
     }
   });
 
   it(`${model}: refuses invalid inputs and step counts with ERR_CORE_INVALID_INPUT naming the parameter`, () => {
-    const good: Case = { type: 'put', exercise: 'american', spot: 100, strike: 100, expiry: 1, rate: 0.05, dividendYield: 0, volatility: 0.2 };
+    const good: Case = {
+      type: 'put',
+      exercise: 'american',
+      spot: 100,
+      strike: 100,
+      expiry: 1,
+      rate: 0.05,
+      dividendYield: 0,
+      volatility: 0.2,
+    };
     const refusals: [string, Case, TreeOptions | undefined][] = [
       ['spot', { ...good, spot: 0 }, undefined],
       ['spot', { ...good, spot: Number.NaN }, undefined],

@@ -5,7 +5,13 @@ import fc from 'fast-check';
 import { VolatilitySurface, type VolatilityPoint } from '../../../src/core/market/volatility-surface.js';
 import { CoreError } from '../../../src/core/errors.js';
 
-const point = (strike: number, maturity: number, volatility: number): VolatilityPoint => ({ strike, maturity, volatility, timestamp: 0, source: 'test' });
+const point = (strike: number, maturity: number, volatility: number): VolatilityPoint => ({
+  strike,
+  maturity,
+  volatility,
+  timestamp: 0,
+  source: 'test',
+});
 
 function build(points: VolatilityPoint[]): VolatilitySurface {
   return points.reduce((s, p) => s.upsert(p), new VolatilitySurface());
@@ -30,7 +36,10 @@ describe('VolatilitySurface', () => {
   it('refuses volatilities outside [0.01, 5.0] naming the field', () => {
     const s = new VolatilitySurface();
     for (const bad of [0.009, 5.01, Number.NaN, Infinity]) {
-      assert.throws(() => s.upsert(point(100, 1, bad)), (e: unknown) => e instanceof CoreError && e.param === 'volatility');
+      assert.throws(
+        () => s.upsert(point(100, 1, bad)),
+        (e: unknown) => e instanceof CoreError && e.param === 'volatility',
+      );
     }
     assert.equal(s.upsert(point(100, 1, 0.01)).points.length, 1);
     assert.equal(s.upsert(point(100, 1, 5)).points.length, 1);
@@ -46,17 +55,37 @@ describe('VolatilitySurface', () => {
     // Bilinear is not a plane in general: a saddle checks the cross term.
     const saddle = build([point(0.5, 1, 0.2), point(1.5, 1, 0.4), point(0.5, 2, 0.4), point(1.5, 2, 0.2)]);
     assert.ok(Math.abs(saddle.estimate(1, 1.5).volatility - 0.3) < 1e-15);
-    assert.ok(Math.abs(saddle.estimate(0.75, 1.25).volatility - (0.2 * 0.5625 + 0.4 * 0.1875 + 0.4 * 0.1875 + 0.2 * 0.0625)) < 1e-15);
+    assert.ok(
+      Math.abs(saddle.estimate(0.75, 1.25).volatility - (0.2 * 0.5625 + 0.4 * 0.1875 + 0.4 * 0.1875 + 0.2 * 0.0625)) <
+        1e-15,
+    );
   });
 
   it('uses triangulated linear interpolation when the grid has holes, exact on a plane', () => {
-    const pts = [point(80, 0.25, plane(80, 0.25)), point(120, 0.25, plane(120, 0.25)), point(80, 2, plane(80, 2)), point(120, 2, plane(120, 2)), point(100, 1, plane(100, 1)), point(90, 1.5, plane(90, 1.5))];
+    const pts = [
+      point(80, 0.25, plane(80, 0.25)),
+      point(120, 0.25, plane(120, 0.25)),
+      point(80, 2, plane(80, 2)),
+      point(120, 2, plane(120, 2)),
+      point(100, 1, plane(100, 1)),
+      point(90, 1.5, plane(90, 1.5)),
+    ];
     const s = build(pts);
-    fc.assert(fc.property(fc.double({ min: 80, max: 120, noNaN: true }), fc.double({ min: 0.25, max: 2, noNaN: true }), (k, t) => {
-      const e = s.estimate(k, t);
-      assert.equal(e.method, 'triangulated', `k=${k} t=${t}`);
-      assert.ok(Math.abs(e.volatility - plane(k, t)) < 1e-12, `k=${k} t=${t} got ${e.volatility} want ${plane(k, t)}`);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.double({ min: 80, max: 120, noNaN: true }),
+        fc.double({ min: 0.25, max: 2, noNaN: true }),
+        (k, t) => {
+          const e = s.estimate(k, t);
+          assert.equal(e.method, 'triangulated', `k=${k} t=${t}`);
+          assert.ok(
+            Math.abs(e.volatility - plane(k, t)) < 1e-12,
+            `k=${k} t=${t} got ${e.volatility} want ${plane(k, t)}`,
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('takes the nearest point outside the grid or the hull', () => {
@@ -68,13 +97,24 @@ describe('VolatilitySurface', () => {
 
   it('falls back to inverse-distance weighting of the 5 nearest points when interpolation leaves [0.01, 3.0]', () => {
     // Bilinear between 4.9 and 0.01 gives > 3.0 near the 4.9 corner, which the fallback replaces.
-    const s = build([point(100, 1, 4.9), point(110, 1, 4.9), point(100, 2, 0.01), point(110, 2, 0.01), point(130, 3, 0.5), point(140, 3, 0.5)]);
+    const s = build([
+      point(100, 1, 4.9),
+      point(110, 1, 4.9),
+      point(100, 2, 0.01),
+      point(110, 2, 0.01),
+      point(130, 3, 0.5),
+      point(140, 3, 0.5),
+    ]);
     const e = s.estimate(101, 1.1, 120);
     assert.equal(e.method, 'inverse-distance');
     // Recompute the weighting independently: strike distance over max(K, spot), maturity distance over T,
     // weight 1 / (d^2 + 1e-6) (docs/api.md, "Volatility surface").
-    const pts = s.points.map((p) => ({ v: p.volatility, d2: ((p.strike - 101) / 120) ** 2 + ((p.maturity - 1.1) / 1.1) ** 2 })).sort((a, b) => a.d2 - b.d2).slice(0, 5);
-    const want = pts.reduce((acc, p) => acc + p.v / (p.d2 + 1e-6), 0) / pts.reduce((acc, p) => acc + 1 / (p.d2 + 1e-6), 0);
+    const pts = s.points
+      .map((p) => ({ v: p.volatility, d2: ((p.strike - 101) / 120) ** 2 + ((p.maturity - 1.1) / 1.1) ** 2 }))
+      .sort((a, b) => a.d2 - b.d2)
+      .slice(0, 5);
+    const want =
+      pts.reduce((acc, p) => acc + p.v / (p.d2 + 1e-6), 0) / pts.reduce((acc, p) => acc + 1 / (p.d2 + 1e-6), 0);
     assert.ok(Math.abs(e.volatility - want) < 1e-15, `${e.volatility} vs ${want}`);
   });
 
@@ -86,7 +126,13 @@ describe('VolatilitySurface', () => {
   });
 
   it('interpolates linearly on the Delaunay triangulation over the whole hull (0.316667 at (110, 0.75))', () => {
-    const s = build([point(110, 0.25, 0.2), point(140, 0.25, 0.3), point(120, 0.5, 0.25), point(70, 1.5, 0.4), point(100, 0.5, 0.22)]);
+    const s = build([
+      point(110, 0.25, 0.2),
+      point(140, 0.25, 0.3),
+      point(120, 0.5, 0.25),
+      point(70, 1.5, 0.4),
+      point(100, 0.5, 0.22),
+    ]);
     const e = s.estimate(110, 0.75);
     assert.equal(e.method, 'triangulated');
     assert.ok(Math.abs(e.volatility - 0.95 / 3) < 1e-12, `${e.volatility}`);
@@ -102,25 +148,45 @@ describe('VolatilitySurface', () => {
   it('refuses a new point past maxPoints but still replaces existing ones', () => {
     let s = new VolatilitySurface([], { maxPoints: 2 });
     s = s.upsert(point(100, 1, 0.2)).upsert(point(110, 1, 0.2));
-    assert.throws(() => s.upsert(point(120, 1, 0.2)), (e: unknown) => e instanceof CoreError && e.param === 'points');
+    assert.throws(
+      () => s.upsert(point(120, 1, 0.2)),
+      (e: unknown) => e instanceof CoreError && e.param === 'points',
+    );
     assert.equal(s.upsert(point(110, 1, 0.3)).points[1]!.volatility, 0.3);
   });
 
   it('always answers a finite volatility inside [0.01, 5] for any surface of valid points', () => {
-    const arbPoint = fc.record({ strike: fc.double({ min: 1, max: 500, noNaN: true }), maturity: fc.double({ min: 0.01, max: 10, noNaN: true }), volatility: fc.double({ min: 0.01, max: 5, noNaN: true }) });
-    fc.assert(fc.property(fc.array(arbPoint, { minLength: 0, maxLength: 25 }), fc.double({ min: 0.5, max: 600, noNaN: true }), fc.double({ min: 0.001, max: 12, noNaN: true }), (pts, k, t) => {
-      const s = build(pts.map((p) => point(p.strike, p.maturity, p.volatility)));
-      const v = s.estimate(k, t).volatility;
-      assert.ok(Number.isFinite(v) && v >= 0.01 && v <= 5, `got ${v}`);
-    }), { numRuns: 300 });
+    const arbPoint = fc.record({
+      strike: fc.double({ min: 1, max: 500, noNaN: true }),
+      maturity: fc.double({ min: 0.01, max: 10, noNaN: true }),
+      volatility: fc.double({ min: 0.01, max: 5, noNaN: true }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(arbPoint, { minLength: 0, maxLength: 25 }),
+        fc.double({ min: 0.5, max: 600, noNaN: true }),
+        fc.double({ min: 0.001, max: 12, noNaN: true }),
+        (pts, k, t) => {
+          const s = build(pts.map((p) => point(p.strike, p.maturity, p.volatility)));
+          const v = s.estimate(k, t).volatility;
+          assert.ok(Number.isFinite(v) && v >= 0.01 && v <= 5, `got ${v}`);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
 describe('VolatilitySurface against scipy griddata (test/core/reference/generate-scipy-griddata.py)', () => {
   interface Reference {
-    readonly surfaces: readonly { points: [number, number, number][]; queries: { strike: number; maturity: number; linear: number | null; nearest: number }[] }[];
+    readonly surfaces: readonly {
+      points: [number, number, number][];
+      queries: { strike: number; maturity: number; linear: number | null; nearest: number }[];
+    }[];
   }
-  const reference = JSON.parse(readFileSync(new URL('../reference/scipy-griddata.json', import.meta.url), 'utf8')) as Reference;
+  const reference = JSON.parse(
+    readFileSync(new URL('../reference/scipy-griddata.json', import.meta.url), 'utf8'),
+  ) as Reference;
 
   it('matches linear interpolation inside the hull and the nearest point outside, on every random surface', () => {
     let inside = 0;
@@ -142,7 +208,9 @@ describe('VolatilitySurface against scipy griddata (test/core/reference/generate
   });
 
   it('matches it on degenerate sets: collinear hull points, rows of one maturity, an almost flat hull (generate-scipy-griddata-degenerate.py)', () => {
-    const degenerate = JSON.parse(readFileSync(new URL('../reference/scipy-griddata-degenerate.json', import.meta.url), 'utf8')) as { readonly surfaces: readonly (Reference['surfaces'][number] & { name: string })[] };
+    const degenerate = JSON.parse(
+      readFileSync(new URL('../reference/scipy-griddata-degenerate.json', import.meta.url), 'utf8'),
+    ) as { readonly surfaces: readonly (Reference['surfaces'][number] & { name: string })[] };
     let inside = 0;
     for (const [n, surface] of degenerate.surfaces.entries()) {
       const s = new VolatilitySurface(surface.points.map(([k, t, v]) => point(k, t, v)));

@@ -3,7 +3,11 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { CoreError } from '../../../src/core/errors.js';
-import { bivariateNormalCdf, bivariateNormalCdfAtCorrelation, plackettIntegralAtCorrelation } from '../../../src/core/math/bivariate-normal.js';
+import {
+  bivariateNormalCdf,
+  bivariateNormalCdfAtCorrelation,
+  plackettIntegralAtCorrelation,
+} from '../../../src/core/math/bivariate-normal.js';
 import { BS2002_QUADRATURE_POINTS } from '../../../src/core/engines/bjerksund-stensland.js';
 import { normCdf } from '../../../src/core/math/normal.js';
 import { oracleBivariateNormal } from '../oracles/normal-oracle.js';
@@ -12,7 +16,9 @@ interface MpmathTable {
   source: string;
   rows: [number, number, number, number][];
 }
-const mpmath = JSON.parse(readFileSync(new URL('../reference/mpmath-bivariate-normal.json', import.meta.url), 'utf8')) as MpmathTable;
+const mpmath = JSON.parse(
+  readFileSync(new URL('../reference/mpmath-bivariate-normal.json', import.meta.url), 'utf8'),
+) as MpmathTable;
 
 /** The contract: 1e-14 absolute everywhere. */
 const TOLERANCE = 1e-14;
@@ -37,15 +43,33 @@ describe('bivariateNormalCdf', () => {
   it('reproduces the Drezner table of Haug (1998) p. 193 to its accuracy (6 decimals, computed with Drezner 1978)', () => {
     // "Option pricing formulas", E.G. Haug, McGraw-Hill 1998, p. 193 (as transcribed in QuantLib's test-suite/distributions.cpp).
     const haug: [number, number, number, number][] = [
-      [0.0, 0.0, 0.0, 0.25], [0.0, 0.0, -0.5, 0.166667], [0.0, 0.0, 0.5, 0.333333],
-      [0.0, -0.5, 0.0, 0.154269], [0.0, -0.5, -0.5, 0.08166], [0.0, -0.5, 0.5, 0.226878],
-      [0.0, 0.5, 0.0, 0.345731], [0.0, 0.5, -0.5, 0.273122], [0.0, 0.5, 0.5, 0.41834],
-      [-0.5, 0.0, 0.0, 0.154269], [-0.5, 0.0, -0.5, 0.08166], [-0.5, 0.0, 0.5, 0.226878],
-      [-0.5, -0.5, 0.0, 0.095195], [-0.5, -0.5, -0.5, 0.036298], [-0.5, -0.5, 0.5, 0.163319],
-      [-0.5, 0.5, 0.0, 0.213342], [-0.5, 0.5, -0.5, 0.145218], [-0.5, 0.5, 0.5, 0.272239],
-      [0.5, 0.0, 0.0, 0.345731], [0.5, 0.0, -0.5, 0.273122], [0.5, 0.0, 0.5, 0.41834],
-      [0.5, -0.5, 0.0, 0.213342], [0.5, -0.5, -0.5, 0.145218], [0.5, -0.5, 0.5, 0.272239],
-      [0.5, 0.5, 0.0, 0.47812], [0.5, 0.5, -0.5, 0.419223], [0.5, 0.5, 0.5, 0.546244],
+      [0.0, 0.0, 0.0, 0.25],
+      [0.0, 0.0, -0.5, 0.166667],
+      [0.0, 0.0, 0.5, 0.333333],
+      [0.0, -0.5, 0.0, 0.154269],
+      [0.0, -0.5, -0.5, 0.08166],
+      [0.0, -0.5, 0.5, 0.226878],
+      [0.0, 0.5, 0.0, 0.345731],
+      [0.0, 0.5, -0.5, 0.273122],
+      [0.0, 0.5, 0.5, 0.41834],
+      [-0.5, 0.0, 0.0, 0.154269],
+      [-0.5, 0.0, -0.5, 0.08166],
+      [-0.5, 0.0, 0.5, 0.226878],
+      [-0.5, -0.5, 0.0, 0.095195],
+      [-0.5, -0.5, -0.5, 0.036298],
+      [-0.5, -0.5, 0.5, 0.163319],
+      [-0.5, 0.5, 0.0, 0.213342],
+      [-0.5, 0.5, -0.5, 0.145218],
+      [-0.5, 0.5, 0.5, 0.272239],
+      [0.5, 0.0, 0.0, 0.345731],
+      [0.5, 0.0, -0.5, 0.273122],
+      [0.5, 0.0, 0.5, 0.41834],
+      [0.5, -0.5, 0.0, 0.213342],
+      [0.5, -0.5, -0.5, 0.145218],
+      [0.5, -0.5, 0.5, 0.272239],
+      [0.5, 0.5, 0.0, 0.47812],
+      [0.5, 0.5, -0.5, 0.419223],
+      [0.5, 0.5, 0.5, 0.546244],
     ];
     for (const [x, y, rho, printed] of haug) {
       // Haug's numbers come from Drezner's (1978) method, good to about 1e-6, not from exact values rounded:
@@ -75,12 +99,17 @@ describe('bivariateNormalCdf', () => {
         assertClose(bivariateNormalCdf(x, y, 0), normCdf(x) * normCdf(y), 2.3e-16, `M(${x}, ${y}, 0)`);
         // And it approaches those limits continuously.
         assertClose(bivariateNormalCdf(x, y, 1 - 1e-12), normCdf(Math.min(x, y)), 1e-6, `M(${x}, ${y}, 1 - 1e-12)`);
-        assertClose(bivariateNormalCdf(x, y, -1 + 1e-12), Math.max(0, normCdf(x) - normCdf(-y)), 1e-6, `M(${x}, ${y}, -1 + 1e-12)`);
+        assertClose(
+          bivariateNormalCdf(x, y, -1 + 1e-12),
+          Math.max(0, normCdf(x) - normCdf(-y)),
+          1e-6,
+          `M(${x}, ${y}, -1 + 1e-12)`,
+        );
       }
     }
   });
 
-  it('is continuous across the branch points of Genz\'s method (|rho| = 0.3, 0.75, 0.925)', () => {
+  it("is continuous across the branch points of Genz's method (|rho| = 0.3, 0.75, 0.925)", () => {
     const xs = [-4, -1.3, -0.2, 0.5, 2.2, 5];
     for (const edge of [0.3, 0.75, 0.925, -0.3, -0.75, -0.925]) {
       for (const x of xs) {
@@ -102,7 +131,12 @@ describe('bivariateNormalCdf', () => {
         (x, y, rho) => {
           const m = bivariateNormalCdf(x, y, rho);
           assertClose(bivariateNormalCdf(y, x, rho), m, 1e-15, `M(${y}, ${x}, ${rho}) vs M(${x}, ${y}, ${rho})`);
-          assertClose(m + bivariateNormalCdf(x, -y, -rho), normCdf(x), 2e-15, `M(${x}, ${y}, ${rho}) + M(${x}, ${-y}, ${-rho})`);
+          assertClose(
+            m + bivariateNormalCdf(x, -y, -rho),
+            normCdf(x),
+            2e-15,
+            `M(${x}, ${y}, ${rho}) + M(${x}, ${-y}, ${-rho})`,
+          );
         },
       ),
       { numRuns: 2000, seed: 20240229 },
@@ -121,7 +155,10 @@ describe('bivariateNormalCdf', () => {
           const px = normCdf(x);
           const py = normCdf(y);
           const context = `x=${x}, y=${y}, rho=${rho}, step=${step}: M=${m}`;
-          assert.ok(m >= Math.max(0, px + py - 1) - 1e-15 && m <= Math.min(px, py) + 1e-15, `${context} outside the Frechet bounds`);
+          assert.ok(
+            m >= Math.max(0, px + py - 1) - 1e-15 && m <= Math.min(px, py) + 1e-15,
+            `${context} outside the Frechet bounds`,
+          );
           assert.ok(bivariateNormalCdf(x + step, y, rho) >= m - 1e-15, `${context}: decreases in x`);
           assert.ok(bivariateNormalCdf(x, y + step, rho) >= m - 1e-15, `${context}: decreases in y`);
           const rhoUp = Math.min(1, rho + step / 10);
@@ -165,7 +202,7 @@ describe('bivariateNormalCdf', () => {
 });
 
 describe('bivariateNormalCdfAtCorrelation', () => {
-  it('returns the same numbers as bivariateNormalCdf at its fixed correlation, on each of Genz\'s rules and beyond 0.925', () => {
+  it("returns the same numbers as bivariateNormalCdf at its fixed correlation, on each of Genz's rules and beyond 0.925", () => {
     const xs = [-6, -2.5, -0.7, 0, 0.35, 1.9, 4.5];
     for (const rho of [0.1, -0.2, 0.5, -0.7, 0.7861513777574233, -0.7861513777574233, 0.95, -0.999]) {
       const m = bivariateNormalCdfAtCorrelation(rho);
@@ -179,7 +216,7 @@ describe('bivariateNormalCdfAtCorrelation', () => {
     }
   });
 
-  it('at the Bjerksund-Stensland (2002) correlation +-sqrt((sqrt 5 - 1) / 2), its 14-point rule agrees with Genz\'s 20-point rule to 3e-16 over x, y in [-12, 12]', () => {
+  it("at the Bjerksund-Stensland (2002) correlation +-sqrt((sqrt 5 - 1) / 2), its 14-point rule agrees with Genz's 20-point rule to 3e-16 over x, y in [-12, 12]", () => {
     const rho = Math.sqrt((Math.sqrt(5) - 1) / 2);
     for (const r of [rho, -rho]) {
       const m = bivariateNormalCdfAtCorrelation(r, BS2002_QUADRATURE_POINTS);
@@ -195,9 +232,16 @@ describe('bivariateNormalCdfAtCorrelation', () => {
 describe('plackettIntegralAtCorrelation', () => {
   it('is M(x, y, rho) - Phi(x) Phi(y) and refuses |rho| >= 0.925, where Genz integrates a different form', () => {
     const p = plackettIntegralAtCorrelation(0.6);
-    for (const [x, y] of [[0.3, -1.2], [-2, -2], [4, 0.1]]) {
+    for (const [x, y] of [
+      [0.3, -1.2],
+      [-2, -2],
+      [4, 0.1],
+    ]) {
       assertClose(p(x!, y!) + normCdf(x!) * normCdf(y!), bivariateNormalCdf(x!, y!, 0.6), 2e-16, `x=${x}, y=${y}`);
     }
-    assert.throws(() => plackettIntegralAtCorrelation(0.95), (e: unknown) => e instanceof CoreError && e.param === 'rho');
+    assert.throws(
+      () => plackettIntegralAtCorrelation(0.95),
+      (e: unknown) => e instanceof CoreError && e.param === 'rho',
+    );
   });
 });

@@ -8,7 +8,8 @@ import { xorshift32 } from '../../../bench/support/xorshift32.js';
 type Points = { xs: number[]; ys: number[] };
 
 /** Twice the signed area of a, b, c, in exact rationals when the inputs are small integers or dyadic fractions. */
-const cross = (p: Points, a: number, b: number, c: number): number => (p.xs[b]! - p.xs[a]!) * (p.ys[c]! - p.ys[a]!) - (p.ys[b]! - p.ys[a]!) * (p.xs[c]! - p.xs[a]!);
+const cross = (p: Points, a: number, b: number, c: number): number =>
+  (p.xs[b]! - p.xs[a]!) * (p.ys[c]! - p.ys[a]!) - (p.ys[b]! - p.ys[a]!) * (p.xs[c]! - p.xs[a]!);
 
 /** Convex hull by Andrew's monotone chain, an algorithm independent of the one under test. */
 function hullArea(p: Points): number {
@@ -16,7 +17,12 @@ function hullArea(p: Points): number {
   const chain = (order: number[]): number[] => {
     const out: number[] = [];
     for (const i of order) {
-      while (out.length >= 2 && orient2d(p.xs[out.at(-2)!]!, p.ys[out.at(-2)!]!, p.xs[out.at(-1)!]!, p.ys[out.at(-1)!]!, p.xs[i]!, p.ys[i]!) <= 0) out.pop();
+      while (
+        out.length >= 2 &&
+        orient2d(p.xs[out.at(-2)!]!, p.ys[out.at(-2)!]!, p.xs[out.at(-1)!]!, p.ys[out.at(-1)!]!, p.xs[i]!, p.ys[i]!) <=
+          0
+      )
+        out.pop();
       out.push(i);
     }
     return out;
@@ -24,7 +30,8 @@ function hullArea(p: Points): number {
   const hull = [...chain(idx).slice(0, -1), ...chain([...idx].reverse()).slice(0, -1)];
   let twice = 0;
   for (let k = 0; k < hull.length; k++) {
-    const a = hull[k]!, b = hull[(k + 1) % hull.length]!;
+    const a = hull[k]!,
+      b = hull[(k + 1) % hull.length]!;
     twice += p.xs[a]! * p.ys[b]! - p.xs[b]! * p.ys[a]!;
   }
   return twice / 2;
@@ -37,16 +44,27 @@ function assertDelaunay(p: Points): number {
   let area = 0;
   const used = new Set<number>();
   for (let t = 0; t < count; t++) {
-    const a = triangles[3 * t]!, b = triangles[3 * t + 1]!, c = triangles[3 * t + 2]!;
-    assert.equal(orient2d(p.xs[a]!, p.ys[a]!, p.xs[b]!, p.ys[b]!, p.xs[c]!, p.ys[c]!), 1, `triangle ${t} is not counter-clockwise`);
+    const a = triangles[3 * t]!,
+      b = triangles[3 * t + 1]!,
+      c = triangles[3 * t + 2]!;
+    assert.equal(
+      orient2d(p.xs[a]!, p.ys[a]!, p.xs[b]!, p.ys[b]!, p.xs[c]!, p.ys[c]!),
+      1,
+      `triangle ${t} is not counter-clockwise`,
+    );
     area += cross(p, a, b, c) / 2;
     used.add(a).add(b).add(c);
   }
   // Delaunay: no input point strictly inside any triangle's circumcircle (exact predicate).
   for (let t = 0; t < count; t++) {
-    const a = triangles[3 * t]!, b = triangles[3 * t + 1]!, c = triangles[3 * t + 2]!;
+    const a = triangles[3 * t]!,
+      b = triangles[3 * t + 1]!,
+      c = triangles[3 * t + 2]!;
     for (let i = 0; i < p.xs.length; i++) {
-      assert.ok(inCircle(p.xs[a]!, p.ys[a]!, p.xs[b]!, p.ys[b]!, p.xs[c]!, p.ys[c]!, p.xs[i]!, p.ys[i]!) <= 0, `point ${i} inside circumcircle of triangle ${t}`);
+      assert.ok(
+        inCircle(p.xs[a]!, p.ys[a]!, p.xs[b]!, p.ys[b]!, p.xs[c]!, p.ys[c]!, p.xs[i]!, p.ys[i]!) <= 0,
+        `point ${i} inside circumcircle of triangle ${t}`,
+      );
     }
   }
   // The triangles tile the hull: same total area (relative rounding only), and every distinct point is a vertex.
@@ -63,7 +81,8 @@ function assertDelaunay(p: Points): number {
 
 function random(n: number, seed: number): Points {
   const rnd = xorshift32(seed);
-  const xs: number[] = [], ys: number[] = [];
+  const xs: number[] = [],
+    ys: number[] = [];
   for (let i = 0; i < n; i++) {
     xs.push(50 + 150 * rnd());
     ys.push(0.05 + 2.95 * rnd());
@@ -73,15 +92,23 @@ function random(n: number, seed: number): Points {
 
 describe('delaunay', () => {
   it('is a Delaunay triangulation of random scattered points covering their hull (10 to 3,000 points)', () => {
-    for (const [n, seed] of [[10, 1], [100, 2], [500, 3], [3000, 4]] as const) assertDelaunay(random(n, seed));
+    for (const [n, seed] of [
+      [10, 1],
+      [100, 2],
+      [500, 3],
+      [3000, 4],
+    ] as const)
+      assertDelaunay(random(n, seed));
   });
 
   it('triangulates a full grid (every four neighbours cocircular) into 2 (w-1)(h-1) triangles', () => {
-    const xs: number[] = [], ys: number[] = [];
-    for (let i = 0; i < 40; i++) for (let j = 0; j < 25; j++) {
-      xs.push(50 + 2 * i);
-      ys.push(0.05 + 0.06 * j);
-    }
+    const xs: number[] = [],
+      ys: number[] = [];
+    for (let i = 0; i < 40; i++)
+      for (let j = 0; j < 25; j++) {
+        xs.push(50 + 2 * i);
+        ys.push(0.05 + 0.06 * j);
+      }
     assert.equal(assertDelaunay({ xs, ys }), 2 * 39 * 24);
   });
 
@@ -129,18 +156,23 @@ describe('delaunay', () => {
 
   it('keeps the Delaunay property on arbitrary small inputs, snapped to a coarse lattice to force degeneracies', () => {
     const coordinate = fc.integer({ min: 0, max: 6 }).map((k) => k / 4);
-    fc.assert(fc.property(fc.array(fc.tuple(coordinate, coordinate), { minLength: 0, maxLength: 30 }), (pts) => {
-      const p = { xs: pts.map(([x]) => x), ys: pts.map(([, y]) => y) };
-      const distinct = new Set(pts.map(([x, y]) => `${x},${y}`)).size;
-      const { triangles } = delaunay(p.xs, p.ys);
-      if (triangles.length === 0) {
-        // Only when there are no three non-collinear points.
-        for (let a = 0; a < p.xs.length; a++) for (let b = 0; b < p.xs.length; b++) for (let c = 0; c < p.xs.length; c++) assert.ok(cross(p, a, b, c) === 0);
-        return;
-      }
-      assert.ok(distinct >= 3);
-      assertDelaunay(p);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(coordinate, coordinate), { minLength: 0, maxLength: 30 }), (pts) => {
+        const p = { xs: pts.map(([x]) => x), ys: pts.map(([, y]) => y) };
+        const distinct = new Set(pts.map(([x, y]) => `${x},${y}`)).size;
+        const { triangles } = delaunay(p.xs, p.ys);
+        if (triangles.length === 0) {
+          // Only when there are no three non-collinear points.
+          for (let a = 0; a < p.xs.length; a++)
+            for (let b = 0; b < p.xs.length; b++)
+              for (let c = 0; c < p.xs.length; c++) assert.ok(cross(p, a, b, c) === 0);
+          return;
+        }
+        assert.ok(distinct >= 3);
+        assertDelaunay(p);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

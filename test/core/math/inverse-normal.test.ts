@@ -69,12 +69,16 @@ describe('inverseNormalCdf (Wichura AS241 PPND16)', () => {
 
   it('refuses NaN and probabilities outside [0, 1] with ERR_CORE_INVALID_INPUT', () => {
     for (const p of [Number.NaN, -1e-300, -0.5, 1 + 2 ** -52, 2, Infinity, -Infinity]) {
-      assert.throws(() => inverseNormalCdf(p), (error: unknown) => {
-        assert.ok(error instanceof CoreError);
-        assert.equal(error.code, 'ERR_CORE_INVALID_INPUT');
-        assert.equal(error.param, 'probability');
-        return true;
-      }, `p=${p}`);
+      assert.throws(
+        () => inverseNormalCdf(p),
+        (error: unknown) => {
+          assert.ok(error instanceof CoreError);
+          assert.equal(error.code, 'ERR_CORE_INVALID_INPUT');
+          assert.equal(error.param, 'probability');
+          return true;
+        },
+        `p=${p}`,
+      );
     }
   });
 });

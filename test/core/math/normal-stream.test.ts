@@ -26,7 +26,8 @@ function distributionFailures(z: Float64Array, observed: string[] = []): string[
   const failures: string[] = [];
   const check = (name: string, value: number, expected: number, tolerance: number): void => {
     observed.push(`${name} ${value.toPrecision(5)} (${expected.toPrecision(5)} +/- ${tolerance.toPrecision(2)})`);
-    if (!(Math.abs(value - expected) <= tolerance)) failures.push(`${name} ${value} (expected ${expected} +/- ${tolerance})`);
+    if (!(Math.abs(value - expected) <= tolerance))
+      failures.push(`${name} ${value} (expected ${expected} +/- ${tolerance})`);
   };
   let sum = 0;
   for (let i = 0; i < n; i++) sum += z[i]!;
@@ -123,7 +124,11 @@ describe('fillStandardNormals (Philox4x32-10 words through AS241)', () => {
     assert.notDeepEqual(distributionFailures(transformed((x) => 1.01 * x)), [], 'scale 1.01');
     assert.notDeepEqual(distributionFailures(transformed((x) => x + 0.006)), [], 'shift 0.006');
     assert.notDeepEqual(distributionFailures(transformed((x) => x * (1 + 0.02 * (x * x - 1)))), [], 'fat tails');
-    assert.notDeepEqual(distributionFailures(transformed((x) => Math.max(-2.9, Math.min(2.9, x)))), [], 'tails clipped at 2.9');
+    assert.notDeepEqual(
+      distributionFailures(transformed((x) => Math.max(-2.9, Math.min(2.9, x)))),
+      [],
+      'tails clipped at 2.9',
+    );
     // The uniforms of a truncating map k * 2^-32 instead of (k + 1/2) * 2^-32 bias the mean by ~1e-10 only,
     // far below what 10^6 draws can see; the lattice choice is argued in normal-stream.ts, not tested here.
   });
@@ -154,7 +159,13 @@ describe('fillStandardNormals (Philox4x32-10 words through AS241)', () => {
 
   it('is a pure function of the position: any window equals the same slice of a longer fill', () => {
     const long = draw(SEED, 3n, 40);
-    for (const [first, count] of [[0, 40], [1, 7], [5, 30], [13, 3], [36, 4]] as const) {
+    for (const [first, count] of [
+      [0, 40],
+      [1, 7],
+      [5, 30],
+      [13, 3],
+      [36, 4],
+    ] as const) {
       const window = draw(SEED, 3n, count, first);
       assert.deepEqual([...window], [...long.subarray(first, first + count)]);
     }
@@ -170,7 +181,11 @@ describe('fillStandardNormals (Philox4x32-10 words through AS241)', () => {
   it('refuses a bad seed, stream, first position or count', () => {
     const out = new Float64Array(4);
     const refuses = (run: () => void, param: string): void => {
-      assert.throws(run, (error: unknown) => error instanceof CoreError && error.code === 'ERR_CORE_INVALID_INPUT' && error.param === param);
+      assert.throws(
+        run,
+        (error: unknown) =>
+          error instanceof CoreError && error.code === 'ERR_CORE_INVALID_INPUT' && error.param === param,
+      );
     };
     refuses(() => fillStandardNormals(-1n, 0, 0, out), 'seed');
     refuses(() => fillStandardNormals(1n, -1, 0, out), 'stream');

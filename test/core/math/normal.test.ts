@@ -22,12 +22,17 @@ const MIN_NORMAL = 2.2250738585072014e-308;
 /** Relative error in units of 2^-52; where the reference is subnormal, a few units of the smallest subnormal. */
 function check(name: string, x: number, got: number, want: number, ulps: number): void {
   if (Math.abs(want) < MIN_NORMAL) {
-    assert.ok(Math.abs(got - want) <= 8 * Number.MIN_VALUE,
-      `${name}(${x}) = ${got}, mpmath ${want} (subnormal: absolute error ${Math.abs(got - want)})`);
+    assert.ok(
+      Math.abs(got - want) <= 8 * Number.MIN_VALUE,
+      `${name}(${x}) = ${got}, mpmath ${want} (subnormal: absolute error ${Math.abs(got - want)})`,
+    );
     return;
   }
   const err = Math.abs(got - want) / Math.abs(want) / EPS;
-  assert.ok(err <= ulps, `${name}(${x}) = ${got}, mpmath ${want}: ${err.toFixed(2)} ulps > ${ulps} (${reference.source})`);
+  assert.ok(
+    err <= ulps,
+    `${name}(${x}) = ${got}, mpmath ${want}: ${err.toFixed(2)} ulps > ${ulps} (${reference.source})`,
+  );
 }
 
 describe('normCdf and normPdf', () => {
@@ -74,7 +79,7 @@ describe('normCdf and normPdf', () => {
 });
 
 describe('erfc, erfcx and erf', () => {
-  it('erfc matches mpmath to 3 ulps on [-6, 27.5], across the boundaries of Cody\'s intervals', () => {
+  it("erfc matches mpmath to 3 ulps on [-6, 27.5], across the boundaries of Cody's intervals", () => {
     for (const [x, value] of reference.erfc) check('erfc', x, erfc(x), value, 3);
   });
 
@@ -104,7 +109,7 @@ describe('millsRatio and millsRatioDerivative', () => {
     for (const [x, ratio] of reference.mills) check('millsRatio', x, millsRatio(x), ratio, 4);
   });
 
-  it('R\'(x) = x R(x) - 1 matches mpmath to 64 ulps, 6 ulps in the far tail where it is formed without cancellation', () => {
+  it("R'(x) = x R(x) - 1 matches mpmath to 64 ulps, 6 ulps in the far tail where it is formed without cancellation", () => {
     for (const [x, , derivative] of reference.mills) {
       const ulps = x * Math.SQRT1_2 > 4 ? 6 : 64;
       check('millsRatioDerivative', x, millsRatioDerivative(x), derivative, ulps);

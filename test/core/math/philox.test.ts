@@ -8,9 +8,21 @@ import { philox4x32, PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1 } from '../../..
  * Random123 distribution (D. E. Shaw Research; Salmon et al., SC'11): counter words, key words, output words.
  */
 const RANDOM123_KAT_PHILOX4X32_10 = [
-  { counter: [0x00000000, 0x00000000, 0x00000000, 0x00000000], key: [0x00000000, 0x00000000], out: [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8] },
-  { counter: [0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], key: [0xffffffff, 0xffffffff], out: [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd] },
-  { counter: [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], key: [0xa4093822, 0x299f31d0], out: [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1] },
+  {
+    counter: [0x00000000, 0x00000000, 0x00000000, 0x00000000],
+    key: [0x00000000, 0x00000000],
+    out: [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8],
+  },
+  {
+    counter: [0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff],
+    key: [0xffffffff, 0xffffffff],
+    out: [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd],
+  },
+  {
+    counter: [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344],
+    key: [0xa4093822, 0x299f31d0],
+    out: [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1],
+  },
 ] as const;
 
 const MASK_32 = 0xffffffffn;
@@ -22,7 +34,12 @@ function referencePhilox(counter: readonly number[], key: readonly number[]): nu
   for (let round = 0; round < 10; round++) {
     const p0 = BigInt(PHILOX_M0) * c0;
     const p1 = BigInt(PHILOX_M1) * c2;
-    [c0, c1, c2, c3] = [((p1 >> 32n) ^ c1 ^ k0) & MASK_32, p1 & MASK_32, ((p0 >> 32n) ^ c3 ^ k1) & MASK_32, p0 & MASK_32];
+    [c0, c1, c2, c3] = [
+      ((p1 >> 32n) ^ c1 ^ k0) & MASK_32,
+      p1 & MASK_32,
+      ((p0 >> 32n) ^ c3 ^ k1) & MASK_32,
+      p0 & MASK_32,
+    ];
     k0 = (k0 + BigInt(PHILOX_W0)) & MASK_32;
     k1 = (k1 + BigInt(PHILOX_W1)) & MASK_32;
   }
@@ -31,7 +48,20 @@ function referencePhilox(counter: readonly number[], key: readonly number[]): nu
 
 /** Deterministic uint32 test inputs (xorshift32), edge values first. */
 function testWords(count: number): number[] {
-  const words = [0, 1, 2, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0x80000001, 0xfffffffe, 0xffffffff, PHILOX_M0, PHILOX_M1];
+  const words = [
+    0,
+    1,
+    2,
+    0xffff,
+    0x10000,
+    0x7fffffff,
+    0x80000000,
+    0x80000001,
+    0xfffffffe,
+    0xffffffff,
+    PHILOX_M0,
+    PHILOX_M1,
+  ];
   let x = 0x12345678;
   while (words.length < count) {
     x ^= x << 13;
@@ -80,7 +110,10 @@ describe('philox4x32 (Philox4x32-10)', () => {
     const signed = new Int32Array(4);
     philox4x32(0xffffffff, 0x80000000, 7, 0, 0xdeadbeef, 1, unsigned);
     philox4x32(-1, -0x80000000, 7, 0, 0xdeadbeef | 0, 1, signed);
-    assert.deepEqual([...signed].map((w) => w >>> 0), [...unsigned]);
+    assert.deepEqual(
+      [...signed].map((w) => w >>> 0),
+      [...unsigned],
+    );
   });
 
   it('changes about half of the 128 output bits when one counter or key bit flips', () => {

@@ -30,7 +30,14 @@ describe('portableExpInPlace (fdlibm e_exp.c method in plain arithmetic)', () =>
     let identical = 0;
     let total = 0;
     let worst = 0;
-    for (const [lo, hi] of [[-1e-9, 1e-9], [-1, 1], [-20, 20], [-745.13, 709.78], [-745.13, -708], [700, 709.78]] as const) {
+    for (const [lo, hi] of [
+      [-1e-9, 1e-9],
+      [-1, 1],
+      [-20, 20],
+      [-745.13, 709.78],
+      [-745.13, -708],
+      [700, 709.78],
+    ] as const) {
       const args = Float64Array.from({ length: 50_000 }, () => lo + (hi - lo) * next());
       const values = Float64Array.from(args);
       portableExpInPlace(values);
@@ -73,7 +80,11 @@ describe('portableExpInPlace (fdlibm e_exp.c method in plain arithmetic)', () =>
     assert.equal(portableExp(-745.1332191019412), 0);
     assert.equal(portableExp(-Infinity), 0);
     assert.ok(Number.isNaN(portableExp(Number.NaN)));
-    assert.equal(portableExp(-708.5), 2.006132305331306e-308, 'first subnormal-free value below the normal range boundary');
+    assert.equal(
+      portableExp(-708.5),
+      2.006132305331306e-308,
+      'first subnormal-free value below the normal range boundary',
+    );
     assert.equal(portableExp(-740), Math.exp(-740), 'subnormal result');
   });
 });

@@ -46,7 +46,10 @@ describe('rationalCubicInterpolation (Delbourgo-Gregory)', () => {
     assert.ok(Math.abs(derivatives(pl, xl + 1e-3, 1e-3).d2 - 2) < 0.05, `left: ${derivatives(pl, xl + 1e-3, 1e-3).d2}`);
     const right = convexControlToFitSecondDerivativeAtRight(xl, xr, yl, yr, dl, dr, 8, false);
     const pr = (x: number): number => rationalCubicInterpolation(x, xl, xr, yl, yr, dl, dr, right);
-    assert.ok(Math.abs(derivatives(pr, xr - 1e-3, 1e-3).d2 - 8) < 0.05, `right: ${derivatives(pr, xr - 1e-3, 1e-3).d2}`);
+    assert.ok(
+      Math.abs(derivatives(pr, xr - 1e-3, 1e-3).d2 - 8) < 0.05,
+      `right: ${derivatives(pr, xr - 1e-3, 1e-3).d2}`,
+    );
   });
 
   it('raises the control parameter where the requested curvature would break monotonicity or convexity', () => {

@@ -20,7 +20,10 @@ function countingCalls(f: (x: number) => number): { f: (x: number) => number; ca
 
 function assertRelativelyClose(actual: number, expected: number, tolerance: number, context: string): void {
   const error = Math.abs(actual - expected) / Math.max(Math.abs(expected), Number.MIN_VALUE);
-  assert.ok(error <= tolerance, `${context}: got ${actual}, expected ${expected}, relative error ${error} > ${tolerance}`);
+  assert.ok(
+    error <= tolerance,
+    `${context}: got ${actual}, expected ${expected}, relative error ${error} > ${tolerance}`,
+  );
 }
 
 describe('findRootBrent', () => {
@@ -33,7 +36,7 @@ describe('findRootBrent', () => {
     assert.equal(counted.calls(), result.iterations + 2);
   });
 
-  it('finds the real root of x^3 - 2x - 5 (Wallis\'s example, 2.0945514815423265...) from a wide bracket', () => {
+  it("finds the real root of x^3 - 2x - 5 (Wallis's example, 2.0945514815423265...) from a wide bracket", () => {
     // Root from Wallis's classic cubic; value 2.09455148154232659148... (Whittaker & Robinson, "The Calculus of Observations").
     const result = findRootBrent((x) => x * x * x - 2 * x - 5, -10, 10);
     assert.equal(result.converged, true);
@@ -42,7 +45,10 @@ describe('findRootBrent', () => {
   });
 
   it('finds sqrt(2) as the root of x^2 - 2 with the bracket given in either order', () => {
-    for (const [lo, hi] of [[0, 2], [2, 0]] as const) {
+    for (const [lo, hi] of [
+      [0, 2],
+      [2, 0],
+    ] as const) {
       const result = findRootBrent((x) => x * x - 2, lo, hi);
       assertRelativelyClose(result.root, Math.SQRT2, 4e-16, `bracket [${lo}, ${hi}]`);
     }
@@ -63,7 +69,7 @@ describe('findRootBrent', () => {
     assert.ok(result.iterations <= 3 * 42, `iterations ${result.iterations}`);
   });
 
-  it('uses the caller\'s f(lower) and f(upper) instead of evaluating them again', () => {
+  it("uses the caller's f(lower) and f(upper) instead of evaluating them again", () => {
     const counted = countingCalls((x) => Math.cos(x) - x);
     const result = findRootBrent(counted.f, 0, 1, { lowerValue: 1, upperValue: Math.cos(1) - 1 });
     assertRelativelyClose(result.root, DOTTIE, 4e-16, 'root');
@@ -93,7 +99,10 @@ describe('findRootBrent', () => {
     assert.throws(
       () => findRootBrent((x) => x * x + 1, -1, 1),
       (error: unknown) =>
-        error instanceof CoreError && error.code === 'ERR_CORE_INVALID_INPUT' && error.param === 'bracket' && /not bracketed/.test(error.message),
+        error instanceof CoreError &&
+        error.code === 'ERR_CORE_INVALID_INPUT' &&
+        error.param === 'bracket' &&
+        /not bracketed/.test(error.message),
     );
   });
 
@@ -127,14 +136,25 @@ describe('findRootBrent', () => {
 
 describe('findRootSafeguardedNewton', () => {
   it('finds the fixed point of cos in a handful of steps', () => {
-    const result = findRootSafeguardedNewton((x) => Math.cos(x) - x, (x) => -Math.sin(x) - 1, 0, 1);
+    const result = findRootSafeguardedNewton(
+      (x) => Math.cos(x) - x,
+      (x) => -Math.sin(x) - 1,
+      0,
+      1,
+    );
     assert.equal(result.converged, true);
     assertRelativelyClose(result.root, DOTTIE, 4e-16, 'root');
     assert.ok(result.iterations <= 7, `iterations ${result.iterations}`);
   });
 
   it('finds the real root of x^3 - 2x - 5 from a wide bracket where plain Newton would be thrown out', () => {
-    const result = findRootSafeguardedNewton((x) => x * x * x - 2 * x - 5, (x) => 3 * x * x - 2, -10, 10, { initialGuess: 0.8 });
+    const result = findRootSafeguardedNewton(
+      (x) => x * x * x - 2 * x - 5,
+      (x) => 3 * x * x - 2,
+      -10,
+      10,
+      { initialGuess: 0.8 },
+    );
     assert.equal(result.converged, true);
     // Within the default tolerance of 4 ulps.
     assertRelativelyClose(result.root, 2.0945514815423265, 9e-16, 'root');
@@ -142,20 +162,39 @@ describe('findRootSafeguardedNewton', () => {
   });
 
   it('survives a zero derivative at the starting point by bisecting', () => {
-    const result = findRootSafeguardedNewton((x) => x * x - 2, (x) => 2 * x, -1, 3, { initialGuess: 0 });
+    const result = findRootSafeguardedNewton(
+      (x) => x * x - 2,
+      (x) => 2 * x,
+      -1,
+      3,
+      { initialGuess: 0 },
+    );
     assert.equal(result.converged, true);
     assertRelativelyClose(result.root, Math.SQRT2, 4e-16, 'root');
   });
 
   it('throws ERR_CORE_INVALID_INPUT naming the bracket when the root is not bracketed', () => {
     assert.throws(
-      () => findRootSafeguardedNewton((x) => x * x + 1, (x) => 2 * x, -1, 1),
-      (error: unknown) => error instanceof CoreError && error.code === 'ERR_CORE_INVALID_INPUT' && error.param === 'bracket',
+      () =>
+        findRootSafeguardedNewton(
+          (x) => x * x + 1,
+          (x) => 2 * x,
+          -1,
+          1,
+        ),
+      (error: unknown) =>
+        error instanceof CoreError && error.code === 'ERR_CORE_INVALID_INPUT' && error.param === 'bracket',
     );
   });
 
   it('reports converged: false when the iteration budget runs out', () => {
-    const result = findRootSafeguardedNewton((x) => Math.atan(x - 5), (x) => 1 / (1 + (x - 5) ** 2), -1000, 1000, { maxIterations: 2 });
+    const result = findRootSafeguardedNewton(
+      (x) => Math.atan(x - 5),
+      (x) => 1 / (1 + (x - 5) ** 2),
+      -1000,
+      1000,
+      { maxIterations: 2 },
+    );
     assert.equal(result.converged, false);
     assert.equal(result.iterations, 2);
   });

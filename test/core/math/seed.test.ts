@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { CoreError } from '../../../src/core/errors.js';
-import { deriveChildSeed, MAX_SEED, requireSeed, requireStream, splitMix64Mix, splitWords64 } from '../../../src/core/math/seed.js';
+import {
+  deriveChildSeed,
+  MAX_SEED,
+  requireSeed,
+  requireStream,
+  splitMix64Mix,
+  splitWords64,
+} from '../../../src/core/math/seed.js';
 
 function assertCoreError(run: () => unknown, param: string): void {
   assert.throws(run, (error: unknown) => {
@@ -31,7 +38,8 @@ describe('seeds and streams', () => {
     assert.equal(requireStream(0), 0n);
     assert.equal(requireStream(7), 7n);
     assert.equal(requireStream(MAX_SEED), MAX_SEED);
-    for (const bad of [-1, 1.5, Number.NaN, 2 ** 53, -1n, MAX_SEED + 1n, '3']) assertCoreError(() => requireStream(bad), 'stream');
+    for (const bad of [-1, 1.5, Number.NaN, 2 ** 53, -1n, MAX_SEED + 1n, '3'])
+      assertCoreError(() => requireStream(bad), 'stream');
   });
 });
 
@@ -63,16 +71,20 @@ describe('deriveChildSeed', () => {
     }
   });
 
-  it('does not hand neighbouring roots shifted copies of each other\'s children', () => {
+  it("does not hand neighbouring roots shifted copies of each other's children", () => {
     const first = new Set<bigint>();
     for (let index = 0; index < 5000; index++) first.add(deriveChildSeed(1000n, index));
     for (let index = 0; index < 5000; index++) assert.ok(!first.has(deriveChildSeed(1001n, index)));
   });
 
-  it('mixes well: a change of root or index flips about half of the child\'s 64 bits', () => {
+  it("mixes well: a change of root or index flips about half of the child's 64 bits", () => {
     let flipped = 0;
     let trials = 0;
-    const popcount = (x: bigint): number => x.toString(2).split('').filter((bit) => bit === '1').length;
+    const popcount = (x: bigint): number =>
+      x
+        .toString(2)
+        .split('')
+        .filter((bit) => bit === '1').length;
     for (let i = 0; i < 500; i++) {
       flipped += popcount(deriveChildSeed(BigInt(i), i) ^ deriveChildSeed(BigInt(i) ^ 1n, i));
       flipped += popcount(deriveChildSeed(BigInt(i), i) ^ deriveChildSeed(BigInt(i), i + 1));
@@ -86,6 +98,7 @@ describe('deriveChildSeed', () => {
     assertCoreError(() => deriveChildSeed(-1n, 0), 'seed');
     assertCoreError(() => deriveChildSeed(MAX_SEED + 1n, 0), 'seed');
     assertCoreError(() => deriveChildSeed(5 as unknown as bigint, 0), 'seed');
-    for (const index of [-1, 0.5, Number.NaN, Infinity, 2 ** 53]) assertCoreError(() => deriveChildSeed(1n, index), 'index');
+    for (const index of [-1, 0.5, Number.NaN, Infinity, 2 ** 53])
+      assertCoreError(() => deriveChildSeed(1n, index), 'index');
   });
 });

@@ -12,8 +12,14 @@ import {
 } from '../../../src/core/math/sobol.js';
 
 /** scipy's unscrambled Joe-Kuo points (generator: test/core/reference/generate-scipy-sobol.py). */
-const reference = JSON.parse(readFileSync(new URL('../reference/scipy-sobol-10000x10.json', import.meta.url), 'utf8')) as {
-  points: number; dimensions: number; sha256: string; first32: number[][]; columnSums: number[];
+const reference = JSON.parse(
+  readFileSync(new URL('../reference/scipy-sobol-10000x10.json', import.meta.url), 'utf8'),
+) as {
+  points: number;
+  dimensions: number;
+  sha256: string;
+  first32: number[][];
+  columnSums: number[];
 };
 
 describe('Sobol points (Joe-Kuo new-joe-kuo-6.21201)', () => {
@@ -48,7 +54,10 @@ describe('Sobol points (Joe-Kuo new-joe-kuo-6.21201)', () => {
         const m = 10;
         const seen = new Uint8Array(2 ** m);
         for (let n = 0; n < 2 ** m; n++) seen[sobolWord(directions, shift, n) >>> (32 - m)]! += 1;
-        assert.ok(seen.every((c) => c === 1), `dimension ${dimension} replicate ${replicate}`);
+        assert.ok(
+          seen.every((c) => c === 1),
+          `dimension ${dimension} replicate ${replicate}`,
+        );
       }
     }
   });

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { combineMoments, sampleMoments, sampleVariance, standardErrorOfMean } from '../../../src/core/math/summary-stats.js';
+import {
+  combineMoments,
+  sampleMoments,
+  sampleVariance,
+  standardErrorOfMean,
+} from '../../../src/core/math/summary-stats.js';
 
 describe('sample moments', () => {
   it('computes count, mean and M2 of a small sample exactly', () => {

@@ -22,11 +22,26 @@ function phi(S: number, T: number, gamma: number, H: number, I: number, r: numbe
   const lambda = (-r + gamma * b + 0.5 * gamma * (gamma - 1) * v * v) * T;
   const d = -(Math.log(S / H) + (b + (gamma - 0.5) * v * v) * T) / (v * Math.sqrt(T));
   const kappa = (2 * b) / (v * v) + (2 * gamma - 1);
-  return Math.exp(lambda) * Math.pow(S, gamma) * (N(d) - Math.pow(I / S, kappa) * N(d - (2 * Math.log(I / S)) / (v * Math.sqrt(T))));
+  return (
+    Math.exp(lambda) *
+    Math.pow(S, gamma) *
+    (N(d) - Math.pow(I / S, kappa) * N(d - (2 * Math.log(I / S)) / (v * Math.sqrt(T))))
+  );
 }
 
 /** psi(S, T, gamma, H, I2, I1, t1) of the paper. */
-function psi(S: number, T: number, gamma: number, H: number, I2: number, I1: number, t1: number, r: number, b: number, v: number): number {
+function psi(
+  S: number,
+  T: number,
+  gamma: number,
+  H: number,
+  I2: number,
+  I1: number,
+  t1: number,
+  r: number,
+  b: number,
+  v: number,
+): number {
   const mu = b + (gamma - 0.5) * v * v;
   const e1 = (Math.log(S / I1) + mu * t1) / (v * Math.sqrt(t1));
   const e2 = (Math.log((I2 * I2) / (S * I1)) + mu * t1) / (v * Math.sqrt(t1));
@@ -85,12 +100,28 @@ export function oracleBs2002Call(S: number, X: number, T: number, r: number, b: 
  * the engine's floors at the European and intrinsic values: the tests apply those themselves, so that a
  * case where the floor decides is visible as such.
  */
-export function oracleBs2002(type: 'call' | 'put', S: number, X: number, T: number, r: number, q: number, v: number): number {
+export function oracleBs2002(
+  type: 'call' | 'put',
+  S: number,
+  X: number,
+  T: number,
+  r: number,
+  q: number,
+  v: number,
+): number {
   const b = r - q;
   return type === 'call' ? oracleBs2002Call(S, X, T, r, b, v) : oracleBs2002Call(X, S, T, r - b, -b, v);
 }
 
 /** The European value by the oracle's own Black-Scholes. */
-export function oracleEuropean(type: 'call' | 'put', S: number, X: number, T: number, r: number, q: number, v: number): number {
+export function oracleEuropean(
+  type: 'call' | 'put',
+  S: number,
+  X: number,
+  T: number,
+  r: number,
+  q: number,
+  v: number,
+): number {
   return gbs(type === 'call', S, X, T, r, r - q, v);
 }

@@ -18,7 +18,7 @@ function erfSeries(z: number): number {
     sum += term;
     if (term < 1e-18 * sum) break;
   }
-  return ((2 / SQRT_PI) * Math.exp(-z * z)) * sum;
+  return (2 / SQRT_PI) * Math.exp(-z * z) * sum;
 }
 
 /** erfc(z) for z >= 0.5 by the continued fraction erfc z = exp(-z^2)/sqrt(pi) * 1/(z + 1/2/(z + 1/(z + 3/2/(z + ...)))) (modified Lentz). */

@@ -36,7 +36,8 @@ function grid(): Case[] {
       for (const expiry of [0.25, 1, 3]) {
         for (const volatility of [0.11, 0.5, 1.2]) {
           for (const rate of [-0.01, 0.05, 0.15]) {
-            for (const dividendYield of [0, 0.05]) cases.push({ type, spot: 100, strike, expiry, volatility, rate, dividendYield });
+            for (const dividendYield of [0, 0.05])
+              cases.push({ type, spot: 100, strike, expiry, volatility, rate, dividendYield });
           }
         }
       }
@@ -51,7 +52,14 @@ const GREEKS: readonly (keyof Greeks)[] = ['delta', 'gamma', 'theta', 'vega', 'r
 /** Natural scale of each quantity (tree-test-support.ts): value S sigma sqrt(T), delta 1, gamma 1/(S sigma sqrt(T)), ... */
 function scales(c: Case): Record<'value' | keyof Greeks, number> {
   const sqrtT = Math.sqrt(c.expiry);
-  return { value: priceScale(c), delta: 1, gamma: 1 / priceScale(c), theta: (c.spot * c.volatility) / sqrtT, vega: c.spot * sqrtT, rho: c.strike * c.expiry };
+  return {
+    value: priceScale(c),
+    delta: 1,
+    gamma: 1 / priceScale(c),
+    theta: (c.spot * c.volatility) / sqrtT,
+    vega: c.spot * sqrtT,
+    rho: c.strike * c.expiry,
+  };
 }
 
 /**
@@ -96,7 +104,10 @@ describe('engine consistency sweep (QuantLib testEngineConsistency style), 324 c
           const got = name === 'value' ? result.value : result.greeks![name];
           const want = name === 'value' ? bs.value : bs.greeks![name];
           const error = Math.abs(got - want) / scale[name];
-          assert.ok(error <= tolerance[name], `${name}: ${got} vs black_scholes ${want}, ${error} of its scale ${scale[name]} > ${tolerance[name]}; ${describeCase(c, 'european', model)}`);
+          assert.ok(
+            error <= tolerance[name],
+            `${name}: ${got} vs black_scholes ${want}, ${error} of its scale ${scale[name]} > ${tolerance[name]}; ${describeCase(c, 'european', model)}`,
+          );
         }
       }
     }
@@ -117,7 +128,10 @@ describe('engine consistency sweep (QuantLib testEngineConsistency style), 324 c
       const bs = value('black_scholes', c, 'european');
       const se = mc.diagnostics.standardError!;
       const z = Math.abs(mc.value - bs) / se;
-      assert.ok(z <= 4, `Monte Carlo ${mc.value} vs black_scholes ${bs}: ${z} standard errors (se ${se}); ${describeCase(c, 'european', 'monte_carlo_20k')}`);
+      assert.ok(
+        z <= 4,
+        `Monte Carlo ${mc.value} vs black_scholes ${bs}: ${z} standard errors (se ${se}); ${describeCase(c, 'european', 'monte_carlo_20k')}`,
+      );
       if (z <= 3) within3++;
     }
     t.diagnostic(`${within3} of ${inRange.length} within 3 standard errors`);
@@ -135,9 +149,16 @@ describe('engine consistency sweep (QuantLib testEngineConsistency style), 324 c
         const result = price(model, c, 'american');
         const context = `${describeCase(c, 'american', model)}: ${result.value} vs 2001-step tree ${reference}`;
         // Everywhere: a valid American value, never above the true one by more than the method's error.
-        const treeEuropeanError = model === 'binomial_200' || model === 'leisen_reimer' ? EUROPEAN_TOLERANCE[model]!.value * scale : 0;
-        assert.ok(result.value >= Math.max(european, intrinsicValue(c)) - roundingFloor(c) - treeEuropeanError, `below max(European, intrinsic); ${context}`);
-        assert.ok(result.value <= reference + (AMERICAN_TOLERANCE[model] + REFERENCE_ERROR) * scale, `above the tree by more than its tolerance; ${context}`);
+        const treeEuropeanError =
+          model === 'binomial_200' || model === 'leisen_reimer' ? EUROPEAN_TOLERANCE[model]!.value * scale : 0;
+        assert.ok(
+          result.value >= Math.max(european, intrinsicValue(c)) - roundingFloor(c) - treeEuropeanError,
+          `below max(European, intrinsic); ${context}`,
+        );
+        assert.ok(
+          result.value <= reference + (AMERICAN_TOLERANCE[model] + REFERENCE_ERROR) * scale,
+          `above the tree by more than its tolerance; ${context}`,
+        );
         const approximation = model !== 'binomial_200' && model !== 'leisen_reimer';
         const gap =
           (approximation && inApproximationsNegativeRateCallGap(c)) ||
@@ -150,10 +171,15 @@ describe('engine consistency sweep (QuantLib testEngineConsistency style), 324 c
           continue;
         }
         worst[model] = Math.max(worst[model] ?? 0, error);
-        assert.ok(error <= AMERICAN_TOLERANCE[model] + REFERENCE_ERROR, `error ${error} of S sigma sqrt(T) > ${AMERICAN_TOLERANCE[model]}; ${context}`);
+        assert.ok(
+          error <= AMERICAN_TOLERANCE[model] + REFERENCE_ERROR,
+          `error ${error} of S sigma sqrt(T) > ${AMERICAN_TOLERANCE[model]}; ${context}`,
+        );
       }
     }
     t.diagnostic(`worst error / (S sigma sqrt(T)): ${JSON.stringify(worst)}`);
-    t.diagnostic(`outside the approximations' working regions (known-defects.test.ts), count and worst error: ${JSON.stringify(outside)}`);
+    t.diagnostic(
+      `outside the approximations' working regions (known-defects.test.ts), count and worst error: ${JSON.stringify(outside)}`,
+    );
   });
 });

@@ -39,7 +39,10 @@ describe('European values within the static no-arbitrage bounds max(S e^{-qT} - 
           const lower = Math.max(forward, 0);
           const upper = c.type === 'call' ? d.spot : d.strike;
           const floor = roundingFloor(c);
-          assert.ok(v >= lower - floor && v <= upper + floor, `value ${v} outside [${lower}, ${upper}]; ${describeCase(c, 'european', model)}`);
+          assert.ok(
+            v >= lower - floor && v <= upper + floor,
+            `value ${v} outside [${lower}, ${upper}]; ${describeCase(c, 'european', model)}`,
+          );
         }),
         { numRuns: runs(model) },
       );
@@ -54,7 +57,10 @@ describe('European values within the static no-arbitrage bounds max(S e^{-qT} - 
         const lower = Math.max(c.type === 'call' ? d.spot - d.strike : d.strike - d.spot, 0);
         const upper = c.type === 'call' ? d.spot : d.strike;
         const slack = 4 * result.diagnostics.standardError! + roundingFloor(c);
-        assert.ok(result.value >= 0, `negative value ${result.value}; ${describeCase(c, 'european', 'monte_carlo_20k')}`);
+        assert.ok(
+          result.value >= 0,
+          `negative value ${result.value}; ${describeCase(c, 'european', 'monte_carlo_20k')}`,
+        );
         assert.ok(
           result.value >= lower - slack && result.value <= upper + slack,
           `value ${result.value} (se ${result.diagnostics.standardError}) outside [${lower}, ${upper}]; ${describeCase(c, 'european', 'monte_carlo_20k')}`,
@@ -81,14 +87,23 @@ describe('American values: European <= American, intrinsic <= American <= S (cal
           const floor = roundingFloor(c);
           const context = describeCase(c, 'american', model);
           assert.ok(american >= intrinsicValue(c), `American ${american} < intrinsic ${intrinsicValue(c)}; ${context}`);
-          assert.ok(american >= european - floor - treeError, `American ${american} < black_scholes European ${european}; ${context}`);
+          assert.ok(
+            american >= european - floor - treeError,
+            `American ${american} < black_scholes European ${european}; ${context}`,
+          );
           if (treeError > 0) {
             const ownEuropean = value(model, c, 'european');
-            assert.ok(american >= ownEuropean - floor, `American ${american} < the same tree's European ${ownEuropean}; ${context}`);
+            assert.ok(
+              american >= ownEuropean - floor,
+              `American ${american} < the same tree's European ${ownEuropean}; ${context}`,
+            );
           }
           // The put's ceiling is K only for r >= 0: with r < 0 a put held to expiry can be worth up to K e^{-rT} > K.
           const ceiling = c.type === 'call' ? c.spot : c.strike * Math.max(1, Math.exp(-c.rate * c.expiry));
-          assert.ok(american <= ceiling + floor, `American ${american} > ${c.type === 'call' ? 'S' : 'K max(1, e^{-rT})'} = ${ceiling}; ${context}`);
+          assert.ok(
+            american <= ceiling + floor,
+            `American ${american} > ${c.type === 'call' ? 'S' : 'K max(1, e^{-rT})'} = ${ceiling}; ${context}`,
+          );
         }),
         { numRuns: runs(model) },
       );
@@ -106,12 +121,22 @@ describe('American values: European <= American, intrinsic <= American <= S (cal
           const american = value(model, c, 'american');
           const treeError = treeEuropeanError(model, c);
           const reference = treeError === undefined ? european : value(model, c, 'european');
-          assert.ok(Math.abs(american - reference) <= roundingFloor(c), `American ${american} vs European ${reference}; ${describeCase(c, 'american', model)}`);
+          assert.ok(
+            Math.abs(american - reference) <= roundingFloor(c),
+            `American ${american} vs European ${reference}; ${describeCase(c, 'american', model)}`,
+          );
           if (treeError !== undefined) {
-            assert.ok(Math.abs(american - european) <= treeError, `tree ${american} vs Black-Scholes ${european}; ${describeCase(c, 'american', model)}`);
+            assert.ok(
+              Math.abs(american - european) <= treeError,
+              `tree ${american} vs Black-Scholes ${european}; ${describeCase(c, 'american', model)}`,
+            );
           }
         }
-        assert.equal(value('black_scholes', c, 'american'), european, `black_scholes American call with q = 0; ${describeCase(c, 'american', 'black_scholes')}`);
+        assert.equal(
+          value('black_scholes', c, 'american'),
+          european,
+          `black_scholes American call with q = 0; ${describeCase(c, 'american', 'black_scholes')}`,
+        );
       }),
       { numRuns: 100 },
     );

@@ -1,8 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { SPOT_BUMP_PER_STD_DEV, SPOT_RELATIVE_BUMP, VOLATILITY_RELATIVE_BUMP } from '../../../src/core/engines/bump-greeks.js';
-import { monteCarloBlockCount, MONTE_CARLO_DEFAULT_PAIRS, simulateMonteCarloBlocks, summarizeMonteCarloBlocks } from '../../../src/core/engines/monte-carlo.js';
+import {
+  SPOT_BUMP_PER_STD_DEV,
+  SPOT_RELATIVE_BUMP,
+  VOLATILITY_RELATIVE_BUMP,
+} from '../../../src/core/engines/bump-greeks.js';
+import {
+  monteCarloBlockCount,
+  MONTE_CARLO_DEFAULT_PAIRS,
+  simulateMonteCarloBlocks,
+  summarizeMonteCarloBlocks,
+} from '../../../src/core/engines/monte-carlo.js';
 import type { ExerciseStyle } from '../../../src/core/instruments/option-spec.js';
 import type { ModelName } from '../../../src/core/models.js';
 import type { PriceResult } from '../../../src/core/results.js';
@@ -40,10 +49,19 @@ function roundingAllowance(model: ModelName, c: Case): { delta: number; gamma: n
   const stdDev = c.volatility * Math.sqrt(c.expiry);
   if (BUMPED.includes(model)) {
     const h = c.spot * Math.min(SPOT_RELATIVE_BUMP, SPOT_BUMP_PER_STD_DEV * stdDev);
-    return { delta: (1e-13 * notional) / h, gamma: (1e-13 * notional) / (h * h), vega: (1e-13 * notional) / (VOLATILITY_RELATIVE_BUMP * c.volatility) };
+    return {
+      delta: (1e-13 * notional) / h,
+      gamma: (1e-13 * notional) / (h * h),
+      vega: (1e-13 * notional) / (VOLATILITY_RELATIVE_BUMP * c.volatility),
+    };
   }
   // A tree's delta divides node values (rounded to ~1e-16 of the notional) by the step-1 spot spread ~2 S sigma sqrt(dt).
-  if (TREES.includes(model)) return { delta: (1e-13 * notional) / (c.spot * c.volatility * Math.sqrt(c.expiry / 200)), gamma: 1e-9 / (c.spot * stdDev), vega: 1e-6 * c.spot * Math.sqrt(c.expiry) };
+  if (TREES.includes(model))
+    return {
+      delta: (1e-13 * notional) / (c.spot * c.volatility * Math.sqrt(c.expiry / 200)),
+      gamma: 1e-9 / (c.spot * stdDev),
+      vega: 1e-6 * c.spot * Math.sqrt(c.expiry),
+    };
   return { delta: 1e-15, gamma: 0, vega: 0 };
 }
 
@@ -58,7 +76,10 @@ function assertSigns(result: PriceResult, c: Case, exercise: ExerciseStyle, mode
   const heldFor = TREES.includes(model) && steps !== undefined ? c.expiry * (1 - 1 / steps) : c.expiry;
   const bound = exercise === 'european' ? Math.exp(-c.dividendYield * heldFor) : 1;
   const [low, high] = c.type === 'call' ? [0, bound] : [-bound, 0];
-  assert.ok(g.delta >= low - allowance.delta && g.delta <= high + allowance.delta, `delta outside [${low}, ${high}]: ${context}`);
+  assert.ok(
+    g.delta >= low - allowance.delta && g.delta <= high + allowance.delta,
+    `delta outside [${low}, ${high}]: ${context}`,
+  );
   // Gamma >= 0 (the value is convex in the spot, American too) and vega >= 0 (increasing in volatility).
   assert.ok(g.gamma >= -allowance.gamma, `gamma < 0: ${context}`);
   assert.ok(g.vega >= -allowance.vega, `vega < 0: ${context}`);
@@ -97,7 +118,9 @@ describe('greeks across models: finite everywhere, with the signs theory fixes',
   it('monte_carlo_20k (european): finite everywhere in the domain, with the statistics the estimators allow', () => {
     // Finite on the whole domain, sigma sqrt(T) up to 4.7 included.
     fc.assert(
-      fc.property(caseArb, (c) => assertAllFinite(price('monte_carlo_20k', c, 'european', true), describeCase(c, 'european', 'monte_carlo_20k'))),
+      fc.property(caseArb, (c) =>
+        assertAllFinite(price('monte_carlo_20k', c, 'european', true), describeCase(c, 'european', 'monte_carlo_20k')),
+      ),
       { numRuns: 15 },
     );
     // Where the estimates mean something: the pathwise delta e^{-rT} mean(1{S_T > K} S_T) / S lies between 0 and the
@@ -105,7 +128,13 @@ describe('greeks across models: finite everywhere, with the signs theory fixes',
     // vega are sample means that can come out below 0 only by sampling error, so they get 4 of their standard errors.
     fc.assert(
       fc.property(monteCarloCaseArb, (c) => {
-        const blocks = simulateMonteCarloBlocks(optionOf(c, 'european'), marketOf(c), { seed: SEED }, 0, monteCarloBlockCount(MONTE_CARLO_DEFAULT_PAIRS));
+        const blocks = simulateMonteCarloBlocks(
+          optionOf(c, 'european'),
+          marketOf(c),
+          { seed: SEED },
+          0,
+          monteCarloBlockCount(MONTE_CARLO_DEFAULT_PAIRS),
+        );
         const { result, greekStandardErrors } = summarizeMonteCarloBlocks(blocks);
         const g = result.greeks!;
         const se = greekStandardErrors!;
@@ -115,8 +144,16 @@ describe('greeks across models: finite everywhere, with the signs theory fixes',
         const [call, put] = c.type === 'call' ? [result.value, other.value] : [other.value, result.value];
         const simulatedForward = (call - put + discounted(c).strike) / c.spot;
         const slack = 1e-12 * Math.max(1, c.strike / c.spot);
-        if (c.type === 'call') assert.ok(g.delta >= 0 && g.delta <= simulatedForward + slack, `delta outside [0, ${simulatedForward}]: ${context}`);
-        else assert.ok(g.delta <= 0 && g.delta >= -simulatedForward - slack, `delta outside [${-simulatedForward}, 0]: ${context}`);
+        if (c.type === 'call')
+          assert.ok(
+            g.delta >= 0 && g.delta <= simulatedForward + slack,
+            `delta outside [0, ${simulatedForward}]: ${context}`,
+          );
+        else
+          assert.ok(
+            g.delta <= 0 && g.delta >= -simulatedForward - slack,
+            `delta outside [${-simulatedForward}, 0]: ${context}`,
+          );
         assert.ok(g.gamma >= -4 * se.gamma, `gamma below -4 standard errors: ${context}`);
         assert.ok(g.vega >= -4 * se.vega, `vega below -4 standard errors: ${context}`);
       }),

@@ -52,11 +52,15 @@ describe('European round trips: a model price -> impliedVolatility (Black-Schole
           if (implied instanceof CoreError) {
             // Refusal only where the time value is lost in the price's own rounding.
             assert.equal(implied.code, 'ERR_CORE_PRICE_BELOW_INTRINSIC', `${implied.message}; ${context}`);
-            assert.ok(!(quote > 1e-300) || cond > 1e10, `refused a quote with cond ${cond}: ${implied.message}; ${context}`);
+            assert.ok(
+              !(quote > 1e-300) || cond > 1e10,
+              `refused a quote with cond ${cond}: ${implied.message}; ${context}`,
+            );
             continue;
           }
           assert.ok(Number.isFinite(implied) && implied > 0, `volatility ${implied}; ${context}`);
-          if (quote > 1e-300 && cond <= 100) assert.ok(Math.abs(implied / c.volatility - 1) <= 1e-12, `implied ${implied}; ${context}`);
+          if (quote > 1e-300 && cond <= 100)
+            assert.ok(Math.abs(implied / c.volatility - 1) <= 1e-12, `implied ${implied}; ${context}`);
         }
       }),
       { numRuns: 1000 },
@@ -83,14 +87,23 @@ describe('European round trips: a model price -> impliedVolatility (Black-Schole
           const context = `${describeCase(c, 'european', model)} tree price=${quote} Black-Scholes ${bs.value}`;
           if (implied instanceof CoreError) {
             assert.equal(implied.code, 'ERR_CORE_PRICE_BELOW_INTRINSIC', `${implied.message}; ${context}`);
-            const d = { spot: c.spot * Math.exp(-c.dividendYield * c.expiry), strike: c.strike * Math.exp(-c.rate * c.expiry) };
+            const d = {
+              spot: c.spot * Math.exp(-c.dividendYield * c.expiry),
+              strike: c.strike * Math.exp(-c.rate * c.expiry),
+            };
             const bound = Math.max(c.type === 'call' ? d.spot - d.strike : d.strike - d.spot, 0);
-            assert.ok(bs.value - bound <= allowed, `refused although Black-Scholes is ${bs.value - bound} above the bound: ${implied.message}; ${context}`);
+            assert.ok(
+              bs.value - bound <= allowed,
+              `refused although Black-Scholes is ${bs.value - bound} above the bound: ${implied.message}; ${context}`,
+            );
             return;
           }
           if (bs.greeks!.vega < 1e-3 * c.spot * Math.sqrt(c.expiry)) return;
           const error = Math.abs(implied - c.volatility) * bs.greeks!.vega;
-          assert.ok(error <= 2 * allowed, `implied ${implied}: |implied - sigma| vega = ${error} > ${2 * allowed}; ${context}`);
+          assert.ok(
+            error <= 2 * allowed,
+            `implied ${implied}: |implied - sigma| vega = ${error} > ${2 * allowed}; ${context}`,
+          );
         }),
         { numRuns: 150 },
       );
@@ -107,7 +120,10 @@ describe('European round trips: a model price -> impliedVolatility (Black-Schole
         const context = `${describeCase(c, 'european', 'monte_carlo_20k')} Monte Carlo ${mc.value} (se ${se}), Black-Scholes ${bs.value}`;
         if (implied instanceof CoreError) {
           // An estimate can land outside the bounds by sampling error; Black-Scholes must then be near that bound.
-          const d = { spot: c.spot * Math.exp(-c.dividendYield * c.expiry), strike: c.strike * Math.exp(-c.rate * c.expiry) };
+          const d = {
+            spot: c.spot * Math.exp(-c.dividendYield * c.expiry),
+            strike: c.strike * Math.exp(-c.rate * c.expiry),
+          };
           const lower = Math.max(c.type === 'call' ? d.spot - d.strike : d.strike - d.spot, 0);
           const upper = c.type === 'call' ? d.spot : d.strike;
           const gap = implied.code === 'ERR_CORE_PRICE_BELOW_INTRINSIC' ? bs.value - lower : upper - bs.value;
@@ -117,7 +133,10 @@ describe('European round trips: a model price -> impliedVolatility (Black-Schole
         if (bs.greeks!.vega < 1e-3 * c.spot * Math.sqrt(c.expiry)) return;
         const error = Math.abs(implied - c.volatility) * bs.greeks!.vega;
         // 4 standard errors of the price, plus the second-order term of the linearisation.
-        assert.ok(error <= 4 * se * 1.5 + 1e-12 * priceScale(c), `implied ${implied}: |implied - sigma| vega = ${error}; ${context}`);
+        assert.ok(
+          error <= 4 * se * 1.5 + 1e-12 * priceScale(c),
+          `implied ${implied}: |implied - sigma| vega = ${error}; ${context}`,
+        );
       }),
       { numRuns: 30 },
     );
@@ -151,7 +170,10 @@ describe('round trips through each model: price = M(sigma) -> impliedVolatilityA
     // dP/dsigma >= moved / (0.01 sigma) where the price is convex-ish in sigma; a factor 4 covers the curvature.
     const slope = moved / (0.01 * c.volatility);
     const allowed = (4 * matched) / slope + 1e-11 * c.volatility;
-    assert.ok(Math.abs(result.volatility - c.volatility) <= allowed, `sigma ${result.volatility}, |error| ${Math.abs(result.volatility - c.volatility)} > ${allowed}; ${context}`);
+    assert.ok(
+      Math.abs(result.volatility - c.volatility) <= allowed,
+      `sigma ${result.volatility}, |error| ${Math.abs(result.volatility - c.volatility)} > ${allowed}; ${context}`,
+    );
     assert.ok(result.iterations <= 40, `${result.iterations} pricer evaluations; ${context}`);
   }
 
@@ -170,7 +192,10 @@ describe('round trips through each model: price = M(sigma) -> impliedVolatilityA
 
   for (const model of ['binomial_200', 'leisen_reimer'] as const) {
     it(`${model} (european) recovers sigma from its own price`, () => {
-      fc.assert(fc.property(caseArb, (c) => roundTrip(model, 'european', c)), { numRuns: 30 });
+      fc.assert(
+        fc.property(caseArb, (c) => roundTrip(model, 'european', c)),
+        { numRuns: 30 },
+      );
     });
   }
 });

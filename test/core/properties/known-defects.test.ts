@@ -51,7 +51,11 @@ describe('defects the properties found, fixed (regression tests)', () => {
         answer = error as CoreError;
       }
       if (answer instanceof CoreError) assert.equal(answer.code, 'ERR_CORE_UNSUPPORTED_EXERCISE');
-      else assert.ok(Math.abs(answer - treeValue(c)) <= 1e-2 * priceScale(c), `black_scholes American ${answer} vs tree ${treeValue(c)}; ${describeCase(c, 'american', 'black_scholes')}`);
+      else
+        assert.ok(
+          Math.abs(answer - treeValue(c)) <= 1e-2 * priceScale(c),
+          `black_scholes American ${answer} vs tree ${treeValue(c)}; ${describeCase(c, 'american', 'black_scholes')}`,
+        );
     }
   });
 
@@ -65,14 +69,27 @@ describe('defects the properties found, fixed (regression tests)', () => {
       { type: 'put', spot: 100, strike: 100, expiry: 5, volatility: 0.1, rate: 0.1, dividendYield: 0 },
       { type: 'call', spot: 100, strike: 100, expiry: 3, volatility: 0.05, rate: 0, dividendYield: 0.1 },
     ];
-    for (const c of cases) for (const model of ['bjerksund_stensland', 'bjerksund_stensland_1993'] as const) assertAccurateOrFlagged(model, c);
+    for (const c of cases)
+      for (const model of ['bjerksund_stensland', 'bjerksund_stensland_1993'] as const)
+        assertAccurateOrFlagged(model, c);
   });
 
   it('barone_adesi_whaley prices the smallest subnormal positive rate like r = 0', () => {
-    const c: Case = { type: 'call', spot: 1, strike: 1, expiry: 1, volatility: 0.05, rate: 0, dividendYield: 0.03673254467091182 };
+    const c: Case = {
+      type: 'call',
+      spot: 1,
+      strike: 1,
+      expiry: 1,
+      volatility: 0.05,
+      rate: 0,
+      dividendYield: 0.03673254467091182,
+    };
     const atZero = value('barone_adesi_whaley', c, 'american');
     const atSubnormal = value('barone_adesi_whaley', { ...c, rate: 5e-324 }, 'american');
-    assert.ok(Math.abs(atSubnormal - atZero) <= 1e-12, `r = 5e-324: ${atSubnormal}, r = 0: ${atZero}; ${describeCase(c, 'american', 'barone_adesi_whaley')}`);
+    assert.ok(
+      Math.abs(atSubnormal - atZero) <= 1e-12,
+      `r = 5e-324: ${atSubnormal}, r = 0: ${atZero}; ${describeCase(c, 'american', 'barone_adesi_whaley')}`,
+    );
   });
 
   it('impliedVolatilityAmerican inverts an American put price between K and K e^{-rT} when r < 0', () => {
@@ -80,6 +97,9 @@ describe('defects the properties found, fixed (regression tests)', () => {
     const pricer = (volatility: number): number => value('binomial_200', { ...c, volatility }, 'american');
     const quote = pricer(c.volatility); // 150.27, above K = 100
     const result = impliedVolatilityAmerican(quote, optionOf(c, 'american'), marketOf(c), pricer);
-    assert.ok(Math.abs(result.volatility - c.volatility) <= 1e-6, `recovered ${result.volatility} from ${quote}; ${describeCase(c, 'american', 'binomial_200')}`);
+    assert.ok(
+      Math.abs(result.volatility - c.volatility) <= 1e-6,
+      `recovered ${result.volatility} from ${quote}; ${describeCase(c, 'american', 'binomial_200')}`,
+    );
   });
 });

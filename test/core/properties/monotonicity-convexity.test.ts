@@ -35,7 +35,16 @@ function runsFor(model: ModelName): number {
  * Asserts after >= before (direction +1) or after <= before (-1), up to rounding (and barone_adesi_whaley's stopping
  * rule) plus `allowance`, with every input in the message.
  */
-function assertMoves(direction: 1 | -1, before: number, after: number, what: string, c: Case, exercise: ExerciseStyle, model: ModelName, allowance = 0): void {
+function assertMoves(
+  direction: 1 | -1,
+  before: number,
+  after: number,
+  what: string,
+  c: Case,
+  exercise: ExerciseStyle,
+  model: ModelName,
+  allowance = 0,
+): void {
   const floor = roundingFloor(c) + stoppingRuleNoise(model, c, exercise) + allowance;
   assert.ok(
     direction * (after - before) >= -floor,
@@ -52,7 +61,15 @@ function registerSpotStrikeConvexity(model: ModelName, exercise: ExerciseStyle):
       fc.property(caseArb, bumpArb, (c, h) => {
         const sign = c.type === 'call' ? 1 : -1;
         const base = value(model, c, exercise);
-        assertMoves(sign, base, value(model, { ...c, spot: c.spot * (1 + h) }, exercise), `spot x${1 + h}`, c, exercise, model);
+        assertMoves(
+          sign,
+          base,
+          value(model, { ...c, spot: c.spot * (1 + h) }, exercise),
+          `spot x${1 + h}`,
+          c,
+          exercise,
+          model,
+        );
         const higherStrike = value(model, { ...c, strike: c.strike * (1 + h) }, exercise);
         const lowerStrike = value(model, { ...c, strike: c.strike * (1 - h) }, exercise);
         assertMoves(-sign as 1 | -1, base, higherStrike, `strike x${1 + h}`, c, exercise, model);
@@ -85,8 +102,17 @@ describe('monotonicity in volatility', () => {
       fc.assert(
         fc.property(caseArb, bumpArb, (c, h) => {
           // A volatility bump can cross the approximations' flip to the European value at r < 0, q ~ 0.
-          if (exercise === 'american' && BUMPED_MODELS.includes(model) && inApproximationsNegativeRateCallGap(c)) return;
-          assertMoves(1, value(model, c, exercise), value(model, { ...c, volatility: c.volatility * (1 + h) }, exercise), `volatility x${1 + h}`, c, exercise, model);
+          if (exercise === 'american' && BUMPED_MODELS.includes(model) && inApproximationsNegativeRateCallGap(c))
+            return;
+          assertMoves(
+            1,
+            value(model, c, exercise),
+            value(model, { ...c, volatility: c.volatility * (1 + h) }, exercise),
+            `volatility x${1 + h}`,
+            c,
+            exercise,
+            model,
+          );
         }),
         { numRuns: runsFor(model) },
       );
@@ -108,7 +134,16 @@ describe('monotonicity in time to expiry', () => {
       fc.assert(
         fc.property(caseArb, bumpArb, (c, h) => {
           const allowance = treeAllowance[model] * priceScale(c);
-          assertMoves(1, value(model, c, 'american'), value(model, { ...c, expiry: c.expiry * (1 + h) }, 'american'), `expiry x${1 + h}`, c, 'american', model, allowance);
+          assertMoves(
+            1,
+            value(model, c, 'american'),
+            value(model, { ...c, expiry: c.expiry * (1 + h) }, 'american'),
+            `expiry x${1 + h}`,
+            c,
+            'american',
+            model,
+            allowance,
+          );
         }),
         { numRuns: runsFor(model) },
       );
@@ -155,8 +190,17 @@ describe('monotonicity in time to expiry', () => {
     it(`${model} (european) does not fall when the expiry lengthens, for a call with q = 0 and r >= 0 and a put with r = 0`, () => {
       fc.assert(
         fc.property(caseArb, bumpArb, (drawn, h) => {
-          const c: Case = drawn.type === 'call' ? { ...drawn, dividendYield: 0, rate: Math.abs(drawn.rate) } : { ...drawn, rate: 0 };
-          assertMoves(1, value(model, c, 'european'), value(model, { ...c, expiry: c.expiry * (1 + h) }, 'european'), `expiry x${1 + h}`, c, 'european', model);
+          const c: Case =
+            drawn.type === 'call' ? { ...drawn, dividendYield: 0, rate: Math.abs(drawn.rate) } : { ...drawn, rate: 0 };
+          assertMoves(
+            1,
+            value(model, c, 'european'),
+            value(model, { ...c, expiry: c.expiry * (1 + h) }, 'european'),
+            `expiry x${1 + h}`,
+            c,
+            'european',
+            model,
+          );
         }),
         { numRuns: runsFor(model) },
       );
@@ -164,7 +208,15 @@ describe('monotonicity in time to expiry', () => {
   }
 
   it('black_scholes (european): a deep in-the-money call with q > 0 does fall with the expiry (why the property above is restricted)', () => {
-    const c: Case = { type: 'call', spot: 200, strike: 100, expiry: 1, volatility: 0.2, rate: 0.01, dividendYield: 0.08 };
+    const c: Case = {
+      type: 'call',
+      spot: 200,
+      strike: 100,
+      expiry: 1,
+      volatility: 0.2,
+      rate: 0.01,
+      dividendYield: 0.08,
+    };
     const shorter = value('black_scholes', c, 'european');
     const longer = value('black_scholes', { ...c, expiry: 2 }, 'european');
     assert.ok(longer < shorter, `${shorter} -> ${longer}; ${describeCase(c, 'european', 'black_scholes')}`);

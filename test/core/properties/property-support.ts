@@ -22,14 +22,19 @@ export interface Case {
 }
 
 /** Models that price European exercise (MODELS, the catalogue GET /api/v1/models serves). */
-export const EUROPEAN_MODELS: readonly ModelName[] = MODELS.filter((m) => m.exerciseStyles.includes('european')).map((m) => m.name);
+export const EUROPEAN_MODELS: readonly ModelName[] = MODELS.filter((m) => m.exerciseStyles.includes('european')).map(
+  (m) => m.name,
+);
 /** Models that price American exercise. black_scholes is not one: it takes only the American call with q = 0. */
-export const AMERICAN_MODELS: readonly ModelName[] = MODELS.filter((m) => m.exerciseStyles.includes('american')).map((m) => m.name);
+export const AMERICAN_MODELS: readonly ModelName[] = MODELS.filter((m) => m.exerciseStyles.includes('american')).map(
+  (m) => m.name,
+);
 
 /** The Monte Carlo seed of every property: one seed for all bumps, so bumped prices use common random numbers. */
 export const SEED = 20261128n;
 
-const double = (min: number, max: number): fc.Arbitrary<number> => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
+const double = (min: number, max: number): fc.Arbitrary<number> =>
+  fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 
 /**
  * The domain of the properties:
@@ -57,7 +62,15 @@ export const caseArb: fc.Arbitrary<Case> = fc
   .map(({ type, logSpot, moneyness, logExpiry, volatility, rate, dividendYield }) => {
     const spot = Math.exp(logSpot);
     const flush = (x: number): number => (Math.abs(x) < 1e-300 ? 0 : x);
-    return { type, spot, strike: spot * Math.exp(moneyness), expiry: Math.exp(logExpiry), volatility, rate: flush(rate), dividendYield: flush(dividendYield) };
+    return {
+      type,
+      spot,
+      strike: spot * Math.exp(moneyness),
+      expiry: Math.exp(logExpiry),
+      volatility,
+      rate: flush(rate),
+      dividendYield: flush(dividendYield),
+    };
   });
 
 /**
@@ -121,10 +134,15 @@ export function discounted(c: Case): { readonly spot: number; readonly strike: n
 export function assertAllFinite(result: PriceResult, context: string): void {
   assert.ok(Number.isFinite(result.value), `value ${result.value}; ${context}`);
   if (result.greeks !== null) {
-    for (const [name, greek] of Object.entries(result.greeks)) assert.ok(Number.isFinite(greek), `${name} = ${greek}; ${context}`);
+    for (const [name, greek] of Object.entries(result.greeks))
+      assert.ok(Number.isFinite(greek), `${name} = ${greek}; ${context}`);
   }
   const d = result.diagnostics;
-  for (const [name, n] of [['standardError', d.standardError], ['iterations', d.iterations], ['paths', d.paths]] as const) {
+  for (const [name, n] of [
+    ['standardError', d.standardError],
+    ['iterations', d.iterations],
+    ['paths', d.paths],
+  ] as const) {
     if (n !== undefined) assert.ok(Number.isFinite(n), `${name} = ${n}; ${context}`);
   }
 }

@@ -27,7 +27,10 @@ function parityGap(model: ModelName, c: Case): { gap: number; call: number; put:
 
 function assertParity(model: ModelName, c: Case, bound: number): void {
   const { gap, call, put } = parityGap(model, c);
-  assert.ok(Math.abs(gap) <= bound, `C - P misses S e^{-qT} - K e^{-rT} by ${gap} > ${bound} (C ${call}, P ${put}); ${describeCase(c, 'european', model)}`);
+  assert.ok(
+    Math.abs(gap) <= bound,
+    `C - P misses S e^{-qT} - K e^{-rT} by ${gap} > ${bound} (C ${call}, P ${put}); ${describeCase(c, 'european', model)}`,
+  );
 }
 
 describe('put-call parity C - P = S e^{-qT} - K e^{-rT} across models (European)', () => {
@@ -35,7 +38,8 @@ describe('put-call parity C - P = S e^{-qT} - K e^{-rT} across models (European)
     fc.assert(
       fc.property(caseArb, (c) => {
         const d = discounted(c);
-        for (const model of ['black_scholes', 'barone_adesi_whaley'] as const) assertParity(model, c, 8 * EPS * (d.spot + d.strike));
+        for (const model of ['black_scholes', 'barone_adesi_whaley'] as const)
+          assertParity(model, c, 8 * EPS * (d.spot + d.strike));
       }),
       { numRuns: 500 },
     );
@@ -88,8 +92,14 @@ describe('the American put-call inequalities S e^{-qT} - K <= C - P <= S - K e^{
           const floor = roundingFloor(c) + stoppingRuleNoise(model, c, 'american');
           const lower = d.spot - c.strike;
           const upper = c.spot - d.strike;
-          assert.ok(call - put >= lower - floor, `C - P = ${call - put} < S e^{-qT} - K = ${lower} (C ${call}, P ${put}); ${describeCase(c, 'american', model)}`);
-          assert.ok(call - put <= upper + floor, `C - P = ${call - put} > S - K e^{-rT} = ${upper} (C ${call}, P ${put}); ${describeCase(c, 'american', model)}`);
+          assert.ok(
+            call - put >= lower - floor,
+            `C - P = ${call - put} < S e^{-qT} - K = ${lower} (C ${call}, P ${put}); ${describeCase(c, 'american', model)}`,
+          );
+          assert.ok(
+            call - put <= upper + floor,
+            `C - P = ${call - put} > S - K e^{-rT} = ${upper} (C ${call}, P ${put}); ${describeCase(c, 'american', model)}`,
+          );
         }),
         { numRuns: model === 'binomial_200' || model === 'leisen_reimer' ? 80 : 300 },
       );

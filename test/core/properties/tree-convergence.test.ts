@@ -7,11 +7,17 @@ import { caseArb, describeCase, marketOf, optionOf, priceScale, value, type Case
 
 /** |tree(steps) - Black-Scholes| for a European option. */
 function crrError(c: Case, steps: number): number {
-  return Math.abs(priceBinomialCrr(optionOf(c, 'european'), marketOf(c), { steps, greeks: false }).value - value('black_scholes', c, 'european'));
+  return Math.abs(
+    priceBinomialCrr(optionOf(c, 'european'), marketOf(c), { steps, greeks: false }).value -
+      value('black_scholes', c, 'european'),
+  );
 }
 
 function lrError(c: Case, steps: number): number {
-  return Math.abs(priceLeisenReimer(optionOf(c, 'european'), marketOf(c), { steps, greeks: false }).value - value('black_scholes', c, 'european'));
+  return Math.abs(
+    priceLeisenReimer(optionOf(c, 'european'), marketOf(c), { steps, greeks: false }).value -
+      value('black_scholes', c, 'european'),
+  );
 }
 
 /** Below this a tree's error is rounding, not discretisation: the ratio of two such errors means nothing. */
@@ -29,7 +35,10 @@ describe('tree -> Black-Scholes convergence as the steps grow (European)', () =>
         if (!(coarse > 1e3 * roundingLevel(c))) return;
         compared++;
         const ratio = coarse / fine;
-        assert.ok(ratio >= 14 && ratio <= 40, `error ${coarse} at 101 steps, ${fine} at 401: ratio ${ratio}; ${describeCase(c, 'european', 'leisen_reimer')}`);
+        assert.ok(
+          ratio >= 14 && ratio <= 40,
+          `error ${coarse} at 101 steps, ${fine} at 401: ratio ${ratio}; ${describeCase(c, 'european', 'leisen_reimer')}`,
+        );
       }),
       { numRuns: 100 },
     );
@@ -40,8 +49,14 @@ describe('tree -> Black-Scholes convergence as the steps grow (European)', () =>
     fc.assert(
       fc.property(caseArb, (c) => {
         const scale = priceScale(c);
-        assert.ok(lrError(c, 201) <= 1.5e-6 * scale, `error ${lrError(c, 201)} at 201 steps; ${describeCase(c, 'european', 'leisen_reimer')}`);
-        assert.ok(lrError(c, 801) <= 1.5e-7 * scale + roundingLevel(c), `error ${lrError(c, 801)} at 801 steps; ${describeCase(c, 'european', 'leisen_reimer')}`);
+        assert.ok(
+          lrError(c, 201) <= 1.5e-6 * scale,
+          `error ${lrError(c, 201)} at 201 steps; ${describeCase(c, 'european', 'leisen_reimer')}`,
+        );
+        assert.ok(
+          lrError(c, 801) <= 1.5e-7 * scale + roundingLevel(c),
+          `error ${lrError(c, 801)} at 801 steps; ${describeCase(c, 'european', 'leisen_reimer')}`,
+        );
       }),
       { numRuns: 60 },
     );
@@ -62,7 +77,10 @@ describe('tree -> Black-Scholes convergence as the steps grow (European)', () =>
         const context = `errors ${errors.join(', ')} at 100, 200, 400, 800 steps; ${describeCase(c, 'european', 'binomial_200')}`;
         for (let k = 1; k < errors.length; k++) {
           const ratio = errors[k - 1]! / errors[k]!;
-          assert.ok(ratio >= 1.9 && ratio <= 2.1, `ratio ${ratio} between ${50 * 2 ** k} and ${100 * 2 ** k} steps: ${context}`);
+          assert.ok(
+            ratio >= 1.9 && ratio <= 2.1,
+            `ratio ${ratio} between ${50 * 2 ** k} and ${100 * 2 ** k} steps: ${context}`,
+          );
         }
       }),
       { numRuns: 40 },
@@ -81,7 +99,10 @@ describe('tree -> Black-Scholes convergence as the steps grow (European)', () =>
         for (const n of [200, 400, 800]) {
           const error = crrError(c, n);
           const bound = 0.5 * (1 + rho * rho);
-          assert.ok((n * error) / scale <= bound, `n |error| / scale = ${(n * error) / scale} > ${bound} at ${n} steps (error ${error}); ${describeCase(c, 'european', 'binomial_200')}`);
+          assert.ok(
+            (n * error) / scale <= bound,
+            `n |error| / scale = ${(n * error) / scale} > ${bound} at ${n} steps (error ${error}); ${describeCase(c, 'european', 'binomial_200')}`,
+          );
         }
       }),
       { numRuns: 30 },

@@ -100,8 +100,14 @@ describe('buildSurface: cleaning and checks', () => {
     const fromPrices = buildSurface({ ...base, quotes });
     const fromVols = buildSurface(base);
     for (let i = 0; i < 3; i++) assert.ok(Math.abs(fromPrices.slices[i]!.rmse - fromVols.slices[i]!.rmse) < 1e-6);
-    const tooCheap = buildSurface({ ...base, quotes: [...quotes, { expiry: 0.5, strike: 80, optionType: 'call', midPrice: 5 }] });
-    assert.deepEqual(tooCheap.quality.removed.map((r) => r.reason), ['not_invertible']);
+    const tooCheap = buildSurface({
+      ...base,
+      quotes: [...quotes, { expiry: 0.5, strike: 80, optionType: 'call', midPrice: 5 }],
+    });
+    assert.deepEqual(
+      tooCheap.quality.removed.map((r) => r.reason),
+      ['not_invertible'],
+    );
   });
 
   it('discounts price quotes at the rate and reads the forwards the board gives', () => {
@@ -119,7 +125,10 @@ describe('buildSurface: cleaning and checks', () => {
       const s = q.midIv! * Math.sqrt(q.expiry);
       const d1 = Math.log(f / q.strike) / s + s / 2;
       const df = Math.exp(-rate * q.expiry);
-      const price = q.optionType === 'call' ? df * (f * normCdf(d1) - q.strike * normCdf(d1 - s)) : df * (q.strike * normCdf(s - d1) - f * normCdf(-d1));
+      const price =
+        q.optionType === 'call'
+          ? df * (f * normCdf(d1) - q.strike * normCdf(d1 - s))
+          : df * (q.strike * normCdf(s - d1) - f * normCdf(-d1));
       return { expiry: q.expiry, strike: q.strike, optionType: q.optionType, midPrice: price };
     });
     const build = buildSurface({ ...base, rate, forwards, quotes });
@@ -132,7 +141,12 @@ describe('buildSurface: cleaning and checks', () => {
 
   it('finds calendar and butterfly violations', () => {
     // The 1-year smile at half the 0.5-year volatility: total variance falls with expiry.
-    const calendar = buildSurface({ ...base, quotes: base.quotes.map((q) => (q.expiry === 1 ? { ...q, bidIv: q.bidIv! / 2, askIv: q.askIv! / 2, midIv: q.midIv! / 2 } : q)) });
+    const calendar = buildSurface({
+      ...base,
+      quotes: base.quotes.map((q) =>
+        q.expiry === 1 ? { ...q, bidIv: q.bidIv! / 2, askIv: q.askIv! / 2, midIv: q.midIv! / 2 } : q,
+      ),
+    });
     assert.ok(calendar.violations.some((v) => v.kind === 'calendar' && v.expiry === 1));
     // A spike at one strike, calls and puts alike (so no parity problem): a concave kink in the call price. The
     // outlier filter would take it out of a full board, so the check is run on the quotes directly.
@@ -141,7 +155,17 @@ describe('buildSurface: cleaning and checks', () => {
       .map((q, index) => {
         const mid = q.strike === 96 ? 0.3 : q.midIv!;
         const spread = q.strike === 96 ? 0.005 : q.askIv! - q.midIv!;
-        return { index, expiry: 0.5, strike: q.strike, optionType: q.optionType, forward: 100, logMoneyness: Math.log(q.strike / 100), bid: mid - spread, ask: mid + spread, mid };
+        return {
+          index,
+          expiry: 0.5,
+          strike: q.strike,
+          optionType: q.optionType,
+          forward: 100,
+          logMoneyness: Math.log(q.strike / 100),
+          bid: mid - spread,
+          ask: mid + spread,
+          mid,
+        };
       });
     const butterfly = checkButterfly(smile);
     assert.deepEqual(
@@ -154,7 +178,11 @@ describe('buildSurface: cleaning and checks', () => {
 
   it('refuses boards it cannot use, naming the field', () => {
     const refuses = (board: QuoteBoard, param: string): void => {
-      assert.throws(() => buildSurface(board), (e: unknown) => e instanceof CoreError && e.param === param, param);
+      assert.throws(
+        () => buildSurface(board),
+        (e: unknown) => e instanceof CoreError && e.param === param,
+        param,
+      );
     };
     refuses({ ...base, quotes: [] }, 'quotes');
     refuses({ ...base, quotes: base.quotes.filter((q) => q.expiry !== 0.5 || q.strike < 88) }, 'quotes');
@@ -195,8 +223,22 @@ describe('SurfaceEvaluator', () => {
     const manual = new SurfaceEvaluator({
       spot: 100,
       slices: [
-        { model: 'sabr', parameters: { alpha: 2, beta: 0.5, rho: -0.3, nu: 0.6 }, expiry: 0.5, forward: 101, kMin: -0.3, kMax: 0.3 },
-        { model: 'svi', parameters: { a: 0.02, b: 0.1, rho: -0.5, m: 0.02, sigma: 0.2 }, expiry: 1, forward: 102, kMin: -0.4, kMax: 0.4 },
+        {
+          model: 'sabr',
+          parameters: { alpha: 2, beta: 0.5, rho: -0.3, nu: 0.6 },
+          expiry: 0.5,
+          forward: 101,
+          kMin: -0.3,
+          kMax: 0.3,
+        },
+        {
+          model: 'svi',
+          parameters: { a: 0.02, b: 0.1, rho: -0.5, m: 0.02, sigma: 0.2 },
+          expiry: 1,
+          forward: 102,
+          kMin: -0.4,
+          kMax: 0.4,
+        },
       ],
     });
     for (let strike = 76; strike <= 130; strike += 3) {
@@ -213,8 +255,14 @@ describe('SurfaceEvaluator', () => {
   });
 
   it('refuses a non-positive strike or expiry', () => {
-    assert.throws(() => surface.volatility(0, 1), (e: unknown) => e instanceof CoreError && e.param === 'strike');
-    assert.throws(() => surface.volatility(100, Number.NaN), (e: unknown) => e instanceof CoreError && e.param === 'expiry');
+    assert.throws(
+      () => surface.volatility(0, 1),
+      (e: unknown) => e instanceof CoreError && e.param === 'strike',
+    );
+    assert.throws(
+      () => surface.volatility(100, Number.NaN),
+      (e: unknown) => e instanceof CoreError && e.param === 'expiry',
+    );
   });
 });
 

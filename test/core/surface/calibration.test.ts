@@ -25,13 +25,22 @@ describe('calibrateSabr on noise-free synthetic smiles', () => {
   ];
   for (const { forward, expiry, p } of cases) {
     it(`recovers ${JSON.stringify(p)} (F ${forward}, T ${expiry}) to 1e-6, volatilities to 1e-8`, () => {
-      const quotes = strikes(0.8 * forward, 1.2 * forward, 0.02 * forward).map((strike) => ({ strike, volatility: sabrVolatility(forward, strike, expiry, p) }));
+      const quotes = strikes(0.8 * forward, 1.2 * forward, 0.02 * forward).map((strike) => ({
+        strike,
+        volatility: sabrVolatility(forward, strike, expiry, p),
+      }));
       const fit = calibrateSabr(forward, expiry, quotes, { beta: p.beta });
       assert.equal(fit.parameters.beta, p.beta);
       assertClose(fit.parameters.alpha, p.alpha, 1e-6 * Math.max(1, p.alpha), 'alpha');
       assertClose(fit.parameters.rho, p.rho, 1e-6, 'rho');
       assertClose(fit.parameters.nu, p.nu, 1e-6, 'nu');
-      for (const q of quotes) assertClose(sabrVolatility(forward, q.strike, expiry, fit.parameters), q.volatility, 1e-8, `vol at ${q.strike}`);
+      for (const q of quotes)
+        assertClose(
+          sabrVolatility(forward, q.strike, expiry, fit.parameters),
+          q.volatility,
+          1e-8,
+          `vol at ${q.strike}`,
+        );
       assert.ok(fit.rmse < 1e-8);
     });
   }
@@ -40,7 +49,8 @@ describe('calibrateSabr on noise-free synthetic smiles', () => {
     const p = { alpha: 0.9, beta: 0.7, rho: -0.3, nu: 0.5 };
     const quotes = strikes(70, 140, 5).map((strike) => ({ strike, volatility: sabrVolatility(100, strike, 1, p) }));
     const fit = calibrateSabr(100, 1, quotes, { beta: 'fit' });
-    for (const q of quotes) assertClose(sabrVolatility(100, q.strike, 1, fit.parameters), q.volatility, 1e-8, `vol at ${q.strike}`);
+    for (const q of quotes)
+      assertClose(sabrVolatility(100, q.strike, 1, fit.parameters), q.volatility, 1e-8, `vol at ${q.strike}`);
   });
 
   it('uses a warm start first and stops there when it fits exactly', () => {
@@ -52,7 +62,10 @@ describe('calibrateSabr on noise-free synthetic smiles', () => {
   });
 
   it('is deterministic: the same smile gives the same parameters bit for bit', () => {
-    const quotes = strikes(80, 120, 2).map((strike, i) => ({ strike, volatility: 0.2 + 0.001 * Math.sin(i) + 0.0005 * ((strike - 100) / 20) ** 2 }));
+    const quotes = strikes(80, 120, 2).map((strike, i) => ({
+      strike,
+      volatility: 0.2 + 0.001 * Math.sin(i) + 0.0005 * ((strike - 100) / 20) ** 2,
+    }));
     const a = calibrateSabr(100, 0.5, quotes);
     const b = calibrateSabr(100, 0.5, quotes);
     assert.deepEqual(a, b);
@@ -61,11 +74,26 @@ describe('calibrateSabr on noise-free synthetic smiles', () => {
 
   it('refuses unusable input, naming the field', () => {
     const good = strikes(90, 110, 5).map((strike) => ({ strike, volatility: 0.2 }));
-    assert.throws(() => calibrateSabr(100, 1, good.slice(0, 2)), (e: unknown) => e instanceof CoreError && e.param === 'quotes');
-    assert.throws(() => calibrateSabr(100, 1, [...good, { strike: -1, volatility: 0.2 }]), (e: unknown) => e instanceof CoreError && e.param === 'quotes[5].strike');
-    assert.throws(() => calibrateSabr(100, 1, [...good, { strike: 100, volatility: Number.NaN }]), (e: unknown) => e instanceof CoreError && e.param === 'quotes[5].volatility');
-    assert.throws(() => calibrateSabr(0, 1, good), (e: unknown) => e instanceof CoreError && e.param === 'forward');
-    assert.throws(() => calibrateSabr(100, 1, good, { beta: 1.5 }), (e: unknown) => e instanceof CoreError && e.param === 'beta');
+    assert.throws(
+      () => calibrateSabr(100, 1, good.slice(0, 2)),
+      (e: unknown) => e instanceof CoreError && e.param === 'quotes',
+    );
+    assert.throws(
+      () => calibrateSabr(100, 1, [...good, { strike: -1, volatility: 0.2 }]),
+      (e: unknown) => e instanceof CoreError && e.param === 'quotes[5].strike',
+    );
+    assert.throws(
+      () => calibrateSabr(100, 1, [...good, { strike: 100, volatility: Number.NaN }]),
+      (e: unknown) => e instanceof CoreError && e.param === 'quotes[5].volatility',
+    );
+    assert.throws(
+      () => calibrateSabr(0, 1, good),
+      (e: unknown) => e instanceof CoreError && e.param === 'forward',
+    );
+    assert.throws(
+      () => calibrateSabr(100, 1, good, { beta: 1.5 }),
+      (e: unknown) => e instanceof CoreError && e.param === 'beta',
+    );
   });
 });
 
@@ -77,7 +105,10 @@ describe('calibrateSvi on noise-free synthetic smiles', () => {
   ];
   for (const { forward, expiry, p, range } of cases) {
     it(`recovers ${JSON.stringify(p)} (F ${forward}, T ${expiry}) to 1e-6, volatilities to 1e-8`, () => {
-      const quotes = strikes(...range).map((strike) => ({ strike, volatility: Math.sqrt(sviTotalVariance(Math.log(strike / forward), p) / expiry) }));
+      const quotes = strikes(...range).map((strike) => ({
+        strike,
+        volatility: Math.sqrt(sviTotalVariance(Math.log(strike / forward), p) / expiry),
+      }));
       const fit = calibrateSvi(forward, expiry, quotes);
       for (const key of ['a', 'b', 'rho', 'm', 'sigma'] as const) assertClose(fit.parameters[key], p[key], 1e-6, key);
       for (const q of quotes) {
@@ -93,7 +124,10 @@ describe('calibrateSvi on noise-free synthetic smiles', () => {
     // sigma = 0.4153, T = 1 has g < 0 near k = 0.7: a slice with butterfly arbitrage.
     const bad = { a: -0.041, b: 0.1331, rho: 0.306, m: 0.3586, sigma: 0.4153 };
     const ks = strikes(-1.5, 1.5, 0.1);
-    assert.ok(ks.some((k) => sviDensityFactor(k, bad) < 0), 'the example must be arbitrageable');
+    assert.ok(
+      ks.some((k) => sviDensityFactor(k, bad) < 0),
+      'the example must be arbitrageable',
+    );
     const quotes = ks.map((k) => ({ strike: 100 * Math.exp(k), volatility: Math.sqrt(sviTotalVariance(k, bad)) }));
     const fit = calibrateSvi(100, 1, quotes);
     assert.equal(fit.butterflyFree, true);
@@ -101,7 +135,12 @@ describe('calibrateSvi on noise-free synthetic smiles', () => {
   });
 
   it('refuses fewer than 5 strikes', () => {
-    const quotes = strikes(90, 110, 5).slice(0, 4).map((strike) => ({ strike, volatility: 0.2 }));
-    assert.throws(() => calibrateSvi(100, 1, quotes), (e: unknown) => e instanceof CoreError && e.param === 'quotes');
+    const quotes = strikes(90, 110, 5)
+      .slice(0, 4)
+      .map((strike) => ({ strike, volatility: 0.2 }));
+    assert.throws(
+      () => calibrateSvi(100, 1, quotes),
+      (e: unknown) => e instanceof CoreError && e.param === 'quotes',
+    );
   });
 });

@@ -37,14 +37,19 @@ const boards = fc
 describe('buildSurface properties', () => {
   it('fits every random SABR board to within its noise, deterministically, and evaluates to positive volatilities everywhere', () => {
     fc.assert(
-      fc.property(boards, fc.double({ min: 0.02, max: 5, noNaN: true }), fc.double({ min: 0.2, max: 5, noNaN: true }), (board, t, moneyness) => {
-        const build = buildSurface(board);
-        assert.deepEqual(buildSurface(board), build);
-        for (const slice of build.slices) assert.ok(slice.rmse < 0.005, `expiry ${slice.expiry}: rmse ${slice.rmse}`);
-        const surface = new SurfaceEvaluator(build.definition);
-        const v = surface.volatility(board.spot * moneyness, t);
-        assert.ok(v > 0 && v < 5, `${v}`);
-      }),
+      fc.property(
+        boards,
+        fc.double({ min: 0.02, max: 5, noNaN: true }),
+        fc.double({ min: 0.2, max: 5, noNaN: true }),
+        (board, t, moneyness) => {
+          const build = buildSurface(board);
+          assert.deepEqual(buildSurface(board), build);
+          for (const slice of build.slices) assert.ok(slice.rmse < 0.005, `expiry ${slice.expiry}: rmse ${slice.rmse}`);
+          const surface = new SurfaceEvaluator(build.definition);
+          const v = surface.volatility(board.spot * moneyness, t);
+          assert.ok(v > 0 && v < 5, `${v}`);
+        },
+      ),
       { numRuns: 25, seed: 20261207 },
     );
   });

@@ -15,7 +15,9 @@ interface Case {
 }
 
 // QuantLib 1.29's ql.sabrVolatility; generator: ../reference/generate-quantlib-sabr.py.
-const QUANTLIB = JSON.parse(readFileSync(new URL('../reference/quantlib-1.29-sabr.json', import.meta.url), 'utf8')) as { cases: Case[] };
+const QUANTLIB = JSON.parse(readFileSync(new URL('../reference/quantlib-1.29-sabr.json', import.meta.url), 'utf8')) as {
+  cases: Case[];
+};
 
 describe('sabrVolatility (Hagan 2002 lognormal expansion)', () => {
   it('agrees with QuantLib 1.29 to 1e-12 relative on every reference case', () => {

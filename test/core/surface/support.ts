@@ -18,7 +18,9 @@ export interface GoldenFile {
 }
 
 export function loadGolden(): GoldenFile {
-  return JSON.parse(readFileSync(new URL('../reference/golden-surface-board.json', import.meta.url), 'utf8')) as GoldenFile;
+  return JSON.parse(
+    readFileSync(new URL('../reference/golden-surface-board.json', import.meta.url), 'utf8'),
+  ) as GoldenFile;
 }
 
 export function toCoreBoard(golden: GoldenFile['board'], quotes: readonly WireQuote[] = golden.quotes): QuoteBoard {
@@ -27,9 +29,14 @@ export function toCoreBoard(golden: GoldenFile['board'], quotes: readonly WireQu
     spot: golden.spot,
     rate: golden.risk_free_rate,
     dividendYield: golden.dividend_yield,
-    quotes: quotes.map(
-      (q): BoardQuote => ({ expiry: q.expiry, strike: q.strike, optionType: q.option_type, bidIv: q.bid_iv, askIv: q.ask_iv, midIv: q.mid_iv }),
-    ),
+    quotes: quotes.map((q): BoardQuote => ({
+      expiry: q.expiry,
+      strike: q.strike,
+      optionType: q.option_type,
+      bidIv: q.bid_iv,
+      askIv: q.ask_iv,
+      midIv: q.mid_iv,
+    })),
   };
 }
 

@@ -63,7 +63,8 @@ const standardTokens = new WeakMap<IdentityProvider, Promise<string>>();
 export async function authorizationFor(auth: string, idp: IdentityProvider): Promise<string | undefined> {
   const all = ['pricing:read', 'risk:read', 'market-data:read', 'market-data:write'];
   const now = Math.floor(Date.now() / 1000);
-  const mint = (o: Parameters<IdentityProvider['mintToken']>[0] = {}): Promise<string> => idp.mintToken({ sub: 'bench', scopes: all, exp: now + 3600, ...o });
+  const mint = (o: Parameters<IdentityProvider['mintToken']>[0] = {}): Promise<string> =>
+    idp.mintToken({ sub: 'bench', scopes: all, exp: now + 3600, ...o });
   const colon = auth.indexOf(':');
   const kind = colon < 0 ? auth : auth.slice(0, colon);
   const arg = colon < 0 ? '' : auth.slice(colon + 1);
@@ -130,7 +131,15 @@ export async function authorizationFor(auth: string, idp: IdentityProvider): Pro
       return bearer(mint({ kid: 'B', headerKid: 'A' }));
     case 'hs256':
       return bearer(
-        new SignJWT({ scope: all.join(' '), sub: 'bench', iss: idp.issuer, aud: idp.audience, iat: now, nbf: now, exp: now + 3600 })
+        new SignJWT({
+          scope: all.join(' '),
+          sub: 'bench',
+          iss: idp.issuer,
+          aud: idp.audience,
+          iat: now,
+          nbf: now,
+          exp: now + 3600,
+        })
           .setProtectedHeader({ alg: 'HS256', kid: 'A' })
           .sign(HS256_SECRET),
       );
@@ -158,12 +167,17 @@ export async function send(port: number, recorded: RecordedRequest, idp: Identit
   else if ('body' in recorded) payload = Buffer.from(JSON.stringify(recorded.body), 'utf8');
   if (payload !== undefined) headers['content-length'] = String(payload.length);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method: recorded.method, path: recorded.path, headers, agent, setHost: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, method: recorded.method, path: recorded.path, headers, agent, setHost: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });
@@ -202,7 +216,8 @@ export function differences(c: RecordedCase, ours: Answer): string[] {
 
   const statusWrong = (c.known_differences ?? []).some((k) => k.path === 'status');
   if (statusWrong) {
-    if (ours.status < 400 || ours.status >= 500) out.push(`status: ${ours.status}, want a 4xx (Python's ${c.python.status} is known wrong)`);
+    if (ours.status < 400 || ours.status >= 500)
+      out.push(`status: ${ours.status}, want a 4xx (Python's ${c.python.status} is known wrong)`);
     return out;
   }
   if (ours.status !== c.python.status) out.push(`status: ${ours.status} vs ${c.python.status}`);
@@ -216,11 +231,17 @@ export function differences(c: RecordedCase, ours: Answer): string[] {
     const mine = Array.isArray(raw) ? raw.join(', ') : raw;
     if (name === 'content-type' && theirs !== undefined && mine !== undefined) {
       // Only the media type: a charset parameter is not something a client of the Python service trips on.
-      if (mine.split(';')[0]!.trim().toLowerCase() !== theirs.split(';')[0]!.trim().toLowerCase()) out.push(`${path}: ${mine} vs ${theirs}`);
+      if (mine.split(';')[0]!.trim().toLowerCase() !== theirs.split(';')[0]!.trim().toLowerCase())
+        out.push(`${path}: ${mine} vs ${theirs}`);
       continue;
     }
     if (name === 'allow' && theirs !== undefined && mine !== undefined) {
-      const norm = (v: string): string => v.split(',').map((s) => s.trim()).sort().join(', ');
+      const norm = (v: string): string =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .sort()
+          .join(', ');
       if (norm(mine) !== norm(theirs)) out.push(`${path}: ${mine} vs ${theirs}`);
       continue;
     }
@@ -234,7 +255,10 @@ export function differences(c: RecordedCase, ours: Answer): string[] {
       if (ours.text !== '') out.push(`body: ${ours.text.slice(0, 80)} vs (empty)`);
       break;
     case 'text':
-      if (!skipped('body') && ours.text !== c.python.body) out.push(`body: ${JSON.stringify(ours.text.slice(0, 80))} vs ${JSON.stringify(String(c.python.body).slice(0, 80))}`);
+      if (!skipped('body') && ours.text !== c.python.body)
+        out.push(
+          `body: ${JSON.stringify(ours.text.slice(0, 80))} vs ${JSON.stringify(String(c.python.body).slice(0, 80))}`,
+        );
       break;
     case 'json': {
       let parsed: unknown;
@@ -251,15 +275,24 @@ export function differences(c: RecordedCase, ours: Answer): string[] {
   return out;
 }
 
-function compareJson(path: string, ours: unknown, theirs: unknown, skipped: (p: string) => boolean, textbook: ReadonlyMap<string, number>, out: string[]): void {
+function compareJson(
+  path: string,
+  ours: unknown,
+  theirs: unknown,
+  skipped: (p: string) => boolean,
+  textbook: ReadonlyMap<string, number>,
+  out: string[],
+): void {
   const book = textbook.get(path);
   if (book !== undefined) {
-    if (typeof ours !== 'number' || !close(ours, book, TEXTBOOK_TOLERANCE)) out.push(`${path}: ${JSON.stringify(ours)} vs textbook ${book}`);
+    if (typeof ours !== 'number' || !close(ours, book, TEXTBOOK_TOLERANCE))
+      out.push(`${path}: ${JSON.stringify(ours)} vs textbook ${book}`);
     return;
   }
   if (skipped(path)) return;
   if (typeof theirs === 'number') {
-    if (typeof ours !== 'number' || !close(ours, theirs, REL_TOLERANCE)) out.push(`${path}: ${JSON.stringify(ours)} vs ${theirs}`);
+    if (typeof ours !== 'number' || !close(ours, theirs, REL_TOLERANCE))
+      out.push(`${path}: ${JSON.stringify(ours)} vs ${theirs}`);
     return;
   }
   if (Array.isArray(theirs)) {
@@ -268,7 +301,8 @@ function compareJson(path: string, ours: unknown, theirs: unknown, skipped: (p: 
       return;
     }
     if (ours.length !== theirs.length) out.push(`${path}.length: ${ours.length} vs ${theirs.length}`);
-    for (let i = 0; i < Math.min(ours.length, theirs.length); i++) compareJson(`${path}[${i}]`, ours[i], theirs[i], skipped, textbook, out);
+    for (let i = 0; i < Math.min(ours.length, theirs.length); i++)
+      compareJson(`${path}[${i}]`, ours[i], theirs[i], skipped, textbook, out);
     return;
   }
   if (typeof theirs === 'object' && theirs !== null) {
@@ -286,5 +320,6 @@ function compareJson(path: string, ours: unknown, theirs: unknown, skipped: (p: 
     }
     return;
   }
-  if (ours !== theirs) out.push(`${path}: ${JSON.stringify(ours)?.slice(0, 80)} vs ${JSON.stringify(theirs)?.slice(0, 80)}`);
+  if (ours !== theirs)
+    out.push(`${path}: ${JSON.stringify(ours)?.slice(0, 80)} vs ${JSON.stringify(theirs)?.slice(0, 80)}`);
 }

@@ -21,7 +21,11 @@ interface OpenedDocuments {
   readonly documents: DocumentStore;
   close(): Promise<void>;
 }
-type OpenStore = (config: { readonly dataDir: string; readonly databaseUrl: string | null; readonly surfaceMaxStalenessSeconds: number }) => Promise<OpenedDocuments>;
+type OpenStore = (config: {
+  readonly dataDir: string;
+  readonly databaseUrl: string | null;
+  readonly surfaceMaxStalenessSeconds: number;
+}) => Promise<OpenedDocuments>;
 interface PostgresHelpers {
   postgresSkipReason(): string | false;
   startPostgres(): Promise<{ readonly url: string; close(): Promise<void> }>;
@@ -37,7 +41,9 @@ async function optionalModule<T>(path: string): Promise<T | null> {
   }
 }
 
-const storeModule = await optionalModule<{ openStore: OpenStore }>(['..', '..', '..', 'src', 'store', 'open-store.js'].join('/'));
+const storeModule = await optionalModule<{ openStore: OpenStore }>(
+  ['..', '..', '..', 'src', 'store', 'open-store.js'].join('/'),
+);
 const postgresModule = await optionalModule<PostgresHelpers>(['..', '..', 'helpers', 'postgres-server.js'].join('/'));
 
 function banner(message: string): void {
@@ -58,7 +64,9 @@ describe('capsules outlive the app that made them', () => {
     // The embedded store in a directory: the second app opens it anew, as a restarted service would.
     let open: () => Promise<OpenedDocuments>;
     if (storeModule === null) {
-      banner('src/store/open-store.ts is not on this branch: the restart test ran on the in-memory store, not the embedded database');
+      banner(
+        'src/store/open-store.ts is not on this branch: the restart test ran on the in-memory store, not the embedded database',
+      );
       const shared = memoryStore();
       open = async () => ({ documents: shared.documents, close: async () => undefined });
     } else {
@@ -66,7 +74,10 @@ describe('capsules outlive the app that made them', () => {
       cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
       open = () => storeModule.openStore({ dataDir, databaseUrl: null, surfaceMaxStalenessSeconds: 60 });
     }
-    const body = quoteRequest({ model: { family: 'monte_carlo', params: { paths: 4000 } }, idempotency_key: 'restart-1' });
+    const body = quoteRequest({
+      model: { family: 'monte_carlo', params: { paths: 4000 } },
+      idempotency_key: 'restart-1',
+    });
 
     const firstStore = await open();
     const first = await startServer({ documentStore: firstStore.documents });
@@ -99,27 +110,45 @@ describe('capsules outlive the app that made them', () => {
     let stores: [OpenedDocuments, OpenedDocuments];
     const skip = postgresModule?.postgresSkipReason() ?? 'test/helpers/postgres-server.ts is not on this branch';
     if (storeModule === null || postgresModule === null || skip !== false) {
-      banner(`the shared-instance test ran on one in-memory store shared in-process, not PostgreSQL (${skip === false ? 'no open-store module' : skip})`);
+      banner(
+        `the shared-instance test ran on one in-memory store shared in-process, not PostgreSQL (${skip === false ? 'no open-store module' : skip})`,
+      );
       const shared = memoryStore();
       stores = [shared, shared];
     } else {
       const server = await postgresModule.startPostgres();
       cleanups.push(() => server.close());
-      const open = () => storeModule.openStore({ dataDir: '.', databaseUrl: server.url, surfaceMaxStalenessSeconds: 60 });
+      const open = () =>
+        storeModule.openStore({ dataDir: '.', databaseUrl: server.url, surfaceMaxStalenessSeconds: 60 });
       // Two connection pools, as two service instances would have.
       stores = [await open(), await open()];
     }
-    const [a, b] = await Promise.all([startServer({ documentStore: stores[0].documents }), startServer({ documentStore: stores[1].documents })]);
+    const [a, b] = await Promise.all([
+      startServer({ documentStore: stores[0].documents }),
+      startServer({ documentStore: stores[1].documents }),
+    ]);
     try {
-      const quote = await a.request('/quote', { body: quoteRequest({ model: { family: 'binomial', params: { steps: 300 } }, idempotency_key: 'shared-1' }), token: await a.token(['pricing:read'], 'dave') });
+      const quote = await a.request('/quote', {
+        body: quoteRequest({ model: { family: 'binomial', params: { steps: 300 } }, idempotency_key: 'shared-1' }),
+        token: await a.token(['pricing:read'], 'dave'),
+      });
       assert.equal(quote.status, 200, quote.text);
-      const replay = await b.request(`/replay/${quote.json.capsule_id}`, { method: 'POST', token: await b.token(['pricing:read'], 'dave') });
+      const replay = await b.request(`/replay/${quote.json.capsule_id}`, {
+        method: 'POST',
+        token: await b.token(['pricing:read'], 'dave'),
+      });
       assert.equal(replay.status, 200, replay.text);
       assert.equal(replay.json.verified, true);
       assert.deepEqual(numbersOf(replay.json), numbersOf(quote.json));
-      const same = await b.request('/quote', { body: quoteRequest({ model: { family: 'binomial', params: { steps: 300 } }, idempotency_key: 'shared-1' }), token: await b.token(['pricing:read'], 'dave') });
+      const same = await b.request('/quote', {
+        body: quoteRequest({ model: { family: 'binomial', params: { steps: 300 } }, idempotency_key: 'shared-1' }),
+        token: await b.token(['pricing:read'], 'dave'),
+      });
       assert.equal(same.text, quote.text);
-      const reused = await b.request('/quote', { body: quoteRequest({ volatility: 0.25, idempotency_key: 'shared-1' }), token: await b.token(['pricing:read'], 'dave') });
+      const reused = await b.request('/quote', {
+        body: quoteRequest({ volatility: 0.25, idempotency_key: 'shared-1' }),
+        token: await b.token(['pricing:read'], 'dave'),
+      });
       assert.equal(reused.status, 409);
     } finally {
       await Promise.all([a.close(), b.close()]);

@@ -54,8 +54,16 @@ describe('quote API over HTTP', () => {
 
     it('the routes are in the OpenAPI document with named schemas', async () => {
       const r = await s.request('/openapi.json', { token: null });
-      for (const path of ['/quote', '/batch', '/greeks', '/version', '/replay/{capsule_id}']) assert.ok(r.json.paths[path], path);
-      for (const name of ['QuoteRequest', 'QuoteResponse', 'BatchRequest', 'BatchResponse', 'ReplayResponse', 'VersionResponse']) {
+      for (const path of ['/quote', '/batch', '/greeks', '/version', '/replay/{capsule_id}'])
+        assert.ok(r.json.paths[path], path);
+      for (const name of [
+        'QuoteRequest',
+        'QuoteResponse',
+        'BatchRequest',
+        'BatchResponse',
+        'ReplayResponse',
+        'VersionResponse',
+      ]) {
         assert.ok(r.json.components.schemas[name], name);
       }
       assert.ok(r.json.components.schemas.QuoteRequest.examples.length > 0);
@@ -66,7 +74,8 @@ describe('quote API over HTTP', () => {
       try {
         const token = await limited.token();
         const codes = [];
-        for (let i = 0; i < 3; i++) codes.push((await limited.request('/quote', { body: quoteRequest(), token })).status);
+        for (let i = 0; i < 3; i++)
+          codes.push((await limited.request('/quote', { body: quoteRequest(), token })).status);
         assert.deepEqual(codes, [200, 200, 429]);
         assert.equal((await limited.request('/version', { token: null })).status, 200);
       } finally {
@@ -77,27 +86,66 @@ describe('quote API over HTTP', () => {
 
   describe('QuoteRequest fields', () => {
     const cases: [string, Record<string, unknown>, (string | number)[]][] = [
-      ['strike_price 0', { contract: { symbol: 'A', strike_price: 0, time_to_expiry: 1, option_type: 'call' } }, ['body', 'contract', 'strike_price']],
-      ['time_to_expiry under 1e-6', { contract: { symbol: 'A', strike_price: 100, time_to_expiry: 5e-7, option_type: 'call' } }, ['body', 'contract', 'time_to_expiry']],
-      ['option_type other', { contract: { symbol: 'A', strike_price: 100, time_to_expiry: 1, option_type: 'straddle' } }, ['body', 'contract', 'option_type']],
+      [
+        'strike_price 0',
+        { contract: { symbol: 'A', strike_price: 0, time_to_expiry: 1, option_type: 'call' } },
+        ['body', 'contract', 'strike_price'],
+      ],
+      [
+        'time_to_expiry under 1e-6',
+        { contract: { symbol: 'A', strike_price: 100, time_to_expiry: 5e-7, option_type: 'call' } },
+        ['body', 'contract', 'time_to_expiry'],
+      ],
+      [
+        'option_type other',
+        { contract: { symbol: 'A', strike_price: 100, time_to_expiry: 1, option_type: 'straddle' } },
+        ['body', 'contract', 'option_type'],
+      ],
       ['spot_price 0', { market: { spot_price: 0, risk_free_rate: 0.01 } }, ['body', 'market', 'spot_price']],
-      ['risk_free_rate under -0.5', { market: { spot_price: 100, risk_free_rate: -0.6 } }, ['body', 'market', 'risk_free_rate']],
-      ['dividend_yield over 1', { market: { spot_price: 100, risk_free_rate: 0.01, dividend_yield: 1.5 } }, ['body', 'market', 'dividend_yield']],
+      [
+        'risk_free_rate under -0.5',
+        { market: { spot_price: 100, risk_free_rate: -0.6 } },
+        ['body', 'market', 'risk_free_rate'],
+      ],
+      [
+        'dividend_yield over 1',
+        { market: { spot_price: 100, risk_free_rate: 0.01, dividend_yield: 1.5 } },
+        ['body', 'market', 'dividend_yield'],
+      ],
       ['volatility 1e-5', { volatility: 1e-5 }, ['body', 'volatility']],
       ['volatility over 5', { volatility: 5.01 }, ['body', 'volatility']],
       ['unknown family', { model: { family: 'heston' } }, ['body', 'model', 'family']],
-      ['paths under 1,000', { model: { family: 'monte_carlo', params: { paths: 999 } } }, ['body', 'model', 'params', 'paths']],
-      ['paths over 1,000,000', { model: { family: 'monte_carlo', params: { paths: 1_000_001 } } }, ['body', 'model', 'params', 'paths']],
+      [
+        'paths under 1,000',
+        { model: { family: 'monte_carlo', params: { paths: 999 } } },
+        ['body', 'model', 'params', 'paths'],
+      ],
+      [
+        'paths over 1,000,000',
+        { model: { family: 'monte_carlo', params: { paths: 1_000_001 } } },
+        ['body', 'model', 'params', 'paths'],
+      ],
       ['steps under 10', { model: { family: 'binomial', params: { steps: 9 } } }, ['body', 'model', 'params', 'steps']],
-      ['steps over 10,000', { model: { family: 'binomial', params: { steps: 10_001 } } }, ['body', 'model', 'params', 'steps']],
-      ['target_ci_bps 0', { model: { family: 'monte_carlo' }, precision: { target_ci_bps: 0 } }, ['body', 'precision', 'target_ci_bps']],
+      [
+        'steps over 10,000',
+        { model: { family: 'binomial', params: { steps: 10_001 } } },
+        ['body', 'model', 'params', 'steps'],
+      ],
+      [
+        'target_ci_bps 0',
+        { model: { family: 'monte_carlo' }, precision: { target_ci_bps: 0 } },
+        ['body', 'precision', 'target_ci_bps'],
+      ],
       ['max_paths under 1,000', { precision: { max_paths: 10 } }, ['body', 'precision', 'max_paths']],
     ];
     for (const [name, override, loc] of cases) {
       it(`refuses ${name} with 422 naming the field`, async () => {
         const r = await s.request('/quote', { body: quoteRequest(override) });
         assert.equal(r.status, 422, r.text);
-        assert.ok(r.json.detail.some((d: { loc: unknown[] }) => canonicalJson(d.loc) === canonicalJson(loc)), r.text);
+        assert.ok(
+          r.json.detail.some((d: { loc: unknown[] }) => canonicalJson(d.loc) === canonicalJson(loc)),
+          r.text,
+        );
       });
     }
 
@@ -115,7 +163,13 @@ describe('quote API over HTTP', () => {
     it('accepts the bounds themselves and option_type in any case', async () => {
       const r = await s.request('/quote', {
         body: quoteRequest({
-          contract: { symbol: 'A', strike_price: 100, time_to_expiry: 1e-6, option_type: 'PuT', exercise_style: 'european' },
+          contract: {
+            symbol: 'A',
+            strike_price: 100,
+            time_to_expiry: 1e-6,
+            option_type: 'PuT',
+            exercise_style: 'european',
+          },
           market: { spot_price: 90, risk_free_rate: -0.5, dividend_yield: 1 },
           volatility: 5,
         }),
@@ -129,7 +183,13 @@ describe('quote API over HTTP', () => {
       const bare = await s.request('/quote', { body: quoteRequest() });
       const spelled = await s.request('/quote', {
         body: quoteRequest({
-          contract: { symbol: 'ABC', strike_price: 100, time_to_expiry: 0.5, option_type: 'CALL', exercise_style: 'european' },
+          contract: {
+            symbol: 'ABC',
+            strike_price: 100,
+            time_to_expiry: 0.5,
+            option_type: 'CALL',
+            exercise_style: 'european',
+          },
           market: { spot_price: 102, risk_free_rate: 0.01, dividend_yield: 0 },
           model: { family: 'black_scholes' },
           greeks: { delta: true, gamma: true, vega: true, theta: true, rho: true },
@@ -148,7 +208,13 @@ describe('quote API over HTTP', () => {
     });
 
     it('every model family prices, with its parameters in model_used', async () => {
-      const american = { symbol: 'ABC', strike_price: 100, time_to_expiry: 0.5, option_type: 'put', exercise_style: 'american' };
+      const american = {
+        symbol: 'ABC',
+        strike_price: 100,
+        time_to_expiry: 0.5,
+        option_type: 'put',
+        exercise_style: 'american',
+      };
       const expected: [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>?][] = [
         [{ family: 'binomial' }, { steps: 200 }],
         [{ family: 'binomial', params: { steps: 10 } }, { steps: 10 }],
@@ -167,18 +233,25 @@ describe('quote API over HTTP', () => {
       // Trees with their own step count and Monte Carlo with its own paths are timed under the family's name,
       // not as binomial_200 or monte_carlo_20k.
       const latency = await s.metrics.registry.getSingleMetricAsString('ope_model_latency_seconds');
-      for (const family of ['binomial', 'leisen_reimer', 'monte_carlo']) assert.match(latency, new RegExp(`ope_model_latency_seconds_count\\{model="${family}"\\} [1-9]`), family);
+      for (const family of ['binomial', 'leisen_reimer', 'monte_carlo'])
+        assert.match(latency, new RegExp(`ope_model_latency_seconds_count\\{model="${family}"\\} [1-9]`), family);
     });
 
     it('binomial with more steps converges on Black-Scholes', async () => {
       const bs = (await s.request('/quote', { body: quoteRequest() })).json.theoretical_price;
-      const coarse = (await s.request('/quote', { body: quoteRequest({ model: { family: 'binomial', params: { steps: 10 } } }) })).json.theoretical_price;
-      const fine = (await s.request('/quote', { body: quoteRequest({ model: { family: 'binomial', params: { steps: 2000 } } }) })).json.theoretical_price;
+      const coarse = (
+        await s.request('/quote', { body: quoteRequest({ model: { family: 'binomial', params: { steps: 10 } } }) })
+      ).json.theoretical_price;
+      const fine = (
+        await s.request('/quote', { body: quoteRequest({ model: { family: 'binomial', params: { steps: 2000 } } }) })
+      ).json.theoretical_price;
       assert.ok(Math.abs(fine - bs) < Math.abs(coarse - bs) && Math.abs(fine - bs) < 2e-3, `${coarse} ${fine} ${bs}`);
     });
 
     it('monte_carlo reports its interval: half-widths, paths_used, vr_pipeline', async () => {
-      const r = await s.request('/quote', { body: quoteRequest({ model: { family: 'monte_carlo', params: { paths: 4000 } } }) });
+      const r = await s.request('/quote', {
+        body: quoteRequest({ model: { family: 'monte_carlo', params: { paths: 4000 } } }),
+      });
       const ci = r.json.ci;
       assert.equal(ci.paths_used, 4000);
       assert.equal(ci.vr_pipeline, 'antithetic');
@@ -192,21 +265,67 @@ describe('quote API over HTTP', () => {
     });
 
     it('precision.target_ci_bps adds paths until the target is met, and says so', async () => {
-      const r = await s.request('/quote', { body: quoteRequest({ model: { family: 'monte_carlo', params: { paths: 2000 } }, precision: { target_ci_bps: 100 } }) });
+      const r = await s.request('/quote', {
+        body: quoteRequest({
+          model: { family: 'monte_carlo', params: { paths: 2000 } },
+          precision: { target_ci_bps: 100 },
+        }),
+      });
       assert.equal(r.status, 200, r.text);
       assert.equal(r.json.ci.target_met, true);
       assert.ok(r.json.ci.half_width_bps <= 100);
       assert.ok(r.json.ci.paths_used > 2000);
-      const capped = await s.request('/quote', { body: quoteRequest({ model: { family: 'monte_carlo', params: { paths: 2000 } }, precision: { target_ci_bps: 1, max_paths: 8000 } }) });
+      const capped = await s.request('/quote', {
+        body: quoteRequest({
+          model: { family: 'monte_carlo', params: { paths: 2000 } },
+          precision: { target_ci_bps: 1, max_paths: 8000 },
+        }),
+      });
       assert.equal(capped.json.ci.target_met, false);
       assert.equal(capped.json.ci.paths_used, 8000);
     });
 
     it('refuses with 400 naming the field what this build cannot honour (options Longstaff-Schwartz cannot combine)', async () => {
       const cases: [Record<string, unknown>, (string | number)[]][] = [
-        [{ model: { family: 'monte_carlo', params: { use_cv: true } }, contract: { symbol: 'A', strike_price: 100, time_to_expiry: 1, option_type: 'put', exercise_style: 'american' } }, ['body', 'model', 'params', 'use_cv']],
-        [{ model: { family: 'monte_carlo', params: { use_qmc: true } }, contract: { symbol: 'A', strike_price: 100, time_to_expiry: 1, option_type: 'put', exercise_style: 'american' } }, ['body', 'model', 'params', 'use_qmc']],
-        [{ model: { family: 'monte_carlo', params: { antithetic: true } }, contract: { symbol: 'A', strike_price: 100, time_to_expiry: 1, option_type: 'put', exercise_style: 'american' } }, ['body', 'model', 'params', 'antithetic']],
+        [
+          {
+            model: { family: 'monte_carlo', params: { use_cv: true } },
+            contract: {
+              symbol: 'A',
+              strike_price: 100,
+              time_to_expiry: 1,
+              option_type: 'put',
+              exercise_style: 'american',
+            },
+          },
+          ['body', 'model', 'params', 'use_cv'],
+        ],
+        [
+          {
+            model: { family: 'monte_carlo', params: { use_qmc: true } },
+            contract: {
+              symbol: 'A',
+              strike_price: 100,
+              time_to_expiry: 1,
+              option_type: 'put',
+              exercise_style: 'american',
+            },
+          },
+          ['body', 'model', 'params', 'use_qmc'],
+        ],
+        [
+          {
+            model: { family: 'monte_carlo', params: { antithetic: true } },
+            contract: {
+              symbol: 'A',
+              strike_price: 100,
+              time_to_expiry: 1,
+              option_type: 'put',
+              exercise_style: 'american',
+            },
+          },
+          ['body', 'model', 'params', 'antithetic'],
+        ],
         [{ surface: 'surf-1' }, ['body', 'surface']],
         [{ volatility: undefined }, ['body', 'volatility']],
       ];
@@ -220,7 +339,15 @@ describe('quote API over HTTP', () => {
 
     it('a contract the model refuses is a 400 invalid_request, never a price of 0', async () => {
       const r = await s.request('/quote', {
-        body: quoteRequest({ contract: { symbol: 'A', strike_price: 100, time_to_expiry: 1, option_type: 'put', exercise_style: 'american' } }),
+        body: quoteRequest({
+          contract: {
+            symbol: 'A',
+            strike_price: 100,
+            time_to_expiry: 1,
+            option_type: 'put',
+            exercise_style: 'american',
+          },
+        }),
       });
       assert.equal(r.status, 400, r.text);
       assert.equal(r.json.detail[0].type, 'invalid_request');
@@ -233,15 +360,24 @@ describe('quote API over HTTP', () => {
       const [hash, index] = r.json.seed_lineage.split(':');
       assert.match(hash, HEX64);
       assert.equal(index, '0');
-      const keyed = await s.request('/quote', { body: quoteRequest({ model: { family: 'monte_carlo' }, idempotency_key: 'lineage-1' }) });
+      const keyed = await s.request('/quote', {
+        body: quoteRequest({ model: { family: 'monte_carlo' }, idempotency_key: 'lineage-1' }),
+      });
       assert.equal(keyed.json.seed_lineage, r.json.seed_lineage);
       assert.equal(keyed.json.theoretical_price, r.json.theoretical_price);
     });
 
     it('a seed_prefix gives "<PREFIX>:<index>" and the same numbers whatever else differs', async () => {
-      const a = await s.request('/quote', { body: quoteRequest({ model: { family: 'monte_carlo', params: { seed_prefix: 'desk-7' } } }) });
+      const a = await s.request('/quote', {
+        body: quoteRequest({ model: { family: 'monte_carlo', params: { seed_prefix: 'desk-7' } } }),
+      });
       assert.equal(a.json.seed_lineage, 'DESK-7:0');
-      const b = await s.request('/quote', { body: quoteRequest({ model: { family: 'monte_carlo', params: { seed_prefix: 'desk-7' } }, contract: { symbol: 'XYZ', strike_price: 100, time_to_expiry: 0.5, option_type: 'call' } }) });
+      const b = await s.request('/quote', {
+        body: quoteRequest({
+          model: { family: 'monte_carlo', params: { seed_prefix: 'desk-7' } },
+          contract: { symbol: 'XYZ', strike_price: 100, time_to_expiry: 0.5, option_type: 'call' },
+        }),
+      });
       assert.equal(b.json.seed_lineage, 'DESK-7:0');
       assert.equal(b.json.theoretical_price, a.json.theoretical_price);
       assert.notEqual(b.json.capsule_id, a.json.capsule_id);
@@ -252,7 +388,9 @@ describe('quote API over HTTP', () => {
       const first = await s.request('/quote', { body });
       const second = await s.request('/quote', { body });
       assert.equal(first.text, second.text);
-      const other = await s.request('/quote', { body: quoteRequest({ model: { family: 'monte_carlo', params: { seed_prefix: 'x' } } }) });
+      const other = await s.request('/quote', {
+        body: quoteRequest({ model: { family: 'monte_carlo', params: { seed_prefix: 'x' } } }),
+      });
       assert.notEqual(other.json.theoretical_price, first.json.theoretical_price);
     });
 
@@ -276,20 +414,32 @@ describe('quote API over HTTP', () => {
       const md = pricingRequest().market_data as Record<string, number>;
       const q = await s.request('/quote', {
         body: {
-          contract: { symbol: c.symbol, strike_price: c.strike_price, time_to_expiry: c.time_to_expiry, option_type: c.option_type },
+          contract: {
+            symbol: c.symbol,
+            strike_price: c.strike_price,
+            time_to_expiry: c.time_to_expiry,
+            option_type: c.option_type,
+          },
           market: { spot_price: md.spot_price, risk_free_rate: md.risk_free_rate, dividend_yield: md.dividend_yield },
           volatility: md.volatility,
         },
       });
       const v1Result = v1.json.results[0];
-      assert.ok(Object.is(q.json.theoretical_price, v1Result.theoretical_price), `${q.json.theoretical_price} vs ${v1Result.theoretical_price}`);
-      for (const g of ['delta', 'gamma', 'theta', 'vega', 'rho']) assert.ok(Object.is(q.json.greeks[g], v1Result[g]), g);
+      assert.ok(
+        Object.is(q.json.theoretical_price, v1Result.theoretical_price),
+        `${q.json.theoretical_price} vs ${v1Result.theoretical_price}`,
+      );
+      for (const g of ['delta', 'gamma', 'theta', 'vega', 'rho'])
+        assert.ok(Object.is(q.json.greeks[g], v1Result[g]), g);
     });
   });
 
   describe('idempotency', () => {
     it('the same key and body answer byte-identical bytes', async () => {
-      const body = quoteRequest({ model: { family: 'monte_carlo', params: { paths: 2000 } }, idempotency_key: 'idem-same' });
+      const body = quoteRequest({
+        model: { family: 'monte_carlo', params: { paths: 2000 } },
+        idempotency_key: 'idem-same',
+      });
       const first = await s.request('/quote', { body });
       const second = await s.request('/quote', { body: JSON.stringify(body, null, 2) });
       assert.equal(first.status, 200);
@@ -301,7 +451,9 @@ describe('quote API over HTTP', () => {
     it('the same key with another body is 409 idempotency_key_reused', async () => {
       const first = await s.request('/quote', { body: quoteRequest({ idempotency_key: 'idem-other' }) });
       assert.equal(first.status, 200);
-      const second = await s.request('/quote', { body: quoteRequest({ idempotency_key: 'idem-other', volatility: 0.3 }) });
+      const second = await s.request('/quote', {
+        body: quoteRequest({ idempotency_key: 'idem-other', volatility: 0.3 }),
+      });
       assert.equal(second.status, 409);
       assert.equal(second.json.detail, 'idempotency_key_reused');
       const elsewhere = await s.request('/greeks', { body: quoteRequest({ idempotency_key: 'idem-other' }) });
@@ -309,34 +461,75 @@ describe('quote API over HTTP', () => {
     });
 
     it('keys belong to the client that sent them', async () => {
-      const alice = await s.request('/quote', { body: quoteRequest({ idempotency_key: 'idem-client' }), token: await s.token(['pricing:read'], 'alice') });
-      const bob = await s.request('/quote', { body: quoteRequest({ idempotency_key: 'idem-client', volatility: 0.3 }), token: await s.token(['pricing:read'], 'bob') });
+      const alice = await s.request('/quote', {
+        body: quoteRequest({ idempotency_key: 'idem-client' }),
+        token: await s.token(['pricing:read'], 'alice'),
+      });
+      const bob = await s.request('/quote', {
+        body: quoteRequest({ idempotency_key: 'idem-client', volatility: 0.3 }),
+        token: await s.token(['pricing:read'], 'bob'),
+      });
       assert.equal(alice.status, 200);
       assert.equal(bob.status, 200);
     });
 
     it('concurrent first uses of a key get one answer', async () => {
-      const body = quoteRequest({ model: { family: 'monte_carlo', params: { paths: 2000 } }, idempotency_key: 'idem-race' });
+      const body = quoteRequest({
+        model: { family: 'monte_carlo', params: { paths: 2000 } },
+        idempotency_key: 'idem-race',
+      });
       const answers = await Promise.all([1, 2, 3].map(() => s.request('/quote', { body })));
-      assert.deepEqual(answers.map((a) => a.status), [200, 200, 200]);
+      assert.deepEqual(
+        answers.map((a) => a.status),
+        [200, 200, 200],
+      );
       assert.equal(new Set(answers.map((a) => a.text)).size, 1);
     });
   });
 
   describe('batch', () => {
     it('results in order with capsule_ids; item i uses lineage index i', async () => {
-      const items = [quoteRequest(), quoteRequest({ model: { family: 'monte_carlo', params: { paths: 2000, seed_prefix: 'b' } } }), quoteRequest({ volatility: 0.3 })];
+      const items = [
+        quoteRequest(),
+        quoteRequest({ model: { family: 'monte_carlo', params: { paths: 2000, seed_prefix: 'b' } } }),
+        quoteRequest({ volatility: 0.3 }),
+      ];
       const r = await s.request('/batch', { body: { items } });
       assert.equal(r.status, 200, r.text);
       assert.equal(r.text, canonicalJson(r.json));
-      assert.deepEqual(r.json.results.map((x: { index: number; ok: boolean }) => [x.index, x.ok]), [[0, true], [1, true], [2, true]]);
-      assert.deepEqual(r.json.capsule_ids, r.json.results.map((x: { value: { capsule_id: string } }) => x.value.capsule_id));
+      assert.deepEqual(
+        r.json.results.map((x: { index: number; ok: boolean }) => [x.index, x.ok]),
+        [
+          [0, true],
+          [1, true],
+          [2, true],
+        ],
+      );
+      assert.deepEqual(
+        r.json.capsule_ids,
+        r.json.results.map((x: { value: { capsule_id: string } }) => x.value.capsule_id),
+      );
       assert.equal(r.json.results[1].value.seed_lineage, 'B:1');
       assert.match(r.json.results[2].value.seed_lineage, /^[0-9a-f]{64}:2$/);
     });
 
     it('an invalid item fails alone, with its field', async () => {
-      const items = [quoteRequest(), quoteRequest({ volatility: -1 }), quoteRequest({ model: { family: 'monte_carlo', params: { use_cv: true } }, contract: { symbol: 'A', strike_price: 100, time_to_expiry: 1, option_type: 'put', exercise_style: 'american' } }), 'not an object', quoteRequest()];
+      const items = [
+        quoteRequest(),
+        quoteRequest({ volatility: -1 }),
+        quoteRequest({
+          model: { family: 'monte_carlo', params: { use_cv: true } },
+          contract: {
+            symbol: 'A',
+            strike_price: 100,
+            time_to_expiry: 1,
+            option_type: 'put',
+            exercise_style: 'american',
+          },
+        }),
+        'not an object',
+        quoteRequest(),
+      ];
       const r = await s.request('/batch', { body: { items } });
       assert.equal(r.status, 200, r.text);
       const [a, b, c, d, e] = r.json.results;
@@ -350,7 +543,9 @@ describe('quote API over HTTP', () => {
     });
 
     it('greeks_default applies to items that select none', async () => {
-      const r = await s.request('/batch', { body: { items: [quoteRequest(), quoteRequest({ greeks: { rho: true } })], greeks_default: { delta: true } } });
+      const r = await s.request('/batch', {
+        body: { items: [quoteRequest(), quoteRequest({ greeks: { rho: true } })], greeks_default: { delta: true } },
+      });
       assert.deepEqual(Object.keys(r.json.results[0].value.greeks), ['delta']);
       assert.deepEqual(Object.keys(r.json.results[1].value.greeks), ['rho']);
     });
@@ -377,7 +572,9 @@ describe('quote API over HTTP', () => {
 
   describe('cost guards', () => {
     it('max_paths above 262,144 is refused with 429 cost_guard_triggered and counted', async () => {
-      const r = await s.request('/quote', { body: quoteRequest({ model: { family: 'monte_carlo' }, precision: { max_paths: 262_145 } }) });
+      const r = await s.request('/quote', {
+        body: quoteRequest({ model: { family: 'monte_carlo' }, precision: { max_paths: 262_145 } }),
+      });
       assert.equal(r.status, 429);
       assert.equal(r.headers.get('retry-after'), '1');
       assert.equal(r.json.detail, 'cost_guard_triggered');
@@ -388,7 +585,9 @@ describe('quote API over HTTP', () => {
     });
 
     it('paths above 262,144 are clamped and paths_used says so', async () => {
-      const r = await s.request('/quote', { body: quoteRequest({ model: { family: 'monte_carlo', params: { paths: 300_000 } } }) });
+      const r = await s.request('/quote', {
+        body: quoteRequest({ model: { family: 'monte_carlo', params: { paths: 300_000 } } }),
+      });
       assert.equal(r.status, 200);
       assert.equal(r.json.ci.paths_used, 262_144);
       assert.equal(r.json.ci.paths_requested, 300_000);
@@ -399,7 +598,9 @@ describe('quote API over HTTP', () => {
 
   describe('replay', () => {
     it('recomputes a stored quote and reports verified: true', async () => {
-      const q = await s.request('/quote', { body: quoteRequest({ model: { family: 'monte_carlo', params: { paths: 2000 } } }) });
+      const q = await s.request('/quote', {
+        body: quoteRequest({ model: { family: 'monte_carlo', params: { paths: 2000 } } }),
+      });
       const r = await s.request(`/replay/${q.json.capsule_id}`, { method: 'POST' });
       assert.equal(r.status, 200, r.text);
       assert.equal(r.json.replayed, true);

@@ -20,7 +20,11 @@ const contract = fc.record({
   option_type: fc.constantFrom('call', 'put', 'CALL', 'Put'),
   exercise_style: fc.constantFrom('european', 'american'),
 });
-const market = fc.record({ spot_price: positive(50, 150), risk_free_rate: positive(-0.05, 0.1), dividend_yield: positive(0, 0.08) });
+const market = fc.record({
+  spot_price: positive(50, 150),
+  risk_free_rate: positive(-0.05, 0.1),
+  dividend_yield: positive(0, 0.08),
+});
 const model = fc.oneof(
   fc.constant({ family: 'black_scholes' }),
   fc.record({ family: fc.constant('binomial'), params: fc.record({ steps: fc.integer({ min: 10, max: 300 }) }) }),
@@ -44,19 +48,30 @@ const model = fc.oneof(
           },
           { requiredKeys: ['paths'] },
         ),
-        precision: fc.record({ target_ci_bps: positive(5, 500), max_paths: fc.integer({ min: 1000, max: 8000 }) }, { requiredKeys: ['target_ci_bps'] }),
+        precision: fc.record(
+          { target_ci_bps: positive(5, 500), max_paths: fc.integer({ min: 1000, max: 8000 }) },
+          { requiredKeys: ['target_ci_bps'] },
+        ),
       },
       { requiredKeys: ['family', 'params'] },
     ),
   },
 );
-const greeks = fc.option(fc.record({ delta: fc.boolean(), gamma: fc.boolean(), vega: fc.boolean(), theta: fc.boolean(), rho: fc.boolean() }, { requiredKeys: [] }), { nil: undefined });
+const greeks = fc.option(
+  fc.record(
+    { delta: fc.boolean(), gamma: fc.boolean(), vega: fc.boolean(), theta: fc.boolean(), rho: fc.boolean() },
+    { requiredKeys: [] },
+  ),
+  { nil: undefined },
+);
 // The Monte Carlo arbitrary carries its precision beside the model; it is moved to the request's own field here.
-const request = fc.record({ contract, market, volatility: positive(0.01, 1.5), model, greeks }).map(({ model: drawn, ...rest }) => {
-  const { precision, ...modelOnly } = 'precision' in drawn ? drawn : { ...drawn, precision: undefined };
-  const r = { ...rest, model: modelOnly, ...(precision === undefined ? {} : { precision }) };
-  return quoteRequest(r.greeks === undefined ? { ...r, greeks: undefined } : r);
-});
+const request = fc
+  .record({ contract, market, volatility: positive(0.01, 1.5), model, greeks })
+  .map(({ model: drawn, ...rest }) => {
+    const { precision, ...modelOnly } = 'precision' in drawn ? drawn : { ...drawn, precision: undefined };
+    const r = { ...rest, model: modelOnly, ...(precision === undefined ? {} : { precision }) };
+    return quoteRequest(r.greeks === undefined ? { ...r, greeks: undefined } : r);
+  });
 
 describe('quote, batch item and replay agree', () => {
   let s: TestServer;
@@ -77,14 +92,20 @@ describe('quote, batch item and replay agree', () => {
         assert.equal(item.index, index);
         if (single.status === 400) {
           assert.equal(item.ok, false);
-          assert.deepEqual(item.error.issues.map((i: { msg: string }) => i.msg), single.json.detail.map((i: { msg: string }) => i.msg));
+          assert.deepEqual(
+            item.error.issues.map((i: { msg: string }) => i.msg),
+            single.json.detail.map((i: { msg: string }) => i.msg),
+          );
           return;
         }
         assert.equal(single.status, 200, single.text);
         assert.equal(item.ok, true, JSON.stringify(item));
         const monteCarlo = (body.model as { family: string }).family === 'monte_carlo';
         const prefix = (body.model as { params?: { seed_prefix?: string } }).params?.seed_prefix;
-        const expectedLineage = prefix === undefined ? `${single.json.seed_lineage.split(':')[0]}:${index}` : `${prefix.toUpperCase()}:${index}`;
+        const expectedLineage =
+          prefix === undefined
+            ? `${single.json.seed_lineage.split(':')[0]}:${index}`
+            : `${prefix.toUpperCase()}:${index}`;
         assert.equal(item.value.seed_lineage, expectedLineage);
         if (!monteCarlo || index === 0) assert.deepEqual(numbersOf(item.value), numbersOf(single.json));
         const replay = await s.request(`/replay/${item.value.capsule_id}`, { body: {} });

@@ -12,5 +12,12 @@ export function quoteRequest(overrides: Partial<Record<keyof QuoteRequest, unkno
 
 /** The fields of a quote answer that carry numbers (what /quote, /batch and /replay must agree on). */
 export function numbersOf(value: Record<string, unknown>): Record<string, unknown> {
-  return { theoretical_price: value.theoretical_price, greeks: value.greeks, ci: value.ci, model_used: value.model_used, greeks_meta: value.greeks_meta, ci_greeks: value.ci_greeks };
+  return {
+    theoretical_price: value.theoretical_price,
+    greeks: value.greeks,
+    ci: value.ci,
+    model_used: value.model_used,
+    greeks_meta: value.greeks_meta,
+    ci_greeks: value.ci_greeks,
+  };
 }

@@ -40,11 +40,11 @@ function readConfig(): Config {
 
 /** The URL a developer on this machine reaches the listener at. */
 function localUrl(config: Config, port: number): string {
-  const host = ['0.0.0.0', '::', ''].includes(config.host)
+  const host = ['0.0.0.0', '::', ''].includes(config.http.host)
     ? 'localhost'
-    : config.host.includes(':')
-      ? `[${config.host}]`
-      : config.host;
+    : config.http.host.includes(':')
+      ? `[${config.http.host}]`
+      : config.http.host;
   return `http://${host}:${port}`;
 }
 
@@ -117,8 +117,15 @@ async function main(): Promise<void> {
           environment: config.environment,
         });
   const devIdentity =
-    config.oidc === null && config.devJwtSecrets.length === 0 && !config.isProduction ? createDevIdentity() : null;
-  const authenticator = createAuthenticator({ config, metrics, logger, ...devIdentity?.authenticatorOptions });
+    config.auth.oidc === null && config.auth.devJwtSecrets.length === 0 && !config.isProduction
+      ? createDevIdentity()
+      : null;
+  const authenticator = createAuthenticator({
+    config: config.auth,
+    metrics,
+    logger,
+    ...devIdentity?.authenticatorOptions,
+  });
   // store.documents is the DocumentStore for the routes that keep documents.
   const { store, surface } = await openMarketData(config, logger, metrics);
   const pool = new PricingPool({ ...config.pool, metrics });
@@ -148,11 +155,17 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.http.port, host: config.http.host });
   const address = app.server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const port = typeof address === 'object' && address !== null ? address.port : config.http.port;
   logger.info(
-    { event: 'service.start', environment: config.environment, host: config.host, port, threads: config.threads },
+    {
+      event: 'service.start',
+      environment: config.environment,
+      host: config.http.host,
+      port,
+      threads: config.pool.threads,
+    },
     'OPE listening',
   );
   if (devIdentity !== null) await printDevIdentity(devIdentity, localUrl(config, port));

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import type { CryptoKey, JWTPayload, JWTVerifyOptions, ProtectedHeaderParameters } from 'jose';
 import { LRUCache } from 'lru-cache';
-import type { Config } from '../config/config.js';
+import type { AuthConfig } from '../config/config.js';
 import type { Metrics } from '../observability/metrics.js';
 import { AuthError } from './auth-error.js';
 import type { AuthLogger } from './auth-logger.js';
@@ -56,7 +56,7 @@ export type JwksTimingOptions = Pick<
 >;
 
 export interface AuthenticatorOptions {
-  readonly config: Pick<Config, 'oidc' | 'devJwtSecrets' | 'isProduction' | 'jwksMaxStalenessSeconds'>;
+  readonly config: AuthConfig;
   readonly metrics: Pick<Metrics, 'jwksRefreshFailuresTotal' | 'jwksLastSuccessTimestamp' | 'authFailuresTotal'>;
   readonly logger?: AuthLogger;
   /** Milliseconds since the Unix epoch. Default Date.now. */

@@ -38,39 +38,61 @@ export interface PoolConfig {
   readonly taskTimeoutSeconds: number;
 }
 
+/** The authenticator's settings (src/auth/authenticator.ts). */
+export interface AuthConfig {
+  /** OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL: all three or none. */
+  readonly oidc: { readonly issuer: string; readonly audience: string; readonly jwksUrl: string } | null;
+  /** DEV_JWT_SECRET then DEV_JWT_ADDITIONAL_SECRETS, decoded. */
+  readonly devJwtSecrets: readonly Uint8Array[];
+  /** OPE_JWKS_MAX_STALENESS_SECONDS. */
+  readonly jwksMaxStalenessSeconds: number;
+  /** OPE_ENVIRONMENT=production: the authenticator then refuses every HMAC secret. */
+  readonly isProduction: boolean;
+}
+
+/** The HTTP layer's settings (src/http/app.ts and its plugins, and the listener in src/main.ts). */
+export interface HttpConfig {
+  /** OPE_ALLOWED_HOSTS. */
+  readonly allowedHosts: readonly string[];
+  /** OPE_ALLOWED_ORIGINS. */
+  readonly allowedOrigins: readonly string[];
+  /** OPE_CORS_ALLOW_CREDENTIALS. */
+  readonly corsAllowCredentials: boolean;
+  /** RATE_LIMIT_DEFAULT. */
+  readonly rateLimit: RateLimitSpec;
+  /** OPE_RATE_LIMIT_REDIS_URL: null keeps the counters in this process. */
+  readonly rateLimitRedisUrl: string | null;
+  /** MAX_BODY_BYTES. */
+  readonly maxBodyBytes: number;
+  /** PORT. */
+  readonly port: number;
+  /** HOST. */
+  readonly host: string;
+  /** OPE_HTTP_HEADERS_TIMEOUT_SECONDS: a request's head must arrive within this (slowloris). */
+  readonly headersTimeoutSeconds: number;
+  /** OPE_HTTP_REQUEST_TIMEOUT_SECONDS: the whole request, head and body, must arrive within this. */
+  readonly requestTimeoutSeconds: number;
+  /** OPE_FAIR_SHARE_SECONDS: estimated seconds of work per thread one client may have in the pool at once; 0 = off. */
+  readonly fairShareSeconds: number;
+  /** OPE_PLAYGROUND. */
+  readonly playground: boolean;
+}
+
 export interface Config {
   /** The pool's settings as one group: `new PricingPool({ ...config.pool, metrics })`. */
   readonly pool: PoolConfig;
   readonly environment: Environment;
   readonly isProduction: boolean;
-  readonly oidc: { readonly issuer: string; readonly audience: string; readonly jwksUrl: string } | null;
-  readonly devJwtSecrets: readonly Uint8Array[];
-  readonly jwksMaxStalenessSeconds: number;
-  readonly allowedHosts: readonly string[];
-  readonly allowedOrigins: readonly string[];
-  readonly corsAllowCredentials: boolean;
-  readonly threads: number;
-  readonly threadQueueMax: number;
-  readonly threadQueueTimeoutSeconds: number;
-  readonly threadTaskTimeoutSeconds: number;
+  /** What the authenticator reads: `createAuthenticator({ config: config.auth, ... })`. */
+  readonly auth: AuthConfig;
+  /** What the HTTP layer (app, listener, plugins) reads. */
+  readonly http: HttpConfig;
   readonly maxContracts: number;
   readonly maxRiskContracts: number;
   readonly monteCarloSeed: bigint | null;
   readonly cacheSize: number;
   readonly cacheTtlSeconds: number;
-  readonly rateLimit: RateLimitSpec;
-  readonly rateLimitRedisUrl: string | null;
-  readonly maxBodyBytes: number;
-  readonly port: number;
-  readonly host: string;
   readonly shutdownGraceSeconds: number;
-  /** OPE_HTTP_HEADERS_TIMEOUT_SECONDS: a request's head must arrive within this (slowloris). */
-  readonly httpHeadersTimeoutSeconds: number;
-  /** OPE_HTTP_REQUEST_TIMEOUT_SECONDS: the whole request, head and body, must arrive within this. */
-  readonly httpRequestTimeoutSeconds: number;
-  /** OPE_FAIR_SHARE_SECONDS: estimated seconds of work per thread one client may have in the pool at once; 0 = off. */
-  readonly fairShareSeconds: number;
-  readonly playground: boolean;
   readonly logLevel: string;
   readonly store: StoreConfig;
   /** OPE_VOLATILITY_MAX_POINTS: the most points the volatility surface holds (an upsert past it gets 422). */
@@ -240,9 +262,9 @@ function otlpEndpointOf(env: Env): string | null {
  */
 export function configWarnings(config: Config, cpus: number = availableParallelism()): string[] {
   const warnings: string[] = [];
-  if (config.threads > cpus)
+  if (config.pool.threads > cpus)
     warnings.push(
-      `OPE_THREADS=${config.threads} is above the ${cpus} CPUs this process can use: the extra threads only take turns`,
+      `OPE_THREADS=${config.pool.threads} is above the ${cpus} CPUs this process can use: the extra threads only take turns`,
     );
   return warnings;
 }
@@ -326,36 +348,40 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
 
-  const config: Config = {
-    pool,
-    environment,
-    isProduction,
+  const auth: AuthConfig = Object.freeze({
     oidc:
       issuer !== undefined && audience !== undefined && jwksUrl !== undefined ? { issuer, audience, jwksUrl } : null,
     devJwtSecrets,
     jwksMaxStalenessSeconds: seconds(env, 'OPE_JWKS_MAX_STALENESS_SECONDS', 86_400, 1),
+    isProduction,
+  });
+  const http: HttpConfig = Object.freeze({
     allowedHosts: hosts ?? ['localhost', '127.0.0.1'],
     allowedOrigins: origins ?? (isProduction ? [] : LOCAL_ORIGINS),
     corsAllowCredentials: boolean(env, 'OPE_CORS_ALLOW_CREDENTIALS', true),
-    threads: pool.threads,
-    threadQueueMax: pool.queueMax,
-    threadQueueTimeoutSeconds: pool.queueTimeoutSeconds,
-    threadTaskTimeoutSeconds: pool.taskTimeoutSeconds,
-    maxContracts,
-    maxRiskContracts: integer(env, 'OPE_MAX_RISK_CONTRACTS', maxContracts, 1, 1_000_000),
-    monteCarloSeed: seed(env, 'OPE_MONTE_CARLO_SEED'),
-    cacheSize: integer(env, 'OPE_CACHE_SIZE', 10_000, 0),
-    cacheTtlSeconds: seconds(env, 'OPE_CACHE_TTL_SECONDS', 5),
     rateLimit: parseRateLimit(rateText),
     rateLimitRedisUrl: raw(env, 'OPE_RATE_LIMIT_REDIS_URL') ?? null,
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_048_576, 1024),
     port: integer(env, 'PORT', 8000, 0, 65_535),
     host: raw(env, 'HOST') ?? '0.0.0.0',
-    shutdownGraceSeconds: seconds(env, 'OPE_SHUTDOWN_GRACE_SECONDS', 25),
-    httpHeadersTimeoutSeconds,
-    httpRequestTimeoutSeconds,
+    headersTimeoutSeconds: httpHeadersTimeoutSeconds,
+    requestTimeoutSeconds: httpRequestTimeoutSeconds,
     fairShareSeconds: seconds(env, 'OPE_FAIR_SHARE_SECONDS', 2),
     playground: playgroundText === undefined ? !isProduction : playgroundText.toLowerCase() === 'on',
+  });
+
+  const config: Config = {
+    pool,
+    auth,
+    http,
+    environment,
+    isProduction,
+    maxContracts,
+    maxRiskContracts: integer(env, 'OPE_MAX_RISK_CONTRACTS', maxContracts, 1, 1_000_000),
+    monteCarloSeed: seed(env, 'OPE_MONTE_CARLO_SEED'),
+    cacheSize: integer(env, 'OPE_CACHE_SIZE', 10_000, 0),
+    cacheTtlSeconds: seconds(env, 'OPE_CACHE_TTL_SECONDS', 5),
+    shutdownGraceSeconds: seconds(env, 'OPE_SHUTDOWN_GRACE_SECONDS', 25),
     logLevel: logLevelOf(env),
     otlpEndpoint: otlpEndpointOf(env),
     store: storeConfig(env),

@@ -104,8 +104,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const { config, metrics, authenticator } = deps;
   // Each client's share of the pricing pool (OPE_FAIR_SHARE_SECONDS), keyed like the rate limit.
   const pool = new FairShare({
-    shareSeconds: config.fairShareSeconds,
-    threads: config.threads,
+    shareSeconds: config.http.fairShareSeconds,
+    threads: config.pool.threads,
     clientOf: currentClient,
     metrics,
   }).wrap(deps.pool);
@@ -119,11 +119,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     childLoggerFactory: lazyChildLogger,
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     genReqId: requestIdFor,
-    bodyLimit: config.maxBodyBytes,
+    bodyLimit: config.http.maxBodyBytes,
     // Slow clients are cut off; Node's own refusals answer in OPE's format (server-hardening.ts).
     ...serverOptions({
-      headersTimeoutMs: config.httpHeadersTimeoutSeconds * 1000,
-      requestTimeoutMs: config.httpRequestTimeoutSeconds * 1000,
+      headersTimeoutMs: config.http.headersTimeoutSeconds * 1000,
+      requestTimeoutMs: config.http.requestTimeoutSeconds * 1000,
     }),
     clientErrorHandler,
     // During shutdown, requests already on an open connection are still answered (health says "draining")
@@ -145,12 +145,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     done();
   });
   // First of all onRequest hooks: a request for a host we do not serve gets no further.
-  await app.register(hostAllowlist, { allowedHosts: config.allowedHosts });
+  await app.register(hostAllowlist, { allowedHosts: config.http.allowedHosts });
   // Before every route, so each one gets its request span; then trace_id on the request's log lines.
   if (deps.tracing !== undefined && deps.tracing !== null) await app.register(deps.tracing.plugin);
   await app.register(traceLogging);
 
-  const maxStringBytes = maxStringBytesFor(config.maxBodyBytes);
+  const maxStringBytes = maxStringBytesFor(config.http.maxBodyBytes);
   app.removeContentTypeParser('application/json');
   // Only JSON is accepted: a text/plain body is 415, not a string that fails validation with 422.
   app.removeContentTypeParser('text/plain');
@@ -167,10 +167,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       done(error as Error, undefined);
     }
   };
-  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: config.maxBodyBytes }, jsonParser);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: config.http.maxBodyBytes }, jsonParser);
   app.addContentTypeParser(
     /^application\/[a-z0-9!#$&^_.-]+\+json$/i,
-    { parseAs: 'buffer', bodyLimit: config.maxBodyBytes },
+    { parseAs: 'buffer', bodyLimit: config.http.maxBodyBytes },
     jsonParser,
   );
 
@@ -185,17 +185,17 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   installErrorHandling(app, { metrics });
   await app.register(authPlugin, { authenticator, metrics });
   await app.register(corsAllowlist, {
-    allowedOrigins: config.allowedOrigins,
-    allowCredentials: config.corsAllowCredentials,
+    allowedOrigins: config.http.allowedOrigins,
+    allowCredentials: config.http.corsAllowCredentials,
   });
   const rateLimitCounter =
     deps.rateLimitCounter ??
-    (config.rateLimitRedisUrl === null
+    (config.http.rateLimitRedisUrl === null
       ? createLocalRateLimitCounter()
-      : createRedisRateLimitCounter({ url: config.rateLimitRedisUrl, logger }));
-  await app.register(rateLimiting, { limit: config.rateLimit, counter: rateLimitCounter, authenticator, metrics });
+      : createRedisRateLimitCounter({ url: config.http.rateLimitRedisUrl, logger }));
+  await app.register(rateLimiting, { limit: config.http.rateLimit, counter: rateLimitCounter, authenticator, metrics });
   // After the rate limiter (which counts unknown routes): 404 before the body, Expect answered after the checks.
-  await app.register(requestGuards, { maxBodyBytes: config.maxBodyBytes });
+  await app.register(requestGuards, { maxBodyBytes: config.http.maxBodyBytes });
   await app.register(clientContext);
 
   if (!config.isProduction) {
@@ -242,7 +242,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     buildId: config.buildId,
     capsuleRetentionDays: config.capsuleRetentionDays,
   });
-  if (config.playground) {
+  if (config.http.playground) {
     await app.register(playgroundRoutes, { devIdentity: config.isProduction ? null : (deps.devIdentity ?? null) });
   }
 

@@ -66,7 +66,7 @@ export async function buildAuthApp(
 ): Promise<AuthApp> {
   const metrics = createMetrics({ defaultMetrics: false });
   const logger = recordingLogger();
-  const authenticator = createAuthenticator({ config: loadConfig(env), metrics, logger, ...options });
+  const authenticator = createAuthenticator({ config: loadConfig(env).auth, metrics, logger, ...options });
   const app = Fastify({ logger: false });
   installErrorHandling(app, { metrics });
   await app.register(authPlugin, { authenticator, metrics });

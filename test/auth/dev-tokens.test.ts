@@ -28,7 +28,7 @@ const devToken = (secret: Uint8Array, scopes = ['pricing:read'], sub = 'dev-alic
 describe('development HMAC tokens (DEV_JWT_SECRET, DEV_JWT_ADDITIONAL_SECRETS)', () => {
   let authenticator: Authenticator;
   before(() => {
-    authenticator = createAuthenticator({ config: loadConfig(DEV_ENV), metrics: metrics() });
+    authenticator = createAuthenticator({ config: loadConfig(DEV_ENV).auth, metrics: metrics() });
   });
   after(() => authenticator.close());
 
@@ -116,7 +116,7 @@ describe('OIDC and development secrets together', () => {
   before(async () => {
     idp = await startIdentityProvider({ publish: ['A', 'R'] });
     authenticator = createAuthenticator({
-      config: loadConfig({ ...testEnv(idp), DEV_JWT_SECRET: PLAIN }),
+      config: loadConfig({ ...testEnv(idp), DEV_JWT_SECRET: PLAIN }).auth,
       metrics: metrics(),
     });
     await authenticator.ready();
@@ -178,7 +178,7 @@ describe('authenticator construction', () => {
   });
 
   test('with nothing to trust it refuses to start rather than reject every request', () => {
-    assert.throws(() => createAuthenticator({ config: loadConfig({}), metrics: metrics() }), /nothing to trust/);
+    assert.throws(() => createAuthenticator({ config: loadConfig({}).auth, metrics: metrics() }), /nothing to trust/);
   });
 });
 
@@ -186,7 +186,7 @@ describe('the embedded development identity', () => {
   test('its start-up token carries every scope, lasts 12 hours and verifies with its own authenticator only', async () => {
     const identity = createDevIdentity();
     const authenticator = createAuthenticator({
-      config: loadConfig({}),
+      config: loadConfig({}).auth,
       metrics: metrics(),
       ...identity.authenticatorOptions,
     });
@@ -227,7 +227,10 @@ describe('npm run token (scripts/token.ts)', () => {
     const result = run(['--scope', 'pricing:read,risk:read', '--sub', 'alice', '--ttl', '120'], secret);
     assert.equal(result.status, 0, result.stderr);
     const token = result.stdout.trim();
-    const authenticator = createAuthenticator({ config: loadConfig({ DEV_JWT_SECRET: secret }), metrics: metrics() });
+    const authenticator = createAuthenticator({
+      config: loadConfig({ DEV_JWT_SECRET: secret }).auth,
+      metrics: metrics(),
+    });
     try {
       const principal = await authenticator.verify(token);
       assert.equal(principal.sub, 'dev:alice');

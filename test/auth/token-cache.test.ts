@@ -21,7 +21,7 @@ describe('verified-token cache', () => {
     idp = await startIdentityProvider();
     clock = fakeClock();
     authenticator = createAuthenticator({
-      config: loadConfig(testEnv(idp)),
+      config: loadConfig(testEnv(idp)).auth,
       metrics: createMetrics({ defaultMetrics: false }),
       clock,
     });
@@ -64,7 +64,7 @@ describe('verified-token cache', () => {
 
   test('with the cache disabled every verification checks the token again', async () => {
     const uncached = createAuthenticator({
-      config: loadConfig(testEnv(idp)),
+      config: loadConfig(testEnv(idp)).auth,
       metrics: createMetrics({ defaultMetrics: false }),
       clock,
       tokenCacheSize: 0,

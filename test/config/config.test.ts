@@ -21,25 +21,25 @@ describe('loadConfig', () => {
     const c = loadConfig({});
     assert.equal(c.environment, 'development');
     assert.equal(c.isProduction, false);
-    assert.equal(c.oidc, null);
-    assert.deepEqual(c.allowedHosts, ['localhost', '127.0.0.1']);
-    assert.equal(c.corsAllowCredentials, true);
-    assert.ok(c.threads >= 1);
-    assert.equal(c.threadQueueMax, 32);
-    assert.equal(c.threadQueueTimeoutSeconds, 0.5);
-    assert.equal(c.threadTaskTimeoutSeconds, 30);
+    assert.equal(c.auth.oidc, null);
+    assert.deepEqual(c.http.allowedHosts, ['localhost', '127.0.0.1']);
+    assert.equal(c.http.corsAllowCredentials, true);
+    assert.ok(c.pool.threads >= 1);
+    assert.equal(c.pool.queueMax, 32);
+    assert.equal(c.pool.queueTimeoutSeconds, 0.5);
+    assert.equal(c.pool.taskTimeoutSeconds, 30);
     assert.equal(c.maxContracts, 1000);
     assert.equal(c.maxRiskContracts, 1000);
     assert.equal(c.monteCarloSeed, null);
     assert.equal(c.cacheSize, 10000);
     assert.equal(c.cacheTtlSeconds, 5);
-    assert.deepEqual(c.rateLimit, { max: 60, windowMs: 60_000, text: '60/minute' });
-    assert.equal(c.maxBodyBytes, 1048576);
-    assert.equal(c.port, 8000);
-    assert.equal(c.host, '0.0.0.0');
+    assert.deepEqual(c.http.rateLimit, { max: 60, windowMs: 60_000, text: '60/minute' });
+    assert.equal(c.http.maxBodyBytes, 1048576);
+    assert.equal(c.http.port, 8000);
+    assert.equal(c.http.host, '0.0.0.0');
     assert.equal(c.shutdownGraceSeconds, 25);
-    assert.equal(c.jwksMaxStalenessSeconds, 86400);
-    assert.equal(c.playground, true);
+    assert.equal(c.auth.jwksMaxStalenessSeconds, 86400);
+    assert.equal(c.http.playground, true);
     assert.ok(Object.isFrozen(c));
   });
 
@@ -64,19 +64,19 @@ describe('loadConfig', () => {
       OPE_CORS_ALLOW_CREDENTIALS: 'false',
       OPE_PLAYGROUND: 'off',
     });
-    assert.deepEqual(c.oidc, { issuer: OIDC.OIDC_ISSUER, audience: 'ope', jwksUrl: OIDC.OIDC_JWKS_URL });
-    assert.equal(c.threads, 3);
-    assert.equal(c.threadQueueMax, 0);
-    assert.equal(c.threadTaskTimeoutSeconds, 1.5);
+    assert.deepEqual(c.auth.oidc, { issuer: OIDC.OIDC_ISSUER, audience: 'ope', jwksUrl: OIDC.OIDC_JWKS_URL });
+    assert.equal(c.pool.threads, 3);
+    assert.equal(c.pool.queueMax, 0);
+    assert.equal(c.pool.taskTimeoutSeconds, 1.5);
     assert.equal(c.maxContracts, 50);
     assert.equal(c.maxRiskContracts, 50, 'OPE_MAX_RISK_CONTRACTS defaults to OPE_MAX_CONTRACTS');
     assert.equal(c.monteCarloSeed, 9223372036854775807n, 'the seed is read exactly, not through a double');
     assert.equal(c.cacheSize, 0);
-    assert.deepEqual(c.rateLimit, { max: 5, windowMs: 1000, text: '5/second' });
-    assert.deepEqual(c.allowedHosts, ['api.example.com', '*.example.org']);
-    assert.deepEqual(c.allowedOrigins, ['https://app.example.com']);
-    assert.equal(c.corsAllowCredentials, false);
-    assert.equal(c.playground, false);
+    assert.deepEqual(c.http.rateLimit, { max: 5, windowMs: 1000, text: '5/second' });
+    assert.deepEqual(c.http.allowedHosts, ['api.example.com', '*.example.org']);
+    assert.deepEqual(c.http.allowedOrigins, ['https://app.example.com']);
+    assert.equal(c.http.corsAllowCredentials, false);
+    assert.equal(c.http.playground, false);
   });
 
   it('refuses bad values and names the variable', () => {
@@ -112,8 +112,8 @@ describe('loadConfig', () => {
     );
     const c = loadConfig({ OPE_ENVIRONMENT: 'production', ...OIDC, OPE_ALLOWED_HOSTS: 'a.example.com' });
     assert.equal(c.isProduction, true);
-    assert.equal(c.playground, false);
-    assert.deepEqual(c.allowedOrigins, []);
+    assert.equal(c.http.playground, false);
+    assert.deepEqual(c.http.allowedOrigins, []);
   });
 
   it('names the missing OIDC variables when only some are set', () => {
@@ -123,11 +123,11 @@ describe('loadConfig', () => {
   it('requires https for the JWKS except on loopback', () => {
     fails({ ...OIDC, OIDC_JWKS_URL: 'http://idp.example.com/jwks' }, /^OIDC_JWKS_URL$/);
     assert.equal(
-      loadConfig({ ...OIDC, OIDC_JWKS_URL: 'http://127.0.0.1:9999/jwks' }).oidc?.jwksUrl,
+      loadConfig({ ...OIDC, OIDC_JWKS_URL: 'http://127.0.0.1:9999/jwks' }).auth.oidc?.jwksUrl,
       'http://127.0.0.1:9999/jwks',
     );
     assert.equal(
-      loadConfig({ ...OIDC, OIDC_JWKS_URL: 'http://localhost:9999/jwks' }).oidc?.jwksUrl,
+      loadConfig({ ...OIDC, OIDC_JWKS_URL: 'http://localhost:9999/jwks' }).auth.oidc?.jwksUrl,
       'http://localhost:9999/jwks',
     );
   });

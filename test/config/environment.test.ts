@@ -34,7 +34,7 @@ describe('OPE_ENVIRONMENT', () => {
     const prod = loadConfig({ OPE_ENVIRONMENT: 'prod', ...PRODUCTION });
     assert.equal(prod.environment, 'production');
     assert.equal(prod.isProduction, true);
-    assert.equal(prod.playground, false);
+    assert.equal(prod.http.playground, false);
   });
 
   it('refuses anything else, naming the variable, so a typo cannot start in development', () => {

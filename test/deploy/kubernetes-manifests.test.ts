@@ -90,8 +90,8 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
       assert.ok(known.has(name), `${name} is not read by src/config/config.ts`);
     const config = loadConfig(configMap.data);
     assert.equal(config.isProduction, true);
-    assert.notEqual(config.oidc, null);
-    assert.equal(config.devJwtSecrets.length, 0);
+    assert.notEqual(config.auth.oidc, null);
+    assert.equal(config.auth.devJwtSecrets.length, 0);
   });
 
   it('load the ConfigMap (and the optional Secret) into the container and expose the configured PORT', () => {

@@ -198,7 +198,7 @@ describe('/livez and /readyz', () => {
     const clock = fakeClock();
     const config = loadConfig({ ...testEnv(idp), OPE_JWKS_MAX_STALENESS_SECONDS: '600' });
     const metrics = createMetrics({ defaultMetrics: false });
-    const authenticator = createAuthenticator({ config, metrics, clock, logger: recordingLogger() });
+    const authenticator = createAuthenticator({ config: config.auth, metrics, clock, logger: recordingLogger() });
     const app = await buildApp({
       config,
       metrics,

@@ -89,7 +89,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     },
   });
   const logger = createLogger({ level: 'debug', destination });
-  const authenticator: Authenticator = createAuthenticator({ config, metrics, logger });
+  const authenticator: Authenticator = createAuthenticator({ config: config.auth, metrics, logger });
   await authenticator.ready();
   const realPool = options.pool === undefined ? new PricingPool({ ...config.pool, metrics }) : null;
   const app = await buildApp({

@@ -25,7 +25,7 @@ export async function buildInspectableApp(): Promise<InspectableApp> {
   const config = loadConfig({ DEV_JWT_SECRET: 'route-inventory-secret-of-32-bytes!', LOG_LEVEL: 'silent' });
   const metrics = createMetrics({ defaultMetrics: false });
   const logger = createLogger({ level: 'silent' });
-  const authenticator = createAuthenticator({ config, metrics, logger });
+  const authenticator = createAuthenticator({ config: config.auth, metrics, logger });
   const pool = {
     run: () => Promise.reject(new Error('the route inventory app prices nothing')),
   };

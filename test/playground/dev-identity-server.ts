@@ -43,12 +43,9 @@ export async function startDevIdentityServer(env: Record<string, string> = {}): 
   });
   const logger = createLogger({ level: 'info', destination });
   const identity = createDevIdentity();
-  const authenticator = createAuthenticator({ config, metrics, logger, ...identity.authenticatorOptions });
+  const authenticator = createAuthenticator({ config: config.auth, metrics, logger, ...identity.authenticatorOptions });
   const pool = new PricingPool({
-    threads: config.threads,
-    queueMax: config.threadQueueMax,
-    queueTimeoutSeconds: config.threadQueueTimeoutSeconds,
-    taskTimeoutSeconds: config.threadTaskTimeoutSeconds,
+    ...config.pool,
     metrics,
   });
   const app = await buildApp({ config, metrics, pool, authenticator, logger, devIdentity: identity });

@@ -150,7 +150,7 @@ describe('OPE_PLAYGROUND', () => {
           OPE_ALLOWED_HOSTS: 'localhost',
           ...(playground === undefined ? {} : { OPE_PLAYGROUND: playground }),
         });
-        const authenticator = createAuthenticator({ config, metrics, logger });
+        const authenticator = createAuthenticator({ config: config.auth, metrics, logger });
         const app = await buildApp({
           config,
           metrics,

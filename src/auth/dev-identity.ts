@@ -3,7 +3,7 @@ import { DEV_AUDIENCE, DEV_ISSUER, mintDevToken } from './dev-token.js';
 import { ALL_SCOPES } from './scopes.js';
 
 /**
- * The embedded development identity (issue 3): when neither OIDC nor DEV_JWT_SECRET is configured outside
+ * The embedded development identity (docs/SECURITY.md): when neither OIDC nor DEV_JWT_SECRET is configured outside
  * production, main.ts makes one of these so the service is usable straight after `npm start`.
  *
  * It is a random 32-byte HS256 secret that lives only in this process's memory: tokens are ordinary dev tokens

@@ -1,4 +1,4 @@
-/** The scopes OPE's routes require (API-V1.md, "Routes"). */
+/** The scopes OPE's routes require (docs/api.md, "Routes"). */
 export const SCOPES = {
   pricingRead: 'pricing:read',
   riskRead: 'risk:read',

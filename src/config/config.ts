@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 
 /**
- * Environment -> validated, frozen Config. Every variable of OPERATIONS-CONTRACT.md is read here and nowhere else.
+ * Environment -> validated, frozen Config. Every variable of .env.example (and docs/RUNBOOK.md) is read here and nowhere else.
  * A bad value stops start-up with a ConfigError naming the variable; nothing is silently replaced by a default.
  */
 

@@ -89,114 +89,176 @@ function parseIntegerText(text: string): { value: number; digits: string } | nul
 
 type Container = Record<string | number, unknown>;
 
-function walk(
-  schema: SchemaLike,
-  holder: Container,
-  key: string | number,
-  path: (string | number)[],
-  body: object,
-  record: Record_,
-): void {
-  const value = holder[key];
-  const types = typesOf(schema);
-  const loc = ['body', ...path];
-  const replace = (next: unknown): void => {
-    record.originals.set(pointerOf(path), value);
-    holder[key] = next;
-  };
-  const fail = (issue: ValidationIssue): void => {
-    record.issues.set(pointerOf(path), issue);
-  };
+/**
+ * A body schema reduced to what the walk acts on, built once per schema object: which fields can need a
+ * conversion, and how. Subtrees without a number, integer or boolean field are dropped, so a body is visited only
+ * where lax input could be, and a value already of the schema's type costs one typeof.
+ */
+type Plan =
+  | { readonly kind: 'object'; readonly fields: readonly (readonly [string, Plan])[] }
+  | { readonly kind: 'array'; readonly items: Plan }
+  | { readonly kind: 'integer' | 'number' | 'boolean'; readonly schema: SchemaLike };
 
+const plans = new WeakMap<object, Plan | null>();
+
+/** The plan of `schema`, or null when nothing under it is ever converted. The type checks' order is pydantic's. */
+function planOf(schema: SchemaLike): Plan | null {
+  const types = typesOf(schema);
   if (types.includes('object') && schema.properties !== undefined) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+    const fields: (readonly [string, Plan])[] = [];
     for (const [name, sub] of Object.entries(schema.properties)) {
-      if (Object.hasOwn(value, name)) walk(sub, value as Container, name, [...path, name], body, record);
+      const plan = planOf(sub);
+      if (plan !== null) fields.push([name, plan]);
     }
-    return;
+    return fields.length === 0 ? null : { kind: 'object', fields };
   }
   if (types.includes('array') && schema.items !== undefined) {
-    if (!Array.isArray(value)) return;
-    for (let i = 0; i < value.length; i++)
-      walk(schema.items, value as unknown as Container, i, [...path, i], body, record);
-    return;
+    const items = planOf(schema.items);
+    return items === null ? null : { kind: 'array', items };
   }
-  if (types.includes('integer')) {
-    if (typeof value === 'boolean') replace(value ? 1 : 0);
-    else if (typeof value === 'string') {
-      const parsed = parseIntegerText(value);
-      if (parsed === null) {
-        fail({
-          type: 'int_parsing',
-          loc,
-          msg: 'Input should be a valid integer, unable to parse string as an integer',
-          input: value,
-        });
-        return;
+  if (types.includes('integer')) return { kind: 'integer', schema };
+  if (types.includes('number')) return { kind: 'number', schema };
+  if (types.includes('boolean')) return { kind: 'boolean', schema };
+  return null;
+}
+
+function cachedPlan(schema: object): Plan | null {
+  let plan = plans.get(schema);
+  if (plan === undefined) {
+    plan = planOf(schema as SchemaLike);
+    plans.set(schema, plan);
+  }
+  return plan;
+}
+
+/** One walk over one body: `path` is the current location, pushed and popped, copied only when something is recorded. */
+interface Walk {
+  readonly body: object;
+  readonly path: (string | number)[];
+  record: Record_ | null;
+}
+
+function recordOf(walk: Walk): Record_ {
+  if (walk.record === null) walk.record = { issues: new Map(), originals: new Map() };
+  return walk.record;
+}
+
+function replace(walk: Walk, holder: Container, key: string | number, next: unknown): void {
+  recordOf(walk).originals.set(pointerOf(walk.path), holder[key]);
+  holder[key] = next;
+}
+
+function fail(walk: Walk, issue: ValidationIssue): void {
+  recordOf(walk).issues.set(pointerOf(walk.path), issue);
+}
+
+function locOf(walk: Walk): (string | number)[] {
+  return ['body', ...walk.path];
+}
+
+function visit(plan: Plan, holder: Container, key: string | number, walk: Walk): void {
+  const value = holder[key];
+  switch (plan.kind) {
+    case 'object': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+      visitFields(plan.fields, value as Container, walk);
+      return;
+    }
+    case 'array': {
+      if (!Array.isArray(value)) return;
+      const path = walk.path;
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        visit(plan.items, value as unknown as Container, i, walk);
+        path.pop();
       }
-      replace(parsed.value);
-      // A top-level seed keeps its exact digits (a seed above 2^53 must not be rounded into another seed).
-      if (path.length === 1 && path[0] === 'seed' && holder === body && !Object.hasOwn(body, SEED_SOURCE)) {
-        Object.defineProperty(body, SEED_SOURCE, { value: parsed.digits, enumerable: false });
+      return;
+    }
+    case 'integer': {
+      if (typeof value === 'boolean') replace(walk, holder, key, value ? 1 : 0);
+      else if (typeof value === 'string') {
+        const parsed = parseIntegerText(value);
+        if (parsed === null) {
+          fail(walk, {
+            type: 'int_parsing',
+            loc: locOf(walk),
+            msg: 'Input should be a valid integer, unable to parse string as an integer',
+            input: value,
+          });
+          return;
+        }
+        replace(walk, holder, key, parsed.value);
+        // A top-level seed keeps its exact digits (a seed above 2^53 must not be rounded into another seed).
+        const body = walk.body;
+        const path = walk.path;
+        if (path.length === 1 && path[0] === 'seed' && holder === body && !Object.hasOwn(body, SEED_SOURCE)) {
+          Object.defineProperty(body, SEED_SOURCE, { value: parsed.digits, enumerable: false });
+        }
+      }
+      return;
+    }
+    case 'number': {
+      if (typeof value === 'boolean') replace(walk, holder, key, value ? 1 : 0);
+      else if (typeof value === 'string') {
+        const parsed = parseFloatText(value);
+        if (parsed === null)
+          fail(walk, {
+            type: 'float_parsing',
+            loc: locOf(walk),
+            msg: 'Input should be a valid number, unable to parse string as a number',
+            input: value,
+          });
+        else if (!Number.isFinite(parsed)) fail(walk, nonFiniteIssue(parsed, plan.schema, locOf(walk), value));
+        else replace(walk, holder, key, parsed);
+      }
+      return;
+    }
+    case 'boolean': {
+      if (typeof value === 'number') {
+        if (value === 0 || value === 1) replace(walk, holder, key, value === 1);
+        else if (Number.isInteger(value))
+          fail(walk, {
+            type: 'bool_parsing',
+            loc: locOf(walk),
+            msg: 'Input should be a valid boolean, unable to interpret input',
+            input: value,
+          });
+      } else if (typeof value === 'string') {
+        const lower = value.toLowerCase();
+        if (TRUE_TEXT.has(lower)) replace(walk, holder, key, true);
+        else if (FALSE_TEXT.has(lower)) replace(walk, holder, key, false);
+        else
+          fail(walk, {
+            type: 'bool_parsing',
+            loc: locOf(walk),
+            msg: 'Input should be a valid boolean, unable to interpret input',
+            input: value,
+          });
       }
     }
-    return;
   }
-  if (types.includes('number')) {
-    if (typeof value === 'boolean') replace(value ? 1 : 0);
-    else if (typeof value === 'string') {
-      const parsed = parseFloatText(value);
-      if (parsed === null)
-        fail({
-          type: 'float_parsing',
-          loc,
-          msg: 'Input should be a valid number, unable to parse string as a number',
-          input: value,
-        });
-      else if (!Number.isFinite(parsed)) fail(nonFiniteIssue(parsed, schema, loc, value));
-      else replace(parsed);
-    }
-    return;
-  }
-  if (types.includes('boolean')) {
-    if (typeof value === 'number') {
-      if (value === 0 || value === 1) replace(value === 1);
-      else if (Number.isInteger(value))
-        fail({
-          type: 'bool_parsing',
-          loc,
-          msg: 'Input should be a valid boolean, unable to interpret input',
-          input: value,
-        });
-    } else if (typeof value === 'string') {
-      const lower = value.toLowerCase();
-      if (TRUE_TEXT.has(lower)) replace(true);
-      else if (FALSE_TEXT.has(lower)) replace(false);
-      else
-        fail({
-          type: 'bool_parsing',
-          loc,
-          msg: 'Input should be a valid boolean, unable to interpret input',
-          input: value,
-        });
-    }
+}
+
+function visitFields(fields: readonly (readonly [string, Plan])[], value: Container, walk: Walk): void {
+  const path = walk.path;
+  for (let f = 0; f < fields.length; f++) {
+    const [name, sub] = fields[f]!;
+    if (!Object.hasOwn(value, name)) continue;
+    path.push(name);
+    visit(sub, value, name, walk);
+    path.pop();
   }
 }
 
 /** Converts, in place, what pydantic's lax mode would accept in `body` for `schema` (a JSON schema object). */
 export function coerceLax(schema: unknown, body: unknown): void {
   if (typeof body !== 'object' || body === null || typeof schema !== 'object' || schema === null) return;
-  const record: Record_ = { issues: new Map(), originals: new Map() };
-  const root = { body } as Container;
-  const s = schema as SchemaLike;
-  if (typesOf(s).includes('object') && s.properties !== undefined && !Array.isArray(body)) {
-    for (const [name, sub] of Object.entries(s.properties)) {
-      if (Object.hasOwn(body, name)) walk(sub, body as Container, name, [name], body, record);
-    }
-  } else {
-    walk(s, root, 'body', [], body, record);
-  }
-  if (record.issues.size > 0 || record.originals.size > 0) records.set(body, record);
+  const plan = cachedPlan(schema);
+  if (plan === null) return;
+  const walk: Walk = { body, path: [], record: null };
+  if (plan.kind === 'object' && !Array.isArray(body)) visitFields(plan.fields, body as Container, walk);
+  else visit(plan, { body } as Container, 'body', walk);
+  if (walk.record !== null) records.set(body, walk.record);
 }
 
 /** The pydantic entry for a value at `instancePath` (a JSON pointer) that did not parse, if any. */

@@ -44,26 +44,53 @@ export interface AuthPluginOptions {
   readonly metrics: Pick<Metrics, 'authFailuresTotal'>;
 }
 
+/** What a hook needs of the authenticator: verify(), and the synchronous cache lookup when it has one. */
+export type TokenVerifier = Pick<Authenticator, 'verify'> & Partial<Pick<Authenticator, 'verifyCached'>>;
+
 interface TokenVerification {
   readonly token: string;
-  readonly authenticator: Pick<Authenticator, 'verify'>;
-  readonly result: Promise<Principal>;
+  readonly authenticator: TokenVerifier;
+  /** The principal when it was known at once (a cached token), else null and `result` is the pending verify(). */
+  readonly principal: Principal | null;
+  result: Promise<Principal> | null;
 }
 
 /**
  * Verifies `token` for `request` once: the rate limiter (which keys on the verified `sub`) and the route's scope
- * check both ask, and the second asker gets the first one's promise instead of hashing and looking the token up again.
+ * check both ask, and the second asker gets the first one's answer instead of hashing and looking the token up again.
  */
 export function verifyRequestToken(
   request: FastifyRequest,
-  authenticator: Pick<Authenticator, 'verify'>,
+  authenticator: TokenVerifier,
   token: string,
 ): Promise<Principal> {
   const earlier = request.tokenVerification;
-  if (earlier !== null && earlier.token === token && earlier.authenticator === authenticator) return earlier.result;
+  if (earlier !== null && earlier.token === token && earlier.authenticator === authenticator) {
+    return (earlier.result ??= Promise.resolve(earlier.principal!));
+  }
   const result = authenticator.verify(token);
-  request.tokenVerification = { token, authenticator, result };
+  request.tokenVerification = { token, authenticator, principal: null, result };
   return result;
+}
+
+/**
+ * The principal of `token` when it is known without waiting: this request's earlier verification, or a token the
+ * authenticator has verified and still caches. null otherwise (and when the lookup itself fails: verifyRequestToken
+ * then gives the failure as verify() reports it). Most requests of a client carry the token its earlier ones did,
+ * so the hooks that need the principal answer them without a promise.
+ */
+export function knownPrincipal(request: FastifyRequest, authenticator: TokenVerifier, token: string): Principal | null {
+  const earlier = request.tokenVerification;
+  if (earlier !== null && earlier.token === token && earlier.authenticator === authenticator) return earlier.principal;
+  if (authenticator.verifyCached === undefined) return null;
+  let principal: Principal | null;
+  try {
+    principal = authenticator.verifyCached(token);
+  } catch {
+    return null;
+  }
+  if (principal !== null) request.tokenVerification = { token, authenticator, principal, result: null };
+  return principal;
 }
 
 /** `Bearer <token>`, scheme case-insensitive (RFC 7235). Anything else counts as no bearer token. */
@@ -88,21 +115,36 @@ const authPluginAsync: FastifyPluginAsync<AuthPluginOptions> = async (app, optio
     return error;
   }
 
+  /** Sets the request's principal, then passes it on, or refuses it without `scope`. */
+  function admit(
+    request: FastifyRequest,
+    principal: Principal,
+    scope: string | null,
+    done: (error?: Error) => void,
+  ): void {
+    request.principal = principal;
+    if (scope !== null && !principal.scopes.has(scope)) {
+      done(refused(request, new AuthError('ERR_AUTH_INSUFFICIENT_SCOPE', `scope ${scope} missing`, { scope })));
+    } else done();
+  }
+
   app.decorate('requireScope', function requireScope(scope: string | null): onRequestHookHandler {
-    return async function authenticate(request) {
+    // Callback style, not async: a token verified earlier is admitted without a promise or a microtask.
+    return function authenticate(request, _reply, done) {
       const token = bearerToken(request.headers.authorization);
-      if (token === null) throw refused(request, new AuthError('ERR_AUTH_MISSING_TOKEN', 'no bearer token'));
-      let principal: Principal;
-      try {
-        principal = await verifyRequestToken(request, authenticator, token);
-      } catch (error) {
-        if (isAuthError(error)) throw refused(request, error);
-        throw error;
+      if (token === null) {
+        done(refused(request, new AuthError('ERR_AUTH_MISSING_TOKEN', 'no bearer token')));
+        return;
       }
-      request.principal = principal;
-      if (scope !== null && !principal.scopes.has(scope)) {
-        throw refused(request, new AuthError('ERR_AUTH_INSUFFICIENT_SCOPE', `scope ${scope} missing`, { scope }));
+      const known = knownPrincipal(request, authenticator, token);
+      if (known !== null) {
+        admit(request, known, scope, done);
+        return;
       }
+      verifyRequestToken(request, authenticator, token).then(
+        (principal) => admit(request, principal, scope, done),
+        (error: unknown) => done(isAuthError(error) ? refused(request, error) : (error as Error)),
+      );
     };
   });
 };

@@ -15,6 +15,11 @@ export interface WindowCount {
 export interface RateLimitCounter {
   /** Counts one request for `key` in a window of `windowMs` that starts at the key's first request. */
   hit(key: string, windowMs: number): Promise<WindowCount>;
+  /**
+   * hit() answered at once, for a counter that never waits (this process's memory); absent on shared stores. The
+   * rate limiter then decides a request without a promise (src/http/plugins/rate-limit.ts).
+   */
+  hitNow?(key: string, windowMs: number): WindowCount;
   /** Resolves once the counter can serve; a shared store that is not reachable resolves too (and says so). */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -38,17 +43,21 @@ interface Window {
 export function createLocalRateLimitCounter(options: LocalCounterOptions = {}): RateLimitCounter {
   const clock = options.clock ?? Date.now;
   const windows = new LRUCache<string, Window>({ max: options.maxKeys ?? 100_000 });
+  function hitNow(key: string, windowMs: number): WindowCount {
+    const now = clock();
+    let window = windows.get(key);
+    if (window === undefined || window.endsAt <= now) {
+      window = { count: 0, endsAt: now + windowMs };
+      windows.set(key, window);
+    }
+    window.count += 1;
+    return { current: window.count, ttl: window.endsAt - now };
+  }
   return {
     async hit(key, windowMs) {
-      const now = clock();
-      let window = windows.get(key);
-      if (window === undefined || window.endsAt <= now) {
-        window = { count: 0, endsAt: now + windowMs };
-        windows.set(key, window);
-      }
-      window.count += 1;
-      return { current: window.count, ttl: window.endsAt - now };
+      return hitNow(key, windowMs);
     },
+    hitNow,
     async ready() {},
     async close() {
       windows.clear();

@@ -1,15 +1,15 @@
-import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
-import type { FastifyRateLimitStore } from '@fastify/rate-limit';
+import { normalizeIP } from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { isAuthError } from '../../auth/auth-error.js';
-import { bearerToken, verifyRequestToken } from '../../auth/auth-plugin.js';
-import type { Authenticator, Principal } from '../../auth/authenticator.js';
+import { bearerToken, knownPrincipal, verifyRequestToken } from '../../auth/auth-plugin.js';
+import type { TokenVerifier } from '../../auth/auth-plugin.js';
+import type { Principal } from '../../auth/authenticator.js';
 import type { RateLimitSpec } from '../../config/config.js';
 import { AppError, retryAfterHeader } from '../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { routeLabel } from '../../observability/request-logging.js';
-import type { RateLimitCounter } from './local-rate-limit-counter.js';
+import type { RateLimitCounter, WindowCount } from './local-rate-limit-counter.js';
 
 /**
  * RATE_LIMIT_DEFAULT on every /api/v1 route (docs/RUNBOOK.md): a fixed window of `max` requests per client
@@ -34,7 +34,7 @@ export interface RateLimitingOptions {
   /** RATE_LIMIT_DEFAULT. */
   readonly limit: RateLimitSpec;
   readonly counter: RateLimitCounter;
-  readonly authenticator: Pick<Authenticator, 'verify'>;
+  readonly authenticator: TokenVerifier;
   readonly metrics: Pick<Metrics, 'rateLimitRejectionsTotal'>;
 }
 
@@ -56,9 +56,7 @@ export function isRateLimitedRoute(request: FastifyRequest): boolean {
 
 type Identity = Principal | 'anonymous' | 'auth-unavailable';
 
-async function identify(request: FastifyRequest, authenticator: Pick<Authenticator, 'verify'>): Promise<Identity> {
-  const token = bearerToken(request.headers.authorization);
-  if (token === null) return 'anonymous';
+async function identify(request: FastifyRequest, authenticator: TokenVerifier, token: string): Promise<Identity> {
   try {
     return await verifyRequestToken(request, authenticator, token);
   } catch (error) {
@@ -83,60 +81,62 @@ export function rateLimitKey(request: FastifyRequest, principal: Principal | nul
   return `${client}|${request.is404 ? '<unmatched>' : (request.routeOptions.url ?? request.url)}`;
 }
 
-/** @fastify/rate-limit's store contract over our counter; one budget per client across all routes. */
-function storeOver(counter: RateLimitCounter): new () => FastifyRateLimitStore {
-  return class CounterStore implements FastifyRateLimitStore {
-    incr(
-      key: string,
-      callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
-      timeWindow: number,
-    ): void {
-      counter.hit(key, timeWindow).then(
-        (count) => callback(null, count),
-        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
-      );
-    }
-    child(): FastifyRateLimitStore {
-      return this;
-    }
-  };
-}
+type Done = (error?: Error) => void;
 
 const rateLimitingAsync: FastifyPluginAsync<RateLimitingOptions> = async (app, options) => {
   const { limit, counter, authenticator, metrics } = options;
-  const keys = new WeakMap<FastifyRequest, string>();
+  const { max, windowMs } = limit;
 
   await counter.ready();
   app.addHook('onClose', async () => counter.close());
 
-  await app.register(fastifyRateLimit, {
-    // Applied by the hook below to the routes it selects, not by the plugin to every route.
-    global: false,
-    max: limit.max,
-    timeWindow: limit.windowMs,
-    keyGenerator: (request) => keys.get(request) ?? rateLimitKey(request, null),
-    store: storeOver(counter),
-  });
-  const check = app.createRateLimit();
+  /** The window's count decides: the X-RateLimit-* headers on every limited answer, a 429 past the budget. */
+  function decide(request: FastifyRequest, reply: FastifyReply, count: WindowCount, done: Done): void {
+    const resetSeconds = retryAfterHeader(Math.ceil(count.ttl / 1000));
+    reply.header('x-ratelimit-limit', String(max));
+    reply.header('x-ratelimit-remaining', String(Math.max(0, max - count.current)));
+    reply.header('x-ratelimit-reset', resetSeconds);
+    if (count.current <= max) {
+      done();
+      return;
+    }
+    metrics.rateLimitRejectionsTotal.inc({ route: routeLabel(request) });
+    done(new AppError('ERR_RATE_LIMITED', { headers: { 'Retry-After': resetSeconds } }));
+  }
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (!isRateLimitedRoute(request)) return;
-    const identity = await identify(request, authenticator);
-    if (identity === 'auth-unavailable') return;
+  function limitAs(request: FastifyRequest, reply: FastifyReply, identity: Identity, done: Done): void {
+    if (identity === 'auth-unavailable') {
+      done();
+      return;
+    }
     const principal = identity === 'anonymous' ? null : identity;
     // The auth plugin sets it again after its scope check; set here so a 429's log line names the user.
     if (principal !== null) request.principal = principal;
-    keys.set(request, rateLimitKey(request, principal));
+    const key = rateLimitKey(request, principal);
+    if (counter.hitNow !== undefined) {
+      decide(request, reply, counter.hitNow(key, windowMs), done);
+      return;
+    }
+    counter.hit(key, windowMs).then(
+      (count) => decide(request, reply, count, done),
+      (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+    );
+  }
 
-    const result = await check(request);
-    if (result.isAllowed) return;
-    const resetSeconds = retryAfterHeader(result.ttlInSeconds);
-    reply.header('x-ratelimit-limit', String(result.max));
-    reply.header('x-ratelimit-remaining', String(result.remaining));
-    reply.header('x-ratelimit-reset', resetSeconds);
-    if (!result.isExceeded) return;
-    metrics.rateLimitRejectionsTotal.inc({ route: routeLabel(request) });
-    throw new AppError('ERR_RATE_LIMITED', { headers: { 'Retry-After': resetSeconds } });
+  // Callback style, not async: with a token verified earlier and an in-memory counter, a request is decided without
+  // a promise or a microtask.
+  app.addHook('onRequest', function limitRequest(request, reply, done) {
+    if (!isRateLimitedRoute(request)) {
+      done();
+      return;
+    }
+    const token = bearerToken(request.headers.authorization);
+    const known = token === null ? 'anonymous' : knownPrincipal(request, authenticator, token);
+    if (known !== null) {
+      limitAs(request, reply, known, done);
+      return;
+    }
+    identify(request, authenticator, token!).then((identity) => limitAs(request, reply, identity, done), done);
   });
 };
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import type { CryptoKey, JWTPayload, JWTVerifyOptions, ProtectedHeaderParameters } from 'jose';
 import { LRUCache } from 'lru-cache';
@@ -156,7 +156,8 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   }
 
   function tokenHash(token: string): string {
-    return createHash('sha256').update(token).digest('base64url');
+    // One-shot hash(): no Hash object per request.
+    return hash('sha256', token, 'base64url');
   }
 
   function verifyCached(token: string): Principal | null {

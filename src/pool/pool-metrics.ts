@@ -4,6 +4,7 @@
  */
 import { MODEL_NAMES } from '../core/models.js';
 import type { Metrics } from '../observability/metrics.js';
+import { observeAll } from '../observability/observe-all.js';
 import type { ImpliedVolOutcome, PoolTask, PriceOutcome } from './tasks.js';
 
 /** The `engine` label value of the ope_threadpool_* metrics. */
@@ -59,14 +60,16 @@ export class PoolMetrics {
     const metrics = this.#metrics;
     if (metrics === undefined) return;
     if (task.kind === 'price') {
-      // The labelled child is looked up once per task, not once per contract (a batch observes every contract).
-      const latency = metrics.modelLatency.labels({ model: task.metricsModel ?? task.model });
+      // Every contract's time is observed, in one pass per task (observeAll), not one observe() per contract.
+      const model = task.metricsModel ?? task.model;
+      const seconds: number[] = [];
       let failed = 0;
       for (const outcome of outcomes as readonly PriceOutcome[]) {
-        if (outcome.ok) latency.observe(outcome.seconds);
+        if (outcome.ok) seconds.push(outcome.seconds);
         else failed += 1;
       }
-      if (failed > 0) metrics.modelErrorsTotal.inc({ model: task.metricsModel ?? task.model }, failed);
+      observeAll(metrics.modelLatency, { model }, seconds);
+      if (failed > 0) metrics.modelErrorsTotal.inc({ model }, failed);
       return;
     }
     (outcomes as readonly ImpliedVolOutcome[]).forEach((outcome, i) => {

@@ -24,4 +24,12 @@ describe('contractId', () => {
     assert.equal(formatFixed(0.1, 6), '0.100000');
     assert.equal(formatFixed(123.456789, 4), '123.4568');
   });
+
+  it('writes whole numbers as toFixed does, -0 and large values included', () => {
+    for (const value of [0, -0, 1, -1, 80, 100, 4096, -250, 123456789, 2 ** 40, 1e14, 999999999999999]) {
+      for (const digits of [0, 1, 4, 6, 20]) {
+        assert.equal(formatFixed(value, digits), value.toFixed(digits), `${value} with ${digits} digits`);
+      }
+    }
+  });
 });

@@ -143,11 +143,11 @@ export function parseJsonBody(text: string, options: JsonBodyOptions): unknown {
  * bodies skip the walk, which costs about as much as JSON.parse itself.
  */
 function needsWalk(text: string, maxStringBytes: number): boolean {
+  // One search for the letters both keys share; a UTF-16 unit is at most 3 UTF-8 bytes.
   return (
     text.includes('\\') ||
-    text.includes('__proto__') ||
-    text.includes('prototype') ||
-    Buffer.byteLength(text, 'utf8') > maxStringBytes
+    (text.includes('proto') && (text.includes('__proto__') || text.includes('prototype'))) ||
+    (text.length * 3 > maxStringBytes && Buffer.byteLength(text, 'utf8') > maxStringBytes)
   );
 }
 

@@ -77,7 +77,57 @@ function canonical(value: unknown): string {
 
 /** The key of one pool item's result: everything that determines the numbers, and nothing else. */
 export function resultCacheKey(model: ModelName, greeks: boolean, item: PriceItem): string {
-  return `${model}|${greeks ? 'g' : 'n'}|${canonical(item)}`;
+  return `${model}|${greeks ? 'g' : 'n'}|${priceItemText(item) ?? canonical(item)}`;
+}
+
+/** Own enumerable properties of a plain object (for...in: no array built, as Object.keys would). */
+function propertyCount(record: object): number {
+  let count = 0;
+  for (const key in record) if (Object.hasOwn(record, key)) count += 1;
+  return count;
+}
+
+function numberText(value: number): string {
+  return Object.is(value, -0) ? '-0' : String(value);
+}
+
+/**
+ * canonical(item) for the one shape the pricing routes build (an OptionSpec, MarketInputs and an optional seed, with
+ * nothing else in them), written directly: the generic walk sorts and joins the keys of three objects per contract,
+ * about 3 us per contract, which a 100-contract batch paid on every request with the cache on. Any other shape
+ * (another field, a value of another type) returns null and takes the generic walk.
+ */
+function priceItemText(item: PriceItem): string | null {
+  const { option, market, seed } = item;
+  if (
+    typeof option !== 'object' ||
+    option === null ||
+    typeof market !== 'object' ||
+    market === null ||
+    propertyCount(item) !== (seed === undefined ? 2 : 3) ||
+    (seed !== undefined && typeof seed !== 'bigint') ||
+    propertyCount(option) !== 4 ||
+    propertyCount(market) !== 4
+  )
+    return null;
+  const { type, strike, expiry, exercise } = option;
+  const { spot, rate, dividendYield, volatility } = market;
+  if (
+    typeof type !== 'string' ||
+    typeof strike !== 'number' ||
+    typeof expiry !== 'number' ||
+    typeof exercise !== 'string' ||
+    typeof spot !== 'number' ||
+    typeof rate !== 'number' ||
+    typeof dividendYield !== 'number' ||
+    typeof volatility !== 'number'
+  )
+    return null;
+  return (
+    `{market:{dividendYield:${numberText(dividendYield)},rate:${numberText(rate)},spot:${numberText(spot)},` +
+    `volatility:${numberText(volatility)}},option:{exercise:${JSON.stringify(exercise)},expiry:${numberText(expiry)},` +
+    `strike:${numberText(strike)},type:${JSON.stringify(type)}}${seed === undefined ? '' : `,seed:${seed}n`}}`
+  );
 }
 
 /**

@@ -48,6 +48,7 @@ export function observeAll<T extends string>(
     return;
   }
   const buckets = series.bucketValues;
+  const keys = keysOf(upperBounds);
   for (let i = 1; i < n; i++) {
     const value = values[i]!;
     // observe() refuses these; leave it to say so.
@@ -58,13 +59,25 @@ export function observeAll<T extends string>(
     series.sum += value;
     series.count += 1;
     for (let b = 0; b < upperBounds.length; b++) {
-      const bound = upperBounds[b]!;
-      if (value <= bound) {
-        if (Object.hasOwn(buckets, bound)) buckets[bound]! += 1;
+      if (value <= upperBounds[b]!) {
+        const key = keys[b]!;
+        if (Object.hasOwn(buckets, key)) buckets[key]! += 1;
         break;
       }
     }
   }
+}
+
+const bucketKeys = new WeakMap<readonly number[], readonly string[]>();
+
+/** The bounds as the property names of a series' bucket counts, converted once per histogram, not per value. */
+function keysOf(upperBounds: readonly number[]): readonly string[] {
+  let keys = bucketKeys.get(upperBounds);
+  if (keys === undefined) {
+    keys = upperBounds.map(String);
+    bucketKeys.set(upperBounds, keys);
+  }
+  return keys;
 }
 
 /** The one series whose label values are `labels`' (a histogram holds a few: one per model). */

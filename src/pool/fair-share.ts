@@ -98,21 +98,36 @@ export class FairShare {
     );
   }
 
-  async #run<T extends AnyTask>(pool: Pool, task: T, options?: RunOptions): ReturnType<PricingPool['run']> {
+  #run<T extends AnyTask>(pool: Pool, task: T, options?: RunOptions): ReturnType<PricingPool['run']> {
     const client = this.#clientOf();
     const micros = estimateTaskMicros(task);
     const refusal = this.#refusal(client, micros);
-    if (refusal !== null) throw refusal;
-    const counted = client !== undefined && micros > INLINE_MAX_MICROS;
-    if (counted) this.#outstanding.set(client, (this.#outstanding.get(client) ?? 0) + micros);
+    if (refusal !== null) return Promise.reject(refusal);
+    // Work that is not counted goes straight through: no async frame around the pool's own promise.
+    if (client === undefined || micros <= INLINE_MAX_MICROS) {
+      try {
+        return pool.run(task, options);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    }
+    return this.#runCounted(pool, task, options, client, micros);
+  }
+
+  async #runCounted<T extends AnyTask>(
+    pool: Pool,
+    task: T,
+    options: RunOptions | undefined,
+    client: string,
+    micros: number,
+  ): ReturnType<PricingPool['run']> {
+    this.#outstanding.set(client, (this.#outstanding.get(client) ?? 0) + micros);
     try {
       return (await pool.run(task, options)) as Awaited<ReturnType<PricingPool['run']>>;
     } finally {
-      if (counted) {
-        const left = (this.#outstanding.get(client) ?? 0) - micros;
-        if (left <= 0.5) this.#outstanding.delete(client);
-        else this.#outstanding.set(client, left);
-      }
+      const left = (this.#outstanding.get(client) ?? 0) - micros;
+      if (left <= 0.5) this.#outstanding.delete(client);
+      else this.#outstanding.set(client, left);
     }
   }
 }

@@ -58,6 +58,32 @@ describe('resultCacheKey', () => {
     ];
     assert.equal(new Set([base, ...variants]).size, variants.length + 1);
   });
+
+  it("writes the pricing routes' items as the generic canonical form does", () => {
+    // An extra property whose value is undefined leaves the canonical text as it is but is not the routes' shape,
+    // so the second key of each pair comes from the generic walk.
+    const items: PriceItem[] = [
+      item,
+      { ...item, seed: 42n },
+      { ...item, seed: 2n ** 63n - 1n },
+      { option: { ...option, strike: -0, type: 'put', exercise: 'american' }, market: { ...market, rate: -0.015 } },
+      { option: { ...option, expiry: 1e-300 }, market: { ...market, spot: 1e21, volatility: Number.NaN } },
+      { option: { ...option, type: 'ca"ll\\' as never }, market },
+    ];
+    for (const priced of items) {
+      for (const model of ['black_scholes', 'monte_carlo_20k'] as const) {
+        for (const greeks of [true, false]) {
+          const generic = resultCacheKey(model, greeks, { ...priced, extra: undefined } as PriceItem);
+          assert.equal(resultCacheKey(model, greeks, priced), generic);
+        }
+      }
+    }
+    // Other shapes keep their own keys: a field the routes do not send is part of the key.
+    assert.notEqual(
+      resultCacheKey('black_scholes', true, { option: { ...option, barrier: 90 } as never, market }),
+      resultCacheKey('black_scholes', true, item),
+    );
+  });
 });
 
 describe('createResultCache', () => {

@@ -62,6 +62,18 @@ describe('verified-token cache', () => {
     await assert.rejects(authenticator.verify(token), { code: 'ERR_AUTH_INVALID_TOKEN' });
   });
 
+  test('verifyCached answers at once only for a token verify() accepted and still caches', async () => {
+    const now = clock.seconds();
+    const token = await idp.mintToken({ now, exp: now + 10 });
+    assert.equal(authenticator.verifyCached(token), null, 'never verified');
+    assert.equal(authenticator.verifyCached(''), null);
+    const first = await authenticator.verify(token);
+    assert.equal(authenticator.verifyCached(token), first);
+    clock.advance(11_000);
+    assert.equal(authenticator.verifyCached(token), null, 'past the entry: only verify() can tell');
+    assert.equal(authenticator.verifyCached(`${token}x`), null, 'another token');
+  });
+
   test('with the cache disabled every verification checks the token again', async () => {
     const uncached = createAuthenticator({
       config: loadConfig(testEnv(idp)).auth,
@@ -72,6 +84,7 @@ describe('verified-token cache', () => {
     try {
       const token = await idp.mintToken({ now: clock.seconds() });
       assert.notEqual(await uncached.verify(token), await uncached.verify(token));
+      assert.equal(uncached.verifyCached(token), null);
     } finally {
       uncached.close();
     }

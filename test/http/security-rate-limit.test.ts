@@ -1,6 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { rawRequest } from '../helpers/raw-http.js';
+import { createLocalRateLimitCounter } from '../../src/http/plugins/local-rate-limit-counter.js';
+import type { RateLimitCounter } from '../../src/http/plugins/local-rate-limit-counter.js';
 import { SECURITY_HEADERS, pricingRequest, startServer } from './support.js';
 import type { TestResponse, TestServer } from './support.js';
 
@@ -180,5 +182,37 @@ describe('rate-limit windows', () => {
     assertRateLimited(refused, 1, 'third request in one second');
     await new Promise((resolve) => setTimeout(resolve, Number(refused.headers.get('retry-after')) * 1000 + 50));
     assert.equal((await server.request('/api/v1/models', { token })).status, 200);
+  });
+});
+
+describe('rate limiting through a counter that only answers asynchronously (as the Redis one does)', () => {
+  let server: TestServer;
+  before(async () => {
+    const local = createLocalRateLimitCounter();
+    // No hitNow: every request takes the limiter's promise path, as with a shared store.
+    const asyncOnly: RateLimitCounter = {
+      hit: (key, windowMs) => local.hit(key, windowMs),
+      ready: () => local.ready(),
+      close: () => local.close(),
+    };
+    server = await startServer({ env: { RATE_LIMIT_DEFAULT: '2/minute' }, rateLimitCounter: asyncOnly });
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('counts, answers the same headers and refuses past the budget as the in-memory path does', async () => {
+    const token = await server.token(['pricing:read'], 'carol');
+    const before = await rejections(server, '/api/v1/models');
+    const remaining: (string | null)[] = [];
+    for (let i = 0; i < 2; i += 1) {
+      const ok = await server.request('/api/v1/models', { token });
+      assert.equal(ok.status, 200, `request ${i + 1} of 2`);
+      assert.equal(ok.headers.get('x-ratelimit-limit'), '2');
+      remaining.push(ok.headers.get('x-ratelimit-remaining'));
+    }
+    assert.deepEqual(remaining, ['1', '0']);
+    assertRateLimited(await server.request('/api/v1/models', { token }), 60, 'third request');
+    assert.equal(await rejections(server, '/api/v1/models'), before + 1);
   });
 });

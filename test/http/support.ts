@@ -63,6 +63,8 @@ export interface ServerOptions {
   readonly surface?: AppDependencies['surface'];
   /** The quote API's capsule and idempotency store; servers given the same one share it. */
   readonly documentStore?: AppDependencies['documentStore'];
+  /** Where rate-limit windows are counted (default: this process's memory). */
+  readonly rateLimitCounter?: AppDependencies['rateLimitCounter'];
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
@@ -100,6 +102,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     logger,
     ...(options.surface === undefined ? {} : { surface: options.surface }),
     ...(options.documentStore === undefined ? {} : { documentStore: options.documentStore }),
+    ...(options.rateLimitCounter === undefined ? {} : { rateLimitCounter: options.rateLimitCounter }),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -46,12 +46,11 @@ declare module 'fastify' {
 }
 
 export function isRateLimitedRoute(request: FastifyRequest): boolean {
-  const route = request.routeOptions.url;
   // Unknown routes count too: they are answered 404 without reading the body, but a flood of them is still a flood.
-  return (
-    request.is404 ||
-    (route !== undefined && (route.startsWith(RATE_LIMITED_PREFIX) || request.routeOptions.config.rateLimited === true))
-  );
+  if (request.is404) return true;
+  // Read once: Fastify builds a new routeOptions object on every access.
+  const { url: route, config } = request.routeOptions;
+  return route !== undefined && (route.startsWith(RATE_LIMITED_PREFIX) || config.rateLimited === true);
 }
 
 type Identity = Principal | 'anonymous' | 'auth-unavailable';

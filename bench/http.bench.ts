@@ -13,7 +13,10 @@
  *     (OPE_THREAD_QUEUE_MAX, default 32; OPE_THREAD_QUEUE_TIMEOUT_SECONDS, default 0.5), and with the runbook's
  *     latency-sensitive settings (a queue of one job per thread, no wait for room). The service's resident memory
  *     is read from its /metrics before and after each overload series.
+ * Each throughput row is followed by the CPU its process's main thread (the event loop) spent per 200 answer, read
+ * from /proc: on a shared machine requests/s move with the neighbours' load, CPU per request much less.
  * Knobs: BENCH_SECONDS (default 10), BENCH_WARMUP_SECONDS (10x load before each overload series, default 5), BENCH_SCENARIOS (throughput,overload; capacity = the overload's first two rows only),
+ * BENCH_THROUGHPUT_WARMUP_SECONDS (unmeasured load before each throughput row, so no row measures a cold JIT; default 2),
  * BENCH_OVERLOAD_FACTORS (default 2,10; e.g. 10,10,10,10,10,10 to watch memory across repeated overloads), OPE_THREADS / OPE_THREAD_QUEUE_MAX /
  * OPE_THREAD_QUEUE_TIMEOUT_SECONDS passed through. Client and service share the CPUs: run it on a quiet machine.
  */
@@ -72,6 +75,7 @@ const OVERLOAD_FACTORS = (process.env.BENCH_OVERLOAD_FACTORS ?? '2,10').split(',
  */
 const OVERLOAD_WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'throughput,overload').split(','));
+const THROUGHPUT_WARMUP_SECONDS = Number(process.env.BENCH_THROUGHPUT_WARMUP_SECONDS ?? 2);
 
 interface PoolSettings {
   readonly queueMax: number;
@@ -186,6 +190,8 @@ interface Row {
   readonly refused: number;
   readonly refusedP99: number;
   readonly other: string;
+  /** Milliseconds of the answering process's main-thread CPU per 200, when measured (throughput rows). */
+  readonly cpuMsPerOk?: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -200,6 +206,8 @@ async function run(
   path: string,
   body: string | null,
   connections: number,
+  /** CPU seconds so far of the answering process's main thread (null off Linux): measured around the row. */
+  cpu?: () => number | null,
 ): Promise<Row> {
   // One answered request per thread first, so no scenario measures a thread's start-up.
   const headers: Record<string, string> =
@@ -210,8 +218,20 @@ async function run(
       fetch(url + path, { method, headers, ...(body === null ? {} : { body }) }).then((r) => r.text()),
     ),
   );
+  if (cpu !== undefined && THROUGHPUT_WARMUP_SECONDS > 0) {
+    await autocannon({
+      url: url + path,
+      method,
+      headers,
+      ...(body === null ? {} : { body }),
+      connections,
+      duration: THROUGHPUT_WARMUP_SECONDS,
+      timeout: 60,
+    });
+  }
   const ok: number[] = [];
   const refused: number[] = [];
+  const cpuBefore = cpu?.() ?? null;
   const instance = autocannon({
     url: url + path,
     method,
@@ -226,10 +246,13 @@ async function run(
     else if (status === 503) refused.push(ms);
   });
   const result = await instance;
+  const cpuAfter = cpu?.() ?? null;
   const other = Object.entries(result.statusCodeStats)
     .filter(([code]) => code !== '200' && code !== '503')
     .map(([code, { count }]) => `${code}x${count}`);
-  return rowOf(scenario, connections, { ok, refused, other, errors: result.errors, seconds: result.duration });
+  const row = rowOf(scenario, connections, { ok, refused, other, errors: result.errors, seconds: result.duration });
+  if (cpuBefore === null || cpuAfter === null || ok.length === 0) return row;
+  return { ...row, cpuMsPerOk: (1000 * (cpuAfter - cpuBefore)) / ok.length };
 }
 
 /** A table row from the answers' latencies (ms) by kind; `other` lists the other statuses as `<code>x<count>`. */
@@ -258,10 +281,21 @@ function print(row: Row): void {
   console.log(
     `${row.scenario.padEnd(34)} | ${String(row.connections).padStart(4)} | ${f(row.okPerSecond).padStart(9)} | ${f(row.okP50).padStart(8)} | ${f(row.okP99).padStart(8)} | ${String(row.refused).padStart(7)} | ${f(row.refusedP99).padStart(8)} | ${row.other}`,
   );
+  if (row.cpuMsPerOk !== undefined)
+    console.log(`${''.padEnd(34)}   event loop: ${row.cpuMsPerOk.toFixed(3)} ms of CPU per 200`);
+}
+
+/** CPU seconds so far of process `pid`'s main thread, or null off Linux (or once it has exited). */
+function mainThreadCpu(pid: number): number | null {
+  try {
+    return procCpuSeconds(`/proc/${pid}/task/${pid}/stat`);
+  } catch {
+    return null;
+  }
 }
 
 /** bench/support/fastify-yardsticks.ts in its own process, like the service. */
-async function startYardsticks(): Promise<{ url: string; stop: () => void }> {
+async function startYardsticks(): Promise<{ url: string; cpu: () => number | null; stop: () => void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/fastify-yardsticks.ts'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -275,7 +309,11 @@ async function startYardsticks(): Promise<{ url: string; stop: () => void }> {
     });
     child.once('exit', (code) => reject(new Error(`the yardsticks exited with ${code}`)));
   });
-  return { url: `http://127.0.0.1:${port}`, stop: () => void child.kill('SIGTERM') };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    cpu: () => mainThreadCpu(child.pid!),
+    stop: () => void child.kill('SIGTERM'),
+  };
 }
 
 /** Resident memory and V8 heap in use, from the service's /metrics. */
@@ -434,7 +472,17 @@ if (SCENARIOS.has('throughput')) {
   const service = await startService({ queueMax: QUEUE_MAX, queueTimeoutSeconds: QUEUE_TIMEOUT });
   try {
     const single = request('black_scholes', 1, 'european');
-    const hello = await run(yardsticks.url, token, 'yardstick: Fastify hello-world GET', '/hello', null, 10);
+    const yardstickCpu = yardsticks.cpu;
+    const serviceCpu = (): number | null => service.cpu()?.eventLoop ?? null;
+    const hello = await run(
+      yardsticks.url,
+      token,
+      'yardstick: Fastify hello-world GET',
+      '/hello',
+      null,
+      10,
+      yardstickCpu,
+    );
     print(hello);
     const ceiling = await run(
       yardsticks.url,
@@ -443,13 +491,26 @@ if (SCENARIOS.has('throughput')) {
       '/api/v1/pricing/single',
       single,
       10,
+      yardstickCpu,
     );
     print(ceiling);
-    const priced = await run(service.url, token, 'single black_scholes', '/api/v1/pricing/single', single, 10);
+    const priced = await run(
+      service.url,
+      token,
+      'single black_scholes',
+      '/api/v1/pricing/single',
+      single,
+      10,
+      serviceCpu,
+    );
     print(priced);
+    const cpuRatio =
+      priced.cpuMsPerOk !== undefined && ceiling.cpuMsPerOk !== undefined
+        ? `; its event loop spends ${(priced.cpuMsPerOk / ceiling.cpuMsPerOk).toFixed(2)}x the schemas-only route's CPU per answer`
+        : '';
     console.log(
       `${''.padEnd(34)}   ${((100 * priced.okPerSecond) / hello.okPerSecond).toFixed(0)} % of the hello-world route's requests/s (former target >= 50 %), ` +
-        `${((100 * priced.okPerSecond) / ceiling.okPerSecond).toFixed(0)} % of the schemas-only route's`,
+        `${((100 * priced.okPerSecond) / ceiling.okPerSecond).toFixed(0)} % of the schemas-only route's${cpuRatio}`,
     );
     print(
       await run(
@@ -459,6 +520,7 @@ if (SCENARIOS.has('throughput')) {
         '/api/v1/pricing/batch',
         request('black_scholes', 100, 'european'),
         10,
+        serviceCpu,
       ),
     );
     print(
@@ -469,6 +531,7 @@ if (SCENARIOS.has('throughput')) {
         '/api/v1/pricing/batch',
         request('binomial_200', 10, 'american'),
         10,
+        serviceCpu,
       ),
     );
     print(
@@ -479,6 +542,7 @@ if (SCENARIOS.has('throughput')) {
         '/api/v1/pricing/single',
         request('monte_carlo_20k', 1, 'european', true),
         4 * THREADS,
+        serviceCpu,
       ),
     );
   } finally {

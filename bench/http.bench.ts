@@ -105,6 +105,8 @@ async function startService(pool: PoolSettings): Promise<Service> {
   // process busy driving autocannon would stall the service's event loop whenever the pipe filled up.
   const logDir = mkdtempSync(join(tmpdir(), 'ope-bench-'));
   const logFile = join(logDir, 'service.log');
+  // An empty embedded store per service (removed with the log): no run finds the capsules of an earlier one.
+  const dataDir = join(logDir, 'data');
   const log = openSync(logFile, 'w');
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
@@ -118,6 +120,7 @@ async function startService(pool: PoolSettings): Promise<Service> {
       OPE_THREAD_QUEUE_TIMEOUT_SECONDS: String(pool.queueTimeoutSeconds),
       RATE_LIMIT_DEFAULT: '100000000/second',
       OPE_CACHE_SIZE: '0',
+      OPE_DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', log, 'inherit'],
@@ -198,25 +201,34 @@ async function run(
   token: string,
   scenario: string,
   path: string,
-  body: string | null,
+  body: string | (() => string) | null,
   connections: number,
 ): Promise<Row> {
   // One answered request per thread first, so no scenario measures a thread's start-up.
   const headers: Record<string, string> =
     body === null ? {} : { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const method = body === null ? 'GET' : 'POST';
+  const bodyNow = (): string | null => (typeof body === 'function' ? body() : body);
   await Promise.all(
-    Array.from({ length: THREADS }, () =>
-      fetch(url + path, { method, headers, ...(body === null ? {} : { body }) }).then((r) => r.text()),
-    ),
+    Array.from({ length: THREADS }, () => {
+      const text = bodyNow();
+      return fetch(url + path, { method, headers, ...(text === null ? {} : { body: text }) }).then((r) => r.text());
+    }),
   );
   const ok: number[] = [];
   const refused: number[] = [];
+  // A body function gives each request its own body (autocannon then builds every request anew).
+  const bodyOptions =
+    typeof body === 'function'
+      ? { requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: body() }) }] }
+      : body === null
+        ? {}
+        : { body };
   const instance = autocannon({
     url: url + path,
     method,
     headers,
-    ...(body === null ? {} : { body }),
+    ...bodyOptions,
     connections,
     duration: SECONDS,
     timeout: 60,

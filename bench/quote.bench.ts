@@ -3,7 +3,11 @@
  * /quote monte_carlo (20,000 paths) against the v1 single route pricing the same contract with the same model, all
  * greeks, in one service process. Target: the quote route within 10 % of the v1 route's requests/s. What /quote does
  * on top: canonical JSON both ways, two SHA-256 (request hash, capsule id; a third for the Monte Carlo seed) and a
- * capsule write to the document store (in memory here, as main.ts configures it today).
+ * capsule in the document store (the embedded SQLite file, empty at the start of each run).
+ *
+ * Black-Scholes is measured twice. "same body": every request is identical, so after the first one the capsule is
+ * already stored and /quote skips its write (docs/api.md, "Seeds, capsules, idempotency"). "new contract each
+ * request": the strike moves by 1e-6 per request, on both routes, so every quote makes a new capsule and commits it.
  */
 
 export interface QuoteBenchRow {
@@ -20,7 +24,7 @@ export interface QuoteBenchOptions<Row extends QuoteBenchRow> {
     token: string,
     scenario: string,
     path: string,
-    body: string,
+    body: string | (() => string),
     connections: number,
   ) => Promise<Row>;
   readonly print: (row: Row) => void;
@@ -30,9 +34,9 @@ const CONTRACT = { symbol: 'BENCH', strike_price: 105, time_to_expiry: 0.7, opti
 const MARKET = { spot_price: 100, risk_free_rate: 0.03, dividend_yield: 0.01 } as const;
 const VOLATILITY = 0.25;
 
-function v1Body(model: string): string {
+function v1Body(model: string, strike: number = CONTRACT.strike_price): string {
   return JSON.stringify({
-    contracts: [{ ...CONTRACT, exercise_style: 'european' }],
+    contracts: [{ ...CONTRACT, strike_price: strike, exercise_style: 'european' }],
     market_data: { ...MARKET, volatility: VOLATILITY },
     model,
     calculate_greeks: true,
@@ -40,14 +44,18 @@ function v1Body(model: string): string {
   });
 }
 
-function quoteBody(family: string): string {
+function quoteBody(family: string, strike: number = CONTRACT.strike_price): string {
   return JSON.stringify({
-    contract: CONTRACT,
+    contract: { ...CONTRACT, strike_price: strike },
     market: MARKET,
     volatility: VOLATILITY,
     model: family === 'monte_carlo' ? { family, params: { paths: 20_000 } } : { family },
   });
 }
+
+/** A strike never sent before in this run (both routes draw from it): 105.000001, 105.000002, ... */
+let strikes = 0;
+const newStrike = (): number => CONTRACT.strike_price + ++strikes / 1e6;
 
 /** Rounds per pair (BENCH_QUOTE_ROUNDS, default 3): the two routes alternate, so drifting load on a shared machine hits both alike. */
 const ROUNDS = Number(process.env.BENCH_QUOTE_ROUNDS ?? 3);
@@ -60,11 +68,22 @@ function median(values: readonly number[]): number {
 
 export async function benchQuoteApi<Row extends QuoteBenchRow>(options: QuoteBenchOptions<Row>): Promise<void> {
   const { url, token, threads, run, print } = options;
-  const pairs: [label: string, v1: [string, string], quote: [string, string], connections: number][] = [
+  const pairs: [
+    label: string,
+    v1: [string, string | (() => string)],
+    quote: [string, string | (() => string)],
+    connections: number,
+  ][] = [
     [
-      'black_scholes',
+      'black_scholes, same body',
       ['single black_scholes (v1)', v1Body('black_scholes')],
       ['/quote black_scholes', quoteBody('black_scholes')],
+      10,
+    ],
+    [
+      'black_scholes, new contract each request',
+      ['v1 black_scholes, new strikes', () => v1Body('black_scholes', newStrike())],
+      ['/quote black_scholes, new strikes', () => quoteBody('black_scholes', newStrike())],
       10,
     ],
     [

@@ -19,126 +19,131 @@ function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'ope-group-commit-'));
 }
 
-describe('embedded store: group commit of document puts', () => {
-  it('commits many concurrent puts, each answered as inserted once, all there after reopening', async () => {
-    const dir = tempDir();
-    try {
-      const store = new SqliteStore(dir);
-      const ids = Array.from({ length: 500 }, (_, i) => `id-${i % 400}`);
-      const results = await Promise.all(
-        ids.map((id, i) => store.documents.putIfAbsent('capsule', id, `{"n":${i}}`, { now: NOW, expiresAt: null })),
-      );
-      // The first put of each id inserts; the repeats later in the same group see it.
-      for (let i = 0; i < ids.length; i++) {
-        assert.equal(results[i]!.inserted, i < 400, `put ${i}`);
-        assert.equal(results[i]!.record.body, `{"n":${i % 400}}`);
+for (const writerThread of [true, false])
+  describe(`embedded store: group commit of document puts, ${writerThread ? 'on the writer thread' : 'on the event loop'}`, () => {
+    it('commits many concurrent puts, each answered as inserted once, all there after reopening', async () => {
+      const dir = tempDir();
+      try {
+        const store = new SqliteStore(dir, { writerThread });
+        const ids = Array.from({ length: 500 }, (_, i) => `id-${i % 400}`);
+        const results = await Promise.all(
+          ids.map((id, i) => store.documents.putIfAbsent('capsule', id, `{"n":${i}}`, { now: NOW, expiresAt: null })),
+        );
+        // The first put of each id inserts; the repeats later in the same group see it.
+        for (let i = 0; i < ids.length; i++) {
+          assert.equal(results[i]!.inserted, i < 400, `put ${i}`);
+          assert.equal(results[i]!.record.body, `{"n":${i % 400}}`);
+        }
+        await store.close();
+        const reopened = new SqliteStore(dir, { writerThread });
+        for (let i = 0; i < 400; i++)
+          assert.equal((await reopened.documents.get('capsule', `id-${i}`, NOW))?.body, `{"n":${i}}`);
+        await reopened.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      await store.close();
-      const reopened = new SqliteStore(dir);
-      for (let i = 0; i < 400; i++)
-        assert.equal((await reopened.documents.get('capsule', `id-${i}`, NOW))?.body, `{"n":${i}}`);
-      await reopened.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    });
 
-  it('does not answer a put before the turn that made it has ended (the group is committed after)', async () => {
-    const dir = tempDir();
-    try {
-      const store = new SqliteStore(dir);
-      let settled = false;
-      const put = store.documents
-        .putIfAbsent('capsule', 'a', '{}', { now: NOW, expiresAt: null })
-        .then(() => (settled = true));
-      await Promise.resolve();
-      await Promise.resolve();
-      assert.equal(settled, false);
-      assert.equal(await store.documents.get('capsule', 'a', NOW), null, 'not visible before its commit');
-      await put;
-      assert.notEqual(await store.documents.get('capsule', 'a', NOW), null);
-      await store.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    it('does not answer a put before the turn that made it has ended (the group is committed after)', async () => {
+      const dir = tempDir();
+      try {
+        const store = new SqliteStore(dir, { writerThread });
+        let settled = false;
+        const put = store.documents
+          .putIfAbsent('capsule', 'a', '{}', { now: NOW, expiresAt: null })
+          .then(() => (settled = true));
+        await Promise.resolve();
+        await Promise.resolve();
+        assert.equal(settled, false);
+        assert.equal(await store.documents.get('capsule', 'a', NOW), null, 'not visible before its commit');
+        await put;
+        assert.notEqual(await store.documents.get('capsule', 'a', NOW), null);
+        await store.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
 
-  it('fails only the put that cannot be written, not the others of its group', async () => {
-    const dir = tempDir();
-    try {
-      const store = new SqliteStore(dir);
-      const options = { now: NOW, expiresAt: null };
-      const [before, bad, after] = await Promise.allSettled([
-        store.documents.putIfAbsent('capsule', 'before', '1', options),
-        // A value SQLite cannot bind: the statement throws inside the group's transaction.
-        store.documents.putIfAbsent('capsule', { not: 'a string' } as unknown as string, '2', options),
-        store.documents.putIfAbsent('capsule', 'after', '3', options),
-      ]);
-      assert.equal(before.status, 'fulfilled');
-      assert.equal(bad.status, 'rejected');
-      assert.equal(after.status, 'fulfilled');
-      await store.close();
-      const reopened = new SqliteStore(dir);
-      assert.equal((await reopened.documents.get('capsule', 'before', NOW))?.body, '1');
-      assert.equal((await reopened.documents.get('capsule', 'after', NOW))?.body, '3');
-      await reopened.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    it('fails only the put that cannot be written, not the others of its group', async () => {
+      const dir = tempDir();
+      try {
+        const store = new SqliteStore(dir, { writerThread });
+        const options = { now: NOW, expiresAt: null };
+        const [before, bad, after] = await Promise.allSettled([
+          store.documents.putIfAbsent('capsule', 'before', '1', options),
+          // A value SQLite cannot bind: the statement throws inside the group's transaction.
+          store.documents.putIfAbsent('capsule', { not: 'a string' } as unknown as string, '2', options),
+          store.documents.putIfAbsent('capsule', 'after', '3', options),
+        ]);
+        assert.equal(before.status, 'fulfilled');
+        assert.equal(bad.status, 'rejected');
+        assert.equal(after.status, 'fulfilled');
+        await store.close();
+        const reopened = new SqliteStore(dir, { writerThread });
+        assert.equal((await reopened.documents.get('capsule', 'before', NOW))?.body, '1');
+        assert.equal((await reopened.documents.get('capsule', 'after', NOW))?.body, '3');
+        await reopened.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
 
-  it('close() commits the puts still waiting for their group; puts after close are refused', async () => {
-    const dir = tempDir();
-    try {
-      const store = new SqliteStore(dir);
-      const waiting = Array.from({ length: 10 }, (_, i) =>
-        store.documents.putIfAbsent('capsule', `w${i}`, String(i), { now: NOW, expiresAt: null }),
-      );
-      await store.close();
-      for (const put of waiting) assert.equal((await put).inserted, true);
-      await assert.rejects(store.documents.putIfAbsent('capsule', 'late', '0', { now: NOW, expiresAt: null }));
-      const reopened = new SqliteStore(dir);
-      for (let i = 0; i < 10; i++)
-        assert.equal((await reopened.documents.get('capsule', `w${i}`, NOW))?.body, String(i));
-      await reopened.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    it('close() commits the puts still waiting for their group; puts after close are refused', async () => {
+      const dir = tempDir();
+      try {
+        const store = new SqliteStore(dir, { writerThread });
+        const waiting = Array.from({ length: 10 }, (_, i) =>
+          store.documents.putIfAbsent('capsule', `w${i}`, String(i), { now: NOW, expiresAt: null }),
+        );
+        await store.close();
+        for (const put of waiting) assert.equal((await put).inserted, true);
+        await assert.rejects(store.documents.putIfAbsent('capsule', 'late', '0', { now: NOW, expiresAt: null }));
+        const reopened = new SqliteStore(dir, { writerThread });
+        for (let i = 0; i < 10; i++)
+          assert.equal((await reopened.documents.get('capsule', `w${i}`, NOW))?.body, String(i));
+        await reopened.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
 
-  it('every put answered before kill -9 is in the file after it', async () => {
-    const dir = tempDir();
-    try {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'test/store/fixtures/put-forever.ts', dir], {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      // 'close': the process has exited and its stdout is drained, so every line it wrote has been read.
-      const closed = new Promise<NodeJS.Signals | null>((resolve) =>
-        child.once('close', (_code, signal) => resolve(signal)),
-      );
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      const answered: string[] = [];
-      let partial = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        const lines = (partial + chunk.toString('utf8')).split('\n');
-        partial = lines.pop()!;
-        for (const line of lines) if (line.startsWith('ok ')) answered.push(line.slice(3));
-        // Well into the writing, and in the middle of it: the child is putting the next waves right now.
-        if (answered.length >= 2000 && child.signalCode === null) child.kill('SIGKILL');
-      });
-      assert.equal(await closed, 'SIGKILL', `the writer was not killed: ${stderr}`);
-      assert.ok(answered.length >= 2000);
+    it('every put answered before kill -9 is in the file after it', async () => {
+      const dir = tempDir();
+      try {
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', 'test/store/fixtures/put-forever.ts', dir, writerThread ? 'thread' : 'inline'],
+          {
+            cwd: ROOT,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        // 'close': the process has exited and its stdout is drained, so every line it wrote has been read.
+        const closed = new Promise<NodeJS.Signals | null>((resolve) =>
+          child.once('close', (_code, signal) => resolve(signal)),
+        );
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+        const answered: string[] = [];
+        let partial = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          const lines = (partial + chunk.toString('utf8')).split('\n');
+          partial = lines.pop()!;
+          for (const line of lines) if (line.startsWith('ok ')) answered.push(line.slice(3));
+          // Well into the writing, and in the middle of it: the child is putting the next waves right now.
+          if (answered.length >= 2000 && child.signalCode === null) child.kill('SIGKILL');
+        });
+        assert.equal(await closed, 'SIGKILL', `the writer was not killed: ${stderr}`);
+        assert.ok(answered.length >= 2000);
 
-      const reopened = new SqliteStore(dir);
-      const missing = [];
-      for (const id of answered)
-        if ((await reopened.documents.get('capsule', id, new Date())) === null) missing.push(id);
-      await reopened.close();
-      assert.deepEqual(missing, [], `${missing.length} of ${answered.length} answered puts lost`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+        const reopened = new SqliteStore(dir, { writerThread });
+        const missing = [];
+        for (const id of answered)
+          if ((await reopened.documents.get('capsule', id, new Date())) === null) missing.push(id);
+        await reopened.close();
+        assert.deepEqual(missing, [], `${missing.length} of ${answered.length} answered puts lost`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
-});

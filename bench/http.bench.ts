@@ -517,5 +517,13 @@ if (SCENARIOS.has('overload') || SCENARIOS.has('capacity')) {
 if (SCENARIOS.has('throughput') || SCENARIOS.has('quote')) {
   const service = await startService({ queueMax: QUEUE_MAX, queueTimeoutSeconds: QUEUE_TIMEOUT });
   console.log('\nquote API against v1 (same contract, model and greeks)');
-  await benchQuoteApi({ url: service.url, token, threads: THREADS, run, print }).finally(() => service.stop());
+  await benchQuoteApi({
+    url: service.url,
+    token,
+    threads: THREADS,
+    run,
+    print,
+    seconds: SECONDS,
+    eventLoopCpu: () => service.cpu()?.eventLoop ?? null,
+  }).finally(() => service.stop());
 }

@@ -66,6 +66,13 @@ function settle<T>(work: () => T): Promise<T> {
   }
 }
 
+export interface SqliteStoreOptions {
+  /** False: commit document puts on the calling thread (default true; ':memory:' always does). */
+  readonly writerThread?: boolean;
+  /** The writer thread's module (tests); default src/store/sqlite-writer-thread. */
+  readonly writerThreadFile?: URL;
+}
+
 export class SqliteStore {
   readonly path: string;
   readonly points: VolatilityPointStore;
@@ -79,7 +86,7 @@ export class SqliteStore {
    * (tests). `writerThread: false` commits document puts on the calling thread (':memory:' always does: a second
    * connection would see another database).
    */
-  constructor(dataDir: string, options: { readonly writerThread?: boolean } = {}) {
+  constructor(dataDir: string, options: SqliteStoreOptions = {}) {
     if (dataDir !== ':memory:') mkdirSync(dataDir, { recursive: true });
     this.path = dataDir === ':memory:' ? ':memory:' : join(dataDir, SQLITE_FILE_NAME);
     this.#db = new DatabaseSync(this.path);
@@ -87,8 +94,11 @@ export class SqliteStore {
     this.#db.exec(CONNECTION_PRAGMAS);
     this.#migrate();
     this.points = new SqlitePointStore(this.#db, () => this.close());
-    const writer = dataDir !== ':memory:' && options.writerThread !== false ? new WriterThread(this.path) : null;
-    this.#documents = new SqliteDocumentStore(this.#db, writer);
+    const threaded = dataDir !== ':memory:' && options.writerThread !== false;
+    this.#documents = new SqliteDocumentStore(
+      this.#db,
+      threaded ? { path: this.path, file: options.writerThreadFile ?? writerThreadFile() } : null,
+    );
     this.documents = this.#documents;
   }
 
@@ -276,8 +286,9 @@ function writerThreadFile(): URL {
 
 /**
  * The writer thread's handle (src/store/sqlite-writer-thread.ts). Referenced only while puts are in flight, so an
- * idle store never keeps a process alive. If the thread dies, the puts it held fail and `usable` turns false: the
- * store then commits on the calling thread.
+ * idle store never keeps a process alive. If the thread dies (or never starts), `usable` turns false and the puts
+ * it held go to `orphaned`, which commits them on the calling thread: a put is put-if-absent, so one the thread had
+ * committed before dying is found there (inserted: false) rather than written twice.
  */
 class WriterThread {
   readonly #worker: Worker;
@@ -286,8 +297,11 @@ class WriterThread {
   #usable = true;
   #closed: Promise<void> | undefined;
 
-  constructor(path: string) {
-    this.#worker = new Worker(writerThreadFile(), { workerData: { path } });
+  readonly #orphaned: (group: readonly PendingPut[]) => void;
+
+  constructor(path: string, file: URL, orphaned: (group: readonly PendingPut[]) => void) {
+    this.#orphaned = orphaned;
+    this.#worker = new Worker(file, { workerData: { path } });
     this.#worker.unref();
     this.#worker.on('message', (message: WriterDone | 'closed') => {
       // 'closed' follows the outcomes of everything the thread was sent (one port, in order).
@@ -298,8 +312,8 @@ class WriterThread {
       if (this.#inFlight.size === 0) this.#worker.unref();
       settleAll(group, message.outcomes);
     });
-    this.#worker.on('error', (error) => this.#fail(error));
-    this.#worker.on('exit', (code) => this.#fail(new Error(`the store's writer thread exited (code ${code})`)));
+    this.#worker.on('error', () => this.#fail());
+    this.#worker.on('exit', () => this.#fail());
   }
 
   get usable(): boolean {
@@ -328,10 +342,11 @@ class WriterThread {
     return this.#closed;
   }
 
-  #fail(error: Error): void {
+  #fail(): void {
     this.#usable = false;
-    for (const group of this.#inFlight.values()) for (const put of group) put.reject(error);
+    const groups = [...this.#inFlight.values()];
     this.#inFlight.clear();
+    for (const group of groups) this.#orphaned(group);
   }
 }
 
@@ -353,9 +368,15 @@ class SqliteDocumentStore implements DocumentStore {
   #flushScheduled = false;
   #closed = false;
 
-  constructor(db: DatabaseSync, writer: WriterThread | null) {
+  constructor(db: DatabaseSync, writer: { readonly path: string; readonly file: URL } | null) {
     this.#db = db;
-    this.#writer = writer;
+    this.#writer =
+      writer === null ? null : new WriterThread(writer.path, writer.file, (group) => this.#commitHere(group));
+  }
+
+  #commitHere(group: readonly PendingPut[]): void {
+    if (this.#db.isOpen) settleAll(group, commitGroup(this.#db, group));
+    else for (const put of group) put.reject(new Error('the store is closed'));
   }
 
   putIfAbsent(
@@ -388,7 +409,7 @@ class SqliteDocumentStore implements DocumentStore {
     if (group.length === 0) return;
     this.#pending = [];
     if (this.#writer?.usable === true) this.#writer.send(group);
-    else settleAll(group, commitGroup(this.#db, group));
+    else this.#commitHere(group);
   }
 
   /** Hands over the puts still queued and waits until they are committed; later puts are refused. */

@@ -147,3 +147,29 @@ for (const writerThread of [true, false])
       }
     });
   });
+
+describe('embedded store: a writer thread that dies', () => {
+  it('loses no put: the ones it held, and later ones, are committed on the event loop', async () => {
+    const dir = tempDir();
+    try {
+      const store = new SqliteStore(dir, {
+        writerThreadFile: new URL('./fixtures/dying-writer-thread.ts', import.meta.url),
+      });
+      const options = { now: NOW, expiresAt: null };
+      const held = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => store.documents.putIfAbsent('capsule', `held-${i}`, String(i), options)),
+      );
+      for (const r of held) assert.equal(r.inserted, true);
+      const later = await store.documents.putIfAbsent('capsule', 'later', 'x', options);
+      assert.equal(later.inserted, true);
+      await store.close();
+      const reopened = new SqliteStore(dir);
+      for (let i = 0; i < 5; i++)
+        assert.equal((await reopened.documents.get('capsule', `held-${i}`, NOW))?.body, String(i));
+      assert.equal((await reopened.documents.get('capsule', 'later', NOW))?.body, 'x');
+      await reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

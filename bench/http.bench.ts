@@ -109,6 +109,8 @@ async function startService(pool: PoolSettings): Promise<Service> {
   // process busy driving autocannon would stall the service's event loop whenever the pipe filled up.
   const logDir = mkdtempSync(join(tmpdir(), 'ope-bench-'));
   const logFile = join(logDir, 'service.log');
+  // An empty embedded store per service (removed with the log): no run finds the capsules of an earlier one.
+  const dataDir = join(logDir, 'data');
   const log = openSync(logFile, 'w');
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
@@ -122,6 +124,7 @@ async function startService(pool: PoolSettings): Promise<Service> {
       OPE_THREAD_QUEUE_TIMEOUT_SECONDS: String(pool.queueTimeoutSeconds),
       RATE_LIMIT_DEFAULT: '100000000/second',
       OPE_CACHE_SIZE: '0',
+      OPE_DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', log, 'inherit'],
@@ -204,7 +207,7 @@ async function run(
   token: string,
   scenario: string,
   path: string,
-  body: string | null,
+  body: string | (() => string) | null,
   connections: number,
   /** CPU seconds so far of the answering process's main thread (null off Linux): measured around the row. */
   cpu?: () => number | null,
@@ -213,17 +216,26 @@ async function run(
   const headers: Record<string, string> =
     body === null ? {} : { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const method = body === null ? 'GET' : 'POST';
+  const bodyNow = (): string | null => (typeof body === 'function' ? body() : body);
   await Promise.all(
-    Array.from({ length: THREADS }, () =>
-      fetch(url + path, { method, headers, ...(body === null ? {} : { body }) }).then((r) => r.text()),
-    ),
+    Array.from({ length: THREADS }, () => {
+      const text = bodyNow();
+      return fetch(url + path, { method, headers, ...(text === null ? {} : { body: text }) }).then((r) => r.text());
+    }),
   );
+  // A body function gives each request its own body (autocannon then builds every request anew).
+  const bodyOptions =
+    typeof body === 'function'
+      ? { requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: body() }) }] }
+      : body === null
+        ? {}
+        : { body };
   if (cpu !== undefined && THROUGHPUT_WARMUP_SECONDS > 0) {
     await autocannon({
       url: url + path,
       method,
       headers,
-      ...(body === null ? {} : { body }),
+      ...bodyOptions,
       connections,
       duration: THROUGHPUT_WARMUP_SECONDS,
       timeout: 60,
@@ -236,7 +248,7 @@ async function run(
     url: url + path,
     method,
     headers,
-    ...(body === null ? {} : { body }),
+    ...bodyOptions,
     connections,
     duration: SECONDS,
     timeout: 60,
@@ -569,5 +581,13 @@ if (SCENARIOS.has('overload') || SCENARIOS.has('capacity')) {
 if (SCENARIOS.has('throughput') || SCENARIOS.has('quote')) {
   const service = await startService({ queueMax: QUEUE_MAX, queueTimeoutSeconds: QUEUE_TIMEOUT });
   console.log('\nquote API against v1 (same contract, model and greeks)');
-  await benchQuoteApi({ url: service.url, token, threads: THREADS, run, print }).finally(() => service.stop());
+  await benchQuoteApi({
+    url: service.url,
+    token,
+    threads: THREADS,
+    run,
+    print,
+    seconds: SECONDS,
+    eventLoopCpu: () => service.cpu()?.eventLoop ?? null,
+  }).finally(() => service.stop());
 }

@@ -36,6 +36,19 @@ describe('embedded store (SQLite file)', () => {
   pointStoreContract(sqlite);
 });
 
+describe('embedded store (SQLite file), document puts committed on the event loop', () => {
+  const dirs: string[] = [];
+  after(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  documentStoreContract(() => {
+    const dir = mkdtempSync(join(tmpdir(), 'ope-sqlite-'));
+    dirs.push(dir);
+    const store = new SqliteStore(dir, { writerThread: false });
+    return Promise.resolve({ documents: store.documents, points: store.points, close: () => store.close() });
+  });
+});
+
 const skip = postgresSkipReason();
 describe('PostgreSQL store', { skip }, () => {
   let server: PostgresServer;

@@ -1,5 +1,4 @@
 import type { QuoteGreekName, QuoteModelFamily, QuoteRequest } from '../../core/quote-api.js';
-import { GREEK_NAMES } from './schemas.js';
 
 /**
  * A schema-valid QuoteRequest with every default filled in and its spelling settled (option_type lower-cased),
@@ -36,23 +35,31 @@ type GreekSelection = Partial<Record<QuoteGreekName, boolean>>;
 
 /** Absent selection: all five; a selection: the ones set to true. */
 export function resolveGreeks(selection: GreekSelection | undefined): Record<QuoteGreekName, boolean> {
-  const all = selection === undefined;
-  return Object.fromEntries(GREEK_NAMES.map((name) => [name, all || selection[name] === true])) as Record<
-    QuoteGreekName,
-    boolean
-  >;
+  if (selection === undefined) return { delta: true, gamma: true, vega: true, theta: true, rho: true };
+  return {
+    delta: selection.delta === true,
+    gamma: selection.gamma === true,
+    vega: selection.vega === true,
+    theta: selection.theta === true,
+    rho: selection.rho === true,
+  };
 }
 
-/** `value` without its undefined members, typed as the optional-member shape it then is. */
-function defined<T extends object, R = T>(value: T): R {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as R;
+/** A copy of `value` without its undefined members. */
+function defined<T extends object>(value: T): T {
+  const copy: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) if (member !== undefined) copy[key] = member;
+  return copy as T;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Plain object literals, not built through entries: it runs once per quote (docs/api.md, "Performance"). */
 export function normaliseQuote(request: QuoteRequest, greeksDefault?: GreekSelection): NormalisedQuote {
   const c = request.contract;
   const m = request.market;
-  const params = request.model?.params ?? {};
-  return defined<object, NormalisedQuote>({
+  const params = request.model?.params;
+  const quote: Mutable<NormalisedQuote> = {
     contract: {
       symbol: c.symbol,
       strike_price: c.strike_price,
@@ -61,10 +68,11 @@ export function normaliseQuote(request: QuoteRequest, greeksDefault?: GreekSelec
       exercise_style: c.exercise_style ?? 'european',
     },
     market: { spot_price: m.spot_price, risk_free_rate: m.risk_free_rate, dividend_yield: m.dividend_yield ?? 0 },
-    volatility: request.volatility,
-    model: { family: request.model?.family ?? 'black_scholes', params: defined({ ...params }) },
+    model: { family: request.model?.family ?? 'black_scholes', params: params === undefined ? {} : defined(params) },
     greeks: resolveGreeks(request.greeks ?? greeksDefault),
-    precision: request.precision === undefined ? undefined : defined({ ...request.precision }),
-    surface: request.surface,
-  });
+  };
+  if (request.volatility !== undefined) quote.volatility = request.volatility;
+  if (request.precision !== undefined) quote.precision = defined(request.precision);
+  if (request.surface !== undefined) quote.surface = request.surface;
+  return quote;
 }

@@ -50,25 +50,59 @@ export interface QuoteRecordsOptions {
   readonly capsuleRetentionDays: number;
   /** Default: the system clock. Tests pass one. */
   readonly now?: () => Date;
+  /** Capsule ids remembered as stored (default KNOWN_CAPSULES_DEFAULT); 0 writes every capsule. */
+  readonly knownCapsules?: number;
 }
+
+/** About 1.5 MB of ids and expiry times at most. */
+export const KNOWN_CAPSULES_DEFAULT = 10_000;
 
 export function createQuoteRecords(options: QuoteRecordsOptions) {
   const { store } = options;
   const now = options.now ?? (() => new Date());
+  const knownMax = options.knownCapsules ?? KNOWN_CAPSULES_DEFAULT;
+  /**
+   * Capsules this instance wrote or read, with their expiry (ms; Infinity for none), least recently used first.
+   * A capsule id names its content (docs/api.md, "Seeds, capsules, idempotency"), so an identical quote makes the
+   * same capsule, and one known to be stored and unexpired need not be put again: put-if-absent would leave the
+   * stored record, expiry included, unchanged anyway. A record leaves the store only by expiring (the sweeper
+   * deletes expired records only), so skipping is safe with a shared store and several instances too.
+   */
+  const known = new Map<string, number>();
+
+  function remember(id: string, expiresAt: string | null): void {
+    if (knownMax <= 0) return;
+    known.delete(id);
+    known.set(id, expiresAt === null ? Number.POSITIVE_INFINITY : Date.parse(expiresAt));
+    if (known.size > knownMax) known.delete(known.keys().next().value!);
+  }
 
   return {
     now,
-    /** Stores a capsule given as its canonical text (capsuleText). */
-    async saveCapsule(id: string, text: string): Promise<void> {
+    /**
+     * Stores a capsule given as its canonical text (capsuleText), unless it is known to be stored already; resolves
+     * once it is durable. True when this call wrote it.
+     */
+    async saveCapsule(id: string, text: string): Promise<boolean> {
       const at = now();
+      const until = known.get(id);
+      if (until !== undefined && until > at.getTime()) {
+        known.delete(id);
+        known.set(id, until);
+        return false;
+      }
       const expiresAt = new Date(at.getTime() + options.capsuleRetentionDays * DAY_MS);
       // Same id, same inputs, same build: an existing capsule holds the same document, so losing the race is fine.
-      await store.putIfAbsent(CAPSULE_KIND, id, text, { now: at, expiresAt });
+      const result = await store.putIfAbsent(CAPSULE_KIND, id, text, { now: at, expiresAt });
+      remember(id, result.record.expiresAt);
+      return result.inserted;
     },
 
     async loadCapsule(id: string): Promise<Capsule | null> {
       const record = await store.get(CAPSULE_KIND, id, now());
-      return record === null ? null : (JSON.parse(record.body) as Capsule);
+      if (record === null) return null;
+      remember(id, record.expiresAt);
+      return JSON.parse(record.body) as Capsule;
     },
 
     async findIdempotent(id: string): Promise<IdempotencyRecord | null> {

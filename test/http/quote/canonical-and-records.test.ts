@@ -6,6 +6,7 @@ import { Counter, Registry } from 'prom-client';
 import { NonCanonicalValueError, canonicalJson } from '../../../src/http/quote/canonical-json.js';
 import { capsuleId, requestHash, seedFromLineage, seedLineage } from '../../../src/http/quote/hashing.js';
 import { CAPSULE_KIND, IDEMPOTENCY_KIND, capsuleText, createQuoteRecords } from '../../../src/http/quote/records.js';
+import type { DocumentStore } from '../../../src/store/document-store.js';
 import { createSweeper } from '../../../src/http/quote/sweeper.js';
 import { MemoryDocumentStore } from '../../../src/store/memory-document-store.js';
 
@@ -22,6 +23,51 @@ describe('canonical JSON', () => {
       (e: unknown) => e instanceof NonCanonicalValueError && /\$\.a\[1\]/.test(e.message),
     );
     assert.throws(() => canonicalJson(Number.POSITIVE_INFINITY), NonCanonicalValueError);
+  });
+  it('orders keys by UTF-16 code units: numeric-looking keys as strings, astral characters before U+E000-U+FFFF', () => {
+    // Integer-like keys come first in an object's own order; canonical order treats them as the strings they are.
+    assert.equal(canonicalJson({ a: 3, 10: 1, 9: 2, '1e3': 4, '-1': 5 }), '{"-1":5,"10":1,"1e3":4,"9":2,"a":3}');
+    // Code-point order would put U+1F600 after U+FF5E; UTF-16 puts its high surrogate (U+D83D) first.
+    assert.equal(
+      canonicalJson({ '\uff5e': 1, '\u{1f600}': 2, é: 3, z: 4, Z: 5, '': 6 }),
+      '{"":6,"Z":5,"z":4,"é":3,"\u{1f600}":2,"\uff5e":1}',
+    );
+    assert.equal(canonicalJson({ 'a\u0000': 1, a: 2, 'a"': 3 }), '{"a":2,"a\\u0000":1,"a\\"":3}');
+  });
+  it('writes numbers in their shortest round-trip form: -0 as 0, exponents as JavaScript does', () => {
+    assert.equal(
+      canonicalJson([-0, 0, 1e21, 1e-7, 123e-20, 5e-324, 2 ** 53, 0.1 + 0.2, -1.5e300, 100]),
+      '[0,0,1e+21,1e-7,1.23e-18,5e-324,9007199254740992,0.30000000000000004,-1.5e+300,100]',
+    );
+    assert.throws(() => canonicalJson({ b: { c: Number.NEGATIVE_INFINITY } }), /\$\.b\.c is -Infinity/);
+    assert.throws(() => canonicalJson([Number.NaN]), /\$\[0\] is NaN/);
+  });
+  it('agrees with a sort-and-stringify reference on objects of every size, and on more distinct keys than it caches', () => {
+    const reference = (v: unknown): string => {
+      if (Array.isArray(v)) return `[${v.map(reference).join(',')}]`;
+      if (typeof v === 'object' && v !== null) {
+        const record = v as Record<string, unknown>;
+        return `{${Object.keys(record)
+          .sort()
+          .filter((k) => record[k] !== undefined)
+          .map((k) => `${JSON.stringify(k)}:${reference(record[k])}`)
+          .join(',')}}`;
+      }
+      return JSON.stringify(v);
+    };
+    let seed = 7;
+    const next = (): number => (seed = (seed * 48_271) % 2_147_483_647);
+    const keyOf = (): string =>
+      String.fromCharCode(...Array.from({ length: 1 + (next() % 3) }, () => 32 + (next() % 300)));
+    for (let n = 0; n <= 40; n++) {
+      const value: Record<string, unknown> = {};
+      for (let i = 0; i < n; i++)
+        value[keyOf()] = next() % 5 === 0 ? undefined : { [keyOf()]: [next() / 7, 'x', null, true] };
+      assert.equal(canonicalJson(value), reference(value), `${n} keys`);
+    }
+    const wide = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`k${(i * 7919) % 3000}`, i]));
+    assert.equal(canonicalJson(wide), reference(wide));
+    assert.equal(canonicalJson(wide), reference(wide), 'again, with the key cache full');
   });
   it('the request hash ignores key order', () => {
     assert.equal(requestHash({ a: 1, b: { c: 2, d: 3 } }), requestHash({ b: { d: 3, c: 2 }, a: 1 }));
@@ -139,5 +185,78 @@ describe('record expiry and the sweeper', () => {
     assert.equal((await store.list(CAPSULE_KIND, { now: new Date(0), limit: 10 })).length, 0);
     assert.equal((await swept.get()).values[0]?.value, 6);
     await sweeper.stop();
+  });
+});
+
+/** A memory store that counts the capsule puts it is asked for. */
+function countingStore(): { store: DocumentStore; capsulePuts: () => number } {
+  const inner = new MemoryDocumentStore();
+  let puts = 0;
+  const store: DocumentStore = {
+    putIfAbsent: (kind, id, body, options) => {
+      if (kind === CAPSULE_KIND) puts += 1;
+      return inner.putIfAbsent(kind, id, body, options);
+    },
+    get: (kind, id, now) => inner.get(kind, id, now),
+    list: (kind, options) => inner.list(kind, options),
+    deleteExpired: (now, limit) => inner.deleteExpired(now, limit),
+  };
+  return { store, capsulePuts: () => puts };
+}
+
+describe('known capsules: an identical quote does not write its capsule again', () => {
+  const DAY = 86_400_000;
+  const text = (n: number): string => `{"n":${n}}`;
+
+  it('writes a capsule once while it is stored and unexpired, and again once it has expired', async () => {
+    const { store, capsulePuts } = countingStore();
+    let now = new Date('2026-12-01T00:00:00.000Z');
+    const records = createQuoteRecords({ store, capsuleRetentionDays: 2, now: () => now });
+    assert.equal(await records.saveCapsule('c1', text(1)), true);
+    assert.equal(await records.saveCapsule('c1', text(1)), false);
+    now = new Date(now.getTime() + 2 * DAY - 1);
+    assert.equal(await records.saveCapsule('c1', text(1)), false);
+    assert.equal(capsulePuts(), 1);
+    // Retention runs from the first write: a repeat does not extend it.
+    const first = await store.get(CAPSULE_KIND, 'c1', now);
+    assert.equal(first?.expiresAt, '2026-12-03T00:00:00.000Z');
+
+    now = new Date('2026-12-03T00:00:00.000Z');
+    assert.equal(await records.loadCapsule('c1'), null, 'expired');
+    assert.equal(await records.saveCapsule('c1', text(1)), true, 'rewritten after expiry');
+    assert.equal(capsulePuts(), 2);
+    assert.deepEqual(await records.loadCapsule('c1'), { n: 1 });
+    assert.equal((await store.get(CAPSULE_KIND, 'c1', now))?.expiresAt, '2026-12-05T00:00:00.000Z');
+  });
+
+  it('knows capsules it read and ones another instance wrote, keeps a bounded number, and can be turned off', async () => {
+    const { store, capsulePuts } = countingStore();
+    const now = new Date('2026-12-01T00:00:00.000Z');
+    const a = createQuoteRecords({ store, capsuleRetentionDays: 30, now: () => now });
+    await a.saveCapsule('shared', text(0));
+    // Instance b: its first save of the same capsule finds it stored (no write) and remembers it.
+    const b = createQuoteRecords({ store, capsuleRetentionDays: 30, now: () => now, knownCapsules: 2 });
+    assert.equal(await b.saveCapsule('shared', text(0)), false);
+    assert.equal(capsulePuts(), 2);
+    assert.equal(await b.saveCapsule('shared', text(0)), false);
+    assert.equal(capsulePuts(), 2);
+    // Reading a capsule makes it known too.
+    await a.saveCapsule('read', text(1));
+    await b.loadCapsule('read');
+    const before = capsulePuts();
+    await b.saveCapsule('read', text(1));
+    assert.equal(capsulePuts(), before);
+    // Two known at most: a third evicts the least recently used ('shared').
+    await b.saveCapsule('third', text(2));
+    const puts = capsulePuts();
+    await b.saveCapsule('read', text(1));
+    assert.equal(capsulePuts(), puts, 'still known');
+    await b.saveCapsule('shared', text(0));
+    assert.equal(capsulePuts(), puts + 1, 'evicted, so put again (and found stored)');
+
+    const off = createQuoteRecords({ store, capsuleRetentionDays: 30, now: () => now, knownCapsules: 0 });
+    await off.saveCapsule('shared', text(0));
+    await off.saveCapsule('shared', text(0));
+    assert.equal(capsulePuts(), puts + 3);
   });
 });

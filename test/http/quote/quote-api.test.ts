@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { DocumentStore } from '../../../src/store/document-store.js';
 import { MemoryDocumentStore } from '../../../src/store/memory-document-store.js';
 import { canonicalJson } from '../../../src/http/quote/canonical-json.js';
 import { sha256Hex } from '../../../src/http/quote/hashing.js';
@@ -609,6 +610,39 @@ describe('quote API over HTTP', () => {
       assert.deepEqual(numbersOf(r.json), numbersOf(q.json));
       const strict = await s.request(`/replay/${q.json.capsule_id}`, { body: { strict_build: true } });
       assert.equal(strict.json.verified, true);
+    });
+
+    it('an identical quote repeated writes its capsule once, and the capsule still replays verified', async () => {
+      const inner = new MemoryDocumentStore();
+      let capsulePuts = 0;
+      const store: DocumentStore = {
+        putIfAbsent: (kind, id, body, options) => {
+          if (kind === 'capsule') capsulePuts += 1;
+          return inner.putIfAbsent(kind, id, body, options);
+        },
+        get: (kind, id, now) => inner.get(kind, id, now),
+        list: (kind, options) => inner.list(kind, options),
+        deleteExpired: (now, limit) => inner.deleteExpired(now, limit),
+      };
+      const server = await startServer({ env: { OPE_BUILD_ID: 'build-a' }, documentStore: store });
+      try {
+        const body = quoteRequest({
+          contract: { symbol: 'ONCE', strike_price: 95, time_to_expiry: 1, option_type: 'put' },
+        });
+        const answers = [];
+        for (let i = 0; i < 3; i++) answers.push(await server.request('/quote', { body }));
+        assert.equal(capsulePuts, 1);
+        for (const a of answers) assert.equal(a.text, answers[0]!.text);
+        const r = await server.request(`/replay/${answers[0]!.json.capsule_id}`, { body: {} });
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.json.verified, true);
+        assert.deepEqual(numbersOf(r.json), numbersOf(answers[0]!.json));
+        // Another contract is another capsule, written.
+        await server.request('/quote', { body: quoteRequest() });
+        assert.equal(capsulePuts, 2);
+      } finally {
+        await server.close();
+      }
     });
 
     it('an unknown capsule is 404 capsule_not_found', async () => {

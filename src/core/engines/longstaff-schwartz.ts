@@ -50,6 +50,7 @@ const RANK_TOLERANCE = 1e-10;
 export const COND_LIMIT = 1e8;
 /** Paths per chunk of the normal buffer and of the forward pricing walk: the chunk's state stays in L1 cache. */
 const CHUNK = 512;
+const STRIDE = MAX_DEGREE + 1;
 
 export interface LongstaffSchwartzOptions {
   readonly seed: bigint;
@@ -90,11 +91,15 @@ interface Setup {
   readonly logStrike: number;
   /** e^{-r t_j}, j = 0 .. N. */
   readonly discount: Float64Array;
+  /** 1 for a put, -1 for a call: the payoff is K side (1 - S / K), in the money when side ln(S / S_0) < side ln(K / S_0). */
+  readonly side: number;
 }
 
 /**
  * The exercise rule: per date j, if fitted, the continuation value (discounted to t = 0) as the polynomial
- * sum_k c_k u^k of the standardised moneyness u = (x - center_j) scale_j, x = S / K.
+ * sum_k c_k u^k of the standardised moneyness u = (x - center_j) scale_j, x = S / K; STRIDE coefficients per date,
+ * zero above the degree, so every evaluation is the same unrolled Horner scheme (a loop over the degree cost
+ * three times as much: its dependent multiply-adds did not overlap across paths).
  */
 interface Rules {
   readonly coefficients: Float64Array;
@@ -261,28 +266,36 @@ export function solveNormalEquations(
 /**
  * The regression pass: backward induction on the regression set, returning the continuation polynomial of every
  * date 1 .. N - 1 (none where fewer in-the-money paths than 2 (degree + 1) leave no usable fit: no exercise there).
+ *
+ * The in-the-money paths of a date are gathered into a list without a branch per path (the count grows by the
+ * comparison's 0 or 1), and a path's cash flow is replaced by a store whose index is the path or, when the rule
+ * says continue, a spare slot at the end: whether a path is in the money, or exercised, is a coin toss the
+ * processor cannot predict, and a mispredicted branch per path cost more than the rest of the loop.
  */
 function regressionPass(setup: Setup, paths: number): Rules {
-  const { dates, degree, strike, isCall, logStrike, volatility, discount } = setup;
+  const { dates, degree, strike, logStrike, volatility, discount, side } = setup;
   const columns = degree + 1;
   const rules: Rules = {
-    coefficients: new Float64Array((dates + 1) * columns),
+    coefficients: new Float64Array((dates + 1) * STRIDE),
     center: new Float64Array(dates + 1),
     scale: new Float64Array(dates + 1),
     fitted: new Uint8Array(dates + 1),
   };
   const brownian = new Float64Array(paths);
-  /** The path's cash flow under the rule fitted so far, discounted to t = 0. */
-  const cash = new Float64Array(paths);
-  /** x = S / K of the path at the current date when it is in the money, else 0. */
-  const moneyness = new Float64Array(paths);
+  /** The path's cash flow under the rule fitted so far, discounted to t = 0; slot `paths` is the spare. */
+  const cash = new Float64Array(paths + 1);
+  /** The in-the-money paths of the current date, and their ln(S / S_0), then their x = S / K. */
+  const itmPath = new Int32Array(paths);
+  const itmX = new Float64Array(paths);
   const normals = new Float64Array(CHUNK);
   const rng = new Int32Array(XOSHIRO128_WORDS);
   const moments = new Float64Array(2 * MAX_DEGREE + 1);
   const targetMoments = new Float64Array(MAX_DEGREE + 1);
   const gram = new Float64Array(columns * columns);
-  const fit = new Float64Array(columns);
+  /** The fitted coefficients; those above the degree stay 0. */
+  const fit = new Float64Array(STRIDE);
   const spotOverStrike = setup.spot / strike;
+  const sideStrike = side * logStrike;
   for (let date = dates; date >= 1; date--) {
     seedStream(setup, 0, date, rng, 0);
     const last = date === dates;
@@ -290,10 +303,7 @@ function regressionPass(setup: Setup, paths: number): Rules {
     const bridgeScale = last ? Math.sqrt(date * setup.dt) : Math.sqrt(setup.dt * shrink);
     const driftTerm = setup.drift * date * setup.dt;
     const exerciseDiscount = discount[date]!;
-    let inTheMoney = 0;
-    // Moments of x - 1 (x is near 1 for most in-the-money paths), for the standardisation below.
-    let shiftedSum = 0;
-    let shiftedSquares = 0;
+    let candidates = 0;
     for (let first = 0; first < paths; first += CHUNK) {
       const count = Math.min(CHUNK, paths - first);
       fillZigguratNormals(rng, 0, normals, count);
@@ -302,46 +312,59 @@ function regressionPass(setup: Setup, paths: number): Rules {
         const w = shrink * brownian[p]! + bridgeScale * normals[i]!;
         brownian[p] = w;
         const logReturn = driftTerm + volatility * w;
-        let x = 0;
-        if (isCall ? logReturn > logStrike : logReturn < logStrike) {
-          const candidate = spotOverStrike * tableExp(logReturn);
-          // The log-space test and the product can disagree by an ulp at the money: the payoff decides.
-          if (isCall ? candidate > 1 : candidate < 1) x = candidate;
-        }
-        moneyness[p] = x;
-        if (x === 0) continue;
-        if (last) cash[p] = strike * (isCall ? x - 1 : 1 - x) * exerciseDiscount;
-        inTheMoney++;
-        shiftedSum += x - 1;
-        shiftedSquares += (x - 1) * (x - 1);
+        itmPath[candidates] = p;
+        itmX[candidates] = logReturn;
+        candidates += +(side * logReturn < sideStrike);
       }
     }
-    if (last || inTheMoney < 2 * columns) continue;
+    let inTheMoney = 0;
+    // Moments of x - 1 (x is near 1 for most in-the-money paths), for the standardisation below.
+    let shiftedSum = 0;
+    let shiftedSquares = 0;
+    for (let k = 0; k < candidates; k++) {
+      const x = spotOverStrike * tableExp(itmX[k]!);
+      // The log-space test and the product can disagree by an ulp at the money: the payoff decides.
+      if (!(side * (1 - x) > 0)) continue;
+      itmX[inTheMoney] = x;
+      itmPath[inTheMoney] = itmPath[k]!;
+      inTheMoney++;
+      shiftedSum += x - 1;
+      shiftedSquares += (x - 1) * (x - 1);
+    }
+    if (last) {
+      for (let k = 0; k < inTheMoney; k++) cash[itmPath[k]!] = strike * side * (1 - itmX[k]!) * exerciseDiscount;
+      continue;
+    }
+    if (inTheMoney < 2 * columns) continue;
     // Polynomials of degree d in x span the same space in any basis, and least squares' fitted values do not
     // depend on the basis; u = (x - mean) / sd keeps the normal matrix well conditioned (docs/numerics.md).
     const meanShift = shiftedSum / inTheMoney;
     const variance = shiftedSquares / inTheMoney - meanShift * meanShift;
     const center = 1 + meanShift;
     const scale = variance > 0 ? 1 / Math.sqrt(variance) : 1;
-    accumulateMoments(moneyness, cash, paths, center, scale, moments, targetMoments);
+    accumulateMoments(itmX, itmPath, cash, inTheMoney, center, scale, moments, targetMoments);
     for (let a = 0; a < columns; a++) for (let b = a; b < columns; b++) gram[a * columns + b] = moments[a + b]!;
     const condition = solveNormalEquations(gram, targetMoments, columns, fit);
-    if (!(condition <= COND_LIMIT))
-      fit.set(leastSquaresOnPaths(moneyness, cash, paths, inTheMoney, degree, center, scale));
-    const at = date * columns;
-    rules.coefficients.set(fit, at);
+    if (!(condition <= COND_LIMIT)) {
+      fit.set(leastSquaresOnPaths(itmX, itmPath, cash, inTheMoney, degree, center, scale));
+    }
+    rules.coefficients.set(fit, date * STRIDE);
     rules.center[date] = center;
     rules.scale[date] = scale;
     rules.fitted[date] = 1;
-    for (let p = 0; p < paths; p++) {
-      const x = moneyness[p]!;
-      if (x === 0) continue;
+    const c0 = fit[0]!;
+    const c1 = fit[1]!;
+    const c2 = fit[2]!;
+    const c3 = fit[3]!;
+    const c4 = fit[4]!;
+    const c5 = fit[5]!;
+    for (let k = 0; k < inTheMoney; k++) {
+      const x = itmX[k]!;
       const u = (x - center) * scale;
-      let continuation = 0;
-      for (let k = degree; k >= 0; k--) continuation = continuation * u + fit[k]!;
-      // The earliest date whose rule says exercise decides the path's cash flow.
-      const value = strike * (isCall ? x - 1 : 1 - x) * exerciseDiscount;
-      if (value >= continuation) cash[p] = value;
+      const continuation = c0 + u * (c1 + u * (c2 + u * (c3 + u * (c4 + u * c5))));
+      const value = strike * side * (1 - x) * exerciseDiscount;
+      // The earliest date whose rule says exercise decides the path's cash flow; else the store goes to the spare.
+      cash[paths + +(value >= continuation) * (itmPath[k]! - paths)] = value;
     }
   }
   return rules;
@@ -354,9 +377,10 @@ function regressionPass(setup: Setup, paths: number): Rules {
  * powers a smaller degree does not use cost a few multiplications), so the loop keeps them in registers.
  */
 function accumulateMoments(
-  moneyness: Float64Array,
+  itmX: Float64Array,
+  itmPath: Int32Array,
   cash: Float64Array,
-  paths: number,
+  m: number,
   center: number,
   scale: number,
   moments: Float64Array,
@@ -379,11 +403,9 @@ function accumulateMoments(
   let t3 = 0;
   let t4 = 0;
   let t5 = 0;
-  for (let p = 0; p < paths; p++) {
-    const x = moneyness[p]!;
-    if (x === 0) continue;
-    const u = (x - center) * scale;
-    const y = cash[p]!;
+  for (let k = 0; k < m; k++) {
+    const u = (itmX[k]! - center) * scale;
+    const y = cash[itmPath[k]!]!;
     const u2 = u * u;
     const u3 = u2 * u;
     const u4 = u2 * u2;
@@ -427,9 +449,9 @@ function accumulateMoments(
 
 /** The QR fallback: the design matrix of the in-the-money paths, rebuilt from their moneyness. */
 function leastSquaresOnPaths(
-  moneyness: Float64Array,
+  itmX: Float64Array,
+  itmPath: Int32Array,
   cash: Float64Array,
-  paths: number,
   m: number,
   degree: number,
   center: number,
@@ -438,78 +460,92 @@ function leastSquaresOnPaths(
   const columns = degree + 1;
   const design = new Float64Array(columns * m);
   const target = new Float64Array(m);
-  let i = 0;
-  for (let p = 0; p < paths; p++) {
-    const x = moneyness[p]!;
-    if (x === 0) continue;
-    const u = (x - center) * scale;
+  for (let k = 0; k < m; k++) {
+    const u = (itmX[k]! - center) * scale;
     let power = 1;
     for (let c = 0; c < columns; c++) {
-      design[c * m + i] = power;
+      design[c * m + k] = power;
       power *= u;
     }
-    target[i] = cash[p]!;
-    i++;
+    target[k] = cash[itmPath[k]!]!;
   }
   return leastSquaresQr(design, target, m, columns);
 }
 
 /**
  * The pricing pass: the rule applied forwards to the independent set, CHUNK paths at a time through all the dates
- * (one xoshiro state per date carries over from chunk to chunk); returns the cash flows discounted to t = 0.
+ * (one xoshiro state per date carries over from chunk to chunk); returns the cash flows discounted to t = 0 (and
+ * the spare slot at index `paths`). Branch-free lists and stores as in the regression pass.
  */
 function pricingPass(setup: Setup, paths: number, rules: Rules): Float64Array {
-  const { dates, degree, strike, isCall, logStrike, volatility, discount } = setup;
-  const columns = degree + 1;
+  const { dates, strike, logStrike, volatility, discount, side } = setup;
   const { coefficients, fitted, center, scale } = rules;
   const rng = new Int32Array(XOSHIRO128_WORDS * (dates + 1));
   for (let date = 1; date <= dates; date++) seedStream(setup, 1, date, rng, XOSHIRO128_WORDS * date);
-  const cash = new Float64Array(paths);
+  const cash = new Float64Array(paths + 1);
   const normals = new Float64Array(CHUNK);
   const brownian = new Float64Array(CHUNK);
   const alive = new Int32Array(CHUNK);
+  const exercised = new Uint8Array(CHUNK);
+  const itmPath = new Int32Array(CHUNK);
+  const itmLog = new Float64Array(CHUNK);
   const step = Math.sqrt(setup.dt);
   const spotOverStrike = setup.spot / strike;
+  const sideStrike = side * logStrike;
   for (let first = 0; first < paths; first += CHUNK) {
     const count = Math.min(CHUNK, paths - first);
     for (let i = 0; i < count; i++) {
       alive[i] = i;
       brownian[i] = 0;
+      exercised[i] = 0;
     }
     let aliveCount = count;
     for (let date = 1; date <= dates && aliveCount > 0; date++) {
       fillZigguratNormals(rng, XOSHIRO128_WORDS * date, normals, aliveCount);
       const driftTerm = setup.drift * date * setup.dt;
-      const last = date === dates;
-      const hasRule = fitted[date] === 1;
-      const at = date * columns;
-      const dateCenter = center[date]!;
-      const dateScale = scale[date]!;
-      const exerciseDiscount = discount[date]!;
-      let kept = 0;
+      let candidates = 0;
       for (let k = 0; k < aliveCount; k++) {
         const i = alive[k]!;
         const w = brownian[i]! + step * normals[k]!;
         brownian[i] = w;
         const logReturn = driftTerm + volatility * w;
-        if ((last || hasRule) && (isCall ? logReturn > logStrike : logReturn < logStrike)) {
-          const x = spotOverStrike * tableExp(logReturn);
-          const value = strike * (isCall ? x - 1 : 1 - x) * exerciseDiscount;
-          if (value > 0) {
-            let exercise = last;
-            if (!last) {
-              const u = (x - dateCenter) * dateScale;
-              let continuation = 0;
-              for (let c = degree; c >= 0; c--) continuation = continuation * u + coefficients[at + c]!;
-              exercise = value >= continuation;
-            }
-            if (exercise) {
-              cash[first + i] = value;
-              continue;
-            }
-          }
+        itmPath[candidates] = i;
+        itmLog[candidates] = logReturn;
+        candidates += +(side * logReturn < sideStrike);
+      }
+      const last = date === dates;
+      if (!last && fitted[date] !== 1) continue;
+      const at = date * STRIDE;
+      const c0 = coefficients[at]!;
+      const c1 = coefficients[at + 1]!;
+      const c2 = coefficients[at + 2]!;
+      const c3 = coefficients[at + 3]!;
+      const c4 = coefficients[at + 4]!;
+      const c5 = coefficients[at + 5]!;
+      const dateCenter = center[date]!;
+      const dateScale = scale[date]!;
+      const exerciseDiscount = discount[date]!;
+      let stopped = 0;
+      for (let c = 0; c < candidates; c++) {
+        const i = itmPath[c]!;
+        const x = spotOverStrike * tableExp(itmLog[c]!);
+        const value = strike * side * (1 - x) * exerciseDiscount;
+        let continuation = -Infinity;
+        if (!last) {
+          const u = (x - dateCenter) * dateScale;
+          continuation = c0 + u * (c1 + u * (c2 + u * (c3 + u * (c4 + u * c5))));
         }
-        alive[kept++] = i;
+        const stop = +(value > 0) & +(value >= continuation);
+        cash[paths + stop * (first + i - paths)] = value;
+        exercised[i] = stop;
+        stopped += stop;
+      }
+      if (last || stopped === 0) continue;
+      let kept = 0;
+      for (let k = 0; k < aliveCount; k++) {
+        const i = alive[k]!;
+        alive[kept] = i;
+        kept += 1 - exercised[i]!;
       }
       aliveCount = kept;
     }
@@ -563,6 +599,7 @@ export function priceLongstaffSchwartz(
     streamHigh,
     logStrike: portableLog(option.strike / spot),
     discount,
+    side: option.type === 'call' ? -1 : 1,
   };
   const rules = regressionPass(setup, regressionPaths);
   const cash = pricingPass(setup, paths, rules);

@@ -1,5 +1,6 @@
 import { portableExpInPlace } from './portable-exp.js';
 import { portableLog } from './portable-log.js';
+import { tableExp } from './table-exp.js';
 import { nextXoshiro128 } from './xoshiro128.js';
 
 /**
@@ -91,49 +92,49 @@ function slowNormal(state: Int32Array, at: number, w: number): number {
     }
     const z = a * WN[layer]!;
     const y = FN[layer]! + uniform(state, at) * (FN[layer - 1]! - FN[layer]!);
-    if (y < density(z)) return z;
+    if (y < tableExp(-0.5 * z * z)) return z;
     w = nextXoshiro128(state, at);
   }
 }
 
 /**
  * out[0 .. count - 1] = the next `count` standard normals of the xoshiro128** generator at state[at .. at + 3],
- * whose state advances. The generator step is written out in the loop (the same as `nextXoshiro128`) so that the
- * common case never leaves it; the state goes back to the array only around the rare slow branch.
+ * whose state advances. The generator step is written out in the inner loop (the same as `nextXoshiro128`), and
+ * the inner loop leaves for the rare slow branch instead of calling it: with a call inside, V8 keeps the state
+ * words in memory and the loop runs at half the speed.
  */
 export function fillZigguratNormals(state: Int32Array, at: number, out: Float64Array, count: number): void {
   let s0 = state[at]!;
   let s1 = state[at + 1]!;
   let s2 = state[at + 2]!;
   let s3 = state[at + 3]!;
-  for (let i = 0; i < count; i++) {
-    const product = Math.imul(s1, 5);
-    const w = Math.imul((product << 7) | (product >>> 25), 9);
-    const t = s1 << 9;
-    s2 ^= s0;
-    s3 ^= s1;
-    s1 ^= s2;
-    s0 ^= s3;
-    s2 ^= t;
-    s3 = (s3 << 11) | (s3 >>> 21);
-    const layer = w & (LAYERS - 1);
-    const a = (w >> 7) + 0.5;
-    if (Math.abs(a) < KN[layer]!) {
+  let i = 0;
+  for (;;) {
+    let w = 0;
+    for (; i < count; i++) {
+      const product = Math.imul(s1, 5);
+      w = Math.imul((product << 7) | (product >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      const layer = w & (LAYERS - 1);
+      const a = (w >> 7) + 0.5;
+      if (!(Math.abs(a) < KN[layer]!)) break;
       out[i] = a * WN[layer]!;
-      continue;
     }
     state[at] = s0;
     state[at + 1] = s1;
     state[at + 2] = s2;
     state[at + 3] = s3;
-    out[i] = slowNormal(state, at, w);
+    if (i >= count) return;
+    out[i++] = slowNormal(state, at, w);
     s0 = state[at]!;
     s1 = state[at + 1]!;
     s2 = state[at + 2]!;
     s3 = state[at + 3]!;
   }
-  state[at] = s0;
-  state[at + 1] = s1;
-  state[at + 2] = s2;
-  state[at + 3] = s3;
 }

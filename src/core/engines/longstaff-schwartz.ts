@@ -15,10 +15,11 @@ import { requireExercise, validateInputs } from '../validate.js';
  * approach", Review of Financial Studies 14 (2001) 113-147 (docs/numerics.md, "Tunable Monte Carlo").
  *
  * - Exercise dates t_j = j T / N, j = 1 .. N (default N = 64); exercise at t = 0 is compared at the end.
- * - Continuation values are regressed, date by date backwards, on the Laguerre polynomials L_0 .. L_d of
- *   x = S / K (default degree 3) over the in-the-money paths only: normal equations of the column-scaled basis,
- *   solved by Cholesky while their condition number stays below COND_LIMIT, else Householder QR of the design
- *   matrix (docs/numerics.md says why the normal equations lose nothing that matters here).
+ * - Continuation values are regressed, date by date backwards, on the polynomials of degree d (default 3) in
+ *   x = S / K, the span of the paper's Laguerre L_0 .. L_d, over the in-the-money paths only. The basis is the
+ *   monomials of the standardised u = (x - mean) / sd (Laguerre's are nearly collinear when x is bunched, and
+ *   least-squares fitted values do not depend on the basis); the normal equations are solved by Cholesky while
+ *   their condition number stays below COND_LIMIT, else by Householder QR of the design matrix (docs/numerics.md).
  * - Two independent path sets: the regression set fixes the exercise rule, the pricing set applies it. The
  *   pricing estimate is then the value of one particular feasible stopping rule, hence low-biased, and its
  *   standard error is the sample standard error of the pricing set's discounted cash flows.
@@ -61,7 +62,7 @@ export interface LongstaffSchwartzOptions {
   readonly regressionPaths?: number;
   /** Exercise dates, 1 to 1,000; default 64. */
   readonly exerciseDates?: number;
-  /** Laguerre degree of the regression basis, 1 to 5; default 3. */
+  /** Degree of the regression polynomials in S / K (the span of Laguerre L_0 .. L_d), 1 to 5; default 3. */
   readonly basisDegree?: number;
 }
 

@@ -99,8 +99,9 @@ interface Setup {
 /**
  * The exercise rule: per date j, if fitted, the continuation value (discounted to t = 0) as the polynomial
  * sum_k c_k u^k of the standardised moneyness u = (x - center_j) scale_j, x = S / K; STRIDE coefficients per date,
- * zero above the degree, so every evaluation is the same unrolled Horner scheme (a loop over the degree cost
- * three times as much: its dependent multiply-adds did not overlap across paths).
+ * zero above the degree, so every evaluation is the same unrolled scheme, Estrin's (c0 + c1 u) + u^2 ((c2 + c3 u)
+ * + u^2 (c4 + c5 u)), whose chain of dependent operations is half Horner's (a loop over the degree cost three
+ * times as much as either: its dependent multiply-adds did not overlap across paths).
  */
 interface Rules {
   readonly coefficients: Float64Array;
@@ -362,10 +363,11 @@ function regressionPass(setup: Setup, paths: number): Rules {
     for (let k = 0; k < inTheMoney; k++) {
       const x = itmX[k]!;
       const u = (x - center) * scale;
-      const continuation = c0 + u * (c1 + u * (c2 + u * (c3 + u * (c4 + u * c5))));
+      const u2 = u * u;
+      const continuation = c0 + c1 * u + u2 * (c2 + c3 * u + u2 * (c4 + c5 * u));
       const value = strike * side * (1 - x) * exerciseDiscount;
       // The earliest date whose rule says exercise decides the path's cash flow; else the store goes to the spare.
-      cash[paths + +(value >= continuation) * (itmPath[k]! - paths)] = value;
+      cash[paths + ((itmPath[k]! - paths) & -+(value >= continuation))] = value;
     }
   }
   return rules;
@@ -473,85 +475,112 @@ function leastSquaresOnPaths(
   return leastSquaresQr(design, target, m, columns);
 }
 
+/** Scratch of the pricing pass: one chunk's paths, and the pass's cash flows and generators. */
+class PricingScratch {
+  readonly normals = new Float64Array(CHUNK);
+  readonly brownian = new Float64Array(CHUNK);
+  readonly alive = new Int32Array(CHUNK);
+  readonly exercised = new Uint8Array(CHUNK);
+  readonly itmPath = new Int32Array(CHUNK);
+  readonly itmLog = new Float64Array(CHUNK);
+  readonly cash: Float64Array;
+  readonly rng: Int32Array;
+
+  constructor(paths: number, dates: number) {
+    this.cash = new Float64Array(paths + 1);
+    this.rng = new Int32Array(XOSHIRO128_WORDS * (dates + 1));
+  }
+}
+
 /**
  * The pricing pass: the rule applied forwards to the independent set, CHUNK paths at a time through all the dates
  * (one xoshiro state per date carries over from chunk to chunk); returns the cash flows discounted to t = 0 (and
- * the spare slot at index `paths`). Branch-free lists and stores as in the regression pass.
+ * the spare slot at index `paths`). Branch-free lists and stores as in the regression pass. A chunk is a call of
+ * its own: V8 compiles a function called many times once and for all, where loops inside one long call were
+ * compiled on the stack and thrown away at the exit of each inner loop.
  */
 function pricingPass(setup: Setup, paths: number, rules: Rules): Float64Array {
+  const scratch = new PricingScratch(paths, setup.dates);
+  for (let date = 1; date <= setup.dates; date++) {
+    seedStream(setup, 1, date, scratch.rng, XOSHIRO128_WORDS * date);
+  }
+  for (let first = 0; first < paths; first += CHUNK) {
+    priceChunk(setup, rules, scratch, paths, first, Math.min(CHUNK, paths - first));
+  }
+  return scratch.cash;
+}
+
+/** Paths first .. first + count - 1 of the pricing set, forwards through the dates until exercised. */
+function priceChunk(
+  setup: Setup,
+  rules: Rules,
+  scratch: PricingScratch,
+  paths: number,
+  first: number,
+  count: number,
+): void {
   const { dates, strike, logStrike, volatility, discount, side } = setup;
   const { coefficients, fitted, center, scale } = rules;
-  const rng = new Int32Array(XOSHIRO128_WORDS * (dates + 1));
-  for (let date = 1; date <= dates; date++) seedStream(setup, 1, date, rng, XOSHIRO128_WORDS * date);
-  const cash = new Float64Array(paths + 1);
-  const normals = new Float64Array(CHUNK);
-  const brownian = new Float64Array(CHUNK);
-  const alive = new Int32Array(CHUNK);
-  const exercised = new Uint8Array(CHUNK);
-  const itmPath = new Int32Array(CHUNK);
-  const itmLog = new Float64Array(CHUNK);
+  const { normals, brownian, alive, exercised, itmPath, itmLog, cash, rng } = scratch;
   const step = Math.sqrt(setup.dt);
   const spotOverStrike = setup.spot / strike;
   const sideStrike = side * logStrike;
-  for (let first = 0; first < paths; first += CHUNK) {
-    const count = Math.min(CHUNK, paths - first);
-    for (let i = 0; i < count; i++) {
-      alive[i] = i;
-      brownian[i] = 0;
-      exercised[i] = 0;
-    }
-    let aliveCount = count;
-    for (let date = 1; date <= dates && aliveCount > 0; date++) {
-      fillZigguratNormals(rng, XOSHIRO128_WORDS * date, normals, aliveCount);
-      const driftTerm = setup.drift * date * setup.dt;
-      let candidates = 0;
-      for (let k = 0; k < aliveCount; k++) {
-        const i = alive[k]!;
-        const w = brownian[i]! + step * normals[k]!;
-        brownian[i] = w;
-        const logReturn = driftTerm + volatility * w;
-        itmPath[candidates] = i;
-        itmLog[candidates] = logReturn;
-        candidates += +(side * logReturn < sideStrike);
-      }
-      const last = date === dates;
-      if (!last && fitted[date] !== 1) continue;
-      const at = date * STRIDE;
-      const c0 = coefficients[at]!;
-      const c1 = coefficients[at + 1]!;
-      const c2 = coefficients[at + 2]!;
-      const c3 = coefficients[at + 3]!;
-      const c4 = coefficients[at + 4]!;
-      const c5 = coefficients[at + 5]!;
-      const dateCenter = center[date]!;
-      const dateScale = scale[date]!;
-      const exerciseDiscount = discount[date]!;
-      let stopped = 0;
-      for (let c = 0; c < candidates; c++) {
-        const i = itmPath[c]!;
-        const x = spotOverStrike * tableExp(itmLog[c]!);
-        const value = strike * side * (1 - x) * exerciseDiscount;
-        let continuation = -Infinity;
-        if (!last) {
-          const u = (x - dateCenter) * dateScale;
-          continuation = c0 + u * (c1 + u * (c2 + u * (c3 + u * (c4 + u * c5))));
-        }
-        const stop = +(value > 0) & +(value >= continuation);
-        cash[paths + stop * (first + i - paths)] = value;
-        exercised[i] = stop;
-        stopped += stop;
-      }
-      if (last || stopped === 0) continue;
-      let kept = 0;
-      for (let k = 0; k < aliveCount; k++) {
-        const i = alive[k]!;
-        alive[kept] = i;
-        kept += 1 - exercised[i]!;
-      }
-      aliveCount = kept;
-    }
+  for (let i = 0; i < count; i++) {
+    alive[i] = i;
+    brownian[i] = 0;
+    exercised[i] = 0;
   }
-  return cash;
+  let aliveCount = count;
+  for (let date = 1; date <= dates && aliveCount > 0; date++) {
+    fillZigguratNormals(rng, XOSHIRO128_WORDS * date, normals, aliveCount);
+    const driftTerm = setup.drift * date * setup.dt;
+    let candidates = 0;
+    for (let k = 0; k < aliveCount; k++) {
+      const i = alive[k]!;
+      const w = brownian[i]! + step * normals[k]!;
+      brownian[i] = w;
+      const logReturn = driftTerm + volatility * w;
+      itmPath[candidates] = i;
+      itmLog[candidates] = logReturn;
+      candidates += +(side * logReturn < sideStrike);
+    }
+    const last = date === dates;
+    if (!last && fitted[date] !== 1) continue;
+    const at = date * STRIDE;
+    const c0 = coefficients[at]!;
+    const c1 = coefficients[at + 1]!;
+    const c2 = coefficients[at + 2]!;
+    const c3 = coefficients[at + 3]!;
+    const c4 = coefficients[at + 4]!;
+    const c5 = coefficients[at + 5]!;
+    const dateCenter = center[date]!;
+    const dateScale = scale[date]!;
+    const exerciseDiscount = discount[date]!;
+    let stopped = 0;
+    for (let c = 0; c < candidates; c++) {
+      const i = itmPath[c]!;
+      const x = spotOverStrike * tableExp(itmLog[c]!);
+      const value = strike * side * (1 - x) * exerciseDiscount;
+      let continuation = -Infinity;
+      if (!last) {
+        const u = (x - dateCenter) * dateScale;
+        const u2 = u * u;
+        continuation = c0 + c1 * u + u2 * (c2 + c3 * u + u2 * (c4 + c5 * u));
+      }
+      const stop = +(value > 0) & +(value >= continuation);
+      cash[paths + ((first + i - paths) & -stop)] = value;
+      exercised[i] = stop;
+      stopped += stop;
+    }
+    if (last || stopped === 0) continue;
+    let kept = 0;
+    for (let k = 0; k < aliveCount; k++) {
+      const i = alive[k]!;
+      alive[kept] = i;
+      kept += 1 - exercised[i]!;
+    }
+    aliveCount = kept;
+  }
 }
 
 /** Prices an American option by Longstaff-Schwartz (module comment), with the pricing set's standard error. */

@@ -2,6 +2,7 @@ import { CoreError } from '../errors.js';
 import type { OptionSpec } from '../instruments/option-spec.js';
 import type { MarketInputs } from '../market/market-inputs.js';
 import { portableExpInPlace } from '../math/portable-exp.js';
+import { exerciseBoundaries, MAX_BOUNDARIES } from './exercise-boundary.js';
 import { portableLog } from '../math/portable-log.js';
 import { deriveChildSeed, requireSeed, requireStream, splitWords64 } from '../math/seed.js';
 import { tableExp } from '../math/table-exp.js';
@@ -108,6 +109,13 @@ interface Rules {
   readonly center: Float64Array;
   readonly scale: Float64Array;
   readonly fitted: Uint8Array;
+  /** The exercise region as log-return intervals (`exerciseBoundaries`): MAX_BOUNDARIES boundaries per date. */
+  readonly boundaries: Float64Array;
+  /** Per date, MAX_BOUNDARIES + 1 flags: is the interval above n boundaries exercised. */
+  readonly exerciseAbove: Uint8Array;
+  /** Per date, the log-return range the boundaries cover; outside it (or NaN) the rule is evaluated directly. */
+  readonly lowLog: Float64Array;
+  readonly highLog: Float64Array;
 }
 
 function requireIntegerIn(value: unknown, low: number, high: number, param: string): number {
@@ -282,6 +290,10 @@ function regressionPass(setup: Setup, paths: number): Rules {
     center: new Float64Array(dates + 1),
     scale: new Float64Array(dates + 1),
     fitted: new Uint8Array(dates + 1),
+    boundaries: new Float64Array((dates + 1) * MAX_BOUNDARIES),
+    exerciseAbove: new Uint8Array((dates + 1) * (MAX_BOUNDARIES + 1)),
+    lowLog: new Float64Array(dates + 1),
+    highLog: new Float64Array(dates + 1),
   };
   const brownian = new Float64Array(paths);
   /** The path's cash flow under the rule fitted so far, discounted to t = 0; slot `paths` is the spare. */
@@ -354,6 +366,32 @@ function regressionPass(setup: Setup, paths: number): Rules {
     rules.center[date] = center;
     rules.scale[date] = scale;
     rules.fitted[date] = 1;
+    // Twelve standard deviations of ln(S / S_0) around its mean: a pricing path outside is evaluated directly.
+    const spread = 12 * volatility * Math.sqrt(date * setup.dt);
+    const lowLog = side > 0 ? driftTerm - spread : logStrike;
+    const highLog = side > 0 ? logStrike : driftTerm + spread;
+    const covered = lowLog < highLog;
+    rules.lowLog[date] = covered ? lowLog : Number.NaN;
+    rules.highLog[date] = covered ? highLog : Number.NaN;
+    if (covered) {
+      exerciseBoundaries(
+        rules.coefficients,
+        date * STRIDE,
+        degree,
+        center,
+        scale,
+        strike * side * exerciseDiscount,
+        spotOverStrike,
+        lowLog,
+        highLog,
+        rules.boundaries,
+        date * MAX_BOUNDARIES,
+        rules.exerciseAbove,
+        date * (MAX_BOUNDARIES + 1),
+        portableLog,
+        tableExp,
+      );
+    }
     const c0 = fit[0]!;
     const c1 = fit[1]!;
     const c2 = fit[2]!;
@@ -505,22 +543,36 @@ function pricingPass(setup: Setup, paths: number, rules: Rules): Float64Array {
     seedStream(setup, 1, date, scratch.rng, XOSHIRO128_WORDS * date);
   }
   for (let first = 0; first < paths; first += CHUNK) {
-    priceChunk(setup, rules, scratch, paths, first, Math.min(CHUNK, paths - first));
+    priceChunk(setup, rules, scratch, first, Math.min(CHUNK, paths - first));
   }
   return scratch.cash;
 }
 
+/** The rule evaluated directly at one log-return (outside the range its boundaries cover): 1 to exercise. */
+function exerciseDirectly(
+  coefficients: Float64Array,
+  at: number,
+  center: number,
+  scale: number,
+  spotOverStrike: number,
+  logReturn: number,
+  payoffScale: number,
+): number {
+  const x = spotOverStrike * tableExp(logReturn);
+  const u = (x - center) * scale;
+  const u2 = u * u;
+  const continuation =
+    coefficients[at]! +
+    coefficients[at + 1]! * u +
+    u2 * (coefficients[at + 2]! + coefficients[at + 3]! * u + u2 * (coefficients[at + 4]! + coefficients[at + 5]! * u));
+  const value = payoffScale * (1 - x);
+  return value > 0 && value >= continuation ? 1 : 0;
+}
+
 /** Paths first .. first + count - 1 of the pricing set, forwards through the dates until exercised. */
-function priceChunk(
-  setup: Setup,
-  rules: Rules,
-  scratch: PricingScratch,
-  paths: number,
-  first: number,
-  count: number,
-): void {
+function priceChunk(setup: Setup, rules: Rules, scratch: PricingScratch, first: number, count: number): void {
   const { dates, strike, logStrike, volatility, discount, side } = setup;
-  const { coefficients, fitted, center, scale } = rules;
+  const { coefficients, fitted, center, scale, boundaries, exerciseAbove } = rules;
   const { normals, brownian, alive, exercised, itmPath, itmLog, cash, rng } = scratch;
   const step = Math.sqrt(setup.dt);
   const spotOverStrike = setup.spot / strike;
@@ -547,30 +599,47 @@ function priceChunk(
     const last = date === dates;
     if (!last && fitted[date] !== 1) continue;
     const at = date * STRIDE;
-    const c0 = coefficients[at]!;
-    const c1 = coefficients[at + 1]!;
-    const c2 = coefficients[at + 2]!;
-    const c3 = coefficients[at + 3]!;
-    const c4 = coefficients[at + 4]!;
-    const c5 = coefficients[at + 5]!;
     const dateCenter = center[date]!;
     const dateScale = scale[date]!;
     const exerciseDiscount = discount[date]!;
+    const lowLog = rules.lowLog[date]!;
+    const highLog = rules.highLog[date]!;
+    const b = date * MAX_BOUNDARIES;
+    const b0 = boundaries[b]!;
+    const b1 = boundaries[b + 1]!;
+    const b2 = boundaries[b + 2]!;
+    const b3 = boundaries[b + 3]!;
+    const b4 = boundaries[b + 4]!;
+    const flags = date * (MAX_BOUNDARIES + 1);
     let stopped = 0;
     for (let c = 0; c < candidates; c++) {
-      const i = itmPath[c]!;
-      const x = spotOverStrike * tableExp(itmLog[c]!);
-      const value = strike * side * (1 - x) * exerciseDiscount;
-      let continuation = -Infinity;
+      const logReturn = itmLog[c]!;
+      let stop = 1;
       if (!last) {
-        const u = (x - dateCenter) * dateScale;
-        const u2 = u * u;
-        continuation = c0 + c1 * u + u2 * (c2 + c3 * u + u2 * (c4 + c5 * u));
+        if (logReturn >= lowLog && logReturn <= highLog) {
+          const above =
+            +(logReturn >= b0) + +(logReturn >= b1) + +(logReturn >= b2) + +(logReturn >= b3) + +(logReturn >= b4);
+          stop = exerciseAbove[flags + above]!;
+        } else {
+          stop = exerciseDirectly(
+            coefficients,
+            at,
+            dateCenter,
+            dateScale,
+            spotOverStrike,
+            logReturn,
+            strike * side * exerciseDiscount,
+          );
+        }
       }
-      const stop = +(value > 0) & +(value >= continuation);
-      cash[paths + ((first + i - paths) & -stop)] = value;
-      exercised[i] = stop;
-      stopped += stop;
+      if (stop === 0) continue;
+      const x = spotOverStrike * tableExp(logReturn);
+      const value = strike * side * (1 - x) * exerciseDiscount;
+      if (!(value > 0)) continue;
+      const i = itmPath[c]!;
+      cash[first + i] = value;
+      exercised[i] = 1;
+      stopped++;
     }
     if (last || stopped === 0) continue;
     let kept = 0;

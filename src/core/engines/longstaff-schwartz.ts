@@ -7,7 +7,7 @@ import { portableLog } from '../math/portable-log.js';
 import { deriveChildSeed, requireSeed, requireStream, splitWords64 } from '../math/seed.js';
 import { tableExp } from '../math/table-exp.js';
 import { seedXoshiro128, XOSHIRO128_WORDS } from '../math/xoshiro128.js';
-import { fillZigguratNormals } from '../math/ziggurat.js';
+import { fillZigguratNormals, ZIGGURAT_KN, ZIGGURAT_WN, zigguratSlowNormal } from '../math/ziggurat.js';
 import type { PriceResult } from '../results.js';
 import { requireExercise, validateInputs } from '../validate.js';
 
@@ -301,7 +301,6 @@ function regressionPass(setup: Setup, paths: number): Rules {
   /** The in-the-money paths of the current date, and their ln(S / S_0), then their x = S / K. */
   const itmPath = new Int32Array(paths);
   const itmX = new Float64Array(paths);
-  const normals = new Float64Array(CHUNK);
   const rng = new Int32Array(XOSHIRO128_WORDS);
   const moments = new Float64Array(2 * MAX_DEGREE + 1);
   const targetMoments = new Float64Array(MAX_DEGREE + 1);
@@ -317,19 +316,53 @@ function regressionPass(setup: Setup, paths: number): Rules {
     const bridgeScale = last ? Math.sqrt(date * setup.dt) : Math.sqrt(setup.dt * shrink);
     const driftTerm = setup.drift * date * setup.dt;
     const exerciseDiscount = discount[date]!;
+    // Normal p of the stream (0, date) is drawn inside the bridge loop: the xoshiro128** step and the ziggurat's
+    // fast branch of fillZigguratNormals written out, which saves a pass through a buffer of normals.
+    let s0 = rng[0]!;
+    let s1 = rng[1]!;
+    let s2 = rng[2]!;
+    let s3 = rng[3]!;
     let candidates = 0;
-    for (let first = 0; first < paths; first += CHUNK) {
-      const count = Math.min(CHUNK, paths - first);
-      fillZigguratNormals(rng, 0, normals, count);
-      for (let i = 0; i < count; i++) {
-        const p = first + i;
-        const w = shrink * brownian[p]! + bridgeScale * normals[i]!;
+    let p = 0;
+    for (;;) {
+      let word = 0;
+      for (; p < paths; p++) {
+        const product = Math.imul(s1, 5);
+        word = Math.imul((product << 7) | (product >>> 25), 9);
+        const t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = (s3 << 11) | (s3 >>> 21);
+        const layer = word & 127;
+        const a = (word >> 7) + 0.5;
+        if (!(Math.abs(a) < ZIGGURAT_KN[layer]!)) break;
+        const w = shrink * brownian[p]! + bridgeScale * (a * ZIGGURAT_WN[layer]!);
         brownian[p] = w;
         const logReturn = driftTerm + volatility * w;
         itmPath[candidates] = p;
         itmX[candidates] = logReturn;
         candidates += +(side * logReturn < sideStrike);
       }
+      if (p >= paths) break;
+      // The ziggurat's slow branch (about 3% of the words) draws from the state array.
+      rng[0] = s0;
+      rng[1] = s1;
+      rng[2] = s2;
+      rng[3] = s3;
+      const w = shrink * brownian[p]! + bridgeScale * zigguratSlowNormal(rng, 0, word);
+      s0 = rng[0]!;
+      s1 = rng[1]!;
+      s2 = rng[2]!;
+      s3 = rng[3]!;
+      brownian[p] = w;
+      const logReturn = driftTerm + volatility * w;
+      itmPath[candidates] = p;
+      itmX[candidates] = logReturn;
+      candidates += +(side * logReturn < sideStrike);
+      p++;
     }
     let inTheMoney = 0;
     // Moments of x - 1 (x is near 1 for most in-the-money paths), for the standardisation below.

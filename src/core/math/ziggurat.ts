@@ -40,6 +40,13 @@ const wedge = new Float64Array(1);
 const KN = new Float64Array(LAYERS);
 /** Scale of a: x_i 2^-24, and Q 2^-24 for the base layer. */
 const WN = new Float64Array(LAYERS);
+/**
+ * The fast branch's tables, for a caller that draws the normals inside its own loop (the Longstaff-Schwartz
+ * bridge): layer = w & 127, a = (w >> 7) + 1/2, the normal is a ZIGGURAT_WN[layer] when |a| < ZIGGURAT_KN[layer],
+ * else zigguratSlowNormal(state, at, w). Read-only by convention.
+ */
+export const ZIGGURAT_KN: Float64Array = KN;
+export const ZIGGURAT_WN: Float64Array = WN;
 /** f(x_i), with f(x_0) = f(0) = 1. */
 const FN = new Float64Array(LAYERS);
 
@@ -75,8 +82,11 @@ function uniform(state: Int32Array, at: number): number {
   return ((nextXoshiro128(state, at) >>> 0) + 0.5) * TWO_POW_MINUS_32;
 }
 
-/** The rare branch: word `w` fell outside its layer's inner rectangle. Draws from the state as needed. */
-function slowNormal(state: Int32Array, at: number, w: number): number {
+/**
+ * The rare branch: word `w` fell outside its layer's inner rectangle (|a| >= ZIGGURAT_KN[layer]). Draws further
+ * words from the generator at state[at] as needed and returns the normal.
+ */
+export function zigguratSlowNormal(state: Int32Array, at: number, w: number): number {
   for (;;) {
     const layer = w & (LAYERS - 1);
     const a = (w >> 7) + 0.5;
@@ -131,7 +141,7 @@ export function fillZigguratNormals(state: Int32Array, at: number, out: Float64A
     state[at + 2] = s2;
     state[at + 3] = s3;
     if (i >= count) return;
-    out[i++] = slowNormal(state, at, w);
+    out[i++] = zigguratSlowNormal(state, at, w);
     s0 = state[at]!;
     s1 = state[at + 1]!;
     s2 = state[at + 2]!;

@@ -389,7 +389,8 @@ function regressionPass(setup: Setup, paths: number): Rules {
     const variance = shiftedSquares / inTheMoney - meanShift * meanShift;
     const center = 1 + meanShift;
     const scale = variance > 0 ? 1 / Math.sqrt(variance) : 1;
-    accumulateMoments(itmX, itmPath, cash, inTheMoney, center, scale, moments, targetMoments);
+    if (degree <= 3) accumulateMomentsCubic(itmX, itmPath, cash, inTheMoney, center, scale, moments, targetMoments);
+    else accumulateMoments(itmX, itmPath, cash, inTheMoney, center, scale, moments, targetMoments);
     for (let a = 0; a < columns; a++) for (let b = a; b < columns; b++) gram[a * columns + b] = moments[a + b]!;
     const condition = solveNormalEquations(gram, targetMoments, columns, fit);
     if (!(condition <= COND_LIMIT)) {
@@ -442,6 +443,60 @@ function regressionPass(setup: Setup, paths: number): Rules {
     }
   }
   return rules;
+}
+
+/** accumulateMoments for degree <= 3: moments up to u^6 and target moments up to y u^3 (the rest set to 0). */
+function accumulateMomentsCubic(
+  itmX: Float64Array,
+  itmPath: Int32Array,
+  cash: Float64Array,
+  m: number,
+  center: number,
+  scale: number,
+  moments: Float64Array,
+  targetMoments: Float64Array,
+): void {
+  let m0 = 0;
+  let m1 = 0;
+  let m2 = 0;
+  let m3 = 0;
+  let m4 = 0;
+  let m5 = 0;
+  let m6 = 0;
+  let t0 = 0;
+  let t1 = 0;
+  let t2 = 0;
+  let t3 = 0;
+  for (let k = 0; k < m; k++) {
+    const u = (itmX[k]! - center) * scale;
+    const y = cash[itmPath[k]!]!;
+    const u2 = u * u;
+    const u3 = u2 * u;
+    m0 += 1;
+    m1 += u;
+    m2 += u2;
+    m3 += u3;
+    m4 += u2 * u2;
+    m5 += u3 * u2;
+    m6 += u3 * u3;
+    t0 += y;
+    t1 += y * u;
+    t2 += y * u2;
+    t3 += y * u3;
+  }
+  moments.fill(0);
+  targetMoments.fill(0);
+  moments[0] = m0;
+  moments[1] = m1;
+  moments[2] = m2;
+  moments[3] = m3;
+  moments[4] = m4;
+  moments[5] = m5;
+  moments[6] = m6;
+  targetMoments[0] = t0;
+  targetMoments[1] = t1;
+  targetMoments[2] = t2;
+  targetMoments[3] = t3;
 }
 
 /**

@@ -31,7 +31,9 @@ import { requireExercise, validateInputs } from '../validate.js';
  *   the stream (set 1, date j). Each stream is xoshiro128** seeded from the child seed (set, date) of the run's
  *   seed and the contract's stream, read through the ziggurat: the answer never depends on threads or chunking.
  * - Cash flows are held discounted to t = 0, so no path is touched at a date where nothing happens to it, and the
- *   in-the-money test compares ln(S / S_0) with ln(K / S_0): e^x is computed for in-the-money paths only.
+ *   in-the-money test compares ln(S / S_0) with ln(K / S_0): the regression computes e^x for in-the-money paths
+ *   only, and the pricing pass decides by each date's exercise boundaries in ln(S / S_0) (`exercise-boundary.ts`),
+ *   computing e^x only for the paths it exercises.
  */
 
 export const LONGSTAFF_SCHWARTZ_MODEL = 'longstaff_schwartz';

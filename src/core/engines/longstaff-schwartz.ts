@@ -403,9 +403,10 @@ function regressionPass(setup: Setup, paths: number): Rules {
     rules.scale[date] = scale;
     rules.fitted[date] = 1;
     // Twelve standard deviations of ln(S / S_0) around its mean: a pricing path outside is evaluated directly.
+    // Clamped to +-700 so that e^x of the ends stays finite (beyond, paths are evaluated directly anyway).
     const spread = 12 * volatility * Math.sqrt(date * setup.dt);
-    const lowLog = side > 0 ? driftTerm - spread : logStrike;
-    const highLog = side > 0 ? logStrike : driftTerm + spread;
+    const lowLog = side > 0 ? Math.max(driftTerm - spread, -700) : logStrike;
+    const highLog = side > 0 ? logStrike : Math.min(driftTerm + spread, 700);
     const covered = lowLog < highLog;
     rules.lowLog[date] = covered ? lowLog : Number.NaN;
     rules.highLog[date] = covered ? highLog : Number.NaN;

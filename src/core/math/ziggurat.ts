@@ -14,7 +14,8 @@ import { nextXoshiro128 } from './xoshiro128.js';
  * the x_i follow from x_{i-1} = sqrt(-2 ln(V / x_i + f(x_i))), computed here at module load with the IEEE-only
  * `portableLog` and `portableExpInPlace`, so the tables are the same on every engine.
  *
- * One 32-bit word w makes a variate with probability about 0.988: bits 0-6 choose the layer i, and the signed
+ * One 32-bit word w makes a variate with probability 0.972 (measured; the top layer, x_0 = 0, never accepts at
+ * once): bits 0-6 choose the layer i, and the signed
  * integer j = w >> 7 (bits 7-31, in [-2^24, 2^24)) gives a = j + 1/2, a symmetric grid of 2^25 half-integers with
  * no zero. The candidate is a x_i 2^-24 (a Q 2^-24 on the base layer, Q = V / f(R)), accepted at once when
  * |a| x_i 2^-24 < x_{i-1} (inside the layer above's width; the base layer: < R). The sign rides on a, so the common
@@ -22,9 +23,9 @@ import { nextXoshiro128 } from './xoshiro128.js';
  * magnitude come from disjoint bits, so the value is not correlated with the layer (the weakness J. Doornik, "An
  * improved ziggurat method to generate normal random samples" (2005), found in the original, which used the same
  * bits for both). Otherwise: on a layer i >= 1, a second word places y uniformly in [f(x_i), f(x_{i-1})] and
- * |x| is accepted when y < f(|x|), else everything restarts with a fresh word; on the base layer, Marsaglia's tail
- * method: x = -ln(U1) / R,
- * y = -ln(U2) until 2y > x^2, giving R + x. Uniforms from words are (w + 1/2) 2^-32, strictly inside (0, 1).
+ * |x| is accepted when y < f(|x|) (by `tableExp`, IEEE-only too), else everything restarts with a fresh word; on
+ * the base layer, Marsaglia's tail method: x = -ln(U1) / R, y = -ln(U2) until 2y > x^2, giving R + x. Uniforms
+ * from words are (w + 1/2) 2^-32, strictly inside (0, 1).
  */
 
 const R = 3.442619855899;
@@ -33,7 +34,7 @@ const LAYERS = 128;
 const GRID = 2 ** 24;
 const INV_R = 1 / R;
 const TWO_POW_MINUS_32 = 2 ** -32;
-/** e^(-x^2 / 2) of the wedge test, through the block interface of portableExpInPlace. */
+/** Scratch of f(x) = e^(-x^2 / 2) for the tables, through the block interface of portableExpInPlace. */
 const wedge = new Float64Array(1);
 
 /** Fast-accept thresholds on |a|: 2^24 x_{i-1} / x_i, and 2^24 R / Q for the base layer. */

@@ -15,9 +15,8 @@ import { nextXoshiro128 } from './xoshiro128.js';
  * `portableLog` and `portableExpInPlace`, so the tables are the same on every engine.
  *
  * One 32-bit word w makes a variate with probability 0.972 (measured; the top layer, x_0 = 0, never accepts at
- * once): bits 0-6 choose the layer i, and the signed
- * integer j = w >> 7 (bits 7-31, in [-2^24, 2^24)) gives a = j + 1/2, a symmetric grid of 2^25 half-integers with
- * no zero. The candidate is a x_i 2^-24 (a Q 2^-24 on the base layer, Q = V / f(R)), accepted at once when
+ * once): bits 0-6 choose the layer i, and the signed integer j = w >> 7 (bits 7-31, in [-2^24, 2^24)) gives
+ * a = j + 1/2, a symmetric grid of 2^25 half-integers with no zero. The candidate is a x_i 2^-24 (a Q 2^-24 on the base layer, Q = V / f(R)), accepted at once when
  * |a| x_i 2^-24 < x_{i-1} (inside the layer above's width; the base layer: < R). The sign rides on a, so the common
  * case has no data-dependent branch but the acceptance test, which is nearly always taken. The layer and the
  * magnitude come from disjoint bits, so the value is not correlated with the layer (the weakness J. Doornik, "An

@@ -111,15 +111,26 @@ const greeksMs = Math.min(
 );
 console.log('plain + 5 greeks with standard errors'.padEnd(40), greeksMs.toFixed(2).padStart(8), '(fastest of 9)');
 
-const lsmMs = Math.min(
-  ...timeMs(5, 1, (round) => {
-    sink += priceLongstaffSchwartz(PUT, MARKET, { seed: BigInt(round + 1), paths: 20_000, exerciseDates: 64 }).value;
-  }),
-);
+// Longstaff-Schwartz: 15 timed calls after 3 warm-ups (the fastest is the one least disturbed on a shared machine),
+// with the process CPU time of each call beside the wall time.
+const lsmWall: number[] = [];
+const lsmCpu: number[] = [];
+for (let round = 0; round < 18; round++) {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  sink += priceLongstaffSchwartz(PUT, MARKET, { seed: BigInt(round + 1), paths: 20_000, exerciseDates: 64 }).value;
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  if (round >= 3) {
+    lsmWall.push(wall);
+    lsmCpu.push((cpu.user + cpu.system) / 1000);
+  }
+}
+const lsmMs = Math.min(...lsmWall);
 console.log(
   'Longstaff-Schwartz 64 x 20,000 (+20,000 regression paths)'.padEnd(40),
   lsmMs.toFixed(1).padStart(8),
-  'ms (fastest of 5); target <= 40 ms',
+  `ms (fastest of 15; median ${median(lsmWall).toFixed(1)}; CPU fastest ${Math.min(...lsmCpu).toFixed(1)}, median ${median(lsmCpu).toFixed(1)}); target <= 40 ms`,
   lsmMs <= 40 ? 'met' : 'NOT MET',
 );
 if (!Number.isFinite(sink)) console.log('(sink)', sink);

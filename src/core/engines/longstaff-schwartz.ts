@@ -1,9 +1,13 @@
 import { CoreError } from '../errors.js';
 import type { OptionSpec } from '../instruments/option-spec.js';
 import type { MarketInputs } from '../market/market-inputs.js';
-import { fillStandardNormalsFromWords } from '../math/normal-stream.js';
 import { portableExpInPlace } from '../math/portable-exp.js';
+import { exerciseBoundaries, MAX_BOUNDARIES } from './exercise-boundary.js';
+import { portableLog } from '../math/portable-log.js';
 import { deriveChildSeed, requireSeed, requireStream, splitWords64 } from '../math/seed.js';
+import { tableExp } from '../math/table-exp.js';
+import { seedXoshiro128, XOSHIRO128_WORDS } from '../math/xoshiro128.js';
+import { fillZigguratNormals, ZIGGURAT_KN, ZIGGURAT_WN, zigguratSlowNormal } from '../math/ziggurat.js';
 import type { PriceResult } from '../results.js';
 import { requireExercise, validateInputs } from '../validate.js';
 
@@ -12,16 +16,24 @@ import { requireExercise, validateInputs } from '../validate.js';
  * approach", Review of Financial Studies 14 (2001) 113-147 (docs/numerics.md, "Tunable Monte Carlo").
  *
  * - Exercise dates t_j = j T / N, j = 1 .. N (default N = 64); exercise at t = 0 is compared at the end.
- * - Continuation values are regressed, date by date backwards, on the Laguerre polynomials L_0 .. L_d of
- *   x = S / K (default degree 3) over the in-the-money paths only, by Householder QR of the column-scaled
- *   design matrix (never the normal equations, whose condition number is the square of the matrix's).
+ * - Continuation values are regressed, date by date backwards, on the polynomials of degree d (default 3) in
+ *   x = S / K, the span of the paper's Laguerre L_0 .. L_d, over the in-the-money paths only. The basis is the
+ *   monomials of the standardised u = (x - mean) / sd (Laguerre's are nearly collinear when x is bunched, and
+ *   least-squares fitted values do not depend on the basis); the normal equations are solved by Cholesky while
+ *   their condition number stays below COND_LIMIT, else by Householder QR of the design matrix (docs/numerics.md).
  * - Two independent path sets: the regression set fixes the exercise rule, the pricing set applies it. The
  *   pricing estimate is then the value of one particular feasible stopping rule, hence low-biased, and its
  *   standard error is the sample standard error of the pricing set's discounted cash flows.
- * - Paths are built backwards by the Brownian bridge, W(t_j) | W(t_{j+1}) ~ N(W(t_{j+1}) j / (j + 1),
- *   dt j / (j + 1)), so only the current date's state is ever stored (memory O(paths), not O(paths x dates)).
- *   The normal of path p at date j is position p of the Philox stream (key = child seed (set, j) of the run's
- *   seed, stream = the contract's stream): the answer never depends on threads or chunking.
+ * - The regression set is built backwards by the Brownian bridge, W(t_j) | W(t_{j+1}) ~ N(W(t_{j+1}) j / (j + 1),
+ *   dt j / (j + 1)), so only the current date's state is stored (memory O(paths), not O(paths x dates)); normal p
+ *   of date j is number p of the stream (set 0, date j). The pricing set is simulated forwards, 512 paths at a
+ *   time, and a path stops once exercised; at date j the k-th path still alive (in path order) takes normal k of
+ *   the stream (set 1, date j). Each stream is xoshiro128** seeded from the child seed (set, date) of the run's
+ *   seed and the contract's stream, read through the ziggurat: the answer never depends on threads or chunking.
+ * - Cash flows are held discounted to t = 0, so no path is touched at a date where nothing happens to it, and the
+ *   in-the-money test compares ln(S / S_0) with ln(K / S_0): the regression computes e^x for in-the-money paths
+ *   only, and the pricing pass decides by each date's exercise boundaries in ln(S / S_0) (`exercise-boundary.ts`),
+ *   computing e^x only for the paths it exercises.
  */
 
 export const LONGSTAFF_SCHWARTZ_MODEL = 'longstaff_schwartz';
@@ -31,10 +43,18 @@ export const DEFAULT_BASIS_DEGREE = 3;
 const MIN_PATHS = 1_000;
 const MAX_PATHS = 1_000_000;
 const MAX_EXERCISE_DATES = 1_000;
+const MAX_DEGREE = 5;
 const Z_95 = 1.959963984540054;
 /** Relative size below which an R diagonal entry counts as zero: that basis function is dropped. */
 const RANK_TOLERANCE = 1e-10;
-const BLOCK = 4096;
+/**
+ * Largest 1-norm condition number of the scaled normal matrix solved by Cholesky: its coefficients are then
+ * accurate to about COND_LIMIT x 2^-53 < 1e-8 relative, far below their sampling error (docs/numerics.md).
+ */
+export const COND_LIMIT = 1e8;
+/** Paths per chunk of the normal buffer and of the forward pricing walk: the chunk's state stays in L1 cache. */
+const CHUNK = 512;
+const STRIDE = MAX_DEGREE + 1;
 
 export interface LongstaffSchwartzOptions {
   readonly seed: bigint;
@@ -45,7 +65,7 @@ export interface LongstaffSchwartzOptions {
   readonly regressionPaths?: number;
   /** Exercise dates, 1 to 1,000; default 64. */
   readonly exerciseDates?: number;
-  /** Laguerre degree of the regression basis, 1 to 5; default 3. */
+  /** Degree of the regression polynomials in S / K (the span of Laguerre L_0 .. L_d), 1 to 5; default 3. */
   readonly basisDegree?: number;
 }
 
@@ -65,13 +85,39 @@ interface Setup {
   readonly strike: number;
   readonly dates: number;
   readonly dt: number;
-  readonly stepDiscount: number;
   readonly drift: number;
   readonly volatility: number;
   readonly degree: number;
   readonly seed: bigint;
-  readonly s0: number;
-  readonly s1: number;
+  readonly streamLow: number;
+  readonly streamHigh: number;
+  /** ln(K / S_0): a path is in the money when ln(S / S_0) is below it (put) or above it (call). */
+  readonly logStrike: number;
+  /** e^{-r t_j}, j = 0 .. N. */
+  readonly discount: Float64Array;
+  /** 1 for a put, -1 for a call: the payoff is K side (1 - S / K), in the money when side ln(S / S_0) < side ln(K / S_0). */
+  readonly side: number;
+}
+
+/**
+ * The exercise rule: per date j, if fitted, the continuation value (discounted to t = 0) as the polynomial
+ * sum_k c_k u^k of the standardised moneyness u = (x - center_j) scale_j, x = S / K; STRIDE coefficients per date,
+ * zero above the degree, so every evaluation is the same unrolled scheme, Estrin's (c0 + c1 u) + u^2 ((c2 + c3 u)
+ * + u^2 (c4 + c5 u)), whose chain of dependent operations is half Horner's (a loop over the degree cost three
+ * times as much as either: its dependent multiply-adds did not overlap across paths).
+ */
+interface Rules {
+  readonly coefficients: Float64Array;
+  readonly center: Float64Array;
+  readonly scale: Float64Array;
+  readonly fitted: Uint8Array;
+  /** The exercise region as log-return intervals (`exerciseBoundaries`): MAX_BOUNDARIES boundaries per date. */
+  readonly boundaries: Float64Array;
+  /** Per date, MAX_BOUNDARIES + 1 flags: is the interval above n boundaries exercised. */
+  readonly exerciseAbove: Uint8Array;
+  /** Per date, the log-return range the boundaries cover; outside it (or NaN) the rule is evaluated directly. */
+  readonly lowLog: Float64Array;
+  readonly highLog: Float64Array;
 }
 
 function requireIntegerIn(value: unknown, low: number, high: number, param: string): number {
@@ -85,52 +131,13 @@ function requireIntegerIn(value: unknown, low: number, high: number, param: stri
   return value;
 }
 
-/** Scratch of one pass: the state of every path at the current date. */
-class PassState {
-  readonly brownian: Float64Array;
-  readonly spotAt: Float64Array;
-  readonly cash: Float64Array;
-  readonly exercise: Float64Array;
-  readonly normals = new Float64Array(BLOCK);
-
-  constructor(paths: number) {
-    this.exercise = new Float64Array(paths);
-    this.brownian = new Float64Array(paths);
-    this.spotAt = new Float64Array(paths);
-    this.cash = new Float64Array(paths);
-  }
-}
-
 function payoff(setup: Setup, s: number): number {
   return setup.isCall ? (s > setup.strike ? s - setup.strike : 0) : s < setup.strike ? setup.strike - s : 0;
 }
 
-/** W at date `date` for every path: the terminal draw when date = N, else the bridge back from date + 1. */
-function stepBack(setup: Setup, set: number, date: number, state: PassState, paths: number): void {
-  const [k0, k1] = splitWords64(deriveChildSeed(deriveChildSeed(setup.seed, set), date));
-  const { brownian, spotAt, normals } = state;
-  const last = date === setup.dates;
-  const shrink = last ? 0 : date / (date + 1);
-  const scale = last ? Math.sqrt(date * setup.dt) : Math.sqrt(setup.dt * shrink);
-  for (let first = 0; first < paths; first += BLOCK) {
-    const count = Math.min(BLOCK, paths - first);
-    fillStandardNormalsFromWords(k0, k1, setup.s0, setup.s1, first, normals, count);
-    for (let i = 0; i < count; i++) {
-      const p = first + i;
-      brownian[p] = shrink * brownian[p]! + scale * normals[i]!;
-    }
-  }
-  const driftTerm = setup.drift * date * setup.dt;
-  for (let p = 0; p < paths; p++) spotAt[p] = driftTerm + setup.volatility * brownian[p]!;
-  portableExpInPlace(spotAt, paths);
-  for (let p = 0; p < paths; p++) spotAt[p] = setup.spot * spotAt[p]!;
-}
-
-/** Laguerre polynomials L_0 .. L_degree at x by their three-term recurrence, written into row. */
-function laguerre(x: number, degree: number, row: Float64Array): void {
-  row[0] = 1;
-  if (degree >= 1) row[1] = 1 - x;
-  for (let k = 1; k < degree; k++) row[k + 1] = ((2 * k + 1 - x) * row[k]! - k * row[k - 1]!) / (k + 1);
+/** Seeds the xoshiro128** generator at state[at] for the normals of (set, date). */
+function seedStream(setup: Setup, set: number, date: number, state: Int32Array, at: number): void {
+  seedXoshiro128(state, at, deriveChildSeed(deriveChildSeed(setup.seed, set), date), setup.streamLow, setup.streamHigh);
 }
 
 /** Euclidean norm of values[from .. to - 1], scaled by the largest magnitude so it never overflows. */
@@ -201,108 +208,539 @@ export function leastSquaresQr(a: Float64Array, y: Float64Array, m: number, colu
 }
 
 /**
- * The continuation polynomial of one date in monomial form, sum_k c_k x^k, converted from the fitted Laguerre
- * coefficients (L_k(x) = sum_i binom(k, i) (-1)^i x^i / i!), so that every path costs one Horner evaluation.
+ * Solves the normal equations G c = b (G = A'A of `columns` columns, upper triangle row-major in `gram`; b = A'y)
+ * by Cholesky of the column-scaled G_s = D^-1 G D^-1, D = diag(G)^(1/2), whose unit diagonal makes the condition
+ * number that of the basis' shape, not of its units. Writes c to `out` and returns the 1-norm condition number
+ * of G_s (computed from its explicit inverse, cheap at this size), or Infinity, leaving `out` unspecified, when a
+ * column is zero or a pivot is not positive. The caller falls back to QR above COND_LIMIT.
  */
-function laguerreToMonomial(coefficients: Float64Array, degree: number): Float64Array {
-  const out = new Float64Array(degree + 1);
-  for (let k = 0; k <= degree; k++) {
-    let binomial = 1;
-    let factorial = 1;
-    for (let i = 0; i <= k; i++) {
-      if (i > 0) {
-        binomial = (binomial * (k - i + 1)) / i;
-        factorial *= i;
+export function solveNormalEquations(
+  gram: Float64Array,
+  rhs: Float64Array,
+  columns: number,
+  out: Float64Array,
+): number {
+  const n = columns;
+  const scale = new Float64Array(n);
+  for (let a = 0; a < n; a++) {
+    const d = gram[a * n + a]!;
+    if (!(d > 0) || !Number.isFinite(d)) return Infinity;
+    scale[a] = Math.sqrt(d);
+  }
+  // L (lower, row-major) with G_s = L L'; G_s is read from the upper triangle of `gram`.
+  const l = new Float64Array(n * n);
+  let norm1 = 0;
+  for (let a = 0; a < n; a++) {
+    let column = 0;
+    for (let b = 0; b < n; b++) {
+      const g = a <= b ? gram[a * n + b]! : gram[b * n + a]!;
+      column += Math.abs(g / (scale[a]! * scale[b]!));
+    }
+    norm1 = Math.max(norm1, column);
+  }
+  for (let a = 0; a < n; a++) {
+    for (let b = 0; b <= a; b++) {
+      let sum = gram[b * n + a]! / (scale[a]! * scale[b]!);
+      for (let k = 0; k < b; k++) sum -= l[a * n + k]! * l[b * n + k]!;
+      if (a === b) {
+        if (!(sum > 0)) return Infinity;
+        l[a * n + a] = Math.sqrt(sum);
+      } else {
+        l[a * n + b] = sum / l[b * n + b]!;
       }
-      out[i] = out[i]! + (coefficients[k]! * (i % 2 === 0 ? 1 : -1) * binomial) / factorial;
     }
   }
-  return out;
-}
-
-function horner(polynomial: Float64Array, x: number): number {
-  let sum = 0;
-  for (let k = polynomial.length - 1; k >= 0; k--) sum = sum * x + polynomial[k]!;
-  return sum;
-}
-
-/** Exercise values of every path at the current date; returns how many are in the money. */
-function exerciseValues(setup: Setup, state: PassState, paths: number): number {
-  const { spotAt, exercise } = state;
-  const { strike } = setup;
-  let inTheMoney = 0;
-  for (let p = 0; p < paths; p++) {
-    const s = spotAt[p]!;
-    const value = setup.isCall ? s - strike : strike - s;
-    exercise[p] = value > 0 ? value : 0;
-    if (value > 0) inTheMoney++;
+  // Column j of G_s^-1 solves L L' x = e_j; the scaled right-hand side b_s = D^-1 b goes through the same solve.
+  const x = new Float64Array(n);
+  let inverseNorm1 = 0;
+  for (let j = 0; j <= n; j++) {
+    for (let a = 0; a < n; a++) {
+      let sum = j < n ? (a === j ? 1 : 0) : rhs[a]! / scale[a]!;
+      for (let k = 0; k < a; k++) sum -= l[a * n + k]! * x[k]!;
+      x[a] = sum / l[a * n + a]!;
+    }
+    for (let a = n - 1; a >= 0; a--) {
+      let sum = x[a]!;
+      for (let k = a + 1; k < n; k++) sum -= l[k * n + a]! * x[k]!;
+      x[a] = sum / l[a * n + a]!;
+    }
+    if (j < n) {
+      let column = 0;
+      for (let a = 0; a < n; a++) column += Math.abs(x[a]!);
+      inverseNorm1 = Math.max(inverseNorm1, column);
+    } else {
+      for (let a = 0; a < n; a++) out[a] = x[a]! / scale[a]!;
+    }
   }
-  return inTheMoney;
-}
-
-/** Discounts every cash flow one date back and replaces it by the exercise value where the rule says so. */
-function applyRule(setup: Setup, state: PassState, paths: number, rule: Float64Array | null): void {
-  const { cash, exercise, spotAt } = state;
-  const discount = setup.stepDiscount;
-  const inverseStrike = 1 / setup.strike;
-  for (let p = 0; p < paths; p++) {
-    const value = exercise[p]!;
-    // Backward replacement: the earliest date whose rule says exercise decides the path's cash flow.
-    cash[p] =
-      rule !== null && value > 0 && value >= horner(rule, spotAt[p]! * inverseStrike) ? value : cash[p]! * discount;
-  }
+  return norm1 * inverseNorm1;
 }
 
 /**
- * The regression pass: backward induction on the regression set, returning the continuation polynomial of
- * every date 1 .. N - 1 (null where fewer in-the-money paths than 2 (degree + 1) leave no usable fit: no
- * exercise there).
+ * The regression pass: backward induction on the regression set, returning the continuation polynomial of every
+ * date 1 .. N - 1 (none where fewer in-the-money paths than 2 (degree + 1) leave no usable fit: no exercise there).
+ *
+ * The in-the-money paths of a date are gathered into a list without a branch per path (the count grows by the
+ * comparison's 0 or 1), and a path's cash flow is replaced by a store whose index is the path or, when the rule
+ * says continue, a spare slot at the end: whether a path is in the money, or exercised, is a coin toss the
+ * processor cannot predict, and a mispredicted branch per path cost more than the rest of the loop.
  */
-function regressionPass(setup: Setup, paths: number): (Float64Array | null)[] {
-  const state = new PassState(paths);
-  const columns = setup.degree + 1;
-  const design = new Float64Array(columns * paths);
-  const target = new Float64Array(paths);
-  const row = new Float64Array(columns);
-  const rules: (Float64Array | null)[] = new Array<Float64Array | null>(setup.dates + 1).fill(null);
-  stepBack(setup, 0, setup.dates, state, paths);
-  exerciseValues(setup, state, paths);
-  state.cash.set(state.exercise.subarray(0, paths));
-  for (let date = setup.dates - 1; date >= 1; date--) {
-    stepBack(setup, 0, date, state, paths);
-    const m = exerciseValues(setup, state, paths);
-    let rule: Float64Array | null = null;
-    if (m >= 2 * columns) {
-      let i = 0;
-      for (let p = 0; p < paths; p++) {
-        if (state.exercise[p]! <= 0) continue;
-        laguerre(state.spotAt[p]! / setup.strike, setup.degree, row);
-        for (let c = 0; c < columns; c++) design[c * m + i] = row[c]!;
-        // The cash flow seen from this date: one step of discount from the next date.
-        target[i] = state.cash[p]! * setup.stepDiscount;
-        i++;
+function regressionPass(setup: Setup, paths: number): Rules {
+  const { dates, degree, strike, logStrike, volatility, discount, side } = setup;
+  const columns = degree + 1;
+  const rules: Rules = {
+    coefficients: new Float64Array((dates + 1) * STRIDE),
+    center: new Float64Array(dates + 1),
+    scale: new Float64Array(dates + 1),
+    fitted: new Uint8Array(dates + 1),
+    boundaries: new Float64Array((dates + 1) * MAX_BOUNDARIES),
+    exerciseAbove: new Uint8Array((dates + 1) * (MAX_BOUNDARIES + 1)),
+    lowLog: new Float64Array(dates + 1),
+    highLog: new Float64Array(dates + 1),
+  };
+  const brownian = new Float64Array(paths);
+  /** The path's cash flow under the rule fitted so far, discounted to t = 0; slot `paths` is the spare. */
+  const cash = new Float64Array(paths + 1);
+  /** The in-the-money paths of the current date, and their ln(S / S_0), then their x = S / K. */
+  const itmPath = new Int32Array(paths);
+  const itmX = new Float64Array(paths);
+  const rng = new Int32Array(XOSHIRO128_WORDS);
+  const moments = new Float64Array(2 * MAX_DEGREE + 1);
+  const targetMoments = new Float64Array(MAX_DEGREE + 1);
+  const gram = new Float64Array(columns * columns);
+  /** The fitted coefficients; those above the degree stay 0. */
+  const fit = new Float64Array(STRIDE);
+  const spotOverStrike = setup.spot / strike;
+  const sideStrike = side * logStrike;
+  for (let date = dates; date >= 1; date--) {
+    seedStream(setup, 0, date, rng, 0);
+    const last = date === dates;
+    const shrink = last ? 0 : date / (date + 1);
+    const bridgeScale = last ? Math.sqrt(date * setup.dt) : Math.sqrt(setup.dt * shrink);
+    const driftTerm = setup.drift * date * setup.dt;
+    const exerciseDiscount = discount[date]!;
+    // Normal p of the stream (0, date) is drawn inside the bridge loop: the xoshiro128** step and the ziggurat's
+    // fast branch of fillZigguratNormals written out, which saves a pass through a buffer of normals.
+    let s0 = rng[0]!;
+    let s1 = rng[1]!;
+    let s2 = rng[2]!;
+    let s3 = rng[3]!;
+    let candidates = 0;
+    let p = 0;
+    for (;;) {
+      let word = 0;
+      for (; p < paths; p++) {
+        const product = Math.imul(s1, 5);
+        word = Math.imul((product << 7) | (product >>> 25), 9);
+        const t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = (s3 << 11) | (s3 >>> 21);
+        const layer = word & 127;
+        const a = (word >> 7) + 0.5;
+        if (!(Math.abs(a) < ZIGGURAT_KN[layer]!)) break;
+        const w = shrink * brownian[p]! + bridgeScale * (a * ZIGGURAT_WN[layer]!);
+        brownian[p] = w;
+        const logReturn = driftTerm + volatility * w;
+        itmPath[candidates] = p;
+        itmX[candidates] = logReturn;
+        candidates += +(side * logReturn < sideStrike);
       }
-      rule = laguerreToMonomial(leastSquaresQr(design, target, m, columns), setup.degree);
+      if (p >= paths) break;
+      // The ziggurat's slow branch (about 3% of the words) draws from the state array.
+      rng[0] = s0;
+      rng[1] = s1;
+      rng[2] = s2;
+      rng[3] = s3;
+      const w = shrink * brownian[p]! + bridgeScale * zigguratSlowNormal(rng, 0, word);
+      s0 = rng[0]!;
+      s1 = rng[1]!;
+      s2 = rng[2]!;
+      s3 = rng[3]!;
+      brownian[p] = w;
+      const logReturn = driftTerm + volatility * w;
+      itmPath[candidates] = p;
+      itmX[candidates] = logReturn;
+      candidates += +(side * logReturn < sideStrike);
+      p++;
     }
-    rules[date] = rule;
-    applyRule(setup, state, paths, rule);
+    let inTheMoney = 0;
+    // Moments of x - 1 (x is near 1 for most in-the-money paths), for the standardisation below.
+    let shiftedSum = 0;
+    let shiftedSquares = 0;
+    for (let k = 0; k < candidates; k++) {
+      const x = spotOverStrike * tableExp(itmX[k]!);
+      // The log-space test and the product can disagree by an ulp at the money: the payoff decides.
+      if (!(side * (1 - x) > 0)) continue;
+      itmX[inTheMoney] = x;
+      itmPath[inTheMoney] = itmPath[k]!;
+      inTheMoney++;
+      shiftedSum += x - 1;
+      shiftedSquares += (x - 1) * (x - 1);
+    }
+    if (last) {
+      for (let k = 0; k < inTheMoney; k++) cash[itmPath[k]!] = strike * side * (1 - itmX[k]!) * exerciseDiscount;
+      continue;
+    }
+    if (inTheMoney < 2 * columns) continue;
+    // Polynomials of degree d in x span the same space in any basis, and least squares' fitted values do not
+    // depend on the basis; u = (x - mean) / sd keeps the normal matrix well conditioned (docs/numerics.md).
+    const meanShift = shiftedSum / inTheMoney;
+    const variance = shiftedSquares / inTheMoney - meanShift * meanShift;
+    const center = 1 + meanShift;
+    const scale = variance > 0 ? 1 / Math.sqrt(variance) : 1;
+    if (degree <= 3) accumulateMomentsCubic(itmX, itmPath, cash, inTheMoney, center, scale, moments, targetMoments);
+    else accumulateMoments(itmX, itmPath, cash, inTheMoney, center, scale, moments, targetMoments);
+    for (let a = 0; a < columns; a++) for (let b = a; b < columns; b++) gram[a * columns + b] = moments[a + b]!;
+    const condition = solveNormalEquations(gram, targetMoments, columns, fit);
+    if (!(condition <= COND_LIMIT)) {
+      fit.set(leastSquaresOnPaths(itmX, itmPath, cash, inTheMoney, degree, center, scale));
+    }
+    rules.coefficients.set(fit, date * STRIDE);
+    rules.center[date] = center;
+    rules.scale[date] = scale;
+    rules.fitted[date] = 1;
+    // Twelve standard deviations of ln(S / S_0) around its mean: a pricing path outside is evaluated directly.
+    // Clamped to +-700 so that e^x of the ends stays finite (beyond, paths are evaluated directly anyway).
+    const spread = 12 * volatility * Math.sqrt(date * setup.dt);
+    const lowLog = side > 0 ? Math.max(driftTerm - spread, -700) : logStrike;
+    const highLog = side > 0 ? logStrike : Math.min(driftTerm + spread, 700);
+    const covered = lowLog < highLog;
+    rules.lowLog[date] = covered ? lowLog : Number.NaN;
+    rules.highLog[date] = covered ? highLog : Number.NaN;
+    if (covered) {
+      exerciseBoundaries(
+        rules.coefficients,
+        date * STRIDE,
+        degree,
+        center,
+        scale,
+        strike * side * exerciseDiscount,
+        spotOverStrike,
+        lowLog,
+        highLog,
+        rules.boundaries,
+        date * MAX_BOUNDARIES,
+        rules.exerciseAbove,
+        date * (MAX_BOUNDARIES + 1),
+        portableLog,
+        tableExp,
+      );
+    }
+    const c0 = fit[0]!;
+    const c1 = fit[1]!;
+    const c2 = fit[2]!;
+    const c3 = fit[3]!;
+    const c4 = fit[4]!;
+    const c5 = fit[5]!;
+    for (let k = 0; k < inTheMoney; k++) {
+      const x = itmX[k]!;
+      const u = (x - center) * scale;
+      const u2 = u * u;
+      const continuation = c0 + c1 * u + u2 * (c2 + c3 * u + u2 * (c4 + c5 * u));
+      const value = strike * side * (1 - x) * exerciseDiscount;
+      // The earliest date whose rule says exercise decides the path's cash flow; else the store goes to the spare.
+      cash[paths + ((itmPath[k]! - paths) & -+(value >= continuation))] = value;
+    }
   }
   return rules;
 }
 
-/** The pricing pass: the rule applied to the independent set; returns the discounted cash flows at t = 0. */
-function pricingPass(setup: Setup, paths: number, rules: readonly (Float64Array | null)[]): Float64Array {
-  const state = new PassState(paths);
-  stepBack(setup, 1, setup.dates, state, paths);
-  exerciseValues(setup, state, paths);
-  state.cash.set(state.exercise.subarray(0, paths));
-  for (let date = setup.dates - 1; date >= 1; date--) {
-    stepBack(setup, 1, date, state, paths);
-    exerciseValues(setup, state, paths);
-    applyRule(setup, state, paths, rules[date] ?? null);
+/** accumulateMoments for degree <= 3: moments up to u^6 and target moments up to y u^3 (the rest set to 0). */
+function accumulateMomentsCubic(
+  itmX: Float64Array,
+  itmPath: Int32Array,
+  cash: Float64Array,
+  m: number,
+  center: number,
+  scale: number,
+  moments: Float64Array,
+  targetMoments: Float64Array,
+): void {
+  let m0 = 0;
+  let m1 = 0;
+  let m2 = 0;
+  let m3 = 0;
+  let m4 = 0;
+  let m5 = 0;
+  let m6 = 0;
+  let t0 = 0;
+  let t1 = 0;
+  let t2 = 0;
+  let t3 = 0;
+  for (let k = 0; k < m; k++) {
+    const u = (itmX[k]! - center) * scale;
+    const y = cash[itmPath[k]!]!;
+    const u2 = u * u;
+    const u3 = u2 * u;
+    m0 += 1;
+    m1 += u;
+    m2 += u2;
+    m3 += u3;
+    m4 += u2 * u2;
+    m5 += u3 * u2;
+    m6 += u3 * u3;
+    t0 += y;
+    t1 += y * u;
+    t2 += y * u2;
+    t3 += y * u3;
   }
-  for (let p = 0; p < paths; p++) state.cash[p] = state.cash[p]! * setup.stepDiscount;
-  return state.cash;
+  moments.fill(0);
+  targetMoments.fill(0);
+  moments[0] = m0;
+  moments[1] = m1;
+  moments[2] = m2;
+  moments[3] = m3;
+  moments[4] = m4;
+  moments[5] = m5;
+  moments[6] = m6;
+  targetMoments[0] = t0;
+  targetMoments[1] = t1;
+  targetMoments[2] = t2;
+  targetMoments[3] = t3;
+}
+
+/**
+ * moments[k] = sum u^k, k = 0 .. 2 MAX_DEGREE, and targetMoments[k] = sum y u^k, k = 0 .. MAX_DEGREE, over the
+ * in-the-money paths (u = (x - center) scale, y the cash flow): the normal equations of the monomials in u, whose
+ * Gram matrix is the Hankel matrix of the moments. Written out in scalar accumulators for the largest degree (the
+ * powers a smaller degree does not use cost a few multiplications), so the loop keeps them in registers.
+ */
+function accumulateMoments(
+  itmX: Float64Array,
+  itmPath: Int32Array,
+  cash: Float64Array,
+  m: number,
+  center: number,
+  scale: number,
+  moments: Float64Array,
+  targetMoments: Float64Array,
+): void {
+  let m0 = 0;
+  let m1 = 0;
+  let m2 = 0;
+  let m3 = 0;
+  let m4 = 0;
+  let m5 = 0;
+  let m6 = 0;
+  let m7 = 0;
+  let m8 = 0;
+  let m9 = 0;
+  let m10 = 0;
+  let t0 = 0;
+  let t1 = 0;
+  let t2 = 0;
+  let t3 = 0;
+  let t4 = 0;
+  let t5 = 0;
+  for (let k = 0; k < m; k++) {
+    const u = (itmX[k]! - center) * scale;
+    const y = cash[itmPath[k]!]!;
+    const u2 = u * u;
+    const u3 = u2 * u;
+    const u4 = u2 * u2;
+    const u5 = u4 * u;
+    m0 += 1;
+    m1 += u;
+    m2 += u2;
+    m3 += u3;
+    m4 += u4;
+    m5 += u5;
+    m6 += u3 * u3;
+    m7 += u4 * u3;
+    m8 += u4 * u4;
+    m9 += u5 * u4;
+    m10 += u5 * u5;
+    t0 += y;
+    t1 += y * u;
+    t2 += y * u2;
+    t3 += y * u3;
+    t4 += y * u4;
+    t5 += y * u5;
+  }
+  moments[0] = m0;
+  moments[1] = m1;
+  moments[2] = m2;
+  moments[3] = m3;
+  moments[4] = m4;
+  moments[5] = m5;
+  moments[6] = m6;
+  moments[7] = m7;
+  moments[8] = m8;
+  moments[9] = m9;
+  moments[10] = m10;
+  targetMoments[0] = t0;
+  targetMoments[1] = t1;
+  targetMoments[2] = t2;
+  targetMoments[3] = t3;
+  targetMoments[4] = t4;
+  targetMoments[5] = t5;
+}
+
+/** The QR fallback: the design matrix of the in-the-money paths, rebuilt from their moneyness. */
+function leastSquaresOnPaths(
+  itmX: Float64Array,
+  itmPath: Int32Array,
+  cash: Float64Array,
+  m: number,
+  degree: number,
+  center: number,
+  scale: number,
+): Float64Array {
+  const columns = degree + 1;
+  const design = new Float64Array(columns * m);
+  const target = new Float64Array(m);
+  for (let k = 0; k < m; k++) {
+    const u = (itmX[k]! - center) * scale;
+    let power = 1;
+    for (let c = 0; c < columns; c++) {
+      design[c * m + k] = power;
+      power *= u;
+    }
+    target[k] = cash[itmPath[k]!]!;
+  }
+  return leastSquaresQr(design, target, m, columns);
+}
+
+/** Scratch of the pricing pass: one chunk's paths, and the pass's cash flows and generators. */
+class PricingScratch {
+  readonly normals = new Float64Array(CHUNK);
+  readonly brownian = new Float64Array(CHUNK);
+  readonly alive = new Int32Array(CHUNK);
+  readonly exercised = new Uint8Array(CHUNK);
+  readonly itmPath = new Int32Array(CHUNK);
+  readonly itmLog = new Float64Array(CHUNK);
+  readonly cash: Float64Array;
+  readonly rng: Int32Array;
+
+  constructor(paths: number, dates: number) {
+    this.cash = new Float64Array(paths + 1);
+    this.rng = new Int32Array(XOSHIRO128_WORDS * (dates + 1));
+  }
+}
+
+/**
+ * The pricing pass: the rule applied forwards to the independent set, CHUNK paths at a time through all the dates
+ * (one xoshiro state per date carries over from chunk to chunk); returns the cash flows discounted to t = 0 (and
+ * the spare slot at index `paths`). Branch-free lists and stores as in the regression pass. A chunk is a call of
+ * its own: V8 compiles a function called many times once and for all, where loops inside one long call were
+ * compiled on the stack and thrown away at the exit of each inner loop.
+ */
+function pricingPass(setup: Setup, paths: number, rules: Rules): Float64Array {
+  const scratch = new PricingScratch(paths, setup.dates);
+  for (let date = 1; date <= setup.dates; date++) {
+    seedStream(setup, 1, date, scratch.rng, XOSHIRO128_WORDS * date);
+  }
+  for (let first = 0; first < paths; first += CHUNK) {
+    priceChunk(setup, rules, scratch, first, Math.min(CHUNK, paths - first));
+  }
+  return scratch.cash;
+}
+
+/** The rule evaluated directly at one log-return (outside the range its boundaries cover): 1 to exercise. */
+function exerciseDirectly(
+  coefficients: Float64Array,
+  at: number,
+  center: number,
+  scale: number,
+  spotOverStrike: number,
+  logReturn: number,
+  payoffScale: number,
+): number {
+  const x = spotOverStrike * tableExp(logReturn);
+  const u = (x - center) * scale;
+  const u2 = u * u;
+  const continuation =
+    coefficients[at]! +
+    coefficients[at + 1]! * u +
+    u2 * (coefficients[at + 2]! + coefficients[at + 3]! * u + u2 * (coefficients[at + 4]! + coefficients[at + 5]! * u));
+  const value = payoffScale * (1 - x);
+  return value > 0 && value >= continuation ? 1 : 0;
+}
+
+/** Paths first .. first + count - 1 of the pricing set, forwards through the dates until exercised. */
+function priceChunk(setup: Setup, rules: Rules, scratch: PricingScratch, first: number, count: number): void {
+  const { dates, strike, logStrike, volatility, discount, side } = setup;
+  const { coefficients, fitted, center, scale, boundaries, exerciseAbove } = rules;
+  const { normals, brownian, alive, exercised, itmPath, itmLog, cash, rng } = scratch;
+  const step = Math.sqrt(setup.dt);
+  const spotOverStrike = setup.spot / strike;
+  const sideStrike = side * logStrike;
+  for (let i = 0; i < count; i++) {
+    alive[i] = i;
+    brownian[i] = 0;
+    exercised[i] = 0;
+  }
+  let aliveCount = count;
+  for (let date = 1; date <= dates && aliveCount > 0; date++) {
+    fillZigguratNormals(rng, XOSHIRO128_WORDS * date, normals, aliveCount);
+    const driftTerm = setup.drift * date * setup.dt;
+    let candidates = 0;
+    for (let k = 0; k < aliveCount; k++) {
+      const i = alive[k]!;
+      const w = brownian[i]! + step * normals[k]!;
+      brownian[i] = w;
+      const logReturn = driftTerm + volatility * w;
+      itmPath[candidates] = i;
+      itmLog[candidates] = logReturn;
+      candidates += +(side * logReturn < sideStrike);
+    }
+    const last = date === dates;
+    if (!last && fitted[date] !== 1) continue;
+    const at = date * STRIDE;
+    const dateCenter = center[date]!;
+    const dateScale = scale[date]!;
+    const exerciseDiscount = discount[date]!;
+    const lowLog = rules.lowLog[date]!;
+    const highLog = rules.highLog[date]!;
+    const b = date * MAX_BOUNDARIES;
+    const b0 = boundaries[b]!;
+    const b1 = boundaries[b + 1]!;
+    const b2 = boundaries[b + 2]!;
+    const b3 = boundaries[b + 3]!;
+    const b4 = boundaries[b + 4]!;
+    const flags = date * (MAX_BOUNDARIES + 1);
+    let stopped = 0;
+    for (let c = 0; c < candidates; c++) {
+      const logReturn = itmLog[c]!;
+      let stop = 1;
+      if (!last) {
+        if (logReturn >= lowLog && logReturn <= highLog) {
+          const above =
+            +(logReturn >= b0) + +(logReturn >= b1) + +(logReturn >= b2) + +(logReturn >= b3) + +(logReturn >= b4);
+          stop = exerciseAbove[flags + above]!;
+        } else {
+          stop = exerciseDirectly(
+            coefficients,
+            at,
+            dateCenter,
+            dateScale,
+            spotOverStrike,
+            logReturn,
+            strike * side * exerciseDiscount,
+          );
+        }
+      }
+      if (stop === 0) continue;
+      const x = spotOverStrike * tableExp(logReturn);
+      const value = strike * side * (1 - x) * exerciseDiscount;
+      if (!(value > 0)) continue;
+      const i = itmPath[c]!;
+      cash[first + i] = value;
+      exercised[i] = 1;
+      stopped++;
+    }
+    if (last || stopped === 0) continue;
+    let kept = 0;
+    for (let k = 0; k < aliveCount; k++) {
+      const i = alive[k]!;
+      alive[kept] = i;
+      kept += 1 - exercised[i]!;
+    }
+    aliveCount = kept;
+  }
 }
 
 /** Prices an American option by Longstaff-Schwartz (module comment), with the pricing set's standard error. */
@@ -323,7 +761,7 @@ export function priceLongstaffSchwartz(
     MAX_EXERCISE_DATES,
     'exerciseDates',
   );
-  const degree = requireIntegerIn(options.basisDegree ?? DEFAULT_BASIS_DEGREE, 1, 5, 'basisDegree');
+  const degree = requireIntegerIn(options.basisDegree ?? DEFAULT_BASIS_DEGREE, 1, MAX_DEGREE, 'basisDegree');
   const { spot, rate, dividendYield, volatility } = market;
   const dt = option.expiry / dates;
   if (!(volatility * Math.sqrt(option.expiry) <= 100)) {
@@ -333,20 +771,25 @@ export function priceLongstaffSchwartz(
       'volatility',
     );
   }
-  const [s0, s1] = splitWords64(stream);
+  const [streamLow, streamHigh] = splitWords64(stream);
+  const discount = new Float64Array(dates + 1);
+  for (let date = 0; date <= dates; date++) discount[date] = -rate * date * dt;
+  portableExpInPlace(discount);
   const setup: Setup = {
     isCall: option.type === 'call',
     spot,
     strike: option.strike,
     dates,
     dt,
-    stepDiscount: Math.exp(-rate * dt),
     drift: rate - dividendYield - 0.5 * volatility * volatility,
     volatility,
     degree,
     seed: options.seed,
-    s0,
-    s1,
+    streamLow,
+    streamHigh,
+    logStrike: portableLog(option.strike / spot),
+    discount,
+    side: option.type === 'call' ? -1 : 1,
   };
   const rules = regressionPass(setup, regressionPaths);
   const cash = pricingPass(setup, paths, rules);

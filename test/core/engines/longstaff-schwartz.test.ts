@@ -3,7 +3,12 @@ import { describe, it } from 'node:test';
 
 import { priceBinomialCrr } from '../../../src/core/engines/binomial-crr.js';
 import { priceBlackScholes } from '../../../src/core/engines/black-scholes.js';
-import { leastSquaresQr, priceLongstaffSchwartz } from '../../../src/core/engines/longstaff-schwartz.js';
+import {
+  COND_LIMIT,
+  leastSquaresQr,
+  priceLongstaffSchwartz,
+  solveNormalEquations,
+} from '../../../src/core/engines/longstaff-schwartz.js';
 import { CoreError } from '../../../src/core/errors.js';
 import type { OptionSpec } from '../../../src/core/instruments/option-spec.js';
 import type { MarketInputs } from '../../../src/core/market/market-inputs.js';
@@ -84,6 +89,61 @@ describe('Longstaff-Schwartz: mechanics', () => {
       Array.from(c).map((v) => Number(v.toFixed(9))),
       [2, -3, 0.5, 0.25],
     );
+  });
+
+  it('the scaled Cholesky solve agrees with QR where it is well conditioned, and reports where it is not', () => {
+    // Columns 1, u, u^2, u^3 of a standardised variable plus noise-free targets: condition number in the tens.
+    const m = 500;
+    const columns = 4;
+    const design = new Float64Array(columns * m);
+    const y = new Float64Array(m);
+    const gram = new Float64Array(columns * columns);
+    const rhs = new Float64Array(columns);
+    for (let i = 0; i < m; i++) {
+      const u = -1.7 + (3.4 * i) / (m - 1);
+      const target = 0.3 - 1.1 * u + 0.2 * u * u + 0.05 * u * u * u + 0.01 * Math.sin(40 * u);
+      y[i] = target;
+      for (let a = 0; a < columns; a++) {
+        design[a * m + i] = u ** a;
+        rhs[a] = rhs[a]! + u ** a * target;
+        for (let b = a; b < columns; b++) gram[a * columns + b] = gram[a * columns + b]! + u ** (a + b);
+      }
+    }
+    const cholesky = new Float64Array(columns);
+    const condition = solveNormalEquations(gram, rhs, columns, cholesky);
+    const qr = leastSquaresQr(design, y, m, columns);
+    assert.ok(condition > 1 && condition < 100, `condition ${condition}`);
+    for (let a = 0; a < columns; a++) assert.ok(Math.abs(cholesky[a]! - qr[a]!) < 1e-13, `${cholesky} vs ${qr}`);
+    // Laguerre L_0 .. L_3 of x = S / K over (0.93, 1), the in-the-money puts of an early exercise date: the normal
+    // matrix is far beyond COND_LIMIT even with its columns scaled, which is why the engine does not use them.
+    gram.fill(0);
+    rhs.fill(0);
+    for (let i = 0; i < m; i++) {
+      const x = 0.93 + (0.07 * i) / (m - 1);
+      const row = [1, 1 - x, 1 - 2 * x + (x * x) / 2, 1 - 3 * x + (3 * x * x) / 2 - (x * x * x) / 6];
+      for (let a = 0; a < columns; a++) {
+        rhs[a] = rhs[a]! + row[a]! * (1 - x);
+        for (let b = a; b < columns; b++) gram[a * columns + b] = gram[a * columns + b]! + row[a]! * row[b]!;
+      }
+    }
+    assert.ok(solveNormalEquations(gram, rhs, columns, cholesky) > COND_LIMIT);
+    // A zero column (no information on that basis function) is refused, for the QR fallback to drop it.
+    gram.fill(0);
+    gram[0] = 1;
+    assert.equal(solveNormalEquations(gram, rhs, columns, cholesky), Infinity);
+  });
+
+  it('every basis degree 1 .. 5 agrees with a 2,000-step tree', () => {
+    const put: OptionSpec = { type: 'put', strike: 100, expiry: 1, exercise: 'american' };
+    const market: MarketInputs = { spot: 100, rate: 0.05, dividendYield: 0.01, volatility: 0.3 };
+    const tree = priceBinomialCrr(put, market, { steps: 2_000, greeks: false }).value;
+    for (let basisDegree = 1; basisDegree <= 5; basisDegree++) {
+      const lsm = priceLongstaffSchwartz(put, market, { seed: 31n, paths: 10_000, basisDegree });
+      assert.ok(
+        Math.abs(lsm.value - tree) <= 3 * lsm.standardError + 0.005 * tree,
+        `degree ${basisDegree}: ${lsm.value} +- ${lsm.standardError} vs ${tree}`,
+      );
+    }
   });
 
   it('is reproducible and independent of nothing but (inputs, seed, stream, paths)', () => {

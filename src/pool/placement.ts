@@ -81,11 +81,12 @@ function parameterCostFactor(task: PriceTaskShape): number {
 }
 /**
  * Measured cost of one tunable Monte Carlo contract (tasks with monteCarlo) over monte_carlo_20k's with greeks, both
- * at 20,000 paths: `node --import tsx bench/tunable-monte-carlo-cost.bench.ts`, 2026-12-07 on the shared 2-core
- * machine under load (ratios taken in one process, alternating): European with antithetic pairs 3.4x, with control
- * variates 3.9x, with Sobol 5.4x; Longstaff-Schwartz with 64 exercise dates 776x. Rounded up.
+ * at 20,000 paths: `node --import tsx bench/tunable-monte-carlo-cost.bench.ts`, three runs on 2026-12-07 at 13:42 UTC
+ * on the shared 2-core machine, load average 4.6 (ratios taken in one process, alternating; raw output in
+ * bench/results/2026-12-07-tunable-monte-carlo-cost.txt): European with antithetic pairs 2.3-3.1x, with control
+ * variates 2.8-3.5x, with Sobol 4.3-5.6x; Longstaff-Schwartz with 64 exercise dates 68-86x. Rounded up.
  */
-export const TUNABLE_MONTE_CARLO_COST_RATIO = { pseudoRandom: 4, sobol: 5.5, longstaffSchwartz64Dates: 800 } as const;
+export const TUNABLE_MONTE_CARLO_COST_RATIO = { pseudoRandom: 4, sobol: 5.5, longstaffSchwartz64Dates: 90 } as const;
 
 /** The most paths a tunable Monte Carlo run may simulate: its precision ceiling when it has a target. */
 function monteCarloPathBudget(params: NonNullable<PriceTask['monteCarlo']>): number {

@@ -70,12 +70,12 @@ describe('planPlacement', () => {
       monteCarlo: { ...smallest.monteCarlo!, targetCiBps: 5, maxPaths: 64_000 },
     };
     assert.equal(estimateTaskMicros(targeted), 64 * estimateTaskMicros(smallest));
-    // Longstaff-Schwartz costs hundreds of times the European estimator per path (bench/tunable-monte-carlo-cost.bench.ts).
+    // Longstaff-Schwartz costs tens of times the European estimator per path (bench/tunable-monte-carlo-cost.bench.ts).
     const american: PriceTask = {
       ...smallest,
       items: [{ ...CONTRACT, option: { ...CONTRACT.option, exercise: 'american' } }],
     };
-    assert.ok(estimateTaskMicros(american) > 100 * estimateTaskMicros(smallest));
+    assert.ok(estimateTaskMicros(american) > 20 * estimateTaskMicros(smallest));
   });
 
   it('never runs inline when inline placement is off', () => {

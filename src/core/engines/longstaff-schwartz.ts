@@ -284,8 +284,24 @@ export function solveNormalEquations(
  * says continue, a spare slot at the end: whether a path is in the money, or exercised, is a coin toss the
  * processor cannot predict, and a mispredicted branch per path cost more than the rest of the loop.
  */
+/** The regression pass's buffers, allocated once per call and reused by every date. */
+interface RegressionScratch {
+  readonly brownian: Float64Array;
+  /** The path's cash flow under the rule fitted so far, discounted to t = 0; slot `paths` is the spare. */
+  readonly cash: Float64Array;
+  /** The in-the-money paths of the current date, and their ln(S / S_0), then their x = S / K. */
+  readonly itmPath: Int32Array;
+  readonly itmX: Float64Array;
+  readonly rng: Int32Array;
+  readonly moments: Float64Array;
+  readonly targetMoments: Float64Array;
+  readonly gram: Float64Array;
+  /** The fitted coefficients; those above the degree stay 0. */
+  readonly fit: Float64Array;
+}
+
 function regressionPass(setup: Setup, paths: number): Rules {
-  const { dates, degree, strike, logStrike, volatility, discount, side } = setup;
+  const { dates, degree } = setup;
   const columns = degree + 1;
   const rules: Rules = {
     coefficients: new Float64Array((dates + 1) * STRIDE),
@@ -297,155 +313,163 @@ function regressionPass(setup: Setup, paths: number): Rules {
     lowLog: new Float64Array(dates + 1),
     highLog: new Float64Array(dates + 1),
   };
-  const brownian = new Float64Array(paths);
-  /** The path's cash flow under the rule fitted so far, discounted to t = 0; slot `paths` is the spare. */
-  const cash = new Float64Array(paths + 1);
-  /** The in-the-money paths of the current date, and their ln(S / S_0), then their x = S / K. */
-  const itmPath = new Int32Array(paths);
-  const itmX = new Float64Array(paths);
-  const rng = new Int32Array(XOSHIRO128_WORDS);
-  const moments = new Float64Array(2 * MAX_DEGREE + 1);
-  const targetMoments = new Float64Array(MAX_DEGREE + 1);
-  const gram = new Float64Array(columns * columns);
-  /** The fitted coefficients; those above the degree stay 0. */
-  const fit = new Float64Array(STRIDE);
+  const scratch: RegressionScratch = {
+    brownian: new Float64Array(paths),
+    cash: new Float64Array(paths + 1),
+    itmPath: new Int32Array(paths),
+    itmX: new Float64Array(paths),
+    rng: new Int32Array(XOSHIRO128_WORDS),
+    moments: new Float64Array(2 * MAX_DEGREE + 1),
+    targetMoments: new Float64Array(MAX_DEGREE + 1),
+    gram: new Float64Array(columns * columns),
+    fit: new Float64Array(STRIDE),
+  };
+  // One call per date rather than one loop over the dates: V8 then optimises the date's work as a whole function,
+  // instead of leaving a once-called function in on-stack-replaced code that deoptimises at loop exits; the same
+  // numbers, a lower median time per call (BENCHMARKS.md, "Targets and where they stand").
+  for (let date = dates; date >= 1; date--) regressDate(setup, paths, date, rules, scratch);
+  return rules;
+}
+
+/** One date of the regression pass: the bridge step of every path, then the fit and the cash-flow update. */
+function regressDate(setup: Setup, paths: number, date: number, rules: Rules, scratch: RegressionScratch): void {
+  const { dates, degree, strike, logStrike, volatility, discount, side } = setup;
+  const columns = degree + 1;
+  const { brownian, cash, itmPath, itmX, rng, moments, targetMoments, gram, fit } = scratch;
   const spotOverStrike = setup.spot / strike;
   const sideStrike = side * logStrike;
-  for (let date = dates; date >= 1; date--) {
-    seedStream(setup, 0, date, rng, 0);
-    const last = date === dates;
-    const shrink = last ? 0 : date / (date + 1);
-    const bridgeScale = last ? Math.sqrt(date * setup.dt) : Math.sqrt(setup.dt * shrink);
-    const driftTerm = setup.drift * date * setup.dt;
-    const exerciseDiscount = discount[date]!;
-    // Normal p of the stream (0, date) is drawn inside the bridge loop: the xoshiro128** step and the ziggurat's
-    // fast branch of fillZigguratNormals written out, which saves a pass through a buffer of normals.
-    let s0 = rng[0]!;
-    let s1 = rng[1]!;
-    let s2 = rng[2]!;
-    let s3 = rng[3]!;
-    let candidates = 0;
-    let p = 0;
-    for (;;) {
-      let word = 0;
-      for (; p < paths; p++) {
-        const product = Math.imul(s1, 5);
-        word = Math.imul((product << 7) | (product >>> 25), 9);
-        const t = s1 << 9;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = (s3 << 11) | (s3 >>> 21);
-        const layer = word & 127;
-        const a = (word >> 7) + 0.5;
-        if (!(Math.abs(a) < ZIGGURAT_KN[layer]!)) break;
-        const w = shrink * brownian[p]! + bridgeScale * (a * ZIGGURAT_WN[layer]!);
-        brownian[p] = w;
-        const logReturn = driftTerm + volatility * w;
-        itmPath[candidates] = p;
-        itmX[candidates] = logReturn;
-        candidates += +(side * logReturn < sideStrike);
-      }
-      if (p >= paths) break;
-      // The ziggurat's slow branch (about 3% of the words) draws from the state array.
-      rng[0] = s0;
-      rng[1] = s1;
-      rng[2] = s2;
-      rng[3] = s3;
-      const w = shrink * brownian[p]! + bridgeScale * zigguratSlowNormal(rng, 0, word);
-      s0 = rng[0]!;
-      s1 = rng[1]!;
-      s2 = rng[2]!;
-      s3 = rng[3]!;
+  seedStream(setup, 0, date, rng, 0);
+  const last = date === dates;
+  const shrink = last ? 0 : date / (date + 1);
+  const bridgeScale = last ? Math.sqrt(date * setup.dt) : Math.sqrt(setup.dt * shrink);
+  const driftTerm = setup.drift * date * setup.dt;
+  const exerciseDiscount = discount[date]!;
+  // Normal p of the stream (0, date) is drawn inside the bridge loop: the xoshiro128** step and the ziggurat's
+  // fast branch of fillZigguratNormals written out, which saves a pass through a buffer of normals.
+  let s0 = rng[0]!;
+  let s1 = rng[1]!;
+  let s2 = rng[2]!;
+  let s3 = rng[3]!;
+  let candidates = 0;
+  let p = 0;
+  for (;;) {
+    let word = 0;
+    for (; p < paths; p++) {
+      const product = Math.imul(s1, 5);
+      word = Math.imul((product << 7) | (product >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      const layer = word & 127;
+      const a = (word >> 7) + 0.5;
+      if (!(Math.abs(a) < ZIGGURAT_KN[layer]!)) break;
+      const w = shrink * brownian[p]! + bridgeScale * (a * ZIGGURAT_WN[layer]!);
       brownian[p] = w;
       const logReturn = driftTerm + volatility * w;
       itmPath[candidates] = p;
       itmX[candidates] = logReturn;
       candidates += +(side * logReturn < sideStrike);
-      p++;
     }
-    let inTheMoney = 0;
-    // Moments of x - 1 (x is near 1 for most in-the-money paths), for the standardisation below.
-    let shiftedSum = 0;
-    let shiftedSquares = 0;
-    for (let k = 0; k < candidates; k++) {
-      const x = spotOverStrike * tableExp(itmX[k]!);
-      // The log-space test and the product can disagree by an ulp at the money: the payoff decides.
-      if (!(side * (1 - x) > 0)) continue;
-      itmX[inTheMoney] = x;
-      itmPath[inTheMoney] = itmPath[k]!;
-      inTheMoney++;
-      shiftedSum += x - 1;
-      shiftedSquares += (x - 1) * (x - 1);
-    }
-    if (last) {
-      for (let k = 0; k < inTheMoney; k++) cash[itmPath[k]!] = strike * side * (1 - itmX[k]!) * exerciseDiscount;
-      continue;
-    }
-    if (inTheMoney < 2 * columns) continue;
-    // Polynomials of degree d in x span the same space in any basis, and least squares' fitted values do not
-    // depend on the basis; u = (x - mean) / sd keeps the normal matrix well conditioned (docs/numerics.md).
-    const meanShift = shiftedSum / inTheMoney;
-    const variance = shiftedSquares / inTheMoney - meanShift * meanShift;
-    const center = 1 + meanShift;
-    const scale = variance > 0 ? 1 / Math.sqrt(variance) : 1;
-    if (degree <= 3) accumulateMomentsCubic(itmX, itmPath, cash, inTheMoney, center, scale, moments, targetMoments);
-    else accumulateMoments(itmX, itmPath, cash, inTheMoney, center, scale, moments, targetMoments);
-    for (let a = 0; a < columns; a++) for (let b = a; b < columns; b++) gram[a * columns + b] = moments[a + b]!;
-    const condition = solveNormalEquations(gram, targetMoments, columns, fit);
-    if (!(condition <= COND_LIMIT)) {
-      fit.set(leastSquaresOnPaths(itmX, itmPath, cash, inTheMoney, degree, center, scale));
-    }
-    rules.coefficients.set(fit, date * STRIDE);
-    rules.center[date] = center;
-    rules.scale[date] = scale;
-    rules.fitted[date] = 1;
-    // Twelve standard deviations of ln(S / S_0) around its mean: a pricing path outside is evaluated directly.
-    // Clamped to +-700 so that e^x of the ends stays finite (beyond, paths are evaluated directly anyway).
-    const spread = 12 * volatility * Math.sqrt(date * setup.dt);
-    const lowLog = side > 0 ? Math.max(driftTerm - spread, -700) : logStrike;
-    const highLog = side > 0 ? logStrike : Math.min(driftTerm + spread, 700);
-    const covered = lowLog < highLog;
-    rules.lowLog[date] = covered ? lowLog : Number.NaN;
-    rules.highLog[date] = covered ? highLog : Number.NaN;
-    if (covered) {
-      exerciseBoundaries(
-        rules.coefficients,
-        date * STRIDE,
-        degree,
-        center,
-        scale,
-        strike * side * exerciseDiscount,
-        spotOverStrike,
-        lowLog,
-        highLog,
-        rules.boundaries,
-        date * MAX_BOUNDARIES,
-        rules.exerciseAbove,
-        date * (MAX_BOUNDARIES + 1),
-        portableLog,
-        tableExp,
-      );
-    }
-    const c0 = fit[0]!;
-    const c1 = fit[1]!;
-    const c2 = fit[2]!;
-    const c3 = fit[3]!;
-    const c4 = fit[4]!;
-    const c5 = fit[5]!;
-    for (let k = 0; k < inTheMoney; k++) {
-      const x = itmX[k]!;
-      const u = (x - center) * scale;
-      const u2 = u * u;
-      const continuation = c0 + c1 * u + u2 * (c2 + c3 * u + u2 * (c4 + c5 * u));
-      const value = strike * side * (1 - x) * exerciseDiscount;
-      // The earliest date whose rule says exercise decides the path's cash flow; else the store goes to the spare.
-      cash[paths + ((itmPath[k]! - paths) & -+(value >= continuation))] = value;
-    }
+    if (p >= paths) break;
+    // The ziggurat's slow branch (about 3% of the words) draws from the state array.
+    rng[0] = s0;
+    rng[1] = s1;
+    rng[2] = s2;
+    rng[3] = s3;
+    const w = shrink * brownian[p]! + bridgeScale * zigguratSlowNormal(rng, 0, word);
+    s0 = rng[0]!;
+    s1 = rng[1]!;
+    s2 = rng[2]!;
+    s3 = rng[3]!;
+    brownian[p] = w;
+    const logReturn = driftTerm + volatility * w;
+    itmPath[candidates] = p;
+    itmX[candidates] = logReturn;
+    candidates += +(side * logReturn < sideStrike);
+    p++;
   }
-  return rules;
+  let inTheMoney = 0;
+  // Moments of x - 1 (x is near 1 for most in-the-money paths), for the standardisation below.
+  let shiftedSum = 0;
+  let shiftedSquares = 0;
+  for (let k = 0; k < candidates; k++) {
+    const x = spotOverStrike * tableExp(itmX[k]!);
+    // The log-space test and the product can disagree by an ulp at the money: the payoff decides.
+    if (!(side * (1 - x) > 0)) continue;
+    itmX[inTheMoney] = x;
+    itmPath[inTheMoney] = itmPath[k]!;
+    inTheMoney++;
+    shiftedSum += x - 1;
+    shiftedSquares += (x - 1) * (x - 1);
+  }
+  if (last) {
+    for (let k = 0; k < inTheMoney; k++) cash[itmPath[k]!] = strike * side * (1 - itmX[k]!) * exerciseDiscount;
+    return;
+  }
+  if (inTheMoney < 2 * columns) return;
+  // Polynomials of degree d in x span the same space in any basis, and least squares' fitted values do not
+  // depend on the basis; u = (x - mean) / sd keeps the normal matrix well conditioned (docs/numerics.md).
+  const meanShift = shiftedSum / inTheMoney;
+  const variance = shiftedSquares / inTheMoney - meanShift * meanShift;
+  const center = 1 + meanShift;
+  const scale = variance > 0 ? 1 / Math.sqrt(variance) : 1;
+  if (degree <= 3) accumulateMomentsCubic(itmX, itmPath, cash, inTheMoney, center, scale, moments, targetMoments);
+  else accumulateMoments(itmX, itmPath, cash, inTheMoney, center, scale, moments, targetMoments);
+  for (let a = 0; a < columns; a++) for (let b = a; b < columns; b++) gram[a * columns + b] = moments[a + b]!;
+  const condition = solveNormalEquations(gram, targetMoments, columns, fit);
+  if (!(condition <= COND_LIMIT)) {
+    fit.set(leastSquaresOnPaths(itmX, itmPath, cash, inTheMoney, degree, center, scale));
+  }
+  rules.coefficients.set(fit, date * STRIDE);
+  rules.center[date] = center;
+  rules.scale[date] = scale;
+  rules.fitted[date] = 1;
+  // Twelve standard deviations of ln(S / S_0) around its mean: a pricing path outside is evaluated directly.
+  // Clamped to +-700 so that e^x of the ends stays finite (beyond, paths are evaluated directly anyway).
+  const spread = 12 * volatility * Math.sqrt(date * setup.dt);
+  const lowLog = side > 0 ? Math.max(driftTerm - spread, -700) : logStrike;
+  const highLog = side > 0 ? logStrike : Math.min(driftTerm + spread, 700);
+  const covered = lowLog < highLog;
+  rules.lowLog[date] = covered ? lowLog : Number.NaN;
+  rules.highLog[date] = covered ? highLog : Number.NaN;
+  if (covered) {
+    exerciseBoundaries(
+      rules.coefficients,
+      date * STRIDE,
+      degree,
+      center,
+      scale,
+      strike * side * exerciseDiscount,
+      spotOverStrike,
+      lowLog,
+      highLog,
+      rules.boundaries,
+      date * MAX_BOUNDARIES,
+      rules.exerciseAbove,
+      date * (MAX_BOUNDARIES + 1),
+      portableLog,
+      tableExp,
+    );
+  }
+  const c0 = fit[0]!;
+  const c1 = fit[1]!;
+  const c2 = fit[2]!;
+  const c3 = fit[3]!;
+  const c4 = fit[4]!;
+  const c5 = fit[5]!;
+  for (let k = 0; k < inTheMoney; k++) {
+    const x = itmX[k]!;
+    const u = (x - center) * scale;
+    const u2 = u * u;
+    const continuation = c0 + c1 * u + u2 * (c2 + c3 * u + u2 * (c4 + c5 * u));
+    const value = strike * side * (1 - x) * exerciseDiscount;
+    // The earliest date whose rule says exercise decides the path's cash flow; else the store goes to the spare.
+    cash[paths + ((itmPath[k]! - paths) & -+(value >= continuation))] = value;
+  }
 }
 
 /** accumulateMoments for degree <= 3: moments up to u^6 and target moments up to y u^3 (the rest set to 0). */

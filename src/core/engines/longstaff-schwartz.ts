@@ -295,6 +295,8 @@ interface RegressionScratch {
   readonly rng: Int32Array;
   readonly moments: Float64Array;
   readonly targetMoments: Float64Array;
+  /** The cubic moments' running sums (u^0 .. u^6, then y u^0 .. y u^3). */
+  readonly momentSums: Float64Array;
   readonly gram: Float64Array;
   /** The fitted coefficients; those above the degree stay 0. */
   readonly fit: Float64Array;
@@ -321,6 +323,7 @@ function regressionPass(setup: Setup, paths: number): Rules {
     rng: new Int32Array(XOSHIRO128_WORDS),
     moments: new Float64Array(2 * MAX_DEGREE + 1),
     targetMoments: new Float64Array(MAX_DEGREE + 1),
+    momentSums: new Float64Array(11),
     gram: new Float64Array(columns * columns),
     fit: new Float64Array(STRIDE),
   };
@@ -335,7 +338,7 @@ function regressionPass(setup: Setup, paths: number): Rules {
 function regressDate(setup: Setup, paths: number, date: number, rules: Rules, scratch: RegressionScratch): void {
   const { dates, degree, strike, logStrike, volatility, discount, side } = setup;
   const columns = degree + 1;
-  const { brownian, cash, itmPath, itmX, rng, moments, targetMoments, gram, fit } = scratch;
+  const { brownian, cash, itmPath, itmX, rng, moments, targetMoments, momentSums, gram, fit } = scratch;
   const spotOverStrike = setup.spot / strike;
   const sideStrike = side * logStrike;
   seedStream(setup, 0, date, rng, 0);
@@ -344,68 +347,22 @@ function regressDate(setup: Setup, paths: number, date: number, rules: Rules, sc
   const bridgeScale = last ? Math.sqrt(date * setup.dt) : Math.sqrt(setup.dt * shrink);
   const driftTerm = setup.drift * date * setup.dt;
   const exerciseDiscount = discount[date]!;
-  // Normal p of the stream (0, date) is drawn inside the bridge loop: the xoshiro128** step and the ziggurat's
-  // fast branch of fillZigguratNormals written out, which saves a pass through a buffer of normals.
-  let s0 = rng[0]!;
-  let s1 = rng[1]!;
-  let s2 = rng[2]!;
-  let s3 = rng[3]!;
-  let candidates = 0;
-  let p = 0;
-  for (;;) {
-    let word = 0;
-    for (; p < paths; p++) {
-      const product = Math.imul(s1, 5);
-      word = Math.imul((product << 7) | (product >>> 25), 9);
-      const t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = (s3 << 11) | (s3 >>> 21);
-      const layer = word & 127;
-      const a = (word >> 7) + 0.5;
-      if (!(Math.abs(a) < ZIGGURAT_KN[layer]!)) break;
-      const w = shrink * brownian[p]! + bridgeScale * (a * ZIGGURAT_WN[layer]!);
-      brownian[p] = w;
-      const logReturn = driftTerm + volatility * w;
-      itmPath[candidates] = p;
-      itmX[candidates] = logReturn;
-      candidates += +(side * logReturn < sideStrike);
-    }
-    if (p >= paths) break;
-    // The ziggurat's slow branch (about 3% of the words) draws from the state array.
-    rng[0] = s0;
-    rng[1] = s1;
-    rng[2] = s2;
-    rng[3] = s3;
-    const w = shrink * brownian[p]! + bridgeScale * zigguratSlowNormal(rng, 0, word);
-    s0 = rng[0]!;
-    s1 = rng[1]!;
-    s2 = rng[2]!;
-    s3 = rng[3]!;
-    brownian[p] = w;
-    const logReturn = driftTerm + volatility * w;
-    itmPath[candidates] = p;
-    itmX[candidates] = logReturn;
-    candidates += +(side * logReturn < sideStrike);
-    p++;
-  }
-  let inTheMoney = 0;
-  // Moments of x - 1 (x is near 1 for most in-the-money paths), for the standardisation below.
-  let shiftedSum = 0;
-  let shiftedSquares = 0;
-  for (let k = 0; k < candidates; k++) {
-    const x = spotOverStrike * tableExp(itmX[k]!);
-    // The log-space test and the product can disagree by an ulp at the money: the payoff decides.
-    if (!(side * (1 - x) > 0)) continue;
-    itmX[inTheMoney] = x;
-    itmPath[inTheMoney] = itmPath[k]!;
-    inTheMoney++;
-    shiftedSum += x - 1;
-    shiftedSquares += (x - 1) * (x - 1);
-  }
+  const candidates = bridgeDate(
+    rng,
+    brownian,
+    itmPath,
+    itmX,
+    paths,
+    shrink,
+    bridgeScale,
+    driftTerm,
+    volatility,
+    side,
+    sideStrike,
+  );
+  const inTheMoney = keepInTheMoney(itmX, itmPath, candidates, spotOverStrike, side, momentSums);
+  const shiftedSum = momentSums[0]!;
+  const shiftedSquares = momentSums[1]!;
   if (last) {
     for (let k = 0; k < inTheMoney; k++) cash[itmPath[k]!] = strike * side * (1 - itmX[k]!) * exerciseDiscount;
     return;
@@ -417,8 +374,9 @@ function regressDate(setup: Setup, paths: number, date: number, rules: Rules, sc
   const variance = shiftedSquares / inTheMoney - meanShift * meanShift;
   const center = 1 + meanShift;
   const scale = variance > 0 ? 1 / Math.sqrt(variance) : 1;
-  if (degree <= 3) accumulateMomentsCubic(itmX, itmPath, cash, inTheMoney, center, scale, moments, targetMoments);
-  else accumulateMoments(itmX, itmPath, cash, inTheMoney, center, scale, moments, targetMoments);
+  if (degree <= 3) {
+    accumulateMomentsCubic(itmX, itmPath, cash, inTheMoney, center, scale, moments, targetMoments, momentSums);
+  } else accumulateMoments(itmX, itmPath, cash, inTheMoney, center, scale, moments, targetMoments);
   for (let a = 0; a < columns; a++) for (let b = a; b < columns; b++) gram[a * columns + b] = moments[a + b]!;
   const condition = solveNormalEquations(gram, targetMoments, columns, fit);
   if (!(condition <= COND_LIMIT)) {
@@ -472,7 +430,121 @@ function regressDate(setup: Setup, paths: number, date: number, rules: Rules, sc
   }
 }
 
-/** accumulateMoments for degree <= 3: moments up to u^6 and target moments up to y u^3 (the rest set to 0). */
+/**
+ * The Brownian bridge step of every regression path to `date` (its parameters from regressDate), drawing the
+ * normals inline; records each path's ln(S / S_0) and, first, the candidates for in the money. Returns how many
+ * candidates. The long loops of the regression pass live in functions of their own that end with the loop: V8
+ * compiles a long loop on stack, and code after it in the same function ran without type feedback and threw the
+ * optimised code away at every call (`--trace-deopt`; BENCHMARKS.md, "Targets and where they stand").
+ */
+function bridgeDate(
+  rng: Int32Array,
+  brownian: Float64Array,
+  itmPath: Int32Array,
+  itmX: Float64Array,
+  paths: number,
+  shrink: number,
+  bridgeScale: number,
+  driftTerm: number,
+  volatility: number,
+  side: number,
+  sideStrike: number,
+): number {
+  // Normal p of the stream (0, date) is drawn inside the bridge loop: the xoshiro128** step and the ziggurat's
+  // fast branch of fillZigguratNormals written out, which saves a pass through a buffer of normals.
+  let s0 = rng[0]!;
+  let s1 = rng[1]!;
+  let s2 = rng[2]!;
+  let s3 = rng[3]!;
+  let candidates = 0;
+  let p = 0;
+  for (;;) {
+    let word = 0;
+    for (; p < paths; p++) {
+      const product = Math.imul(s1, 5);
+      word = Math.imul((product << 7) | (product >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      const layer = word & 127;
+      const a = (word >> 7) + 0.5;
+      if (!(Math.abs(a) < ZIGGURAT_KN[layer]!)) break;
+      const w = shrink * brownian[p]! + bridgeScale * (a * ZIGGURAT_WN[layer]!);
+      brownian[p] = w;
+      const logReturn = driftTerm + volatility * w;
+      itmPath[candidates] = p;
+      itmX[candidates] = logReturn;
+      candidates += +(side * logReturn < sideStrike);
+    }
+    if (p >= paths) break;
+    // The ziggurat's slow branch (about 3% of the words) draws from the state array.
+    rng[0] = s0;
+    rng[1] = s1;
+    rng[2] = s2;
+    rng[3] = s3;
+    const w = shrink * brownian[p]! + bridgeScale * zigguratSlowNormal(rng, 0, word);
+    s0 = rng[0]!;
+    s1 = rng[1]!;
+    s2 = rng[2]!;
+    s3 = rng[3]!;
+    brownian[p] = w;
+    const logReturn = driftTerm + volatility * w;
+    itmPath[candidates] = p;
+    itmX[candidates] = logReturn;
+    candidates += +(side * logReturn < sideStrike);
+    p++;
+  }
+  return candidates;
+}
+
+/**
+ * Keeps the candidates whose payoff is positive, turning ln(S / S_0) into x = S / K; returns how many, with the sum
+ * of x - 1 and of its squares in sums[0] and sums[1] (for the standardisation in regressDate).
+ */
+function keepInTheMoney(
+  itmX: Float64Array,
+  itmPath: Int32Array,
+  candidates: number,
+  spotOverStrike: number,
+  side: number,
+  sums: Float64Array,
+): number {
+  let inTheMoney = 0;
+  // Moments of x - 1 (x is near 1 for most in-the-money paths), for the standardisation below.
+  let shiftedSum = 0;
+  let shiftedSquares = 0;
+  // The sums are stored inside the loop, not after it: see bridgeDate.
+  sums[0] = 0;
+  sums[1] = 0;
+  for (let k = 0; k < candidates; k++) {
+    const x = spotOverStrike * tableExp(itmX[k]!);
+    // The log-space test and the product can disagree by an ulp at the money: the payoff decides.
+    if (!(side * (1 - x) > 0)) continue;
+    itmX[inTheMoney] = x;
+    itmPath[inTheMoney] = itmPath[k]!;
+    inTheMoney++;
+    shiftedSum += x - 1;
+    shiftedSquares += (x - 1) * (x - 1);
+    sums[0] = shiftedSum;
+    sums[1] = shiftedSquares;
+  }
+  return inTheMoney;
+}
+
+/** Paths per call of the cubic moments' loop (see accumulateMomentsCubic). */
+const MOMENTS_CHUNK = 1024;
+
+/**
+ * Sums over the in-the-money paths of u^0 .. u^6 and y u^0 .. y u^3 (u the standardised x, y the path's cash flow):
+ * the normal equations of a cubic fit. The loop runs in calls of at most MOMENTS_CHUNK paths, carrying its sums in
+ * `sums`, in the same order as one loop (the same doubles): V8 optimises a short function called often as a whole,
+ * while one long loop per call was compiled on stack, without feedback for the code after it, and thrown away at
+ * every call (`--trace-deopt`; BENCHMARKS.md, "Targets and where they stand").
+ */
 function accumulateMomentsCubic(
   itmX: Float64Array,
   itmPath: Int32Array,
@@ -482,19 +554,40 @@ function accumulateMomentsCubic(
   scale: number,
   moments: Float64Array,
   targetMoments: Float64Array,
+  sums: Float64Array,
 ): void {
-  let m0 = 0;
-  let m1 = 0;
-  let m2 = 0;
-  let m3 = 0;
-  let m4 = 0;
-  let m5 = 0;
-  let m6 = 0;
-  let t0 = 0;
-  let t1 = 0;
-  let t2 = 0;
-  let t3 = 0;
-  for (let k = 0; k < m; k++) {
+  sums.fill(0);
+  for (let first = 0; first < m; first += MOMENTS_CHUNK) {
+    cubicMomentsChunk(itmX, itmPath, cash, first, Math.min(m, first + MOMENTS_CHUNK), center, scale, sums);
+  }
+  moments.fill(0);
+  targetMoments.fill(0);
+  for (let k = 0; k < 7; k++) moments[k] = sums[k]!;
+  for (let k = 0; k < 4; k++) targetMoments[k] = sums[7 + k]!;
+}
+
+function cubicMomentsChunk(
+  itmX: Float64Array,
+  itmPath: Int32Array,
+  cash: Float64Array,
+  from: number,
+  to: number,
+  center: number,
+  scale: number,
+  sums: Float64Array,
+): void {
+  let m0 = sums[0]!;
+  let m1 = sums[1]!;
+  let m2 = sums[2]!;
+  let m3 = sums[3]!;
+  let m4 = sums[4]!;
+  let m5 = sums[5]!;
+  let m6 = sums[6]!;
+  let t0 = sums[7]!;
+  let t1 = sums[8]!;
+  let t2 = sums[9]!;
+  let t3 = sums[10]!;
+  for (let k = from; k < to; k++) {
     const u = (itmX[k]! - center) * scale;
     const y = cash[itmPath[k]!]!;
     const u2 = u * u;
@@ -511,19 +604,17 @@ function accumulateMomentsCubic(
     t2 += y * u2;
     t3 += y * u3;
   }
-  moments.fill(0);
-  targetMoments.fill(0);
-  moments[0] = m0;
-  moments[1] = m1;
-  moments[2] = m2;
-  moments[3] = m3;
-  moments[4] = m4;
-  moments[5] = m5;
-  moments[6] = m6;
-  targetMoments[0] = t0;
-  targetMoments[1] = t1;
-  targetMoments[2] = t2;
-  targetMoments[3] = t3;
+  sums[0] = m0;
+  sums[1] = m1;
+  sums[2] = m2;
+  sums[3] = m3;
+  sums[4] = m4;
+  sums[5] = m5;
+  sums[6] = m6;
+  sums[7] = t0;
+  sums[8] = t1;
+  sums[9] = t2;
+  sums[10] = t3;
 }
 
 /**

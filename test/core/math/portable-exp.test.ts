@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { xorshift32 } from '../../../bench/support/xorshift32.js';
+import { ulp } from '../../helpers/ulp.js';
+
 import { portableExpInPlace } from '../../../src/core/math/portable-exp.js';
 
 function portableExp(x: number): number {
@@ -9,24 +12,9 @@ function portableExp(x: number): number {
   return values[0]!;
 }
 
-/** The spacing of doubles at |v| (the unit in the last place), including the subnormal range. */
-function ulp(v: number): number {
-  const a = Math.abs(v);
-  if (a < 2 ** -1022) return 2 ** -1074;
-  let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e -= 1;
-  return 2 ** (e - 52);
-}
-
 describe('portableExpInPlace (fdlibm e_exp.c method in plain arithmetic)', () => {
   it('is within 1 ulp of Math.exp over 300,000 arguments spanning the whole finite range', (t) => {
-    let x = 0x2545f491;
-    const next = (): number => {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      return (x >>> 0) / 2 ** 32;
-    };
+    const next = xorshift32(0x2545f491);
     let identical = 0;
     let total = 0;
     let worst = 0;

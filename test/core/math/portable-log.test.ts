@@ -1,26 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { portableLog } from '../../../src/core/math/portable-log.js';
+import { xorshift32 } from '../../../bench/support/xorshift32.js';
+import { ulp } from '../../helpers/ulp.js';
 
-/** The spacing of doubles at |v| (the unit in the last place). */
-function ulp(v: number): number {
-  const a = Math.abs(v);
-  if (a < 2 ** -1022) return 2 ** -1074;
-  let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e -= 1;
-  return 2 ** (e - 52);
-}
+import { portableLog } from '../../../src/core/math/portable-log.js';
 
 describe('portableLog (fdlibm e_log.c method in plain arithmetic)', () => {
   it('is within 1 ulp of Math.log over 250,000 arguments from subnormals to the largest double', (t) => {
-    let state = 0x6d2b79f5;
-    const next = (): number => {
-      state ^= state << 13;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      return (state >>> 0) / 2 ** 32;
-    };
+    const next = xorshift32(0x6d2b79f5);
     let identical = 0;
     let worst = 0;
     let total = 0;

@@ -376,7 +376,7 @@ function regressDate(setup: Setup, paths: number, date: number, rules: Rules, sc
   const scale = variance > 0 ? 1 / Math.sqrt(variance) : 1;
   if (degree <= 3) {
     accumulateMomentsCubic(itmX, itmPath, cash, inTheMoney, center, scale, moments, targetMoments, momentSums);
-  } else accumulateMoments(itmX, itmPath, cash, inTheMoney, center, scale, moments, targetMoments);
+  } else accumulateMoments(itmX, itmPath, cash, inTheMoney, degree, center, scale, moments, targetMoments);
   for (let a = 0; a < columns; a++) for (let b = a; b < columns; b++) gram[a * columns + b] = moments[a + b]!;
   const condition = solveNormalEquations(gram, targetMoments, columns, fit);
   if (!(condition <= COND_LIMIT)) {
@@ -618,80 +618,34 @@ function cubicMomentsChunk(
 }
 
 /**
- * moments[k] = sum u^k, k = 0 .. 2 MAX_DEGREE, and targetMoments[k] = sum y u^k, k = 0 .. MAX_DEGREE, over the
- * in-the-money paths (u = (x - center) scale, y the cash flow): the normal equations of the monomials in u, whose
- * Gram matrix is the Hankel matrix of the moments. Written out in scalar accumulators for the largest degree (the
- * powers a smaller degree does not use cost a few multiplications), so the loop keeps them in registers.
+ * moments[k] = sum u^k, k = 0 .. 2 degree, and targetMoments[k] = sum y u^k, k = 0 .. degree, over the in-the-money
+ * paths (u = (x - center) scale, y the cash flow): the normal equations of the monomials in u, whose Gram matrix is
+ * the Hankel matrix of the moments. For the degrees above 3 (not the default, which accumulateMomentsCubic writes
+ * out in registers), so a plain loop over the powers.
  */
 function accumulateMoments(
   itmX: Float64Array,
   itmPath: Int32Array,
   cash: Float64Array,
   m: number,
+  degree: number,
   center: number,
   scale: number,
   moments: Float64Array,
   targetMoments: Float64Array,
 ): void {
-  let m0 = 0;
-  let m1 = 0;
-  let m2 = 0;
-  let m3 = 0;
-  let m4 = 0;
-  let m5 = 0;
-  let m6 = 0;
-  let m7 = 0;
-  let m8 = 0;
-  let m9 = 0;
-  let m10 = 0;
-  let t0 = 0;
-  let t1 = 0;
-  let t2 = 0;
-  let t3 = 0;
-  let t4 = 0;
-  let t5 = 0;
+  moments.fill(0);
+  targetMoments.fill(0);
   for (let k = 0; k < m; k++) {
     const u = (itmX[k]! - center) * scale;
     const y = cash[itmPath[k]!]!;
-    const u2 = u * u;
-    const u3 = u2 * u;
-    const u4 = u2 * u2;
-    const u5 = u4 * u;
-    m0 += 1;
-    m1 += u;
-    m2 += u2;
-    m3 += u3;
-    m4 += u4;
-    m5 += u5;
-    m6 += u3 * u3;
-    m7 += u4 * u3;
-    m8 += u4 * u4;
-    m9 += u5 * u4;
-    m10 += u5 * u5;
-    t0 += y;
-    t1 += y * u;
-    t2 += y * u2;
-    t3 += y * u3;
-    t4 += y * u4;
-    t5 += y * u5;
+    let power = 1;
+    for (let j = 0; j <= 2 * degree; j++) {
+      moments[j] = moments[j]! + power;
+      if (j <= degree) targetMoments[j] = targetMoments[j]! + y * power;
+      power *= u;
+    }
   }
-  moments[0] = m0;
-  moments[1] = m1;
-  moments[2] = m2;
-  moments[3] = m3;
-  moments[4] = m4;
-  moments[5] = m5;
-  moments[6] = m6;
-  moments[7] = m7;
-  moments[8] = m8;
-  moments[9] = m9;
-  moments[10] = m10;
-  targetMoments[0] = t0;
-  targetMoments[1] = t1;
-  targetMoments[2] = t2;
-  targetMoments[3] = t3;
-  targetMoments[4] = t4;
-  targetMoments[5] = t5;
 }
 
 /** The QR fallback: the design matrix of the in-the-money paths, rebuilt from their moneyness. */

@@ -30,6 +30,10 @@ const NOT_UNIT = [
   'test/auth/dev-tokens.test.ts',
   'test/observability/metrics-contract.test.ts',
   'test/core/wasm/kernels-module.test.ts',
+  'test/http/quote/capsule-durability.test.ts',
+  'test/config/environment.test.ts',
+  'test/auth/jwks-hardening.test.ts',
+  'test/observability/tracing.test.ts',
 ];
 
 /**

@@ -66,6 +66,18 @@ async function freePort(): Promise<number> {
 const asRoot = process.getuid?.() === 0;
 
 /** The postmaster's pid and its children's (every backend of the cluster), read from /proc. */
+/**
+ * Sends a signal to a process of the cluster, unless it has exited since the list was read (a backend whose client
+ * disconnected): that one has nothing left to stop or wake, and ESRCH there is not a failure.
+ */
+function signalIfAlive(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
 function clusterPids(dataDir: string): number[] {
   const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
   const children = readdirSync('/proc')
@@ -131,10 +143,10 @@ export async function startPostgres(): Promise<PostgresServer> {
       running = false;
     },
     pause() {
-      for (const pid of clusterPids(dataDir)) process.kill(pid, 'SIGSTOP');
+      for (const pid of clusterPids(dataDir)) signalIfAlive(pid, 'SIGSTOP');
     },
     resume() {
-      for (const pid of clusterPids(dataDir)) process.kill(pid, 'SIGCONT');
+      for (const pid of clusterPids(dataDir)) signalIfAlive(pid, 'SIGCONT');
     },
     async query(sql, params) {
       const client = new pg.Client({ connectionString: url });

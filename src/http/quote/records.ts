@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { DocumentStore } from '../../store/document-store.js';
 import type { QuoteResponse } from '../../core/quote-api.js';
 import { canonicalJson } from './canonical-json.js';
@@ -68,13 +69,10 @@ export function createQuoteRecords(options: QuoteRecordsOptions) {
    * stored record, expiry included, unchanged anyway. A record leaves the store only by expiring (the sweeper
    * deletes expired records only), so skipping is safe with a shared store and several instances too.
    */
-  const known = new Map<string, number>();
+  const known = knownMax > 0 ? new LRUCache<string, number>({ max: knownMax }) : null;
 
   function remember(id: string, expiresAt: string | null): void {
-    if (knownMax <= 0) return;
-    known.delete(id);
-    known.set(id, expiresAt === null ? Number.POSITIVE_INFINITY : Date.parse(expiresAt));
-    if (known.size > knownMax) known.delete(known.keys().next().value!);
+    known?.set(id, expiresAt === null ? Number.POSITIVE_INFINITY : Date.parse(expiresAt));
   }
 
   return {
@@ -85,12 +83,9 @@ export function createQuoteRecords(options: QuoteRecordsOptions) {
      */
     async saveCapsule(id: string, text: string): Promise<boolean> {
       const at = now();
-      const until = known.get(id);
-      if (until !== undefined && until > at.getTime()) {
-        known.delete(id);
-        known.set(id, until);
-        return false;
-      }
+      // get() also makes the id the most recently used.
+      const until = known?.get(id);
+      if (until !== undefined && until > at.getTime()) return false;
       const expiresAt = new Date(at.getTime() + options.capsuleRetentionDays * DAY_MS);
       // Same id, same inputs, same build: an existing capsule holds the same document, so losing the race is fine.
       const result = await store.putIfAbsent(CAPSULE_KIND, id, text, { now: at, expiresAt });

@@ -5,7 +5,7 @@ import type { OptionSpec } from '../../core/instruments/option-spec.js';
 import type { MarketInputs } from '../../core/market/market-inputs.js';
 import { toDisplayGreeks } from '../units.js';
 import { countClamp, type GuardMetrics } from './cost-guards.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalQuoteText } from './canonical-shapes.js';
 import { capsuleId, sha256Hex, seedFromLineage, seedLineage } from './hashing.js';
 import { monteCarloModelParams, planMonteCarlo, runMonteCarlo, type MonteCarloPlan } from './monte-carlo-adapter.js';
 import type { NormalisedQuote } from './normalise.js';
@@ -18,6 +18,8 @@ import { GREEK_NAMES } from './schemas.js';
  * and capsule id. Pure in its inputs: the same quote, index and build give the same bytes, which is what replay
  * verifies and what idempotency relies on.
  */
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const TREE_DEFAULT_STEPS = { binomial: 200, leisen_reimer: 201 } as const;
 
@@ -84,13 +86,14 @@ export function createQuoteEngine(options: QuoteEngineOptions) {
   ): Promise<PricedQuote> {
     const refusal = quoteRefusal(quote);
     if (refusal !== null) throw refusal;
-    const requestText = canonicalJson(quote);
+    const requestText = canonicalQuoteText(quote);
     const hash = sha256Hex(requestText);
     const lineage = seedLineage(quote.model.params.seed_prefix, hash, index);
     const family = quote.model.family;
     const plan = family === 'monte_carlo' ? planMonteCarlo(quote) : null;
     const used = modelUsed(quote, plan);
-    const wantsGreeks = GREEK_NAMES.some((name) => quote.greeks[name]);
+    const g = quote.greeks;
+    const wantsGreeks = g.delta || g.gamma || g.vega || g.theta || g.rho;
     const option: OptionSpec = {
       type: quote.contract.option_type,
       strike: quote.contract.strike_price,
@@ -129,16 +132,17 @@ export function createQuoteEngine(options: QuoteEngineOptions) {
     }
 
     const id = capsuleId({ requestText, modelUsed: used, surfaceId: quote.surface ?? null, lineage, buildId });
-    const response: QuoteResponse = {
+    // Optional members assigned, not spread in: this runs once per quote (docs/api.md, "Performance").
+    const response: Mutable<QuoteResponse> = {
       theoretical_price: numbers.value,
       greeks: selectedGreeks(quote, numbers),
-      ...(ci === undefined ? {} : { ci }),
       capsule_id: id,
       model_used: used,
       seed_lineage: lineage,
-      ...(ciGreeks === undefined ? {} : { ci_greeks: ciGreeks }),
-      ...(greeksMeta === undefined ? {} : { greeks_meta: greeksMeta }),
     };
+    if (ci !== undefined) response.ci = ci;
+    if (ciGreeks !== undefined) response.ci_greeks = ciGreeks;
+    if (greeksMeta !== undefined) response.greeks_meta = greeksMeta;
     return { response, lineage, requestText, requestHash: hash };
   }
 

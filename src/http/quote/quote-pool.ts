@@ -64,7 +64,7 @@ const FIELD_OF_PARAM: Readonly<Record<string, readonly string[]>> = {
 };
 
 function taskFor(work: QuoteWork): PriceTask {
-  return {
+  const task: Mutable<PriceTask> = {
     kind: 'price',
     model: work.model,
     greeks: work.greeks,
@@ -73,12 +73,16 @@ function taskFor(work: QuoteWork): PriceTask {
         ? { option: work.option, market: work.market }
         : { option: work.option, market: work.market, seed: work.seed },
     ],
-    ...(work.steps === undefined ? {} : { steps: work.steps }),
-    ...(work.pairs === undefined ? {} : { pairs: work.pairs }),
-    ...(work.monteCarlo === undefined ? {} : { monteCarlo: work.monteCarlo }),
-    ...(work.metricsModel === undefined ? {} : { metricsModel: work.metricsModel }),
   };
+  // Assigned, not spread in: one task per quote (docs/api.md, "Performance").
+  if (work.steps !== undefined) task.steps = work.steps;
+  if (work.pairs !== undefined) task.pairs = work.pairs;
+  if (work.monteCarlo !== undefined) task.monteCarlo = work.monteCarlo;
+  if (work.metricsModel !== undefined) task.metricsModel = work.metricsModel;
+  return task;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * Prices one contract on the pool. A contract the core refuses is the client's: 400 invalid_request naming the

@@ -14,11 +14,12 @@ import { sendError } from '../error-handler.js';
 import { abortOnDisconnect } from '../request-checks.js';
 import { toValidationIssues, type AjvErrorLike } from '../validation.js';
 import { canonicalJson } from './canonical-json.js';
+import { canonicalResponseText } from './canonical-shapes.js';
 import { MAX_BATCH_ITEMS, MAX_BATCH_PATHS, MAX_PATHS_PER_QUOTE, costGuardRefusal } from './cost-guards.js';
 import { idempotencyRecordId, requestHash } from './hashing.js';
 import { planMonteCarlo, plannedPathBudget } from './monte-carlo-adapter.js';
 import { normaliseQuote, type NormalisedQuote } from './normalise.js';
-import { createQuoteEngine, quoteRefusal, type PricedQuote } from './quote-engine.js';
+import { createQuoteEngine, quoteRefusal } from './quote-engine.js';
 import { QuoteApiError, isQuoteApiError } from './quote-error.js';
 import type { QuotePool } from './quote-pool.js';
 import { capsuleText, createQuoteRecords, type QuoteRecords } from './records.js';
@@ -167,14 +168,22 @@ const quoteRoutesInner: FastifyPluginAsync<QuoteRoutesOptions> = async (app, opt
     quote: NormalisedQuote,
     index: number,
     reply: FastifyReply,
-  ): Promise<PricedQuote & { readonly responseText: string }> {
+  ): Promise<{ readonly response: QuoteResponse; readonly responseText: string }> {
     const priced = await engine.price(quote, index, abortOnDisconnect(reply));
-    const responseText = canonicalJson(priced.response);
-    await records.saveCapsule(
-      priced.response.capsule_id,
-      capsuleText({ requestText: priced.requestText, responseText, index, lineage: priced.lineage, buildId }),
-    );
-    return { ...priced, responseText };
+    const { response, requestText, lineage } = priced;
+    const responseText = canonicalResponseText(response);
+    await records.saveCapsule(response.capsule_id, capsuleText({ requestText, responseText, index, lineage, buildId }));
+    return { response, responseText };
+  }
+
+  /** The body /quote (shape null) or /greeks answers for a quote. */
+  async function answerText(
+    quote: NormalisedQuote,
+    reply: FastifyReply,
+    shape: ((response: QuoteResponse) => object) | null,
+  ): Promise<string> {
+    const priced = await priceAndKeep(quote, 0, reply);
+    return shape === null ? priced.responseText : canonicalJson(shape(priced.response));
   }
 
   /**
@@ -190,12 +199,8 @@ const quoteRoutesInner: FastifyPluginAsync<QuoteRoutesOptions> = async (app, opt
     const body = request.body as QuoteRequest;
     const quote = normaliseQuote(body);
     refuseMaxPaths(quote);
-    const compute = async () => {
-      const priced = await priceAndKeep(quote, 0, reply);
-      return shape === null ? priced.responseText : canonicalJson(shape(priced.response));
-    };
     const key = body.idempotency_key;
-    if (key === undefined) return sendCanonical(reply, await compute());
+    if (key === undefined) return sendCanonical(reply, await answerText(quote, reply, shape));
 
     const id = idempotencyRecordId(request.principal?.sub ?? 'anonymous', key);
     const hash = requestHash(quote);
@@ -205,7 +210,11 @@ const quoteRoutesInner: FastifyPluginAsync<QuoteRoutesOptions> = async (app, opt
       if (existing.route !== route || existing.request_hash !== hash) throw reused;
       return sendCanonical(reply.header('Idempotent-Replayed', 'true'), existing.body);
     }
-    const held = await records.rememberIdempotent(id, { route, request_hash: hash, body: await compute() });
+    const held = await records.rememberIdempotent(id, {
+      route,
+      request_hash: hash,
+      body: await answerText(quote, reply, shape),
+    });
     if (held.route !== route || held.request_hash !== hash) throw reused;
     return sendCanonical(reply, held.body);
   }

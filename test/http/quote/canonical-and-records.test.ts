@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import pino from 'pino';
 import { Counter, Registry } from 'prom-client';
+import fc from 'fast-check';
 import { NonCanonicalValueError, canonicalJson } from '../../../src/http/quote/canonical-json.js';
+import { canonicalQuoteText, canonicalResponseText } from '../../../src/http/quote/canonical-shapes.js';
+import type { NormalisedQuote } from '../../../src/http/quote/normalise.js';
+import type { QuoteResponse } from '../../../src/core/quote-api.js';
 import { capsuleId, requestHash, seedFromLineage, seedLineage } from '../../../src/http/quote/hashing.js';
 import { CAPSULE_KIND, IDEMPOTENCY_KIND, capsuleText, createQuoteRecords } from '../../../src/http/quote/records.js';
 import type { DocumentStore } from '../../../src/store/document-store.js';
@@ -68,6 +72,88 @@ describe('canonical JSON', () => {
     const wide = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`k${(i * 7919) % 3000}`, i]));
     assert.equal(canonicalJson(wide), reference(wide));
     assert.equal(canonicalJson(wide), reference(wide), 'again, with the key cache full');
+  });
+  it("the quote and response writers give canonicalJson's bytes for every shape, and refuse what it refuses", () => {
+    const anyNumber = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(0, -0, 1e21, 1e-7, 5e-324));
+    const text = fc.string({ unit: 'binary', maxLength: 6 });
+    const optional = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined });
+    const greekFlags = fc.record({
+      delta: fc.boolean(),
+      gamma: fc.boolean(),
+      vega: fc.boolean(),
+      theta: fc.boolean(),
+      rho: fc.boolean(),
+    });
+    const params = fc.dictionary(
+      fc.constantFrom('paths', 'steps', 'antithetic', 'use_cv', 'use_qmc', 'seed_prefix'),
+      fc.oneof(anyNumber, fc.boolean(), text),
+    );
+    const quote = fc.record(
+      {
+        contract: fc.record({
+          symbol: text,
+          strike_price: anyNumber,
+          time_to_expiry: anyNumber,
+          option_type: fc.constantFrom('call', 'put'),
+          exercise_style: fc.constantFrom('european', 'american'),
+        }),
+        market: fc.record({ spot_price: anyNumber, risk_free_rate: anyNumber, dividend_yield: anyNumber }),
+        volatility: anyNumber,
+        model: fc.record({ family: fc.constantFrom('black_scholes', 'monte_carlo', 'binomial'), params }),
+        greeks: greekFlags,
+        precision: fc.record({ target_ci_bps: anyNumber, max_paths: anyNumber }, { requiredKeys: [] }),
+        surface: text,
+      },
+      { requiredKeys: ['contract', 'market', 'model', 'greeks'] },
+    ) as fc.Arbitrary<NormalisedQuote>;
+    const greekValues = fc.record(
+      { delta: anyNumber, gamma: anyNumber, vega: anyNumber, theta: anyNumber, rho: anyNumber },
+      { requiredKeys: [] },
+    );
+    const response = fc.record(
+      {
+        theoretical_price: anyNumber,
+        greeks: greekValues,
+        ci: fc.record({
+          half_width_abs: anyNumber,
+          half_width_bps: fc.option(anyNumber),
+          paths_used: anyNumber,
+          vr_pipeline: text,
+          paths_requested: optional(anyNumber),
+        }),
+        capsule_id: text,
+        model_used: fc.record({ family: fc.constantFrom('black_scholes', 'monte_carlo'), params }),
+        seed_lineage: text,
+        surface_id: text,
+        ci_greeks: fc.dictionary(
+          fc.constantFrom('delta', 'gamma', 'rho'),
+          fc.record({ standard_error: anyNumber, half_width_abs: anyNumber }),
+        ),
+        greeks_meta: fc.dictionary(
+          fc.constantFrom('vega', 'theta'),
+          fc.record({ method: text, paths_used: anyNumber }),
+        ),
+      },
+      { requiredKeys: ['theoretical_price', 'greeks', 'capsule_id', 'model_used', 'seed_lineage'] },
+    ) as fc.Arbitrary<QuoteResponse>;
+    const same = (write: (value: never) => string, value: unknown): void => {
+      let expected: string | Error;
+      try {
+        expected = canonicalJson(value);
+      } catch (error) {
+        expected = error as Error;
+      }
+      if (typeof expected === 'string') assert.equal(write(value as never), expected);
+      else assert.throws(() => write(value as never), { name: 'NonCanonicalValueError', message: expected.message });
+    };
+    fc.assert(
+      fc.property(quote, (q) => same(canonicalQuoteText, q)),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(response, (r) => same(canonicalResponseText, r)),
+      { numRuns: 2000 },
+    );
   });
   it('the request hash ignores key order', () => {
     assert.equal(requestHash({ a: 1, b: { c: 2, d: 3 } }), requestHash({ b: { d: 3, c: 2 }, a: 1 }));

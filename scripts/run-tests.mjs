@@ -74,6 +74,8 @@ if (files.length === 0) {
   console.error('run-tests: no test files matched');
   process.exit(1);
 }
+// OPE_TEST_REPORTER picks node:test's reporter: a built-in name (spec, dot, tap) or a module path.
+const reporter = process.env.OPE_TEST_REPORTER ?? 'spec';
 const concurrency = Math.max(1, Number(process.env.OPE_TEST_CONCURRENCY ?? availableParallelism()));
 
 // --enable-source-maps: a failure's "test at file:line" names the test's own TypeScript line, not tsx's output.
@@ -89,7 +91,7 @@ function runFiles(list, filesAtOnce) {
       './test/setup.mjs',
       '--test',
       `--test-concurrency=${filesAtOnce}`,
-      '--test-reporter=spec',
+      `--test-reporter=${reporter}`,
       ...list,
     ],
     { stdio: 'inherit' },

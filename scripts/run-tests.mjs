@@ -9,7 +9,11 @@ import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
-/** The unit tier: these folders, less the files below that start processes, servers or system services. */
+/**
+ * The unit tier: these folders, less the files below that start processes, servers or system services, or that are
+ * end-to-end by nature (python-parity replays recorded exchanges over raw sockets against real listeners;
+ * real-worker drives the pool's real worker module on real threads rather than a scripted worker).
+ */
 const UNIT_FOLDERS = [
   'test/core/',
   'test/types/',
@@ -34,6 +38,8 @@ const NOT_UNIT = [
   'test/config/environment.test.ts',
   'test/auth/jwks-hardening.test.ts',
   'test/observability/tracing.test.ts',
+  'test/http/python-parity.test.ts',
+  'test/pool/real-worker.test.ts',
 ];
 
 /**

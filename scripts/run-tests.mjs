@@ -85,7 +85,7 @@ const reporter = process.env.OPE_TEST_REPORTER ?? 'spec';
 const concurrency = Math.max(1, Number(process.env.OPE_TEST_CONCURRENCY ?? availableParallelism()));
 
 // --enable-source-maps: a failure's "test at file:line" names the test's own TypeScript line, not tsx's output.
-function runFiles(list, filesAtOnce) {
+function runFiles(list, filesAtOnce, env = process.env) {
   if (list.length === 0) return 0;
   const result = spawnSync(
     process.execPath,
@@ -100,17 +100,27 @@ function runFiles(list, filesAtOnce) {
       `--test-reporter=${reporter}`,
       ...list,
     ],
-    { stdio: 'inherit' },
+    { stdio: 'inherit', env },
   );
   return result.status ?? 1;
 }
 
-const concurrent = runFiles(
-  files.filter((f) => !SERIAL.includes(f)),
-  concurrency,
-);
-const serial = runFiles(
-  files.filter((f) => SERIAL.includes(f)),
-  1,
-);
-process.exit(concurrent !== 0 ? concurrent : serial);
+// The unit tier's files reach the HTTP tests' servers through inject() (test/http/support.ts); the full run, and
+// files from other tiers picked by a path argument, go over sockets.
+const injectEnv = { ...process.env, OPE_TEST_HTTP: 'inject' };
+const unitInject = (f) => tier === 'unit' && inTier(f);
+const concurrentFiles = files.filter((f) => !SERIAL.includes(f));
+const serialFiles = files.filter((f) => SERIAL.includes(f));
+const statuses = [
+  runFiles(concurrentFiles.filter(unitInject), concurrency, injectEnv),
+  runFiles(
+    concurrentFiles.filter((f) => !unitInject(f)),
+    concurrency,
+  ),
+  runFiles(serialFiles.filter(unitInject), 1, injectEnv),
+  runFiles(
+    serialFiles.filter((f) => !unitInject(f)),
+    1,
+  ),
+];
+process.exit(statuses.find((status) => status !== 0) ?? 0);

@@ -75,13 +75,13 @@ function defaultWorkerFile(): string {
 
 /**
  * piscina's filename and workerData for a worker module: a TypeScript module is loaded through
- * ts-worker-loader.mjs, which import()s it, because piscina's first attempt, require(), transpiles the module and
+ * ts-worker-loader.cjs, which import()s it, because piscina's first attempt, require(), transpiles the module and
  * its imports to CommonJS in every thread under tsx (about 0.2 s more CPU per thread start).
  */
 function workerEntry(file: string): { filename: string; workerData?: { workerModule: string } } {
   if (!/\.[cm]?ts$/.test(file)) return { filename: file };
   return {
-    filename: fileURLToPath(new URL('./ts-worker-loader.mjs', import.meta.url)),
+    filename: fileURLToPath(new URL('./ts-worker-loader.cjs', import.meta.url)),
     workerData: { workerModule: pathToFileURL(file).href },
   };
 }

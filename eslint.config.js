@@ -105,6 +105,12 @@ export default tseslint.config(
     files: ['scripts/**/*.mjs', 'test/**/*.mjs', '**/*.cjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
+  {
+    // CommonJS modules (src/pool/ts-worker-loader.cjs) load with require().
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   // Workspace packages compile into their own dist/ (packages/core: npm run build, npm pack).
   { ignores: ['packages/*/dist/**'] },
 );

@@ -9,7 +9,11 @@ import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
-/** The unit tier: these folders, less the files below that start processes, servers or system services. */
+/**
+ * The unit tier: these folders, less the files below that start processes, servers or system services, or that are
+ * end-to-end by nature (python-parity replays recorded exchanges over raw sockets against real listeners;
+ * real-worker drives the pool's real worker module on real threads rather than a scripted worker).
+ */
 const UNIT_FOLDERS = [
   'test/core/',
   'test/types/',
@@ -34,6 +38,8 @@ const NOT_UNIT = [
   'test/config/environment.test.ts',
   'test/auth/jwks-hardening.test.ts',
   'test/observability/tracing.test.ts',
+  'test/http/python-parity.test.ts',
+  'test/pool/real-worker.test.ts',
 ];
 
 /**
@@ -74,10 +80,12 @@ if (files.length === 0) {
   console.error('run-tests: no test files matched');
   process.exit(1);
 }
+// OPE_TEST_REPORTER picks node:test's reporter: a built-in name (spec, dot, tap) or a module path.
+const reporter = process.env.OPE_TEST_REPORTER ?? 'spec';
 const concurrency = Math.max(1, Number(process.env.OPE_TEST_CONCURRENCY ?? availableParallelism()));
 
 // --enable-source-maps: a failure's "test at file:line" names the test's own TypeScript line, not tsx's output.
-function runFiles(list, filesAtOnce) {
+function runFiles(list, filesAtOnce, env = process.env) {
   if (list.length === 0) return 0;
   const result = spawnSync(
     process.execPath,
@@ -89,20 +97,30 @@ function runFiles(list, filesAtOnce) {
       './test/setup.mjs',
       '--test',
       `--test-concurrency=${filesAtOnce}`,
-      '--test-reporter=spec',
+      `--test-reporter=${reporter}`,
       ...list,
     ],
-    { stdio: 'inherit' },
+    { stdio: 'inherit', env },
   );
   return result.status ?? 1;
 }
 
-const concurrent = runFiles(
-  files.filter((f) => !SERIAL.includes(f)),
-  concurrency,
-);
-const serial = runFiles(
-  files.filter((f) => SERIAL.includes(f)),
-  1,
-);
-process.exit(concurrent !== 0 ? concurrent : serial);
+// The unit tier's files reach the HTTP tests' servers through inject() (test/http/support.ts); the full run, and
+// files from other tiers picked by a path argument, go over sockets.
+const injectEnv = { ...process.env, OPE_TEST_HTTP: 'inject' };
+const unitInject = (f) => tier === 'unit' && inTier(f);
+const concurrentFiles = files.filter((f) => !SERIAL.includes(f));
+const serialFiles = files.filter((f) => SERIAL.includes(f));
+const statuses = [
+  runFiles(concurrentFiles.filter(unitInject), concurrency, injectEnv),
+  runFiles(
+    concurrentFiles.filter((f) => !unitInject(f)),
+    concurrency,
+  ),
+  runFiles(serialFiles.filter(unitInject), 1, injectEnv),
+  runFiles(
+    serialFiles.filter((f) => !unitInject(f)),
+    1,
+  ),
+];
+process.exit(statuses.find((status) => status !== 0) ?? 0);

@@ -29,6 +29,7 @@ import { createRedisRateLimitCounter } from './plugins/redis-rate-limit-counter.
 import { createPricingService } from './pricing-service.js';
 import { requestContext, requestIdFor, setCommonHeaders } from './request-context.js';
 import { createResultCache } from './result-cache.js';
+import { sharedSerializerFactory } from './shared-serializers.js';
 import { createLifecycle, healthRoutes } from './routes/health.js';
 import { probeRoutes } from './routes/probes.js';
 import {
@@ -130,6 +131,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // and the connection is then closed; Fastify's bare 503 would skip our headers and body format.
     return503OnClosing: false,
     ajv: { customOptions: { ...AJV_OPTIONS }, plugins: [addOpeKeywords as never] },
+    // Response serializers compiled once per process, not once per app (shared-serializers.ts).
+    schemaController: { compilersFactory: { buildSerializer: sharedSerializerFactory() } },
     // Errors raised before routing (a URL that does not decode) skip the hooks: add the common headers here.
     frameworkErrors: (error, request, reply) => {
       setCommonHeaders(reply, request.id);

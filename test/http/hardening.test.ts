@@ -177,13 +177,16 @@ describe('graceful shutdown with a slowloris connection open', () => {
     socket.on('error', () => undefined);
     socket.write(`GET /healthz HTTP/1.1\r\nHost: ${new URL(server.url).host}\r\nX-Slow: `);
     const drip = setInterval(() => socket.writable && socket.write('a'), 200);
+    let deadline: NodeJS.Timeout | undefined;
     try {
       const outcome = await Promise.race([
         server.app.close().then(() => 'closed'),
-        new Promise((resolve) => setTimeout(resolve, 8_000, 'still open after 8 s')),
+        new Promise((resolve) => (deadline = setTimeout(resolve, 8_000, 'still open after 8 s'))),
       ]);
       assert.equal(outcome, 'closed');
     } finally {
+      // A pending deadline would keep this file's process alive for the rest of its 8 s.
+      clearTimeout(deadline);
       clearInterval(drip);
       socket.destroy();
       await server.close();

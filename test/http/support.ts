@@ -127,19 +127,17 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       if (typeof init.body === 'string') body = init.body;
       else if (init.body !== undefined) body = JSON.stringify(init.body);
       if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
-      const response = await fetch(url + path, {
-        method: init.method ?? (body === undefined ? 'GET' : 'POST'),
-        headers,
-        ...(body === undefined ? {} : { body }),
-      });
-      const text = await response.text();
+      const method = init.method ?? (body === undefined ? 'GET' : 'POST');
+      const answer =
+        (VIA_INJECT && (await injected(app, url, path, method, headers, body))) ||
+        (await fetched(url + path, method, headers, body));
       let json: unknown;
       try {
-        json = JSON.parse(text);
+        json = JSON.parse(answer.text);
       } catch {
         json = undefined;
       }
-      return { status: response.status, headers: response.headers, text, json };
+      return { ...answer, json };
     },
     async close() {
       await app.close();
@@ -148,6 +146,61 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       await idp.close();
     },
   };
+}
+
+/**
+ * How request() reaches the server: over a socket with fetch(), or, when the test runner sets
+ * OPE_TEST_HTTP=inject (the unit tier, scripts/run-tests.mjs), through Fastify's inject() with the headers fetch()
+ * would send. The server listens either way, for the tests that open sockets of their own. A redirect is answered
+ * through fetch() in both modes, since fetch() follows it.
+ */
+const VIA_INJECT = process.env.OPE_TEST_HTTP === 'inject';
+
+type Answer = Pick<TestResponse, 'status' | 'headers' | 'text'>;
+
+async function fetched(
+  target: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<Answer> {
+  const response = await fetch(target, { method, headers, ...(body === undefined ? {} : { body }) });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+/** The answer through inject(), or null for a redirect (which fetch() would follow). */
+async function injected(
+  app: FastifyInstance,
+  url: string,
+  path: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<Answer | null> {
+  const sent: Record<string, string> = {
+    host: new URL(url).host,
+    connection: 'keep-alive',
+    accept: '*/*',
+    'accept-language': '*',
+    'sec-fetch-mode': 'cors',
+    'user-agent': 'node',
+    'accept-encoding': 'gzip, deflate',
+  };
+  for (const [name, value] of Object.entries(headers)) sent[name.toLowerCase()] = value;
+  const response = await app.inject({
+    method: method as 'GET',
+    url: path,
+    headers: sent,
+    remoteAddress: '127.0.0.1',
+    ...(body === undefined ? {} : { payload: body }),
+  });
+  if ([301, 302, 303, 307, 308].includes(response.statusCode) && response.headers.location !== undefined) return null;
+  const received = new Headers();
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) received.append(name, String(one));
+  }
+  return { status: response.statusCode, headers: received, text: response.body };
 }
 
 /** A valid single-contract request; override parts with spread. */

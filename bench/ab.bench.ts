@@ -18,6 +18,7 @@ import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mintDevToken } from '../src/auth/dev-token.js';
+import { benchServiceEnv } from './support/service-env.js';
 
 interface AutocannonResult {
   readonly requests: { readonly average: number };
@@ -53,19 +54,13 @@ async function startService(dir: string): Promise<Service> {
     cwd: dir,
     // A file, not a pipe: see bench/http.bench.ts, startService.
     stdio: ['ignore', openSync(logFile, 'w'), 'inherit'],
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DEV_JWT_SECRET: SECRET,
-      OPE_THREADS: String(THREADS),
-      OPE_THREAD_QUEUE_MAX: '32',
-      OPE_THREAD_QUEUE_TIMEOUT_SECONDS: '0.5',
-      RATE_LIMIT_DEFAULT: '100000000/second',
-      OPE_CACHE_SIZE: '0',
-      OPE_DATA_DIR: join(scratch, 'data'),
-      LOG_LEVEL: 'info',
-    },
+    env: benchServiceEnv({
+      secret: SECRET,
+      threads: THREADS,
+      queueMax: 32,
+      queueTimeoutSeconds: 0.5,
+      dataDir: join(scratch, 'data'),
+    }),
   });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   let port: number | undefined;

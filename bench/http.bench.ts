@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mintDevToken } from '../src/auth/dev-token.js';
 import { openLoop } from './support/open-loop.js';
+import { benchServiceEnv } from './support/service-env.js';
 import { benchQuoteApi } from './quote.bench.js';
 
 interface Histogram {
@@ -114,19 +115,13 @@ async function startService(pool: PoolSettings): Promise<Service> {
   const log = openSync(logFile, 'w');
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DEV_JWT_SECRET: SECRET,
-      OPE_THREADS: String(THREADS),
-      OPE_THREAD_QUEUE_MAX: String(pool.queueMax),
-      OPE_THREAD_QUEUE_TIMEOUT_SECONDS: String(pool.queueTimeoutSeconds),
-      RATE_LIMIT_DEFAULT: '100000000/second',
-      OPE_CACHE_SIZE: '0',
-      OPE_DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
-    },
+    env: benchServiceEnv({
+      secret: SECRET,
+      threads: THREADS,
+      queueMax: pool.queueMax,
+      queueTimeoutSeconds: pool.queueTimeoutSeconds,
+      dataDir,
+    }),
     stdio: ['ignore', log, 'inherit'],
   });
   closeSync(log);

@@ -25,7 +25,6 @@ import type { RateLimitCounter } from './plugins/local-rate-limit-counter.js';
 import { rateLimiting } from './plugins/rate-limit.js';
 import { clientContext, currentClient } from './plugins/client-context.js';
 import { FairShare } from '../pool/fair-share.js';
-import { createRedisRateLimitCounter } from './plugins/redis-rate-limit-counter.js';
 import { createPricingService } from './pricing-service.js';
 import { requestContext, requestIdFor, setCommonHeaders } from './request-context.js';
 import { createResultCache } from './result-cache.js';
@@ -197,7 +196,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     deps.rateLimitCounter ??
     (config.http.rateLimitRedisUrl === null
       ? createLocalRateLimitCounter()
-      : createRedisRateLimitCounter({ url: config.http.rateLimitRedisUrl, logger }));
+      : // Loaded only when configured: ioredis is some 45 modules a service without Redis never needs.
+        (await import('./plugins/redis-rate-limit-counter.js')).createRedisRateLimitCounter({
+          url: config.http.rateLimitRedisUrl,
+          logger,
+        }));
   await app.register(rateLimiting, { limit: config.http.rateLimit, counter: rateLimitCounter, authenticator, metrics });
   // After the rate limiter (which counts unknown routes): 404 before the body, Expect answered after the checks.
   await app.register(requestGuards, { maxBodyBytes: config.http.maxBodyBytes });

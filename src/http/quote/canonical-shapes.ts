@@ -10,11 +10,8 @@ import type { NormalisedQuote } from './normalise.js';
  * JSON form sends the whole value through canonicalJson, whose refusal then names the path from the root.
  */
 
-class NotFinite extends Error {}
-const NOT_FINITE = new NotFinite();
-
 function num(value: number): string {
-  if (!Number.isFinite(value)) throw NOT_FINITE;
+  if (!Number.isFinite(value)) throw new NonCanonicalValueError(`${value} has no JSON form`);
   return String(value);
 }
 
@@ -68,7 +65,7 @@ function orRefuse<T>(write: (value: T) => string, value: T): string {
     return write(value);
   } catch (error) {
     // The whole value again, so that the refusal names the path from its root.
-    if (error === NOT_FINITE || error instanceof NonCanonicalValueError) return canonicalJson(value);
+    if (error instanceof NonCanonicalValueError) return canonicalJson(value);
     throw error;
   }
 }

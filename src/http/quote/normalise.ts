@@ -52,7 +52,8 @@ function defined<T extends object>(value: T): T {
   return copy as T;
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** T with its readonly members writable: for building a value member by member before handing it out. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Plain object literals, not built through entries: it runs once per quote (docs/api.md, "Performance"). */
 export function normaliseQuote(request: QuoteRequest, greeksDefault?: GreekSelection): NormalisedQuote {

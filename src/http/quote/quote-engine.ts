@@ -8,7 +8,7 @@ import { countClamp, type GuardMetrics } from './cost-guards.js';
 import { canonicalQuoteText } from './canonical-shapes.js';
 import { capsuleId, sha256Hex, seedFromLineage, seedLineage } from './hashing.js';
 import { monteCarloModelParams, planMonteCarlo, runMonteCarlo, type MonteCarloPlan } from './monte-carlo-adapter.js';
-import type { NormalisedQuote } from './normalise.js';
+import type { Mutable, NormalisedQuote } from './normalise.js';
 import { invalidRequest } from './quote-error.js';
 import { priceOnPool, type QuoteNumbers, type QuotePool } from './quote-pool.js';
 import { GREEK_NAMES } from './schemas.js';
@@ -18,8 +18,6 @@ import { GREEK_NAMES } from './schemas.js';
  * and capsule id. Pure in its inputs: the same quote, index and build give the same bytes, which is what replay
  * verifies and what idempotency relies on.
  */
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const TREE_DEFAULT_STEPS = { binomial: 200, leisen_reimer: 201 } as const;
 

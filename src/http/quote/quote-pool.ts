@@ -5,6 +5,7 @@ import type { AbortSignalLike, PricingPool } from '../../pool/pricing-pool.js';
 import type { MonteCarloModelResult } from '../../core/engines/monte-carlo-model.js';
 import type { MonteCarloTaskParams, PriceTask } from '../../pool/tasks.js';
 import type { RawGreeks } from '../units.js';
+import type { Mutable } from './normalise.js';
 import { QuoteApiError } from './quote-error.js';
 
 /**
@@ -81,8 +82,6 @@ function taskFor(work: QuoteWork): PriceTask {
   if (work.metricsModel !== undefined) task.metricsModel = work.metricsModel;
   return task;
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * Prices one contract on the pool. A contract the core refuses is the client's: 400 invalid_request naming the

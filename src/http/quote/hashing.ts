@@ -13,11 +13,6 @@ export function sha256Hex(text: string): string {
   return hash('sha256', text, 'hex');
 }
 
-/** SHA-256 of the canonical, normalised request; the caller passes it without idempotency_key. */
-export function requestHash(normalisedRequest: object): string {
-  return sha256Hex(canonicalJson(normalisedRequest));
-}
-
 /** "<SEED_PREFIX upper-cased>:<index>" when a prefix is given, else "<request hash>:<index>". */
 export function seedLineage(seedPrefix: string | undefined, hash: string, index: number): string {
   return `${seedPrefix === undefined ? hash : seedPrefix.toUpperCase()}:${index}`;

@@ -46,6 +46,19 @@ export interface PricedQuote {
   readonly requestHash: string;
 }
 
+/** A quote's canonical request text and its SHA-256, written once per quote: for its idempotency record and its capsule. */
+export interface QuoteIdentity {
+  /** Canonical JSON of the normalised request. */
+  readonly requestText: string;
+  /** SHA-256 of requestText. */
+  readonly requestHash: string;
+}
+
+export function identifyQuote(quote: NormalisedQuote): QuoteIdentity {
+  const requestText = canonicalQuoteText(quote);
+  return { requestText, requestHash: sha256Hex(requestText) };
+}
+
 /** Refusals that need no pricing: unavailable options and missing inputs, named by field. */
 export function quoteRefusal(quote: NormalisedQuote): Error | null {
   if (quote.surface !== undefined)
@@ -81,11 +94,11 @@ export function createQuoteEngine(options: QuoteEngineOptions) {
     quote: NormalisedQuote,
     index: number,
     signal?: AbortSignalLike | (() => AbortSignalLike),
+    identity?: QuoteIdentity,
   ): Promise<PricedQuote> {
     const refusal = quoteRefusal(quote);
     if (refusal !== null) throw refusal;
-    const requestText = canonicalQuoteText(quote);
-    const hash = sha256Hex(requestText);
+    const { requestText, requestHash: hash } = identity ?? identifyQuote(quote);
     const lineage = seedLineage(quote.model.params.seed_prefix, hash, index);
     const family = quote.model.family;
     const plan = family === 'monte_carlo' ? planMonteCarlo(quote) : null;

@@ -16,10 +16,10 @@ import { toValidationIssues, type AjvErrorLike } from '../validation.js';
 import { canonicalJson } from './canonical-json.js';
 import { canonicalResponseText } from './canonical-shapes.js';
 import { MAX_BATCH_ITEMS, MAX_BATCH_PATHS, MAX_PATHS_PER_QUOTE, costGuardRefusal } from './cost-guards.js';
-import { idempotencyRecordId, requestHash } from './hashing.js';
+import { idempotencyRecordId } from './hashing.js';
 import { planMonteCarlo, plannedPathBudget } from './monte-carlo-adapter.js';
 import { normaliseQuote, type NormalisedQuote } from './normalise.js';
-import { createQuoteEngine, quoteRefusal } from './quote-engine.js';
+import { createQuoteEngine, identifyQuote, quoteRefusal, type QuoteIdentity } from './quote-engine.js';
 import { QuoteApiError, isQuoteApiError } from './quote-error.js';
 import type { QuotePool } from './quote-pool.js';
 import { capsuleText, createQuoteRecords, type QuoteRecords } from './records.js';
@@ -168,8 +168,9 @@ const quoteRoutesInner: FastifyPluginAsync<QuoteRoutesOptions> = async (app, opt
     quote: NormalisedQuote,
     index: number,
     reply: FastifyReply,
+    identity?: QuoteIdentity,
   ): Promise<{ readonly response: QuoteResponse; readonly responseText: string }> {
-    const priced = await engine.price(quote, index, abortOnDisconnect(reply));
+    const priced = await engine.price(quote, index, abortOnDisconnect(reply), identity);
     const { response, requestText, lineage } = priced;
     const responseText = canonicalResponseText(response);
     await records.saveCapsule(response.capsule_id, capsuleText({ requestText, responseText, index, lineage, buildId }));
@@ -181,8 +182,9 @@ const quoteRoutesInner: FastifyPluginAsync<QuoteRoutesOptions> = async (app, opt
     quote: NormalisedQuote,
     reply: FastifyReply,
     shape: ((response: QuoteResponse) => object) | null,
+    identity?: QuoteIdentity,
   ): Promise<string> {
-    const priced = await priceAndKeep(quote, 0, reply);
+    const priced = await priceAndKeep(quote, 0, reply, identity);
     return shape === null ? priced.responseText : canonicalJson(shape(priced.response));
   }
 
@@ -203,7 +205,9 @@ const quoteRoutesInner: FastifyPluginAsync<QuoteRoutesOptions> = async (app, opt
     if (key === undefined) return sendCanonical(reply, await answerText(quote, reply, shape));
 
     const id = idempotencyRecordId(request.principal?.sub ?? 'anonymous', key);
-    const hash = requestHash(quote);
+    // The request's canonical text is written once: hashed here, and stored in the capsule by the engine.
+    const identity = identifyQuote(quote);
+    const hash = identity.requestHash;
     const reused = new QuoteApiError(409, 'idempotency_key_reused');
     const existing = await records.findIdempotent(id);
     if (existing !== null) {
@@ -213,7 +217,7 @@ const quoteRoutesInner: FastifyPluginAsync<QuoteRoutesOptions> = async (app, opt
     const held = await records.rememberIdempotent(id, {
       route,
       request_hash: hash,
-      body: await answerText(quote, reply, shape),
+      body: await answerText(quote, reply, shape, identity),
     });
     if (held.route !== route || held.request_hash !== hash) throw reused;
     return sendCanonical(reply, held.body);

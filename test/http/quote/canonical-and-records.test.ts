@@ -8,7 +8,8 @@ import { NonCanonicalValueError, canonicalJson } from '../../../src/http/quote/c
 import { canonicalQuoteText, canonicalResponseText } from '../../../src/http/quote/canonical-shapes.js';
 import type { NormalisedQuote } from '../../../src/http/quote/normalise.js';
 import type { QuoteResponse } from '../../../src/core/quote-api.js';
-import { capsuleId, requestHash, seedFromLineage, seedLineage } from '../../../src/http/quote/hashing.js';
+import { capsuleId, seedFromLineage, seedLineage } from '../../../src/http/quote/hashing.js';
+import { identifyQuote } from '../../../src/http/quote/quote-engine.js';
 import { CAPSULE_KIND, IDEMPOTENCY_KIND, capsuleText, createQuoteRecords } from '../../../src/http/quote/records.js';
 import type { DocumentStore } from '../../../src/store/document-store.js';
 import { createSweeper } from '../../../src/http/quote/sweeper.js';
@@ -155,9 +156,32 @@ describe('canonical JSON', () => {
       { numRuns: 2000 },
     );
   });
-  it('the request hash ignores key order', () => {
-    assert.equal(requestHash({ a: 1, b: { c: 2, d: 3 } }), requestHash({ b: { d: 3, c: 2 }, a: 1 }));
-    assert.equal(requestHash({ a: 1 }), createHash('sha256').update('{"a":1}').digest('hex'));
+  it("a quote's request hash is the SHA-256 of its canonical JSON, whatever the key order", () => {
+    const quote = {
+      contract: {
+        symbol: 'ABC',
+        strike_price: 100,
+        time_to_expiry: 0.5,
+        option_type: 'call',
+        exercise_style: 'european',
+      },
+      market: { spot_price: 101, risk_free_rate: 0.03, dividend_yield: 0.01 },
+      volatility: 0.2,
+      model: { family: 'monte_carlo', params: { paths: 20000, seed_prefix: 'run-7' } },
+      greeks: { delta: true, gamma: false, vega: true, theta: false, rho: false },
+    } as NormalisedQuote;
+    const reversed = (value: unknown): unknown =>
+      typeof value === 'object' && value !== null
+        ? Object.fromEntries(
+            Object.entries(value)
+              .reverse()
+              .map(([k, v]) => [k, reversed(v)]),
+          )
+        : value;
+    const identity = identifyQuote(quote);
+    assert.deepEqual(identifyQuote(reversed(quote) as NormalisedQuote), identity);
+    assert.equal(identity.requestText, canonicalJson(quote));
+    assert.equal(identity.requestHash, createHash('sha256').update(canonicalJson(quote)).digest('hex'));
   });
 });
 

@@ -1,16 +1,20 @@
 /**
- * Two checkouts of OPE against each other, interleaved: both services run at once (each as `node --import tsx
- * src/main.ts` in its own directory, with bench/http.bench.ts's settings), and the closed-loop load goes to one, then
+ * Two checkouts of OPE against each other, interleaved: both services run at once (each built and run as
+ * `node dist/main.js` in its own directory, or through tsx with BENCH_SERVICE=tsx; bench/support/service-env.ts;
+ * with bench/http.bench.ts's settings), and the closed-loop load goes to one, then
  * the other, round after round, alternating which goes first. On the shared 2-core machine the speed of the whole
  * machine drifts by 2-3x within minutes (BENCHMARKS.md, "Machine"), so runs of bench/http.bench.ts made one after
  * the other can compare a fast minute with a slow one; rounds of a few seconds, side by side, compare like with like.
  *
  *   node --import tsx bench/ab.bench.ts <dir A> <dir B>
  *
- * Each directory needs its own `npm ci`. Knobs: BENCH_AB_SCENARIO (batch: 100 black_scholes contracts with greeks,
+ * Each directory needs its own `npm ci`. Knobs: BENCH_SERVICE (dist or tsx, both sides), BENCH_SERVICE_B (side B
+ * only, to compare the two builds of one checkout), BENCH_AB_SCENARIO (batch: 100 black_scholes contracts with greeks,
  * the default; single: one), BENCH_AB_ROUNDS (default 6), BENCH_SECONDS per row (default 5), OPE_THREADS (default
- * the CPU count). Prints each round and the medians of A/B: requests/s, and event-loop CPU per answered request
- * (the service's main thread, from /proc; Linux only).
+ * the CPU count). Prints each round: requests/s, and per answered request the CPU of the service's main thread (the
+ * event loop), of its whole process (pool threads included), both from /proc (Linux only), and of this process (the
+ * load generator), with the cores all three used together; then the medians of A/B: requests/s, and event-loop CPU
+ * per answered request.
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -18,7 +22,7 @@ import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mintDevToken } from '../src/auth/dev-token.js';
-import { benchServiceEnv } from './support/service-env.js';
+import { benchServiceEnv, prepareService, serviceBuild, type ServiceBuild } from './support/service-env.js';
 
 interface AutocannonResult {
   readonly requests: { readonly average: number };
@@ -44,13 +48,16 @@ interface Service {
   readonly url: string;
   /** CPU seconds of the service's main thread so far. */
   readonly loopCpu: () => number;
+  /** CPU seconds of the whole service process so far: event loop, pool threads and the rest. */
+  readonly processCpu: () => number;
   readonly stop: () => Promise<void>;
 }
 
-async function startService(dir: string): Promise<Service> {
+async function startService(dir: string, build: ServiceBuild): Promise<Service> {
+  const args = prepareService(dir, build);
   const scratch = mkdtempSync(join(tmpdir(), 'ope-ab-'));
   const logFile = join(scratch, 'service.log');
-  const child = spawn(join(dir, 'node_modules/.bin/node'), ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(join(dir, 'node_modules/.bin/node'), args, {
     cwd: dir,
     // A file, not a pipe: see bench/http.bench.ts, startService.
     stdio: ['ignore', openSync(logFile, 'w'), 'inherit'],
@@ -72,15 +79,17 @@ async function startService(dir: string): Promise<Service> {
       .find((line) => line.includes('"service.start"'));
     if (start !== undefined) port = (JSON.parse(start) as { port: number }).port;
   }
-  const statFile = `/proc/${child.pid}/task/${child.pid}/stat`;
+  // utime + stime, in clock ticks (100 per second), of a /proc stat file.
+  const cpuOf = (statFile: string): number => {
+    const fields = readFileSync(statFile, 'utf8')
+      .replace(/^.*\) /s, '')
+      .split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  };
   return {
     url: `http://127.0.0.1:${port}`,
-    loopCpu: () => {
-      const fields = readFileSync(statFile, 'utf8')
-        .replace(/^.*\) /s, '')
-        .split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    },
+    loopCpu: () => cpuOf(`/proc/${child.pid}/task/${child.pid}/stat`),
+    processCpu: () => cpuOf(`/proc/${child.pid}/stat`),
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
@@ -109,10 +118,14 @@ interface Row {
   readonly perSecond: number;
   /** Event-loop CPU per answered request, us. */
   readonly loopUs: number;
+  /** The whole service process's CPU per answered request, us. */
+  readonly processUs: number;
+  /** This process's CPU (the load generator) per answered request, us. */
+  readonly clientUs: number;
 }
 
 async function measure(service: Service, seconds: number): Promise<Row> {
-  const before = service.loopCpu();
+  const before = { loop: service.loopCpu(), process: service.processCpu(), client: process.cpuUsage() };
   const result = await autocannon({
     url: service.url + path,
     method: 'POST',
@@ -121,9 +134,15 @@ async function measure(service: Service, seconds: number): Promise<Row> {
     duration: seconds,
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
   });
-  const after = service.loopCpu();
+  const client = process.cpuUsage(before.client);
+  const answered = Math.max(1, result['2xx']);
   if (result.non2xx > 0) throw new Error(`${service.url}: ${result.non2xx} answers were not 2xx`);
-  return { perSecond: result.requests.average, loopUs: (1e6 * (after - before)) / Math.max(1, result['2xx']) };
+  return {
+    perSecond: result.requests.average,
+    loopUs: (1e6 * (service.loopCpu() - before.loop)) / answered,
+    processUs: (1e6 * (service.processCpu() - before.process)) / answered,
+    clientUs: (client.user + client.system) / answered,
+  };
 }
 
 function median(values: readonly number[]): number {
@@ -132,10 +151,15 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-const a = await startService(dirA);
-const b = await startService(dirB);
+const buildA = serviceBuild();
+const buildB = serviceBuild(process.env.BENCH_SERVICE_B ?? process.env.BENCH_SERVICE);
+const a = await startService(dirA, buildA);
+const b = await startService(dirB, buildB);
 try {
-  console.log(`# A/B ${SCENARIO} black_scholes: A = ${dirA}, B = ${dirB}; node ${process.version}, ${SECONDS} s rows`);
+  console.log(
+    `# A/B ${SCENARIO} black_scholes: A = ${dirA} (${buildA}), B = ${dirB} (${buildB}); ` +
+      `node ${process.version}, ${SECONDS} s rows`,
+  );
   // Warm-up: the first seconds of a fresh process run unoptimised code.
   await measure(a, 3);
   await measure(b, 3);
@@ -148,9 +172,11 @@ try {
     const [rowA, rowB] = aFirst ? [first, second] : [second, first];
     rate.push(rowA.perSecond / rowB.perSecond);
     cpu.push(rowA.loopUs / rowB.loopUs);
+    const show = (row: Row): string =>
+      `${row.perSecond.toFixed(0)} req/s, ${row.loopUs.toFixed(0)} us loop, ${row.processUs.toFixed(0)} us process, ` +
+      `${row.clientUs.toFixed(0)} us client, ${((row.perSecond * (row.processUs + row.clientUs)) / 1e6).toFixed(2)} cores`;
     console.log(
-      `round ${round}: A ${rowA.perSecond.toFixed(0)} req/s, ${rowA.loopUs.toFixed(0)} us | ` +
-        `B ${rowB.perSecond.toFixed(0)} req/s, ${rowB.loopUs.toFixed(0)} us | ` +
+      `round ${round}: A ${show(rowA)} | B ${show(rowB)} | ` +
         `A/B ${rate.at(-1)!.toFixed(2)}x requests/s, ${cpu.at(-1)!.toFixed(2)}x event-loop CPU per request`,
     );
   }

@@ -1,5 +1,6 @@
 /**
- * `npm run bench:http`: load against the real service (`node --import tsx src/main.ts` in a child process, dev HS256
+ * `npm run bench:http`: load against the real service (built and run as `node dist/main.js`, as production runs it, or
+ * through tsx with BENCH_SERVICE=tsx: bench/support/service-env.ts; in a child process), dev HS256
  * tokens, result cache off, rate limit out of the way), one scenario after another.
  *   throughput (autocannon, closed loop): two yardsticks in their own process (bench/support/fastify-yardsticks.ts:
  *     a bare hello-world GET, and a POST with OPE's schemas and nothing else), then single black_scholes (placed
@@ -15,7 +16,7 @@
  *     is read from its /metrics before and after each overload series.
  * Each throughput row is followed by the CPU its process's main thread (the event loop) spent per 200 answer, read
  * from /proc: on a shared machine requests/s move with the neighbours' load, CPU per request much less.
- * Knobs: BENCH_SECONDS (default 10), BENCH_WARMUP_SECONDS (10x load before each overload series, default 5), BENCH_SCENARIOS (throughput,overload; capacity = the overload's first two rows only),
+ * Knobs: BENCH_SERVICE (dist, the default, or tsx), BENCH_SECONDS (default 10), BENCH_WARMUP_SECONDS (10x load before each overload series, default 5), BENCH_SCENARIOS (throughput,overload; capacity = the overload's first two rows only),
  * BENCH_THROUGHPUT_WARMUP_SECONDS (unmeasured load before each throughput row, so no row measures a cold JIT; default 2),
  * BENCH_OVERLOAD_FACTORS (default 2,10; e.g. 10,10,10,10,10,10 to watch memory across repeated overloads), OPE_THREADS / OPE_THREAD_QUEUE_MAX /
  * OPE_THREAD_QUEUE_TIMEOUT_SECONDS passed through. Client and service share the CPUs: run it on a quiet machine.
@@ -28,7 +29,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mintDevToken } from '../src/auth/dev-token.js';
 import { openLoop } from './support/open-loop.js';
-import { benchServiceEnv } from './support/service-env.js';
+import { benchServiceEnv, prepareService, serviceBuild } from './support/service-env.js';
 import { benchQuoteApi } from './quote.bench.js';
 
 interface Histogram {
@@ -75,6 +76,9 @@ const OVERLOAD_FACTORS = (process.env.BENCH_OVERLOAD_FACTORS ?? '2,10').split(',
  * unoptimized at first (its event loop took 29 % of a core in a first 10x round, 22-23 % in the next five).
  */
 const OVERLOAD_WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
+/** How the service runs; built (dist) once per benchmark run, before the first service starts. */
+const BUILD = serviceBuild();
+let serviceArgs: string[] | undefined;
 const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'throughput,overload').split(','));
 const THROUGHPUT_WARMUP_SECONDS = Number(process.env.BENCH_THROUGHPUT_WARMUP_SECONDS ?? 2);
 
@@ -113,7 +117,8 @@ async function startService(pool: PoolSettings): Promise<Service> {
   // An empty embedded store per service (removed with the log): no run finds the capsules of an earlier one.
   const dataDir = join(logDir, 'data');
   const log = openSync(logFile, 'w');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  serviceArgs ??= prepareService(ROOT, BUILD);
+  const child = spawn(process.execPath, serviceArgs, {
     cwd: ROOT,
     env: benchServiceEnv({
       secret: SECRET,
@@ -471,7 +476,7 @@ async function overload(token: string, label: string, pool: PoolSettings, body: 
 
 const token = await mintDevToken({ secret: new TextEncoder().encode(SECRET), scopes: ['pricing:read'] });
 console.log(
-  `# HTTP benchmark: node ${process.version}, ${availableParallelism()} CPUs, OPE_THREADS=${THREADS}, ${SECONDS} s per scenario\n`,
+  `# HTTP benchmark: node ${process.version}, ${availableParallelism()} CPUs, OPE_THREADS=${THREADS}, ${SECONDS} s per scenario, service ${BUILD === 'dist' ? 'dist/main.js' : 'src/main.ts under tsx'}\n`,
 );
 console.log('scenario                           | conn |    200/s |  p50 ms |  p99 ms |    503s | 503 p99 | other');
 if (SCENARIOS.has('throughput')) {

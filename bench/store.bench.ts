@@ -4,7 +4,8 @@
  *      the VolatilityPointStore API (one committed transaction each): the embedded SQLite file in a temp directory,
  *      and PostgreSQL on loopback (OPE_BENCH_DATABASE_URL, or a throwaway cluster when the Debian binaries are here);
  *   2. pricing a single black_scholes contract with the volatility from the surface (a 10 x 10 grid of points) against
- *      the same request with an explicit volatility: the real service (src/main.ts, embedded store, result cache off),
+ *      the same request with an explicit volatility: the real service (dist/main.js, or src/main.ts under tsx with
+ *      BENCH_SERVICE=tsx: bench/support/service-env.ts; embedded store, result cache off),
  *      autocannon, BENCH_SECONDS (default 10) per run, 10 connections, runs in the order A-B-B-A.
  *   3. the in-process cost of one estimate on that grid (what pricing from the surface adds per contract).
  * Client and service share the CPUs: run it on a quiet machine, and say when it was not.
@@ -18,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { mintDevToken } from '../src/auth/dev-token.js';
 import { PostgresStore } from '../src/store/postgres-store.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
+import { prepareService } from './support/service-env.js';
 import type { VolatilityPointStore } from '../src/store/volatility-point-store.js';
 import { VolatilitySurface } from '../src/core/market/volatility-surface.js';
 import type { VolatilityPoint } from '../src/core/market/volatility-surface.js';
@@ -94,7 +96,7 @@ async function benchUpserts(): Promise<void> {
 async function startService(dataDir: string): Promise<{ url: string; stop(): Promise<void> }> {
   const logFile = join(dataDir, 'service.log');
   const log = openSync(logFile, 'w');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, prepareService(ROOT), {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
 /**
  * The environment a benchmark gives the service it starts (bench/http.bench.ts, bench/ab.bench.ts): a development
  * secret to sign tokens with, the pool as given, no effective rate limit, no result cache (every request is priced),
@@ -26,4 +29,24 @@ export function benchServiceEnv(settings: BenchServiceSettings): NodeJS.ProcessE
     OPE_DATA_DIR: settings.dataDir,
     LOG_LEVEL: 'info',
   };
+}
+
+/**
+ * How a benchmark runs the service: `dist` (the default) as production does, `node dist/main.js` after `npm run
+ * build` in that checkout, so the figures are those of the compiled JavaScript; `tsx` as `npm run dev` does, the
+ * sources through tsx's loader (which wraps named functions and closures in `__name` calls). BENCH_SERVICE chooses.
+ */
+export type ServiceBuild = 'dist' | 'tsx';
+
+export function serviceBuild(value: string | undefined = process.env.BENCH_SERVICE): ServiceBuild {
+  if (value === undefined || value === '' || value === 'dist') return 'dist';
+  if (value === 'tsx') return 'tsx';
+  throw new Error(`BENCH_SERVICE must be dist or tsx, not ${JSON.stringify(value)}`);
+}
+
+/** The node arguments that start the service in `dir`; for `dist`, builds it there first (tsc, some seconds). */
+export function prepareService(dir: string, build: ServiceBuild = serviceBuild()): string[] {
+  if (build === 'tsx') return ['--import', 'tsx', 'src/main.ts'];
+  execFileSync(join(dir, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: dir, stdio: 'inherit' });
+  return ['dist/main.js'];
 }

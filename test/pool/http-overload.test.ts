@@ -72,6 +72,9 @@ describe('the pricing pool behind the HTTP server', () => {
       settled = true;
     });
     while (!settled && !sawQueued) {
+      // Through inject() a scrape settles within one turn of the event loop; without this yield the loop would
+      // never let the worker's answers in, and the burst would never settle.
+      await new Promise((resolve) => setImmediate(resolve));
       const scrape = await s.request('/metrics', { token: null });
       sawQueued =
         metric(scrape.text, 'ope_threadpool_queue_depth') === 1 &&

@@ -5,7 +5,7 @@
  *   after a warm-up), and its ratio to the plain estimator on the fastest rounds (targets: control variates
  *   <= 1.2x, Sobol <= 1.5x);
  * - Longstaff-Schwartz, American put S = K = 100, T = 1, 64 exercise dates x 20,000 paths, regression set of
- *   20,000 more (target <= 40 ms);
+ *   20,000 more (target <= 40 ms), each call after a fixed reference loop that tells a slow machine from a slow call;
  * - the paths each estimator needs for a 95% half-width of 2 basis points of the price: the precision loop
  *   (doubling from 20,000, capped at 1,000,000), and the extrapolation n (halfWidth / target)^2 from 20,000.
  */
@@ -111,11 +111,27 @@ const greeksMs = Math.min(
 );
 console.log('plain + 5 greeks with standard errors'.padEnd(40), greeksMs.toFixed(2).padStart(8), '(fastest of 9)');
 
+/**
+ * A fixed arithmetic loop (about 7 ms on this machine in a fast phase), timed before each Longstaff-Schwartz call:
+ * the machine's speed drifts by 2-3x within minutes (BENCHMARKS.md, "Machine"), so a slow call beside a slow
+ * reference is the machine, and a slow call beside a usual one is the engine.
+ */
+function referenceLoop(): number {
+  let x = 0.5;
+  for (let i = 0; i < 4_000_000; i++) x = x * 1.0000001 + Math.sqrt(i & 1023);
+  return x;
+}
+
 // Longstaff-Schwartz: 15 timed calls after 3 warm-ups (the fastest is the one least disturbed on a shared machine),
-// with the process CPU time of each call beside the wall time.
+// with the process CPU time of each call and the reference loop's time beside the wall time.
 const lsmWall: number[] = [];
 const lsmCpu: number[] = [];
+const referenceWall: number[] = [];
+const lsmOverReference: number[] = [];
 for (let round = 0; round < 18; round++) {
+  const r0 = performance.now();
+  sink += referenceLoop();
+  const reference = performance.now() - r0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   sink += priceLongstaffSchwartz(PUT, MARKET, { seed: BigInt(round + 1), paths: 20_000, exerciseDates: 64 }).value;
@@ -124,6 +140,8 @@ for (let round = 0; round < 18; round++) {
   if (round >= 3) {
     lsmWall.push(wall);
     lsmCpu.push((cpu.user + cpu.system) / 1000);
+    referenceWall.push(reference);
+    lsmOverReference.push(wall / reference);
   }
 }
 const lsmMs = Math.min(...lsmWall);
@@ -132,5 +150,12 @@ console.log(
   lsmMs.toFixed(1).padStart(8),
   `ms (fastest of 15; median ${median(lsmWall).toFixed(1)}; CPU fastest ${Math.min(...lsmCpu).toFixed(1)}, median ${median(lsmCpu).toFixed(1)}); target <= 40 ms`,
   lsmMs <= 40 ? 'met' : 'NOT MET',
+);
+console.log(
+  '  reference loop before each call'.padEnd(40),
+  Math.min(...referenceWall)
+    .toFixed(1)
+    .padStart(8),
+  `ms (fastest; median ${median(referenceWall).toFixed(1)}); call / reference: fastest ${Math.min(...lsmOverReference).toFixed(2)}, median ${median(lsmOverReference).toFixed(2)}, slowest ${Math.max(...lsmOverReference).toFixed(2)}`,
 );
 if (!Number.isFinite(sink)) console.log('(sink)', sink);

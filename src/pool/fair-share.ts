@@ -1,6 +1,6 @@
 import { withoutStackTrace } from './stackless-error.js';
 import type { Metrics } from '../observability/metrics.js';
-import { estimateTaskMicros, INLINE_MAX_MICROS, type Placement, type TaskShape } from './placement.js';
+import { estimateTaskMicros, INLINE_MAX_MICROS, type Placement } from './placement.js';
 import { PoolError } from './pool-error.js';
 import type { PricingPool, RunOptions } from './pricing-pool.js';
 
@@ -53,30 +53,19 @@ export class FairShare {
   }
 
   /**
-   * The pool, with run() gated by each client's share. plan() and refuseAtOnce() pass through (bound: the pool keeps
-   * its state in private fields); a placement remembers its task's estimated cost, so shedding before validation
-   * (refuseAtOnce) already applies the client's share.
+   * The pool, with run() gated by each client's share. plan() passes through and refuseAtOnce() adds the client's
+   * share (bound: the pool keeps its state in private fields); a placement carries its task's estimated cost, so
+   * shedding before validation already applies the share.
    */
   wrap<P extends Pool>(pool: P): P {
     if (this.#shareMicros <= 0) return pool;
     const run = <T extends AnyTask>(task: T, options?: RunOptions) => this.#run(pool, task, options);
-    const planned = new WeakMap<Placement, number>();
     const wrapped: Pool = { run: run as PricingPool['run'] };
     const { plan, refuseAtOnce } = pool;
-    if (plan !== undefined) {
-      wrapped.plan = (task: TaskShape): Placement => {
-        const placement = plan.call(pool, task);
-        planned.set(placement, estimateTaskMicros(task));
-        return placement;
-      };
-    }
+    if (plan !== undefined) wrapped.plan = plan.bind(pool);
     if (refuseAtOnce !== undefined) {
-      wrapped.refuseAtOnce = (placement: Placement): PoolError | null => {
-        const micros = planned.get(placement);
-        return (
-          (micros === undefined ? null : this.#refusal(this.#clientOf(), micros)) ?? refuseAtOnce.call(pool, placement)
-        );
-      };
+      wrapped.refuseAtOnce = (placement: Placement): PoolError | null =>
+        this.#refusal(this.#clientOf(), placement.estimatedMicros) ?? refuseAtOnce.call(pool, placement);
     }
     return wrapped as P;
   }

@@ -49,6 +49,8 @@ export interface Placement {
   /** Run on the calling thread; `chunks` is then empty. */
   readonly inline: boolean;
   readonly chunks: readonly ItemRange[];
+  /** The task's estimated cost (estimateTaskMicros), which the fair share counts against its client. */
+  readonly estimatedMicros: number;
 }
 
 /** Whether `placement` was planned for a task of `items` items (a placement planned once per request is reused). */
@@ -141,10 +143,11 @@ export function estimateTaskMicros(task: TaskShape): number {
 
 export function planPlacement(task: TaskShape, options: PlacementOptions): Placement {
   const items = task.items.length;
-  if (items === 0) return { inline: false, chunks: [] };
-  if (options.chunkItems !== undefined) return { inline: false, chunks: splitBySize(items, options.chunkItems) };
-
+  if (items === 0) return { inline: false, chunks: [], estimatedMicros: 0 };
   const micros = estimateTaskMicros(task);
+  if (options.chunkItems !== undefined)
+    return { inline: false, chunks: splitBySize(items, options.chunkItems), estimatedMicros: micros };
+
   // Policy: the tunable Monte Carlo (TypeScript estimators, Longstaff-Schwartz regressions, a precision loop that
   // may double its paths) never runs on the event loop, whatever its path count or estimated cost.
   const tunableMonteCarlo = task.kind === 'price' && task.monteCarlo !== undefined;
@@ -153,11 +156,11 @@ export function planPlacement(task: TaskShape, options: PlacementOptions): Place
     !tunableMonteCarlo &&
     micros <= Math.min(INLINE_MAX_MICROS, DISPATCH_FIXED_MICROS + items * DISPATCH_PER_ITEM_MICROS)
   ) {
-    return { inline: true, chunks: [] };
+    return { inline: true, chunks: [], estimatedMicros: micros };
   }
   const byCost = Math.floor(micros / (MIN_CHUNK_ROUND_TRIPS * ROUND_TRIP_MICROS));
   const count = Math.max(1, Math.min(items, options.threads * CHUNKS_PER_THREAD, byCost));
-  return { inline: false, chunks: splitEvenly(items, count) };
+  return { inline: false, chunks: splitEvenly(items, count), estimatedMicros: micros };
 }
 
 /** `count` contiguous ranges covering [0, items) whose sizes differ by at most one. */

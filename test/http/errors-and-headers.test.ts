@@ -202,7 +202,7 @@ describe('pool failures', () => {
       },
       plan: () => {
         plans += 1;
-        return { inline: false, chunks: [[0, 1] as const] };
+        return { inline: false, chunks: [[0, 1] as const], estimatedMicros: 5000 };
       },
       refuseAtOnce: () => new PoolError('ERR_POOL_SATURATED', 'the pricing queue is full', 4),
     };

@@ -26,6 +26,12 @@ function priceTask(model: ModelName, n: number, greeks = true): PriceTask {
   return { kind: 'price', model, greeks, items: Array.from({ length: n }, () => CONTRACT) };
 }
 
+/** Where a plan puts the task (its estimated cost is tested on its own). */
+function where(...args: Parameters<typeof planPlacement>): Pick<ReturnType<typeof planPlacement>, 'inline' | 'chunks'> {
+  const { inline, chunks } = planPlacement(...args);
+  return { inline, chunks };
+}
+
 function covered(ranges: readonly ItemRange[]): number[] {
   return ranges.flatMap(([start, end]) => Array.from({ length: end - start }, (_, k) => start + k));
 }
@@ -50,7 +56,7 @@ describe('planPlacement', () => {
     for (const model of ['black_scholes', 'binomial_200', 'leisen_reimer'] as const) {
       assert.equal(planPlacement(priceTask(model, 1), { threads: 2, inline: true }).inline, true, model);
     }
-    assert.deepEqual(planPlacement(priceTask('monte_carlo_20k', 1), { threads: 2, inline: true }), {
+    assert.deepEqual(where(priceTask('monte_carlo_20k', 1), { threads: 2, inline: true }), {
       inline: false,
       chunks: [[0, 1]],
     });
@@ -64,7 +70,7 @@ describe('planPlacement', () => {
       ...priceTask('monte_carlo_20k', 1, false),
       monteCarlo: { paths: 1000, useControlVariate: false, useQuasiRandom: false },
     };
-    assert.deepEqual(planPlacement(smallest, { threads: 2, inline: true }), { inline: false, chunks: [[0, 1]] });
+    assert.deepEqual(where(smallest, { threads: 2, inline: true }), { inline: false, chunks: [[0, 1]] });
     const targeted: PriceTask = {
       ...smallest,
       monteCarlo: { ...smallest.monteCarlo!, targetCiBps: 5, maxPaths: 64_000 },
@@ -79,7 +85,7 @@ describe('planPlacement', () => {
   });
 
   it('never runs inline when inline placement is off', () => {
-    assert.deepEqual(planPlacement(priceTask('black_scholes', 1), { threads: 2, inline: false }), {
+    assert.deepEqual(where(priceTask('black_scholes', 1), { threads: 2, inline: false }), {
       inline: false,
       chunks: [[0, 1]],
     });
@@ -104,8 +110,7 @@ describe('planPlacement', () => {
   });
 
   it('uses exactly the fixed chunk size when one is given', () => {
-    const plan = planPlacement(priceTask('black_scholes', 23), { threads: 2, inline: true, chunkItems: 5 });
-    assert.deepEqual(plan, {
+    assert.deepEqual(where(priceTask('black_scholes', 23), { threads: 2, inline: true, chunkItems: 5 }), {
       inline: false,
       chunks: [
         [0, 5],
@@ -117,8 +122,24 @@ describe('planPlacement', () => {
     });
   });
 
+  it("carries the task's estimated cost, for the fair share to count", () => {
+    for (const task of [
+      priceTask('black_scholes', 1),
+      priceTask('monte_carlo_20k', 300),
+      priceTask('binomial_200', 7),
+    ]) {
+      for (const options of [
+        { threads: 2, inline: true },
+        { threads: 2, inline: false, chunkItems: 3 },
+      ]) {
+        assert.equal(planPlacement(task, options).estimatedMicros, estimateTaskMicros(task), task.model);
+      }
+    }
+    assert.equal(planPlacement(priceTask('black_scholes', 0), { threads: 2, inline: true }).estimatedMicros, 0);
+  });
+
   it('plans nothing for an empty task', () => {
-    assert.deepEqual(planPlacement(priceTask('black_scholes', 0), { threads: 2, inline: true }), {
+    assert.deepEqual(where(priceTask('black_scholes', 0), { threads: 2, inline: true }), {
       inline: false,
       chunks: [],
     });

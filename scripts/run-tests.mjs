@@ -31,6 +31,7 @@ const NOT_UNIT = [
   'test/http/security-rate-limit-redis.test.ts',
   'test/http/fuzz.test.ts',
   'test/http/quote/quote-fuzz.test.ts',
+  'test/http/surface-fuzz.test.ts',
   'test/auth/oidc-provider.test.ts',
   'test/auth/dev-tokens.test.ts',
   'test/observability/metrics-contract.test.ts',

@@ -135,3 +135,50 @@ describe('the volatility surface point cap (OPE_VOLATILITY_MAX_POINTS)', () => {
     }
   });
 });
+
+describe('the surface at the schema-valid extremes', () => {
+  let fresh: TestServer;
+  before(async () => {
+    fresh = await startServer();
+  });
+  after(async () => {
+    await fresh.close();
+  });
+
+  it('estimates and prices at a maturity or strike of 1e-300 on a surface of volatilities above 3.0 (was 500: NaN)', async () => {
+    // Volatilities above 3.0 send every estimate to the inverse-distance fallback, whose distances are scaled by
+    // the maturity and strike asked for: at 1e-300 they overflowed, and the estimate was 0/0.
+    for (const [strike, maturity] of [
+      [90, 0.5],
+      [110, 0.5],
+      [90, 1],
+      [110, 1],
+    ] as const) {
+      const stored = await fresh.request('/api/v1/market-data/volatility', {
+        body: { strike, maturity, volatility: 4 },
+        scopes: ['market-data:write'],
+      });
+      assert.equal(stored.status, 201, stored.text);
+    }
+    for (const body of [
+      { strike: 100, maturity: 1e-300, spot: 100 },
+      { strike: 100, maturity: 5e-324, spot: 100 },
+      { strike: 1e-300, maturity: 0.75, spot: 1e-300 },
+    ]) {
+      const est = await fresh.request('/api/v1/market-data/volatility/estimate', {
+        body,
+        scopes: ['market-data:read'],
+      });
+      assert.equal(est.status, 200, `${JSON.stringify(body)}: ${est.text}`);
+      assert.equal(est.json.volatility, 4, JSON.stringify(body));
+    }
+    const priced = await fresh.request('/api/v1/pricing/single', {
+      body: {
+        contracts: [{ symbol: 'ABC', strike_price: 100, time_to_expiry: 1e-300, option_type: 'call' }],
+        market_data: { spot_price: 100, risk_free_rate: 0.01 },
+      },
+    });
+    assert.equal(priced.status, 200, priced.text);
+    assert.equal(priced.json.results[0].volatility_used, 4);
+  });
+});

@@ -12,7 +12,10 @@ import { DelaunayInterpolator } from './delaunay-interpolator.js';
  *  - outside the grid or the hull: the nearest point's volatility, distances in (strike, maturity) as given;
  *  - a result that is NaN or outside [0.01, 3.0], or points that span no triangle (collinear), fall back to
  *    inverse-distance weighting of the 5 nearest points, distances scaled by max(strike, spot) in strike and by
- *    the maturity asked for in maturity, weights 1 / (d^2 + 1e-6), as the Python service did.
+ *    the maturity asked for in maturity, weights 1 / (d^2 + 1e-6), as the Python service did. Two guards the
+ *    Python service lacked: each scale is at least 1e-12 (below it, a maturity of 1e-300 years made every distance
+ *    overflow, every weight 0 and the estimate 0/0 = NaN), and the weighted mean is kept inside its points'
+ *    volatilities (rounding took a mean of 0.01s to 0.009999999999999998).
  * The surface is a value: upsert returns a new surface, so readers never see a half-written one. Everything that
  * depends only on the points (grid, line, triangulation and its index) is built by the constructor: an estimate
  * never triangulates.
@@ -35,6 +38,11 @@ const ESTIMATE_FLOOR = 0.01;
 const ESTIMATE_CEILING = 3.0;
 const IDW_NEIGHBOURS = 5;
 const IDW_SOFTENING = 1e-6;
+/**
+ * The smallest distance scale, in years and in price units: no realistic maturity or strike is below it, and with
+ * strikes up to 1e9 and maturities up to 50 a scaled squared distance stays below 1e43, so no weight underflows.
+ */
+const IDW_MIN_SCALE = 1e-12;
 
 export type EstimateMethod = 'default' | 'linear' | 'bilinear' | 'triangulated' | 'nearest' | 'inverse-distance';
 
@@ -198,12 +206,13 @@ export class VolatilitySurface {
   private inverseDistance(strike: number, maturity: number, spot: number): number {
     const ks = this.strikes,
       ts = this.maturities;
-    const kScale = Math.max(strike, spot);
+    const kScale = Math.max(strike, spot, IDW_MIN_SCALE);
+    const tScale = Math.max(maturity, IDW_MIN_SCALE);
     const nearD: number[] = [];
     const nearI: number[] = [];
     for (let i = 0; i < ks.length; i++) {
       const dk = (ks[i]! - strike) / kScale,
-        dt = (ts[i]! - maturity) / maturity;
+        dt = (ts[i]! - maturity) / tScale;
       const d2 = dk * dk + dt * dt;
       if (nearD.length === IDW_NEIGHBOURS && d2 >= nearD[IDW_NEIGHBOURS - 1]!) continue;
       // Insert keeping nearD ascending; ties keep the earlier point first (a stable order).
@@ -218,12 +227,17 @@ export class VolatilitySurface {
     }
     let num = 0;
     let den = 0;
+    let lowest = Infinity;
+    let highest = -Infinity;
     for (let n = 0; n < nearD.length; n++) {
       const w = 1 / (nearD[n]! + IDW_SOFTENING);
-      num += w * this.vols[nearI[n]!]!;
+      const vol = this.vols[nearI[n]!]!;
+      num += w * vol;
       den += w;
+      lowest = Math.min(lowest, vol);
+      highest = Math.max(highest, vol);
     }
-    return num / den;
+    return Math.min(highest, Math.max(lowest, num / den));
   }
 }
 

@@ -177,6 +177,53 @@ describe('VolatilitySurface', () => {
   });
 });
 
+describe('VolatilitySurface at the extremes the HTTP schemas allow', () => {
+  it('keeps the inverse-distance fallback finite when the distances overflow (maturity or strike of 1e-300)', () => {
+    // Volatilities above ESTIMATE_CEILING (3.0) send every estimate to the fallback.
+    const s = build([point(90, 0.5, 4), point(110, 0.5, 4), point(90, 1, 4), point(110, 1, 4)]);
+    for (const [k, t, spot] of [
+      [100, 1e-300, 100],
+      [100, 5e-324, 100],
+      [1e-300, 0.75, 1e-300],
+      [5e-324, 5e-324, 5e-324],
+    ] as const) {
+      assert.deepEqual(s.estimate(k, t, spot), { volatility: 4, method: 'inverse-distance' }, `${k}, ${t}, ${spot}`);
+    }
+  });
+
+  it("keeps the fallback's weighted mean inside its points' volatilities (rounding left 0.01s at 0.009999999999999998)", () => {
+    // Found by the property below before the fix: four points of volatility 0.01 at one tiny strike.
+    const s = new VolatilitySurface([
+      point(5e-324, 50, 0.01),
+      point(5e-324, 0.5, 0.01),
+      point(5e-324, 4.5457726076984367e-188, 0.01),
+      point(5e-324, 1e-9, 0.01),
+    ]);
+    assert.equal(s.estimate(5e-324, 5e-324, 5e-324).volatility, 0.01);
+  });
+
+  it('answers a finite volatility inside [0.01, 5] for any points and query in the schemas ranges', () => {
+    const positive = (max: number, special: number[]) =>
+      fc.oneof(fc.double({ min: Number.MIN_VALUE, max, noNaN: true }), fc.constantFrom(...special));
+    const strike = positive(1e9, [5e-324, 1e-300, 1e-9, 1, 100, 1e9]);
+    const maturity = positive(50, [5e-324, 1e-300, 1e-9, 0.5, 50]);
+    const vol = fc.oneof(fc.double({ min: 0.01, max: 5, noNaN: true }), fc.constantFrom(0.01, 5));
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ strike, maturity, vol }), { maxLength: 30 }),
+        strike,
+        maturity,
+        strike,
+        (pts, k, t, spot) => {
+          const v = build(pts.map((p) => point(p.strike, p.maturity, p.vol))).estimate(k, t, spot).volatility;
+          assert.ok(Number.isFinite(v) && v >= 0.01 && v <= 5, `got ${v}`);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe('VolatilitySurface against scipy griddata (test/core/reference/generate-scipy-griddata.py)', () => {
   interface Reference {
     readonly surfaces: readonly {

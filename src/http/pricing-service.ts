@@ -15,6 +15,7 @@ import {
   failedRow,
   marketFromWire,
   optionFromWire,
+  positionOverflow,
   pricedRow,
   pricingShapeOf,
 } from './wire.js';
@@ -92,6 +93,25 @@ export function portfolioTotals(results: readonly PricingResult[]): PortfolioGre
   }
   totals.total_vega_exposure = vegaExposure(totals.vega);
   return totals;
+}
+
+/**
+ * Refuses totals a double cannot hold: each position is finite (positionOverflow), but their sum can still
+ * overflow, and JSON would carry it as null. 422 naming the contracts, the only thing the client can change.
+ */
+function refuseOverflowingTotals(totals: PortfolioGreeks): void {
+  for (const [name, value] of Object.entries(totals)) {
+    if (Number.isFinite(value)) continue;
+    throw new AppError('ERR_HTTP_VALIDATION', {
+      detail: [
+        {
+          loc: ['body', 'contracts'],
+          msg: `the portfolio's total ${name} of these positions overflows a double`,
+          type: 'value_error',
+        },
+      ],
+    });
+  }
 }
 
 export function createPricingService(options: PricingServiceOptions): PricingService {
@@ -205,20 +225,33 @@ export function createPricingService(options: PricingServiceOptions): PricingSer
         const id = contractIdOf(c);
         const quantity = c.quantity ?? 1;
         const vol = items[i]!.market.volatility;
-        failures[i] = outcome.ok ? null : outcome;
-        const result = outcome.ok
-          ? pricedRow(id, quantity, model, vol, outcome, cached[i]!)
-          : failedRow(id, quantity, model, vol, outcome);
+        const priced = outcome.ok ? pricedRow(id, quantity, model, vol, outcome, cached[i]!) : null;
+        const overflow = priced === null ? null : positionOverflow(priced);
+        const failure: FailedItem | null = !outcome.ok
+          ? outcome
+          : overflow === null
+            ? null
+            : {
+                ok: false,
+                code: 'ERR_CORE_INVALID_INPUT',
+                param: 'quantity',
+                message: overflow,
+                seconds: outcome.seconds,
+              };
+        failures[i] = failure;
+        const result = failure === null ? priced! : failedRow(id, quantity, model, vol, failure);
         results[i] = surfaceVersion === null ? result : { ...result, volatility_surface_version: surfaceVersion };
       }
 
+      const totals = portfolio ? portfolioTotals(results) : null;
+      if (totals !== null) refuseOverflowingTotals(totals);
       const elapsedMs = performance.now() - started;
       return {
         response: {
           results,
           total_computation_time_ms: elapsedMs,
           options_per_second: elapsedMs > 0 ? n / (elapsedMs / 1000) : 0,
-          portfolio_greeks: portfolio ? portfolioTotals(results) : null,
+          portfolio_greeks: totals,
           ...(surfaceId === undefined ? {} : { surface_id: surfaceId }),
         },
         failures,

@@ -131,6 +131,31 @@ export function pricedRow(
   };
 }
 
+const POSITION_FIELDS = [
+  'position_value',
+  'position_delta',
+  'position_gamma',
+  'position_theta',
+  'position_vega',
+  'position_rho',
+  'position_standard_error',
+] as const;
+
+/**
+ * Why a priced row's position fields cannot be answered, or null: a finite greek times the quantity can overflow a
+ * double (a gamma of 1.8e308 at a strike and spot of 1e-300, times 1,000,000), and JSON would carry it as null.
+ */
+export function positionOverflow(row: PricingResult): string | null {
+  for (const field of POSITION_FIELDS) {
+    const value = row[field];
+    if (value !== null && !Number.isFinite(value)) {
+      const per = field === 'position_value' ? row.theoretical_price : row[field.replace('position_', '') as 'delta'];
+      return `quantity ${row.quantity} times ${field.slice('position_'.length)} ${String(per)} overflows a double`;
+    }
+  }
+  return null;
+}
+
 /** A contract that failed, as a v1 result row: zero price, null greeks, the core's message in `error`. */
 export function failedRow(
   id: string,

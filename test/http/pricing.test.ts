@@ -344,3 +344,55 @@ describe('POST /api/v1/risk/aggregate-greeks', () => {
     assert.equal(response.json.detail, "Permission 'risk:read' required");
   });
 });
+
+describe('positions and totals a double cannot hold', () => {
+  // At a strike and spot of 1e-300, T = 1e-8 and a volatility of 2.2e-5, black_scholes gamma is about 1.8e308:
+  // finite, and correct, but not once multiplied by a quantity, and JSON would carry the product as null.
+  const tiny = (quantity: number) => ({
+    symbol: 'X',
+    strike_price: 1e-300,
+    time_to_expiry: 1e-8,
+    option_type: 'call',
+    quantity,
+  });
+  const market = { spot_price: 1e-300, risk_free_rate: 0, dividend_yield: 0, volatility: 0.000022191900979361964 };
+
+  it('answers 400 for a single contract whose position overflows, naming the quantity and the greek', async () => {
+    const response = await server.request('/api/v1/pricing/single', {
+      body: { contracts: [tiny(1_000_000)], market_data: market },
+    });
+    assert.equal(response.status, 400, response.text);
+    assert.match(response.json.detail, /^quantity 1000000 times gamma 1\.79\d*e\+308 overflows a double$/);
+  });
+
+  it('fails only that contract in a batch, and leaves it out of the totals', async () => {
+    const response = await server.request('/api/v1/pricing/batch', {
+      body: { contracts: [tiny(1_000_000), { ...tiny(1), strike_price: 2e-300 }], market_data: market },
+    });
+    assert.equal(response.status, 200, response.text);
+    const [overflowing, priced] = response.json.results as Record<string, unknown>[];
+    assert.match(String(overflowing!.error), /overflows a double/);
+    assert.equal(overflowing!.position_gamma, null);
+    assert.equal(priced!.error, null);
+    assert.equal(response.json.portfolio_greeks.position_count, 1);
+    for (const value of Object.values(response.json.portfolio_greeks as Record<string, unknown>))
+      assert.equal(typeof value, 'number');
+  });
+
+  it('answers 422 naming the contracts when finite positions sum past a double, on the batch and risk routes', async () => {
+    const body = { contracts: [tiny(1), tiny(1)], market_data: market };
+    for (const [path, scopes] of [
+      ['/api/v1/pricing/batch', ['pricing:read']],
+      ['/api/v1/risk/aggregate-greeks', ['risk:read']],
+    ] as const) {
+      const response = await server.request(path, { body, scopes });
+      assert.equal(response.status, 422, `${path}: ${response.text}`);
+      assert.deepEqual(response.json.detail[0].loc, ['body', 'contracts']);
+      assert.match(response.json.detail[0].msg, /total gamma of these positions overflows a double/);
+    }
+    // Without the totals (calculate_greeks false) the same batch is answered: each position is finite.
+    const rows = await server.request('/api/v1/pricing/batch', { body: { ...body, calculate_greeks: false } });
+    assert.equal(rows.status, 200, rows.text);
+    assert.equal(rows.json.portfolio_greeks, null);
+  });
+});

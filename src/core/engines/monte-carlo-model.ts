@@ -52,7 +52,39 @@ export function priceMonteCarloModel(
   market: MarketInputs,
   params: MonteCarloModelParams,
 ): MonteCarloModelResult {
-  if (option.exercise === 'american') return priceAmerican(option, market, params);
+  return requireFiniteStatistics(
+    option.exercise === 'american' ? priceAmerican(option, market, params) : priceEuropean(option, market, params),
+  );
+}
+
+/**
+ * Every number of the result finite, or a CoreError naming the one that is not. A price can be finite while its
+ * statistics are not: at a strike of 1e300 the payoffs are finite and their squares overflow, so the standard
+ * error, the interval and the greeks' errors are Infinity, which no answer can carry.
+ */
+function requireFiniteStatistics(result: MonteCarloModelResult): MonteCarloModelResult {
+  const check = (name: string, value: number | null): void => {
+    if (value !== null && !Number.isFinite(value))
+      throw new CoreError(
+        'ERR_CORE_INVALID_INPUT',
+        `${result.model} gives a non-finite ${name} (${value}) for these inputs: outside what it can compute`,
+      );
+  };
+  check('price', result.value);
+  check('standard error', result.standardError);
+  check('confidence half-width', result.halfWidthAbs);
+  check('confidence half-width in basis points', result.halfWidthBps);
+  for (const [set, label] of [
+    [result.greeks, ''],
+    [result.greekStandardErrors, ' standard error'],
+  ] as const) {
+    if (set === null) continue;
+    for (const [greek, value] of Object.entries(set)) check(`${greek}${label}`, value);
+  }
+  return result;
+}
+
+function priceEuropean(option: OptionSpec, market: MarketInputs, params: MonteCarloModelParams): MonteCarloModelResult {
   const r = priceMonteCarloEuropean(option, market, {
     seed: params.seed,
     ...(params.stream === undefined ? {} : { stream: params.stream }),

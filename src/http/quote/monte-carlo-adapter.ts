@@ -9,6 +9,7 @@ import type { MonteCarloTaskParams } from '../../pool/tasks.js';
 import { toDisplayGreeks } from '../units.js';
 import type { NormalisedQuote } from './normalise.js';
 import { MAX_PATHS_PER_QUOTE } from './cost-guards.js';
+import { invalidRequest } from './quote-error.js';
 import { priceOnPool, type QuoteNumbers, type QuotePool } from './quote-pool.js';
 import { GREEK_NAMES } from './schemas.js';
 
@@ -143,7 +144,34 @@ export async function runMonteCarlo(
   plan: MonteCarloPlan,
   inputs: MonteCarloInputs,
 ): Promise<MonteCarloRun> {
-  if (onKernelPath(plan)) return runOnKernel(pool, plan, inputs);
+  return requireFiniteIntervals(
+    onKernelPath(plan) ? await runOnKernel(pool, plan, inputs) : await runTunable(pool, plan, inputs),
+  );
+}
+
+/**
+ * The intervals are the standard errors times a critical value (about 2), written here: a standard error near the
+ * largest double (spot 1e308) is finite and its interval is not. Such a quote is the client's to change, like any
+ * input the core cannot compute: 400 invalid_request, never a 500 from the canonical writer.
+ */
+function requireFiniteIntervals(run: MonteCarloRun): MonteCarloRun {
+  const widths: [string, number | null][] = [
+    ['half_width_abs', run.ci.half_width_abs],
+    ['half_width_bps', run.ci.half_width_bps ?? null],
+  ];
+  for (const [greek, interval] of Object.entries(run.ciGreeks ?? {}))
+    widths.push([`${greek} half_width_abs`, interval.half_width_abs]);
+  for (const [name, value] of widths) {
+    if (value !== null && !Number.isFinite(value))
+      throw invalidRequest(
+        [],
+        `monte_carlo gives a non-finite confidence ${name} (${value}) for these inputs: outside what it can compute`,
+      );
+  }
+  return run;
+}
+
+async function runTunable(pool: QuotePool, plan: MonteCarloPlan, inputs: MonteCarloInputs): Promise<MonteCarloRun> {
   const work = {
     model: 'monte_carlo_20k' as const,
     metricsModel: 'monte_carlo',

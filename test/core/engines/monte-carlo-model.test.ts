@@ -57,4 +57,24 @@ describe('priceMonteCarloModel: the quote vocabulary over both engines', () => {
       (e: unknown) => e instanceof CoreError && e.param === 'use_cv',
     );
   });
+
+  it('refuses, with a CoreError naming it, a standard error that overflows while the price does not', () => {
+    // Payoffs near 1e300 are finite and their squares are not: the price was answered with an infinite error.
+    const put: OptionSpec = { type: 'put', strike: 1e300, expiry: 1e-6, exercise: 'european' };
+    const market: MarketInputs = { spot: 6.5648e-319, rate: 0, dividendYield: -0.5, volatility: 0.00752598345788836 };
+    assert.throws(
+      () =>
+        priceMonteCarloModel(put, market, {
+          seed: 1n,
+          paths: 1000,
+          antithetic: true,
+          useQuasiRandom: true,
+          greeks: true,
+        }),
+      (error: unknown) =>
+        error instanceof CoreError &&
+        error.code === 'ERR_CORE_INVALID_INPUT' &&
+        /monte_carlo gives a non-finite standard error \(Infinity\)/.test(error.message),
+    );
+  });
 });

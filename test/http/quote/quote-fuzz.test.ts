@@ -127,6 +127,55 @@ const request: fc.Arbitrary<{ path: string; body: string }> = fc.oneof(
   }),
 );
 
+// Inside the schema: the quote API bounds neither strike nor spot above, nor the expiry, so the largest doubles
+// are valid input, as are the smallest.
+const anyPositive = (special: number[]) =>
+  fc.oneof(fc.double({ min: Number.MIN_VALUE, max: 1e12, noNaN: true }), fc.constantFrom(...special));
+const EXTREMES = [5e-324, 1e-300, 1e-9, 1, 100, 1e9, 1e300, Number.MAX_VALUE];
+const extremeQuote = fc.record({
+  contract: fc.record({
+    symbol: fc.constant('ABC'),
+    strike_price: anyPositive(EXTREMES),
+    time_to_expiry: fc.oneof(
+      fc.double({ min: 1e-6, max: 1e6, noNaN: true }),
+      fc.constantFrom(1e-6, 0.5, 50, 1e300, Number.MAX_VALUE),
+    ),
+    option_type: fc.constantFrom('call', 'put'),
+    exercise_style: fc.constantFrom('european', 'american'),
+  }),
+  market: fc.record({
+    spot_price: anyPositive(EXTREMES),
+    risk_free_rate: fc.oneof(fc.double({ min: -0.5, max: 1, noNaN: true }), fc.constantFrom(-0.5, 0, 1)),
+    dividend_yield: fc.oneof(fc.double({ min: -0.5, max: 1, noNaN: true }), fc.constantFrom(-0.5, 0, 1)),
+  }),
+  volatility: fc.oneof(fc.double({ min: 1.0000001e-5, max: 5, noNaN: true }), fc.constantFrom(1.0000001e-5, 5)),
+  model: fc.oneof(
+    fc.constant({ family: 'black_scholes' }),
+    fc.record({
+      family: fc.constantFrom('binomial', 'leisen_reimer'),
+      params: fc.record({ steps: fc.integer({ min: 10, max: 60 }) }),
+    }),
+    fc.constant({ family: 'barone_adesi_whaley' }),
+    fc.constant({ family: 'bjerksund_stensland' }),
+    fc.record({
+      family: fc.constant('monte_carlo'),
+      params: fc.record(
+        { paths: fc.constantFrom(1000, 2000), use_cv: fc.boolean(), use_qmc: fc.boolean(), steps: fc.constant(10) },
+        { requiredKeys: ['paths'] },
+      ),
+    }),
+  ),
+  greeks: fc.constant({ delta: true, gamma: true, vega: true, theta: true, rho: true }),
+});
+
+/** Every number in a JSON value, with its path. */
+function numbersIn(value: unknown, path = '$'): [string, unknown][] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => numbersIn(v, `${path}[${i}]`));
+  if (typeof value === 'object' && value !== null)
+    return Object.entries(value).flatMap(([k, v]) => numbersIn(v, `${path}.${k}`));
+  return typeof value === 'number' || value === null ? [[path, value]] : [];
+}
+
 describe('hostile bodies on the quote API through a real listening server', () => {
   let server: TestServer;
   let token: string;
@@ -169,5 +218,55 @@ describe('hostile bodies on the quote API through a real listening server', () =
       (await server.request('/metrics', { token: null })).text,
     );
     assert.equal(errors, null, 'a 5xx was counted');
+  });
+
+  it('answers extreme but schema-valid quotes of every family with 200 and finite numbers, or 400 naming why', async () => {
+    const statuses = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(extremeQuote, async (quote) => {
+        const response = await fetch(server.url + '/quote', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(quote),
+        });
+        const text = await response.text();
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        const where = `${response.status} ${text.slice(0, 300)} for ${JSON.stringify(quote)}`;
+        assert.ok(response.status === 200 || response.status === 400, where);
+        // JSON has no Infinity or NaN: a null where the schema has a number is how one would show.
+        if (response.status === 200)
+          for (const [path, value] of numbersIn(JSON.parse(text)))
+            assert.ok(value === null ? path === '$.ci.half_width_bps' : Number.isFinite(value), `${path}: ${where}`);
+      }),
+      { numRuns: Math.ceil(RUNS / 2) },
+    );
+    assert.ok((statuses.get(200) ?? 0) > 0 && (statuses.get(400) ?? 0) > 0, JSON.stringify([...statuses]));
+  });
+
+  it('answers 400, not 500, for Monte Carlo quotes whose standard error or interval overflows a double', async () => {
+    // Found by the property above: payoffs near 1e300 are finite, their squares are not (the tunable estimator);
+    // a standard error near the largest double is finite, 1.96 times it is not (the v1 kernel's path).
+    const greeks = { delta: true, gamma: true, vega: true, theta: true, rho: true };
+    const cases = [
+      {
+        contract: { symbol: 'ABC', strike_price: 1e300, time_to_expiry: 1e-6, option_type: 'put' },
+        market: { spot_price: 6.5648e-319, risk_free_rate: 0, dividend_yield: -0.5 },
+        volatility: 0.00752598345788836,
+        model: { family: 'monte_carlo', params: { paths: 1000, use_qmc: true } },
+        greeks,
+      },
+      {
+        contract: { symbol: 'ABC', strike_price: 5e-324, time_to_expiry: 59.61065752815529, option_type: 'call' },
+        market: { spot_price: Number.MAX_VALUE, risk_free_rate: 0, dividend_yield: 0 },
+        volatility: 5,
+        model: { family: 'monte_carlo', params: { paths: 1000 } },
+        greeks,
+      },
+    ];
+    for (const body of cases) {
+      const response = await server.request('/quote', { token, body });
+      assert.equal(response.status, 400, response.text);
+      assert.match(response.text, /non-finite/);
+    }
   });
 });

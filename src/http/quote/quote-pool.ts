@@ -109,7 +109,7 @@ export async function priceOnPool(
       ...(outcome.monteCarlo === undefined ? {} : { monteCarlo: outcome.monteCarlo }),
     };
   }
-  if (outcome.code.startsWith('ERR_CORE_')) {
+  if (outcome.code !== 'ERR_POOL_WORKER_FAILED') {
     const loc = outcome.param === null ? [] : (FIELD_OF_PARAM[outcome.param] ?? [outcome.param]);
     throw new QuoteApiError(400, [{ loc: ['body', ...loc], msg: outcome.message, type: 'invalid_request' }]);
   }

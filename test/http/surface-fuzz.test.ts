@@ -137,4 +137,22 @@ describe('hostile and extreme boards on POST /api/v1/surfaces', () => {
     );
     assert.equal(errors, null, 'a 5xx was counted');
   });
+
+  it('stores a board scaled to 1e-100 with beta 0, writing null for the SABR fit that found no finite error (was 500)', async () => {
+    // SABR's alpha has a floor: at forwards of 1e-100 with beta 0 it cannot reach the quotes, and its error is
+    // Infinity. SVI is chosen; the document, hashed as canonical JSON, has no text for Infinity.
+    const scaled = {
+      ...golden,
+      spot: 100 * 1e-100,
+      beta: 0,
+      quotes: golden.quotes.map((q) => ({ ...q, strike: (q.strike as number) * 1e-100 })),
+    };
+    const response = await server.request('/api/v1/surfaces', { token, body: scaled });
+    assert.equal(response.status, 201, response.text);
+    for (const slice of response.json.slices as { model: string; rmse: number; sabr: { rmse: unknown } }[]) {
+      assert.equal(slice.model, 'svi');
+      assert.equal(slice.sabr.rmse, null);
+      assert.ok(Number.isFinite(slice.rmse) && slice.rmse < 0.01, String(slice.rmse));
+    }
+  });
 });

@@ -74,12 +74,13 @@ export interface WireSlice {
   readonly k_min: number;
   readonly k_max: number;
   readonly quote_count: number;
-  readonly rmse: number;
+  /** Null when the fit found no finite error (see finiteOrNull). */
+  readonly rmse: number | null;
   readonly reason: string;
-  readonly sabr: { readonly parameters: Readonly<Record<string, number>>; readonly rmse: number };
+  readonly sabr: { readonly parameters: Readonly<Record<string, number>>; readonly rmse: number | null };
   readonly svi: {
     readonly parameters: Readonly<Record<string, number>>;
-    readonly rmse: number;
+    readonly rmse: number | null;
     readonly butterfly_free: boolean;
   };
 }
@@ -116,6 +117,15 @@ export function toQuoteBoard(body: WireSurfaceRequest, asOf: number): QuoteBoard
   };
 }
 
+/**
+ * A fit's error as the document writes it: null when the fit found none that is finite. SABR with beta 0 on a board
+ * at a scale of 1e-100 cannot reach its volatility (alpha has a floor), and its error is Infinity; the other model
+ * is chosen, and canonical JSON, which has no text for Infinity, answered 500.
+ */
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
+
 /** The document for a build, without its id; `surfaceId` then hashes it. */
 export function surfaceDocumentBody(
   body: WireSurfaceRequest,
@@ -137,12 +147,12 @@ export function surfaceDocumentBody(
         k_min: slice.kMin,
         k_max: slice.kMax,
         quote_count: report.quoteCount,
-        rmse: report.rmse,
+        rmse: finiteOrNull(report.rmse),
         reason: report.reason,
-        sabr: { parameters: { ...report.sabr.parameters }, rmse: report.sabr.rmse },
+        sabr: { parameters: { ...report.sabr.parameters }, rmse: finiteOrNull(report.sabr.rmse) },
         svi: {
           parameters: { ...report.svi.parameters },
-          rmse: report.svi.rmse,
+          rmse: finiteOrNull(report.svi.rmse),
           butterfly_free: report.svi.butterflyFree,
         },
       };

@@ -1,5 +1,5 @@
 import type { QuoteGreeks, QuoteResponse } from '../../core/quote-api.js';
-import { NonCanonicalValueError, canonicalJson } from './canonical-json.js';
+import { NonCanonicalValueError, canonicalJson } from '../canonical-json.js';
 import type { NormalisedQuote } from './normalise.js';
 
 /**

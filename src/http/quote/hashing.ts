@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../canonical-json.js';
 
 /**
  * Request hash, lineage, Monte Carlo seed and capsule id (docs/api.md, "Seeds, capsules, idempotency"). All are

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { DocumentStore } from '../../store/document-store.js';
 import type { QuoteResponse } from '../../core/quote-api.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../canonical-json.js';
 import type { NormalisedQuote } from './normalise.js';
 
 /**

@@ -13,7 +13,7 @@ import type { DocumentStore } from '../../store/document-store.js';
 import { sendError } from '../error-handler.js';
 import { abortOnDisconnect } from '../request-checks.js';
 import { toValidationIssues, type AjvErrorLike } from '../validation.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../canonical-json.js';
 import { canonicalResponseText } from './canonical-shapes.js';
 import { MAX_BATCH_ITEMS, MAX_BATCH_PATHS, MAX_PATHS_PER_QUOTE, costGuardRefusal } from './cost-guards.js';
 import { idempotencyRecordId } from './hashing.js';

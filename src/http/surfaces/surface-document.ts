@@ -3,7 +3,7 @@ import type { BoardQuote, QuoteBoard } from '../../core/surface/board.js';
 import type { ArbitrageViolation } from '../../core/surface/arbitrage.js';
 import type { SurfaceBuild } from '../../core/surface/build-surface.js';
 import type { SurfaceDefinition, SurfaceSlice } from '../../core/surface/surface.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../canonical-json.js';
 
 /**
  * The stored form of a calibrated surface (docs/api.md, "Calibrated surfaces"): what was fitted, how well, what

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { SurfaceEvaluator } from '../../core/surface/surface.js';
 import type { DocumentStore } from '../../store/document-store.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../canonical-json.js';
 import { surfaceId, toSurfaceDefinition, type SurfaceDocument } from './surface-document.js';
 
 /** Calibrated surfaces on the DocumentStore (kind 'surface'), and their evaluators, built once per id. */

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import pino from 'pino';
 import { Counter, Registry } from 'prom-client';
 import fc from 'fast-check';
-import { NonCanonicalValueError, canonicalJson } from '../../../src/http/quote/canonical-json.js';
+import { NonCanonicalValueError, canonicalJson } from '../../../src/http/canonical-json.js';
 import { canonicalQuoteText, canonicalResponseText } from '../../../src/http/quote/canonical-shapes.js';
 import type { NormalisedQuote } from '../../../src/http/quote/normalise.js';
 import type { QuoteResponse } from '../../../src/core/quote-api.js';

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DocumentStore } from '../../../src/store/document-store.js';
 import { MemoryDocumentStore } from '../../../src/store/memory-document-store.js';
-import { canonicalJson } from '../../../src/http/quote/canonical-json.js';
+import { canonicalJson } from '../../../src/http/canonical-json.js';
 import { sha256Hex } from '../../../src/http/quote/hashing.js';
 import { pricingRequest, startServer, type TestServer } from '../support.js';
 import { numbersOf, quoteRequest } from './quote-support.js';

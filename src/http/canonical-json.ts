@@ -1,5 +1,6 @@
 /**
- * Canonical JSON (docs/api.md, "Quote API"): object keys sorted by UTF-16 code units, no whitespace, numbers
+ * Canonical JSON, the text every content hash is taken over (the quote API's request hashes and capsule ids, and
+ * calibrated surfaces' ids; docs/api.md): object keys sorted by UTF-16 code units, no whitespace, numbers
  * as JavaScript's shortest round-trip form, `undefined` members left out. NaN and the infinities have no JSON
  * form: they are refused rather than written as null, so a hash never silently covers a different value.
  *

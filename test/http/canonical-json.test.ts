@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { canonicalJson } from '../../src/http/surfaces/canonical-json.js';
+import { NonCanonicalValueError, canonicalJson } from '../../src/http/canonical-json.js';
+
+// The one canonical JSON writer: capsule and request hashes of the quote API, and surface ids. More of its rules
+// (key order by UTF-16 code units, refusals naming the path) in test/http/quote/canonical-and-records.test.ts.
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth, drops undefined members, keeps array order, prints no whitespace', () => {
@@ -16,8 +19,8 @@ describe('canonicalJson', () => {
   });
 
   it('refuses what JSON cannot say', () => {
-    assert.throws(() => canonicalJson({ x: Number.NaN }), RangeError);
-    assert.throws(() => canonicalJson({ x: Infinity }), RangeError);
-    assert.throws(() => canonicalJson({ f: () => 1 }), TypeError);
+    assert.throws(() => canonicalJson({ x: Number.NaN }), NonCanonicalValueError);
+    assert.throws(() => canonicalJson({ x: Infinity }), NonCanonicalValueError);
+    assert.throws(() => canonicalJson({ f: () => 1 }), NonCanonicalValueError);
   });
 });

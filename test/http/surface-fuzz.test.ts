@@ -155,4 +155,76 @@ describe('hostile and extreme boards on POST /api/v1/surfaces', () => {
       assert.ok(Number.isFinite(slice.rmse) && slice.rmse < 0.01, String(slice.rmse));
     }
   });
+
+  it('calibrates the golden board at any scale (strikes, expiries, volatilities, beta, rate) or refuses it with 422', async () => {
+    // What found the SABR error of Infinity above: the fits are meant to be scale-free in strike, and a board may
+    // be in any currency unit, any horizon and any volatility level the schema allows.
+    const statuses = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.constantFrom(1e-300, 1e-100, 1e-9, 1e-3, 1e3, 1e7),
+          fc.double({ min: 1e-12, max: 1e7, noNaN: true }),
+        ),
+        fc.oneof(fc.constantFrom(1e-3, 0.05, 10, 40), fc.double({ min: 1e-4, max: 49, noNaN: true })),
+        fc.oneof(fc.constantFrom(0.01, 0.1, 5), fc.double({ min: 0.01, max: 10, noNaN: true })),
+        fc.constantFrom<number | 'fit'>(0, 0.5, 1, 'fit'),
+        fc.oneof(fc.constantFrom(-1, 0, 1), fc.double({ min: -1, max: 1, noNaN: true })),
+        async (scale, horizon, level, beta, rate) => {
+          const quotes = golden.quotes.map((q) => {
+            const out: Record<string, unknown> = {
+              ...q,
+              strike: (q.strike as number) * scale,
+              expiry: Math.min(50, (q.expiry as number) * horizon),
+            };
+            for (const side of ['bid_iv', 'ask_iv', 'mid_iv'])
+              if (typeof q[side] === 'number') out[side] = Math.min(10, q[side] * level);
+            return out;
+          });
+          const board = { ...golden, spot: 100 * scale, quotes, beta, risk_free_rate: rate };
+          const response = await server.request('/api/v1/surfaces', { token, body: board });
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          const where = `${response.status} ${response.text.slice(0, 300)}: scale ${scale}, horizon ${horizon}, level ${level}, beta ${beta}, rate ${rate}`;
+          assert.ok([200, 201, 422].includes(response.status), where);
+          if (response.status < 300)
+            await assertPricesAround(response.json.surface_id as string, scale, horizon, rate, where);
+        },
+      ),
+      { numRuns: 40 },
+    );
+    assert.ok((statuses.get(201) ?? 0) > 0, JSON.stringify([...statuses]));
+  });
+
+  /** Puts across moneyness and horizon, with the board's own spot and rate: 200 with finite numbers. */
+  async function assertPricesAround(
+    surfaceId: string,
+    scale: number,
+    horizon: number,
+    rate: number,
+    where: string,
+  ): Promise<void> {
+    const contracts = [0.5, 1, 2].flatMap((m) =>
+      [0.01, 1, 5].map((t) => ({
+        symbol: 'ABC',
+        strike_price: Math.min(1e9, 100 * scale * m),
+        time_to_expiry: Math.min(50, t * horizon),
+        option_type: 'put',
+      })),
+    );
+    const priced = await server.request('/api/v1/pricing/batch', {
+      token,
+      body: {
+        contracts,
+        market_data: { spot_price: Math.min(1e9, 100 * scale), risk_free_rate: rate, surface_id: surfaceId },
+      },
+    });
+    assert.ok(
+      priced.status === 200 || priced.status === 422,
+      `pricing ${priced.status} ${priced.text.slice(0, 300)}; ${where}`,
+    );
+    if (priced.status !== 200) return;
+    for (const row of priced.json.results as Record<string, unknown>[])
+      if (row.error === null)
+        assert.ok(Number.isFinite(row.theoretical_price) && Number.isFinite(row.volatility_used), where);
+  }
 });

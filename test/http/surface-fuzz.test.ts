@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { loadGolden } from '../core/surface/support.js';
+import { DELETE, postRaw } from './fuzz-support.js';
 import { startServer, type TestServer } from './support.js';
 
 /**
@@ -14,7 +15,6 @@ import { startServer, type TestServer } from './support.js';
 
 const RUNS = Number(process.env.OPE_SURFACE_FUZZ_RUNS ?? 150);
 const ALLOWED = new Set([200, 201, 400, 413, 415, 422]);
-const DELETE = Symbol('delete');
 
 const golden = loadGolden().board as unknown as Record<string, unknown> & { quotes: Record<string, unknown>[] };
 
@@ -113,13 +113,8 @@ describe('hostile and extreme boards on POST /api/v1/surfaces', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 4 }), async (edits) => {
         const body = JSON.stringify(apply(edits));
-        const response = await fetch(server.url + '/api/v1/surfaces', {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body,
-        });
-        const text = await response.text();
-        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        const response = await postRaw(server.url + '/api/v1/surfaces', token, body, statuses);
+        const text = response.text;
         assert.ok(
           ALLOWED.has(response.status),
           `answered ${response.status}: ${text.slice(0, 400)}\nedits: ${JSON.stringify(edits)}`,

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { anyKindOfValue, DELETE, postRaw, setAt, toJson, type FieldPath } from '../fuzz-support.js';
 import { startServer, type TestServer } from '../support.js';
 import { quoteRequest } from './quote-support.js';
 
@@ -13,8 +14,7 @@ import { quoteRequest } from './quote-support.js';
 const RUNS = Number(process.env.OPE_QUOTE_FUZZ_RUNS ?? 600);
 const ALLOWED = new Set([200, 400, 404, 409, 413, 414, 415, 422, 429]);
 
-type Path = (string | number)[];
-const FIELD_PATHS: Path[] = [
+const FIELD_PATHS: FieldPath[] = [
   [],
   ['contract'],
   ['contract', 'symbol'],
@@ -48,45 +48,12 @@ const FIELD_PATHS: Path[] = [
   ['constructor'],
 ];
 
-const DELETE = Symbol('delete');
-
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom('NaN', 'Infinity', '1e999', '', ' ', '0', '-0', '42', 'true', 'null', '\u0000', '💥💥', '\u202e'),
   fc.constantFrom('monte_carlo', 'binomial', 'leisen_reimer', 'black_scholes', 'american', 'put', 'PUT'),
   fc.constantFrom(1e308, -1e308, 5e-324, -0, 0, -1, 1, 0.5, 1e9, 2 ** 53 + 1, 2 ** 63, 1e6, 100_000_000),
-  fc.double(),
-  fc.integer(),
-  fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }),
-  fc.boolean(),
-  fc.constant(null),
-  fc.constant(DELETE),
-  fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 6 }),
-  fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }),
+  anyKindOfValue,
 );
-
-function setAt(target: unknown, path: Path, value: unknown): unknown {
-  if (path.length === 0) return value === DELETE ? {} : value;
-  if (typeof target !== 'object' || target === null) return target;
-  const root = structuredClone(target) as Record<string | number, unknown>;
-  let node: Record<string | number, unknown> = root;
-  for (let i = 0; i < path.length - 1; i += 1) {
-    const next = node[path[i]!];
-    if (typeof next !== 'object' || next === null) return root;
-    node = next as Record<string | number, unknown>;
-  }
-  const key = path[path.length - 1]!;
-  if (value === DELETE) delete node[key];
-  else Object.defineProperty(node, key, { value, enumerable: true, configurable: true, writable: true });
-  return root;
-}
-
-function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `__BIG${v.toString()}__` : v)).replace(
-    /"__BIG(-?\d+)__"/g,
-    '$1',
-  );
-}
 
 const validQuotes = [
   quoteRequest(),
@@ -191,13 +158,8 @@ describe('hostile bodies on the quote API through a real listening server', () =
     const statuses = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(request, async ({ path, body }) => {
-        const response = await fetch(server.url + path, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body,
-        });
-        const text = await response.text();
-        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        const response = await postRaw(server.url + path, token, body, statuses);
+        const text = response.text;
         assert.ok(
           ALLOWED.has(response.status),
           `${path} answered ${response.status}: ${text.slice(0, 400)}\nbody: ${body.slice(0, 400)}`,
@@ -224,13 +186,8 @@ describe('hostile bodies on the quote API through a real listening server', () =
     const statuses = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(extremeQuote, async (quote) => {
-        const response = await fetch(server.url + '/quote', {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify(quote),
-        });
-        const text = await response.text();
-        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        const response = await postRaw(server.url + '/quote', token, JSON.stringify(quote), statuses);
+        const text = response.text;
         const where = `${response.status} ${text.slice(0, 300)} for ${JSON.stringify(quote)}`;
         assert.ok(response.status === 200 || response.status === 400, where);
         // JSON has no Infinity or NaN: a null where the schema has a number is how one would show.

@@ -79,7 +79,7 @@ export interface CleanQuote {
 export const DEFAULT_MAX_AGE_SECONDS = 300;
 /** |ln(K/F)| beyond this is no longer a quote any smile model is asked to fit. */
 export const MAX_ABS_LOG_MONEYNESS = 4;
-/** Robust z-score (|v - median| / (1.4826 MAD)) above which a quote is an outlier. */
+/** Robust z-score (|v - median| / max(1.4826 MAD, the bucket's median half-spread)) above which a quote is an outlier. */
 export const OUTLIER_THRESHOLD = 4;
 /** Width of the log-moneyness buckets the outlier test compares quotes within, scaled by sqrt(T). */
 export const OUTLIER_BUCKET_WIDTH = 0.2;
@@ -257,6 +257,38 @@ function median(sorted: readonly number[]): number {
   return n % 2 === 1 ? sorted[h]! : 0.5 * (sorted[h - 1]! + sorted[h]!);
 }
 
+/**
+ * The buckets to test, with a bucket at either end of an expiry's log-moneyness range that holds fewer than
+ * OUTLIER_MIN_BUCKET quotes merged into its inner neighbour (repeatedly, while it is still short). Without this the
+ * lowest or highest strikes of an expiry often sat alone in a bucket of one call and one put, were never tested,
+ * and one mistyped wing quote (a volatility of 2 at the lowest strike of the last expiry of the golden board, call
+ * and put alike) was kept and bent the fitted smile: 0.073 at the money instead of 0.20.
+ */
+function mergeSmallEdgeBuckets(buckets: ReadonlyMap<string, CleanQuote[]>): CleanQuote[][] {
+  const byExpiry = new Map<number, { index: number; quotes: CleanQuote[] }[]>();
+  for (const [key, quotes] of buckets) {
+    const expiry = quotes[0]!.expiry;
+    const index = Number(key.slice(key.indexOf('|') + 1));
+    const list = byExpiry.get(expiry);
+    if (list === undefined) byExpiry.set(expiry, [{ index, quotes }]);
+    else list.push({ index, quotes });
+  }
+  const out: CleanQuote[][] = [];
+  for (const list of byExpiry.values()) {
+    const ordered = list.sort((a, b) => a.index - b.index).map((b) => [...b.quotes]);
+    while (ordered.length > 1 && ordered[0]!.length < OUTLIER_MIN_BUCKET) {
+      const first = ordered.shift()!;
+      ordered[0]!.unshift(...first);
+    }
+    while (ordered.length > 1 && ordered[ordered.length - 1]!.length < OUTLIER_MIN_BUCKET) {
+      const last = ordered.pop()!;
+      ordered[ordered.length - 1]!.push(...last);
+    }
+    out.push(...ordered);
+  }
+  return out;
+}
+
 /** Quote index -> why it is an outlier. */
 function findOutliers(quotes: readonly CleanQuote[]): Map<number, string> {
   const buckets = new Map<string, CleanQuote[]>();
@@ -268,19 +300,23 @@ function findOutliers(quotes: readonly CleanQuote[]): Map<number, string> {
     else bucket.push(q);
   }
   const found = new Map<number, string>();
-  for (const bucket of buckets.values()) {
+  for (const bucket of mergeSmallEdgeBuckets(buckets)) {
     if (bucket.length < OUTLIER_MIN_BUCKET) continue;
     const vols = bucket.map((q) => q.mid).sort((a, b) => a - b);
     const center = median(vols);
     const mad = median(vols.map((v) => Math.abs(v - center)).sort((a, b) => a - b));
-    if (!(mad > 0)) continue;
-    const scale = 1.4826 * mad;
+    // Never finer than the bucket's typical half-spread: where the smile is nearly flat the MAD shrinks towards 0,
+    // and a quote its own bid-ask away from the median scored as a gross error (as did clean points of a sharply
+    // kinked smile). Quotes given as a mid alone have no spread, and keep the MAD alone.
+    const halfSpread = median(bucket.map((q) => (q.ask - q.bid) / 2).sort((a, b) => a - b));
+    const scale = Math.max(1.4826 * mad, halfSpread);
+    if (!(scale > 0)) continue;
     for (const q of bucket) {
       const score = Math.abs(q.mid - center) / scale;
       if (score > OUTLIER_THRESHOLD) {
         found.set(
           q.index,
-          `mid volatility ${q.mid} is ${score.toFixed(2)} robust standard deviations from the bucket median ${center} (threshold ${OUTLIER_THRESHOLD})`,
+          `mid volatility ${q.mid} is ${score.toFixed(2)} robust standard deviations (or typical half-spreads, if larger) from the bucket median ${center} (threshold ${OUTLIER_THRESHOLD})`,
         );
       }
     }

@@ -81,6 +81,38 @@ describe('buildSurface: cleaning and checks', () => {
     assert.ok(!staleAfter.quality.removed.some((r) => r.reason === 'stale'));
   });
 
+  it('tests the wings too: a mistyped volatility at the lowest strike of the last expiry is removed', () => {
+    // Call and put alike (so parity holds) at 2.0 instead of about 0.25. The lowest strikes sat in a log-moneyness
+    // bucket of their own, too small to test, and the quote bent the fitted smile to 0.073 at the money.
+    const lastExpiry = Math.max(...base.quotes.map((q) => q.expiry));
+    const lowest = Math.min(...base.quotes.map((q) => q.strike));
+    const quotes = base.quotes.map((q) =>
+      q.expiry === lastExpiry && q.strike === lowest ? { ...q, bidIv: 1.995, askIv: 2.005, midIv: 2 } : q,
+    );
+    const build = buildSurface({ ...base, quotes });
+    const removed = build.quality.removed.map((r) => [quotes[r.index]!.strike, quotes[r.index]!.expiry, r.reason]);
+    assert.deepEqual(removed, [
+      [lowest, lastExpiry, 'outlier'],
+      [lowest, lastExpiry, 'outlier'],
+    ]);
+    const clean = new SurfaceEvaluator(buildSurface(base).definition).volatility(100, lastExpiry);
+    const cleaned = new SurfaceEvaluator(build.definition).volatility(100, lastExpiry);
+    assert.ok(Math.abs(cleaned - clean) < 0.002, `${cleaned} vs ${clean}`);
+  });
+
+  it('keeps a quote its own spread away from a nearly flat smile (the MAD alone made that a gross error)', () => {
+    const quotes = base.quotes.map((q) => {
+      if (q.expiry !== 0.5) return q;
+      const mid = q.strike === 100 ? 0.207 : 0.2 + 1e-6 * q.strike;
+      return { ...q, bidIv: mid - 0.005, askIv: mid + 0.005, midIv: mid };
+    });
+    const build = buildSurface({ ...base, quotes });
+    assert.deepEqual(
+      build.quality.removed.filter((r) => r.reason === 'outlier'),
+      [],
+    );
+  });
+
   it('converts prices to volatilities with the implied-volatility solver', () => {
     // Undiscounted Black prices at the golden mids (r = q = 0), given back as prices: the same surface results.
     const normCdf = (x: number): number => 0.5 * erfc(-x / Math.SQRT2);

@@ -131,27 +131,26 @@ export function pricedRow(
   };
 }
 
-const POSITION_FIELDS = [
-  'position_value',
-  'position_delta',
-  'position_gamma',
-  'position_theta',
-  'position_vega',
-  'position_rho',
-  'position_standard_error',
-] as const;
+/** Each position field of a result row, and the per-contract number the quantity multiplies into it. */
+const POSITION_OF = {
+  position_value: 'theoretical_price',
+  position_delta: 'delta',
+  position_gamma: 'gamma',
+  position_theta: 'theta',
+  position_vega: 'vega',
+  position_rho: 'rho',
+  position_standard_error: 'standard_error',
+} as const satisfies Partial<Record<keyof PricingResult, keyof PricingResult>>;
 
 /**
  * Why a priced row's position fields cannot be answered, or null: a finite greek times the quantity can overflow a
  * double (a gamma of 1.8e308 at a strike and spot of 1e-300, times 1,000,000), and JSON would carry it as null.
  */
 export function positionOverflow(row: PricingResult): string | null {
-  for (const field of POSITION_FIELDS) {
-    const value = row[field];
-    if (value !== null && !Number.isFinite(value)) {
-      const per = field === 'position_value' ? row.theoretical_price : row[field.replace('position_', '') as 'delta'];
-      return `quantity ${row.quantity} times ${field.slice('position_'.length)} ${String(per)} overflows a double`;
-    }
+  for (const [position, per] of Object.entries(POSITION_OF) as [keyof typeof POSITION_OF, keyof PricingResult][]) {
+    const value = row[position];
+    if (value !== null && !Number.isFinite(value))
+      return `quantity ${row.quantity} times ${position.slice('position_'.length)} ${String(row[per])} overflows a double`;
   }
   return null;
 }

@@ -258,31 +258,33 @@ function median(sorted: readonly number[]): number {
 }
 
 /**
- * The buckets to test, with a bucket at either end of an expiry's log-moneyness range that holds fewer than
- * OUTLIER_MIN_BUCKET quotes merged into its inner neighbour (repeatedly, while it is still short). Without this the
- * lowest or highest strikes of an expiry often sat alone in a bucket of one call and one put, were never tested,
+ * The buckets the outlier test compares quotes within: per expiry, log-moneyness buckets of width
+ * OUTLIER_BUCKET_WIDTH sqrt(T), with a bucket at either end of the expiry's range that holds fewer than
+ * OUTLIER_MIN_BUCKET quotes merged into its inner neighbour (repeatedly, while it is still short). Without the merge
+ * the lowest or highest strikes of an expiry often sat alone in a bucket of one call and one put, were never tested,
  * and one mistyped wing quote (a volatility of 2 at the lowest strike of the last expiry of the golden board, call
  * and put alike) was kept and bent the fitted smile: 0.073 at the money instead of 0.20.
  */
-function mergeSmallEdgeBuckets(buckets: ReadonlyMap<string, CleanQuote[]>): CleanQuote[][] {
-  const byExpiry = new Map<number, { index: number; quotes: CleanQuote[] }[]>();
-  for (const [key, quotes] of buckets) {
-    const expiry = quotes[0]!.expiry;
-    const index = Number(key.slice(key.indexOf('|') + 1));
-    const list = byExpiry.get(expiry);
-    if (list === undefined) byExpiry.set(expiry, [{ index, quotes }]);
-    else list.push({ index, quotes });
+function outlierBuckets(quotes: readonly CleanQuote[]): CleanQuote[][] {
+  const byExpiry = new Map<number, Map<number, CleanQuote[]>>();
+  for (const q of quotes) {
+    const index = Math.floor(q.logMoneyness / (OUTLIER_BUCKET_WIDTH * Math.sqrt(q.expiry)));
+    let buckets = byExpiry.get(q.expiry);
+    if (buckets === undefined) byExpiry.set(q.expiry, (buckets = new Map()));
+    const bucket = buckets.get(index);
+    if (bucket === undefined) buckets.set(index, [q]);
+    else bucket.push(q);
   }
   const out: CleanQuote[][] = [];
-  for (const list of byExpiry.values()) {
-    const ordered = list.sort((a, b) => a.index - b.index).map((b) => [...b.quotes]);
+  for (const buckets of byExpiry.values()) {
+    const ordered = [...buckets].sort(([a], [b]) => a - b).map(([, bucket]) => bucket);
     while (ordered.length > 1 && ordered[0]!.length < OUTLIER_MIN_BUCKET) {
-      const first = ordered.shift()!;
-      ordered[0]!.unshift(...first);
+      const lowest = ordered.shift()!;
+      ordered[0]!.push(...lowest);
     }
-    while (ordered.length > 1 && ordered[ordered.length - 1]!.length < OUTLIER_MIN_BUCKET) {
-      const last = ordered.pop()!;
-      ordered[ordered.length - 1]!.push(...last);
+    while (ordered.length > 1 && ordered.at(-1)!.length < OUTLIER_MIN_BUCKET) {
+      const highest = ordered.pop()!;
+      ordered.at(-1)!.push(...highest);
     }
     out.push(...ordered);
   }
@@ -291,16 +293,8 @@ function mergeSmallEdgeBuckets(buckets: ReadonlyMap<string, CleanQuote[]>): Clea
 
 /** Quote index -> why it is an outlier. */
 function findOutliers(quotes: readonly CleanQuote[]): Map<number, string> {
-  const buckets = new Map<string, CleanQuote[]>();
-  for (const q of quotes) {
-    const width = OUTLIER_BUCKET_WIDTH * Math.sqrt(q.expiry);
-    const key = `${q.expiry}|${Math.floor(q.logMoneyness / width)}`;
-    const bucket = buckets.get(key);
-    if (bucket === undefined) buckets.set(key, [q]);
-    else bucket.push(q);
-  }
   const found = new Map<number, string>();
-  for (const bucket of mergeSmallEdgeBuckets(buckets)) {
+  for (const bucket of outlierBuckets(quotes)) {
     if (bucket.length < OUTLIER_MIN_BUCKET) continue;
     const vols = bucket.map((q) => q.mid).sort((a, b) => a - b);
     const center = median(vols);
